@@ -14,6 +14,11 @@ import java.util.Objects;
  * carry {@link #EMPTY}.
  */
 public final class MqttProperties {
+    // Declared before EMPTY: static fields initialize in order, and building EMPTY reads NO_INTS.
+    private static final int[] NO_INTS = new int[0];
+    private static final long MAX_FOUR_BYTE = 0xFFFF_FFFFL;
+    private static final int MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
+
     public static final MqttProperties EMPTY = new Builder().build();
 
     private final int payloadFormatIndicator;
@@ -75,7 +80,6 @@ public final class MqttProperties {
         sharedSubscriptionAvailable = b.sharedSubscriptionAvailable;
     }
 
-    private static final int[] NO_INTS = new int[0];
 
     public static Builder builder() {
         return new Builder();
@@ -396,11 +400,13 @@ public final class MqttProperties {
         }
 
         public Builder payloadFormatIndicator(int v) {
+            checkOptional(v, 0, 1, "payloadFormatIndicator");
             payloadFormatIndicator = v;
             return this;
         }
 
         public Builder messageExpiryInterval(long v) {
+            checkOptional(v, 0, MAX_FOUR_BYTE, "messageExpiryInterval");
             messageExpiryInterval = v;
             return this;
         }
@@ -421,6 +427,10 @@ public final class MqttProperties {
         }
 
         public Builder addSubscriptionIdentifier(int v) {
+            if (v < 1 || v > MAX_VARIABLE_BYTE_INTEGER) {
+                throw new IllegalArgumentException("subscription identifier " + v + " is outside 1.."
+                        + MAX_VARIABLE_BYTE_INTEGER);
+            }
             if (subscriptionIdentifierCount == subscriptionIdentifiers.length) {
                 subscriptionIdentifiers = Arrays.copyOf(subscriptionIdentifiers,
                         Math.max(2, subscriptionIdentifiers.length * 2));
@@ -436,6 +446,7 @@ public final class MqttProperties {
         }
 
         public Builder sessionExpiryInterval(long v) {
+            checkOptional(v, 0, MAX_FOUR_BYTE, "sessionExpiryInterval");
             sessionExpiryInterval = v;
             return this;
         }
@@ -446,6 +457,7 @@ public final class MqttProperties {
         }
 
         public Builder serverKeepAlive(int v) {
+            checkOptional(v, 0, 0xFFFF, "serverKeepAlive");
             serverKeepAlive = v;
             return this;
         }
@@ -461,16 +473,19 @@ public final class MqttProperties {
         }
 
         public Builder requestProblemInformation(int v) {
+            checkOptional(v, 0, 1, "requestProblemInformation");
             requestProblemInformation = v;
             return this;
         }
 
         public Builder willDelayInterval(long v) {
+            checkOptional(v, 0, MAX_FOUR_BYTE, "willDelayInterval");
             willDelayInterval = v;
             return this;
         }
 
         public Builder requestResponseInformation(int v) {
+            checkOptional(v, 0, 1, "requestResponseInformation");
             requestResponseInformation = v;
             return this;
         }
@@ -491,26 +506,31 @@ public final class MqttProperties {
         }
 
         public Builder receiveMaximum(int v) {
+            checkOptional(v, 1, 0xFFFF, "receiveMaximum");
             receiveMaximum = v;
             return this;
         }
 
         public Builder topicAliasMaximum(int v) {
+            checkOptional(v, 0, 0xFFFF, "topicAliasMaximum");
             topicAliasMaximum = v;
             return this;
         }
 
         public Builder topicAlias(int v) {
+            checkOptional(v, 1, 0xFFFF, "topicAlias");
             topicAlias = v;
             return this;
         }
 
         public Builder maximumQos(int v) {
+            checkOptional(v, 0, 1, "maximumQos");
             maximumQos = v;
             return this;
         }
 
         public Builder retainAvailable(int v) {
+            checkOptional(v, 0, 1, "retainAvailable");
             retainAvailable = v;
             return this;
         }
@@ -533,27 +553,39 @@ public final class MqttProperties {
         }
 
         public Builder maximumPacketSize(long v) {
+            checkOptional(v, 1, MAX_FOUR_BYTE, "maximumPacketSize");
             maximumPacketSize = v;
             return this;
         }
 
         public Builder wildcardSubscriptionAvailable(int v) {
+            checkOptional(v, 0, 1, "wildcardSubscriptionAvailable");
             wildcardSubscriptionAvailable = v;
             return this;
         }
 
         public Builder subscriptionIdentifierAvailable(int v) {
+            checkOptional(v, 0, 1, "subscriptionIdentifierAvailable");
             subscriptionIdentifierAvailable = v;
             return this;
         }
 
         public Builder sharedSubscriptionAvailable(int v) {
+            checkOptional(v, 0, 1, "sharedSubscriptionAvailable");
             sharedSubscriptionAvailable = v;
             return this;
         }
 
         public MqttProperties build() {
             return new MqttProperties(this);
+        }
+
+        /** Checks a number property: {@code -1} (absent) or within the range the protocol fixes. */
+        private static void checkOptional(long v, long min, long max, String name) {
+            if (v != -1 && (v < min || v > max)) {
+                throw new IllegalArgumentException(name + " " + v + " is outside " + min + ".." + max
+                        + " (or -1 for absent)");
+            }
         }
     }
 }
