@@ -1,6 +1,8 @@
 package io.ratatoskr.mqtt.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 
@@ -43,16 +45,13 @@ final class Frames {
     }
 
     static byte[] encode(MqttPacket packet, MqttVersion version) {
-        int size = PacketWriter.encodedSize(packet, version);
-        ByteBuf buf = Unpooled.buffer(size, size);
-        try {
-            PacketWriter.write(packet, version, buf);
-            byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            return bytes;
-        } finally {
-            buf.release();
+        byte[] bytes = new byte[PacketWriter.encodedSize(packet, version)];
+        ByteBuf buf = Unpooled.wrappedBuffer(bytes).clear();
+        PacketWriter.write(packet, version, buf);
+        if (buf.writerIndex() != bytes.length || buf.capacity() != bytes.length) {
+            throw new AssertionError("wrote " + buf.writerIndex() + " bytes into " + bytes.length);
         }
+        return bytes;
     }
 
     /** Parses one whole frame with {@link PacketReader}, checking the fixed header as the decoder would. */
@@ -69,6 +68,18 @@ final class Frames {
     static EmbeddedChannel channel(MqttDecoder decoder) {
         return new EmbeddedChannel(decoder);
     }
+
+    /**
+     * A channel whose allocator does not track leaks. Paranoid leak detection (the build's default) records
+     * a stack trace on every buffer access, which makes long randomized runs slow; the other tests keep it.
+     */
+    static EmbeddedChannel untrackedChannel(MqttDecoder decoder) {
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        channel.config().setAllocator(UNTRACKED);
+        return channel;
+    }
+
+    private static final ByteBufAllocator UNTRACKED = new UnpooledByteBufAllocator(false, true);
 
     /** Writes each chunk to the channel and returns everything the decoder emitted, in order. */
     static List<Object> feed(EmbeddedChannel channel, byte[]... chunks) {
@@ -92,6 +103,16 @@ final class Frames {
         EmbeddedChannel channel = channel(decoder);
         try {
             return feed(channel, bytes);
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    /** Decodes {@code chunks}, written one by one to a fresh decoder, and returns what it emitted. */
+    static List<Object> decodeAllChunks(MqttDecoder decoder, List<byte[]> chunks) {
+        EmbeddedChannel channel = channel(decoder);
+        try {
+            return feed(channel, chunks.toArray(byte[][]::new));
         } finally {
             channel.finishAndReleaseAll();
         }
