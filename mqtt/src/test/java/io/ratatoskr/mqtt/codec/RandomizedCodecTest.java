@@ -3,6 +3,7 @@ package io.ratatoskr.mqtt.codec;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.ratatoskr.mqtt.codec.MqttPacket.Connect;
+import io.ratatoskr.testkit.Seeds;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,16 +26,24 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Seeded randomized tests of the codec. The seed is printed; replay a failure with
- * {@code ./mvnw -pl mqtt test -Dtest=RandomizedCodecTest -Dcodec.seed=<seed>}.
+ * {@code ./mvnw -pl mqtt test -Dtest=RandomizedCodecTest -Dcodec.seed=<seed>} ({@code -Dtest.seed}, the
+ * project-wide override of {@link Seeds}, works too; {@code codec.seed} wins when both are set).
  */
 class RandomizedCodecTest {
     static final long DEFAULT_SEED = 0x5EED_C0DEC_2024L;
+    static final String SEED_PROPERTY = "codec.seed";
     static long seed;
 
     @BeforeAll
     static void printSeed() {
-        seed = Long.getLong("codec.seed", DEFAULT_SEED);
-        System.out.println("RandomizedCodecTest seed: " + seed + " (override with -Dcodec.seed=...)");
+        String override = System.getProperty(SEED_PROPERTY);
+        if (override == null || override.isBlank()) {
+            seed = Seeds.seed("RandomizedCodecTest", DEFAULT_SEED);
+        } else {
+            seed = Long.parseLong(override.trim());
+            System.out.println("[seed] RandomizedCodecTest uses seed " + seed + " (replay with -D" + SEED_PROPERTY
+                    + "=" + seed + ")");
+        }
     }
 
     /** A random generator for one test, derived from the seed and the test's name so tests stay independent. */
