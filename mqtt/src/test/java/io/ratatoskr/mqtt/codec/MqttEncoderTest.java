@@ -68,7 +68,7 @@ class MqttEncoderTest {
             assertThat(future.isSuccess()).isFalse();
             assertThat(future.cause()).isInstanceOf(EncoderException.class)
                     .hasRootCauseInstanceOf(IllegalArgumentException.class);
-            assertThat((Object) channel.readOutbound()).isNull();
+            assertThat(channel.<Object>readOutbound()).isNull();
             // The channel stays usable for the packets that follow.
             assertThat(written(channel, MqttPacket.PingResp.INSTANCE)).isEqualTo(hex("D0 00"));
         } finally {

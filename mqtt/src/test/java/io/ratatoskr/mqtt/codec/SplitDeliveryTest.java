@@ -35,7 +35,7 @@ class SplitDeliveryTest {
             for (int i = 0; i < b.length; i++) {
                 channel.writeInbound(Unpooled.wrappedBuffer(b, i, 1));
                 if (i < b.length - 1) {
-                    assertThat((Object) channel.readInbound()).as("nothing before the last byte").isNull();
+                    assertThat(channel.<Object>readInbound()).as("nothing before the last byte").isNull();
                 }
             }
             assertThat(Frames.drain(channel)).containsExactly(v.packet());

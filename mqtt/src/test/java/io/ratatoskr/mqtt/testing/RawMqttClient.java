@@ -189,6 +189,6 @@ public final class RawMqttClient implements AutoCloseable {
     }
 
     private static int timeoutMillis(Duration timeout) {
-        return (int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE);
+        return Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE);
     }
 }
