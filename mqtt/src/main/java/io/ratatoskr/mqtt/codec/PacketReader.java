@@ -158,8 +158,8 @@ public final class PacketReader {
             throw malformed("packet type 0 is reserved (§2.1.2)");
         }
         if (type == PacketType.AUTH && version != null && !version.isV5()) {
-            throw malformed("packet type 15 (AUTH) is reserved in MQTT " + (version == MqttVersion.V3_1 ? "3.1" : "3.1.1")
-                    + " (3.1.1 §2.2.1)");
+            String name = version == MqttVersion.V3_1 ? "3.1" : "3.1.1";
+            throw malformed("packet type 15 (AUTH) is reserved in MQTT " + name + " (3.1.1 §2.2.1)");
         }
         int flags = firstByte & 0x0F;
         if (type == PacketType.PUBLISH) {
