@@ -1,0 +1,79 @@
+package io.ratatoskr.bench.mqtt;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of one run, as written to {@code --json} (format {@value #FORMAT}) and read back by
+ * {@link CompareReport}. Rates count what happened inside the measurement window; loss and duplicates count
+ * the whole run, warm-up and drain included. Latencies are in microseconds.
+ *
+ * @param tool               always {@value #TOOL}
+ * @param format             version of this layout
+ * @param startedAt          wall-clock start of the run, ISO-8601
+ * @param labels             the {@code --label}s of the run
+ * @param settings           what was run
+ * @param measuredSeconds    length of the measurement window
+ * @param published          messages sent by publishers (measured: with a send time in the window)
+ * @param acked              PUBACKs received by publishers, QoS 1 only (measured: received in the window)
+ * @param delivered          messages received by subscribers (measured: received in the window)
+ * @param expectedDeliveries messages subscribers should have received, from what publishers sent
+ * @param lost               expected deliveries that never arrived (after the drain)
+ * @param lostRatio          {@code lost / expectedDeliveries}
+ * @param duplicates         messages a subscriber received again
+ * @param unexpected         messages a subscriber should not have received (another run's, or misrouted),
+ *                           and PUBACKs for packet identifiers not in flight
+ * @param ackRefused         PUBACKs with a failure reason code (MQTT 5)
+ * @param unacknowledged     QoS 1 messages still unacknowledged when the run ended
+ * @param latency            end to end, publisher's send time to subscriber's receipt, for messages sent in
+ *                           the window; at a fixed rate measured from when each message was due
+ * @param ackLatency         publish to PUBACK, QoS 1 only
+ * @param cpu                CPU time spent in the window
+ * @param failures           connections that failed, and why
+ */
+public record LoadResult(String tool, int format, String startedAt, Map<String, String> labels, Settings settings,
+                         double measuredSeconds, Rate published, Rate acked, Rate delivered, long expectedDeliveries,
+                         long lost, double lostRatio, long duplicates, long unexpected, long ackRefused,
+                         long unacknowledged, Latency latency, Latency ackLatency, Cpu cpu, List<String> failures) {
+    public static final String TOOL = "ratatoskr-mqtt-load";
+    public static final int FORMAT = 1;
+
+    /** The run's settings as reported. {@code fanOut} is deliveries per message, min and max over publishers. */
+    public record Settings(String host, int port, String mqttVersion, int publishers, int subscribers,
+                           String topics, int fanOutMin, int fanOutMax, int qos, int payloadBytes,
+                           double ratePerSecond, double durationSeconds, double warmupSeconds, int inflight,
+                           int window, int threads) {
+    }
+
+    /** A count over the whole run, the part of it in the window, and that part per second. */
+    public record Rate(long total, long measured, double perSecond) {
+        static Rate of(long total, long measured, double seconds) {
+            return new Rate(total, measured, measured / seconds);
+        }
+    }
+
+    /** Percentiles of a latency histogram, in microseconds. */
+    public record Latency(long count, double p50, double p90, double p99, double p999, double max, double mean) {
+        static Latency of(Histogram h) {
+            if (h.getTotalCount() == 0) {
+                return new Latency(0, 0, 0, 0, 0, 0, 0);
+            }
+            return new Latency(h.getTotalCount(), micros(h.getValueAtPercentile(50)),
+                    micros(h.getValueAtPercentile(90)), micros(h.getValueAtPercentile(99)),
+                    micros(h.getValueAtPercentile(99.9)), micros(h.getMaxValue()), h.getMean() / 1000.0);
+        }
+
+        private static double micros(long nanos) {
+            return nanos / 1000.0;
+        }
+    }
+
+    /**
+     * CPU seconds used in the measurement window by the generator and, given {@code --broker-pid}, by the
+     * broker (else null); {@code brokerPerMessageMicros} divides the broker's by measured deliveries.
+     */
+    public record Cpu(double generatorSeconds, Double brokerSeconds, Double brokerPerMessageMicros) {
+    }
+}

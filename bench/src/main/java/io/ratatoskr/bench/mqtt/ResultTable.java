@@ -1,0 +1,64 @@
+package io.ratatoskr.bench.mqtt;
+
+import java.util.Locale;
+
+/** The human-readable summary of a {@link LoadResult}, as {@code MqttLoad} prints it. */
+final class ResultTable {
+    private ResultTable() {
+    }
+
+    static String format(LoadResult r) {
+        LoadResult.Settings s = r.settings();
+        StringBuilder b = new StringBuilder();
+        String fanOut = s.fanOutMin() == s.fanOutMax() ? Integer.toString(s.fanOutMin())
+                : s.fanOutMin() + ".." + s.fanOutMax();
+        line(b, "MQTT %s load on %s:%d: %d publisher(s) -> %d subscriber(s), topics %s (fan-out %s), QoS %d, %d B payload,"
+                        + " %s, inflight %d, %.0f s measured after %.0f s warm-up",
+                s.mqttVersion(), s.host(), s.port(), s.publishers(), s.subscribers(), s.topics(), fanOut, s.qos(),
+                s.payloadBytes(), s.ratePerSecond() == 0 ? "flat out" : String.format(Locale.ROOT, "%.0f msg/s", s.ratePerSecond()),
+                s.window(), s.durationSeconds(), s.warmupSeconds());
+        line(b, "");
+        line(b, "%-22s %14s %14s %14s", "", "total", "in window", "per second");
+        rate(b, "published", r.published());
+        if (r.acked() != null) {
+            rate(b, "acknowledged", r.acked());
+        }
+        rate(b, "delivered", r.delivered());
+        line(b, "");
+        line(b, "%-22s %9s %9s %9s %9s %9s %9s %10s", "latency (ms)", "p50", "p90", "p99", "p99.9", "max", "mean",
+                "samples");
+        latency(b, "end to end", r.latency());
+        if (r.ackLatency() != null) {
+            latency(b, "publish to PUBACK", r.ackLatency());
+        }
+        line(b, "");
+        line(b, "expected deliveries %d, lost %d (%.4f %%), duplicates %d, unexpected %d%s", r.expectedDeliveries(),
+                r.lost(), r.lostRatio() * 100, r.duplicates(), r.unexpected(),
+                r.acked() == null ? "" : String.format(Locale.ROOT, ", refused PUBACKs %d, unacknowledged %d",
+                        r.ackRefused(), r.unacknowledged()));
+        LoadResult.Cpu cpu = r.cpu();
+        if (cpu.brokerSeconds() != null) {
+            line(b, "CPU in window: generator %.2f s, broker %.2f s (%.2f us per delivered message)",
+                    cpu.generatorSeconds(), cpu.brokerSeconds(), cpu.brokerPerMessageMicros());
+        } else {
+            line(b, "CPU in window: generator %.2f s", cpu.generatorSeconds());
+        }
+        for (String f : r.failures()) {
+            line(b, "FAILED: %s", f);
+        }
+        return b.toString();
+    }
+
+    private static void rate(StringBuilder b, String name, LoadResult.Rate rate) {
+        line(b, "%-22s %14d %14d %14.1f", name, rate.total(), rate.measured(), rate.perSecond());
+    }
+
+    private static void latency(StringBuilder b, String name, LoadResult.Latency l) {
+        line(b, "%-22s %9.3f %9.3f %9.3f %9.3f %9.3f %9.3f %10d", name, l.p50() / 1000, l.p90() / 1000,
+                l.p99() / 1000, l.p999() / 1000, l.max() / 1000, l.mean() / 1000, l.count());
+    }
+
+    private static void line(StringBuilder b, String format, Object... args) {
+        b.append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+}

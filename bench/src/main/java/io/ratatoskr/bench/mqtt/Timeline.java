@@ -1,0 +1,30 @@
+package io.ratatoskr.bench.mqtt;
+
+/**
+ * When a run's publishers start, and the window in which it measures, in {@link System#nanoTime()} of the
+ * generating process. Messages sent before {@link #measureStartNanos} are warm-up: delivered and checked
+ * for loss, but neither counted in rates nor in latency.
+ *
+ * <p>Immutable.
+ */
+record Timeline(long startNanos, long measureStartNanos, long measureEndNanos) {
+
+    Timeline {
+        if (measureStartNanos - startNanos < 0 || measureEndNanos - measureStartNanos <= 0) {
+            throw new IllegalArgumentException("need start <= measure start < measure end");
+        }
+    }
+
+    static Timeline startingAt(long startNanos, long warmupNanos, long durationNanos) {
+        return new Timeline(startNanos, startNanos + warmupNanos, startNanos + warmupNanos + durationNanos);
+    }
+
+    /** Whether {@code nanos} falls in the measurement window. */
+    boolean measures(long nanos) {
+        return nanos - measureStartNanos >= 0 && nanos - measureEndNanos < 0;
+    }
+
+    double measuredSeconds() {
+        return (measureEndNanos - measureStartNanos) / 1e9;
+    }
+}

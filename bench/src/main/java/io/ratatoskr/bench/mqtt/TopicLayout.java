@@ -1,0 +1,104 @@
+package io.ratatoskr.bench.mqtt;
+
+import java.util.List;
+
+/**
+ * How publishers map onto topics and subscribers onto topic filters, so that every message reaches a number
+ * of subscribers known in advance — which is what lets the generator count losses and duplicates exactly.
+ *
+ * <p>Topic names are {@code <prefix>/<n>}, with a prefix unique to the run. New shapes (shared subscriptions,
+ * fan-in onto one subscriber, many topics per publisher) are new records here; {@link Scenario} works out who
+ * receives what by matching the filters against the topics, whatever the shape.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public sealed interface TopicLayout {
+
+    /** The topic publisher {@code publisher} (0-based, of {@code publishers}) publishes to. */
+    String topicOf(String prefix, int publisher, int publishers);
+
+    /** The filters subscriber {@code subscriber} (0-based) subscribes to when there are {@code publishers}. */
+    List<String> filtersOf(String prefix, int subscriber, int publishers);
+
+    /** The form {@link #parse} reads back. */
+    String describe();
+
+    /**
+     * {@code topics} topics; publisher {@code i} publishes to topic {@code i mod topics} and subscriber
+     * {@code j} subscribes to topic {@code j mod topics}. With as many topics as publishers and as many
+     * subscribers, each publisher has its own subscriber; with one topic, every subscriber gets every
+     * message (fan-out) and every publisher shares it (fan-in).
+     *
+     * @param topics the number of topics, or 0 for one per publisher
+     */
+    record Spread(int topics) implements TopicLayout {
+        public Spread {
+            if (topics < 0) {
+                throw new IllegalArgumentException("topics must not be negative, got " + topics);
+            }
+        }
+
+        private int count(int publishers) {
+            return topics == 0 ? publishers : topics;
+        }
+
+        @Override
+        public String topicOf(String prefix, int publisher, int publishers) {
+            return prefix + "/" + publisher % count(publishers);
+        }
+
+        @Override
+        public List<String> filtersOf(String prefix, int subscriber, int publishers) {
+            return List.of(prefix + "/" + subscriber % count(publishers));
+        }
+
+        @Override
+        public String describe() {
+            return topics == 0 ? "per-publisher" : Integer.toString(topics);
+        }
+    }
+
+    /** Each publisher its own topic; every subscriber subscribes to {@code <prefix>/#} and gets everything. */
+    record Wildcard() implements TopicLayout {
+        @Override
+        public String topicOf(String prefix, int publisher, int publishers) {
+            return prefix + "/" + publisher;
+        }
+
+        @Override
+        public List<String> filtersOf(String prefix, int subscriber, int publishers) {
+            return List.of(prefix + "/#");
+        }
+
+        @Override
+        public String describe() {
+            return "wildcard";
+        }
+    }
+
+    /**
+     * Reads {@code per-publisher}, {@code wildcard} or a number of topics.
+     *
+     * @throws IllegalArgumentException naming the accepted forms
+     */
+    static TopicLayout parse(String text) {
+        String t = text.trim();
+        if (t.equals("per-publisher")) {
+            return new Spread(0);
+        }
+        if (t.equals("wildcard")) {
+            return new Wildcard();
+        }
+        int n;
+        try {
+            n = Integer.parseInt(t);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--topics takes per-publisher, wildcard or a number of topics, not '"
+                    + text + "'", e);
+        }
+        if (n < 1) {
+            throw new IllegalArgumentException("--topics must be at least 1, got " + n);
+        }
+        return new Spread(n);
+    }
+}
