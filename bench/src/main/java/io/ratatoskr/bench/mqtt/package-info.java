@@ -1,0 +1,13 @@
+/**
+ * The MQTT load generator and its comparison report.
+ *
+ * <p>Entry points: {@link io.ratatoskr.bench.mqtt.MqttLoad} (command line, one run against one broker),
+ * {@link io.ratatoskr.bench.mqtt.LoadRun} (the same, from code), and
+ * {@link io.ratatoskr.bench.mqtt.CompareReport} (medians and ratios over the JSON results of many runs).
+ * A run is described by a {@link io.ratatoskr.bench.mqtt.LoadSpec}; who publishes where and who receives
+ * what by a {@link io.ratatoskr.bench.mqtt.TopicLayout}.
+ *
+ * <p>Threading: each connection is a Netty handler confined to its event loop; the run's driving thread
+ * talks to them only through event loop tasks and a few volatile progress counters.
+ */
+package io.ratatoskr.bench.mqtt;
