@@ -57,4 +57,28 @@ public record MqttConfig(String host, int port, int maxConnections, int maxPacke
                 maxKeepAliveSeconds, allowZeroKeepAlive, connectTimeoutSeconds, maxClientIdLength, ioThreads,
                 writeBufferLowBytes, writeBufferHighBytes);
     }
+
+    public MqttConfig withMaxPacketSize(int bytes) {
+        return new MqttConfig(host, port, maxConnections, bytes, receiveMaximum, topicAliasMaximum,
+                maxKeepAliveSeconds, allowZeroKeepAlive, connectTimeoutSeconds, maxClientIdLength, ioThreads,
+                writeBufferLowBytes, writeBufferHighBytes);
+    }
+
+    public MqttConfig withReceiveMaximum(int messages) {
+        return new MqttConfig(host, port, maxConnections, maxPacketSize, messages, topicAliasMaximum,
+                maxKeepAliveSeconds, allowZeroKeepAlive, connectTimeoutSeconds, maxClientIdLength, ioThreads,
+                writeBufferLowBytes, writeBufferHighBytes);
+    }
+
+    public MqttConfig withMaxKeepAliveSeconds(int seconds) {
+        return new MqttConfig(host, port, maxConnections, maxPacketSize, receiveMaximum, topicAliasMaximum,
+                seconds, allowZeroKeepAlive, connectTimeoutSeconds, maxClientIdLength, ioThreads,
+                writeBufferLowBytes, writeBufferHighBytes);
+    }
+
+    public MqttConfig withConnectTimeoutSeconds(int seconds) {
+        return new MqttConfig(host, port, maxConnections, maxPacketSize, receiveMaximum, topicAliasMaximum,
+                maxKeepAliveSeconds, allowZeroKeepAlive, seconds, maxClientIdLength, ioThreads,
+                writeBufferLowBytes, writeBufferHighBytes);
+    }
 }
