@@ -650,6 +650,11 @@ public final class Session {
         return inboundQos2Count;
     }
 
+    /** On the loop. Whether a QoS 2 message with this packet identifier was received and not yet released. */
+    public boolean inboundQos2Pending(int packetId) {
+        return inboundQos2 != null && inboundQos2.get(packetId);
+    }
+
     /** On the loop. Messages waiting beyond the in-flight window. */
     public int queuedCount() {
         return queue == null ? 0 : queue.size();

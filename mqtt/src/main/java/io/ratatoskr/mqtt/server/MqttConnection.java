@@ -464,7 +464,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         int qos = p.qos();
-        if (qos == 2 && session.inboundQos2Pending() >= server.config().receiveMaximum()) {
+        // A re-send of an unreleased QoS 2 message is not one more outstanding message: it must be
+        // acknowledged again [MQTT-4.3.3-10], not counted against the receive maximum.
+        if (qos == 2 && session.inboundQos2Pending() >= server.config().receiveMaximum()
+                && !session.inboundQos2Pending(p.packetId())) {
             protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
                     "more than " + server.config().receiveMaximum() + " QoS 2 messages unreleased [MQTT-3.3.4-9]");
             return;

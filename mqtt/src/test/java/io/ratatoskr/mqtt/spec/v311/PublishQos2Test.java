@@ -61,4 +61,23 @@ class PublishQos2Test extends PublishContract {
 
         assertThat(subscriber.nextPayloads(2)).containsExactly("first", "second");
     }
+
+    @Test
+    void resentPublishIsAcknowledgedEvenWhenTheUnreleasedLimitIsReached() throws Exception {
+        net.start(b -> b, m -> m.withReceiveMaximum(1));
+        PahoV3Client subscriber = net.paho("subscriber");
+        subscriber.subscribe("limit", 2);
+        RawMqttClient publisher = net.raw(MqttVersion.V3_1_1, "publisher", true);
+        byte[] payload = "at the limit".getBytes(StandardCharsets.UTF_8);
+
+        publisher.send(new Publish("limit", 2, false, false, 3, payload, MqttProperties.EMPTY));
+        expect(publisher, PubRec.class);
+        // A re-send adds no unreleased message: it must be acknowledged again, not refused.
+        publisher.send(new Publish("limit", 2, false, true, 3, payload, MqttProperties.EMPTY));
+
+        assertThat(expect(publisher, PubRec.class).packetId()).isEqualTo(3);
+        publisher.send(new PubRel(3));
+        expect(publisher, PubComp.class);
+        assertThat(subscriber.next().payload()).isEqualTo("at the limit");
+    }
 }
