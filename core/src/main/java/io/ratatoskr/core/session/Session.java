@@ -268,6 +268,20 @@ public final class Session {
         tell(() -> detachNow(l, kind, newExpirySeconds));
     }
 
+    /**
+     * On the loop, by the attached connection: as {@link #detach}, but now rather than after the tasks
+     * already in the mailbox. A connection that received DISCONNECT uses it, so that a connect for the
+     * same client identifier that is already waiting in the mailbox (a client reconnecting at once)
+     * finds the will settled as the DISCONNECT said [MQTT-3.1.2-10]; through the mailbox it would find
+     * the old connection still attached, take it over, and publish the will.
+     */
+    public void detachAtOnce(SessionLink l, DisconnectKind kind, long newExpirySeconds) {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException("session " + clientId + ": detachAtOnce called off its loop");
+        }
+        detachNow(l, kind, newExpirySeconds);
+    }
+
     private void detachNow(SessionLink l, DisconnectKind kind, long newExpirySeconds) {
         if (link != l || ended) {
             return;

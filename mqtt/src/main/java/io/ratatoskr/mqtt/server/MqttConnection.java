@@ -583,6 +583,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             disconnectKind = DisconnectKind.NORMAL;
         }
         log.debug("mqtt {}: DISCONNECT ({})", describe(), ReasonCode.name(d.reasonCode()));
+        // Settle the will now: a CONNECT of the same client may already be queued for the session.
+        session.detachAtOnce(this, disconnectKind, disconnectExpirySeconds);
+        session = null;
         close();
     }
 

@@ -1,8 +1,11 @@
 package io.ratatoskr.mqtt.spec.v311;
 
+import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Disconnect;
 import io.ratatoskr.mqtt.codec.MqttPacket.Will;
 import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.MqttVersion;
+import io.ratatoskr.mqtt.codec.ReasonCode;
 import io.ratatoskr.mqtt.spec.BrokerFixture;
 import io.ratatoskr.mqtt.spec.PahoV3Client;
 import io.ratatoskr.mqtt.spec.PahoV3Client.Received;
@@ -14,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 
 import static io.ratatoskr.mqtt.spec.RawClients.TIMEOUT;
 import static io.ratatoskr.mqtt.spec.RawClients.connectPacket;
+import static io.ratatoskr.mqtt.spec.RawClients.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** MQTT 3.1.1 §3.1.2.5-3.1.2.7: the will message. */
@@ -53,6 +57,30 @@ class WillTest {
         // [MQTT-3.1.2-10] (3.1.1): DISCONNECT removes the will. Once the session is gone its fate
         // is decided, so a marker published now would come after it.
         net.awaitSessionEnded("device");
+        watcher.assertNothingMore();
+    }
+
+    @Test
+    void willIsDiscardedWhenTheClientDisconnectsAndReconnectsAtOnce() throws Exception {
+        PahoV3Client watcher = watcher();
+        Will will = new Will("status/quick", "offline".getBytes(StandardCharsets.UTF_8), 0, false,
+                MqttProperties.EMPTY);
+
+        // The broker has closed the first connection when the second CONNECT comes, but may not have
+        // finished with it. Repeated, as that race is not always lost.
+        for (int i = 0; i < 100; i++) {
+            RawMqttClient first = net.raw(connectPacket(MqttVersion.V3_1_1, "quick", false, 60, will));
+            RawMqttClient second = net.raw(MqttVersion.V3_1_1);
+            first.send(Disconnect.NORMAL);
+            assertThat(first.awaitClosed(TIMEOUT)).isTrue();
+            second.send(connectPacket(MqttVersion.V3_1_1, "quick", false, 60));
+            assertThat(expect(second, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+            second.send(Disconnect.NORMAL);
+            assertThat(second.awaitClosed(TIMEOUT)).isTrue();
+            first.close();
+            second.close();
+        }
+
         watcher.assertNothingMore();
     }
 
