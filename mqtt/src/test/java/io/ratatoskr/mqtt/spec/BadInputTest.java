@@ -10,6 +10,7 @@ import io.ratatoskr.mqtt.codec.MqttPacket.Disconnect;
 import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import io.ratatoskr.mqtt.codec.MqttPacket.Subscribe;
 import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
+import io.ratatoskr.mqtt.codec.MqttPacket.Will;
 import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.codec.PacketWriter;
@@ -227,6 +228,25 @@ class BadInputTest {
 
         assertRefused(c, ReasonCode.PROTOCOL_ERROR); // [MQTT-3.1.0-2]
         assertCountedOnce(ERRORS, "protocol_error");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MqttVersion.class, names = {"V3_1_1", "V5"})
+    void willTopicWithAWildcardIsRefused(MqttVersion version) throws Exception {
+        RawMqttClient c = open(version);
+        Will will = new Will("status/+", new byte[] {1}, 0, false, MqttProperties.EMPTY);
+
+        c.send(connectPacket(version, "offender", true, 60, will));
+
+        // [MQTT-3.3.2-2]: the will topic is a topic name. 3.1.1 has no CONNACK code for it: a protocol
+        // violation closes the connection [MQTT-4.8.0-1]; v5 answers CONNACK 0x90.
+        if (version == MqttVersion.V5) {
+            assertThat(expect(c, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.TOPIC_NAME_INVALID);
+            assertThat(c.awaitClosed(TIMEOUT)).isTrue();
+        } else {
+            assertClosedSilently(c);
+        }
+        assertCountedOnce(REFUSED, "will_topic_invalid");
     }
 
     @Test
