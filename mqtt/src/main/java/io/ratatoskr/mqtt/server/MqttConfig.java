@@ -58,6 +58,12 @@ public record MqttConfig(String host, int port, int maxConnections, int maxPacke
                 writeBufferLowBytes, writeBufferHighBytes);
     }
 
+    public MqttConfig withMaxConnections(int connections) {
+        return new MqttConfig(host, port, connections, maxPacketSize, receiveMaximum, topicAliasMaximum,
+                maxKeepAliveSeconds, allowZeroKeepAlive, connectTimeoutSeconds, maxClientIdLength, ioThreads,
+                writeBufferLowBytes, writeBufferHighBytes);
+    }
+
     public MqttConfig withMaxPacketSize(int bytes) {
         return new MqttConfig(host, port, maxConnections, bytes, receiveMaximum, topicAliasMaximum,
                 maxKeepAliveSeconds, allowZeroKeepAlive, connectTimeoutSeconds, maxClientIdLength, ioThreads,

@@ -1,8 +1,7 @@
 package io.ratatoskr.mqtt.spec;
 
 import io.micrometer.core.instrument.Counter;
-import io.netty.buffer.Unpooled;
-import io.ratatoskr.mqtt.codec.MqttPacket;
+import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.mqtt.codec.MqttPacket.Auth;
 import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.Connect;
@@ -13,7 +12,6 @@ import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
 import io.ratatoskr.mqtt.codec.MqttPacket.Will;
 import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.MqttVersion;
-import io.ratatoskr.mqtt.codec.PacketWriter;
 import io.ratatoskr.mqtt.codec.ReasonCode;
 import io.ratatoskr.mqtt.testing.RawMqttClient;
 import io.ratatoskr.mqtt.testing.TestBroker;
@@ -39,6 +37,7 @@ import java.util.Map;
 import static io.ratatoskr.mqtt.spec.BrokerFixture.eventually;
 import static io.ratatoskr.mqtt.spec.RawClients.TIMEOUT;
 import static io.ratatoskr.mqtt.spec.RawClients.connectPacket;
+import static io.ratatoskr.mqtt.spec.RawClients.encode;
 import static io.ratatoskr.mqtt.spec.RawClients.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -279,6 +278,18 @@ class BadInputTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = MqttVersion.class, names = {"V3_1_1", "V5"})
+    void topicNameWithMoreLevelsThanTheMaximumIsRefused(MqttVersion version) throws Exception {
+        RawMqttClient c = connected(version);
+        String deep = "l/".repeat(BrokerConfig.DEFAULTS.maxTopicLevels()) + "l";
+
+        c.send(new Publish(deep, 0, false, false, 0, new byte[] {1}, MqttProperties.EMPTY));
+
+        assertRefused(c, ReasonCode.TOPIC_NAME_INVALID);
+        assertCountedOnce(ERRORS, "topic_name_invalid");
+    }
+
+    @ParameterizedTest
     @CsvSource({
         "V3_1_1, FF", "V5, FF",          // never valid in UTF-8
         "V3_1_1, C0", "V5, C0",          // start of an overlong encoding: C0 AF is '/' in two bytes
@@ -393,12 +404,6 @@ class BadInputTest {
             counts.put(counter.getId().getTag("reason"), counter.count());
         }
         return counts;
-    }
-
-    private static byte[] encode(MqttPacket packet, MqttVersion version) {
-        byte[] bytes = new byte[PacketWriter.encodedSize(packet, version)];
-        PacketWriter.write(packet, version, Unpooled.wrappedBuffer(bytes).clear());
-        return bytes;
     }
 
     private static byte[] hex(String spaced) {

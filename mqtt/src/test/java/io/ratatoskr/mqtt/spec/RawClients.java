@@ -1,5 +1,6 @@
 package io.ratatoskr.mqtt.spec;
 
+import io.netty.buffer.Unpooled;
 import io.ratatoskr.mqtt.codec.MqttPacket;
 import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.Connect;
@@ -11,6 +12,7 @@ import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
 import io.ratatoskr.mqtt.codec.MqttPacket.Will;
 import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.MqttVersion;
+import io.ratatoskr.mqtt.codec.PacketWriter;
 import io.ratatoskr.mqtt.codec.ReasonCode;
 import io.ratatoskr.mqtt.testing.RawMqttClient;
 import io.ratatoskr.mqtt.testing.TestBroker;
@@ -88,5 +90,12 @@ public final class RawClients {
     public static void assertNothingPending(RawMqttClient c) throws IOException {
         c.send(PingReq.INSTANCE);
         expect(c, PingResp.class);
+    }
+
+    /** The bytes of {@code packet} in {@code version}, for tests that alter them before sending. */
+    public static byte[] encode(MqttPacket packet, MqttVersion version) {
+        byte[] bytes = new byte[PacketWriter.encodedSize(packet, version)];
+        PacketWriter.write(packet, version, Unpooled.wrappedBuffer(bytes).clear());
+        return bytes;
     }
 }

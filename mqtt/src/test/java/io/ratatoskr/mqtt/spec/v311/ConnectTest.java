@@ -1,8 +1,14 @@
 package io.ratatoskr.mqtt.spec.v311;
 
+import io.ratatoskr.mqtt.codec.MqttPacket;
 import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.PingReq;
 import io.ratatoskr.mqtt.codec.MqttPacket.PingResp;
+import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
+import io.ratatoskr.mqtt.codec.MqttPacket.SubAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Subscribe;
+import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
 import io.ratatoskr.mqtt.codec.MqttPacket.Will;
 import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.MqttVersion;
@@ -10,17 +16,21 @@ import io.ratatoskr.mqtt.codec.ReasonCode;
 import io.ratatoskr.mqtt.spec.BrokerFixture;
 import io.ratatoskr.mqtt.spec.PahoV3Client;
 import io.ratatoskr.mqtt.spec.PahoV3Client.Received;
+import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.mqtt.testing.RawMqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 import static io.ratatoskr.mqtt.spec.RawClients.TIMEOUT;
 import static io.ratatoskr.mqtt.spec.RawClients.connectPacket;
+import static io.ratatoskr.mqtt.spec.RawClients.encode;
 import static io.ratatoskr.mqtt.spec.RawClients.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -176,5 +186,56 @@ class ConnectTest {
         assertThat(mute.awaitClosed(Duration.ofSeconds(5))).isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(800));
         assertThat(net.counter("ratatoskr.mqtt.protocol.errors", "reason", "connect_timeout")).isEqualTo(1);
+    }
+
+    @Test
+    void packetsSentRightBehindConnectAreHandledAfterIt() throws Exception {
+        RawMqttClient eager = net.raw(MqttVersion.V3_1_1);
+        byte[] connect = encode(connectPacket(MqttVersion.V3_1_1, "eager", true, 60), MqttVersion.V3_1_1);
+        byte[] subscribe = encode(new Subscribe(1, List.of(new Subscription("echo", 1)), MqttProperties.EMPTY),
+                MqttVersion.V3_1_1);
+        byte[] publish = encode(new Publish("echo", 1, false, false, 2, "early".getBytes(StandardCharsets.UTF_8),
+                MqttProperties.EMPTY), MqttVersion.V3_1_1);
+
+        // Clients need not wait for CONNACK (3.1.1 §3.1.4): all three in one write.
+        eager.sendRaw(concat(connect, subscribe, publish));
+
+        assertThat(expect(eager, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        assertThat(expect(eager, SubAck.class).reasonCodes()).containsExactly(1);
+        List<MqttPacket> rest = List.of(eager.receive(TIMEOUT), eager.receive(TIMEOUT));
+        assertThat(rest).hasAtLeastOneElementOfType(PubAck.class).hasAtLeastOneElementOfType(Publish.class);
+    }
+
+    @Test
+    void connectBeyondTheMaximumConnectionsIsRefusedWithServerUnavailable() throws Exception {
+        net.start(b -> b, m -> m.withMaxConnections(1));
+        PahoV3Client first = net.paho("first");
+        RawMqttClient second = net.raw(MqttVersion.V3_1_1);
+
+        second.send(connectPacket(MqttVersion.V3_1_1, "second", true, 60));
+
+        assertThat(expect(second, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.V3_SERVER_UNAVAILABLE);
+        assertThat(second.awaitClosed(TIMEOUT)).isTrue();
+        assertThat(net.counter("ratatoskr.mqtt.connections.refused", "reason", "max_connections")).isEqualTo(1);
+        first.assertNothingMore();
+    }
+
+    @Test
+    void clientIdentifierLongerThanTheMaximumIsRefusedWithIdentifierRejected() throws Exception {
+        RawMqttClient raw = net.raw(MqttVersion.V3_1_1);
+
+        raw.send(connectPacket(MqttVersion.V3_1_1, "x".repeat(MqttConfig.DEFAULTS.maxClientIdLength() + 1), true, 60));
+
+        assertThat(expect(raw, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.V3_IDENTIFIER_REJECTED);
+        assertThat(raw.awaitClosed(TIMEOUT)).isTrue();
+        assertThat(net.counter("ratatoskr.mqtt.connections.refused", "reason", "client_id_rejected")).isEqualTo(1);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 }

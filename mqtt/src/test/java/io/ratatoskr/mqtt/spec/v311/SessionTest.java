@@ -1,5 +1,7 @@
 package io.ratatoskr.mqtt.spec.v311;
 
+import io.ratatoskr.core.session.OverflowPolicy;
+import io.ratatoskr.core.session.SessionConfig;
 import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubComp;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 
+import static io.ratatoskr.mqtt.spec.RawClients.TIMEOUT;
 import static io.ratatoskr.mqtt.spec.RawClients.assertNothingPending;
 import static io.ratatoskr.mqtt.spec.RawClients.connectPacket;
 import static io.ratatoskr.mqtt.spec.RawClients.expect;
@@ -133,6 +136,40 @@ class SessionTest {
         // [MQTT-4.4.0-1] (3.1.1): the PUBREL is re-sent, not the PUBLISH.
         assertThat(expect(second, PubRel.class).packetId()).isEqualTo(original.packetId());
         second.send(new PubComp(original.packetId()));
+        assertNothingPending(second);
+    }
+
+    @Test
+    void offlineQueueKeepsTheNewestMessagesUpToItsBoundAndCountsTheDropped() throws Exception {
+        net.start(b -> b.withSession(new SessionConfig(3, OverflowPolicy.DROP_OLDEST, 256, 3600, false)), m -> m);
+        PahoV3Client subscriber = offlineSubscriber("news", 1);
+        PahoV3Client publisher = net.paho("publisher");
+        for (int i = 0; i < 5; i++) {
+            publisher.publish("news", "m" + i, 1);
+        }
+
+        subscriber.connect(o -> o.setCleanSession(false));
+
+        assertThat(subscriber.nextPayloads(3)).containsExactly("m2", "m3", "m4");
+        subscriber.assertNothingBefore(publisher);
+        assertThat(net.counter("ratatoskr.session.messages.dropped", "reason", "queue_full")).isEqualTo(2);
+    }
+
+    @Test
+    void takeoverResendsTheUnacknowledgedMessagesOnTheNewConnection() throws Exception {
+        RawMqttClient first = net.raw(MqttVersion.V3_1_1, "subscriber", false);
+        subscribe(first, 1, "news", 1);
+        PahoV3Client publisher = net.paho("publisher");
+        publisher.publish("news", "in flight", 1);
+        Publish original = expect(first, Publish.class);
+
+        RawMqttClient second = resume("subscriber"); // the first connection is still open
+
+        assertThat(first.awaitClosed(TIMEOUT)).as("first connection closed").isTrue();
+        Publish resent = expect(second, Publish.class);
+        assertThat(resent.packetId()).isEqualTo(original.packetId());
+        assertThat(resent.dup()).isTrue();
+        second.send(new PubAck(resent.packetId()));
         assertNothingPending(second);
     }
 }

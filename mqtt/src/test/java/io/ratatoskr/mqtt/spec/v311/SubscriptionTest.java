@@ -4,6 +4,8 @@ import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import io.ratatoskr.mqtt.codec.MqttPacket.SubAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.Subscribe;
 import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
+import io.ratatoskr.mqtt.codec.MqttPacket.UnsubAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Unsubscribe;
 import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.codec.ReasonCode;
@@ -155,6 +157,17 @@ class SubscriptionTest {
         Publish delivered = expect(client, Publish.class);
         assertThat(new String(delivered.payload(), StandardCharsets.UTF_8)).isEqualTo("granted");
         assertThat(delivered.qos()).isEqualTo(1);
+        assertNothingPending(client);
+    }
+
+    @Test
+    void unsubscribeIsAcknowledgedEvenWhenThereWasNoSuchSubscription() throws Exception {
+        RawMqttClient client = net.raw(MqttVersion.V3_1_1, "client", true);
+
+        client.send(new Unsubscribe(9, List.of("never/subscribed"), MqttProperties.EMPTY));
+
+        // [MQTT-3.10.4-5] (3.1.1)
+        assertThat(expect(client, UnsubAck.class).packetId()).isEqualTo(9);
         assertNothingPending(client);
     }
 }
