@@ -15,8 +15,13 @@ import io.ratatoskr.mqtt.spec.PahoV3Client.Received;
 import io.ratatoskr.mqtt.testing.RawMqttClient;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
 
 import static io.ratatoskr.mqtt.spec.RawClients.TIMEOUT;
 import static io.ratatoskr.mqtt.spec.RawClients.assertNothingPending;
@@ -171,5 +176,40 @@ class SessionTest {
         assertThat(resent.dup()).isTrue();
         second.send(new PubAck(resent.packetId()));
         assertNothingPending(second);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"DROP_OLDEST, 20", "DROP_NEWEST, 5"})
+    void queueOfAClientThatAcknowledgesNothingIsBoundedAsTheOverflowPolicySays(OverflowPolicy policy, int firstKept)
+            throws Exception {
+        net.start(b -> b.withSession(new SessionConfig(10, policy, 5, 3600, false)), m -> m);
+        RawMqttClient stalled = net.raw(MqttVersion.V3_1_1, "stalled", true);
+        subscribe(stalled, 1, "news", 1);
+        PahoV3Client publisher = net.paho("publisher");
+        for (int i = 0; i < 30; i++) {
+            publisher.publish("news", "m" + i, 1);
+        }
+        List<Publish> inFlight = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            inFlight.add(expect(stalled, Publish.class));
+        }
+        assertNothingPending(stalled);
+
+        for (Publish p : inFlight) {
+            stalled.send(new PubAck(p.packetId()));
+        }
+
+        // Five in flight, ten queued, fifteen dropped and counted.
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Publish p = expect(stalled, Publish.class);
+            rest.add(new String(p.payload(), StandardCharsets.UTF_8));
+            stalled.send(new PubAck(p.packetId()));
+        }
+        assertThat(inFlight).extracting(p -> new String(p.payload(), StandardCharsets.UTF_8))
+                .containsExactly("m0", "m1", "m2", "m3", "m4");
+        assertThat(rest).isEqualTo(IntStream.range(firstKept, firstKept + 10).mapToObj(i -> "m" + i).toList());
+        assertNothingPending(stalled);
+        assertThat(net.counter("ratatoskr.session.messages.dropped", "reason", "queue_full")).isEqualTo(15);
     }
 }
