@@ -161,6 +161,16 @@ class BadInputTest {
     // CONNECT
 
     @Test
+    void connectLargerThanTheMaximumPacketSizeClosesTheConnectionAtOnce() throws Exception {
+        RawMqttClient c = open(MqttVersion.V5);
+
+        c.sendRaw(hex("10 FF FF FF 7F")); // a CONNECT of 268,435,455 bytes, of which none follow
+
+        assertClosedSilently(c); // its version is not known yet: no CONNACK
+        assertCountedOnce(ERRORS, "packet_too_large");
+    }
+
+    @Test
     void packetBeforeConnectClosesTheConnection() throws Exception {
         RawMqttClient c = open(MqttVersion.V3_1_1);
 
