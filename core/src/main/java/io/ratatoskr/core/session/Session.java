@@ -645,6 +645,11 @@ public final class Session {
         return true;
     }
 
+    /** On the loop. Whether an inbound QoS 2 message with this identifier awaits its PUBREL. */
+    public boolean isInboundQos2Unreleased(int packetId) {
+        return inboundQos2 != null && inboundQos2.get(packetId);
+    }
+
     /** On the loop. Inbound QoS 2 messages received and not yet released. */
     public int inboundQos2Pending() {
         return inboundQos2Count;

@@ -464,7 +464,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         int qos = p.qos();
-        if (qos == 2 && session.inboundQos2Pending() >= server.config().receiveMaximum()) {
+        // A PUBLISH re-sent on reconnect with the identifier of one not yet released is already
+        // counted [MQTT-4.4.0-1]; only a new one can exceed the receive maximum.
+        if (qos == 2 && !session.isInboundQos2Unreleased(p.packetId())
+                && session.inboundQos2Pending() >= server.config().receiveMaximum()) {
             protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
                     "more than " + server.config().receiveMaximum() + " QoS 2 messages unreleased [MQTT-3.3.4-9]");
             return;
