@@ -334,6 +334,10 @@ public final class Session {
     }
 
     private void clearState() {
+        // Messages routed here through a shared subscription go to another member rather than
+        // being lost with the session (§4.8.2: "If the Client's Session terminates before the
+        // Client reconnects, the Server SHOULD send the Application Message to another Client").
+        redistributeShared();
         if (!subscriptions.isEmpty()) {
             host.removeSubscriptions(this, List.copyOf(subscriptions.keySet()));
             subscriptions.clear();
