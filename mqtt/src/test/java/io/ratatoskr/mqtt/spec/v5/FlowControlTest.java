@@ -1,11 +1,16 @@
 package io.ratatoskr.mqtt.spec.v5;
 
+import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Connect;
+import io.ratatoskr.mqtt.codec.MqttPacket.Disconnect;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubComp;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubRec;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubRel;
 import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
+import io.ratatoskr.mqtt.codec.MqttPacket.Will;
 import io.ratatoskr.mqtt.codec.MqttProperties;
+import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.codec.ReasonCode;
 import io.ratatoskr.mqtt.testing.RawMqttClient;
 import org.junit.jupiter.api.Test;
@@ -179,6 +184,26 @@ class FlowControlTest extends V5SpecTest {
         rawPublishQos1(pub, "mps/small", "fits", MqttProperties.EMPTY);
 
         assertThat(utf8(expect(sub, Publish.class).payload())).isEqualTo("fits");
+    }
+
+    @Test
+    void reasonStringsAreLeftOutWhenTheyWouldExceedTheClientsMaximumPacketSize() throws Exception {
+        RawMqttClient c = raw("tiny", MqttProperties.builder().maximumPacketSize(16).build());
+        c.send(new Publish("$SYS/mine", 1, false, false, 1, utf8("x"), MqttProperties.EMPTY));
+        PubAck refused = expect(c, PubAck.class);
+        assertThat(refused.reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
+        assertThat(refused.properties().reasonString()).as("[MQTT-3.4.2-2] no room for it").isNull();
+
+        c.send(new Publish("", 0, false, false, 0, utf8("x"), MqttProperties.builder().topicAlias(9).build()));
+        Disconnect d = expect(c, Disconnect.class);
+        assertThat(d.reasonCode()).isEqualTo(ReasonCode.PROTOCOL_ERROR);
+        assertThat(d.properties().reasonString()).as("[MQTT-3.14.2-3] no room for it").isNull();
+
+        ConnAck connAck = rawConnect(rawSocket(), new Connect(MqttVersion.V5, "tiny-will", true, 60, null, null,
+                new Will("bad/+/will", utf8("x"), 0, false, MqttProperties.EMPTY),
+                MqttProperties.builder().maximumPacketSize(16).build()));
+        assertThat(connAck.reasonCode()).isEqualTo(ReasonCode.TOPIC_NAME_INVALID);
+        assertThat(connAck.properties().reasonString()).as("[MQTT-3.2.2-19] no room for it").isNull();
     }
 
     @Test
