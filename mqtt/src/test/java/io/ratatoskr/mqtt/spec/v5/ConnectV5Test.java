@@ -147,6 +147,20 @@ class ConnectV5Test extends V5SpecTest {
     }
 
     @Test
+    void brokerHoldsTheClientToTheServerKeepAliveItReturned() throws Exception {
+        restartBroker(b -> b, limits(-1, -1, -1, 1));
+        RawMqttClient quiet = rawSocket();
+        assertThat(rawConnect(quiet, connect("quiet", true, MqttProperties.EMPTY)).properties().serverKeepAlive())
+                .isEqualTo(1);
+        long connectedAt = System.nanoTime();
+
+        // [MQTT-3.1.2-24]: nothing for one and a half times the keep-alive the client must now use.
+        expectDisconnect(quiet, ReasonCode.KEEP_ALIVE_TIMEOUT);
+        assertThat(Duration.ofNanos(System.nanoTime() - connectedAt)).isBetween(Duration.ofMillis(1400),
+                Duration.ofSeconds(4));
+    }
+
+    @Test
     void takeoverSendsSessionTakenOverToTheFirstConnection() throws Exception {
         RawMqttClient first = raw("twin", MqttProperties.builder().sessionExpiryInterval(60).build());
         rawSubscribe(first, "twin/topic", 1);

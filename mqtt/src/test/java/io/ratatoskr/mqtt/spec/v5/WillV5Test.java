@@ -117,6 +117,9 @@ class WillV5Test extends V5SpecTest {
         RawMqttClient c = rawWithWill("raw-polite", true, 0, 0);
         c.send(Disconnect.NORMAL);
         assertThat(c.awaitClosed(TIMEOUT)).isTrue();
+        // Both sessions end with their connections, after the point where a will would have gone out.
+        await().atMost(TIMEOUT).until(() -> broker.broker().session("polite") == null
+                && broker.broker().session("raw-polite") == null);
 
         rawPublishQos1(raw("marker"), "will/marker", "marker", MqttProperties.EMPTY);
         assertThat(watcher.nextPayload()).as("the first thing to arrive is the marker").isEqualTo("marker");
