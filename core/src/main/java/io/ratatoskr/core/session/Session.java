@@ -348,6 +348,10 @@ public final class Session {
     }
 
     private void clearState() {
+        // Messages routed here through a shared subscription go to another member rather than
+        // being lost with the session (§4.8.2: "If the Client's Session terminates before the
+        // Client reconnects, the Server SHOULD send the Application Message to another Client").
+        redistributeShared();
         if (!subscriptions.isEmpty()) {
             host.removeSubscriptions(this, List.copyOf(subscriptions.keySet()));
             subscriptions.clear();
@@ -659,14 +663,14 @@ public final class Session {
         return true;
     }
 
+    /** On the loop. Whether an inbound QoS 2 message with this identifier awaits its PUBREL. */
+    public boolean isInboundQos2Unreleased(int packetId) {
+        return inboundQos2 != null && inboundQos2.get(packetId);
+    }
+
     /** On the loop. Inbound QoS 2 messages received and not yet released. */
     public int inboundQos2Pending() {
         return inboundQos2Count;
-    }
-
-    /** On the loop. Whether a QoS 2 message with this packet identifier was received and not yet released. */
-    public boolean inboundQos2Pending(int packetId) {
-        return inboundQos2 != null && inboundQos2.get(packetId);
     }
 
     /** On the loop. Messages waiting beyond the in-flight window. */

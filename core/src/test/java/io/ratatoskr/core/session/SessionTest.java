@@ -445,6 +445,25 @@ class SessionTest {
     }
 
     @Test
+    void sharedSubscriptionMessagesOfAMemberWhoseSessionEndsGoToAnotherMember() {
+        RecordingLink leaving = new RecordingLink("leaving");
+        Session member = connect("leaving", false, 0, null, 1, leaving, loopA).session();
+        RecordingLink staying = new RecordingLink("staying");
+        subscribe(member, "$share/g/jobs", 1);
+        subscribe(connect("staying", staying).session(), "$share/g/jobs", 1);
+        for (int i = 1; i <= 6; i++) {
+            publish("jobs", 1, "j" + i);
+        }
+        assertThat(leaving.payloads()).as("one in flight, two queued").hasSize(1);
+
+        member.detach(leaving, DisconnectKind.ABNORMAL, -1);
+        clock.runAllLoops();
+
+        assertThat(staying.payloads()).containsExactlyInAnyOrder("j1", "j2", "j3", "j4", "j5", "j6");
+        assertThat(dropped(DropReason.SESSION_ENDED)).isZero();
+    }
+
+    @Test
     void expiredMessagesAreNotDeliveredAndTheRemainingIntervalIsSent() {
         RecordingLink first = new RecordingLink("first");
         Session s = connect("c", first).session();
