@@ -87,23 +87,26 @@ public final class BrokerFixture implements AutoCloseable {
         return client;
     }
 
+    /** Closes every client, then the broker; a client that fails to close fails the test afterwards. */
     @Override
-    public void close() throws Exception {
-        Exception first = null;
+    public void close() {
+        IllegalStateException failure = null;
         while (!clients.isEmpty()) {
             try {
                 clients.pop().close();
             } catch (Exception e) {
-                if (first == null) {
-                    first = e;
+                if (failure == null) {
+                    failure = new IllegalStateException("closing a test client failed", e);
+                } else {
+                    failure.addSuppressed(e);
                 }
             }
         }
         if (broker != null) {
             broker.close();
         }
-        if (first != null) {
-            throw first;
+        if (failure != null) {
+            throw failure;
         }
     }
 }
