@@ -470,6 +470,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             protocolViolation(ReasonCode.TOPIC_NAME_INVALID, problem);
             return;
         }
+        String responseTopic = props.responseTopic();
+        if (responseTopic != null && Topics.checkName(responseTopic, Integer.MAX_VALUE) != null) {
+            protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                    "response topic '" + responseTopic + "' is not a valid topic name [MQTT-3.3.2-14]");
+            return;
+        }
         int qos = p.qos();
         // A PUBLISH re-sent (on reconnect [MQTT-4.4.0-1], or with DUP on the same connection) with the
         // identifier of one not yet released is already counted and must be acknowledged again

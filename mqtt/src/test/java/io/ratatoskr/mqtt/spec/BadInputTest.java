@@ -330,6 +330,17 @@ class BadInputTest {
         assertCountedOnce(ERRORS, "protocol_error");
     }
 
+    @Test
+    void v5PublishWithAWildcardResponseTopicIsAProtocolError() throws Exception {
+        RawMqttClient c = connected(MqttVersion.V5);
+
+        c.send(new Publish("requests", 1, false, false, 1, new byte[] {1},
+                MqttProperties.builder().responseTopic("replies/#").build()));
+
+        assertRefused(c, ReasonCode.PROTOCOL_ERROR); // [MQTT-3.3.2-14]
+        assertCountedOnce(ERRORS, "protocol_error");
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 65}) // 65: one above the default Topic Alias Maximum of 64
     void v5TopicAliasOutsideTheAnnouncedRangeIsInvalid(int alias) throws Exception {
