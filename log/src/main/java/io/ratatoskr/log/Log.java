@@ -226,7 +226,7 @@ public final class Log implements AutoCloseable {
           bytes.flip();
           bytesRead += bytes.limit();
           next = decode(bytes, next, ttlCutoff, maxRecords, out);
-          if (out.size() >= maxRecords || bytesRead >= maxBytes) {
+          if (out.size() >= maxRecords || bytesRead >= maxBytes || stop < limit) {
             break;
           }
         }
