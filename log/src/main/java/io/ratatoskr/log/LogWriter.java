@@ -483,6 +483,7 @@ final class LogWriter implements Runnable {
     truncationListener.accept(offset);
     keep.truncateTo(offset, scanBuffer);
     keep.makeWritable();
+    keep.appendFiller(offset);
     nextOffset = offset;
     logEndOffset = offset;
     FileIo.syncDirectory(env.channels(), dir);

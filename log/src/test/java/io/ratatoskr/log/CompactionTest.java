@@ -127,4 +127,25 @@ class CompactionTest {
       assertThat(r.records().get(0).offset()).isGreaterThan(0);
     }
   }
+
+  @Test
+  void truncationAtACompactedGapKeepsTheEndOffsetAcrossRestarts() {
+    try (Log log = TestLogs.open(dir, compacted().build(), clock)) {
+      for (int i = 0; i < 40; i++) {
+        append(log, "k" + (i % 2), "v" + i + "x".repeat(200), clock.millis());
+      }
+      clock.advanceMs(5000);
+      log.compact();
+      long gapEnd = readAll(log).get(0).offset() + 1;
+      while (log.read(gapEnd, 1, 1).records().isEmpty() && gapEnd < 40) {
+        gapEnd++;
+      }
+      log.truncateTo(gapEnd - 1);
+      assertThat(log.highWatermark()).isEqualTo(gapEnd - 1);
+    }
+    try (Log log = TestLogs.open(dir, compacted().build(), clock)) {
+      long end = log.highWatermark();
+      assertThat(append(log, "k9", "after", clock.millis()).baseOffset()).isEqualTo(end);
+    }
+  }
 }

@@ -425,6 +425,27 @@ public final class LogSegment {
     }
   }
 
+  /**
+   * Appends an empty batch covering offsets [{@link #nextOffset()}, {@code endOffset}) so that the
+   * segment's end survives a restart (after a truncation that left compaction gaps at the tail),
+   * and fsyncs it.
+   */
+  public void appendFiller(long endOffset) throws IOException {
+    long base = nextOffset;
+    if (base >= endOffset) {
+      return;
+    }
+    long ts = Math.max(0, maxTimestampMs);
+    ByteBuffer filler =
+        BatchEncoder.reencode(base, (int) (endOffset - 1 - base), ts, ts, List.of(), io.ratatoskr.log.CompressionCodec.NONE);
+    int position = writtenSize;
+    FileIo.writeFully(channel, filler.duplicate(), position);
+    writtenSize += filler.limit();
+    indexBatch(base, endOffset - 1, ts, position, filler.limit());
+    size = writtenSize;
+    channel.force(false);
+  }
+
   // ---- lookups (any thread) ----
 
   /**
