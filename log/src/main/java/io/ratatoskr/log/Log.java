@@ -40,10 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: every public method is thread-safe. Appends, truncation and every other change
  * are serialized on the log's writer thread; reads run on the caller's thread without locks.
- * Futures complete on the writer thread, so their dependent stages must not block. Methods that
- * change the segment set ({@link #truncateTo}, {@link #roll}, {@link #enforceRetention}, {@link
- * #compact}, {@link #recover}, {@link #close}) block until the writer has done them: do not call
- * them from a network thread or from a future's callback.
+ * Futures complete in commit order on the writer or completer thread, so their dependent stages
+ * must not block. Methods that change the segment set ({@link #truncateTo}, {@link #roll}, {@link
+ * #enforceRetention}, {@link #compact}, {@link #recover}, {@link #close}) block until the writer has
+ * done them: do not call them from a network thread or from a future's callback.
  */
 public final class Log implements AutoCloseable {
 
