@@ -154,6 +154,8 @@ public final class LogBench {
     List<Double> syncs = new ArrayList<>();
     for (int r = 0; r < runs; r++) {
       bw.add(DiskProbe.sequentialBytesPerSecond(dir, 1024));
+      writtenSinceSettle += 1L << 30;
+      settle();
       syncs.add(DiskProbe.syncWritesPerSecond(dir, 3000));
     }
     diskBytesPerSecond = Table.median(bw);
@@ -234,12 +236,29 @@ public final class LogBench {
         AppendResult r = log.append(perThread.get(t)).join();
         return r.sizeInBytes();
       });
+      writtenSinceSettle += log.stats().sizeInBytes();
       long fsyncs = log.stats().fsyncs() - fsyncs0;
       long recs = log.stats().appendedRecords() - records0;
       return new double[] {w.recordsPerSecond(), w.storedBytes() / w.seconds(), fsyncs == 0 ? Double.NaN : (double) recs / fsyncs};
     } finally {
       deleteTree(d);
+      settle();
     }
+  }
+
+  private long writtenSinceSettle;
+
+  /**
+   * Lets the disk (and a virtual machine host's write cache) drain after a run, so that the next
+   * run does not pay for this one's flush: sync, then wait the time the written bytes take at the
+   * measured sequential bandwidth (at most 5 s).
+   */
+  private void settle() throws IOException, InterruptedException {
+    new ProcessBuilder("sync").inheritIO().start().waitFor();
+    double bandwidth = Double.isNaN(diskBytesPerSecond) ? 300e6 : diskBytesPerSecond;
+    long pauseMs = (long) Math.min(5000, writtenSinceSettle / bandwidth * 1000);
+    writtenSinceSettle = 0;
+    Thread.sleep(pauseMs);
   }
 
   private void kafkaMatrix() throws Exception {
@@ -289,9 +308,11 @@ public final class LogBench {
         last.get();
         return 0;
       });
+      writtenSinceSettle += w.records() * (long) size;
       return w.recordsPerSecond();
     } finally {
       node.deleteTopic(topic);
+      settle();
     }
   }
 
