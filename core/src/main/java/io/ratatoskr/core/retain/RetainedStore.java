@@ -1,0 +1,218 @@
+package io.ratatoskr.core.retain;
+
+import io.ratatoskr.core.message.Message;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * The last retained message per topic name (MQTT 5.0 §3.3.1.3), as a trie of topic levels so that
+ * a wildcard subscription finds its retained messages without scanning every topic.
+ *
+ * <p>Thread-safety: lookups are lock-free over concurrent maps; changes take one write lock so
+ * that pruning empty nodes cannot race with an insert below them.
+ */
+public final class RetainedStore {
+    private final Node root = new Node(null, "");
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicLong payloadBytes = new AtomicLong();
+
+    /**
+     * Stores, replaces or clears the retained message of the message's topic: a zero-byte payload
+     * clears it [MQTT-3.3.1-6], and is itself never stored [MQTT-3.3.1-7].
+     */
+    public void retain(Message message) {
+        if (message.payload().length == 0) {
+            remove(message.topic());
+            return;
+        }
+        Message stored = message.withRetain(true);
+        writeLock.lock();
+        try {
+            Node node = root;
+            for (String level : levels(message.topic())) {
+                node = node.childForWrite(level);
+            }
+            Message old = node.message;
+            node.message = stored;
+            if (old == null) {
+                count.incrementAndGet();
+            } else {
+                payloadBytes.addAndGet(-old.payload().length);
+            }
+            payloadBytes.addAndGet(stored.payload().length);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Clears the retained message of a topic, if any. @return true if there was one */
+    public boolean remove(String topic) {
+        writeLock.lock();
+        try {
+            Node node = find(topic);
+            if (node == null || node.message == null) {
+                return false;
+            }
+            payloadBytes.addAndGet(-node.message.payload().length);
+            node.message = null;
+            count.decrementAndGet();
+            while (node.parent != null && node.isEmpty()) {
+                node.parent.children.remove(node.level, node);
+                node = node.parent;
+            }
+            return true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** The retained message of a topic name, or null. */
+    public Message get(String topic) {
+        Node node = find(topic);
+        return node == null ? null : node.message;
+    }
+
+    public int size() {
+        return count.get();
+    }
+
+    public long payloadBytes() {
+        return payloadBytes.get();
+    }
+
+    /**
+     * Visits the retained messages whose topic matches {@code filter} (a valid, non-shared filter),
+     * skipping and removing those whose expiry interval has passed at {@code nowMillis}.
+     */
+    public void match(String filter, long nowMillis, Consumer<Message> consumer) {
+        List<Message> expired = new ArrayList<>(0);
+        String[] levels = levels(filter);
+        matchLevel(root, levels, 0, message -> {
+            if (message.isExpired(nowMillis)) {
+                expired.add(message);
+            } else {
+                consumer.accept(message);
+            }
+        });
+        for (Message m : expired) {
+            removeIfSame(m);
+        }
+    }
+
+    private void removeIfSame(Message m) {
+        writeLock.lock();
+        try {
+            Node node = find(m.topic());
+            if (node != null && node.message == m) {
+                remove(m.topic());
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void matchLevel(Node node, String[] levels, int i, Consumer<Message> out) {
+        if (i == levels.length) {
+            Message m = node.message;
+            if (m != null) {
+                out.accept(m);
+            }
+            return;
+        }
+        String level = levels[i];
+        Map<String, Node> children = node.children;
+        if (level.equals("#")) {
+            // "a/#" matches "a" itself as well [MQTT-4.7.1-1].
+            if (i > 0 && node.message != null) {
+                out.accept(node.message);
+            }
+            if (children != null) {
+                for (Node child : children.values()) {
+                    if (i == 0 && child.level.startsWith("$")) {
+                        continue; // [MQTT-4.7.2-1]
+                    }
+                    visitAll(child, out);
+                }
+            }
+            return;
+        }
+        if (children == null) {
+            return;
+        }
+        if (level.equals("+")) {
+            for (Node child : children.values()) {
+                if (i == 0 && child.level.startsWith("$")) {
+                    continue; // [MQTT-4.7.2-1]
+                }
+                matchLevel(child, levels, i + 1, out);
+            }
+        } else {
+            Node child = children.get(level);
+            if (child != null) {
+                matchLevel(child, levels, i + 1, out);
+            }
+        }
+    }
+
+    private void visitAll(Node node, Consumer<Message> out) {
+        Message m = node.message;
+        if (m != null) {
+            out.accept(m);
+        }
+        Map<String, Node> children = node.children;
+        if (children != null) {
+            for (Node child : children.values()) {
+                visitAll(child, out);
+            }
+        }
+    }
+
+    private Node find(String topic) {
+        Node node = root;
+        for (String level : levels(topic)) {
+            Map<String, Node> children = node.children;
+            node = children == null ? null : children.get(level);
+            if (node == null) {
+                return null;
+            }
+        }
+        return node;
+    }
+
+    private static String[] levels(String topicOrFilter) {
+        return topicOrFilter.split("/", -1);
+    }
+
+    private static final class Node {
+        final Node parent;
+        final String level;
+        volatile ConcurrentHashMap<String, Node> children;
+        volatile Message message;
+
+        Node(Node parent, String level) {
+            this.parent = parent;
+            this.level = level;
+        }
+
+        Node childForWrite(String level) {
+            ConcurrentHashMap<String, Node> c = children;
+            if (c == null) {
+                c = new ConcurrentHashMap<>(4);
+                children = c;
+            }
+            return c.computeIfAbsent(level, l -> new Node(this, l));
+        }
+
+        boolean isEmpty() {
+            return message == null && (children == null || children.isEmpty());
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.ratatoskr.core.session;
+
+import io.ratatoskr.core.message.Message;
+import io.ratatoskr.core.topic.SharedGroup;
+
+/**
+ * One message on its way to one session: the QoS it is delivered at (the minimum of the
+ * publisher's and the subscription's [MQTT-3.8.4-8]), the retain flag to send, the matching
+ * subscriptions' identifiers, and the shared group it was routed through (null if none), which
+ * lets a departing member hand it to another member. Immutable.
+ */
+public record Delivery(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup<Session> group) {
+    static final int[] NO_IDS = new int[0];
+
+    public Delivery {
+        if (subscriptionIds == null) {
+            subscriptionIds = NO_IDS;
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.ratatoskr.mqtt.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Turns the bytes of one connection into {@link MqttPacket}s, or into one {@link DecodeFailure} and then
+ * silence.
+ *
+ * <p>Frame by frame: the fixed header is read as soon as its bytes arrive (§2.1). Its first byte is checked
+ * at once (packet type, flags, and in server mode that the first packet is a CONNECT [MQTT-3.1.0-1]); if
+ * the packet's size, fixed header included, exceeds the maximum packet size, {@code PACKET_TOO_LARGE} is
+ * emitted without waiting for the rest (§3.1.2.11.4, §3.2.2.3.6). Otherwise the decoder waits until the
+ * whole frame is buffered and parses it with {@link PacketReader} from a slice, without copying the frame.
+ *
+ * <p>Bad input never throws out of the pipeline: the first failure becomes a {@link DecodeFailure} down the
+ * pipeline, after which every byte that arrives is dropped unread and nothing more is emitted (the
+ * connection closes on the failure). Memory is bounded for any input: the cumulation buffer holds at most
+ * the current frame (no more than the maximum packet size) plus the last chunk read, because this decoder
+ * grows it to the frame's known size at once rather than by doubling.
+ *
+ * <p>Two modes: {@link #forServer} learns the version from the CONNECT ({@link #version()}), and
+ * {@link #forClient} is told it.
+ *
+ * <p>Not thread-safe, and not {@code @Sharable}: one instance per channel, confined to its event loop.
+ */
+public final class MqttDecoder extends ByteToMessageDecoder {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttDecoder.class);
+    /** The smallest packets (PINGREQ, PINGRESP, a bare DISCONNECT) are two bytes. */
+    private static final int MIN_PACKET_BYTES = 2;
+
+    private final int maxPacketSizeBytes;
+    private MqttVersion version;
+    private boolean failed;
+    /** Bytes of the frame at the cumulation's reader index once its header is read but the frame is not all here. */
+    private int pendingFrameBytes;
+
+    private MqttDecoder(MqttVersion version, int maxPacketSizeBytes) {
+        if (maxPacketSizeBytes < MIN_PACKET_BYTES || maxPacketSizeBytes > Wire.MAX_PACKET_BYTES) {
+            throw new IllegalArgumentException("maximum packet size " + maxPacketSizeBytes + " is outside "
+                    + MIN_PACKET_BYTES + ".." + Wire.MAX_PACKET_BYTES);
+        }
+        this.version = version;
+        this.maxPacketSizeBytes = maxPacketSizeBytes;
+        setCumulator(this::cumulate);
+    }
+
+    /**
+     * A decoder for the server side of a connection: the first packet must be CONNECT, and the version it
+     * names governs the rest.
+     *
+     * @param maxPacketSizeBytes the largest packet accepted, fixed header included (what a v5 server
+     *     announces as Maximum Packet Size)
+     */
+    public static MqttDecoder forServer(int maxPacketSizeBytes) {
+        return new MqttDecoder(null, maxPacketSizeBytes);
+    }
+
+    /** A decoder for the client side of a connection that speaks {@code version}. */
+    public static MqttDecoder forClient(MqttVersion version, int maxPacketSizeBytes) {
+        return new MqttDecoder(Objects.requireNonNull(version, "version"), maxPacketSizeBytes);
+    }
+
+    /** The connection's version: given to a client decoder, or named by the CONNECT; null before then. */
+    public MqttVersion version() {
+        return version;
+    }
+
+    public int maxPacketSizeBytes() {
+        return maxPacketSizeBytes;
+    }
+
+    /** Whether a failure was emitted; the decoder drops all input from then on. */
+    public boolean failed() {
+        return failed;
+    }
+
+    /** Capacity of the cumulation buffer, for tests that check memory stays bounded. */
+    int cumulationCapacity() {
+        return internalBuffer().capacity();
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        PacketType type = null;
+        try {
+            int start = in.readerIndex();
+            if (!in.isReadable()) {
+                return;
+            }
+            int firstByte = in.getUnsignedByte(start);
+            type = PacketType.of(firstByte >>> 4);
+            if (version == null && type != null && type != PacketType.CONNECT) {
+                throw MalformedPacketException.protocolError(
+                        "the first packet must be CONNECT, not " + type + " [MQTT-3.1.0-1]");
+            }
+            PacketReader.checkFirstByte(firstByte, version);
+            int remainingLength = PacketReader.remainingLength(in, start + 1);
+            if (remainingLength < 0) {
+                return; // the fixed header is not all here yet
+            }
+            int packetBytes = PacketReader.packetBytes(remainingLength);
+            if (packetBytes > maxPacketSizeBytes) {
+                throw new MalformedPacketException(ReasonCode.PACKET_TOO_LARGE, type + " of " + packetBytes
+                        + " bytes exceeds the maximum packet size of " + maxPacketSizeBytes + " bytes");
+            }
+            if (in.readableBytes() < packetBytes) {
+                pendingFrameBytes = packetBytes;
+                return;
+            }
+            pendingFrameBytes = 0;
+            ByteBuf frame = in.slice(start + packetBytes - remainingLength, remainingLength);
+            in.skipBytes(packetBytes);
+            if (version == null) {
+                version = PacketReader.connectVersion(frame);
+            }
+            out.add(PacketReader.read(firstByte, frame, version));
+        } catch (MalformedPacketException e) {
+            fail(in, out, new DecodeFailure(e.reasonCode(), e.getMessage(), type, version));
+        } catch (RuntimeException e) {
+            // A bug of ours, not the peer's: still a failure value, never an exception up the pipeline.
+            LOG.warn("MQTT decoder failed on a {} packet (version {})", type, version, e);
+            fail(in, out, new DecodeFailure(ReasonCode.MALFORMED_PACKET, type + " could not be decoded: " + e,
+                    type, version));
+        }
+    }
+
+    private void fail(ByteBuf in, List<Object> out, DecodeFailure failure) {
+        failed = true;
+        pendingFrameBytes = 0;
+        in.skipBytes(in.readableBytes());
+        out.add(failure);
+    }
+
+    /**
+     * Like Netty's merge cumulator, but a cumulation that must grow grows to the pending frame's size in one
+     * step (not by doubling), so a slowly arriving packet is copied about once and its buffer never exceeds
+     * the frame plus the chunk that completed it. After a failure, input is released unread.
+     */
+    private ByteBuf cumulate(ByteBufAllocator alloc, ByteBuf cumulation, ByteBuf in) {
+        if (failed) {
+            in.release();
+            return cumulation;
+        }
+        if (!cumulation.isReadable() && in.isContiguous()) {
+            cumulation.release();
+            return in;
+        }
+        try {
+            int incoming = in.readableBytes();
+            if (cumulation.refCnt() == 1 && !cumulation.isReadOnly()) {
+                if (incoming > cumulation.writableBytes() && incoming <= cumulation.writableBytes()
+                        + cumulation.readerIndex()) {
+                    cumulation.discardReadBytes();
+                }
+                if (incoming <= cumulation.writableBytes()) {
+                    cumulation.writeBytes(in);
+                    return cumulation;
+                }
+            }
+            int required = cumulation.readableBytes() + incoming;
+            ByteBuf grown = alloc.buffer(Math.max(required, pendingFrameBytes));
+            grown.writeBytes(cumulation).writeBytes(in);
+            cumulation.release();
+            return grown;
+        } finally {
+            in.release();
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.ratatoskr.mqtt.codec;
+
+import io.netty.buffer.ByteBuf;
+
+import java.util.List;
+
+/**
+ * Sizes and writes MQTT 5 property blocks (§2.2.2), in identifier order. Sizing also checks that every
+ * property present may travel in the packet (or will) at hand, so that we never send what a peer must
+ * treat as malformed; value ranges are already guaranteed by {@link MqttProperties.Builder}. Stateless and
+ * thread-safe.
+ */
+final class PropertiesWriter {
+    private PropertiesWriter() {
+    }
+
+    /** The bytes of the properties alone, without the property length in front of them. */
+    static int size(MqttProperties p, PacketType type, boolean will) {
+        if (p == MqttProperties.EMPTY) {
+            return 0;
+        }
+        int n = 0;
+        if (p.payloadFormatIndicator() != -1) {
+            n += allowed(PropertyId.PAYLOAD_FORMAT_INDICATOR, type, will, 2);
+        }
+        if (p.messageExpiryInterval() != -1) {
+            n += allowed(PropertyId.MESSAGE_EXPIRY_INTERVAL, type, will, 5);
+        }
+        if (p.contentType() != null) {
+            n += allowed(PropertyId.CONTENT_TYPE, type, will, 1 + Wire.stringSize(p.contentType(), "content type"));
+        }
+        if (p.responseTopic() != null) {
+            n += allowed(PropertyId.RESPONSE_TOPIC, type, will,
+                    1 + Wire.stringSize(p.responseTopic(), "response topic"));
+        }
+        if (p.correlationData() != null) {
+            n += allowed(PropertyId.CORRELATION_DATA, type, will,
+                    1 + Wire.binarySize(p.correlationData(), "correlation data"));
+        }
+        int subscriptionIdentifiers = p.subscriptionIdentifierCount();
+        if (subscriptionIdentifiers > 0) {
+            allowed(PropertyId.SUBSCRIPTION_IDENTIFIER, type, will, 0);
+            if (subscriptionIdentifiers > 1 && type != PacketType.PUBLISH) {
+                throw new IllegalArgumentException("only PUBLISH may carry more than one subscription identifier");
+            }
+            for (int i = 0; i < subscriptionIdentifiers; i++) {
+                n += 1 + Wire.variableByteIntegerSize(p.subscriptionIdentifier(i));
+            }
+        }
+        if (p.sessionExpiryInterval() != -1) {
+            n += allowed(PropertyId.SESSION_EXPIRY_INTERVAL, type, will, 5);
+        }
+        if (p.assignedClientIdentifier() != null) {
+            n += allowed(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, type, will,
+                    1 + Wire.stringSize(p.assignedClientIdentifier(), "assigned client identifier"));
+        }
+        if (p.serverKeepAlive() != -1) {
+            n += allowed(PropertyId.SERVER_KEEP_ALIVE, type, will, 3);
+        }
+        if (p.authenticationMethod() != null) {
+            n += allowed(PropertyId.AUTHENTICATION_METHOD, type, will,
+                    1 + Wire.stringSize(p.authenticationMethod(), "authentication method"));
+        }
+        if (p.authenticationData() != null) {
+            n += allowed(PropertyId.AUTHENTICATION_DATA, type, will,
+                    1 + Wire.binarySize(p.authenticationData(), "authentication data"));
+        }
+        if (p.requestProblemInformation() != -1) {
+            n += allowed(PropertyId.REQUEST_PROBLEM_INFORMATION, type, will, 2);
+        }
+        if (p.willDelayInterval() != -1) {
+            n += allowed(PropertyId.WILL_DELAY_INTERVAL, type, will, 5);
+        }
+        if (p.requestResponseInformation() != -1) {
+            n += allowed(PropertyId.REQUEST_RESPONSE_INFORMATION, type, will, 2);
+        }
+        if (p.responseInformation() != null) {
+            n += allowed(PropertyId.RESPONSE_INFORMATION, type, will,
+                    1 + Wire.stringSize(p.responseInformation(), "response information"));
+        }
+        if (p.serverReference() != null) {
+            n += allowed(PropertyId.SERVER_REFERENCE, type, will,
+                    1 + Wire.stringSize(p.serverReference(), "server reference"));
+        }
+        if (p.reasonString() != null) {
+            n += allowed(PropertyId.REASON_STRING, type, will, 1 + Wire.stringSize(p.reasonString(), "reason string"));
+        }
+        if (p.receiveMaximum() != -1) {
+            n += allowed(PropertyId.RECEIVE_MAXIMUM, type, will, 3);
+        }
+        if (p.topicAliasMaximum() != -1) {
+            n += allowed(PropertyId.TOPIC_ALIAS_MAXIMUM, type, will, 3);
+        }
+        if (p.topicAlias() != -1) {
+            n += allowed(PropertyId.TOPIC_ALIAS, type, will, 3);
+        }
+        if (p.maximumQos() != -1) {
+            n += allowed(PropertyId.MAXIMUM_QOS, type, will, 2);
+        }
+        if (p.retainAvailable() != -1) {
+            n += allowed(PropertyId.RETAIN_AVAILABLE, type, will, 2);
+        }
+        List<UserProperty> userProperties = p.userProperties();
+        if (!userProperties.isEmpty()) {
+            allowed(PropertyId.USER_PROPERTY, type, will, 0);
+            for (UserProperty u : userProperties) {
+                n += 1 + Wire.stringSize(u.name(), "user property name")
+                        + Wire.stringSize(u.value(), "user property value");
+            }
+        }
+        if (p.maximumPacketSize() != -1) {
+            n += allowed(PropertyId.MAXIMUM_PACKET_SIZE, type, will, 5);
+        }
+        if (p.wildcardSubscriptionAvailable() != -1) {
+            n += allowed(PropertyId.WILDCARD_SUBSCRIPTION_AVAILABLE, type, will, 2);
+        }
+        if (p.subscriptionIdentifierAvailable() != -1) {
+            n += allowed(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, type, will, 2);
+        }
+        if (p.sharedSubscriptionAvailable() != -1) {
+            n += allowed(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, type, will, 2);
+        }
+        return n;
+    }
+
+    private static int allowed(PropertyId id, PacketType type, boolean will, int bytes) {
+        if (will ? !id.allowedInWill() : !id.allowedIn(type)) {
+            throw new IllegalArgumentException(PropertiesReader.nameOf(id) + " may not travel in "
+                    + (will ? "will properties" : type.toString()) + " (§2.2.2.2)");
+        }
+        return bytes;
+    }
+
+    /** Writes the property length, then the properties sized earlier by {@link #size}. */
+    static void write(ByteBuf out, MqttProperties p, int length) {
+        Wire.writeVariableByteInteger(out, length);
+        if (length == 0) {
+            return;
+        }
+        if (p.payloadFormatIndicator() != -1) {
+            out.writeByte(PropertyId.PAYLOAD_FORMAT_INDICATOR.id()).writeByte(p.payloadFormatIndicator());
+        }
+        if (p.messageExpiryInterval() != -1) {
+            out.writeByte(PropertyId.MESSAGE_EXPIRY_INTERVAL.id()).writeInt((int) p.messageExpiryInterval());
+        }
+        writeString(out, PropertyId.CONTENT_TYPE, p.contentType());
+        writeString(out, PropertyId.RESPONSE_TOPIC, p.responseTopic());
+        writeBinary(out, PropertyId.CORRELATION_DATA, p.correlationData());
+        for (int i = 0; i < p.subscriptionIdentifierCount(); i++) {
+            out.writeByte(PropertyId.SUBSCRIPTION_IDENTIFIER.id());
+            Wire.writeVariableByteInteger(out, p.subscriptionIdentifier(i));
+        }
+        if (p.sessionExpiryInterval() != -1) {
+            out.writeByte(PropertyId.SESSION_EXPIRY_INTERVAL.id()).writeInt((int) p.sessionExpiryInterval());
+        }
+        writeString(out, PropertyId.ASSIGNED_CLIENT_IDENTIFIER, p.assignedClientIdentifier());
+        if (p.serverKeepAlive() != -1) {
+            out.writeByte(PropertyId.SERVER_KEEP_ALIVE.id()).writeShort(p.serverKeepAlive());
+        }
+        writeString(out, PropertyId.AUTHENTICATION_METHOD, p.authenticationMethod());
+        writeBinary(out, PropertyId.AUTHENTICATION_DATA, p.authenticationData());
+        if (p.requestProblemInformation() != -1) {
+            out.writeByte(PropertyId.REQUEST_PROBLEM_INFORMATION.id()).writeByte(p.requestProblemInformation());
+        }
+        if (p.willDelayInterval() != -1) {
+            out.writeByte(PropertyId.WILL_DELAY_INTERVAL.id()).writeInt((int) p.willDelayInterval());
+        }
+        if (p.requestResponseInformation() != -1) {
+            out.writeByte(PropertyId.REQUEST_RESPONSE_INFORMATION.id()).writeByte(p.requestResponseInformation());
+        }
+        writeString(out, PropertyId.RESPONSE_INFORMATION, p.responseInformation());
+        writeString(out, PropertyId.SERVER_REFERENCE, p.serverReference());
+        writeString(out, PropertyId.REASON_STRING, p.reasonString());
+        if (p.receiveMaximum() != -1) {
+            out.writeByte(PropertyId.RECEIVE_MAXIMUM.id()).writeShort(p.receiveMaximum());
+        }
+        if (p.topicAliasMaximum() != -1) {
+            out.writeByte(PropertyId.TOPIC_ALIAS_MAXIMUM.id()).writeShort(p.topicAliasMaximum());
+        }
+        if (p.topicAlias() != -1) {
+            out.writeByte(PropertyId.TOPIC_ALIAS.id()).writeShort(p.topicAlias());
+        }
+        if (p.maximumQos() != -1) {
+            out.writeByte(PropertyId.MAXIMUM_QOS.id()).writeByte(p.maximumQos());
+        }
+        if (p.retainAvailable() != -1) {
+            out.writeByte(PropertyId.RETAIN_AVAILABLE.id()).writeByte(p.retainAvailable());
+        }
+        for (UserProperty u : p.userProperties()) {
+            out.writeByte(PropertyId.USER_PROPERTY.id());
+            Wire.writeString(out, u.name());
+            Wire.writeString(out, u.value());
+        }
+        if (p.maximumPacketSize() != -1) {
+            out.writeByte(PropertyId.MAXIMUM_PACKET_SIZE.id()).writeInt((int) p.maximumPacketSize());
+        }
+        if (p.wildcardSubscriptionAvailable() != -1) {
+            out.writeByte(PropertyId.WILDCARD_SUBSCRIPTION_AVAILABLE.id()).writeByte(p.wildcardSubscriptionAvailable());
+        }
+        if (p.subscriptionIdentifierAvailable() != -1) {
+            out.writeByte(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE.id())
+                    .writeByte(p.subscriptionIdentifierAvailable());
+        }
+        if (p.sharedSubscriptionAvailable() != -1) {
+            out.writeByte(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE.id()).writeByte(p.sharedSubscriptionAvailable());
+        }
+    }
+
+    private static void writeString(ByteBuf out, PropertyId id, String value) {
+        if (value != null) {
+            out.writeByte(id.id());
+            Wire.writeString(out, value);
+        }
+    }
+
+    private static void writeBinary(ByteBuf out, PropertyId id, byte[] value) {
+        if (value != null) {
+            out.writeByte(id.id());
+            Wire.writeBinary(out, value);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.ratatoskr.mqtt.codec;
+
+import io.netty.buffer.ByteBuf;
+
+import static io.ratatoskr.mqtt.codec.MalformedPacketException.malformed;
+
+/**
+ * The rules of an MQTT UTF-8 Encoded String (MQTT 5.0 §1.5.4, 3.1.1 §1.5.3): well-formed UTF-8 as RFC 3629
+ * restates it, no encoded surrogates U+D800..U+DFFF [MQTT-1.5.4-1], no U+0000 [MQTT-1.5.4-2]. A byte order
+ * mark is an ordinary character and is kept [MQTT-1.5.4-3]. Stateless and thread-safe.
+ */
+final class Utf8 {
+    private Utf8() {
+    }
+
+    /**
+     * Checks that {@code length} bytes of {@code buf} from {@code index} are an MQTT UTF-8 string; throws a
+     * Malformed Packet failure naming {@code field} otherwise. Well-formedness follows the Unicode standard's
+     * table 3-7: each lead byte admits a narrower second byte where overlong forms, surrogates and code
+     * points above U+10FFFF would otherwise slip through.
+     */
+    static void validate(ByteBuf buf, int index, int length, String field) {
+        int end = index + length;
+        int i = index;
+        while (i < end) {
+            byte b = buf.getByte(i);
+            if (b > 0) {
+                i++;
+                continue;
+            }
+            if (b == 0) {
+                throw malformed(field + ": contains U+0000 at byte " + (i - index) + " [MQTT-1.5.4-2]");
+            }
+            int lead = b & 0xFF;
+            int continuationBytes;
+            int secondMin = 0x80;
+            int secondMax = 0xBF;
+            if (lead >= 0xC2 && lead <= 0xDF) {
+                continuationBytes = 1;
+            } else if (lead == 0xE0) {
+                continuationBytes = 2;
+                secondMin = 0xA0; // below is an overlong form
+            } else if (lead == 0xED) {
+                continuationBytes = 2;
+                secondMax = 0x9F; // above encodes U+D800..U+DFFF
+            } else if (lead >= 0xE1 && lead <= 0xEF) {
+                continuationBytes = 2;
+            } else if (lead == 0xF0) {
+                continuationBytes = 3;
+                secondMin = 0x90; // below is an overlong form
+            } else if (lead >= 0xF1 && lead <= 0xF3) {
+                continuationBytes = 3;
+            } else if (lead == 0xF4) {
+                continuationBytes = 3;
+                secondMax = 0x8F; // above is beyond U+10FFFF
+            } else {
+                throw illFormed(field, i - index);
+            }
+            if (end - i <= continuationBytes) {
+                throw malformed(field + ": UTF-8 sequence at byte " + (i - index)
+                        + " is cut off by the end of the string [MQTT-1.5.4-1]");
+            }
+            int second = buf.getByte(i + 1) & 0xFF;
+            if (second < secondMin || second > secondMax) {
+                if (lead == 0xED && second >= 0xA0 && second <= 0xBF) {
+                    throw malformed(field + ": encodes a UTF-16 surrogate (U+D800..U+DFFF) at byte "
+                            + (i - index) + " [MQTT-1.5.4-1]");
+                }
+                throw illFormed(field, i - index);
+            }
+            for (int k = 2; k <= continuationBytes; k++) {
+                if ((buf.getByte(i + k) & 0xC0) != 0x80) {
+                    throw illFormed(field, i - index);
+                }
+            }
+            i += continuationBytes + 1;
+        }
+    }
+
+    private static MalformedPacketException illFormed(String field, int offset) {
+        return malformed(field + ": ill-formed UTF-8 at byte " + offset + " [MQTT-1.5.4-1]");
+    }
+
+    /**
+     * The number of bytes {@code s} takes as UTF-8. Refuses, with {@link IllegalArgumentException}, a string
+     * no peer would accept: one holding U+0000 or an unpaired surrogate (which cannot be encoded at all).
+     */
+    static int encodedLength(String s, String field) {
+        int n = s.length();
+        int bytes = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                if (c == 0) {
+                    throw new IllegalArgumentException(field + " contains U+0000, which MQTT forbids");
+                }
+            } else if (c < 0x800) {
+                bytes += 1;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 2; // two chars, four bytes
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(field + " contains an unpaired surrogate at index " + i);
+            } else {
+                bytes += 2;
+            }
+        }
+        return bytes;
+    }
+}

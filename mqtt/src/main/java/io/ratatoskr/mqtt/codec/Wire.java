@@ -1,0 +1,165 @@
+package io.ratatoskr.mqtt.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+
+import java.nio.charset.StandardCharsets;
+
+import static io.ratatoskr.mqtt.codec.MalformedPacketException.malformed;
+
+/**
+ * MQTT's data representations (MQTT 5.0 §1.5, 3.1.1 §1.5 and §2.2.3): reading them from a frame, their
+ * encoded sizes, and writing them. Reads never pass the end of the buffer they are given, which is one
+ * frame: a length that claims more than is left is a Malformed Packet, found before anything is
+ * allocated. Stateless and thread-safe.
+ */
+final class Wire {
+    /** The largest Variable Byte Integer (§1.5.5): four bytes of seven bits. */
+    static final int MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
+    /** The longest UTF-8 string or binary data: a two-byte length prefix (§1.5.4, §1.5.6). */
+    static final int MAX_TWO_BYTE_LENGTH = 0xFFFF;
+    /** The largest packet: one type byte, four length bytes and the largest remaining length. */
+    static final int MAX_PACKET_BYTES = 1 + 4 + MAX_VARIABLE_BYTE_INTEGER;
+
+    private Wire() {
+    }
+
+    // ---- reading ----
+
+    static int readByte(ByteBuf in, String field) {
+        need(in, 1, field);
+        return in.readUnsignedByte();
+    }
+
+    static int readTwoByteInteger(ByteBuf in, String field) {
+        need(in, 2, field);
+        return in.readUnsignedShort();
+    }
+
+    static long readFourByteInteger(ByteBuf in, String field) {
+        need(in, 4, field);
+        return in.readUnsignedInt();
+    }
+
+    static int readVariableByteInteger(ByteBuf in, String field) {
+        int value = decodeVariableByteInteger(in, in.readerIndex(), in.writerIndex(), field);
+        if (value < 0) {
+            throw malformed(field + ": Variable Byte Integer runs past the end of the packet");
+        }
+        in.skipBytes(variableByteIntegerSize(value));
+        return value;
+    }
+
+    /**
+     * Decodes a Variable Byte Integer from the bytes at {@code index} up to {@code limit} without moving
+     * the reader index. Returns -1 when the bytes end before its last byte; throws when it runs to a fifth
+     * byte (§1.5.5) or is not minimally encoded [MQTT-1.5.5-1]. Minimal encoding is enforced for 3.1.1 as
+     * well: its §2.2.3 algorithm can produce no other form. Because the encoding is minimal, the value
+     * alone tells its size: {@link #variableByteIntegerSize(int)}.
+     */
+    static int decodeVariableByteInteger(ByteBuf buf, int index, int limit, String field) {
+        int value = 0;
+        for (int i = 0; i < 4; i++) {
+            if (index + i >= limit) {
+                return -1;
+            }
+            int b = buf.getUnsignedByte(index + i);
+            value |= (b & 0x7F) << (7 * i);
+            if ((b & 0x80) == 0) {
+                if (b == 0 && i > 0) {
+                    throw malformed(field + ": Variable Byte Integer is not minimally encoded [MQTT-1.5.5-1]");
+                }
+                return value;
+            }
+        }
+        throw malformed(field + ": Variable Byte Integer longer than 4 bytes (§1.5.5)");
+    }
+
+    static String readString(ByteBuf in, String field) {
+        int length = readTwoByteInteger(in, field);
+        needLength(in, length, field);
+        int index = in.readerIndex();
+        Utf8.validate(in, index, length, field);
+        String s = length == 0 ? "" : in.toString(index, length, StandardCharsets.UTF_8);
+        in.skipBytes(length);
+        return s;
+    }
+
+    static byte[] readBinary(ByteBuf in, String field) {
+        int length = readTwoByteInteger(in, field);
+        needLength(in, length, field);
+        byte[] bytes = new byte[length];
+        in.readBytes(bytes);
+        return bytes;
+    }
+
+    private static void need(ByteBuf in, int bytes, String field) {
+        if (in.readableBytes() < bytes) {
+            throw malformed(field + ": needs " + bytes + " bytes but the packet ends after "
+                    + in.readableBytes());
+        }
+    }
+
+    private static void needLength(ByteBuf in, int length, String field) {
+        if (in.readableBytes() < length) {
+            throw malformed(field + ": length " + length + " runs past the end of the packet ("
+                    + in.readableBytes() + " bytes left)");
+        }
+    }
+
+    // ---- sizes ----
+
+    static int variableByteIntegerSize(int value) {
+        if (value < 0 || value > MAX_VARIABLE_BYTE_INTEGER) {
+            throw new IllegalArgumentException("Variable Byte Integer " + value + " is outside 0.."
+                    + MAX_VARIABLE_BYTE_INTEGER);
+        }
+        return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
+    }
+
+    /** Bytes of a UTF-8 Encoded String with its length prefix; refuses strings no peer would accept. */
+    static int stringSize(String s, String field) {
+        int length = Utf8.encodedLength(s, field);
+        if (length > MAX_TWO_BYTE_LENGTH) {
+            throw new IllegalArgumentException(field + " is " + length + " bytes of UTF-8; at most "
+                    + MAX_TWO_BYTE_LENGTH + " fit");
+        }
+        return 2 + length;
+    }
+
+    static int binarySize(byte[] b, String field) {
+        if (b.length > MAX_TWO_BYTE_LENGTH) {
+            throw new IllegalArgumentException(field + " is " + b.length + " bytes; at most "
+                    + MAX_TWO_BYTE_LENGTH + " fit");
+        }
+        return 2 + b.length;
+    }
+
+    // ---- writing ----
+
+    static void writeVariableByteInteger(ByteBuf out, int value) {
+        do {
+            int b = value & 0x7F;
+            value >>>= 7;
+            out.writeByte(value > 0 ? b | 0x80 : b);
+        } while (value > 0);
+    }
+
+    /**
+     * Writes a string sized earlier by {@link #stringSize}. The caller has made {@code out} writable for the
+     * whole packet, so the bytes left writable bound the reservation: the string is encoded straight into
+     * the buffer, and its length prefix is patched in afterwards rather than counted twice.
+     */
+    static void writeString(ByteBuf out, String s) {
+        int lengthIndex = out.writerIndex();
+        out.writeShort(0);
+        int reserve = Math.min(ByteBufUtil.utf8MaxBytes(s), out.writableBytes());
+        int written = ByteBufUtil.reserveAndWriteUtf8(out, s, reserve);
+        out.setShort(lengthIndex, written);
+    }
+
+    static void writeBinary(ByteBuf out, byte[] b) {
+        out.writeShort(b.length);
+        out.writeBytes(b);
+    }
+}

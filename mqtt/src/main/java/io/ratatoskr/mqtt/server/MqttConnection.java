@@ -1,0 +1,746 @@
+package io.ratatoskr.mqtt.server;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.ratatoskr.core.message.Header;
+import io.ratatoskr.core.message.Message;
+import io.ratatoskr.core.message.MessageProperties;
+import io.ratatoskr.core.session.ConnectRequest;
+import io.ratatoskr.core.session.ConnectResult;
+import io.ratatoskr.core.session.Delivery;
+import io.ratatoskr.core.session.DisconnectKind;
+import io.ratatoskr.core.session.Session;
+import io.ratatoskr.core.session.SessionConfig;
+import io.ratatoskr.core.session.SessionLink;
+import io.ratatoskr.core.session.Will;
+import io.ratatoskr.core.topic.SubscriptionOptions;
+import io.ratatoskr.core.topic.Topics;
+import io.ratatoskr.mqtt.codec.DecodeFailure;
+import io.ratatoskr.mqtt.codec.MqttEncoder;
+import io.ratatoskr.mqtt.codec.MqttPacket;
+import io.ratatoskr.mqtt.codec.MqttPacket.Auth;
+import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Connect;
+import io.ratatoskr.mqtt.codec.MqttPacket.Disconnect;
+import io.ratatoskr.mqtt.codec.MqttPacket.PingReq;
+import io.ratatoskr.mqtt.codec.MqttPacket.PingResp;
+import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.PubComp;
+import io.ratatoskr.mqtt.codec.MqttPacket.PubRec;
+import io.ratatoskr.mqtt.codec.MqttPacket.PubRel;
+import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
+import io.ratatoskr.mqtt.codec.MqttPacket.SubAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Subscribe;
+import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
+import io.ratatoskr.mqtt.codec.MqttPacket.UnsubAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Unsubscribe;
+import io.ratatoskr.mqtt.codec.MqttProperties;
+import io.ratatoskr.mqtt.codec.MqttVersion;
+import io.ratatoskr.mqtt.codec.PacketWriter;
+import io.ratatoskr.mqtt.codec.ReasonCode;
+import io.ratatoskr.mqtt.codec.UserProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One MQTT network connection: the protocol state machine between the wire (decoded
+ * {@link MqttPacket}s) and the broker core (a {@link Session}). It owns what lives and dies with
+ * the connection — the negotiated version, keep-alive, topic aliases in both directions, the
+ * client's Maximum Packet Size — and hands everything that outlives it to the session.
+ *
+ * <p>Threading: confined to the channel's event loop, which is also the attached session's owner
+ * loop, so calls into the session are direct. {@link #takenOver} may come from elsewhere and hops.
+ *
+ * <p>Writes are not flushed one by one: the connection flushes when a read burst ends
+ * ({@link #channelReadComplete}) and the session when its mailbox drain ends.
+ */
+final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionLink {
+    private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
+    private static final int MAX_PENDING_WHILE_CONNECTING = 1024;
+
+    private enum Phase { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSING }
+
+    private final MqttServerContext server;
+    private final MqttEncoder encoder;
+    private ChannelHandlerContext ctx;
+    private Channel channel;
+    private Phase phase = Phase.AWAIT_CONNECT;
+    private MqttVersion version;
+    private String clientId;
+    private Session session;
+    private ScheduledFuture<?> connectTimeout;
+    private List<MqttPacket> pendingWhileConnecting;
+
+    private long clientMaxPacketSize = MqttConfig.PROTOCOL_MAX_PACKET_SIZE;
+    private int clientTopicAliasMaximum;
+    private String[] inboundAliases;
+    private Map<String, Integer> outboundAliases;
+    private int nextOutboundAlias = 1;
+    private boolean requestProblemInformation = true;
+    private long connectExpirySeconds;
+    private DisconnectKind disconnectKind = DisconnectKind.ABNORMAL;
+    private long disconnectExpirySeconds = -1;
+
+    MqttConnection(MqttServerContext server, MqttEncoder encoder) {
+        this.server = server;
+        this.encoder = encoder;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Channel lifecycle
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.channel = ctx.channel();
+        server.metrics().connectionOpened();
+        server.channels().add(channel);
+        connectTimeout = ctx.executor().schedule(() -> {
+            if (phase == Phase.AWAIT_CONNECT || phase == Phase.CONNECTING) {
+                server.metrics().protocolError("connect_timeout");
+                log.info("mqtt {}: no CONNECT within {} s; closing", describe(), server.config().connectTimeoutSeconds());
+                close();
+            }
+        }, server.config().connectTimeoutSeconds(), TimeUnit.SECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        server.metrics().connectionClosed();
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        if (session != null) {
+            session.detach(this, disconnectKind, disconnectExpirySeconds);
+            session = null;
+        }
+        phase = Phase.CLOSING;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (channel.isWritable() && attached()) {
+            session.onWritable();
+            ctx.flush();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // [MQTT-3.1.2-24]: nothing received for 1.5 times the keep-alive.
+            server.metrics().protocolError("keep_alive_timeout");
+            log.info("mqtt {}: keep-alive timeout; closing", describe());
+            disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, null);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof SocketException || cause instanceof java.io.IOException) {
+            log.debug("mqtt {}: connection error: {}", describe(), cause.toString());
+        } else {
+            log.warn("mqtt {}: unexpected error; closing", describe(), cause);
+        }
+        close();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Inbound packets
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof DecodeFailure failure) {
+            onDecodeFailure(failure);
+            return;
+        }
+        MqttPacket packet = (MqttPacket) msg;
+        switch (phase) {
+            case AWAIT_CONNECT -> {
+                if (packet instanceof Connect connect) {
+                    onConnect(connect);
+                } else {
+                    // The decoder refuses anything else first; kept as a guard [MQTT-3.1.0-1].
+                    protocolViolation(ReasonCode.PROTOCOL_ERROR, "first packet must be CONNECT [MQTT-3.1.0-1]");
+                }
+            }
+            case CONNECTING -> {
+                if (pendingWhileConnecting == null) {
+                    pendingWhileConnecting = new ArrayList<>();
+                }
+                if (pendingWhileConnecting.size() >= MAX_PENDING_WHILE_CONNECTING) {
+                    protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "too many packets before CONNACK");
+                    return;
+                }
+                pendingWhileConnecting.add(packet);
+            }
+            case CONNECTED -> dispatch(packet);
+            case CLOSING -> {
+                // Closing: ignore the rest.
+            }
+        }
+    }
+
+    private boolean attached() {
+        return session != null && session.isAttached(this);
+    }
+
+    private void dispatch(MqttPacket packet) {
+        if (!attached()) {
+            return; // taken over; this connection is closing
+        }
+        switch (packet) {
+            case Publish p -> onPublish(p);
+            case PubAck a -> session.onPubAck(a.packetId());
+            case PubRec r -> {
+                if (!session.onPubRec(r.packetId(), r.reasonCode())) {
+                    ctx.write(new PubRel(r.packetId(), v5() ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND : 0,
+                            MqttProperties.EMPTY));
+                }
+            }
+            case PubRel r -> {
+                boolean known = session.inboundPubRel(r.packetId());
+                ctx.write(new PubComp(r.packetId(), known || !v5() ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+                        MqttProperties.EMPTY));
+            }
+            case PubComp c -> session.onPubComp(c.packetId());
+            case Subscribe s -> onSubscribe(s);
+            case Unsubscribe u -> onUnsubscribe(u);
+            case PingReq ignored -> ctx.write(PingResp.INSTANCE);
+            case Disconnect d -> onDisconnect(d);
+            case Auth ignored -> protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                    "AUTH received but CONNECT named no authentication method [MQTT-4.12.0-1]");
+            case Connect ignored -> protocolViolation(ReasonCode.PROTOCOL_ERROR, "second CONNECT [MQTT-3.1.0-2]");
+            case MqttPacket.ConnAck ignored -> serverOnly(packet);
+            case SubAck ignored -> serverOnly(packet);
+            case UnsubAck ignored -> serverOnly(packet);
+            case PingResp ignored -> serverOnly(packet);
+        }
+    }
+
+    private void serverOnly(MqttPacket packet) {
+        protocolViolation(ReasonCode.PROTOCOL_ERROR, packet.type() + " is sent only by servers");
+    }
+
+    private boolean v5() {
+        return version == MqttVersion.V5;
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // CONNECT (§3.1.4)
+
+    private void onConnect(Connect c) {
+        version = c.version();
+        encoder.version(version);
+        MqttConfig config = server.config();
+        MqttProperties props = c.properties();
+
+        String id = c.clientId();
+        boolean assigned = false;
+        if (id.isEmpty()) {
+            if (!v5() && !c.cleanStart()) {
+                refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client_id_rejected",
+                        "an empty client identifier needs clean session 1 [MQTT-3.1.3-8]");
+                return;
+            }
+            id = server.assignClientId();
+            assigned = true;
+        } else if (id.length() > config.maxClientIdLength()) {
+            refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "client_id_rejected",
+                    "client identifier longer than " + config.maxClientIdLength() + " characters");
+            return;
+        }
+        clientId = id;
+        if (props.authenticationMethod() != null) {
+            refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "bad_authentication_method",
+                    "enhanced authentication (" + props.authenticationMethod() + ") is not supported");
+            return;
+        }
+        if (server.metrics().connectionsActive() > config.maxConnections()) {
+            refuse(ReasonCode.QUOTA_EXCEEDED, "max_connections",
+                    "the broker has reached its maximum of " + config.maxConnections() + " connections");
+            return;
+        }
+        Will will = null;
+        if (c.will() != null) {
+            MqttPacket.Will w = c.will();
+            String problem = Topics.checkName(w.topic(), server.broker().config().maxTopicLevels());
+            if (problem != null) {
+                refuse(ReasonCode.TOPIC_NAME_INVALID, "will_topic_invalid", "will topic: " + problem);
+                return;
+            }
+            if (w.topic().startsWith(Topics.SYS_PREFIX)) {
+                refuse(ReasonCode.NOT_AUTHORIZED, "will_topic_not_authorized",
+                        "clients may not publish to $SYS topics");
+                return;
+            }
+            long delay = Math.max(0, w.properties().willDelayInterval());
+            Message message = new Message(w.topic(), w.payload(), w.qos(), w.retain(),
+                    messageProperties(w.properties()), id, server.clock().millis());
+            will = new Will(message, delay);
+        }
+
+        int keepAlive = c.keepAliveSeconds();
+        int serverKeepAlive = -1;
+        if (keepAlive > config.maxKeepAliveSeconds() || (keepAlive == 0 && !config.allowZeroKeepAlive())) {
+            if (v5()) {
+                serverKeepAlive = config.maxKeepAliveSeconds();
+                keepAlive = serverKeepAlive;
+            } else {
+                // 3.1.1 cannot tell the client another keep-alive: refuse, as Mosquitto does.
+                refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "keep_alive_too_long",
+                        "keep alive " + keepAlive + " s exceeds the maximum of " + config.maxKeepAliveSeconds() + " s");
+                return;
+            }
+        }
+
+        SessionConfig sessionConfig = server.broker().config().session();
+        long requestedExpiry;
+        if (v5()) {
+            requestedExpiry = Math.max(0, props.sessionExpiryInterval());
+        } else {
+            requestedExpiry = c.cleanStart() ? 0 : SessionConfig.NEVER_EXPIRES;
+        }
+        long expiry = Math.min(requestedExpiry, sessionConfig.maxSessionExpirySeconds());
+        connectExpirySeconds = expiry;
+        int receiveMaximum = props.receiveMaximum() < 0 ? 65_535 : props.receiveMaximum();
+        if (props.maximumPacketSize() > 0) {
+            clientMaxPacketSize = props.maximumPacketSize();
+        }
+        clientTopicAliasMaximum = Math.max(0, props.topicAliasMaximum());
+        requestProblemInformation = props.requestProblemInformation() != 0;
+
+        phase = Phase.CONNECTING;
+        channel.config().setAutoRead(false);
+        ConnectRequest request = new ConnectRequest(id, c.cleanStart(), expiry, will, receiveMaximum);
+        boolean assignedId = assigned;
+        int finalKeepAlive = keepAlive;
+        int finalServerKeepAlive = serverKeepAlive;
+        boolean expiryChanged = v5() && expiry != requestedExpiry;
+        server.broker().connect(request, this, server.loops().of(channel.eventLoop()),
+                result -> onConnected(result, assignedId, finalKeepAlive, finalServerKeepAlive, expiryChanged));
+    }
+
+    private void onConnected(ConnectResult result, boolean assignedId, int keepAlive, int serverKeepAlive,
+                             boolean expiryChanged) {
+        if (!channel.isActive() || phase != Phase.CONNECTING) {
+            result.session().detach(this, DisconnectKind.ABNORMAL, -1);
+            return;
+        }
+        session = result.session();
+        phase = Phase.CONNECTED;
+        connectTimeout.cancel(false);
+        if (keepAlive > 0) {
+            // [MQTT-3.1.2-24]: one and a half times the keep-alive.
+            long readerIdleMillis = keepAlive * 1500L;
+            channel.pipeline().addFirst("keepAlive",
+                    new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        MqttProperties connAckProps = MqttProperties.EMPTY;
+        if (v5()) {
+            MqttConfig config = server.config();
+            MqttProperties.Builder b = MqttProperties.builder()
+                    .maximumPacketSize(config.maxPacketSize())
+                    .retainAvailable(1)
+                    .wildcardSubscriptionAvailable(1)
+                    .subscriptionIdentifierAvailable(1)
+                    .sharedSubscriptionAvailable(1);
+            if (config.receiveMaximum() != 65_535) {
+                b.receiveMaximum(config.receiveMaximum());
+            }
+            if (config.topicAliasMaximum() > 0) {
+                b.topicAliasMaximum(config.topicAliasMaximum());
+            }
+            if (assignedId) {
+                b.assignedClientIdentifier(clientId);
+            }
+            if (serverKeepAlive >= 0) {
+                b.serverKeepAlive(serverKeepAlive);
+            }
+            if (expiryChanged) {
+                b.sessionExpiryInterval(connectExpirySeconds);
+            }
+            connAckProps = b.build();
+        }
+        ctx.write(new ConnAck(result.sessionPresent(), ReasonCode.SUCCESS, connAckProps));
+        server.metrics().connectionAccepted();
+        log.debug("mqtt {}: connected ({}, session present {})", describe(), version, result.sessionPresent());
+        List<MqttPacket> pending = pendingWhileConnecting;
+        pendingWhileConnecting = null;
+        if (pending != null) {
+            for (MqttPacket p : pending) {
+                if (phase != Phase.CONNECTED) {
+                    break;
+                }
+                dispatch(p);
+            }
+        }
+        ctx.flush();
+        if (phase == Phase.CONNECTED) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /** Answers a CONNECT with an error CONNACK and closes [MQTT-3.2.2-7]. */
+    private void refuse(int v5ReasonCode, String metricTag, String reason) {
+        server.metrics().connectionRefused(metricTag);
+        log.info("mqtt {}: CONNECT refused: {}", describe(), reason);
+        phase = Phase.CLOSING;
+        ConnAck connAck = v5()
+                ? new ConnAck(false, v5ReasonCode, reasonString(reason, true))
+                : new ConnAck(false, ReasonCode.toV3ConnAck(v5ReasonCode), MqttProperties.EMPTY);
+        channel.writeAndFlush(connAck).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // PUBLISH (§3.3.4)
+
+    private void onPublish(Publish p) {
+        MqttProperties props = p.properties();
+        String topic = p.topic();
+        if (v5()) {
+            if (props.subscriptionIdentifierCount() > 0) {
+                protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                        "a PUBLISH from a client must not carry a subscription identifier [MQTT-3.3.4-6]");
+                return;
+            }
+            int alias = props.topicAlias();
+            if (alias != -1) {
+                int max = server.config().topicAliasMaximum();
+                if (alias == 0 || alias > max) {
+                    protocolViolation(ReasonCode.TOPIC_ALIAS_INVALID,
+                            "topic alias " + alias + " is outside 1.." + max + " [MQTT-3.3.2-9]");
+                    return;
+                }
+                if (topic.isEmpty()) {
+                    topic = inboundAliases == null ? null : inboundAliases[alias];
+                    if (topic == null) {
+                        protocolViolation(ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " is not mapped");
+                        return;
+                    }
+                } else {
+                    String problem = Topics.checkName(topic, server.broker().config().maxTopicLevels());
+                    if (problem != null) {
+                        protocolViolation(ReasonCode.TOPIC_NAME_INVALID, problem);
+                        return;
+                    }
+                    if (inboundAliases == null) {
+                        inboundAliases = new String[max + 1];
+                    }
+                    inboundAliases[alias] = topic;
+                }
+            }
+        }
+        if (topic.isEmpty()) {
+            protocolViolation(ReasonCode.PROTOCOL_ERROR, "PUBLISH without topic name or topic alias [MQTT-3.3.2-1]");
+            return;
+        }
+        String problem = Topics.checkName(topic, server.broker().config().maxTopicLevels());
+        if (problem != null) {
+            protocolViolation(ReasonCode.TOPIC_NAME_INVALID, problem);
+            return;
+        }
+        int qos = p.qos();
+        if (qos == 2 && session.inboundQos2Pending() >= server.config().receiveMaximum()) {
+            protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
+                    "more than " + server.config().receiveMaximum() + " QoS 2 messages unreleased [MQTT-3.3.4-9]");
+            return;
+        }
+        server.metrics().messageReceived(qos);
+        if (topic.startsWith(Topics.SYS_PREFIX)) {
+            // The broker owns $SYS. v5 says so; 3.1.1 acknowledges and drops (§4.7.2, as for ACLs).
+            server.metrics().publishRefused("sys_topic");
+            acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $SYS topics");
+            return;
+        }
+        if (qos == 2 && !session.inboundQos2Received(p.packetId())) {
+            // A re-sent QoS 2 message not yet released: acknowledge again, do not deliver twice.
+            ctx.write(new PubRec(p.packetId()));
+            return;
+        }
+        Message message = new Message(topic, p.payload(), qos, p.retain(), messageProperties(props), clientId,
+                server.clock().millis());
+        int matched = server.broker().publish(message);
+        acknowledge(p, matched == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null);
+    }
+
+    private void acknowledge(Publish p, int v5ReasonCode, String reason) {
+        int rc = v5() ? v5ReasonCode : ReasonCode.SUCCESS;
+        MqttProperties props = reason == null ? MqttProperties.EMPTY : reasonString(reason, false);
+        switch (p.qos()) {
+            case 1 -> ctx.write(new PubAck(p.packetId(), rc, props));
+            case 2 -> ctx.write(new PubRec(p.packetId(), rc, props));
+            default -> {
+            }
+        }
+    }
+
+    private static MessageProperties messageProperties(MqttProperties p) {
+        if (p.isEmpty()) {
+            return MessageProperties.EMPTY;
+        }
+        List<Header> headers = List.of();
+        if (!p.userProperties().isEmpty()) {
+            headers = new ArrayList<>(p.userProperties().size());
+            for (UserProperty u : p.userProperties()) {
+                headers.add(new Header(u.name(), u.value()));
+            }
+        }
+        return new MessageProperties(p.payloadFormatIndicator(), p.messageExpiryInterval(), p.contentType(),
+                p.responseTopic(), p.correlationData(), headers);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // SUBSCRIBE / UNSUBSCRIBE (§3.8.4, §3.10.4)
+
+    private void onSubscribe(Subscribe s) {
+        int subscriptionId = 0;
+        if (v5() && s.properties().subscriptionIdentifierCount() > 0) {
+            subscriptionId = s.properties().subscriptionIdentifier(0);
+        }
+        int maxLevels = server.broker().config().maxTopicLevels();
+        List<Integer> codes = new ArrayList<>(s.subscriptions().size());
+        for (Subscription sub : s.subscriptions()) {
+            String problem = Topics.checkFilter(sub.filter(), maxLevels);
+            if (problem != null) {
+                log.info("mqtt {}: SUBSCRIBE to '{}' refused: {}", describe(), sub.filter(), problem);
+                codes.add(v5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
+                continue;
+            }
+            if (v5() && sub.noLocal() && Topics.isShared(sub.filter())) {
+                protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                        "No Local on a shared subscription is a protocol error [MQTT-3.8.3-4]");
+                return;
+            }
+            SubscriptionOptions options = new SubscriptionOptions(sub.qos(), v5() && sub.noLocal(),
+                    v5() && sub.retainAsPublished(), v5() ? sub.retainHandling() : SubscriptionOptions.SEND_RETAINED,
+                    subscriptionId);
+            server.broker().subscribe(session, sub.filter(), options);
+            codes.add(sub.qos());
+        }
+        ctx.write(new SubAck(s.packetId(), codes, MqttProperties.EMPTY));
+    }
+
+    private void onUnsubscribe(Unsubscribe u) {
+        int maxLevels = server.broker().config().maxTopicLevels();
+        List<Integer> codes = new ArrayList<>(u.filters().size());
+        for (String filter : u.filters()) {
+            String problem = Topics.checkFilter(filter, maxLevels);
+            if (problem != null) {
+                codes.add(ReasonCode.TOPIC_FILTER_INVALID);
+                continue;
+            }
+            boolean existed = server.broker().unsubscribe(session, filter);
+            codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
+        }
+        ctx.write(new UnsubAck(u.packetId(), v5() ? codes : List.of(), MqttProperties.EMPTY));
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // DISCONNECT (§3.14.4)
+
+    private void onDisconnect(Disconnect d) {
+        if (v5()) {
+            long expiry = d.properties().sessionExpiryInterval();
+            if (expiry >= 0) {
+                if (connectExpirySeconds == 0 && expiry != 0) {
+                    protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                            "session expiry set on DISCONNECT after 0 on CONNECT [MQTT-3.14.2-2]");
+                    return;
+                }
+                disconnectExpirySeconds = expiry;
+            }
+            // Only reason 0x00 discards the will [MQTT-3.1.2-10]; 0x04 and error codes publish it.
+            disconnectKind = d.reasonCode() == ReasonCode.NORMAL_DISCONNECTION
+                    ? DisconnectKind.NORMAL : DisconnectKind.WITH_WILL;
+        } else {
+            disconnectKind = DisconnectKind.NORMAL;
+        }
+        log.debug("mqtt {}: DISCONNECT ({})", describe(), ReasonCode.name(d.reasonCode()));
+        close();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Errors
+
+    private void onDecodeFailure(DecodeFailure f) {
+        server.metrics().protocolError(metricTag(f.reasonCode()));
+        log.info("mqtt {}: {} ({}); closing", describe(), f.reason(), ReasonCode.name(f.reasonCode()));
+        if (phase == Phase.AWAIT_CONNECT) {
+            phase = Phase.CLOSING;
+            if (f.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION) {
+                // [MQTT-3.1.2-2]: answer in the 3.1.1 format, which every version can read.
+                encoder.version(MqttVersion.V3_1_1);
+                channel.writeAndFlush(new ConnAck(false, ReasonCode.V3_UNACCEPTABLE_PROTOCOL_VERSION,
+                        MqttProperties.EMPTY)).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            if (f.version() == MqttVersion.V5) {
+                encoder.version(MqttVersion.V5);
+                channel.writeAndFlush(new ConnAck(false, f.reasonCode(), reasonString(f.reason(), true)))
+                        .addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            close();
+            return;
+        }
+        disconnect(f.reasonCode(), f.reason());
+    }
+
+    private void protocolViolation(int v5ReasonCode, String reason) {
+        server.metrics().protocolError(metricTag(v5ReasonCode));
+        log.info("mqtt {}: {}; closing", describe(), reason);
+        disconnect(v5ReasonCode, reason);
+    }
+
+    /**
+     * Closes the connection, first telling a v5 client why with DISCONNECT — allowed only after a
+     * successful CONNACK [MQTT-3.14.0-1]. The will is published (abnormal end).
+     */
+    private void disconnect(int v5ReasonCode, String reason) {
+        if (phase == Phase.CLOSING) {
+            return;
+        }
+        boolean tell = v5() && phase == Phase.CONNECTED;
+        phase = Phase.CLOSING;
+        if (tell) {
+            channel.writeAndFlush(new Disconnect(v5ReasonCode, reasonString(reason, true)))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.flush();
+            channel.close();
+        }
+    }
+
+    private void close() {
+        phase = Phase.CLOSING;
+        channel.flush();
+        channel.close();
+    }
+
+    /** A reason string, unless the client asked for none [MQTT-3.1.2-29] (CONNACK and DISCONNECT may always carry one). */
+    private MqttProperties reasonString(String reason, boolean connAckOrDisconnect) {
+        if (reason == null || (!requestProblemInformation && !connAckOrDisconnect)) {
+            return MqttProperties.EMPTY;
+        }
+        return MqttProperties.builder().reasonString(reason).build();
+    }
+
+    private static String metricTag(int reasonCode) {
+        return ReasonCode.name(reasonCode).toLowerCase(java.util.Locale.ROOT).replace(' ', '_');
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // SessionLink: the session sends through us
+
+    @Override
+    public boolean sendPublish(Delivery d, int packetId, boolean dup, long expirySeconds) {
+        Message m = d.message();
+        String topic = m.topic();
+        MqttProperties props = MqttProperties.EMPTY;
+        boolean newAlias = false;
+        if (v5()) {
+            MqttProperties.Builder b = null;
+            MessageProperties mp = m.properties();
+            if (!mp.isEmpty() || expirySeconds >= 0 || d.subscriptionIds().length > 0 || clientTopicAliasMaximum > 0) {
+                b = MqttProperties.builder();
+                if (mp.payloadFormat() >= 0) {
+                    b.payloadFormatIndicator(mp.payloadFormat());
+                }
+                if (expirySeconds >= 0) {
+                    b.messageExpiryInterval(expirySeconds);
+                }
+                b.contentType(mp.contentType()).responseTopic(mp.responseTopic()).correlationData(mp.correlationData());
+                for (Header h : mp.userProperties()) {
+                    b.addUserProperty(h.name(), h.value());
+                }
+                for (int id : d.subscriptionIds()) {
+                    b.addSubscriptionIdentifier(id);
+                }
+                if (clientTopicAliasMaximum > 0) {
+                    if (outboundAliases == null) {
+                        outboundAliases = new HashMap<>();
+                    }
+                    Integer alias = outboundAliases.get(topic);
+                    if (alias != null) {
+                        b.topicAlias(alias);
+                        topic = "";
+                    } else if (nextOutboundAlias <= clientTopicAliasMaximum) {
+                        // First use: send topic and alias; later PUBLISHes send only the alias.
+                        b.topicAlias(nextOutboundAlias);
+                        newAlias = true;
+                    }
+                }
+                props = b.build();
+            }
+        }
+        Publish publish = new Publish(topic, d.qos(), d.retain(), dup, packetId, m.payload(), props);
+        if (clientMaxPacketSize < MqttConfig.PROTOCOL_MAX_PACKET_SIZE
+                && PacketWriter.encodedSize(publish, version) > clientMaxPacketSize) {
+            log.debug("mqtt {}: PUBLISH on {} exceeds the client's maximum packet size; discarded", describe(),
+                    m.topic());
+            return false;
+        }
+        if (newAlias) {
+            outboundAliases.put(topic, nextOutboundAlias++);
+        }
+        ctx.write(publish);
+        server.metrics().messageSent(d.qos());
+        return true;
+    }
+
+    @Override
+    public void sendPubRel(int packetId) {
+        ctx.write(new PubRel(packetId));
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public void takenOver() {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(this::takenOver);
+            return;
+        }
+        log.info("mqtt {}: session taken over by a new connection; closing", describe());
+        session = null;
+        disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection with the same client identifier");
+    }
+
+    @Override
+    public String describe() {
+        String remote = channel == null ? "?" : String.valueOf(channel.remoteAddress());
+        return clientId == null ? remote : "'" + clientId + "' (" + remote + ")";
+    }
+}

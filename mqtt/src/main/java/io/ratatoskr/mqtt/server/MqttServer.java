@@ -1,0 +1,127 @@
+package io.ratatoskr.mqtt.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.mqtt.codec.MqttDecoder;
+import io.ratatoskr.mqtt.codec.MqttEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * The MQTT TCP listener: Netty with native epoll where available (NIO otherwise), one pipeline
+ * per connection — traffic counter, frame decoder, encoder, {@link MqttConnection}.
+ *
+ * <p>Thread-safe; {@link #start} and {@link #close} are called once each by the wiring.
+ */
+public final class MqttServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MqttServer.class);
+
+    private final MqttConfig config;
+    private final MqttServerContext context;
+    private final TrafficCounter trafficCounter;
+    private final boolean epoll;
+    private EventLoopGroup acceptGroup;
+    private EventLoopGroup ioGroup;
+    private Channel serverChannel;
+
+    public MqttServer(MqttConfig config, Broker broker, RandomGenerator random) {
+        this.config = config;
+        ChannelGroup channels = new DefaultChannelGroup("mqtt", GlobalEventExecutor.INSTANCE);
+        this.context = new MqttServerContext(config, broker, channels, random);
+        this.trafficCounter = new TrafficCounter(broker.metrics());
+        this.epoll = Epoll.isAvailable();
+    }
+
+    /** Binds the listener. @throws java.io.UncheckedIOException-like failure if the port is taken */
+    public void start() throws InterruptedException {
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerSocketChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        acceptGroup = new MultiThreadIoEventLoopGroup(1, new NamedThreads("ratatoskr-mqtt-accept"), factory);
+        ioGroup = new MultiThreadIoEventLoopGroup(threads, new NamedThreads("ratatoskr-mqtt-io"), factory);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(config.writeBufferLowBytes(), config.writeBufferHighBytes()))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        MqttEncoder encoder = new MqttEncoder();
+                        ch.pipeline()
+                                .addLast("traffic", trafficCounter)
+                                .addLast("decoder", MqttDecoder.forServer(config.maxPacketSize()))
+                                .addLast("encoder", encoder)
+                                .addLast("connection", new MqttConnection(context, encoder));
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(config.host(), config.port()).await();
+        if (!bound.isSuccess()) {
+            shutdownGroups();
+            throw new IllegalStateException("cannot listen for MQTT on " + config.host() + ":" + config.port()
+                    + ": " + bound.cause().getMessage(), bound.cause());
+        }
+        serverChannel = bound.channel();
+        log.info("MQTT listening on {} ({}, {} I/O threads)", serverChannel.localAddress(),
+                epoll ? "epoll" : "nio", threads);
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public String host() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getHostString();
+    }
+
+    public boolean usesEpoll() {
+        return epoll;
+    }
+
+    /** Stops accepting, closes every connection, and stops the event loops. */
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly();
+        }
+        context.channels().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        shutdownGroups();
+    }
+
+    private void shutdownGroups() {
+        if (acceptGroup != null) {
+            acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (ioGroup != null) {
+            ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.ratatoskr.mqtt.server;
+
+import io.netty.channel.group.ChannelGroup;
+import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.broker.BrokerMetrics;
+
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+/** What every connection of one listener shares. Thread-safe. */
+final class MqttServerContext {
+    private final MqttConfig config;
+    private final Broker broker;
+    private final ChannelGroup channels;
+    private final SessionLoops loops = new SessionLoops();
+    private final String idPrefix;
+    private final AtomicLong idCounter = new AtomicLong();
+
+    MqttServerContext(MqttConfig config, Broker broker, ChannelGroup channels, RandomGenerator random) {
+        this.config = config;
+        this.broker = broker;
+        this.channels = channels;
+        // Assigned identifiers: a per-start random prefix and a counter, so they never repeat
+        // across restarts in practice and never collide within one run.
+        this.idPrefix = "auto-" + HexFormat.of().toHexDigits(random.nextLong()).substring(0, 12) + "-";
+    }
+
+    MqttConfig config() {
+        return config;
+    }
+
+    Broker broker() {
+        return broker;
+    }
+
+    BrokerMetrics metrics() {
+        return broker.metrics();
+    }
+
+    Clock clock() {
+        return broker.clock();
+    }
+
+    ChannelGroup channels() {
+        return channels;
+    }
+
+    SessionLoops loops() {
+        return loops;
+    }
+
+    /** A client identifier for a client that sent none (§3.1.3.1). */
+    String assignClientId() {
+        return idPrefix + idCounter.incrementAndGet();
+    }
+}

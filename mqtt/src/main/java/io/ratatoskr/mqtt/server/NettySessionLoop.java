@@ -1,0 +1,41 @@
+package io.ratatoskr.mqtt.server;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.ratatoskr.core.session.SessionLoop;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Netty event loop seen as a {@link SessionLoop}, so that a session runs on its connection's
+ * thread. One instance per event loop (see {@link SessionLoops}): sessions compare loops by identity.
+ * Thread-safe.
+ */
+final class NettySessionLoop implements SessionLoop {
+    private final EventLoop eventLoop;
+
+    NettySessionLoop(EventLoop eventLoop) {
+        this.eventLoop = eventLoop;
+    }
+
+    @Override
+    public boolean inLoop() {
+        return eventLoop.inEventLoop();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        eventLoop.execute(task);
+    }
+
+    @Override
+    public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
+        ScheduledFuture<?> f = eventLoop.schedule(task, delay, unit);
+        return () -> f.cancel(false);
+    }
+
+    @Override
+    public String toString() {
+        return "NettySessionLoop[" + eventLoop + "]";
+    }
+}

@@ -1,0 +1,71 @@
+package io.ratatoskr.mqtt.testing;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.mqtt.server.MqttConfig;
+import io.ratatoskr.mqtt.server.MqttServer;
+
+import java.time.Clock;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real broker (core + MQTT listener) on a free loopback port, for integration tests with real
+ * clients over real sockets. Close it after the test.
+ */
+public final class TestBroker implements AutoCloseable {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Broker broker;
+    private final MqttServer server;
+
+    private TestBroker(BrokerConfig brokerConfig, MqttConfig mqttConfig) {
+        broker = new Broker(brokerConfig, Clock.systemUTC(), new BrokerMetrics(registry));
+        server = new MqttServer(mqttConfig.withAddress("127.0.0.1", 0), broker, new SplittableRandom(42));
+        try {
+            server.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static TestBroker start() {
+        return start(c -> c, m -> m);
+    }
+
+    public static TestBroker start(UnaryOperator<BrokerConfig> broker, UnaryOperator<MqttConfig> mqtt) {
+        return new TestBroker(broker.apply(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0)),
+                mqtt.apply(MqttConfig.DEFAULTS));
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** {@code tcp://127.0.0.1:port}, as Paho and HiveMQ clients want it. */
+    public String uri() {
+        return "tcp://127.0.0.1:" + port();
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public SimpleMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The value of a counter, 0 if it was never registered. */
+    public double counter(String name, String... tags) {
+        Counter c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

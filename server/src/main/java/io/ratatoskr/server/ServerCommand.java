@@ -1,0 +1,103 @@
+package io.ratatoskr.server;
+
+import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.session.OverflowPolicy;
+import io.ratatoskr.core.session.SessionConfig;
+import io.ratatoskr.mqtt.server.MqttConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code ratatoskr server}: runs a broker node in the foreground until SIGINT/SIGTERM. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Start a broker. With no options: data in ./data, MQTT on 127.0.0.1:1883, anonymous access.")
+final class ServerCommand implements Callable<Integer> {
+    private static final MqttConfig M = MqttConfig.DEFAULTS;
+    private static final SessionConfig S = SessionConfig.DEFAULTS;
+    private static final BrokerConfig B = BrokerConfig.DEFAULTS;
+
+    @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
+    Path dataDir = ServerConfig.DEFAULTS.dataDir();
+
+    @Option(names = "--mqtt-host", description = "Address the MQTT listener binds (default: ${DEFAULT-VALUE}; "
+            + "use 0.0.0.0 to accept remote clients).")
+    String mqttHost = M.host();
+
+    @Option(names = "--mqtt-port", description = "MQTT TCP port (default: ${DEFAULT-VALUE}).")
+    int mqttPort = M.port();
+
+    @Option(names = "--max-connections", description = "Open MQTT connections at most (default: ${DEFAULT-VALUE}).")
+    int maxConnections = M.maxConnections();
+
+    @Option(names = "--max-packet-size", description = "Largest MQTT packet accepted, bytes (default: ${DEFAULT-VALUE}).")
+    int maxPacketSize = M.maxPacketSize();
+
+    @Option(names = "--receive-maximum",
+            description = "Unacknowledged inbound QoS 1/2 messages per client (default: ${DEFAULT-VALUE}).")
+    int receiveMaximum = M.receiveMaximum();
+
+    @Option(names = "--topic-alias-maximum", description = "Inbound topic aliases per client (default: ${DEFAULT-VALUE}).")
+    int topicAliasMaximum = M.topicAliasMaximum();
+
+    @Option(names = "--max-keep-alive", description = "Longest keep-alive accepted, seconds (default: ${DEFAULT-VALUE}).")
+    int maxKeepAlive = M.maxKeepAliveSeconds();
+
+    @Option(names = "--io-threads", description = "Network threads; 0 = one per CPU (default: ${DEFAULT-VALUE}).")
+    int ioThreads = M.ioThreads();
+
+    @Option(names = "--max-queued-messages",
+            description = "Messages queued per session beyond its in-flight window (default: ${DEFAULT-VALUE}).")
+    int maxQueued = S.maxQueuedMessages();
+
+    @Option(names = "--overflow-policy",
+            description = "When a session queue is full: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    OverflowPolicy overflowPolicy = S.overflowPolicy();
+
+    @Option(names = "--max-inflight",
+            description = "Unacknowledged outbound QoS 1/2 messages per session (default: ${DEFAULT-VALUE}).")
+    int maxInflight = S.maxInflight();
+
+    @Option(names = "--max-session-expiry",
+            description = "Longest a disconnected session is kept, seconds (default: ${DEFAULT-VALUE}).")
+    long maxSessionExpiry = S.maxSessionExpirySeconds();
+
+    @Option(names = "--max-topic-levels", description = "Levels in a topic name or filter (default: ${DEFAULT-VALUE}).")
+    int maxTopicLevels = B.maxTopicLevels();
+
+    @Option(names = "--sys-interval", description = "Seconds between $SYS statistics; 0 = off (default: ${DEFAULT-VALUE}).")
+    long sysInterval = B.sysIntervalSeconds();
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config;
+        try {
+            SessionConfig session = new SessionConfig(maxQueued, overflowPolicy, maxInflight, maxSessionExpiry,
+                    S.queueQos0WhenOffline());
+            BrokerConfig broker = new BrokerConfig(maxTopicLevels, session, sysInterval);
+            MqttConfig mqtt = new MqttConfig(mqttHost, mqttPort, maxConnections, maxPacketSize, receiveMaximum,
+                    topicAliasMaximum, maxKeepAlive, M.allowZeroKeepAlive(), M.connectTimeoutSeconds(),
+                    M.maxClientIdLength(), ioThreads, M.writeBufferLowBytes(), M.writeBufferHighBytes());
+            config = new ServerConfig(dataDir, broker, mqtt);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        RatatoskrServer server;
+        try {
+            server = RatatoskrServer.start(config);
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            System.err.println("ratatoskr: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "ratatoskr-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,35 @@
+package io.ratatoskr.server;
+
+import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.mqtt.server.MqttConfig;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Everything the server needs to start, already validated by its parts' own records. Immutable.
+ *
+ * @param dataDir where the broker keeps its files (created if missing; one broker per directory)
+ */
+public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt) {
+    public static final ServerConfig DEFAULTS =
+            new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS, MqttConfig.DEFAULTS);
+
+    public ServerConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(broker, "broker");
+        Objects.requireNonNull(mqtt, "mqtt");
+    }
+
+    public ServerConfig withDataDir(Path dir) {
+        return new ServerConfig(dir, broker, mqtt);
+    }
+
+    public ServerConfig withBroker(BrokerConfig b) {
+        return new ServerConfig(dataDir, b, mqtt);
+    }
+
+    public ServerConfig withMqtt(MqttConfig m) {
+        return new ServerConfig(dataDir, broker, m);
+    }
+}
