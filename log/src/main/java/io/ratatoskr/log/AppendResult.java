@@ -15,17 +15,17 @@ package io.ratatoskr.log;
  * @param sizeInBytes stored size of the batch
  */
 public record AppendResult(
-    long baseOffset,
-    long lastOffset,
-    long firstTimestampMs,
-    long maxTimestampMs,
-    long appendTimeMs,
-    long segmentBaseOffset,
-    int position,
-    int sizeInBytes) {
+        long baseOffset,
+        long lastOffset,
+        long firstTimestampMs,
+        long maxTimestampMs,
+        long appendTimeMs,
+        long segmentBaseOffset,
+        int position,
+        int sizeInBytes) {
 
-  /** Number of offsets the batch took. */
-  public int recordCount() {
-    return (int) (lastOffset - baseOffset + 1);
-  }
+    /** Number of offsets the batch took. */
+    public int recordCount() {
+        return (int) (lastOffset - baseOffset + 1);
+    }
 }

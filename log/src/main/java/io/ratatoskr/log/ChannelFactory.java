@@ -17,8 +17,8 @@ import java.util.Set;
 @FunctionalInterface
 public interface ChannelFactory {
 
-  /** Plain {@link FileChannel#open(Path, Set, java.nio.file.attribute.FileAttribute[])}. */
-  ChannelFactory DEFAULT = FileChannel::open;
+    /** Plain {@link FileChannel#open(Path, Set, java.nio.file.attribute.FileAttribute[])}. */
+    ChannelFactory DEFAULT = FileChannel::open;
 
-  FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException;
+    FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException;
 }

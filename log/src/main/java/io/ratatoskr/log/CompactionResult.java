@@ -12,9 +12,9 @@ package io.ratatoskr.log;
  * @param dirtyEndOffset the offset up to which keys were mapped; the next pass starts there
  */
 public record CompactionResult(
-    int segmentsRewritten, long recordsRemoved, long bytesBefore, long bytesAfter, long dirtyEndOffset) {
+        int segmentsRewritten, long recordsRemoved, long bytesBefore, long bytesAfter, long dirtyEndOffset) {
 
-  public static CompactionResult none(long dirtyEndOffset) {
-    return new CompactionResult(0, 0, 0, 0, dirtyEndOffset);
-  }
+    public static CompactionResult none(long dirtyEndOffset) {
+        return new CompactionResult(0, 0, 0, 0, dirtyEndOffset);
+    }
 }

@@ -8,11 +8,11 @@ package io.ratatoskr.log;
  */
 public class CorruptRecordException extends LogException {
 
-  public CorruptRecordException(String message) {
-    super(message);
-  }
+    public CorruptRecordException(String message) {
+        super(message);
+    }
 
-  public CorruptRecordException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public CorruptRecordException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -6,20 +6,20 @@ package io.ratatoskr.log;
  * <p>Thread-safety: immutable.
  */
 public enum DurabilityMode {
-  /**
-   * An append completes only after its bytes are fsync'd (fdatasync). Appends that arrive while a
-   * sync runs share the next one; nothing waits on purpose. Readers see only fsync'd records.
-   */
-  FSYNC,
-  /**
-   * Like {@link #FSYNC}, but the writer lingers (at most {@code groupCommitMaxDelayMs}) to gather
-   * more appends into one fsync while they keep arriving. Readers see only fsync'd records.
-   */
-  GROUP,
-  /**
-   * An append completes once its bytes are written to the file (the OS page cache); the log fsyncs
-   * every {@code asyncFlushIntervalMs}, on roll and on close. A crash of the machine (not of the
-   * process) can lose the last interval. Readers see written records.
-   */
-  ASYNC
+    /**
+     * An append completes only after its bytes are fsync'd (fdatasync). Appends that arrive while a
+     * sync runs share the next one; nothing waits on purpose. Readers see only fsync'd records.
+     */
+    FSYNC,
+    /**
+     * Like {@link #FSYNC}, but the writer lingers (at most {@code groupCommitMaxDelayMs}) to gather
+     * more appends into one fsync while they keep arriving. Readers see only fsync'd records.
+     */
+    GROUP,
+    /**
+     * An append completes once its bytes are written to the file (the OS page cache); the log fsyncs
+     * every {@code asyncFlushIntervalMs}, on roll and on close. A crash of the machine (not of the
+     * process) can lose the last interval. Readers see written records.
+     */
+    ASYNC
 }

@@ -23,18 +23,18 @@ import java.nio.channels.WritableByteChannel;
  * @param nextOffset offset after the last batch in the region
  */
 public record FileRegion(
-    FileChannel channel, long position, int size, long firstOffset, long nextOffset) {
+        FileChannel channel, long position, int size, long firstOffset, long nextOffset) {
 
-  /** Transfers the whole region to {@code target}; returns the bytes sent. */
-  public long transferTo(WritableByteChannel target) throws IOException {
-    long sent = 0;
-    while (sent < size) {
-      long n = channel.transferTo(position + sent, size - sent, target);
-      if (n <= 0) {
-        break;
-      }
-      sent += n;
+    /** Transfers the whole region to {@code target}; returns the bytes sent. */
+    public long transferTo(WritableByteChannel target) throws IOException {
+        long sent = 0;
+        while (sent < size) {
+            long n = channel.transferTo(position + sent, size - sent, target);
+            if (n <= 0) {
+                break;
+            }
+            sent += n;
+        }
+        return sent;
     }
-    return sent;
-  }
 }

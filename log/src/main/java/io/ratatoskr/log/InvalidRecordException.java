@@ -8,11 +8,11 @@ package io.ratatoskr.log;
  */
 public class InvalidRecordException extends LogException {
 
-  public InvalidRecordException(String message) {
-    super(message);
-  }
+    public InvalidRecordException(String message) {
+        super(message);
+    }
 
-  public InvalidRecordException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public InvalidRecordException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

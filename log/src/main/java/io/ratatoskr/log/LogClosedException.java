@@ -7,11 +7,11 @@ package io.ratatoskr.log;
  */
 public class LogClosedException extends LogException {
 
-  public LogClosedException(String message) {
-    super(message);
-  }
+    public LogClosedException(String message) {
+        super(message);
+    }
 
-  public LogClosedException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public LogClosedException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -19,39 +19,39 @@ import java.util.concurrent.ThreadFactory;
  * @param channels opens files
  */
 public record LogEnvironment(
-    Clock clock,
-    ScheduledExecutorService scheduler,
-    ThreadFactory writerThreads,
-    ChannelFactory channels) {
+        Clock clock,
+        ScheduledExecutorService scheduler,
+        ThreadFactory writerThreads,
+        ChannelFactory channels) {
 
-  public LogEnvironment {
-    Objects.requireNonNull(clock, "clock");
-    Objects.requireNonNull(writerThreads, "writerThreads");
-    Objects.requireNonNull(channels, "channels");
-  }
+    public LogEnvironment {
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(writerThreads, "writerThreads");
+        Objects.requireNonNull(channels, "channels");
+    }
 
-  /** The system clock, no scheduler, platform daemon writer threads, plain files. */
-  public static LogEnvironment system() {
-    return new LogEnvironment(
-        Clock.systemUTC(),
-        null,
-        r -> {
-          Thread t = new Thread(r);
-          t.setDaemon(true);
-          return t;
-        },
-        ChannelFactory.DEFAULT);
-  }
+    /** The system clock, no scheduler, platform daemon writer threads, plain files. */
+    public static LogEnvironment system() {
+        return new LogEnvironment(
+                Clock.systemUTC(),
+                null,
+                r -> {
+                    Thread t = new Thread(r);
+                    t.setDaemon(true);
+                    return t;
+                },
+                ChannelFactory.DEFAULT);
+    }
 
-  public LogEnvironment withClock(Clock clock) {
-    return new LogEnvironment(clock, scheduler, writerThreads, channels);
-  }
+    public LogEnvironment withClock(Clock clock) {
+        return new LogEnvironment(clock, scheduler, writerThreads, channels);
+    }
 
-  public LogEnvironment withScheduler(ScheduledExecutorService scheduler) {
-    return new LogEnvironment(clock, scheduler, writerThreads, channels);
-  }
+    public LogEnvironment withScheduler(ScheduledExecutorService scheduler) {
+        return new LogEnvironment(clock, scheduler, writerThreads, channels);
+    }
 
-  public LogEnvironment withChannels(ChannelFactory channels) {
-    return new LogEnvironment(clock, scheduler, writerThreads, channels);
-  }
+    public LogEnvironment withChannels(ChannelFactory channels) {
+        return new LogEnvironment(clock, scheduler, writerThreads, channels);
+    }
 }

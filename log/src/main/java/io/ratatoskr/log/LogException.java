@@ -8,11 +8,11 @@ package io.ratatoskr.log;
  */
 public class LogException extends RuntimeException {
 
-  public LogException(String message) {
-    super(message);
-  }
+    public LogException(String message) {
+        super(message);
+    }
 
-  public LogException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public LogException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -8,11 +8,11 @@ package io.ratatoskr.log;
  */
 public class LogFailedException extends LogException {
 
-  public LogFailedException(String message) {
-    super(message);
-  }
+    public LogFailedException(String message) {
+        super(message);
+    }
 
-  public LogFailedException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public LogFailedException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -9,11 +9,11 @@ package io.ratatoskr.log;
  */
 public class LogOverloadedException extends LogException {
 
-  public LogOverloadedException(String message) {
-    super(message);
-  }
+    public LogOverloadedException(String message) {
+        super(message);
+    }
 
-  public LogOverloadedException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public LogOverloadedException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -13,9 +13,9 @@ package io.ratatoskr.log;
  * @param sizeInBytes bytes in all segments
  */
 public record LogStats(
-    long appendedBatches,
-    long appendedRecords,
-    long fsyncs,
-    long rejectedOverloaded,
-    int segments,
-    long sizeInBytes) {}
+        long appendedBatches,
+        long appendedRecords,
+        long fsyncs,
+        long rejectedOverloaded,
+        int segments,
+        long sizeInBytes) {}

@@ -7,11 +7,11 @@ package io.ratatoskr.log;
  */
 public class OffsetOutOfRangeException extends LogException {
 
-  public OffsetOutOfRangeException(String message) {
-    super(message);
-  }
+    public OffsetOutOfRangeException(String message) {
+        super(message);
+    }
 
-  public OffsetOutOfRangeException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public OffsetOutOfRangeException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -14,13 +14,13 @@ import java.util.List;
  * @param logStartOffset the first offset in the log when the read ran
  */
 public record ReadResult(
-    List<StoredRecord> records, long nextOffset, long highWatermark, long logStartOffset) {
+        List<StoredRecord> records, long nextOffset, long highWatermark, long logStartOffset) {
 
-  public ReadResult {
-    records = List.copyOf(records);
-  }
+    public ReadResult {
+        records = List.copyOf(records);
+    }
 
-  public boolean isEmpty() {
-    return records.isEmpty();
-  }
+    public boolean isEmpty() {
+        return records.isEmpty();
+    }
 }

@@ -22,72 +22,72 @@ import java.util.Objects;
  * @param idempotencyKey nullable idempotency key bytes
  */
 public record Record(
-    byte[] key, byte[] value, List<Header> headers, long timestampMs, byte[] idempotencyKey) {
+        byte[] key, byte[] value, List<Header> headers, long timestampMs, byte[] idempotencyKey) {
 
-  /** The timestamp that asks the log to stamp the record itself. */
-  public static final long NO_TIMESTAMP = -1L;
+    /** The timestamp that asks the log to stamp the record itself. */
+    public static final long NO_TIMESTAMP = -1L;
 
-  public Record {
-    headers = List.copyOf(Objects.requireNonNull(headers, "headers"));
-    if (timestampMs < 0 && timestampMs != NO_TIMESTAMP) {
-      throw new IllegalArgumentException("negative timestamp: " + timestampMs);
+    public Record {
+        headers = List.copyOf(Objects.requireNonNull(headers, "headers"));
+        if (timestampMs < 0 && timestampMs != NO_TIMESTAMP) {
+            throw new IllegalArgumentException("negative timestamp: " + timestampMs);
+        }
     }
-  }
 
-  /** A record with only a value, stamped at append. */
-  public static Record of(byte[] value) {
-    return new Record(null, value, List.of(), NO_TIMESTAMP, null);
-  }
+    /** A record with only a value, stamped at append. */
+    public static Record of(byte[] value) {
+        return new Record(null, value, List.of(), NO_TIMESTAMP, null);
+    }
 
-  /** A keyed record, stamped at append. */
-  public static Record of(byte[] key, byte[] value) {
-    return new Record(key, value, List.of(), NO_TIMESTAMP, null);
-  }
+    /** A keyed record, stamped at append. */
+    public static Record of(byte[] key, byte[] value) {
+        return new Record(key, value, List.of(), NO_TIMESTAMP, null);
+    }
 
-  /** This record with another timestamp. */
-  public Record withTimestamp(long timestampMs) {
-    return new Record(key, value, headers, timestampMs, idempotencyKey);
-  }
+    /** This record with another timestamp. */
+    public Record withTimestamp(long timestampMs) {
+        return new Record(key, value, headers, timestampMs, idempotencyKey);
+    }
 
-  /** This record with other headers. */
-  public Record withHeaders(List<Header> headers) {
-    return new Record(key, value, headers, timestampMs, idempotencyKey);
-  }
+    /** This record with other headers. */
+    public Record withHeaders(List<Header> headers) {
+        return new Record(key, value, headers, timestampMs, idempotencyKey);
+    }
 
-  /** This record with an idempotency key. */
-  public Record withIdempotencyKey(byte[] idempotencyKey) {
-    return new Record(key, value, headers, timestampMs, idempotencyKey);
-  }
+    /** This record with an idempotency key. */
+    public Record withIdempotencyKey(byte[] idempotencyKey) {
+        return new Record(key, value, headers, timestampMs, idempotencyKey);
+    }
 
-  /** Whether this record is a tombstone (null value). */
-  public boolean isTombstone() {
-    return value == null;
-  }
+    /** Whether this record is a tombstone (null value). */
+    public boolean isTombstone() {
+        return value == null;
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Record r
-        && timestampMs == r.timestampMs
-        && Arrays.equals(key, r.key)
-        && Arrays.equals(value, r.value)
-        && headers.equals(r.headers)
-        && Arrays.equals(idempotencyKey, r.idempotencyKey);
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Record r
+                && timestampMs == r.timestampMs
+                && Arrays.equals(key, r.key)
+                && Arrays.equals(value, r.value)
+                && headers.equals(r.headers)
+                && Arrays.equals(idempotencyKey, r.idempotencyKey);
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        Arrays.hashCode(key), Arrays.hashCode(value), headers, timestampMs,
-        Arrays.hashCode(idempotencyKey));
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(
+                Arrays.hashCode(key), Arrays.hashCode(value), headers, timestampMs,
+                Arrays.hashCode(idempotencyKey));
+    }
 
-  @Override
-  public String toString() {
-    return "Record[key=" + describe(key) + ", value=" + describe(value) + ", headers="
-        + headers.size() + ", ts=" + timestampMs + "]";
-  }
+    @Override
+    public String toString() {
+        return "Record[key=" + describe(key) + ", value=" + describe(value) + ", headers="
+                + headers.size() + ", ts=" + timestampMs + "]";
+    }
 
-  static String describe(byte[] bytes) {
-    return bytes == null ? "null" : bytes.length + "B";
-  }
+    static String describe(byte[] bytes) {
+        return bytes == null ? "null" : bytes.length + "B";
+    }
 }

@@ -20,32 +20,32 @@ import java.util.List;
  */
 final class Retention {
 
-  private Retention() {}
+    private Retention() {}
 
-  static List<LogSegment> select(
-      List<LogSegment> sealed, long totalBytes, long nextOffset, LogConfig config, long nowMs,
-      LogSegment active) {
-    List<LogSegment> victims = new ArrayList<>();
-    if (!config.cleanupPolicy().deletes()) {
-      return victims;
+    static List<LogSegment> select(
+            List<LogSegment> sealed, long totalBytes, long nextOffset, LogConfig config, long nowMs,
+            LogSegment active) {
+        List<LogSegment> victims = new ArrayList<>();
+        if (!config.cleanupPolicy().deletes()) {
+            return victims;
+        }
+        long remainingBytes = totalBytes;
+        for (int i = 0; i < sealed.size(); i++) {
+            LogSegment s = sealed.get(i);
+            long nextBase = i + 1 < sealed.size() ? sealed.get(i + 1).baseOffset() : active.baseOffset();
+            boolean expired =
+                    config.retentionMaxAgeMs() > 0
+                            && (s.maxTimestampMs() < 0 || nowMs - s.maxTimestampMs() > config.retentionMaxAgeMs());
+            boolean tooBig =
+                    config.retentionMaxBytes() > 0 && remainingBytes - s.size() >= config.retentionMaxBytes();
+            boolean tooMany =
+                    config.retentionMaxMessages() > 0 && nextOffset - nextBase >= config.retentionMaxMessages();
+            if (!(expired || tooBig || tooMany)) {
+                break;
+            }
+            victims.add(s);
+            remainingBytes -= s.size();
+        }
+        return victims;
     }
-    long remainingBytes = totalBytes;
-    for (int i = 0; i < sealed.size(); i++) {
-      LogSegment s = sealed.get(i);
-      long nextBase = i + 1 < sealed.size() ? sealed.get(i + 1).baseOffset() : active.baseOffset();
-      boolean expired =
-          config.retentionMaxAgeMs() > 0
-              && (s.maxTimestampMs() < 0 || nowMs - s.maxTimestampMs() > config.retentionMaxAgeMs());
-      boolean tooBig =
-          config.retentionMaxBytes() > 0 && remainingBytes - s.size() >= config.retentionMaxBytes();
-      boolean tooMany =
-          config.retentionMaxMessages() > 0 && nextOffset - nextBase >= config.retentionMaxMessages();
-      if (!(expired || tooBig || tooMany)) {
-        break;
-      }
-      victims.add(s);
-      remainingBytes -= s.size();
-    }
-    return victims;
-  }
 }

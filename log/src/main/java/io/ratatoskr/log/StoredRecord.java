@@ -17,46 +17,46 @@ import java.util.Objects;
  * @param idempotencyKey nullable idempotency key
  */
 public record StoredRecord(
-    long offset,
-    long timestampMs,
-    byte[] key,
-    byte[] value,
-    List<Header> headers,
-    byte[] idempotencyKey) {
+        long offset,
+        long timestampMs,
+        byte[] key,
+        byte[] value,
+        List<Header> headers,
+        byte[] idempotencyKey) {
 
-  public StoredRecord {
-    Objects.requireNonNull(headers, "headers");
-  }
+    public StoredRecord {
+        Objects.requireNonNull(headers, "headers");
+    }
 
-  /** The record as it would be appended again (same key, value, headers, timestamp). */
-  public Record toRecord() {
-    return new Record(key, value, headers, timestampMs, idempotencyKey);
-  }
+    /** The record as it would be appended again (same key, value, headers, timestamp). */
+    public Record toRecord() {
+        return new Record(key, value, headers, timestampMs, idempotencyKey);
+    }
 
-  /** Whether this record is a tombstone (null value). */
-  public boolean isTombstone() {
-    return value == null;
-  }
+    /** Whether this record is a tombstone (null value). */
+    public boolean isTombstone() {
+        return value == null;
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof StoredRecord r
-        && offset == r.offset
-        && timestampMs == r.timestampMs
-        && Arrays.equals(key, r.key)
-        && Arrays.equals(value, r.value)
-        && headers.equals(r.headers)
-        && Arrays.equals(idempotencyKey, r.idempotencyKey);
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StoredRecord r
+                && offset == r.offset
+                && timestampMs == r.timestampMs
+                && Arrays.equals(key, r.key)
+                && Arrays.equals(value, r.value)
+                && headers.equals(r.headers)
+                && Arrays.equals(idempotencyKey, r.idempotencyKey);
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(offset, timestampMs, Arrays.hashCode(key), Arrays.hashCode(value));
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(offset, timestampMs, Arrays.hashCode(key), Arrays.hashCode(value));
+    }
 
-  @Override
-  public String toString() {
-    return "StoredRecord[offset=" + offset + ", key=" + Record.describe(key) + ", value="
-        + Record.describe(value) + ", ts=" + timestampMs + "]";
-  }
+    @Override
+    public String toString() {
+        return "StoredRecord[offset=" + offset + ", key=" + Record.describe(key) + ", value="
+                + Record.describe(value) + ", ts=" + timestampMs + "]";
+    }
 }

@@ -14,43 +14,43 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ManualClock extends Clock {
 
-  private final AtomicLong millis;
+    private final AtomicLong millis;
 
-  /** A clock standing at {@code startMillis} since the epoch. */
-  public ManualClock(long startMillis) {
-    this.millis = new AtomicLong(startMillis);
-  }
-
-  /** Moves the clock forward. */
-  public void advance(Duration duration) {
-    if (duration.isNegative()) {
-      throw new IllegalArgumentException("a clock does not go back: " + duration);
+    /** A clock standing at {@code startMillis} since the epoch. */
+    public ManualClock(long startMillis) {
+        this.millis = new AtomicLong(startMillis);
     }
-    millis.addAndGet(duration.toMillis());
-  }
 
-  /** Moves the clock forward by {@code deltaMs} milliseconds. */
-  public void advanceMs(long deltaMs) {
-    advance(Duration.ofMillis(deltaMs));
-  }
+    /** Moves the clock forward. */
+    public void advance(Duration duration) {
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("a clock does not go back: " + duration);
+        }
+        millis.addAndGet(duration.toMillis());
+    }
 
-  @Override
-  public long millis() {
-    return millis.get();
-  }
+    /** Moves the clock forward by {@code deltaMs} milliseconds. */
+    public void advanceMs(long deltaMs) {
+        advance(Duration.ofMillis(deltaMs));
+    }
 
-  @Override
-  public Instant instant() {
-    return Instant.ofEpochMilli(millis());
-  }
+    @Override
+    public long millis() {
+        return millis.get();
+    }
 
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
+    @Override
+    public Instant instant() {
+        return Instant.ofEpochMilli(millis());
+    }
 
-  @Override
-  public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException("ManualClock is always UTC");
-  }
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException("ManualClock is always UTC");
+    }
 }

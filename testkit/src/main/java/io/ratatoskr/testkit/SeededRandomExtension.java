@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * that the failing run can be replayed.
  *
  * <p>The seed comes from the system property {@value #SEED_PROPERTY} when it is set (replay:
- * {@code ./mvnw -pl log test -Dtest=LogModelTest -Dratatoskr.seed=1234}); otherwise from
+ * {@code ./mvnw -pl log test -Dtest=LogModelTest -Dtest.seed=1234}); otherwise from
  * {@link System#nanoTime()} mixed with the test's unique id. Parameters of type
  * {@link RandomGenerator} (or a {@code long} annotated {@link Seed}) are resolved; each test
  * invocation (each repetition of a {@code @RepeatedTest}) gets its own seed.
@@ -22,64 +22,64 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  */
 public final class SeededRandomExtension implements ParameterResolver, TestExecutionExceptionHandler {
 
-  /** The system property that fixes the seed of every seeded test in the run. */
-  public static final String SEED_PROPERTY = "ratatoskr.seed";
+    /** The system property that fixes the seed of every seeded test in the run ({@link Seeds#PROPERTY}). */
+    public static final String SEED_PROPERTY = Seeds.PROPERTY;
 
-  private static final ExtensionContext.Namespace NAMESPACE =
-      ExtensionContext.Namespace.create(SeededRandomExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(SeededRandomExtension.class);
 
-  @Override
-  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    Class<?> type = parameter.getParameter().getType();
-    return type == RandomGenerator.class
-        || type == SplittableRandom.class
-        || ((type == long.class || type == Long.class) && parameter.isAnnotated(Seed.class));
-  }
-
-  @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    long seed = seedFor(context);
-    Class<?> type = parameter.getParameter().getType();
-    if (type == long.class || type == Long.class) {
-      return seed;
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        Class<?> type = parameter.getParameter().getType();
+        return type == RandomGenerator.class
+                || type == SplittableRandom.class
+                || ((type == long.class || type == Long.class) && parameter.isAnnotated(Seed.class));
     }
-    return new SplittableRandom(seed);
-  }
 
-  @Override
-  public void handleTestExecutionException(ExtensionContext context, Throwable throwable)
-      throws Throwable {
-    Long seed = context.getStore(NAMESPACE).get("seed", Long.class);
-    if (seed != null) {
-      throwable.addSuppressed(
-          new AssertionError(
-              "seeded test failed; replay with -D" + SEED_PROPERTY + "=" + seed));
-      System.out.println("FAILED " + context.getDisplayName() + " with seed " + seed);
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        long seed = seedFor(context);
+        Class<?> type = parameter.getParameter().getType();
+        if (type == long.class || type == Long.class) {
+            return seed;
+        }
+        return new SplittableRandom(seed);
     }
-    throw throwable;
-  }
 
-  private static long seedFor(ExtensionContext context) {
-    ExtensionContext.Store store = context.getStore(NAMESPACE);
-    Long existing = store.get("seed", Long.class);
-    if (existing != null) {
-      return existing;
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable throwable)
+            throws Throwable {
+        Long seed = context.getStore(NAMESPACE).get("seed", Long.class);
+        if (seed != null) {
+            throwable.addSuppressed(
+                    new AssertionError(
+                            "seeded test failed; replay with -D" + SEED_PROPERTY + "=" + seed));
+            System.out.println("FAILED " + context.getDisplayName() + " with seed " + seed);
+        }
+        throw throwable;
     }
-    String fixed = System.getProperty(SEED_PROPERTY);
-    long seed =
-        fixed != null && !fixed.isBlank()
-            ? Long.parseLong(fixed.trim())
-            : mix(System.nanoTime() ^ context.getUniqueId().hashCode());
-    store.put("seed", seed);
-    System.out.println(
-        "seed " + seed + " for " + context.getRequiredTestMethod().getName() + " "
-            + context.getDisplayName() + " (replay: -D" + SEED_PROPERTY + "=" + seed + ")");
-    return seed;
-  }
 
-  private static long mix(long z) {
-    z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
-    z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
-    return z ^ (z >>> 33);
-  }
+    private static long seedFor(ExtensionContext context) {
+        ExtensionContext.Store store = context.getStore(NAMESPACE);
+        Long existing = store.get("seed", Long.class);
+        if (existing != null) {
+            return existing;
+        }
+        String fixed = System.getProperty(SEED_PROPERTY);
+        long seed =
+                fixed != null && !fixed.isBlank()
+                        ? Long.parseLong(fixed.trim())
+                        : mix(System.nanoTime() ^ context.getUniqueId().hashCode());
+        store.put("seed", seed);
+        System.out.println(
+                "seed " + seed + " for " + context.getRequiredTestMethod().getName() + " "
+                        + context.getDisplayName() + " (replay: -D" + SEED_PROPERTY + "=" + seed + ")");
+        return seed;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
 }

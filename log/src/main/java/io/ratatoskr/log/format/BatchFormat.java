@@ -62,42 +62,42 @@ import java.util.zip.CRC32C;
  */
 public final class BatchFormat {
 
-  /** Magic byte: 'R'. */
-  public static final byte MAGIC = 0x52;
-  /** The only version written and read. */
-  public static final byte VERSION = 1;
+    /** Magic byte: 'R'. */
+    public static final byte MAGIC = 0x52;
+    /** The only version written and read. */
+    public static final byte VERSION = 1;
 
-  public static final int BASE_OFFSET_OFFSET = 0;
-  public static final int LENGTH_OFFSET = 8;
-  public static final int CRC_OFFSET = 12;
-  public static final int MAGIC_OFFSET = 16;
-  public static final int VERSION_OFFSET = 17;
-  public static final int ATTRIBUTES_OFFSET = 18;
-  public static final int LAST_OFFSET_DELTA_OFFSET = 20;
-  public static final int BASE_TIMESTAMP_OFFSET = 24;
-  public static final int MAX_TIMESTAMP_OFFSET = 32;
-  public static final int RECORD_COUNT_OFFSET = 40;
-  /** Size of the fixed header; the records start here. */
-  public static final int HEADER_SIZE = 44;
-  /** The part of the header that is outside batchLength: baseOffset and batchLength. */
-  public static final int LOG_OVERHEAD = 12;
-  /** Where the CRC starts. */
-  public static final int CRC_START = MAGIC_OFFSET;
+    public static final int BASE_OFFSET_OFFSET = 0;
+    public static final int LENGTH_OFFSET = 8;
+    public static final int CRC_OFFSET = 12;
+    public static final int MAGIC_OFFSET = 16;
+    public static final int VERSION_OFFSET = 17;
+    public static final int ATTRIBUTES_OFFSET = 18;
+    public static final int LAST_OFFSET_DELTA_OFFSET = 20;
+    public static final int BASE_TIMESTAMP_OFFSET = 24;
+    public static final int MAX_TIMESTAMP_OFFSET = 32;
+    public static final int RECORD_COUNT_OFFSET = 40;
+    /** Size of the fixed header; the records start here. */
+    public static final int HEADER_SIZE = 44;
+    /** The part of the header that is outside batchLength: baseOffset and batchLength. */
+    public static final int LOG_OVERHEAD = 12;
+    /** Where the CRC starts. */
+    public static final int CRC_START = MAGIC_OFFSET;
 
-  static final int CODEC_MASK = 0x07;
+    static final int CODEC_MASK = 0x07;
 
-  static final int ATTR_KEY = 1;
-  static final int ATTR_VALUE = 2;
-  static final int ATTR_IDEMPOTENCY_KEY = 4;
-  static final int ATTR_HEADERS = 8;
-  static final int ATTR_KNOWN = ATTR_KEY | ATTR_VALUE | ATTR_IDEMPOTENCY_KEY | ATTR_HEADERS;
+    static final int ATTR_KEY = 1;
+    static final int ATTR_VALUE = 2;
+    static final int ATTR_IDEMPOTENCY_KEY = 4;
+    static final int ATTR_HEADERS = 8;
+    static final int ATTR_KNOWN = ATTR_KEY | ATTR_VALUE | ATTR_IDEMPOTENCY_KEY | ATTR_HEADERS;
 
-  private BatchFormat() {}
+    private BatchFormat() {}
 
-  /** CRC32C of {@code buf[from, to)} (absolute positions; the buffer is not changed). */
-  public static int crc32c(ByteBuffer buf, int from, int to) {
-    CRC32C crc = new CRC32C();
-    crc.update(buf.duplicate().limit(to).position(from));
-    return (int) crc.getValue();
-  }
+    /** CRC32C of {@code buf[from, to)} (absolute positions; the buffer is not changed). */
+    public static int crc32c(ByteBuffer buf, int from, int to) {
+        CRC32C crc = new CRC32C();
+        crc.update(buf.duplicate().limit(to).position(from));
+        return (int) crc.getValue();
+    }
 }

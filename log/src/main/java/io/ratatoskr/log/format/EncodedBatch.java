@@ -15,19 +15,19 @@ import java.nio.ByteBuffer;
  * @param maxTimestampMs the batch's largest record timestamp
  */
 public record EncodedBatch(
-    ByteBuffer buffer,
-    int recordCount,
-    int lastOffsetDelta,
-    long baseTimestampMs,
-    long maxTimestampMs) {
+        ByteBuffer buffer,
+        int recordCount,
+        int lastOffsetDelta,
+        long baseTimestampMs,
+        long maxTimestampMs) {
 
-  /** Writes {@code baseOffset} into the batch header (outside the CRC). */
-  public void assignBaseOffset(long baseOffset) {
-    buffer.putLong(BatchFormat.BASE_OFFSET_OFFSET, baseOffset);
-  }
+    /** Writes {@code baseOffset} into the batch header (outside the CRC). */
+    public void assignBaseOffset(long baseOffset) {
+        buffer.putLong(BatchFormat.BASE_OFFSET_OFFSET, baseOffset);
+    }
 
-  /** Size of the whole batch in bytes. */
-  public int sizeInBytes() {
-    return buffer.limit();
-  }
+    /** Size of the whole batch in bytes. */
+    public int sizeInBytes() {
+        return buffer.limit();
+    }
 }

@@ -31,43 +31,43 @@ import java.util.zip.CRC32C;
  */
 public final class OffsetCheckpointFile {
 
-  public static final byte KIND_CLEAN_SHUTDOWN = 1;
-  public static final byte KIND_RECOVERY_POINT = 2;
+    public static final byte KIND_CLEAN_SHUTDOWN = 1;
+    public static final byte KIND_RECOVERY_POINT = 2;
 
-  private static final int MAGIC = 0x52434B50;
-  private static final byte VERSION = 1;
-  private static final int SIZE = 22;
+    private static final int MAGIC = 0x52434B50;
+    private static final byte VERSION = 1;
+    private static final int SIZE = 22;
 
-  private OffsetCheckpointFile() {}
+    private OffsetCheckpointFile() {}
 
-  public static void write(ChannelFactory channels, Path file, byte kind, long offset)
-      throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(SIZE);
-    buf.putInt(MAGIC).put(VERSION).put(kind).putLong(offset).putInt(0);
-    CRC32C crc = new CRC32C();
-    crc.update(buf.array(), 0, 18);
-    buf.putInt((int) crc.getValue());
-    FileIo.writeAtomically(channels, file, buf.flip());
-  }
-
-  /** The offset stored in {@code file}, or empty if it is missing or not valid. */
-  public static OptionalLong read(Path file, byte kind) throws IOException {
-    if (!Files.exists(file)) {
-      return OptionalLong.empty();
+    public static void write(ChannelFactory channels, Path file, byte kind, long offset)
+            throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(SIZE);
+        buf.putInt(MAGIC).put(VERSION).put(kind).putLong(offset).putInt(0);
+        CRC32C crc = new CRC32C();
+        crc.update(buf.array(), 0, 18);
+        buf.putInt((int) crc.getValue());
+        FileIo.writeAtomically(channels, file, buf.flip());
     }
-    byte[] bytes = Files.readAllBytes(file);
-    if (bytes.length != SIZE) {
-      return OptionalLong.empty();
+
+    /** The offset stored in {@code file}, or empty if it is missing or not valid. */
+    public static OptionalLong read(Path file, byte kind) throws IOException {
+        if (!Files.exists(file)) {
+            return OptionalLong.empty();
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        if (bytes.length != SIZE) {
+            return OptionalLong.empty();
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, 18);
+        if (buf.getInt(0) != MAGIC
+                || buf.get(4) != VERSION
+                || buf.get(5) != kind
+                || buf.getInt(18) != (int) crc.getValue()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(buf.getLong(6));
     }
-    ByteBuffer buf = ByteBuffer.wrap(bytes);
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, 18);
-    if (buf.getInt(0) != MAGIC
-        || buf.get(4) != VERSION
-        || buf.get(5) != kind
-        || buf.getInt(18) != (int) crc.getValue()) {
-      return OptionalLong.empty();
-    }
-    return OptionalLong.of(buf.getLong(6));
-  }
 }

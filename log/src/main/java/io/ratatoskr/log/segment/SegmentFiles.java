@@ -23,59 +23,59 @@ import java.util.OptionalLong;
  */
 public final class SegmentFiles {
 
-  public static final String LOG = ".log";
-  public static final String INDEX = ".index";
-  public static final String TIME_INDEX = ".timeindex";
-  public static final String CLEANED = ".cleaned";
-  public static final String SWAP = ".swap";
-  public static final String DELETED = ".deleted";
-  public static final String TMP = ".tmp";
-  public static final String CLEAN_SHUTDOWN = ".clean-shutdown";
-  public static final String RECOVERY_POINT = "recovery-point";
-  public static final String LOCK = ".lock";
+    public static final String LOG = ".log";
+    public static final String INDEX = ".index";
+    public static final String TIME_INDEX = ".timeindex";
+    public static final String CLEANED = ".cleaned";
+    public static final String SWAP = ".swap";
+    public static final String DELETED = ".deleted";
+    public static final String TMP = ".tmp";
+    public static final String CLEAN_SHUTDOWN = ".clean-shutdown";
+    public static final String RECOVERY_POINT = "recovery-point";
+    public static final String LOCK = ".lock";
 
-  private SegmentFiles() {}
+    private SegmentFiles() {}
 
-  /** The 20-digit, zero-padded base offset. */
-  public static String name(long baseOffset) {
-    return String.format("%020d", baseOffset);
-  }
-
-  public static Path logFile(Path dir, long baseOffset) {
-    return dir.resolve(name(baseOffset) + LOG);
-  }
-
-  public static Path indexFile(Path dir, long baseOffset) {
-    return dir.resolve(name(baseOffset) + INDEX);
-  }
-
-  public static Path timeIndexFile(Path dir, long baseOffset) {
-    return dir.resolve(name(baseOffset) + TIME_INDEX);
-  }
-
-  /** The three files of a segment, with {@code suffix} appended (e.g. ".cleaned"). */
-  public static Path[] segmentFiles(Path dir, long baseOffset, String suffix) {
-    return new Path[] {
-      dir.resolve(name(baseOffset) + LOG + suffix),
-      dir.resolve(name(baseOffset) + INDEX + suffix),
-      dir.resolve(name(baseOffset) + TIME_INDEX + suffix)
-    };
-  }
-
-  /** The base offset of a file named {@code <20 digits><suffix>}, if it is one. */
-  public static OptionalLong baseOffsetOf(String fileName, String suffix) {
-    if (fileName.length() != 20 + suffix.length() || !fileName.endsWith(suffix)) {
-      return OptionalLong.empty();
+    /** The 20-digit, zero-padded base offset. */
+    public static String name(long baseOffset) {
+        return String.format("%020d", baseOffset);
     }
-    for (int i = 0; i < 20; i++) {
-      if (!Character.isDigit(fileName.charAt(i))) {
-        return OptionalLong.empty();
-      }
+
+    public static Path logFile(Path dir, long baseOffset) {
+        return dir.resolve(name(baseOffset) + LOG);
     }
-    try {
-      return OptionalLong.of(Long.parseLong(fileName.substring(0, 20)));
-    } catch (NumberFormatException e) {
-      return OptionalLong.empty();
+
+    public static Path indexFile(Path dir, long baseOffset) {
+        return dir.resolve(name(baseOffset) + INDEX);
     }
-  }
+
+    public static Path timeIndexFile(Path dir, long baseOffset) {
+        return dir.resolve(name(baseOffset) + TIME_INDEX);
+    }
+
+    /** The three files of a segment, with {@code suffix} appended (e.g. ".cleaned"). */
+    public static Path[] segmentFiles(Path dir, long baseOffset, String suffix) {
+        return new Path[] {
+            dir.resolve(name(baseOffset) + LOG + suffix),
+            dir.resolve(name(baseOffset) + INDEX + suffix),
+            dir.resolve(name(baseOffset) + TIME_INDEX + suffix)
+        };
+    }
+
+    /** The base offset of a file named {@code <20 digits><suffix>}, if it is one. */
+    public static OptionalLong baseOffsetOf(String fileName, String suffix) {
+        if (fileName.length() != 20 + suffix.length() || !fileName.endsWith(suffix)) {
+            return OptionalLong.empty();
+        }
+        for (int i = 0; i < 20; i++) {
+            if (!Character.isDigit(fileName.charAt(i))) {
+                return OptionalLong.empty();
+            }
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(fileName.substring(0, 20)));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
 }
