@@ -121,6 +121,7 @@ final class LogWriter implements Runnable {
     private long recoveryPoint;
     private boolean unflushed;
     private long lastFlushNanos = System.nanoTime();
+    private int lastGroupAppends;
 
     final LongAdder fsyncs = new LongAdder();
     final LongAdder appendedBatches = new LongAdder();
@@ -253,7 +254,10 @@ final class LogWriter implements Runnable {
                         c.run();
                     }
                 }
-                if (config.durability() == DurabilityMode.GROUP && !inflight.isEmpty()) {
+                if (config.durability() == DurabilityMode.GROUP
+                        && !inflight.isEmpty()
+                        && (inflight.size() > 1 || lastGroupAppends > 1)) {
+                    // Linger only when appends come concurrently: a lone appender gains nothing.
                     linger(tasks);
                 }
                 commit();
@@ -387,6 +391,7 @@ final class LogWriter implements Runnable {
             return;
         }
         appendedBatches.add(inflight.size());
+        lastGroupAppends = inflight.size();
         for (Append a : inflight) {
             appendedRecords.add(a.batch.recordCount());
         }

@@ -126,6 +126,8 @@ public final class LogBench {
         if (sections.contains("overhead")) {
             overhead();
         }
+        line("Load average at the end of the run: " + loadAverage() + ".");
+        line("");
         String out = options.get("report");
         if (out != null) {
             Files.writeString(Path.of(out), report.toString());
@@ -143,8 +145,18 @@ public final class LogBench {
         String model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                 .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.replaceAll(".*:\\s*", "")).orElse("?");
         line("Machine: " + Runtime.getRuntime().availableProcessors() + " CPUs (" + model + "), "
-                + Runtime.version() + ", data directory " + dir.toAbsolutePath() + ".");
+                + Runtime.version() + ", data directory " + dir.toAbsolutePath() + "; load average at the start "
+                + loadAverage() + " (1, 5, 15 min: anything above ~0.1 means other processes share the machine).");
         line("");
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     // ---- physical limits ----
