@@ -12,8 +12,9 @@ public enum DurabilityMode {
      */
     FSYNC,
     /**
-     * Like {@link #FSYNC}, but the writer lingers (at most {@code groupCommitMaxDelayMs}) to gather
-     * more appends into one fsync while they keep arriving. Readers see only fsync'd records.
+     * Like {@link #FSYNC}, but when appends come concurrently the writer lingers (at most {@code
+     * groupCommitMaxDelayMs} after the oldest) to gather more of them into one fsync while they keep
+     * arriving. A lone appender is not delayed. Readers see only fsync'd records.
      */
     GROUP,
     /**
