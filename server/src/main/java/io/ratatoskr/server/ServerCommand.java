@@ -77,9 +77,9 @@ final class ServerCommand implements Callable<Integer> {
             SessionConfig session = new SessionConfig(maxQueued, overflowPolicy, maxInflight, maxSessionExpiry,
                     S.queueQos0WhenOffline());
             BrokerConfig broker = new BrokerConfig(maxTopicLevels, session, sysInterval);
-            MqttConfig mqtt = new MqttConfig(mqttHost, mqttPort, maxConnections, maxPacketSize, receiveMaximum,
-                    topicAliasMaximum, maxKeepAlive, M.allowZeroKeepAlive(), M.connectTimeoutSeconds(),
-                    M.maxClientIdLength(), ioThreads, M.writeBufferLowBytes(), M.writeBufferHighBytes());
+            MqttConfig mqtt = M.toBuilder().host(mqttHost).port(mqttPort).maxConnections(maxConnections)
+                    .maxPacketSize(maxPacketSize).receiveMaximum(receiveMaximum).topicAliasMaximum(topicAliasMaximum)
+                    .maxKeepAliveSeconds(maxKeepAlive).ioThreads(ioThreads).build();
             config = new ServerConfig(dataDir, broker, mqtt);
         } catch (IllegalArgumentException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());

@@ -268,6 +268,20 @@ public final class Session {
         tell(() -> detachNow(l, kind, newExpirySeconds));
     }
 
+    /**
+     * On the loop, by the attached connection: as {@link #detach}, but now rather than after the tasks
+     * already in the mailbox. A connection that received DISCONNECT uses it, so that a connect for the
+     * same client identifier that is already waiting in the mailbox (a client reconnecting at once)
+     * finds the will settled as the DISCONNECT said [MQTT-3.1.2-10]; through the mailbox it would find
+     * the old connection still attached, take it over, and publish the will.
+     */
+    public void detachAtOnce(SessionLink l, DisconnectKind kind, long newExpirySeconds) {
+        if (!loop.inLoop()) {
+            throw new IllegalStateException("session " + clientId + ": detachAtOnce called off its loop");
+        }
+        detachNow(l, kind, newExpirySeconds);
+    }
+
     private void detachNow(SessionLink l, DisconnectKind kind, long newExpirySeconds) {
         if (link != l || ended) {
             return;
@@ -334,6 +348,10 @@ public final class Session {
     }
 
     private void clearState() {
+        // Messages routed here through a shared subscription go to another member rather than
+        // being lost with the session (§4.8.2: "If the Client's Session terminates before the
+        // Client reconnects, the Server SHOULD send the Application Message to another Client").
+        redistributeShared();
         if (!subscriptions.isEmpty()) {
             host.removeSubscriptions(this, List.copyOf(subscriptions.keySet()));
             subscriptions.clear();
@@ -643,6 +661,11 @@ public final class Session {
         inboundQos2.clear(packetId);
         inboundQos2Count--;
         return true;
+    }
+
+    /** On the loop. Whether an inbound QoS 2 message with this identifier awaits its PUBREL. */
+    public boolean isInboundQos2Unreleased(int packetId) {
+        return inboundQos2 != null && inboundQos2.get(packetId);
     }
 
     /** On the loop. Inbound QoS 2 messages received and not yet released. */

@@ -161,9 +161,10 @@ class SessionTest {
         assertThat(second.payloads()).containsExactly("kept");
     }
 
-    @Test
-    void fullQueueDropsTheOldestMessageByDefault() {
-        broker = broker(new SessionConfig(3, OverflowPolicy.DROP_OLDEST, 10, 3600, false));
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"DROP_OLDEST, m3 m4 m5", "DROP_NEWEST, m1 m2 m3"})
+    void fullQueueAppliesItsOverflowPolicyAndCountsTheDrops(OverflowPolicy policy, String expected) {
+        broker = broker(new SessionConfig(3, policy, 10, 3600, false));
         RecordingLink first = new RecordingLink("first");
         Session s = connect("c", first).session();
         subscribe(s, "t", 1);
@@ -175,24 +176,7 @@ class SessionTest {
         assertThat(dropped(DropReason.QUEUE_FULL)).isEqualTo(2);
         RecordingLink second = new RecordingLink("second");
         connect("c", false, 3600, null, 65_535, second, loopA);
-        assertThat(second.payloads()).containsExactly("m3", "m4", "m5");
-    }
-
-    @Test
-    void fullQueueRefusesTheNewestMessageWhenConfigured() {
-        broker = broker(new SessionConfig(3, OverflowPolicy.DROP_NEWEST, 10, 3600, false));
-        RecordingLink first = new RecordingLink("first");
-        Session s = connect("c", first).session();
-        subscribe(s, "t", 1);
-        s.detach(first, DisconnectKind.NORMAL, -1);
-        clock.runAllLoops();
-        for (int i = 1; i <= 5; i++) {
-            publish("t", 1, "m" + i);
-        }
-        assertThat(dropped(DropReason.QUEUE_FULL)).isEqualTo(2);
-        RecordingLink second = new RecordingLink("second");
-        connect("c", false, 3600, null, 65_535, second, loopA);
-        assertThat(second.payloads()).containsExactly("m1", "m2", "m3");
+        assertThat(second.payloads()).containsExactly(expected.split(" "));
     }
 
     @Test
@@ -442,6 +426,25 @@ class SessionTest {
         m1.detach(l1, DisconnectKind.ABNORMAL, -1);
         clock.runAllLoops();
         assertThat(l2.payloads()).hasSize(4).containsAll(l1.payloads());
+    }
+
+    @Test
+    void sharedSubscriptionMessagesOfAMemberWhoseSessionEndsGoToAnotherMember() {
+        RecordingLink leaving = new RecordingLink("leaving");
+        Session member = connect("leaving", false, 0, null, 1, leaving, loopA).session();
+        RecordingLink staying = new RecordingLink("staying");
+        subscribe(member, "$share/g/jobs", 1);
+        subscribe(connect("staying", staying).session(), "$share/g/jobs", 1);
+        for (int i = 1; i <= 6; i++) {
+            publish("jobs", 1, "j" + i);
+        }
+        assertThat(leaving.payloads()).as("one in flight, two queued").hasSize(1);
+
+        member.detach(leaving, DisconnectKind.ABNORMAL, -1);
+        clock.runAllLoops();
+
+        assertThat(staying.payloads()).containsExactlyInAnyOrder("j1", "j2", "j3", "j4", "j5", "j6");
+        assertThat(dropped(DropReason.SESSION_ENDED)).isZero();
     }
 
     @Test

@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * @param reasonCode the MQTT 5 reason code that names the failure, whatever the version:
  *     {@link ReasonCode#MALFORMED_PACKET}, {@link ReasonCode#PROTOCOL_ERROR},
- *     {@link ReasonCode#UNSUPPORTED_PROTOCOL_VERSION} or {@link ReasonCode#PACKET_TOO_LARGE}
+ *     {@link ReasonCode#UNSUPPORTED_PROTOCOL_VERSION}, {@link ReasonCode#TOPIC_ALIAS_INVALID} (a Topic Alias
+ *     of 0) or {@link ReasonCode#PACKET_TOO_LARGE}
  * @param reason a message for logs and v5 reason strings that names the field and the rule broken,
  *     citing the spec's normative statement (MQTT 5.0 numbering unless the rule is 3.1.1-only)
  * @param packetType the type of the offending packet, or null when its first byte names no type

@@ -16,6 +16,7 @@ import static io.ratatoskr.mqtt.codec.MalformedPacketException.protocolError;
  *       packet (or the will) may not carry, a value cut off by the end of the block, ill-formed UTF-8.</li>
  *   <li>Protocol Error: a property other than User Property included twice (Subscription Identifier may
  *       repeat only in PUBLISH, §3.3.2.3.8), or a value outside the range its section fixes.</li>
+ *   <li>Topic Alias invalid: a Topic Alias of 0 [MQTT-3.3.2-8].</li>
  * </ul>
  * Rules that need the connection's state (a topic alias above the maximum, an authentication method
  * differing from CONNECT's) are the connection's. Stateless and thread-safe.
@@ -93,7 +94,16 @@ final class PropertiesReader {
                 case REASON_STRING -> b.reasonString(Wire.readString(block, field));
                 case RECEIVE_MAXIMUM -> b.receiveMaximum(nonZeroTwoByte(block, field));
                 case TOPIC_ALIAS_MAXIMUM -> b.topicAliasMaximum(Wire.readTwoByteInteger(block, field));
-                case TOPIC_ALIAS -> b.topicAlias(nonZeroTwoByte(block, field));
+                case TOPIC_ALIAS -> {
+                    int v = Wire.readTwoByteInteger(block, field);
+                    if (v == 0) {
+                        // [MQTT-3.3.2-8]. 0x94 names the fault, as for an alias above the maximum (§3.3.2.3.4),
+                        // and is what Mosquitto answers; the spec fixes no code for this case.
+                        throw new MalformedPacketException(ReasonCode.TOPIC_ALIAS_INVALID,
+                                field + " is 0; it must be 1..65,535 [MQTT-3.3.2-8]");
+                    }
+                    b.topicAlias(v);
+                }
                 case MAXIMUM_QOS -> b.maximumQos(zeroOrOne(block, field));
                 case RETAIN_AVAILABLE -> b.retainAvailable(zeroOrOne(block, field));
                 case USER_PROPERTY -> {
@@ -124,7 +134,7 @@ final class PropertiesReader {
         return v;
     }
 
-    /** Receive Maximum (§3.1.2.11.3, §3.2.2.3.3) and Topic Alias (§3.3.2.3.4) may not be 0. */
+    /** Receive Maximum may not be 0 (§3.1.2.11.3, §3.2.2.3.3). */
     private static int nonZeroTwoByte(ByteBuf in, String field) {
         int v = Wire.readTwoByteInteger(in, field);
         if (v == 0) {

@@ -53,8 +53,135 @@ public record MqttConfig(String host, int port, int maxConnections, int maxPacke
     }
 
     public MqttConfig withAddress(String newHost, int newPort) {
-        return new MqttConfig(newHost, newPort, maxConnections, maxPacketSize, receiveMaximum, topicAliasMaximum,
-                maxKeepAliveSeconds, allowZeroKeepAlive, connectTimeoutSeconds, maxClientIdLength, ioThreads,
-                writeBufferLowBytes, writeBufferHighBytes);
+        return toBuilder().host(newHost).port(newPort).build();
+    }
+
+    public MqttConfig withMaxConnections(int connections) {
+        return toBuilder().maxConnections(connections).build();
+    }
+
+    public MqttConfig withMaxPacketSize(int bytes) {
+        return toBuilder().maxPacketSize(bytes).build();
+    }
+
+    public MqttConfig withReceiveMaximum(int messages) {
+        return toBuilder().receiveMaximum(messages).build();
+    }
+
+    public MqttConfig withMaxKeepAliveSeconds(int seconds) {
+        return toBuilder().maxKeepAliveSeconds(seconds).build();
+    }
+
+    public MqttConfig withConnectTimeoutSeconds(int seconds) {
+        return toBuilder().connectTimeoutSeconds(seconds).build();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A mutable copy of a config, for changing a few settings; not thread-safe. */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private int maxConnections;
+        private int maxPacketSize;
+        private int receiveMaximum;
+        private int topicAliasMaximum;
+        private int maxKeepAliveSeconds;
+        private boolean allowZeroKeepAlive;
+        private int connectTimeoutSeconds;
+        private int maxClientIdLength;
+        private int ioThreads;
+        private int writeBufferLowBytes;
+        private int writeBufferHighBytes;
+
+        private Builder(MqttConfig c) {
+            host = c.host;
+            port = c.port;
+            maxConnections = c.maxConnections;
+            maxPacketSize = c.maxPacketSize;
+            receiveMaximum = c.receiveMaximum;
+            topicAliasMaximum = c.topicAliasMaximum;
+            maxKeepAliveSeconds = c.maxKeepAliveSeconds;
+            allowZeroKeepAlive = c.allowZeroKeepAlive;
+            connectTimeoutSeconds = c.connectTimeoutSeconds;
+            maxClientIdLength = c.maxClientIdLength;
+            ioThreads = c.ioThreads;
+            writeBufferLowBytes = c.writeBufferLowBytes;
+            writeBufferHighBytes = c.writeBufferHighBytes;
+        }
+
+        public Builder host(String v) {
+            host = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
+
+        public Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
+        public Builder maxPacketSize(int v) {
+            maxPacketSize = v;
+            return this;
+        }
+
+        public Builder receiveMaximum(int v) {
+            receiveMaximum = v;
+            return this;
+        }
+
+        public Builder topicAliasMaximum(int v) {
+            topicAliasMaximum = v;
+            return this;
+        }
+
+        public Builder maxKeepAliveSeconds(int v) {
+            maxKeepAliveSeconds = v;
+            return this;
+        }
+
+        public Builder allowZeroKeepAlive(boolean v) {
+            allowZeroKeepAlive = v;
+            return this;
+        }
+
+        public Builder connectTimeoutSeconds(int v) {
+            connectTimeoutSeconds = v;
+            return this;
+        }
+
+        public Builder maxClientIdLength(int v) {
+            maxClientIdLength = v;
+            return this;
+        }
+
+        public Builder ioThreads(int v) {
+            ioThreads = v;
+            return this;
+        }
+
+        public Builder writeBufferLowBytes(int v) {
+            writeBufferLowBytes = v;
+            return this;
+        }
+
+        public Builder writeBufferHighBytes(int v) {
+            writeBufferHighBytes = v;
+            return this;
+        }
+
+        /** The config; validated as the record's constructor does. */
+        public MqttConfig build() {
+            return new MqttConfig(host, port, maxConnections, maxPacketSize, receiveMaximum, topicAliasMaximum,
+                    maxKeepAliveSeconds, allowZeroKeepAlive, connectTimeoutSeconds, maxClientIdLength, ioThreads,
+                    writeBufferLowBytes, writeBufferHighBytes);
+        }
     }
 }

@@ -53,6 +53,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One MQTT network connection: the protocol state machine between the wire (decoded
@@ -257,6 +258,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         encoder.version(version);
         MqttConfig config = server.config();
         MqttProperties props = c.properties();
+        if (props.maximumPacketSize() > 0) {
+            clientMaxPacketSize = props.maximumPacketSize();
+        }
 
         String id = c.clientId();
         boolean assigned = false;
@@ -327,9 +331,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         long expiry = Math.min(requestedExpiry, sessionConfig.maxSessionExpirySeconds());
         connectExpirySeconds = expiry;
         int receiveMaximum = props.receiveMaximum() < 0 ? 65_535 : props.receiveMaximum();
-        if (props.maximumPacketSize() > 0) {
-            clientMaxPacketSize = props.maximumPacketSize();
-        }
         clientTopicAliasMaximum = Math.max(0, props.topicAliasMaximum());
         requestProblemInformation = props.requestProblemInformation() != 0;
 
@@ -408,9 +409,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private void refuse(int v5ReasonCode, String metricTag, String reason) {
         server.metrics().connectionRefused(metricTag);
         log.info("mqtt {}: CONNECT refused: {}", describe(), reason);
+        if (!v5() && v5ReasonCode == ReasonCode.TOPIC_NAME_INVALID) {
+            // 3.1.1 has no return code for a bad will topic (0x03 would say the server is unavailable):
+            // it is a protocol violation, on which the server closes the connection (3.1.1 [MQTT-4.8.0-1]).
+            close();
+            return;
+        }
         phase = Phase.CLOSING;
-        ConnAck connAck = v5()
-                ? new ConnAck(false, v5ReasonCode, reasonString(reason, true))
+        MqttPacket connAck = v5()
+                ? withReasonString(reason, true, props -> new ConnAck(false, v5ReasonCode, props))
                 : new ConnAck(false, ReasonCode.toV3ConnAck(v5ReasonCode), MqttProperties.EMPTY);
         channel.writeAndFlush(connAck).addListener(ChannelFutureListener.CLOSE);
     }
@@ -463,8 +470,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             protocolViolation(ReasonCode.TOPIC_NAME_INVALID, problem);
             return;
         }
+        String responseTopic = props.responseTopic();
+        if (responseTopic != null && Topics.checkName(responseTopic, Integer.MAX_VALUE) != null) {
+            protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                    "response topic '" + responseTopic + "' is not a valid topic name [MQTT-3.3.2-14]");
+            return;
+        }
         int qos = p.qos();
-        if (qos == 2 && session.inboundQos2Pending() >= server.config().receiveMaximum()) {
+        // A PUBLISH re-sent (on reconnect [MQTT-4.4.0-1], or with DUP on the same connection) with the
+        // identifier of one not yet released is already counted and must be acknowledged again
+        // [MQTT-4.3.3-10]; only a new one can exceed the receive maximum.
+        if (qos == 2 && !session.isInboundQos2Unreleased(p.packetId())
+                && session.inboundQos2Pending() >= server.config().receiveMaximum()) {
             protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
                     "more than " + server.config().receiveMaximum() + " QoS 2 messages unreleased [MQTT-3.3.4-9]");
             return;
@@ -489,10 +506,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     private void acknowledge(Publish p, int v5ReasonCode, String reason) {
         int rc = v5() ? v5ReasonCode : ReasonCode.SUCCESS;
-        MqttProperties props = reason == null ? MqttProperties.EMPTY : reasonString(reason, false);
         switch (p.qos()) {
-            case 1 -> ctx.write(new PubAck(p.packetId(), rc, props));
-            case 2 -> ctx.write(new PubRec(p.packetId(), rc, props));
+            case 1 -> ctx.write(withReasonString(reason, false, props -> new PubAck(p.packetId(), rc, props)));
+            case 2 -> ctx.write(withReasonString(reason, false, props -> new PubRec(p.packetId(), rc, props)));
             default -> {
             }
         }
@@ -580,6 +596,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             disconnectKind = DisconnectKind.NORMAL;
         }
         log.debug("mqtt {}: DISCONNECT ({})", describe(), ReasonCode.name(d.reasonCode()));
+        // Settle the will now: a CONNECT of the same client may already be queued for the session.
+        session.detachAtOnce(this, disconnectKind, disconnectExpirySeconds);
+        session = null;
         close();
     }
 
@@ -627,7 +646,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         boolean tell = v5() && phase == Phase.CONNECTED;
         phase = Phase.CLOSING;
         if (tell) {
-            channel.writeAndFlush(new Disconnect(v5ReasonCode, reasonString(reason, true)))
+            channel.writeAndFlush(withReasonString(reason, true, props -> new Disconnect(v5ReasonCode, props)))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
             channel.flush();
@@ -647,6 +666,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return MqttProperties.EMPTY;
         }
         return MqttProperties.builder().reasonString(reason).build();
+    }
+
+    /**
+     * The packet {@code build} makes with a reason string, or without one when the string would make
+     * it larger than the client's Maximum Packet Size ([MQTT-3.2.2-19], [MQTT-3.4.2-2],
+     * [MQTT-3.5.2-2], [MQTT-3.14.2-3]).
+     */
+    private MqttPacket withReasonString(String reason, boolean connAckOrDisconnect,
+                                        Function<MqttProperties, MqttPacket> build) {
+        MqttProperties props = reasonString(reason, connAckOrDisconnect);
+        MqttPacket packet = build.apply(props);
+        return props.isEmpty() || !exceedsClientMaximum(packet) ? packet : build.apply(MqttProperties.EMPTY);
+    }
+
+    private boolean exceedsClientMaximum(MqttPacket packet) {
+        return clientMaxPacketSize < MqttConfig.PROTOCOL_MAX_PACKET_SIZE
+                && PacketWriter.encodedSize(packet, version) > clientMaxPacketSize;
     }
 
     private static String metricTag(int reasonCode) {
@@ -698,8 +734,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             }
         }
         Publish publish = new Publish(topic, d.qos(), d.retain(), dup, packetId, m.payload(), props);
-        if (clientMaxPacketSize < MqttConfig.PROTOCOL_MAX_PACKET_SIZE
-                && PacketWriter.encodedSize(publish, version) > clientMaxPacketSize) {
+        if (exceedsClientMaximum(publish)) {
             log.debug("mqtt {}: PUBLISH on {} exceeds the client's maximum packet size; discarded", describe(),
                     m.topic());
             return false;

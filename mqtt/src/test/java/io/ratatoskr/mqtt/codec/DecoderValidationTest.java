@@ -19,6 +19,7 @@ import static io.ratatoskr.mqtt.codec.MqttVersion.V5;
 import static io.ratatoskr.mqtt.codec.ReasonCode.MALFORMED_PACKET;
 import static io.ratatoskr.mqtt.codec.ReasonCode.PACKET_TOO_LARGE;
 import static io.ratatoskr.mqtt.codec.ReasonCode.PROTOCOL_ERROR;
+import static io.ratatoskr.mqtt.codec.ReasonCode.TOPIC_ALIAS_INVALID;
 import static io.ratatoskr.mqtt.codec.ReasonCode.UNSUPPORTED_PROTOCOL_VERSION;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -185,7 +186,7 @@ class DecoderValidationTest {
             new Case("CONNACK receive maximum 0", V5, "20 06 00 00 03 21 00 00", PROTOCOL_ERROR, "receive maximum"),
 
             // ---- PUBLISH and its acknowledgements (§3.3-3.7) ----
-            new Case("topic alias 0", V5, "30 07 00 01 't' 03 23 00 00", PROTOCOL_ERROR, "topic alias is 0"),
+            new Case("topic alias 0", V5, "30 07 00 01 't' 03 23 00 00", TOPIC_ALIAS_INVALID, "topic alias is 0"),
             new Case("subscription identifier 0 in PUBLISH", V5, "30 06 00 01 't' 02 0B 00", PROTOCOL_ERROR,
                     "subscription identifier is 0"),
             new Case("subscription identifier not minimally encoded", V5, "30 07 00 01 't' 03 0B 81 00",

@@ -5,21 +5,29 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.broker.SysTopics;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.mqtt.server.MqttServer;
 
 import java.time.Clock;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
  * A real broker (core + MQTT listener) on a free loopback port, for integration tests with real
  * clients over real sockets. Close it after the test.
+ *
+ * <p>With {@code sysIntervalSeconds > 0} it publishes {@code $SYS} statistics on a thread of its own, as
+ * the server's wiring does.
  */
 public final class TestBroker implements AutoCloseable {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Broker broker;
     private final MqttServer server;
+    private final ScheduledExecutorService housekeeping;
 
     private TestBroker(BrokerConfig brokerConfig, MqttConfig mqttConfig) {
         broker = new Broker(brokerConfig, Clock.systemUTC(), new BrokerMetrics(registry));
@@ -29,6 +37,13 @@ public final class TestBroker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+        long sysInterval = brokerConfig.sysIntervalSeconds();
+        if (sysInterval > 0) {
+            housekeeping = Executors.newSingleThreadScheduledExecutor();
+            housekeeping.scheduleAtFixedRate(new SysTopics(broker, "test"), 0, sysInterval, TimeUnit.SECONDS);
+        } else {
+            housekeeping = null;
         }
     }
 
@@ -66,6 +81,9 @@ public final class TestBroker implements AutoCloseable {
 
     @Override
     public void close() {
+        if (housekeeping != null) {
+            housekeeping.shutdownNow();
+        }
         server.close();
     }
 }
