@@ -148,4 +148,24 @@ class CompactionTest {
             assertThat(append(log, "k9", "after", clock.millis()).baseOffset()).isEqualTo(end);
         }
     }
+
+    @Test
+    void scheduledCompactionRunsInTheBackground() {
+        java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            LogConfig config = compacted().compactionLagMs(0).cleanerIntervalMs(10).build();
+            try (Log log = Log.open(dir, config, TestLogs.env(clock).withScheduler(scheduler))) {
+                for (int i = 0; i < 100; i++) {
+                    append(log, "k" + (i % 3), "v" + i + "x".repeat(80), clock.millis());
+                }
+                clock.advanceMs(1000);
+                org.awaitility.Awaitility.await()
+                        .atMost(java.time.Duration.ofSeconds(10))
+                        .until(() -> readAll(log).size() < 100);
+                assertThat(latest(log)).containsKeys("k0", "k1", "k2");
+            }
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
 }

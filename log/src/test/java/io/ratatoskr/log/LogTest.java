@@ -293,4 +293,41 @@ class LogTest {
         assertThat(LogConfig.defaults().toBuilder().build()).isEqualTo(LogConfig.defaults());
         assertThat(bytes("x")).hasSize(1);
     }
+
+    @Test
+    void groupModeDoesNotDelayALoneAppender() {
+        LogConfig config = TestLogs.small().durability(DurabilityMode.GROUP).groupCommitMaxDelayMs(10_000).build();
+        try (Log log = TestLogs.open(dir, config, clock)) {
+            long started = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                append(log, "v" + i);
+            }
+            // Twenty appends, each of which could linger 10 s if the writer waited for company.
+            assertThat(System.nanoTime() - started).isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(5));
+            assertThat(log.stats().fsyncs()).isGreaterThanOrEqualTo(20);
+        }
+    }
+
+    @Test
+    void recoverOnAnOpenLogIsANoOp() {
+        try (Log log = TestLogs.open(dir, TestLogs.small().build(), clock)) {
+            append(log, "x");
+            assertThat(log.recover()).isTrue();
+            assertThat(log.status()).isEqualTo(LogStatus.OPEN);
+            assertThat(valuesOf(readAll(log))).containsExactly("x");
+        }
+    }
+
+    @Test
+    void headersAndIdempotencyKeysAreStored() {
+        try (Log log = TestLogs.open(dir, TestLogs.small().build(), clock)) {
+            Record r = Record.of(bytes("k"), bytes("v"))
+                    .withHeaders(List.of(new Header("content-type", bytes("text/plain")), new Header("empty", null)))
+                    .withIdempotencyKey(bytes("publisher-1:42"))
+                    .withTimestamp(START_MS - 5);
+            append(log, List.of(r));
+            StoredRecord stored = log.read(0, 1 << 20, 1).records().get(0);
+            assertThat(stored.toRecord()).isEqualTo(r);
+        }
+    }
 }
