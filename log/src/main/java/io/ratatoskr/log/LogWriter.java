@@ -677,7 +677,9 @@ final class LogWriter implements Runnable {
         }
 
         void awaitTermination() throws InterruptedException {
-            thread.join();
+            if (Thread.currentThread() != thread) {
+                thread.join();
+            }
         }
 
         @Override
