@@ -1,0 +1,183 @@
+package io.ratatoskr.log;
+
+import static io.ratatoskr.log.TestLogs.START_MS;
+import static io.ratatoskr.log.TestLogs.append;
+import static io.ratatoskr.log.TestLogs.readAll;
+import static io.ratatoskr.log.TestLogs.valuesOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratatoskr.log.segment.SegmentFiles;
+import io.ratatoskr.testkit.ManualClock;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Recovery after unclean stops: simulated by copying a live log directory before close. */
+class RecoveryTest {
+
+    @TempDir Path root;
+    final ManualClock clock = new ManualClock(START_MS);
+
+    /** Copies the files of an open log, as a crash would leave them (the data was fsync'd). */
+    private Path crashCopy(Path dir) throws IOException {
+        Path copy = root.resolve("crashed-" + System.nanoTime());
+        Files.createDirectories(copy);
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                if (!p.getFileName().toString().equals(SegmentFiles.LOCK)) {
+                    Files.copy(p, copy.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return copy;
+    }
+
+    private Path logWith(int batches, LogConfig config) throws IOException {
+        Path dir = root.resolve("log");
+        Log log = TestLogs.open(dir, config, clock);
+        for (int i = 0; i < batches; i++) {
+            append(log, TestLogs.values("b" + i + "-", 3));
+        }
+        Path copy = crashCopy(dir);
+        log.close();
+        return copy;
+    }
+
+    private static Path activeSegment(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(SegmentFiles.LOG)).sorted().reduce((a, b) -> b).orElseThrow();
+        }
+    }
+
+    @Test
+    void uncleanRestartKeepsEveryFsyncdRecord() throws Exception {
+        Path crashed = logWith(40, TestLogs.small().build());
+        assertThat(crashed.resolve(SegmentFiles.CLEAN_SHUTDOWN)).doesNotExist();
+        try (Log log = TestLogs.open(crashed, TestLogs.small().build(), clock)) {
+            assertThat(log.highWatermark()).isEqualTo(120);
+            assertThat(readAll(log)).hasSize(120);
+            assertThat(append(log, "more").baseOffset()).isEqualTo(120);
+        }
+    }
+
+    @Test
+    void recoveryTruncatesTornTail() throws Exception {
+        Path crashed = logWith(10, TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(4096).build());
+        Path segment = activeSegment(crashed);
+        long size = Files.size(segment);
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.setLength(size - 7);
+        }
+        try (Log log = TestLogs.open(crashed, TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(4096).build(), clock)) {
+            assertThat(log.highWatermark()).isEqualTo(27);
+            assertThat(valuesOf(readAll(log))).endsWith("b8-2");
+        }
+    }
+
+    @Test
+    void recoveryCutsGarbageAfterTheLastBatch() throws Exception {
+        Path crashed = logWith(5, TestLogs.small().build());
+        Path segment = activeSegment(crashed);
+        long size = Files.size(segment);
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek(size);
+            f.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20});
+            f.seek(size + 100);
+            f.write(new byte[4000]);
+        }
+        try (Log log = TestLogs.open(crashed, TestLogs.small().build(), clock)) {
+            assertThat(log.highWatermark()).isEqualTo(15);
+            assertThat(Files.size(segment)).isEqualTo(size);
+        }
+    }
+
+    @Test
+    void recoveryStopsAtACorruptCrcAndDropsLaterSegments() throws Exception {
+        LogConfig config = TestLogs.small().build();
+        Path crashed = logWith(200, config);
+        Path first = crashed.resolve(SegmentFiles.name(0) + SegmentFiles.LOG);
+        try (RandomAccessFile f = new RandomAccessFile(first.toFile(), "rw")) {
+            f.seek(500);
+            int b = f.read();
+            f.seek(500);
+            f.write(b ^ 0x40);
+        }
+        Files.deleteIfExists(crashed.resolve(SegmentFiles.RECOVERY_POINT));
+        try (Log log = TestLogs.open(crashed, config, clock)) {
+            long end = log.highWatermark();
+            assertThat(end).isLessThan(30).isGreaterThan(0);
+            assertThat(log.stats().segments()).isEqualTo(1);
+            List<StoredRecord> all = readAll(log);
+            assertThat(all).hasSize((int) end);
+            assertThat(append(log, "x").baseOffset()).isEqualTo(end);
+        }
+    }
+
+    @Test
+    void missingOrCorruptIndexesAreRebuilt() throws Exception {
+        LogConfig config = TestLogs.small().build();
+        Path dir = root.resolve("log");
+        try (Log log = TestLogs.open(dir, config, clock)) {
+            for (int i = 0; i < 100; i++) {
+                append(log, null, "v" + i, START_MS + i);
+            }
+        }
+        Files.delete(dir.resolve(SegmentFiles.name(0) + SegmentFiles.INDEX));
+        Path timeIndex = dir.resolve(SegmentFiles.name(0) + SegmentFiles.TIME_INDEX);
+        Files.write(timeIndex, new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+        try (Log log = TestLogs.open(dir, config, clock)) {
+            assertThat(readAll(log)).hasSize(100);
+            assertThat(log.offsetForTimestamp(START_MS + 3)).isEqualTo(3);
+            assertThat(log.read(40, 1, 1).records().get(0).offset()).isEqualTo(40);
+        }
+    }
+
+    @Test
+    void cleanShutdownMarkerSkipsTheScan() throws Exception {
+        LogConfig config = TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(4096).build();
+        Path dir = root.resolve("log");
+        try (Log log = TestLogs.open(dir, config, clock)) {
+            for (int i = 0; i < 100; i++) {
+                append(log, "v" + i);
+            }
+        }
+        // A corrupt byte early in the segment goes unnoticed on a clean start: only the tail is read.
+        Path segment = dir.resolve(SegmentFiles.name(0) + SegmentFiles.LOG);
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek(30);
+            f.write(0x7F);
+        }
+        try (Log log = TestLogs.open(dir, config, clock)) {
+            assertThat(log.highWatermark()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void interruptedCompactionSwapIsFinishedOnLoad() throws Exception {
+        LogConfig config = TestLogs.small().build();
+        Path dir = root.resolve("log");
+        try (Log log = TestLogs.open(dir, config, clock)) {
+            for (int i = 0; i < 60; i++) {
+                append(log, List.of(Record.of(new byte[100])));
+            }
+            assertThat(log.stats().segments()).isGreaterThan(2);
+        }
+        // Fake a committed swap of segment 0 that holds only its first batch but claims its range.
+        Path seg0 = dir.resolve(SegmentFiles.name(0) + SegmentFiles.LOG);
+        Path swap = dir.resolve(SegmentFiles.name(0) + SegmentFiles.LOG + SegmentFiles.SWAP);
+        Files.copy(seg0, swap);
+        Files.writeString(dir.resolve(SegmentFiles.name(0) + SegmentFiles.LOG + SegmentFiles.CLEANED), "junk");
+        try (Log log = TestLogs.open(dir, config, clock)) {
+            assertThat(swap).doesNotExist();
+            assertThat(readAll(log)).hasSize(60);
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(Path::toString)).noneMatch(n -> n.endsWith(SegmentFiles.CLEANED) || n.endsWith(SegmentFiles.SWAP));
+        }
+    }
+}
