@@ -124,6 +124,14 @@ public final class Broker implements SessionHost {
      * @return the number of sessions the message was handed to
      */
     public int publish(Message message) {
+        return publish(message, null);
+    }
+
+    /**
+     * As {@link #publish(Message)}, telling {@code backPressure} (if not null) about each congested
+     * session the message went to, so the publisher can hold back instead of overrunning it.
+     */
+    public int publish(Message message, BackPressure backPressure) {
         if (message.retain()) {
             retained.retain(message);
         }
@@ -131,7 +139,7 @@ public final class Broker implements SessionHost {
         if (router.busy) {
             router = new Router();
         }
-        int n = router.route(message);
+        int n = router.route(message, backPressure);
         metrics.routed(n > 0);
         return n;
     }
@@ -147,7 +155,7 @@ public final class Broker implements SessionHost {
         private Message message;
         boolean busy;
 
-        int route(Message m) {
+        int route(Message m, BackPressure backPressure) {
             busy = true;
             try {
                 message = m;
@@ -157,15 +165,20 @@ public final class Broker implements SessionHost {
                     Match match = e.getValue();
                     int qos = Math.min(m.qos(), match.qos);
                     boolean retain = match.retainAsPublished && m.retain();
-                    e.getKey().offer(new Delivery(m, qos, retain, match.ids(), null));
+                    Session target = e.getKey();
+                    if (target.offer(new Delivery(m, qos, retain, match.ids(), null)) && backPressure != null) {
+                        backPressure.congested(target);
+                    }
                     n++;
                 }
                 for (SharedGroup<Session> group : groups) {
                     SharedGroup.Member<Session> member = group.pick(Session::isConnected);
                     if (member != null) {
                         SubscriptionOptions o = member.options();
-                        member.key().offer(new Delivery(m, Math.min(m.qos(), o.qos()),
-                                o.retainAsPublished() && m.retain(), ids(o), group));
+                        if (member.key().offer(new Delivery(m, Math.min(m.qos(), o.qos()),
+                                o.retainAsPublished() && m.retain(), ids(o), group)) && backPressure != null) {
+                            backPressure.congested(member.key());
+                        }
                         n++;
                     }
                 }

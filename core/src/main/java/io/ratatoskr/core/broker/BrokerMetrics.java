@@ -30,6 +30,7 @@ public final class BrokerMetrics {
     private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
     private final Map<String, Counter> publishesRefused = new ConcurrentHashMap<>();
     private final Counter connectionsAccepted;
+    private final Counter publisherPauses;
     private final AtomicLong connectionsActive = new AtomicLong();
     // Plain totals for $SYS, which reports since-start numbers without reading meters back.
     private final AtomicLong messagesInTotal = new AtomicLong();
@@ -61,6 +62,9 @@ public final class BrokerMetrics {
                     .description("Messages routed to a session and not delivered, by reason")
                     .tag("reason", reason.tag()).register(registry));
         }
+        publisherPauses = Counter.builder("ratatoskr.mqtt.publisher.pauses")
+                .description("Times a publishing connection stopped reading because a subscriber was congested")
+                .register(registry);
         connectionsAccepted = Counter.builder("ratatoskr.mqtt.connections.accepted")
                 .description("MQTT connections that completed CONNECT").register(registry);
         Gauge.builder("ratatoskr.mqtt.connections.active", connectionsActive, AtomicLong::get)
@@ -127,6 +131,10 @@ public final class BrokerMetrics {
         publishesRefused.computeIfAbsent(reason, r -> Counter.builder("ratatoskr.mqtt.publishes.refused")
                 .description("PUBLISH packets refused, by reason")
                 .tag("reason", r).register(registry)).increment();
+    }
+
+    public void publisherPaused() {
+        publisherPauses.increment();
     }
 
     public void connectionAccepted() {

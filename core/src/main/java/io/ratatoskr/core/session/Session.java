@@ -43,6 +43,7 @@ import java.util.function.Consumer;
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final int DRAIN_BATCH = 512;
+    private static final long PROGRESS_WINDOW_MILLIS = 1000;
 
     private enum State { AWAIT_PUBACK, AWAIT_PUBREC, AWAIT_PUBCOMP }
 
@@ -64,8 +65,18 @@ public final class Session {
     private final SessionConfig config;
     private final int mailboxLimit;
 
+    private final int mailboxHigh;
+    private final int mailboxLow;
+    private final int queueHigh;
+    private final int queueLow;
+
     private volatile SessionLoop loop;
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> decongestionWaiters = new ConcurrentLinkedQueue<>();
+    /** The queue's size as of the last task, for other threads deciding on back-pressure. */
+    private volatile int queuedApprox;
+    /** When the connected client last took a message or acknowledged one (clock millis). */
+    private volatile long lastProgressMillis;
     private final AtomicInteger mailboxSize = new AtomicInteger();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
@@ -100,6 +111,10 @@ public final class Session {
         // A mailbox only buffers hand-offs between loops; beyond this many pending deliveries the
         // owner cannot keep up and new ones are refused (counted), keeping memory bounded.
         this.mailboxLimit = Math.max(1024, config.maxQueuedMessages() * 2);
+        this.mailboxHigh = Math.max(64, mailboxLimit / 4);
+        this.mailboxLow = mailboxHigh / 2;
+        this.queueHigh = Math.max(1, config.maxQueuedMessages() / 2);
+        this.queueLow = queueHigh / 2;
     }
 
     public String clientId() {
@@ -133,13 +148,62 @@ public final class Session {
         }
     }
 
-    /** Any thread. Hands a delivery to the session. */
-    public void offer(Delivery delivery) {
+    /**
+     * Any thread. Hands a delivery to the session.
+     *
+     * @return true if the session is congested: the publisher should pause until
+     *         {@link #whenDecongested} calls back (see {@link #isCongested})
+     */
+    public boolean offer(Delivery delivery) {
         if (mailboxSize.get() >= mailboxLimit) {
             host.dropped(DropReason.MAILBOX_FULL);
-            return;
+            return true;
         }
         tell(() -> deliver(delivery));
+        return isCongested();
+    }
+
+    /**
+     * Any thread. Whether publishers should hold back: messages reach the session faster than its
+     * loop takes them in, or its client is taking messages (it made progress within the last
+     * second) yet its queue is half full. A client that takes nothing — gone, or stuck — does not
+     * hold publishers back: its queue fills and the overflow policy applies, so one stuck
+     * subscriber cannot stall a topic. Back-pressure rather than drops is what keeps a fast
+     * publisher from overrunning subscribers that keep up.
+     */
+    public boolean isCongested() {
+        if (mailboxSize.get() > mailboxHigh) {
+            return true;
+        }
+        return connected && queuedApprox >= queueHigh
+                && host.clock().millis() - lastProgressMillis < PROGRESS_WINDOW_MILLIS;
+    }
+
+    private boolean isDecongested() {
+        return mailboxSize.get() <= mailboxLow
+                && (!connected || queuedApprox <= queueLow
+                        || host.clock().millis() - lastProgressMillis >= PROGRESS_WINDOW_MILLIS);
+    }
+
+    /**
+     * Any thread. Runs {@code resume} (on this session's loop) once the session is no longer
+     * congested; at once if it already is not.
+     */
+    public void whenDecongested(Runnable resume) {
+        decongestionWaiters.add(resume);
+        if (isDecongested()) {
+            tell(this::releaseWaitersIfDecongested);
+        }
+    }
+
+    private void releaseWaitersIfDecongested() {
+        if (decongestionWaiters.isEmpty() || !isDecongested()) {
+            return;
+        }
+        Runnable r;
+        while ((r = decongestionWaiters.poll()) != null) {
+            r.run();
+        }
     }
 
     private void drain() {
@@ -174,6 +238,7 @@ public final class Session {
             owner.execute(drainTask);
         }
         flushIfNeeded();
+        afterPump();
     }
 
     private void flushIfNeeded() {
@@ -245,6 +310,7 @@ public final class Session {
             return;
         }
         connected = true;
+        lastProgressMillis = host.clock().millis();
         callback.accept(new ConnectResult(this, present));
         if (link != newLink || !connected) {
             return;
@@ -492,6 +558,7 @@ public final class Session {
             host.dropped(DropReason.TOO_LARGE);
         }
         wroteSinceFlush = true;
+        lastProgressMillis = now;
     }
 
     private void sendNew(Delivery d) {
@@ -509,6 +576,7 @@ public final class Session {
         e.sent = true;
         inflight.put(id, e);
         sentUnacked++;
+        lastProgressMillis = now;
     }
 
     private int allocatePacketId() {
@@ -578,7 +646,9 @@ public final class Session {
 
     /** On the loop. The connection can take writes again. */
     public void onWritable() {
+        lastProgressMillis = host.clock().millis();
         pump();
+        afterPump();
     }
 
     /** On the loop. PUBACK for an outbound QoS 1 message; unknown identifiers are ignored. */
@@ -629,7 +699,15 @@ public final class Session {
         } else {
             unsent--;
         }
+        lastProgressMillis = host.clock().millis();
         pump();
+        afterPump();
+    }
+
+    /** Publishes the queue's size to other threads and lets held-back publishers go if it shrank enough. */
+    private void afterPump() {
+        queuedApprox = queue == null ? 0 : queue.size();
+        releaseWaitersIfDecongested();
     }
 
     // ---------------------------------------------------------------------------------------

@@ -493,6 +493,52 @@ class SessionTest {
         assertThat(link.payloads()).containsExactly("a", "b");
     }
 
+    @Test
+    void congestedSessionAsksPublishersToHoldBackAndCallsThemBackWhenItCatchesUp() {
+        broker = broker(new SessionConfig(100, OverflowPolicy.DROP_OLDEST, 1, 3600, false));
+        RecordingLink link = new RecordingLink("slow");
+        Session s = connect("slow", false, 3600, null, 65_535, link, loopA).session();
+        subscribe(s, "t", 1);
+        java.util.List<Session> congested = new java.util.ArrayList<>();
+        // Window 1: the first message is in flight, the rest queue up; half the queue is the mark.
+        for (int i = 0; i < 60; i++) {
+            broker.publish(new Message("t", new byte[] {1}, 1, false, MessageProperties.EMPTY, "p", clock.millis()),
+                    congested::add);
+            clock.runAllLoops();
+        }
+        assertThat(congested).as("publishers were told to hold back").isNotEmpty().allMatch(x -> x == s);
+        assertThat(s.isCongested()).isTrue();
+        java.util.concurrent.atomic.AtomicBoolean resumed = new java.util.concurrent.atomic.AtomicBoolean();
+        s.whenDecongested(() -> resumed.set(true));
+        clock.runAllLoops();
+        assertThat(resumed).isFalse();
+        // The client acknowledges its way through the backlog.
+        while (!resumed.get()) {
+            int id = link.publishes().get(link.publishes().size() - 1).packetId();
+            onLoop(s, () -> s.onPubAck(id));
+        }
+        assertThat(s.queuedCount()).isLessThanOrEqualTo(25);
+        assertThat(dropped(DropReason.QUEUE_FULL)).isZero();
+    }
+
+    @Test
+    void subscriberThatTakesNothingDoesNotHoldPublishersBack() {
+        broker = broker(new SessionConfig(10, OverflowPolicy.DROP_OLDEST, 1, 3600, false));
+        RecordingLink link = new RecordingLink("stuck");
+        Session s = connect("stuck", false, 3600, null, 65_535, link, loopA).session();
+        subscribe(s, "t", 1);
+        publish("t", 1, "never acknowledged"); // fills the window of 1
+        clock.advance(5_000); // no progress for longer than the progress window
+        java.util.List<Session> congested = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            broker.publish(new Message("t", new byte[] {1}, 1, false, MessageProperties.EMPTY, "p", clock.millis()),
+                    congested::add);
+            clock.runAllLoops();
+        }
+        assertThat(congested).isEmpty();
+        assertThat(dropped(DropReason.QUEUE_FULL)).as("its overflow policy applies instead").isPositive();
+    }
+
     private Will will(String topic, long delaySeconds) {
         return new Will(new Message(topic, "gone".getBytes(StandardCharsets.UTF_8), 1, false, MessageProperties.EMPTY,
                 "c", clock.millis()), delaySeconds);

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.ratatoskr.core.broker.BackPressure;
 import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
@@ -70,6 +71,11 @@ import java.util.function.Function;
 final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionLink {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
     private static final int MAX_PENDING_WHILE_CONNECTING = 1024;
+    /**
+     * The longest a publisher stops reading for a congested subscriber; beyond it the subscriber's
+     * overflow policy takes over, so a stuck subscriber slows publishers but never stops them.
+     */
+    private static final long MAX_PUBLISHER_PAUSE_MILLIS = 250;
 
     private enum Phase { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSING }
 
@@ -93,6 +99,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private long connectExpirySeconds;
     private DisconnectKind disconnectKind = DisconnectKind.ABNORMAL;
     private long disconnectExpirySeconds = -1;
+    private final BackPressure backPressure = this::congested;
+    private boolean pausedByBackPressure;
+    private ScheduledFuture<?> pauseTimeout;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
         this.server = server;
@@ -500,8 +509,35 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         Message message = new Message(topic, p.payload(), qos, p.retain(), messageProperties(props), clientId,
                 server.clock().millis());
-        int matched = server.broker().publish(message);
+        int matched = server.broker().publish(message, backPressure);
         acknowledge(p, matched == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null);
+    }
+
+    /**
+     * A message of ours went to a congested session: stop reading this socket (TCP then slows the
+     * publisher) until the session catches up or the pause times out.
+     */
+    private void congested(Session target) {
+        if (pausedByBackPressure || phase != Phase.CONNECTED) {
+            return;
+        }
+        pausedByBackPressure = true;
+        server.metrics().publisherPaused();
+        channel.config().setAutoRead(false);
+        pauseTimeout = ctx.executor().schedule(this::resumeReading, MAX_PUBLISHER_PAUSE_MILLIS,
+                TimeUnit.MILLISECONDS);
+        target.whenDecongested(() -> ctx.executor().execute(this::resumeReading));
+    }
+
+    private void resumeReading() {
+        if (!pausedByBackPressure) {
+            return;
+        }
+        pausedByBackPressure = false;
+        pauseTimeout.cancel(false);
+        if (phase == Phase.CONNECTED) {
+            channel.config().setAutoRead(true);
+        }
     }
 
     private void acknowledge(Publish p, int v5ReasonCode, String reason) {
