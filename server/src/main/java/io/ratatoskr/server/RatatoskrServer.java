@@ -47,7 +47,7 @@ public final class RatatoskrServer implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            lock = lockChannel.tryLock();
+            lock = tryLock(lockChannel);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use data directory " + dir + ": " + e.getMessage(), e);
         }
@@ -83,6 +83,15 @@ public final class RatatoskrServer implements AutoCloseable {
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
         log.info("Ratatoskr {} started: data in {}, MQTT on {}:{}", Version.get(), dir, mqtt.host(), mqtt.port());
+    }
+
+    /** The lock, or null when another process — or another server in this JVM — holds it. */
+    private static FileLock tryLock(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null;
+        }
     }
 
     /** Starts a node; fails with a clear message if a port is taken or the data directory is in use. */
