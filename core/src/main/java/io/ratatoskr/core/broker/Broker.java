@@ -45,6 +45,7 @@ public final class Broker implements SessionHost {
     private final RetainedStore retained = new RetainedStore();
     private final ThreadLocal<Router> routers = ThreadLocal.withInitial(Router::new);
     private final long startedAtMillis;
+    private final java.util.List<PublishStore> stores = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Broker(BrokerConfig config, Clock clock, BrokerMetrics metrics) {
         this.config = config;
@@ -69,6 +70,11 @@ public final class Broker implements SessionHost {
 
     public RetainedStore retained() {
         return retained;
+    }
+
+    /** Registers a store that every published message is handed to before routing. */
+    public void addStore(PublishStore store) {
+        stores.add(store);
     }
 
     public long startedAtMillis() {
@@ -132,6 +138,21 @@ public final class Broker implements SessionHost {
      * session the message went to, so the publisher can hold back instead of overrunning it.
      */
     public int publish(Message message, BackPressure backPressure) {
+        return publish(message, backPressure, null);
+    }
+
+    /**
+     * As {@link #publish(Message, BackPressure)}, first handing the message to every registered
+     * {@link PublishStore}; the writes the publisher's acknowledgement must wait for are added to
+     * {@code barrier} (if not null).
+     *
+     * @throws io.ratatoskr.core.error.RatatoskrException when a store refuses the message; it is
+     *         then not routed either
+     */
+    public int publish(Message message, BackPressure backPressure, AckBarrier barrier) {
+        for (PublishStore store : stores) {
+            store.store(message, barrier);
+        }
         if (message.retain()) {
             retained.retain(message);
         }

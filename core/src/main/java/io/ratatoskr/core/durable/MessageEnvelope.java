@@ -1,0 +1,169 @@
+package io.ratatoskr.core.durable;
+
+import io.ratatoskr.core.message.Header;
+import io.ratatoskr.core.message.Message;
+import io.ratatoskr.core.message.MessageProperties;
+import io.ratatoskr.log.Record;
+import io.ratatoskr.log.StoredRecord;
+import io.ratatoskr.log.format.Varints;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * How a message is stored in a durable topic's log record. Version 1.
+ *
+ * <p>The record's key is the message key (null when the publisher gave none); its timestamp is the
+ * time the broker received the message; its headers are the MQTT 5 user properties, in order (a
+ * header value is the property's UTF-8 value); its idempotency key is the publisher's, if any. The
+ * record value is the envelope:
+ *
+ * <pre>
+ * offset  size      field
+ * 0       1         version (1)
+ * 1       1         flags: bit 0 retain; bits 1-2 QoS; bit 3 payload format present;
+ *                   bit 4 content type; bit 5 response topic; bit 6 correlation data;
+ *                   bit 7 expiry interval
+ * 2       16        message id (UUID, most significant half first)
+ * 18      varint+n  MQTT topic name, UTF-8 (unsigned varint length)
+ *         varint+n  publisher client id, UTF-8; length 0 means none
+ *         [1]       payload format indicator                 (if bit 3)
+ *         [varint+n] content type                            (if bit 4)
+ *         [varint+n] response topic                          (if bit 5)
+ *         [varint+n] correlation data                        (if bit 6)
+ *         [varint]  expiry interval seconds (signed varint)  (if bit 7)
+ *         rest      payload
+ * </pre>
+ *
+ * <p>Integrity is the log's business (each batch carries a CRC32C). A value with another version is
+ * refused with {@link IllegalArgumentException}, so a newer format is never misread.
+ *
+ * <p>Thread-safety: stateless.
+ */
+public final class MessageEnvelope {
+    public static final int VERSION = 1;
+
+    private MessageEnvelope() {}
+
+    /** The record to append for {@code message}. */
+    public static Record toRecord(Message message, UUID id, byte[] key, byte[] idempotencyKey) {
+        MessageProperties p = message.properties();
+        byte[] topic = utf8(message.topic());
+        byte[] publisher = message.publisherId() == null ? new byte[0] : utf8(message.publisherId());
+        byte[] contentType = p.contentType() == null ? null : utf8(p.contentType());
+        byte[] responseTopic = p.responseTopic() == null ? null : utf8(p.responseTopic());
+        byte[] correlation = p.correlationData();
+        int flags = (message.retain() ? 1 : 0) | message.qos() << 1;
+        int size = 2 + 16 + sized(topic) + sized(publisher) + message.payload().length;
+        if (p.payloadFormat() >= 0) {
+            flags |= 1 << 3;
+            size += 1;
+        }
+        if (contentType != null) {
+            flags |= 1 << 4;
+            size += sized(contentType);
+        }
+        if (responseTopic != null) {
+            flags |= 1 << 5;
+            size += sized(responseTopic);
+        }
+        if (correlation != null) {
+            flags |= 1 << 6;
+            size += sized(correlation);
+        }
+        if (p.expiryIntervalSeconds() >= 0) {
+            flags |= 1 << 7;
+            size += Varints.sizeOfSigned(p.expiryIntervalSeconds());
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        b.put((byte) VERSION).put((byte) flags);
+        b.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
+        put(b, topic);
+        put(b, publisher);
+        if (p.payloadFormat() >= 0) {
+            b.put((byte) p.payloadFormat());
+        }
+        if (contentType != null) {
+            put(b, contentType);
+        }
+        if (responseTopic != null) {
+            put(b, responseTopic);
+        }
+        if (correlation != null) {
+            put(b, correlation);
+        }
+        if (p.expiryIntervalSeconds() >= 0) {
+            Varints.putSigned(b, p.expiryIntervalSeconds());
+        }
+        b.put(message.payload());
+        List<io.ratatoskr.log.Header> headers = List.of();
+        if (!p.userProperties().isEmpty()) {
+            headers = new ArrayList<>(p.userProperties().size());
+            for (Header h : p.userProperties()) {
+                headers.add(new io.ratatoskr.log.Header(h.name(), utf8(h.value())));
+            }
+        }
+        return new Record(key, b.array(), headers, message.receivedAtMillis(), idempotencyKey);
+    }
+
+    /** The message stored in {@code record} of partition {@code partition} of {@code topic}. */
+    public static DurableMessage fromRecord(String topic, int partition, StoredRecord record) {
+        ByteBuffer b = ByteBuffer.wrap(record.value());
+        int version = b.get() & 0xFF;
+        if (version != VERSION) {
+            throw new IllegalArgumentException("message envelope version " + version + " at " + topic + "/"
+                    + partition + "@" + record.offset() + " is not supported (this broker reads " + VERSION + ")");
+        }
+        int flags = b.get() & 0xFF;
+        UUID id = new UUID(b.getLong(), b.getLong());
+        String mqttTopic = string(b);
+        String publisher = string(b);
+        int payloadFormat = (flags & 1 << 3) != 0 ? b.get() & 0xFF : -1;
+        String contentType = (flags & 1 << 4) != 0 ? string(b) : null;
+        String responseTopic = (flags & 1 << 5) != 0 ? string(b) : null;
+        byte[] correlation = (flags & 1 << 6) != 0 ? bytes(b) : null;
+        long expiry = (flags & 1 << 7) != 0 ? Varints.getSigned(b) : -1;
+        byte[] payload = new byte[b.remaining()];
+        b.get(payload);
+        List<Header> user = List.of();
+        if (!record.headers().isEmpty()) {
+            user = new ArrayList<>(record.headers().size());
+            for (io.ratatoskr.log.Header h : record.headers()) {
+                user.add(new Header(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+            }
+        }
+        MessageProperties props = new MessageProperties(payloadFormat, expiry, contentType, responseTopic,
+                correlation, user);
+        Message m = new Message(mqttTopic, payload, (flags >> 1) & 3, (flags & 1) != 0, props,
+                publisher.isEmpty() ? null : publisher, record.timestampMs());
+        return new DurableMessage(id, topic, partition, record.offset(), record.timestampMs(), record.key(), m);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static int sized(byte[] bytes) {
+        return Varints.sizeOfUnsigned(bytes.length) + bytes.length;
+    }
+
+    private static void put(ByteBuffer b, byte[] bytes) {
+        Varints.putUnsigned(b, bytes.length);
+        b.put(bytes);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[Varints.getUnsigned(b)];
+        b.get(out);
+        return out;
+    }
+
+    private static String string(ByteBuffer b) {
+        int n = Varints.getUnsigned(b);
+        String s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
+        b.position(b.position() + n);
+        return s;
+    }
+}
