@@ -30,12 +30,13 @@ import java.util.Objects;
  * @param clockTicks      the kernel's clock ticks per second, for reading the broker's CPU time
  * @param topicPrefix     first topic level; the run adds a level of its own below it
  * @param labels          free-form key/value pairs copied into the result (broker name, scenario, ...)
+ * @param durable         the durable topic (and drain run) settings, or null for plain MQTT topics
  */
 public record LoadSpec(String host, int port, MqttVersion version, int publishers, int subscribers,
                        TopicLayout layout, int qos, int payloadBytes, double ratePerSecond, Duration duration,
                        Duration warmup, int inflight, int threads, int keepAliveSeconds, Duration drainTimeout,
                        Duration connectTimeout, long brokerPid, int clockTicks, String topicPrefix,
-                       Map<String, String> labels) {
+                       Map<String, String> labels, DurableSpec durable) {
 
     public LoadSpec {
         Objects.requireNonNull(host, "host");
@@ -73,6 +74,23 @@ public record LoadSpec(String host, int port, MqttVersion version, int publisher
         }
         if (brokerPid < 0) {
             throw new IllegalArgumentException("--broker-pid must not be negative");
+        }
+        if (layout.oneReceiverPerMessage() && durable == null) {
+            throw new IllegalArgumentException("a consumer group reads a durable topic: give --durable-topic or"
+                    + " --admin-url");
+        }
+        if (durable != null && durable.drain()) {
+            if (!layout.oneReceiverPerMessage() || subscribers < 1) {
+                throw new IllegalArgumentException("--preload drains a backlog through a consumer group: give"
+                        + " --group and at least one member");
+            }
+            if (qos != 1) {
+                throw new IllegalArgumentException("--preload needs --qos 1, so that the backlog is acknowledged"
+                        + " before the members start");
+            }
+            if (durable.preload() / publishers >= Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("--preload is too large for " + publishers + " publisher(s)");
+            }
         }
     }
 

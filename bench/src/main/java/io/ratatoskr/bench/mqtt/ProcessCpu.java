@@ -11,12 +11,12 @@ import java.nio.file.Path;
  *
  * <p>Stateless and thread-safe.
  */
-final class ProcessCpu {
+public final class ProcessCpu {
     private ProcessCpu() {
     }
 
     /** CPU time of this JVM so far, in nanoseconds, or -1 if the platform does not say. */
-    static long selfNanos() {
+    public static long selfNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();
         }
@@ -28,7 +28,7 @@ final class ProcessCpu {
      *
      * @param clockTicksPerSecond the kernel's USER_HZ ({@code getconf CLK_TCK}; 100 on Linux x86 and arm)
      */
-    static long otherNanos(long pid, int clockTicksPerSecond) {
+    public static long otherNanos(long pid, int clockTicksPerSecond) {
         String stat;
         try {
             stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

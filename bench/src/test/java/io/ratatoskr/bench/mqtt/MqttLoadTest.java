@@ -47,7 +47,7 @@ class MqttLoadTest {
                                  double rate, Duration duration) {
         return new LoadSpec("127.0.0.1", server.mqttPort(), version, publishers, subscribers, TopicLayout.parse(topics),
                 qos, 64, rate, duration, Duration.ofMillis(300), 32, 2, 60, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), ProcessHandle.current().pid(), 100, "bench-test", Map.of("broker", "ratatoskr"));
+                Duration.ofSeconds(10), ProcessHandle.current().pid(), 100, "bench-test", Map.of("broker", "ratatoskr"), null);
     }
 
     private static LoadResult run(LoadSpec spec) throws InterruptedException {
@@ -110,7 +110,7 @@ class MqttLoadTest {
         MqttLoad.write(r, dir.resolve("a.json"));
         LoadSpec asBaseline = new LoadSpec(base.host(), base.port(), base.version(), 1, 1, base.layout(), 1, 64, 500,
                 base.duration(), base.warmup(), 32, 2, 60, base.drainTimeout(), base.connectTimeout(), 0, 100,
-                "bench-test", Map.of("broker", "mosquitto", "scenario", "s"));
+                "bench-test", Map.of("broker", "mosquitto", "scenario", "s"), null);
         MqttLoad.write(run(asBaseline), dir.resolve("b.json"));
 
         List<LoadResult> read = CompareReport.read(dir);
