@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
+import io.ratatoskr.http.AdminHttpServer;
 import io.ratatoskr.mqtt.server.MqttServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ public final class RatatoskrServer implements AutoCloseable {
     private final MeterRegistry registry;
     private final Broker broker;
     private final MqttServer mqtt;
+    private final AdminHttpServer http;
     private final ScheduledExecutorService housekeeping;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -64,9 +66,15 @@ public final class RatatoskrServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        http = config.http() == null ? null
+                : new AdminHttpServer(config.http(), AdminApi.routes(this), registry);
         try {
             mqtt.start();
+            if (http != null) {
+                http.start();
+            }
         } catch (RuntimeException | InterruptedException e) {
+            mqtt.close();
             housekeeping.shutdownNow();
             releaseLock();
             throw e;
@@ -82,7 +90,8 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
-        log.info("Ratatoskr {} started: data in {}, MQTT on {}:{}", Version.get(), dir, mqtt.host(), mqtt.port());
+        log.info("Ratatoskr {} started: data in {}, MQTT on {}:{}{}", Version.get(), dir, mqtt.host(), mqtt.port(),
+                http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
     }
 
     /** The lock, or null when another process — or another server in this JVM — holds it. */
@@ -107,6 +116,11 @@ public final class RatatoskrServer implements AutoCloseable {
         return mqtt.port();
     }
 
+    /** The admin API port, or -1 when it is off. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
     public Broker broker() {
         return broker;
     }
@@ -123,6 +137,9 @@ public final class RatatoskrServer implements AutoCloseable {
         closed = true;
         log.info("Ratatoskr stopping");
         housekeeping.shutdownNow();
+        if (http != null) {
+            http.close();
+        }
         mqtt.close();
         releaseLock();
         log.info("Ratatoskr stopped");

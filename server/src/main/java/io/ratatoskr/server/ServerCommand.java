@@ -3,6 +3,7 @@ package io.ratatoskr.server;
 import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.core.session.SessionConfig;
+import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,6 +71,12 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--sys-interval", description = "Seconds between $SYS statistics; 0 = off (default: ${DEFAULT-VALUE}).")
     long sysInterval = B.sysIntervalSeconds();
 
+    @Option(names = "--http-host", description = "Address the HTTP admin API binds (default: ${DEFAULT-VALUE}).")
+    String httpHost = HttpConfig.DEFAULTS.host();
+
+    @Option(names = "--http-port", description = "HTTP admin API port; -1 = no admin API (default: ${DEFAULT-VALUE}).")
+    int httpPort = HttpConfig.DEFAULTS.port();
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
@@ -80,7 +87,8 @@ final class ServerCommand implements Callable<Integer> {
             MqttConfig mqtt = M.toBuilder().host(mqttHost).port(mqttPort).maxConnections(maxConnections)
                     .maxPacketSize(maxPacketSize).receiveMaximum(receiveMaximum).topicAliasMaximum(topicAliasMaximum)
                     .maxKeepAliveSeconds(maxKeepAlive).ioThreads(ioThreads).build();
-            config = new ServerConfig(dataDir, broker, mqtt);
+            config = new ServerConfig(dataDir, broker, mqtt,
+                    httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort));
         } catch (IllegalArgumentException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
             return 2;

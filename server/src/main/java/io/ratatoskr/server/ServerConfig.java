@@ -1,6 +1,7 @@
 package io.ratatoskr.server;
 
 import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 
 import java.nio.file.Path;
@@ -10,10 +11,11 @@ import java.util.Objects;
  * Everything the server needs to start, already validated by its parts' own records. Immutable.
  *
  * @param dataDir where the broker keeps its files (created if missing; one broker per directory)
+ * @param http    the admin API listener; null: none
  */
-public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt) {
+public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, HttpConfig http) {
     public static final ServerConfig DEFAULTS =
-            new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS, MqttConfig.DEFAULTS);
+            new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS, MqttConfig.DEFAULTS, HttpConfig.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -22,14 +24,18 @@ public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt) {
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(dir, broker, mqtt);
+        return new ServerConfig(dir, broker, mqtt, http);
     }
 
     public ServerConfig withBroker(BrokerConfig b) {
-        return new ServerConfig(dataDir, b, mqtt);
+        return new ServerConfig(dataDir, b, mqtt, http);
     }
 
     public ServerConfig withMqtt(MqttConfig m) {
-        return new ServerConfig(dataDir, broker, m);
+        return new ServerConfig(dataDir, broker, m, http);
+    }
+
+    public ServerConfig withHttp(HttpConfig h) {
+        return new ServerConfig(dataDir, broker, mqtt, h);
     }
 }
