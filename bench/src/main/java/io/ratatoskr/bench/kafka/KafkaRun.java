@@ -9,6 +9,7 @@ import io.ratatoskr.bench.mqtt.Totals;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.PrintStream;
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * One run of the Kafka load generator, the counterpart of the MQTT {@code LoadRun} on durable topics: a topic
@@ -129,12 +131,12 @@ public final class KafkaRun {
             consumers.forEach(c -> c.phase(ConsumerClient.Phase.RUN, timeline));
             log.printf(Locale.ROOT, "%d producer(s), %d consumer(s); warming up for %.1f s%n", producers.size(),
                     consumers.size(), spec.warmup().toNanos() / 1e9);
-            sleepUntil(timeline.startNanos());
+            Timeline.sleepUntil(timeline.startNanos());
             producers.forEach(p -> p.start(timeline));
-            sleepUntil(timeline.measureStartNanos());
+            Timeline.sleepUntil(timeline.measureStartNanos());
             CpuSample cpu0 = cpu();
             log.printf(Locale.ROOT, "measuring for %.1f s%n", spec.duration().toNanos() / 1e9);
-            sleepUntil(timeline.measureEndNanos());
+            Timeline.sleepUntil(timeline.measureEndNanos());
             CpuSample cpu1 = cpu();
             producers.forEach(ProducerClient::stop);
             awaitAcks(producers, System.nanoTime() + spec.drainTimeout().toNanos());
@@ -229,7 +231,7 @@ public final class KafkaRun {
                 consumers.size(), spec.partitions(), consumers.getFirst().generation());
     }
 
-    private static void awaitCondition(java.util.function.BooleanSupplier condition, Duration timeout, String what) {
+    private static void awaitCondition(BooleanSupplier condition, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline >= 0) {
@@ -307,7 +309,7 @@ public final class KafkaRun {
                 cpu0.broker() >= 0 && cpu1.broker() >= 0 ? cpu1.broker() - cpu0.broker() : -1, preload);
     }
 
-    private static void await(org.apache.kafka.common.KafkaFuture<Void> future, String what) {
+    private static void await(KafkaFuture<Void> future, String what) {
         try {
             future.get(60, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -315,13 +317,6 @@ public final class KafkaRun {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(what + " interrupted", e);
-        }
-    }
-
-    private static void sleepUntil(long deadlineNanos) {
-        long left;
-        while ((left = deadlineNanos - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(left);
         }
     }
 }

@@ -150,10 +150,10 @@ public final class LoadRun {
             p.channel().eventLoop().execute(() -> p.handler().start(timeline));
         }
 
-        sleepUntil(timeline.measureStartNanos());
+        Timeline.sleepUntil(timeline.measureStartNanos());
         CpuSample cpu0 = cpu();
         log.printf(Locale.ROOT, "measuring for %.1f s%n", spec.duration().toNanos() / 1e9);
-        sleepUntil(timeline.measureEndNanos());
+        Timeline.sleepUntil(timeline.measureEndNanos());
         CpuSample cpu1 = cpu();
 
         int[] sent = stop(publishers);
@@ -440,12 +440,5 @@ public final class LoadRun {
         return Totals.result(startedAt, spec.labels(), settings, seconds, pubs, fanOut, subs,
                 spec.layout().oneReceiverPerMessage(), spec.qos() > 0, cpu1.generator() - cpu0.generator(),
                 cpu0.broker() >= 0 && cpu1.broker() >= 0 ? cpu1.broker() - cpu0.broker() : -1, preload);
-    }
-
-    private static void sleepUntil(long deadlineNanos) {
-        long left;
-        while ((left = deadlineNanos - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(left);
-        }
     }
 }

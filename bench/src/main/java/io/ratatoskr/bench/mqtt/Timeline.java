@@ -1,5 +1,7 @@
 package io.ratatoskr.bench.mqtt;
 
+import java.util.concurrent.locks.LockSupport;
+
 /**
  * When a run's publishers start, and the window in which it measures, in {@link System#nanoTime()} of the
  * generating process. Messages sent before {@link #measureStartNanos} are warm-up: delivered and checked
@@ -26,5 +28,13 @@ public record Timeline(long startNanos, long measureStartNanos, long measureEndN
 
     public double measuredSeconds() {
         return (measureEndNanos - measureStartNanos) / 1e9;
+    }
+
+    /** Parks the calling thread until {@link System#nanoTime()} reaches {@code deadlineNanos}. */
+    public static void sleepUntil(long deadlineNanos) {
+        long left;
+        while ((left = deadlineNanos - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+        }
     }
 }
