@@ -84,39 +84,9 @@ mkdir -p "$OUT"
 work=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/ratatoskr-compare-kafka.XXXXXX")}
 mkdir -p "$work"
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  [ -n "${WORK:-}" ] || rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
-
-wait_for_port() { # port, pid, name
-  for _ in $(seq 1 600); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    kill -0 "$2" 2>/dev/null || { echo "$3 exited during start-up; see $OUT/$3.log" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "$3 did not open port $1 within 60 s" >&2
-  return 1
-}
+# shellcheck source=compare-lib.sh
+. "$here/compare-lib.sh"
+if [ -n "${WORK:-}" ]; then trap 'stop_brokers' EXIT; else trap 'stop_brokers "$work"' EXIT; fi
 
 mqtt_port=$(free_port)
 http_port=$(free_port)
@@ -134,8 +104,8 @@ pids+=("$ratatoskr_pid")
 kafka_pid=$!
 pids+=("$kafka_pid")
 
-wait_for_port "$mqtt_port" "$ratatoskr_pid" ratatoskr
-wait_for_port "$http_port" "$ratatoskr_pid" ratatoskr
+wait_for_port "$mqtt_port" "$ratatoskr_pid" ratatoskr 60
+wait_for_port "$http_port" "$ratatoskr_pid" ratatoskr 60
 for _ in $(seq 1 600); do
   [ -s "$work/kafka.bootstrap" ] && break
   kill -0 "$kafka_pid" 2>/dev/null || { echo "kafka exited during start-up; see $OUT/kafka.log" >&2; exit 1; }
@@ -145,12 +115,7 @@ done
 bootstrap=$(cat "$work/kafka.bootstrap")
 
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "cpus: $(nproc)"
-  echo "cpu model: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
-  echo "kernel: $(uname -r)"
-  echo "java: $("$java" -version 2>&1 | head -1)"
+  describe_machine "$java"
   echo "data filesystem: $(df -hT "$work" | tail -1)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (waited ${waited}s for <= $MAX_LOAD)"
   echo "ratatoskr: java --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar server/target/ratatoskr.jar server --data-dir <fresh> --mqtt-port <free> --http-port <free>"
