@@ -25,7 +25,8 @@ import java.util.Map;
  * @param lostRatio          {@code lost / expectedDeliveries}
  * @param duplicates         messages a subscriber received again (for a consumer group: received by the group
  *                           more than once, by the same member or another)
- * @param redelivered        messages received with the DUP flag set (MQTT), whether repeats or not
+ * @param redelivered        messages received marked as redeliveries, whether repeats or not: MQTT's DUP flag,
+ *                           or an {@code attempt} user property above 1 on a Ratatoskr consumer-group delivery
  * @param unexpected         messages a subscriber should not have received (another run's, or misrouted),
  *                           and PUBACKs for packet identifiers not in flight
  * @param ackRefused         PUBACKs with a failure reason code (MQTT 5)

@@ -43,7 +43,7 @@ public final class ResultTable {
             latency(b, "publish to PUBACK", r.ackLatency());
         }
         line(b, "");
-        line(b, "expected deliveries %d, lost %d (%.4f %%), duplicates %d, redelivered (DUP) %d, unexpected %d%s",
+        line(b, "expected deliveries %d, lost %d (%.4f %%), duplicates %d, redelivered %d, unexpected %d%s",
                 r.expectedDeliveries(), r.lost(), r.lostRatio() * 100, r.duplicates(), r.redelivered(), r.unexpected(),
                 r.acked() == null ? "" : String.format(Locale.ROOT, ", refused PUBACKs %d, unacknowledged %d",
                         r.ackRefused(), r.unacknowledged()));

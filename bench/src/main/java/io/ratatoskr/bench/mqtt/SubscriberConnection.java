@@ -22,8 +22,9 @@ import java.util.List;
  * one publisher's messages on one topic in order, §4.6, so a lower number can only be a repeat), by a set of
  * sequence numbers for a group member (which gets some messages, from several partitions). What never arrived
  * is what the publishers sent minus what arrived new, worked out by the run once the publishers have stopped.
- * A PUBLISH with the DUP flag (§3.3.1.1) counts as a redelivery, whether or not it repeats a message this
- * receiver has seen.
+ * A PUBLISH with the DUP flag (§3.3.1.1), or, for a group member, with an {@code attempt} user property above 1
+ * ({@link DeliveryAttempt}), counts as a redelivery, whether or not it repeats a message this receiver has
+ * seen.
  *
  * <p>Confined to its event loop; {@link #uniqueSoFar()} and {@link #lastNewNanos()} may be read from any
  * thread.
@@ -32,6 +33,8 @@ final class SubscriberConnection extends ClientConnection {
     private final List<String> filters;
     private final int qos;
     private final Tally tally;
+    /** Whether to look for Ratatoskr's {@code attempt} user property (consumer-group deliveries, MQTT 5). */
+    private final boolean readAttempts;
     private ByteBuf acks;
     private volatile long uniqueSoFar;
     private volatile long lastNewNanos;
@@ -46,6 +49,7 @@ final class SubscriberConnection extends ClientConnection {
         this.filters = List.copyOf(filters);
         this.qos = qos;
         this.tally = new Tally(receipts, expectedPublishers);
+        this.readAttempts = version.isV5() && filters.stream().anyMatch(f -> f.startsWith("$queue/"));
     }
 
     @Override
@@ -91,9 +95,7 @@ final class SubscriberConnection extends ClientConnection {
     @Override
     protected void onPublish(ByteBuf in, int firstByte, int body, int remainingLength) {
         int messageQos = (firstByte >> 1) & 0x03;
-        if ((firstByte & 0x08) != 0) {
-            tally.redelivery();
-        }
+        boolean dup = (firstByte & 0x08) != 0;
         int index = body;
         index += 2 + in.getUnsignedShort(index);
         if (messageQos > 0) {
@@ -102,7 +104,14 @@ final class SubscriberConnection extends ClientConnection {
         }
         if (version.isV5()) {
             int propertiesLength = variableByteInteger(in, index);
-            index += variableByteIntegerBytes(propertiesLength) + propertiesLength;
+            index += variableByteIntegerBytes(propertiesLength);
+            if (readAttempts && !dup) {
+                dup = DeliveryAttempt.of(in, index, propertiesLength) > 1;
+            }
+            index += propertiesLength;
+        }
+        if (dup) {
+            tally.redelivery();
         }
         if (body + remainingLength - index < PublishTemplate.HEADER_BYTES) {
             tally.garbled();
