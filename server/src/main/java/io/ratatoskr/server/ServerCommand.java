@@ -1,6 +1,8 @@
 package io.ratatoskr.server;
 
 import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.durable.DurableTopicsConfig;
+import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.core.session.SessionConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
@@ -70,6 +72,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--sys-interval", description = "Seconds between $SYS statistics; 0 = off (default: ${DEFAULT-VALUE}).")
     long sysInterval = B.sysIntervalSeconds();
 
+    @Option(names = "--auto-create-topics",
+            description = "Create a missing durable topic when a message is published to it by name (gRPC, "
+                    + "dead-letter replay), instead of refusing it. MQTT never creates durable topics.")
+    boolean autoCreateTopics;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
@@ -80,8 +87,10 @@ final class ServerCommand implements Callable<Integer> {
             MqttConfig mqtt = M.toBuilder().host(mqttHost).port(mqttPort).maxConnections(maxConnections)
                     .maxPacketSize(maxPacketSize).receiveMaximum(receiveMaximum).topicAliasMaximum(topicAliasMaximum)
                     .maxKeepAliveSeconds(maxKeepAlive).ioThreads(ioThreads).build();
-            config = new ServerConfig(dataDir, broker, mqtt);
-        } catch (IllegalArgumentException e) {
+            DurableTopicsConfig topics = DurableTopicsConfig.DEFAULTS.withAutoCreate(autoCreateTopics,
+                    TopicConfig.DEFAULTS);
+            config = new ServerConfig(dataDir, broker, mqtt, topics);
+        } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
             return 2;
         }
