@@ -16,6 +16,7 @@ import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,7 +96,7 @@ class DurableKillNineTest {
             // SIGKILL with up to IN_FLIGHT publishes unacknowledged.
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            client.close(true);
+            closeAfterCrash(client);
         } finally {
             child.destroyForcibly();
         }
@@ -117,6 +118,22 @@ class DurableKillNineTest {
             for (int n : acked) {
                 assertThat(n).isLessThan(stored.size());
             }
+        }
+    }
+
+    /** Closes a client whose broker was killed; it may not have noticed the lost connection yet. */
+    private static void closeAfterCrash(MqttAsyncClient client) {
+        try {
+            if (client.isConnected()) {
+                client.disconnectForcibly(0, 1_000, false);
+            }
+        } catch (MqttException e) {
+            // The connection is gone either way.
+        }
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            throw new AssertionError("closing the Paho client failed", e);
         }
     }
 

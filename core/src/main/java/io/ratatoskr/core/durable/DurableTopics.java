@@ -297,11 +297,15 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
             }
             List<String> oldFilters = topic.filters();
             topic.redefine(changed, logConfig(topicConfig));
-            for (String f : oldFilters) {
-                capture.unsubscribe(topic, f);
-            }
-            for (String f : topic.filters()) {
+            // New filters first, then the dropped ones: a filter kept is never absent meanwhile.
+            List<String> newFilters = topic.filters();
+            for (String f : newFilters) {
                 capture.subscribe(topic, f, CAPTURE);
+            }
+            for (String f : oldFilters) {
+                if (!newFilters.contains(f)) {
+                    capture.unsubscribe(topic, f);
+                }
             }
             log.info("durable topic '{}' changed (generation {}): {}", name, changed.generation(), topicConfig);
             return info(topic);
@@ -524,7 +528,13 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
         if (offset < 0 || offset > end) {
             throw ErrorCode.OFFSET_OUT_OF_RANGE.exception(offset, p.startOffset(), end, topicName + "/" + partition);
         }
-        ReadResult r = p.read(offset, maxRecords, maxBytes);
+        ReadResult r;
+        try {
+            r = p.read(offset, maxRecords, maxBytes);
+        } catch (LogException e) {
+            throw new RatatoskrException(ErrorCode.UNAVAILABLE, "reading " + topicName + "/" + partition + " failed: "
+                    + e.getMessage(), e);
+        }
         List<DurableMessage> messages = new ArrayList<>(r.records().size());
         for (StoredRecord rec : r.records()) {
             messages.add(MessageEnvelope.fromRecord(topicName, partition, rec));

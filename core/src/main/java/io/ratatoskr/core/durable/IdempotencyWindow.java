@@ -109,8 +109,7 @@ final class IdempotencyWindow {
 
     private void remember(String key, Entry entry) {
         if (budget == 0) {
-            onEviction.run();
-            return;
+            return; // deduplication switched off for the whole registry
         }
         while (budgetUsed.get() >= budget && !keys.isEmpty()) {
             evictOldest();

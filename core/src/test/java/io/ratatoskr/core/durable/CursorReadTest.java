@@ -1,38 +1,25 @@
 package io.ratatoskr.core.durable;
 
-import static io.ratatoskr.core.durable.DurableTopicsAdminTest.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.message.Header;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Cursor consumers: where they start, how they read, and the offsets they commit. */
-class CursorReadTest {
-    @TempDir
-    Path dir;
-    TopicsFixture f;
+class CursorReadTest extends DurableTopicsTestBase {
 
     @BeforeEach
-    void open() {
-        f = new TopicsFixture(dir);
+    void publishTicks() {
         f.topics.create("ticks", TopicConfig.builder().partitions(2).build());
         for (int i = 0; i < 5; i++) {
             f.topics.publish("ticks", f.message("ticks/" + i, "t" + i, "note", "n" + i),
                     new PublishOptions("same-key", null)).join();
             f.clock.advanceMs(1_000);
         }
-    }
-
-    @AfterEach
-    void close() {
-        f.close();
     }
 
     private int partition() {

@@ -1,34 +1,21 @@
 package io.ratatoskr.core.durable;
 
-import static io.ratatoskr.core.durable.DurableTopicsAdminTest.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Listing, inspecting and replaying dead-letter topics. */
-class DeadLettersTest {
-    @TempDir
-    Path dir;
-    TopicsFixture f;
+class DeadLettersTest extends DurableTopicsTestBase {
 
     @BeforeEach
-    void open() {
-        f = new TopicsFixture(dir);
+    void createTopics() {
         f.topics.create("orders", TopicConfig.DEFAULTS);
         f.topics.create("orders.dlq", TopicConfig.DEFAULTS);
-    }
-
-    @AfterEach
-    void close() {
-        f.close();
     }
 
     /** Writes a dead letter as a consumer group does. */

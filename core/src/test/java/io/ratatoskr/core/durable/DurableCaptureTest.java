@@ -1,6 +1,5 @@
 package io.ratatoskr.core.durable;
 
-import static io.ratatoskr.core.durable.DurableTopicsAdminTest.assertRefused;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratatoskr.core.broker.AckBarrier;
@@ -13,42 +12,30 @@ import io.ratatoskr.log.CleanupPolicy;
 import io.ratatoskr.testkit.FaultyFileChannel;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Capture of published messages by durable topics through the broker: filters, partitioning,
  * refusals and idempotent publish.
  */
-class DurableCaptureTest {
-    @TempDir
-    Path dir;
-    TopicsFixture f;
+class DurableCaptureTest extends DurableTopicsTestBase {
     Broker broker;
 
     @BeforeEach
-    void open() {
-        f = new TopicsFixture(dir);
+    void openBroker() {
         startBroker();
     }
 
     private void startBroker() {
         broker = new Broker(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), f.clock, new BrokerMetrics(f.registry));
         broker.addStore(f.topics);
-    }
-
-    @AfterEach
-    void close() {
-        f.close();
     }
 
     /** Publishes through the broker and waits until the publisher may be acknowledged. */

@@ -5,31 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ratatoskr.log.CleanupPolicy;
 import io.ratatoskr.log.CompactionResult;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Retention, compaction and message TTL of durable topics, run by hand with a manual clock (a
  * server's scheduler runs the same passes in the background).
  */
-class DurableMaintenanceTest {
-    @TempDir
-    Path dir;
-    TopicsFixture f;
-
-    @BeforeEach
-    void open() {
-        f = new TopicsFixture(dir);
-    }
-
-    @AfterEach
-    void close() {
-        f.close();
-    }
+class DurableMaintenanceTest extends DurableTopicsTestBase {
 
     private void append(String topic, String payload, String key) {
         f.topics.publish(topic, f.message(topic, payload), new PublishOptions(key, null)).join();

@@ -4,39 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratatoskr.core.error.ErrorCode;
-import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.log.CleanupPolicy;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.log.LogConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Creating, changing, deleting and describing durable topics, and what a restart keeps of them. */
-class DurableTopicsAdminTest {
-    @TempDir
-    Path dir;
-    TopicsFixture f;
-
-    @BeforeEach
-    void open() {
-        f = new TopicsFixture(dir);
-    }
-
-    @AfterEach
-    void close() {
-        f.close();
-    }
-
-    static void assertRefused(ThrowingCallable call, ErrorCode code) {
-        assertThatThrownBy(call).isInstanceOfSatisfying(RatatoskrException.class,
-                e -> assertThat(e.code()).as(e.getMessage()).isEqualTo(code));
-    }
+class DurableTopicsAdminTest extends DurableTopicsTestBase {
 
     @Test
     void topicsAndTheirConfigurationSurviveARestart() {

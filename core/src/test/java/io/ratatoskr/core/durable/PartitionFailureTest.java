@@ -15,19 +15,14 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** An I/O error or a full disk takes one partition out of service; the others keep working. */
-class PartitionFailureTest {
-    @TempDir
-    Path dir;
-    TopicsFixture f;
+class PartitionFailureTest extends DurableTopicsTestBase {
     final FaultyFileChannel.Faults healthy = new FaultyFileChannel.Faults();
     final FaultyFileChannel.Faults sick = new FaultyFileChannel.Faults();
 
     @BeforeEach
-    void open() {
-        f = new TopicsFixture(dir);
+    void openOnFaultyFiles() {
         Path sickDir = dir.resolve("t").resolve("1");
         f.withChannels((path, options) -> new FaultyFileChannel(FileChannel.open(path, options),
                 path.startsWith(sickDir) ? sick : healthy));
@@ -35,9 +30,8 @@ class PartitionFailureTest {
     }
 
     @AfterEach
-    void close() {
+    void healTheDisk() {
         sick.heal();
-        f.close();
     }
 
     /** A key whose messages go to {@code partition}. */

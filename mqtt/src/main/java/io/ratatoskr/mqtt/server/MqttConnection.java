@@ -10,7 +10,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.ratatoskr.core.broker.AckBarrier;
 import io.ratatoskr.core.broker.BackPressure;
 import io.ratatoskr.core.error.RatatoskrException;
-import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.core.session.ConnectRequest;
@@ -46,7 +45,6 @@ import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.codec.PacketWriter;
 import io.ratatoskr.mqtt.codec.ReasonCode;
-import io.ratatoskr.mqtt.codec.UserProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -313,9 +311,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 refuse(ReasonCode.TOPIC_NAME_INVALID, "will_topic_invalid", "will topic: " + problem);
                 return;
             }
-            if (w.topic().startsWith(Topics.SYS_PREFIX)) {
+            if (w.topic().startsWith(Topics.SYS_PREFIX) || isQueueTopic(w.topic())) {
                 refuse(ReasonCode.NOT_AUTHORIZED, "will_topic_not_authorized",
-                        "clients may not publish to $SYS topics");
+                        "clients may not publish to $SYS or $queue topics");
                 return;
             }
             long delay = Math.max(0, w.properties().willDelayInterval());
@@ -510,7 +508,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $SYS topics");
             return;
         }
-        if (topic.equals(QUEUE_TOPIC) || topic.startsWith(QUEUE_TOPIC + "/")) {
+        if (isQueueTopic(topic)) {
             // $queue/... names consumer-group subscriptions, never a topic to publish to.
             server.metrics().publishRefused("queue_topic");
             acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $queue topics");
@@ -552,6 +550,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             pausedForAcks = true;
             channel.config().setAutoRead(false);
         }
+    }
+
+    private static boolean isQueueTopic(String topic) {
+        return topic.startsWith(QUEUE_TOPIC) && (topic.length() == QUEUE_TOPIC.length()
+                || topic.charAt(QUEUE_TOPIC.length()) == '/');
     }
 
     // PendingAcks.Sender: how the acknowledgement queue answers through this connection.

@@ -279,5 +279,13 @@ class DurablePublishTest {
         assertThat(expect(v3, PubAck.class).reasonCode()).as("3.1.1: acknowledged and dropped").isZero();
         assertNothingPending(v3);
         assertThat(broker.counter("ratatoskr.mqtt.publishes.refused", "reason", "queue_topic")).isEqualTo(2);
+
+        RawMqttClient impostor = RawClients.open(broker, MqttVersion.V5);
+        clients.add(impostor);
+        impostor.send(new Connect(MqttVersion.V5, "impostor", true, 60, null, null,
+                new MqttPacket.Will("$queue/workers/orders", new byte[1], 1, false, MqttProperties.EMPTY),
+                MqttProperties.EMPTY));
+        assertThat(expect(impostor, MqttPacket.ConnAck.class).reasonCode()).as("nor leave a will there")
+                .isEqualTo(ReasonCode.NOT_AUTHORIZED);
     }
 }
