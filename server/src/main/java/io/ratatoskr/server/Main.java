@@ -16,12 +16,15 @@ public final class Main implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main())
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .execute(args);
+        int code = commandLine().execute(args);
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /** The command line, configured; tests run it with their own output streams. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.ratatoskr.server;
 
 import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.durable.DurableTopicsConfig;
+import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.core.session.SessionConfig;
 import io.ratatoskr.http.HttpConfig;
@@ -77,6 +79,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--http-port", description = "HTTP admin API port; -1 = no admin API (default: ${DEFAULT-VALUE}).")
     int httpPort = HttpConfig.DEFAULTS.port();
 
+    @Option(names = "--auto-create-topics",
+            description = "Create a missing durable topic when a message is published to it by name (gRPC, "
+                    + "dead-letter replay), instead of refusing it. MQTT never creates durable topics.")
+    boolean autoCreateTopics;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
@@ -87,9 +94,11 @@ final class ServerCommand implements Callable<Integer> {
             MqttConfig mqtt = M.toBuilder().host(mqttHost).port(mqttPort).maxConnections(maxConnections)
                     .maxPacketSize(maxPacketSize).receiveMaximum(receiveMaximum).topicAliasMaximum(topicAliasMaximum)
                     .maxKeepAliveSeconds(maxKeepAlive).ioThreads(ioThreads).build();
-            config = new ServerConfig(dataDir, broker, mqtt,
+            DurableTopicsConfig topics = DurableTopicsConfig.DEFAULTS.withAutoCreate(autoCreateTopics,
+                    TopicConfig.DEFAULTS);
+            config = new ServerConfig(dataDir, broker, mqtt, topics,
                     httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
             return 2;
         }
