@@ -70,11 +70,13 @@ scenarios=(
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 waited=0
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 while awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN { exit !(l > m) }'; do
   if [ "$waited" -ge "$QUIET_WAIT" ]; then
     echo "load average still $(load1) after ${QUIET_WAIT}s; running anyway" >&2
     break
   fi
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   [ "$waited" -eq 0 ] && echo "waiting for the 1-minute load average ($(load1)) to fall to $MAX_LOAD..." >&2
   sleep 15
   waited=$((waited + 15))
@@ -117,7 +119,8 @@ bootstrap=$(cat "$work/kafka.bootstrap")
 {
   describe_machine "$java"
   echo "data filesystem: $(df -hT "$work" | tail -1)"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (waited ${waited}s for <= $MAX_LOAD)"
+  echo "load average before starting the brokers: $load_before (waited ${waited}s for a 1-minute figure <= $MAX_LOAD)"
+  echo "load average once both were up: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "ratatoskr: java --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar server/target/ratatoskr.jar server --data-dir <fresh> --mqtt-port <free> --http-port <free>"
   echo "kafka: java --enable-native-access=ALL-UNNAMED ${KAFKA_JAVA_OPTS:-} -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaNode --dir <fresh, same filesystem>"
   echo "mqtt generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.mqtt.MqttLoad --admin-url http://127.0.0.1:<http> --duration $DURATION --warmup $WARMUP $common_mqtt <scenario>"
@@ -138,7 +141,8 @@ run() { # broker, scenario id, rep, args...
   echo "[$(date -u +%H:%M:%S)] $name (load $load)" >&2
   {
     echo "== $name $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
-    ps -eo pcpu,pid,comm --sort=-pcpu | head -6
+    # CPU over the last half second (ps would give lifetime averages), busiest first.
+    top -b -n 2 -d 0.5 -o %CPU -w 200 -c | awk '/^top -/ { frame++ } frame == 2' | sed -n '7,13p' | cut -c1-200
   } >> "$OUT/processes.log"
   local common=(--duration "$DURATION" --warmup "$WARMUP" --clock-ticks "$clock_ticks"
     --label "broker=$broker" --label "scenario=$id" --label "rep=$rep" --label "load1=$load" --json "$OUT/$name.json")
