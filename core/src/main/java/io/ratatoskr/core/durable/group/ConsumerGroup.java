@@ -270,6 +270,22 @@ final class ConsumerGroup {
         return f;
     }
 
+    /**
+     * For tests: stops as a killed process would — buffered state writes are lost, appends already
+     * handed to the logs land or not, nothing is waited for.
+     */
+    CompletableFuture<Void> crash() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        executor.execute(() -> {
+            if (state != null) {
+                state.dropBufferedWrites();
+            }
+            endNow("crashed", false);
+            f.complete(null);
+        });
+        return f;
+    }
+
     private void finishClose() {
         if (deadLetterAppends > 0) {
             return; // deadLetterAppended comes back here

@@ -220,6 +220,16 @@ public final class ConsumerGroups implements AutoCloseable {
         }
     }
 
+    /** For tests: every group stops as in a kill -9 (see {@link ConsumerGroup#crash}); this is then closed. */
+    void crashForTests() {
+        closed = true;
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (ConsumerGroup g : List.copyOf(groups.values())) {
+            pending.add(g.crash());
+        }
+        CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0])).join();
+    }
+
     private GroupId checked(String topic, String group) {
         if (checkName(topic) != null) {
             throw ErrorCode.INVALID_TOPIC_NAME.exception(topic);

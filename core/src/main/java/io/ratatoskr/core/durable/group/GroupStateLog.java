@@ -331,6 +331,12 @@ final class GroupStateLog {
         pending.putAll(failed);
     }
 
+    /** Forgets the buffered writes (a simulated crash, for tests). */
+    void dropBufferedWrites() {
+        messageWrites.clear();
+        otherWrites.clear();
+    }
+
     /** Blocks until the log is closed (call on the group's thread, never from a log callback). */
     void close() {
         log.close();

@@ -53,6 +53,13 @@ final class GroupFixture implements AutoCloseable {
         groups = ConsumerGroups.open(groupsDir, topics, clock, pool, registry, config);
     }
 
+    /** Stops the groups as a kill -9 would (buffered state lost) and opens them again from disk. */
+    void crashAndRestart() {
+        groups.crashForTests();
+        registry = new SimpleMeterRegistry();
+        groups = ConsumerGroups.open(groupsDir, topics, clock, pool, registry, config);
+    }
+
     Message message(String text) {
         return message("orders/new", text, -1, List.of());
     }
