@@ -126,7 +126,11 @@ final class ConsumerGroup {
         });
     }
 
-    GroupMember join(MemberOptions options, GroupSink sink) {
+    /**
+     * @param latestEnds the partitions' end offsets when the join was asked, which a {@code latest}
+     *                   start of a new group stands for; null otherwise
+     */
+    GroupMember join(MemberOptions options, GroupSink sink, long[] latestEnds) {
         int max = env.config().maxMembersPerGroup();
         if (memberCount.incrementAndGet() > max) {
             memberCount.decrementAndGet();
@@ -142,9 +146,9 @@ final class ConsumerGroup {
                 return;
             }
             if (!started) {
-                start(options.start());
+                start(options.start(), latestEnds);
             }
-            member.effectivePrefetch = options.prefetch() > 0 ? options.prefetch() : config.prefetch();
+            member.effectivePrefetch = options.effectivePrefetch(config.prefetch());
             members.add(member);
             log.debug("group {}: {} joined (prefetch {})", id, member.name(), member.effectivePrefetch);
             dispatch();
@@ -348,7 +352,8 @@ final class ConsumerGroup {
     private void load() {
         Optional<DurableTopic> found = env.topics().find(id.topic());
         if (found.isEmpty() || found.get().isDeleted()) {
-            endNow("durable topic '" + id.topic() + "' does not exist", true);
+            // Kept on disk: only a deletion seen while the group runs (or a delete) removes state.
+            endNow("durable topic '" + id.topic() + "' does not exist", false);
             return;
         }
         topic = found.get();
@@ -384,10 +389,12 @@ final class ConsumerGroup {
     }
 
     /** The group's first member arrived: position every partition as {@code position} says. */
-    private void start(StartPosition position) {
+    private void start(StartPosition position, long[] latestEnds) {
         started = true;
         for (Partition p : topic.partitions()) {
-            long offset = PendingWindow.resolve(position, p);
+            long offset = latestEnds != null && p.id() < latestEnds.length
+                    ? Math.max(p.startOffset(), Math.min(p.endOffset(), latestEnds[p.id()]))
+                    : PendingWindow.resolve(position, p);
             window.addCursor(p, offset, offset, this::wake).dirty = true;
         }
     }
@@ -411,7 +418,7 @@ final class ConsumerGroup {
             e.generation++;
         }
         if (!started) {
-            start(position);
+            start(position, null);
             return;
         }
         for (PartitionCursor c : window.cursors()) {
@@ -578,8 +585,8 @@ final class ConsumerGroup {
         int generation = e.generation;
         try {
             DurableTopic dlq = env.topics().createIfAbsent(config.deadLetterTopicFor(id.topic()), TopicConfig.DEFAULTS);
-            Partition target = DeadLetters.partitionFor(dlq.partitions(), e.message);
-            Record record = DeadLetters.record(e.message, id.group(), e.attempts, e.firstFailureMs,
+            Partition target = DeadLetterRecords.partitionFor(dlq.partitions(), e.message);
+            Record record = DeadLetterRecords.record(e.message, id.group(), e.attempts, e.firstFailureMs,
                     e.deadLetterReason, env.clock().millis());
             deadLetterAppends++;
             target.append(List.of(record)).whenComplete((r, err) -> executor.execute(() -> {

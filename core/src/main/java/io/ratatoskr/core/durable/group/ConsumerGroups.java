@@ -116,7 +116,8 @@ public final class ConsumerGroups implements AutoCloseable {
      * unacknowledged at once.
      *
      * @throws io.ratatoskr.core.error.RatatoskrException {@code INVALID_GROUP_NAME},
-     *         {@code INVALID_TOPIC_NAME}, {@code TOPIC_NOT_FOUND}, {@code GROUP_LIMIT_REACHED}
+     *         {@code INVALID_TOPIC_NAME}, {@code TOPIC_NOT_FOUND} (unless
+     *         {@link GroupsConfig#autoCreateTopic()} creates it), {@code GROUP_LIMIT_REACHED}
      *         (too many groups or members), {@code UNAVAILABLE} (closed)
      */
     public GroupMember join(String topic, String group, MemberOptions options, GroupSink sink) {
@@ -124,10 +125,19 @@ public final class ConsumerGroups implements AutoCloseable {
         Objects.requireNonNull(sink, "sink");
         GroupId id = checked(topic, group);
         if (env.topics().find(topic).filter(t -> !t.isDeleted()).isEmpty()) {
-            throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
+            if (env.config().autoCreateTopic() == null) {
+                throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
+            }
+            env.topics().createIfAbsent(topic, env.config().autoCreateTopic());
+        }
+        // "latest" means the end as of this call: a message published after it returns is the group's.
+        long[] ends = null;
+        if (options.start() instanceof StartPosition.Latest) {
+            ends = env.topics().find(topic).orElseThrow().partitions().stream().mapToLong(p -> p.endOffset())
+                    .toArray();
         }
         try {
-            return group(id, true).join(options, sink);
+            return group(id, true).join(options, sink, ends);
         } catch (io.ratatoskr.core.error.RatatoskrException e) {
             if (e.code() == ErrorCode.GROUP_LIMIT_REACHED) {
                 refusedJoins.increment();

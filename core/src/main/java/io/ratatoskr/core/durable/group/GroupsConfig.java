@@ -1,5 +1,6 @@
 package io.ratatoskr.core.durable.group;
 
+import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.error.ErrorCode;
 
 /**
@@ -23,14 +24,17 @@ import io.ratatoskr.core.error.ErrorCode;
  *                             its due time or at the next tick, whichever comes first
  * @param stateFlushMaxRecords records one append to a group's state log carries, at most
  * @param stateSegmentBytes    segment size of a group's state log (compaction works on sealed segments)
+ * @param autoCreateTopic      joining a group of a durable topic that does not exist creates the
+ *                             topic with this configuration; null: such a join is refused
+ *                             ({@code TOPIC_NOT_FOUND})
  */
 public record GroupsConfig(int maxGroups, int maxMembersPerGroup, int maxPendingMessages, long maxPendingBytes,
                            int readBatchMessages, int readBatchBytes, long maxNackDelayMs, long tickMs,
-                           int stateFlushMaxRecords, int stateSegmentBytes) {
+                           int stateFlushMaxRecords, int stateSegmentBytes, TopicConfig autoCreateTopic) {
 
     public static final GroupsConfig DEFAULTS =
             new GroupsConfig(1000, 1024, 10_000, 64L * 1024 * 1024, 256, 1024 * 1024, 3_600_000, 1000, 4096,
-                    8 * 1024 * 1024);
+                    8 * 1024 * 1024, null);
 
     public GroupsConfig {
         check(maxGroups >= 1, "maxGroups must be positive, was " + maxGroups);
@@ -47,22 +51,31 @@ public record GroupsConfig(int maxGroups, int maxMembersPerGroup, int maxPending
 
     public GroupsConfig withTickMs(long v) {
         return new GroupsConfig(maxGroups, maxMembersPerGroup, maxPendingMessages, maxPendingBytes, readBatchMessages,
-                readBatchBytes, maxNackDelayMs, v, stateFlushMaxRecords, stateSegmentBytes);
+                readBatchBytes, maxNackDelayMs, v, stateFlushMaxRecords, stateSegmentBytes,
+                autoCreateTopic);
     }
 
     public GroupsConfig withMaxPendingMessages(int v) {
         return new GroupsConfig(maxGroups, maxMembersPerGroup, v, maxPendingBytes, readBatchMessages,
-                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes);
+                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes,
+                autoCreateTopic);
     }
 
     public GroupsConfig withMaxMembersPerGroup(int v) {
         return new GroupsConfig(maxGroups, v, maxPendingMessages, maxPendingBytes, readBatchMessages,
-                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes);
+                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes,
+                autoCreateTopic);
     }
 
     public GroupsConfig withMaxGroups(int v) {
         return new GroupsConfig(v, maxMembersPerGroup, maxPendingMessages, maxPendingBytes, readBatchMessages,
-                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes);
+                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes,
+                autoCreateTopic);
+    }
+
+    public GroupsConfig withAutoCreateTopic(TopicConfig v) {
+        return new GroupsConfig(maxGroups, maxMembersPerGroup, maxPendingMessages, maxPendingBytes, readBatchMessages,
+                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes, v);
     }
 
     private static void check(boolean ok, String message) {

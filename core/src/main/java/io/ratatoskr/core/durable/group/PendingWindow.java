@@ -114,6 +114,14 @@ final class PendingWindow {
             Partition p = partitions.get(i);
             long[] saved = replayed.partitions().get(i);
             long committed = saved == null ? p.startOffset() : Math.max(saved[0], p.startOffset());
+            if (committed > p.endOffset()) {
+                // The partition is shorter than the group remembers (truncated, or the topic was
+                // recreated): go on from its end rather than skip what comes next.
+                log.warn("group {}: committed offset {} of partition {} is past its end {}; resuming at the end",
+                        id, committed, i, p.endOffset());
+                committed = p.endOffset();
+                saved = null;
+            }
             long deliveredEnd = saved == null ? committed : saved[1];
             PartitionCursor c = addCursor(p, committed, deliveredEnd, onNewData);
             c.dirty = saved == null || saved[0] != committed;

@@ -20,8 +20,8 @@ import java.util.List;
  *
  * <p>Thread-safety: stateless.
  */
-final class DeadLetters {
-    private DeadLetters() {
+final class DeadLetterRecords {
+    private DeadLetterRecords() {
     }
 
     static Record record(DurableMessage m, String group, int attempts, long firstFailureMs, String reason,
