@@ -124,12 +124,10 @@ public final class ConsumerGroups implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(sink, "sink");
         GroupId id = checked(topic, group);
-        if (env.topics().find(topic).filter(t -> !t.isDeleted()).isEmpty()) {
-            if (env.config().autoCreateTopic() == null) {
-                throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
-            }
+        if (env.config().autoCreateTopic() != null) {
             env.topics().createIfAbsent(topic, env.config().autoCreateTopic());
         }
+        requireTopic(topic);
         // "latest" means the end as of this call: a message published after it returns is the group's.
         long[] ends = null;
         if (options.start() instanceof StartPosition.Latest) {
@@ -157,9 +155,7 @@ public final class ConsumerGroups implements AutoCloseable {
     public CompletableFuture<GroupConfig> configure(String topic, String group, GroupConfig config) {
         Objects.requireNonNull(config, "config");
         GroupId id = checked(topic, group);
-        if (env.topics().find(topic).filter(t -> !t.isDeleted()).isEmpty()) {
-            throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
-        }
+        requireTopic(topic);
         return group(id, true).configure(config);
     }
 
@@ -181,9 +177,7 @@ public final class ConsumerGroups implements AutoCloseable {
     public CompletableFuture<Void> seek(String topic, String group, StartPosition position) {
         Objects.requireNonNull(position, "position");
         GroupId id = checked(topic, group);
-        if (env.topics().find(topic).filter(t -> !t.isDeleted()).isEmpty()) {
-            throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
-        }
+        requireTopic(topic);
         return group(id, true).seek(position);
     }
 
@@ -248,6 +242,12 @@ public final class ConsumerGroups implements AutoCloseable {
             throw ErrorCode.INVALID_GROUP_NAME.exception(group);
         }
         return new GroupId(topic, group);
+    }
+
+    private void requireTopic(String topic) {
+        if (env.topics().find(topic).filter(t -> !t.isDeleted()).isEmpty()) {
+            throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
+        }
     }
 
     private ConsumerGroup existing(GroupId id) {

@@ -15,8 +15,8 @@ import io.ratatoskr.core.durable.GroupConfig;
 import io.ratatoskr.core.message.Header;
 import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import io.ratatoskr.mqtt.codec.ReasonCode;
+import io.ratatoskr.mqtt.spec.v5.PahoClient;
 import io.ratatoskr.mqtt.testing.RawMqttClient;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,16 +27,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.Test;
 
 /** PUBACK as ack, nack and reject; ack timeouts, dead letters, lost consumers and broker restarts. */
@@ -123,17 +117,17 @@ class QueueAckTest extends QueueSpecTest {
     @Test
     void anUnansweredDeliveryTimesOutAndGoesToAnotherMember() throws Exception {
         broker.configureGroup("orders", "workers", GroupConfig.DEFAULTS.withAckTimeoutMs(700));
-        Paho silent = paho("silent", true);
+        PahoClient silent = paho("silent", true);
         silent.client.subscribe("$queue/workers/orders", 1);
         broker.publish("orders", "orders/eu", "stuck");
-        Received first = silent.next();
-        assertThat(first.property("attempt")).isEqualTo("1");
+        PahoClient.Received first = silent.next();
+        assertThat(first.userProperty("attempt")).isEqualTo("1");
 
-        Paho helper = paho("helper", false);
+        PahoClient helper = paho("helper", false);
         helper.client.subscribe("$queue/workers/orders", 1);
-        Received second = helper.next();
+        PahoClient.Received second = helper.next();
         assertThat(second.payload()).isEqualTo("stuck");
-        assertThat(second.property("attempt")).isEqualTo("2");
+        assertThat(second.userProperty("attempt")).isEqualTo("2");
         assertThat(broker.counter("ratatoskr.group.messages.redelivered", "reason", "timeout")).isEqualTo(1);
         await().atMost(TIMEOUT).until(() -> broker.describe("orders", "workers").lag() == 0);
     }
@@ -151,19 +145,19 @@ class QueueAckTest extends QueueSpecTest {
             puback(c, p, ReasonCode.UNSPECIFIED_ERROR, null);
         }
 
-        Paho ops = paho("ops", false);
+        PahoClient ops = paho("ops", false);
         ops.client.subscribe("$queue/ops/orders.dlq", 1);
-        Received dead = ops.next();
+        PahoClient.Received dead = ops.next();
         assertThat(dead.topic()).isEqualTo("orders/eu/7");
         assertThat(dead.payload()).isEqualTo("poison");
-        assertThat(dead.property("tenant")).isEqualTo("acme");
-        assertThat(dead.property(DeadLetterHeaders.REASON)).contains("max attempts (3)").contains("nack");
-        assertThat(dead.property(DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
-        assertThat(dead.property(DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo("orders");
-        assertThat(dead.property(DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("0");
-        assertThat(dead.property(DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
-        assertThat(dead.property(DeadLetterHeaders.GROUP)).isEqualTo("workers");
-        assertThat(Long.parseLong(dead.property(DeadLetterHeaders.FIRST_FAILURE))).isGreaterThanOrEqualTo(before);
+        assertThat(dead.userProperty("tenant")).isEqualTo("acme");
+        assertThat(dead.userProperty(DeadLetterHeaders.REASON)).contains("max attempts (3)").contains("nack");
+        assertThat(dead.userProperty(DeadLetterHeaders.ATTEMPTS)).isEqualTo("3");
+        assertThat(dead.userProperty(DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo("orders");
+        assertThat(dead.userProperty(DeadLetterHeaders.SOURCE_PARTITION)).isEqualTo("0");
+        assertThat(dead.userProperty(DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
+        assertThat(dead.userProperty(DeadLetterHeaders.GROUP)).isEqualTo("workers");
+        assertThat(Long.parseLong(dead.userProperty(DeadLetterHeaders.FIRST_FAILURE))).isGreaterThanOrEqualTo(before);
         assertThatNothingMoreFor(c);
     }
 
@@ -189,12 +183,12 @@ class QueueAckTest extends QueueSpecTest {
                 .committedOffset() == 2);
         doomed.close(); // no DISCONNECT: the socket just goes
 
-        Paho survivor = paho("survivor", false);
+        PahoClient survivor = paho("survivor", false);
         survivor.client.subscribe("$queue/workers/orders", 1);
         Map<String, String> attempts = new HashMap<>();
         for (int i = 0; i < 18; i++) {
-            Received r = survivor.next();
-            attempts.put(r.payload(), r.property("attempt"));
+            PahoClient.Received r = survivor.next();
+            attempts.put(r.payload(), r.userProperty("attempt"));
         }
         assertThat(attempts.keySet()).containsAll(held).doesNotContainAnyElementsOf(done).hasSize(18);
         held.forEach(h -> assertThat(attempts).containsEntry(h, "2"));
@@ -280,70 +274,15 @@ class QueueAckTest extends QueueSpecTest {
 
     // ---- Paho v5 ----
 
-    record Received(String topic, MqttMessage message) {
-        String payload() {
-            return new String(message.getPayload(), StandardCharsets.UTF_8);
-        }
-
-        String property(String name) {
-            for (UserProperty p : message.getProperties().getUserProperties()) {
-                if (p.getKey().equals(name)) {
-                    return p.getValue();
-                }
-            }
-            return null;
-        }
-    }
-
-    /** A Paho v5 client; with {@code neverAck} it takes messages and never sends PUBACK. */
-    record Paho(MqttClient client, BlockingQueue<Received> inbox) {
-        Received next() throws InterruptedException {
-            Received r = inbox.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(r).as("a message within " + TIMEOUT).isNotNull();
-            return r;
-        }
-    }
-
-    private Paho paho(String clientId, boolean neverAck) throws MqttException {
+    /** A connected Paho v5 client; with {@code neverAck} it takes messages and never sends PUBACK. */
+    private PahoClient paho(String clientId, boolean neverAck) throws MqttException {
         MqttClient client = new MqttClient(broker.uri(), clientId, new MemoryPersistence());
         client.setTimeToWait(TIMEOUT.toMillis());
         client.setManualAcks(neverAck);
-        BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void disconnected(MqttDisconnectResponse r) {
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException e) {
-            }
-
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                inbox.add(new Received(topic, message));
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
-            }
-        });
+        PahoClient paho = closeAfterTest(new PahoClient(client));
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         client.connect(options);
-        closeAfterTest(() -> {
-            if (client.isConnected()) {
-                client.disconnectForcibly(0, 1000, false);
-            }
-            client.close(true);
-        });
-        return new Paho(client, inbox);
+        return paho;
     }
 }
