@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -94,9 +92,7 @@ final class ConsumerGroup {
     /** Appends to the dead-letter topic not yet completed: a close waits for them. */
     private int deadLetterAppends;
     private long deadLetteredSinceStart;
-    private ScheduledFuture<?> tick;
-    private ScheduledFuture<?> wakeup;
-    private long wakeupAtMs = Long.MAX_VALUE;
+    private final GroupClock clock;
     private long stateRetryAtMs;
     private boolean stateFailing;
     private GroupMetrics metrics;
@@ -108,6 +104,7 @@ final class ConsumerGroup {
         this.env = env;
         this.executor = new SerialExecutor(env.scheduler(), "group " + id);
         this.window = new PendingWindow(id, env.config());
+        this.clock = new GroupClock(env.clock(), env.scheduler(), executor, env.config().tickMs());
     }
 
     GroupId id() {
@@ -180,7 +177,7 @@ final class ConsumerGroup {
             PendingMessage e = take(m, deliveryId);
             metrics.rejected.increment();
             if (e.firstFailureMs < 0) {
-                e.firstFailureMs = env.clock().millis();
+                e.firstFailureMs = clock.now();
             }
             String why = reason == null || reason.isBlank() ? "rejected by the consumer" : reason;
             deadLetter(e, why.length() > MAX_REASON_CHARS ? why.substring(0, MAX_REASON_CHARS) : why);
@@ -268,7 +265,7 @@ final class ConsumerGroup {
             }
             closing = true;
             closed = f;
-            cancelTimers();
+            clock.stop();
             finishClose();
         });
         return f;
@@ -370,15 +367,13 @@ final class ConsumerGroup {
         } else {
             replayed.messages().forEach((p, ms) -> ms.keySet().forEach(o -> state.deleteMessage(p, o, true)));
         }
-        long tickMs = env.config().tickMs();
-        tick = env.scheduler().scheduleWithFixedDelay(() -> executor.execute(this::onTick), tickMs, tickMs,
-                TimeUnit.MILLISECONDS);
+        clock.startTicking(this::onTick);
         log.debug("group {}: loaded ({} partitions, {} pending)", id, window.cursors().size(), window.size());
     }
 
     private void restore(GroupStateLog.Replayed replayed) {
         started = true;
-        PendingWindow.Restored r = window.restore(replayed, topic.partitions(), env.clock().millis(), state,
+        PendingWindow.Restored r = window.restore(replayed, topic.partitions(), clock.now(), state,
                 this::wake);
         for (PendingMessage e : r.interrupted()) {
             fail(e, PendingMessage.Failure.RESTART, 0);
@@ -439,7 +434,7 @@ final class ConsumerGroup {
             return;
         }
         if (started) {
-            long now = env.clock().millis();
+            long now = clock.now();
             while (true) {
                 GroupMember first = memberWithRoom(null);
                 if (first == null) {
@@ -543,14 +538,14 @@ final class ConsumerGroup {
     /** Back to the group without counting the attempt: it never reached the consumer. */
     private void giveBack(PendingMessage e) {
         e.attempts = Math.max(0, e.attempts - 1);
-        e.retryAtMs = env.clock().millis();
+        e.retryAtMs = clock.now();
         window.ready(e);
         state.putMessage(e);
     }
 
     /** A delivery failed: retry after {@code delayMs}, or dead-letter it after the last attempt. */
     private void fail(PendingMessage e, PendingMessage.Failure why, long delayMs) {
-        long now = env.clock().millis();
+        long now = clock.now();
         if (e.firstFailureMs < 0) {
             e.firstFailureMs = now;
         }
@@ -587,7 +582,7 @@ final class ConsumerGroup {
             DurableTopic dlq = env.topics().createIfAbsent(config.deadLetterTopicFor(id.topic()), TopicConfig.DEFAULTS);
             Partition target = DeadLetterRecords.partitionFor(dlq.partitions(), e.message);
             Record record = DeadLetterRecords.record(e.message, id.group(), e.attempts, e.firstFailureMs,
-                    e.deadLetterReason, env.clock().millis());
+                    e.deadLetterReason, clock.now());
             deadLetterAppends++;
             target.append(List.of(record)).whenComplete((r, err) -> executor.execute(() -> {
                 deadLetterAppends--;
@@ -622,7 +617,7 @@ final class ConsumerGroup {
         long delay = Math.min(DEAD_LETTER_RETRY_MAX_MS, 1000L << Math.min(5, e.deadLetterFailures - 1));
         log.warn("group {}: moving {}/{}@{} to the dead-letter topic failed (retry in {} ms): {}", id, id.topic(),
                 e.partition, e.offset, delay, err.toString());
-        window.wakeAt(e, env.clock().millis() + delay);
+        window.wakeAt(e, clock.now() + delay);
         afterChange();
     }
 
@@ -645,8 +640,7 @@ final class ConsumerGroup {
     }
 
     private void onWakeup() {
-        wakeup = null;
-        wakeupAtMs = Long.MAX_VALUE;
+        clock.wokeUp();
         if (ended || closing) {
             return;
         }
@@ -656,7 +650,7 @@ final class ConsumerGroup {
 
     /** Times out overdue deliveries and runs due retries; {@code full}: check every delivery, not just the oldest. */
     private void runTimers(boolean full) {
-        long now = env.clock().millis();
+        long now = clock.now();
         List<PendingMessage> overdue = new ArrayList<>();
         for (PendingMessage e : inFlight.values()) {
             if (e.deadlineMs <= now) {
@@ -695,20 +689,11 @@ final class ConsumerGroup {
             due = inFlight.values().iterator().next().deadlineMs;
         }
         due = Math.min(due, window.nextTimerMs());
-        long delay = due - env.clock().millis();
-        if (due == Long.MAX_VALUE || delay >= env.config().tickMs() || due >= wakeupAtMs) {
-            return; // the tick, or the wake-up already armed, comes first
-        }
-        if (wakeup != null) {
-            wakeup.cancel(false);
-        }
-        wakeupAtMs = due;
-        wakeup = env.scheduler().schedule(() -> executor.execute(this::onWakeup), Math.max(0, delay),
-                TimeUnit.MILLISECONDS);
+        clock.wakeAt(due, this::onWakeup);
     }
 
     private void flushState() {
-        if (state == null || (stateFailing && env.clock().millis() < stateRetryAtMs && !closing)) {
+        if (state == null || (stateFailing && clock.now() < stateRetryAtMs && !closing)) {
             return;
         }
         state.flush(executor, this::stateWritten, this::stateWriteFailed);
@@ -733,7 +718,7 @@ final class ConsumerGroup {
                     + "redeliver what was acknowledged since): {}", id, err.toString());
         }
         stateFailing = true;
-        stateRetryAtMs = env.clock().millis() + STATE_RETRY_MS;
+        stateRetryAtMs = clock.now() + STATE_RETRY_MS;
         if (closing) {
             finishClose();
         }
@@ -743,14 +728,8 @@ final class ConsumerGroup {
     // Describe and end
 
     private GroupInfo info() {
-        List<GroupInfo.PartitionInfo> parts = new ArrayList<>(window.cursors().size());
-        long lag = 0;
-        for (PartitionCursor c : window.cursors()) {
-            long end = c.partition.endOffset();
-            long l = Math.max(0, end - c.committed);
-            lag += l;
-            parts.add(new GroupInfo.PartitionInfo(c.id, c.committed, end, l, c.window.size()));
-        }
+        List<GroupInfo.PartitionInfo> parts = window.partitionInfos();
+        long lag = parts.stream().mapToLong(GroupInfo.PartitionInfo::lag).sum();
         List<GroupInfo.MemberInfo> ms = new ArrayList<>(members.size());
         for (GroupMember m : members) {
             ms.add(new GroupInfo.MemberInfo(m.name(), m.effectivePrefetch, m.inFlight.size()));
@@ -769,7 +748,7 @@ final class ConsumerGroup {
         }
         ended = true;
         endReason = reason;
-        cancelTimers();
+        clock.stop();
         for (PartitionCursor c : window.cursors()) {
             closeQuietly(c.watch);
         }
@@ -805,16 +784,6 @@ final class ConsumerGroup {
         }
         log.info("group {}: ended: {}", id, reason);
         env.onEnded().accept(this);
-    }
-
-    private void cancelTimers() {
-        if (tick != null) {
-            tick.cancel(false);
-        }
-        if (wakeup != null) {
-            wakeup.cancel(false);
-            wakeup = null;
-        }
     }
 
     private static void closeQuietly(AutoCloseable c) {

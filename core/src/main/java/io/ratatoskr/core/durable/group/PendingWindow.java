@@ -80,6 +80,17 @@ final class PendingWindow {
         return lag;
     }
 
+    /** Each partition's committed offset, end, lag and pending messages, for describe. */
+    List<GroupInfo.PartitionInfo> partitionInfos() {
+        List<GroupInfo.PartitionInfo> out = new ArrayList<>(cursors.size());
+        for (PartitionCursor c : cursors) {
+            long end = c.partition.endOffset();
+            out.add(new GroupInfo.PartitionInfo(c.id, c.committed, end, Math.max(0, end - c.committed),
+                    c.window.size()));
+        }
+        return out;
+    }
+
     /** The offset {@code position} stands for in {@code p}, clamped to what the partition keeps. */
     static long resolve(StartPosition position, Partition p) {
         long start = p.startOffset();
