@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
+import io.ratatoskr.http.AdminHttpServer;
+import io.ratatoskr.core.durable.DurableTopics;
+import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.mqtt.server.MqttServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +39,10 @@ public final class RatatoskrServer implements AutoCloseable {
     private final MeterRegistry registry;
     private final Broker broker;
     private final MqttServer mqtt;
+    private final AdminHttpServer http;
+    private final DurableTopics durableTopics;
     private final ScheduledExecutorService housekeeping;
+    private final ScheduledExecutorService maintenance;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private boolean closed;
@@ -64,9 +70,38 @@ public final class RatatoskrServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // Retention and compaction passes of every partition log, and delayed deletion of their old
+        // segments, run here, apart from $SYS publishing.
+        maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ratatoskr-log-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            LogEnvironment env = LogEnvironment.system().withScheduler(maintenance);
+            durableTopics = DurableTopics.open(dir.resolve("topics"), config.topics(), env, registry);
+        } catch (RuntimeException e) {
+            maintenance.shutdownNow();
+            housekeeping.shutdownNow();
+            releaseLock();
+            throw new IllegalStateException("cannot open the durable topics in " + dir.resolve("topics") + ": "
+                    + e.getMessage(), e);
+        }
+        broker.addStore(durableTopics);
+        http = config.http() == null ? null
+                : new AdminHttpServer(config.http(), AdminApi.routes(this), registry);
         try {
             mqtt.start();
+            if (http != null) {
+                http.start();
+            }
         } catch (RuntimeException | InterruptedException e) {
+            mqtt.close();
+            if (http != null) {
+                http.close();
+            }
+            durableTopics.close();
+            maintenance.shutdownNow();
             housekeeping.shutdownNow();
             releaseLock();
             throw e;
@@ -82,7 +117,9 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
-        log.info("Ratatoskr {} started: data in {}, MQTT on {}:{}", Version.get(), dir, mqtt.host(), mqtt.port());
+        log.info("Ratatoskr {} started: data in {}, {} durable topics, MQTT on {}:{}{}", Version.get(), dir,
+                durableTopics.list().size(), mqtt.host(), mqtt.port(),
+                http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
     }
 
     /** The lock, or null when another process — or another server in this JVM — holds it. */
@@ -107,8 +144,18 @@ public final class RatatoskrServer implements AutoCloseable {
         return mqtt.port();
     }
 
+    /** The admin API port, or -1 when it is off. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
     public Broker broker() {
         return broker;
+    }
+
+    /** The durable topics: admin (create, alter, delete, describe), cursor reads, dead letters. */
+    public DurableTopics durableTopics() {
+        return durableTopics;
     }
 
     public MeterRegistry meterRegistry() {
@@ -122,8 +169,14 @@ public final class RatatoskrServer implements AutoCloseable {
         }
         closed = true;
         log.info("Ratatoskr stopping");
-        housekeeping.shutdownNow();
+        if (http != null) {
+            http.close();
+        }
         mqtt.close();
+        // After the listener: no publish is in flight; queued appends complete, then the logs close.
+        durableTopics.close();
+        maintenance.shutdownNow();
+        housekeeping.shutdownNow();
         releaseLock();
         log.info("Ratatoskr stopped");
     }

@@ -1,8 +1,11 @@
 package io.ratatoskr.server;
 
 import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.durable.DurableTopicsConfig;
+import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.core.session.SessionConfig;
+import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,6 +73,17 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--sys-interval", description = "Seconds between $SYS statistics; 0 = off (default: ${DEFAULT-VALUE}).")
     long sysInterval = B.sysIntervalSeconds();
 
+    @Option(names = "--http-host", description = "Address the HTTP admin API binds (default: ${DEFAULT-VALUE}).")
+    String httpHost = HttpConfig.DEFAULTS.host();
+
+    @Option(names = "--http-port", description = "HTTP admin API port; -1 = no admin API (default: ${DEFAULT-VALUE}).")
+    int httpPort = HttpConfig.DEFAULTS.port();
+
+    @Option(names = "--auto-create-topics",
+            description = "Create a missing durable topic when a message is published to it by name (gRPC, "
+                    + "dead-letter replay), instead of refusing it. MQTT never creates durable topics.")
+    boolean autoCreateTopics;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
@@ -80,8 +94,11 @@ final class ServerCommand implements Callable<Integer> {
             MqttConfig mqtt = M.toBuilder().host(mqttHost).port(mqttPort).maxConnections(maxConnections)
                     .maxPacketSize(maxPacketSize).receiveMaximum(receiveMaximum).topicAliasMaximum(topicAliasMaximum)
                     .maxKeepAliveSeconds(maxKeepAlive).ioThreads(ioThreads).build();
-            config = new ServerConfig(dataDir, broker, mqtt);
-        } catch (IllegalArgumentException e) {
+            DurableTopicsConfig topics = DurableTopicsConfig.DEFAULTS.withAutoCreate(autoCreateTopics,
+                    TopicConfig.DEFAULTS);
+            config = new ServerConfig(dataDir, broker, mqtt, topics,
+                    httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort));
+        } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
             return 2;
         }

@@ -1,6 +1,8 @@
 package io.ratatoskr.server;
 
 import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.durable.DurableTopicsConfig;
+import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 
 import java.nio.file.Path;
@@ -10,26 +12,38 @@ import java.util.Objects;
  * Everything the server needs to start, already validated by its parts' own records. Immutable.
  *
  * @param dataDir where the broker keeps its files (created if missing; one broker per directory)
+ * @param topics  the durable topics (kept in {@code <dataDir>/topics})
+ * @param http    the admin API listener; null: none
  */
-public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt) {
-    public static final ServerConfig DEFAULTS =
-            new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS, MqttConfig.DEFAULTS);
+public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, DurableTopicsConfig topics,
+                           HttpConfig http) {
+    public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS,
+            MqttConfig.DEFAULTS, DurableTopicsConfig.DEFAULTS, HttpConfig.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(broker, "broker");
         Objects.requireNonNull(mqtt, "mqtt");
+        Objects.requireNonNull(topics, "topics");
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(dir, broker, mqtt);
+        return new ServerConfig(dir, broker, mqtt, topics, http);
     }
 
     public ServerConfig withBroker(BrokerConfig b) {
-        return new ServerConfig(dataDir, b, mqtt);
+        return new ServerConfig(dataDir, b, mqtt, topics, http);
     }
 
     public ServerConfig withMqtt(MqttConfig m) {
-        return new ServerConfig(dataDir, broker, m);
+        return new ServerConfig(dataDir, broker, m, topics, http);
+    }
+
+    public ServerConfig withTopics(DurableTopicsConfig t) {
+        return new ServerConfig(dataDir, broker, mqtt, t, http);
+    }
+
+    public ServerConfig withHttp(HttpConfig h) {
+        return new ServerConfig(dataDir, broker, mqtt, topics, h);
     }
 }

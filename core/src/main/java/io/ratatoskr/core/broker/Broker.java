@@ -1,5 +1,6 @@
 package io.ratatoskr.core.broker;
 
+import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.retain.RetainedStore;
 import io.ratatoskr.core.session.ConnectRequest;
@@ -146,12 +147,22 @@ public final class Broker implements SessionHost {
      * {@link PublishStore}; the writes the publisher's acknowledgement must wait for are added to
      * {@code barrier} (if not null).
      *
+     * <p>A store's refusal is thrown before anything is routed. A write that fails later (through
+     * the barrier) does not undo the routing: live subscribers may have the message although its
+     * publisher is refused. A message a store recognises as a repeat (idempotent publish) is
+     * neither retained nor routed again.
+     *
+     * @return the number of sessions the message was handed to
      * @throws io.ratatoskr.core.error.RatatoskrException when a store refuses the message; it is
      *         then not routed either
      */
     public int publish(Message message, BackPressure backPressure, AckBarrier barrier) {
+        boolean route = true;
         for (PublishStore store : stores) {
-            store.store(message, barrier);
+            route &= store.store(message, barrier);
+        }
+        if (!route) {
+            return 0;
         }
         if (message.retain()) {
             retained.retain(message);
@@ -329,7 +340,12 @@ public final class Broker implements SessionHost {
         Message now = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.publisherId(),
                 clock.millis());
         log.debug("session {}: publishing will on {}", session.clientId(), m.topic());
-        publish(now);
+        try {
+            publish(now);
+        } catch (RatatoskrException e) {
+            // Counted by the store that refused it; nobody is waiting for an acknowledgement.
+            log.info("session {}: will on {} refused: {}", session.clientId(), m.topic(), e.getMessage());
+        }
     }
 
     @Override

@@ -1,19 +1,23 @@
 package io.ratatoskr.core.durable;
 
+import java.util.Set;
+
 /**
- * The headers (MQTT 5 user properties) a message carries in a dead-letter topic: why it was
- * dead-lettered and where it came from.
+ * The MQTT 5 user properties a dead letter carries (PRODUCT.md, Concepts: consumer groups). A
+ * consumer group writes a failed message to its dead-letter topic with the original MQTT topic,
+ * payload and properties plus these; {@link DeadLetters} reads them back and strips them when it
+ * replays the message to its source topic.
  *
  * <p>Thread-safety: constants only.
  */
 public final class DeadLetterHeaders {
-    /** Why: the consumer's reject reason, or the retry policy's verdict (e.g. max attempts reached). */
+    /** Why the message was dead-lettered: {@code max_attempts}, {@code rejected}, ... */
     public static final String REASON = "dlq-reason";
     /** Deliveries made before it was dead-lettered (decimal). */
     public static final String ATTEMPTS = "dlq-attempts";
-    /** The durable topic it was consumed from. */
+    /** The durable topic it came from. */
     public static final String SOURCE_TOPIC = "dlq-source-topic";
-    /** Its partition in the source topic (decimal). */
+    /** The partition it came from (decimal). */
     public static final String SOURCE_PARTITION = "dlq-source-partition";
     /** Its offset in that partition (decimal). */
     public static final String SOURCE_OFFSET = "dlq-source-offset";
@@ -22,6 +26,12 @@ public final class DeadLetterHeaders {
     /** The consumer group that gave up on it. */
     public static final String GROUP = "dlq-group";
 
-    private DeadLetterHeaders() {
-    }
+    /** Every dead-letter property name. */
+    public static final Set<String> ALL =
+            Set.of(REASON, ATTEMPTS, SOURCE_TOPIC, SOURCE_PARTITION, SOURCE_OFFSET, FIRST_FAILURE, GROUP);
+
+    /** The suffix of a default dead-letter topic's name ({@code <topic>.dlq}, see {@link GroupConfig}). */
+    public static final String TOPIC_SUFFIX = ".dlq";
+
+    private DeadLetterHeaders() {}
 }

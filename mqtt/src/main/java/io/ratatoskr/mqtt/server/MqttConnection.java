@@ -7,8 +7,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.ratatoskr.core.broker.AckBarrier;
 import io.ratatoskr.core.broker.BackPressure;
-import io.ratatoskr.core.message.Header;
+import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.core.session.ConnectRequest;
@@ -44,7 +45,6 @@ import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.codec.PacketWriter;
 import io.ratatoskr.mqtt.codec.ReasonCode;
-import io.ratatoskr.mqtt.codec.UserProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +68,7 @@ import java.util.function.Function;
  * <p>Writes are not flushed one by one: the connection flushes when a read burst ends
  * ({@link #channelReadComplete}) and the session when its mailbox drain ends.
  */
-final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionLink {
+final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionLink, PendingAcks.Sender {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
     private static final int MAX_PENDING_WHILE_CONNECTING = 1024;
     /**
@@ -76,6 +76,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
      * overflow policy takes over, so a stuck subscriber slows publishers but never stops them.
      */
     private static final long MAX_PUBLISHER_PAUSE_MILLIS = 250;
+    /** Consumer-group subscriptions live under this prefix: no client publishes there. */
+    private static final String QUEUE_TOPIC = "$queue";
 
     private enum Phase { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSING }
 
@@ -102,12 +104,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private final BackPressure backPressure = this::congested;
     private boolean pausedByBackPressure;
     private ScheduledFuture<?> pauseTimeout;
+    private final PendingAcks acks;
+    private boolean pausedForAcks;
     private int clientReceiveMaximum;
     private QueueSubscriptions queues;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
         this.server = server;
         this.encoder = encoder;
+        this.acks = new PendingAcks(this, server.metrics());
     }
 
     // ---------------------------------------------------------------------------------------
@@ -148,6 +153,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             queues.leaveAll(); // taken over: the new connection's session handed them back already
         }
         phase = Phase.CLOSING;
+        acks.clear();
         ctx.fireChannelInactive();
     }
 
@@ -316,14 +322,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 refuse(ReasonCode.TOPIC_NAME_INVALID, "will_topic_invalid", "will topic: " + problem);
                 return;
             }
-            if (w.topic().startsWith(Topics.SYS_PREFIX)) {
+            if (w.topic().startsWith(Topics.SYS_PREFIX) || isQueueTopic(w.topic())) {
                 refuse(ReasonCode.NOT_AUTHORIZED, "will_topic_not_authorized",
-                        "clients may not publish to $SYS topics");
+                        "clients may not publish to $SYS or $queue topics");
                 return;
             }
             long delay = Math.max(0, w.properties().willDelayInterval());
             Message message = new Message(w.topic(), w.payload(), w.qos(), w.retain(),
-                    messageProperties(w.properties()), id, server.clock().millis());
+                    PublishProperties.toCore(w.properties()), id, server.clock().millis());
             will = new Will(message, delay);
         }
 
@@ -426,7 +432,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             }
         }
         ctx.flush();
-        if (phase == Phase.CONNECTED) {
+        if (phase == Phase.CONNECTED && !pausedForAcks) {
             channel.config().setAutoRead(true);
         }
     }
@@ -506,8 +512,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         // A PUBLISH re-sent (on reconnect [MQTT-4.4.0-1], or with DUP on the same connection) with the
         // identifier of one not yet released is already counted and must be acknowledged again
         // [MQTT-4.3.3-10]; only a new one can exceed the receive maximum.
-        if (qos == 2 && !session.isInboundQos2Unreleased(p.packetId())
-                && session.inboundQos2Pending() >= server.config().receiveMaximum()) {
+        if (qos == 2 && !session.isInboundQos2Unreleased(p.packetId()) && !acks.isStoring(p.packetId())
+                && session.inboundQos2Pending() + acks.pendingQos2() >= server.config().receiveMaximum()) {
             protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
                     "more than " + server.config().receiveMaximum() + " QoS 2 messages unreleased [MQTT-3.3.4-9]");
             return;
@@ -519,15 +525,100 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $SYS topics");
             return;
         }
-        if (qos == 2 && !session.inboundQos2Received(p.packetId())) {
-            // A re-sent QoS 2 message not yet released: acknowledge again, do not deliver twice.
-            ctx.write(new PubRec(p.packetId()));
+        if (isQueueTopic(topic)) {
+            // $queue/... names consumer-group subscriptions, never a topic to publish to.
+            server.metrics().publishRefused("queue_topic");
+            acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $queue topics");
             return;
         }
-        Message message = new Message(topic, p.payload(), qos, p.retain(), messageProperties(props), clientId,
+        if (qos == 2) {
+            if (session.isInboundQos2Unreleased(p.packetId())) {
+                // A re-sent QoS 2 message already stored and not yet released: acknowledge again, do not
+                // deliver twice [MQTT-4.3.3-10].
+                acknowledge(p, ReasonCode.SUCCESS, null);
+                return;
+            }
+            if (acks.repeatIfPending(p.packetId())) {
+                return; // re-sent while its first sending is still being stored
+            }
+        }
+        Message message = new Message(topic, p.payload(), qos, p.retain(), PublishProperties.toCore(props), clientId,
                 server.clock().millis());
-        int matched = server.broker().publish(message, backPressure);
-        acknowledge(p, matched == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null);
+        AckBarrier barrier = new AckBarrier();
+        int matched;
+        try {
+            matched = server.broker().publish(message, backPressure, barrier);
+        } catch (RatatoskrException e) {
+            acks.refused(p.packetId(), qos, e); // refused before routing: nobody received it
+            return;
+        }
+        int success = matched == 0 && barrier.isEmpty() ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
+        if (barrier.isEmpty()) {
+            if (qos == 2) {
+                session.inboundQos2Received(p.packetId());
+            }
+            acknowledge(p, success, null);
+            return;
+        }
+        // Routed live already; the acknowledgement waits for the durable write.
+        acks.whenStored(p.packetId(), qos, success, barrier.done(), ctx.executor());
+        if (acks.size() >= server.config().receiveMaximum() && !pausedForAcks) {
+            // Bounded: stop reading this publisher until its stores catch up.
+            pausedForAcks = true;
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    private static boolean isQueueTopic(String topic) {
+        return topic.startsWith(QUEUE_TOPIC) && (topic.length() == QUEUE_TOPIC.length()
+                || topic.charAt(QUEUE_TOPIC.length()) == '/');
+    }
+
+    // PendingAcks.Sender: how the acknowledgement queue answers through this connection.
+
+    @Override
+    public void sendAck(int packetId, int qos, int v5ReasonCode, String reason) {
+        int rc = v5() ? v5ReasonCode : ReasonCode.SUCCESS;
+        if (qos == 1) {
+            ctx.write(withReasonString(reason, false, props -> new PubAck(packetId, rc, props)));
+        } else {
+            ctx.write(withReasonString(reason, false, props -> new PubRec(packetId, rc, props)));
+        }
+    }
+
+    @Override
+    public void refuseWithoutAck(int packetId, RatatoskrException refusal) {
+        log.info("mqtt {}: PUBLISH {} refused ({}); 3.1.1 has no negative PUBACK: closing without acknowledging, "
+                + "the client will send it again", describe(), packetId, refusal.getMessage());
+        close();
+    }
+
+    @Override
+    public void storedQos2(int packetId) {
+        if (attached()) {
+            session.inboundQos2Received(packetId);
+        }
+    }
+
+    @Override
+    public boolean isV5() {
+        return v5();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return phase != Phase.CLOSING;
+    }
+
+    @Override
+    public void acksSent(int pending) {
+        ctx.flush();
+        if (pausedForAcks && pending <= server.config().receiveMaximum() / 2) {
+            pausedForAcks = false;
+            if (phase == Phase.CONNECTED && !pausedByBackPressure) {
+                channel.config().setAutoRead(true);
+            }
+        }
     }
 
     /**
@@ -552,34 +643,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         pausedByBackPressure = false;
         pauseTimeout.cancel(false);
-        if (phase == Phase.CONNECTED) {
+        if (phase == Phase.CONNECTED && !pausedForAcks) {
             channel.config().setAutoRead(true);
         }
     }
 
+    /**
+     * Acknowledges {@code p} now — or, if earlier acknowledgements are still pending, right after
+     * them. 3.1.1 acknowledges refusals as successes (it has no other answer) and drops the message.
+     */
     private void acknowledge(Publish p, int v5ReasonCode, String reason) {
-        int rc = v5() ? v5ReasonCode : ReasonCode.SUCCESS;
-        switch (p.qos()) {
-            case 1 -> ctx.write(withReasonString(reason, false, props -> new PubAck(p.packetId(), rc, props)));
-            case 2 -> ctx.write(withReasonString(reason, false, props -> new PubRec(p.packetId(), rc, props)));
-            default -> {
-            }
-        }
-    }
-
-    private static MessageProperties messageProperties(MqttProperties p) {
-        if (p.isEmpty()) {
-            return MessageProperties.EMPTY;
-        }
-        List<Header> headers = List.of();
-        if (!p.userProperties().isEmpty()) {
-            headers = new ArrayList<>(p.userProperties().size());
-            for (UserProperty u : p.userProperties()) {
-                headers.add(new Header(u.name(), u.value()));
-            }
-        }
-        return new MessageProperties(p.payloadFormatIndicator(), p.messageExpiryInterval(), p.contentType(),
-                p.responseTopic(), p.correlationData(), headers);
+        acks.now(p.packetId(), p.qos(), v5ReasonCode, reason);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -769,23 +843,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         MqttProperties props = MqttProperties.EMPTY;
         boolean newAlias = false;
         if (v5()) {
-            MqttProperties.Builder b = null;
             MessageProperties mp = m.properties();
             if (!mp.isEmpty() || expirySeconds >= 0 || d.subscriptionIds().length > 0 || clientTopicAliasMaximum > 0) {
-                b = MqttProperties.builder();
-                if (mp.payloadFormat() >= 0) {
-                    b.payloadFormatIndicator(mp.payloadFormat());
-                }
-                if (expirySeconds >= 0) {
-                    b.messageExpiryInterval(expirySeconds);
-                }
-                b.contentType(mp.contentType()).responseTopic(mp.responseTopic()).correlationData(mp.correlationData());
-                for (Header h : mp.userProperties()) {
-                    b.addUserProperty(h.name(), h.value());
-                }
-                for (int id : d.subscriptionIds()) {
-                    b.addSubscriptionIdentifier(id);
-                }
+                MqttProperties.Builder b = PublishProperties.toMqtt(mp, expirySeconds, d.subscriptionIds());
                 if (clientTopicAliasMaximum > 0) {
                     if (outboundAliases == null) {
                         outboundAliases = new HashMap<>();

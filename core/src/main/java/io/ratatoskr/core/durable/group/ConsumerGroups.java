@@ -116,17 +116,14 @@ public final class ConsumerGroups implements AutoCloseable {
      * unacknowledged at once.
      *
      * @throws io.ratatoskr.core.error.RatatoskrException {@code INVALID_GROUP_NAME},
-     *         {@code INVALID_TOPIC_NAME}, {@code TOPIC_NOT_FOUND} (unless
-     *         {@link GroupsConfig#autoCreateTopic()} creates it), {@code GROUP_LIMIT_REACHED}
-     *         (too many groups or members), {@code UNAVAILABLE} (closed)
+     *         {@code INVALID_TOPIC_NAME}, {@code TOPIC_NOT_FOUND} (joining never creates a topic:
+     *         that is admin work, not for an event loop), {@code GROUP_LIMIT_REACHED} (too many
+     *         groups or members), {@code UNAVAILABLE} (closed)
      */
     public GroupMember join(String topic, String group, MemberOptions options, GroupSink sink) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(sink, "sink");
         GroupId id = checked(topic, group);
-        if (env.config().autoCreateTopic() != null) {
-            env.topics().createIfAbsent(topic, env.config().autoCreateTopic());
-        }
         requireTopic(topic);
         // "latest" means the end as of this call: a message published after it returns is the group's.
         long[] ends = null;

@@ -1,6 +1,5 @@
 package io.ratatoskr.core.durable.group;
 
-import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.error.ErrorCode;
 
 /**
@@ -24,17 +23,14 @@ import io.ratatoskr.core.error.ErrorCode;
  *                             its due time or at the next tick, whichever comes first
  * @param stateFlushMaxRecords records one append to a group's state log carries, at most
  * @param stateSegmentBytes    segment size of a group's state log (compaction works on sealed segments)
- * @param autoCreateTopic      joining a group of a durable topic that does not exist creates the
- *                             topic with this configuration; null: such a join is refused
- *                             ({@code TOPIC_NOT_FOUND})
  */
 public record GroupsConfig(int maxGroups, int maxMembersPerGroup, int maxPendingMessages, long maxPendingBytes,
                            int readBatchMessages, int readBatchBytes, long maxNackDelayMs, long tickMs,
-                           int stateFlushMaxRecords, int stateSegmentBytes, TopicConfig autoCreateTopic) {
+                           int stateFlushMaxRecords, int stateSegmentBytes) {
 
     public static final GroupsConfig DEFAULTS =
             new GroupsConfig(1000, 1024, 10_000, 64L * 1024 * 1024, 256, 1024 * 1024, 3_600_000, 1000, 4096,
-                    8 * 1024 * 1024, null);
+                    8 * 1024 * 1024);
 
     public GroupsConfig {
         check(maxGroups >= 1, "maxGroups must be positive, was " + maxGroups);
@@ -51,31 +47,22 @@ public record GroupsConfig(int maxGroups, int maxMembersPerGroup, int maxPending
 
     public GroupsConfig withTickMs(long v) {
         return new GroupsConfig(maxGroups, maxMembersPerGroup, maxPendingMessages, maxPendingBytes, readBatchMessages,
-                readBatchBytes, maxNackDelayMs, v, stateFlushMaxRecords, stateSegmentBytes,
-                autoCreateTopic);
+                readBatchBytes, maxNackDelayMs, v, stateFlushMaxRecords, stateSegmentBytes);
     }
 
     public GroupsConfig withMaxPendingMessages(int v) {
         return new GroupsConfig(maxGroups, maxMembersPerGroup, v, maxPendingBytes, readBatchMessages,
-                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes,
-                autoCreateTopic);
+                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes);
     }
 
     public GroupsConfig withMaxMembersPerGroup(int v) {
         return new GroupsConfig(maxGroups, v, maxPendingMessages, maxPendingBytes, readBatchMessages,
-                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes,
-                autoCreateTopic);
+                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes);
     }
 
     public GroupsConfig withMaxGroups(int v) {
         return new GroupsConfig(v, maxMembersPerGroup, maxPendingMessages, maxPendingBytes, readBatchMessages,
-                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes,
-                autoCreateTopic);
-    }
-
-    public GroupsConfig withAutoCreateTopic(TopicConfig v) {
-        return new GroupsConfig(maxGroups, maxMembersPerGroup, maxPendingMessages, maxPendingBytes, readBatchMessages,
-                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes, v);
+                readBatchBytes, maxNackDelayMs, tickMs, stateFlushMaxRecords, stateSegmentBytes);
     }
 
     private static void check(boolean ok, String message) {
