@@ -58,7 +58,7 @@ class QueueAckTest extends QueueSpecTest {
         client.toAsync().publishes(MqttGlobalPublishFilter.ALL, received::add);
         client.subscribeWith().topicFilter("$queue/workers/orders").qos(MqttQos.AT_LEAST_ONCE).send();
 
-        broker.publish("orders", "orders/eu", "flaky");
+        broker.publish("orders/eu", "flaky");
         long first = arrivals.poll(10, TimeUnit.SECONDS);
         long second = arrivals.poll(10, TimeUnit.SECONDS);
         assertThat(TimeUnit.NANOSECONDS.toMillis(second - first)).isGreaterThanOrEqualTo(350);
@@ -76,7 +76,7 @@ class QueueAckTest extends QueueSpecTest {
     void aNackWithDelayMsWaitsThatLong() throws Exception {
         RawMqttClient c = raw("worker-1");
         subscribe(c, "$queue/workers/orders", 1);
-        broker.publish("orders", "orders/eu", "later");
+        broker.publish("orders/eu", "later");
         Publish first = expect(c, Publish.class);
         long nackedAt = System.nanoTime();
         puback(c, first, ReasonCode.UNSPECIFIED_ERROR, "busy", "delay-ms", "800");
@@ -90,7 +90,7 @@ class QueueAckTest extends QueueSpecTest {
     void aPayloadFormatInvalidPubackRejectsToTheDeadLetterTopicWhichAnotherGroupConsumes() throws Exception {
         RawMqttClient c = raw("worker-1");
         subscribe(c, "$queue/workers/orders", 1);
-        broker.publish("orders", "orders/eu", "{not json");
+        broker.publish("orders/eu", "{not json");
         puback(c, expect(c, Publish.class), ReasonCode.PAYLOAD_FORMAT_INVALID, "not JSON");
         await().atMost(TIMEOUT).until(() -> broker.messages("orders.dlq").size() == 1);
         Map<String, String> h = headers(broker.messages("orders.dlq").get(0));
@@ -98,7 +98,7 @@ class QueueAckTest extends QueueSpecTest {
                 "1");
 
         // An error reason code with reject=true rejects too.
-        broker.publish("orders", "orders/us", "also bad");
+        broker.publish("orders/us", "also bad");
         puback(c, expect(c, Publish.class), ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, null, "reject", "true");
         await().atMost(TIMEOUT).until(() -> broker.messages("orders.dlq").size() == 2);
 
@@ -119,7 +119,7 @@ class QueueAckTest extends QueueSpecTest {
         broker.configureGroup("orders", "workers", GroupConfig.DEFAULTS.withAckTimeoutMs(700));
         PahoClient silent = paho("silent", true);
         silent.client.subscribe("$queue/workers/orders", 1);
-        broker.publish("orders", "orders/eu", "stuck");
+        broker.publish("orders/eu", "stuck");
         PahoClient.Received first = silent.next();
         assertThat(first.userProperty("attempt")).isEqualTo("1");
 
@@ -138,7 +138,7 @@ class QueueAckTest extends QueueSpecTest {
         RawMqttClient c = raw("worker-1");
         subscribe(c, "$queue/workers/orders", 1);
         long before = System.currentTimeMillis();
-        broker.publish("orders", "orders/eu/7", "poison", new Header("tenant", "acme"));
+        broker.publish("orders/eu/7", "poison", new Header("tenant", "acme"));
         for (int attempt = 1; attempt <= 3; attempt++) {
             Publish p = expect(c, Publish.class);
             assertThat(userProperties(p)).containsEntry("attempt", Integer.toString(attempt));
@@ -164,7 +164,7 @@ class QueueAckTest extends QueueSpecTest {
     @Test
     void aConsumerKilledMidStreamLosesNothing() throws Exception {
         for (int i = 0; i < 20; i++) {
-            broker.publish("orders", "orders/x", "job-" + i);
+            broker.publish("orders/x", "job-" + i);
         }
         RawMqttClient doomed = raw("doomed");
         subscribe(doomed, "$queue/workers/orders", 1, "prefetch", "5");
@@ -198,7 +198,7 @@ class QueueAckTest extends QueueSpecTest {
     @Test
     void groupStateSurvivesABrokerRestart() throws Exception {
         for (int i = 0; i < 6; i++) {
-            broker.publish("orders", "orders/x", "m" + i);
+            broker.publish("orders/x", "m" + i);
         }
         RawMqttClient c = raw("worker-1");
         subscribe(c, "$queue/workers/orders", 1, "prefetch", "4");
@@ -233,7 +233,7 @@ class QueueAckTest extends QueueSpecTest {
         subscribe(first, "$queue/workers/orders", 1);
         first.close();
 
-        broker.publish("orders", "orders/x", "while away");
+        broker.publish("orders/x", "while away");
         RawMqttClient again = raw(io.ratatoskr.mqtt.codec.MqttVersion.V5, "sticky", false, keep);
         Publish p = expect(again, Publish.class);
         assertThat(text(p)).isEqualTo("while away");
@@ -247,7 +247,7 @@ class QueueAckTest extends QueueSpecTest {
                 io.ratatoskr.mqtt.codec.MqttProperties.builder().sessionExpiryInterval(300).build();
         RawMqttClient first = raw(io.ratatoskr.mqtt.codec.MqttVersion.V5, "twin", true, keep);
         subscribe(first, "$queue/workers/orders", 1);
-        broker.publish("orders", "orders/x", "held");
+        broker.publish("orders/x", "held");
         assertThat(text(expect(first, Publish.class))).isEqualTo("held");
 
         RawMqttClient second = raw(io.ratatoskr.mqtt.codec.MqttVersion.V5, "twin", false, keep);

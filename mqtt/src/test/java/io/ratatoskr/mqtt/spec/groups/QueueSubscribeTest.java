@@ -31,7 +31,7 @@ class QueueSubscribeTest extends QueueSpecTest {
         SubAck ack = subscribe(c, "$queue/workers/orders", 2);
         assertThat(ack.reasonCodes()).containsExactly(ReasonCode.GRANTED_QOS_1);
 
-        broker.publish("orders", "orders/eu/42", "order 42", new Header("trace", "t-42"));
+        broker.publish("orders/eu/42", "order 42", new Header("trace", "t-42"));
         Publish p = expect(c, Publish.class);
         assertThat(p.topic()).isEqualTo("orders/eu/42");
         assertThat(p.qos()).isEqualTo(1);
@@ -46,6 +46,18 @@ class QueueSubscribeTest extends QueueSpecTest {
         ack(c, p);
         await().atMost(TIMEOUT).until(() -> broker.describe("orders", "workers").partitions().get(0)
                 .committedOffset() == 1);
+    }
+
+    @Test
+    void aMessageAClientPublishesReachesTheGroupOnceItIsAcknowledged() throws Exception {
+        RawMqttClient worker = raw("worker-1");
+        subscribe(worker, "$queue/workers/orders", 1);
+        RawMqttClient publisher = raw("publisher");
+        publisher.send(new Publish("orders/eu/1", 1, false, false, 3, "paid".getBytes(), MqttProperties.EMPTY));
+        assertThat(expect(publisher, io.ratatoskr.mqtt.codec.MqttPacket.PubAck.class).packetId()).isEqualTo(3);
+        Publish p = expect(worker, Publish.class);
+        assertThat(p.topic()).isEqualTo("orders/eu/1");
+        assertThat(text(p)).isEqualTo("paid");
     }
 
     @Test
@@ -80,7 +92,7 @@ class QueueSubscribeTest extends QueueSpecTest {
     @Test
     void prefetchBoundsUnacknowledgedDeliveries() throws Exception {
         for (int i = 0; i < 5; i++) {
-            broker.publish("orders", "orders/x", "m" + i);
+            broker.publish("orders/x", "m" + i);
         }
         RawMqttClient c = raw("worker-1");
         subscribe(c, "$queue/workers/orders", 1, "prefetch", "2");
@@ -93,17 +105,17 @@ class QueueSubscribeTest extends QueueSpecTest {
 
     @Test
     void startLatestMakesANewGroupSkipWhatIsAlreadyStored() throws Exception {
-        broker.publish("orders", "orders/x", "old");
+        broker.publish("orders/x", "old");
         RawMqttClient c = raw("worker-1");
         subscribe(c, "$queue/fresh/orders", 1, "start", "latest");
-        broker.publish("orders", "orders/x", "new");
+        broker.publish("orders/x", "new");
         assertThat(text(expect(c, Publish.class))).isEqualTo("new");
     }
 
     @Test
     void seekReplaysAGroupFromAnOffset() throws Exception {
-        broker.publish("orders", "orders/x", "a");
-        broker.publish("orders", "orders/x", "b");
+        broker.publish("orders/x", "a");
+        broker.publish("orders/x", "b");
         RawMqttClient c = raw("worker-1");
         subscribe(c, "$queue/workers/orders", 1);
         ack(c, expect(c, Publish.class));
@@ -120,7 +132,7 @@ class QueueSubscribeTest extends QueueSpecTest {
     void unsubscribeLeavesTheGroupAndItsDeliveriesGoToAnotherMember() throws Exception {
         RawMqttClient a = raw("worker-a");
         subscribe(a, "$queue/workers/orders", 1);
-        broker.publish("orders", "orders/x", "job");
+        broker.publish("orders/x", "job");
         Publish held = expect(a, Publish.class);
 
         a.send(new Unsubscribe(9, List.of("$queue/workers/orders"), MqttProperties.EMPTY));
@@ -155,8 +167,8 @@ class QueueSubscribeTest extends QueueSpecTest {
         options.setCleanSession(true);
         client.connect(options);
         client.subscribe("$queue/workers/orders", 1);
-        broker.publish("orders", "orders/eu", "one");
-        broker.publish("orders", "orders/us", "two");
+        broker.publish("orders/eu", "one");
+        broker.publish("orders/us", "two");
         await().atMost(TIMEOUT).until(() -> got.size() == 2);
         assertThat(got).containsExactly("orders/eu one", "orders/us two");
         await().atMost(TIMEOUT).until(() -> broker.describe("orders", "workers").lag() == 0);
