@@ -143,8 +143,8 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
-        log.info("Ratatoskr {} started: data in {}, {} durable topics, MQTT on {}:{}{}", Version.get(), dir,
-                durableTopics.list().size(), mqtt.host(), mqtt.port(),
+        log.info("Ratatoskr {} started: data in {}, {} durable topics, {} consumer groups, MQTT on {}:{}{}",
+                Version.get(), dir, durableTopics.list().size(), groups.list().size(), mqtt.host(), mqtt.port(),
                 http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
     }
 
