@@ -246,10 +246,17 @@ final class ConsumerGroup {
     CompletableFuture<Boolean> delete() {
         CompletableFuture<Boolean> f = new CompletableFuture<>();
         executor.execute(() -> {
-            ensureLoaded();
-            boolean existed = !ended;
-            endNow("consumer group " + id + " was deleted", true);
-            f.complete(existed);
+            if (ensureLoaded()) {
+                endNow("consumer group " + id + " was deleted", true);
+            } else {
+                // It could not load (its topic is gone, say): its files go all the same.
+                try {
+                    GroupStateLog.removeDirectory(dir);
+                } catch (RuntimeException e) {
+                    log.warn("group {}: removing {} failed: {}", id, dir, e.toString());
+                }
+            }
+            f.complete(true);
         });
         return f;
     }

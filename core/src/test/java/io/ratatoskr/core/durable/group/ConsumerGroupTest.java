@@ -411,6 +411,18 @@ class ConsumerGroupTest {
         assertThat(f.groups.list()).isEmpty();
     }
 
+    @Test
+    void aGroupWhoseTopicVanishedWhileTheBrokerWasDownIsKeptUntilDeleted() {
+        configure(GroupConfig.DEFAULTS.withMaxAttempts(5));
+        f.groups.close();
+        f.topics.delete("orders");
+        f.restart();
+        assertThat(f.groups.list()).containsExactly(new GroupId("orders", "workers"));
+        assertThat(f.groups.delete("orders", "workers").join()).isTrue();
+        assertThat(f.groups.list()).isEmpty();
+        assertThat(f.groupsDir.resolve("orders")).doesNotExist();
+    }
+
     private static Map<String, String> headers(DurableMessage m) {
         Map<String, String> h = new HashMap<>();
         for (Header header : m.message().properties().userProperties()) {
