@@ -7,6 +7,8 @@ import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
 import io.ratatoskr.http.AdminHttpServer;
 import io.ratatoskr.core.durable.DurableTopics;
+import io.ratatoskr.core.durable.group.ConsumerGroups;
+import io.ratatoskr.core.durable.group.GroupsConfig;
 import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.mqtt.server.MqttServer;
 import org.slf4j.Logger;
@@ -24,6 +26,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running Ratatoskr node: wires the broker core and its front ends from a {@link ServerConfig},
@@ -41,6 +44,8 @@ public final class RatatoskrServer implements AutoCloseable {
     private final MqttServer mqtt;
     private final AdminHttpServer http;
     private final DurableTopics durableTopics;
+    private final ConsumerGroups groups;
+    private final ScheduledExecutorService groupPool;
     private final ScheduledExecutorService housekeeping;
     private final ScheduledExecutorService maintenance;
     private final FileChannel lockChannel;
@@ -64,7 +69,6 @@ public final class RatatoskrServer implements AutoCloseable {
         registry = new SimpleMeterRegistry();
         BrokerMetrics metrics = new BrokerMetrics(registry);
         broker = new Broker(config.broker(), Clock.systemUTC(), metrics);
-        mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom());
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ratatoskr-housekeeping");
             t.setDaemon(true);
@@ -88,6 +92,26 @@ public final class RatatoskrServer implements AutoCloseable {
                     + e.getMessage(), e);
         }
         broker.addStore(durableTopics);
+        // Every consumer group runs confined to a serial executor on this pool (docs/threading.md).
+        AtomicInteger groupThreads = new AtomicInteger();
+        groupPool = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "ratatoskr-groups-" + groupThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            groups = ConsumerGroups.open(dir.resolve("groups"), durableTopics, Clock.systemUTC(), groupPool, registry,
+                    GroupsConfig.DEFAULTS);
+        } catch (RuntimeException e) {
+            groupPool.shutdownNow();
+            durableTopics.close();
+            maintenance.shutdownNow();
+            housekeeping.shutdownNow();
+            releaseLock();
+            throw new IllegalStateException("cannot open the consumer groups in " + dir.resolve("groups") + ": "
+                    + e.getMessage(), e);
+        }
+        mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom(), groups);
         http = config.http() == null ? null
                 : new AdminHttpServer(config.http(), AdminApi.routes(this), registry);
         try {
@@ -100,6 +124,8 @@ public final class RatatoskrServer implements AutoCloseable {
             if (http != null) {
                 http.close();
             }
+            groups.close();
+            groupPool.shutdownNow();
             durableTopics.close();
             maintenance.shutdownNow();
             housekeeping.shutdownNow();
@@ -117,8 +143,8 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
-        log.info("Ratatoskr {} started: data in {}, {} durable topics, MQTT on {}:{}{}", Version.get(), dir,
-                durableTopics.list().size(), mqtt.host(), mqtt.port(),
+        log.info("Ratatoskr {} started: data in {}, {} durable topics, {} consumer groups, MQTT on {}:{}{}",
+                Version.get(), dir, durableTopics.list().size(), groups.list().size(), mqtt.host(), mqtt.port(),
                 http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
     }
 
@@ -158,6 +184,11 @@ public final class RatatoskrServer implements AutoCloseable {
         return durableTopics;
     }
 
+    /** The consumer groups ({@code $queue/...} subscriptions, and later gRPC Consume and the admin API). */
+    public ConsumerGroups consumerGroups() {
+        return groups;
+    }
+
     public MeterRegistry meterRegistry() {
         return registry;
     }
@@ -173,6 +204,9 @@ public final class RatatoskrServer implements AutoCloseable {
             http.close();
         }
         mqtt.close();
+        // After the listener: no member is left; the groups write their state, then the topics close.
+        groups.close();
+        groupPool.shutdownNow();
         // After the listener: no publish is in flight; queued appends complete, then the logs close.
         durableTopics.close();
         maintenance.shutdownNow();

@@ -37,6 +37,7 @@ public enum ErrorCode {
     GROUP_NOT_FOUND("group_not_found", 0x80, 5, 404, "consumer group '%s' of topic '%s' does not exist"),
     DELIVERY_NOT_FOUND("delivery_not_found", 0x80, 5, 404,
             "no unacknowledged delivery %s: it was acknowledged already or timed out and was redelivered"),
+    GROUP_LIMIT_REACHED("group_limit_reached", 0x97, 8, 429, "%s"),
     OFFSET_OUT_OF_RANGE("offset_out_of_range", 0x80, 11, 416,
             "offset %d is outside [%d, %d] of partition %s"),
     INVALID_ARGUMENT("invalid_argument", 0x80, 3, 400, "%s"),

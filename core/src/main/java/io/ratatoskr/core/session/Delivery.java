@@ -6,15 +6,21 @@ import io.ratatoskr.core.topic.SharedGroup;
 /**
  * One message on its way to one session: the QoS it is delivered at (the minimum of the
  * publisher's and the subscription's [MQTT-3.8.4-8]), the retain flag to send, the matching
- * subscriptions' identifiers, and the shared group it was routed through (null if none), which
- * lets a departing member hand it to another member. Immutable.
+ * subscriptions' identifiers, the shared group it was routed through (null if none), which
+ * lets a departing member hand it to another member, and who wants to hear how it ended (null if
+ * nobody: see {@link DeliveryAck}). Immutable.
  */
-public record Delivery(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup<Session> group) {
+public record Delivery(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup<Session> group,
+                       DeliveryAck ack) {
     static final int[] NO_IDS = new int[0];
 
     public Delivery {
         if (subscriptionIds == null) {
             subscriptionIds = NO_IDS;
         }
+    }
+
+    public Delivery(Message message, int qos, boolean retain, int[] subscriptionIds, SharedGroup<Session> group) {
+        this(message, qos, retain, subscriptionIds, group, null);
     }
 }

@@ -1,5 +1,6 @@
 package io.ratatoskr.core.session;
 
+import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.topic.SubscriptionOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,13 @@ import java.util.function.Consumer;
  * otherwise it waits in the queue. On reconnect with a kept session, in-flight PUBLISH packets are
  * re-sent with DUP set and their original identifiers, PUBRELs re-sent, in the original order
  * [MQTT-4.4.0-1], [MQTT-4.6.0-1].
+ *
+ * <h2>Deliveries with an {@link DeliveryAck}</h2>
+ * Consumer-group deliveries carry an ack callback and are bounded by their sender (the member's
+ * prefetch), so neither the mailbox bound nor the overflow policy applies to them. They share the
+ * packet identifiers and the in-flight window with other deliveries, but they are never kept for
+ * an absent client: when the connection goes (or is taken over) or the session ends, they are
+ * handed back ({@link DeliveryAck#released}), and a PUBACK tells the sender the client's answer.
  */
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -95,6 +103,8 @@ public final class Session {
     private int expiryGeneration;
     private final Map<String, SubscriptionOptions> subscriptions = new HashMap<>(4);
     private ArrayDeque<Delivery> queue;
+    /** Deliveries with an ack callback in {@link #queue} (not subject to the overflow policy). */
+    private int ackedQueued;
     private LinkedHashMap<Integer, Inflight> inflight;
     private int sentUnacked;
     private int unsent;
@@ -155,7 +165,8 @@ public final class Session {
      *         {@link #whenDecongested} calls back (see {@link #isCongested})
      */
     public boolean offer(Delivery delivery) {
-        if (mailboxSize.get() >= mailboxLimit) {
+        // A delivery with an ack callback is bounded by its sender's window (a member's prefetch).
+        if (delivery.ack() == null && mailboxSize.get() >= mailboxLimit) {
             host.dropped(DropReason.MAILBOX_FULL);
             return true;
         }
@@ -269,6 +280,7 @@ public final class Session {
         connected = false;
         will = null;
         if (old != null) {
+            releaseAcked();
             resetInflightForResend();
             old.takenOver();
             log.debug("session {}: taken over from {} by {}", clientId, old.describe(), newLink.describe());
@@ -360,6 +372,7 @@ public final class Session {
         }
         Will w = will;
         will = null;
+        releaseAcked();
         resetInflightForResend();
         if (w != null && kind != DisconnectKind.NORMAL) {
             if (w.delaySeconds() == 0 || expirySeconds == 0) {
@@ -418,6 +431,7 @@ public final class Session {
         // being lost with the session (§4.8.2: "If the Client's Session terminates before the
         // Client reconnects, the Server SHOULD send the Application Message to another Client").
         redistributeShared();
+        releaseAcked();
         if (!subscriptions.isEmpty()) {
             host.removeSubscriptions(this, List.copyOf(subscriptions.keySet()));
             subscriptions.clear();
@@ -427,6 +441,7 @@ public final class Session {
             host.dropped(DropReason.SESSION_ENDED);
         }
         queue = null;
+        ackedQueued = 0;
         inflight = null;
         sentUnacked = 0;
         unsent = 0;
@@ -460,6 +475,36 @@ public final class Session {
             e.sent = false;
         }
         unsent = inflight.size();
+    }
+
+    /** Hands every delivery with an ack callback back to its sender: the client is gone. */
+    private void releaseAcked() {
+        if (queue != null && ackedQueued > 0) {
+            Iterator<Delivery> it = queue.iterator();
+            while (it.hasNext()) {
+                Delivery d = it.next();
+                if (d.ack() != null) {
+                    it.remove();
+                    ackedQueued--;
+                    d.ack().released(false);
+                }
+            }
+        }
+        if (inflight != null) {
+            Iterator<Inflight> it = inflight.values().iterator();
+            while (it.hasNext()) {
+                Inflight e = it.next();
+                if (e.delivery.ack() != null) {
+                    it.remove();
+                    if (e.sent) {
+                        sentUnacked--;
+                    } else {
+                        unsent--;
+                    }
+                    e.delivery.ack().released(e.sent);
+                }
+            }
+        }
     }
 
     /**
@@ -512,12 +557,16 @@ public final class Session {
     // Outbound messages
 
     private void deliver(Delivery d) {
+        if (d.ack() != null && (ended || !connected || !d.ack().isWanted())) {
+            d.ack().released(false); // never queued for an absent client or receiver
+            return;
+        }
         if (ended) {
             host.dropped(DropReason.SESSION_ENDED);
             return;
         }
         if (d.message().isExpired(host.clock().millis())) {
-            host.dropped(DropReason.EXPIRED);
+            drop(d, DropReason.EXPIRED);
             return;
         }
         boolean idle = connected && (queue == null || queue.isEmpty()) && unsent == 0 && link.isWritable();
@@ -542,20 +591,55 @@ public final class Session {
         if (queue == null) {
             queue = new ArrayDeque<>(8);
         }
-        if (queue.size() >= config.maxQueuedMessages()) {
+        if (d.ack() != null) {
+            ackedQueued++;
+        } else if (queue.size() - ackedQueued >= config.maxQueuedMessages()) {
             host.dropped(DropReason.QUEUE_FULL);
             if (config.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
                 return;
             }
-            queue.poll();
+            removeOldestUnacked();
         }
         queue.add(d);
+    }
+
+    /** DROP_OLDEST: the oldest queued delivery without an ack callback goes. */
+    private void removeOldestUnacked() {
+        Iterator<Delivery> it = queue.iterator();
+        while (it.hasNext()) {
+            if (it.next().ack() == null) {
+                it.remove();
+                return;
+            }
+        }
+    }
+
+    /** Takes the head of the queue. */
+    private Delivery pollQueue() {
+        Delivery d = queue.poll();
+        if (d != null && d.ack() != null) {
+            ackedQueued--;
+        }
+        return d;
+    }
+
+    /** Counts a delivery not made, or hands it back to the sender waiting for its outcome. */
+    private void drop(Delivery d, DropReason reason) {
+        if (d.ack() == null) {
+            host.dropped(reason);
+        } else if (reason == DropReason.TOO_LARGE) {
+            d.ack().undeliverable("the message is larger than the client's Maximum Packet Size");
+        } else {
+            d.ack().released(false);
+        }
     }
 
     private void send0(Delivery d) {
         long now = host.clock().millis();
         if (!link.sendPublish(d, 0, false, d.message().remainingExpirySeconds(now))) {
-            host.dropped(DropReason.TOO_LARGE);
+            drop(d, DropReason.TOO_LARGE);
+        } else if (d.ack() != null) {
+            d.ack().acknowledged(0, null, List.of()); // QoS 0: nothing comes back
         }
         wroteSinceFlush = true;
         lastProgressMillis = now;
@@ -570,7 +654,7 @@ public final class Session {
         long now = host.clock().millis();
         wroteSinceFlush = true;
         if (!link.sendPublish(d, id, false, d.message().remainingExpirySeconds(now))) {
-            host.dropped(DropReason.TOO_LARGE);
+            drop(d, DropReason.TOO_LARGE);
             return;
         }
         e.sent = true;
@@ -613,7 +697,7 @@ public final class Session {
                     link.sendPubRel(e.packetId);
                 } else if (!link.sendPublish(e.delivery, e.packetId, true,
                         e.delivery.message().remainingExpirySeconds(now))) {
-                    host.dropped(DropReason.TOO_LARGE);
+                    drop(e.delivery, DropReason.TOO_LARGE);
                     it.remove();
                     continue;
                 }
@@ -627,19 +711,19 @@ public final class Session {
         while (!queue.isEmpty() && link.isWritable()) {
             Delivery d = queue.peek();
             if (d.message().isExpired(now)) {
-                queue.poll();
-                host.dropped(DropReason.EXPIRED);
+                pollQueue();
+                drop(d, DropReason.EXPIRED);
                 continue;
             }
             if (d.qos() == 0) {
-                queue.poll();
+                pollQueue();
                 send0(d);
                 continue;
             }
             if (sentUnacked >= window) {
                 return;
             }
-            queue.poll();
+            pollQueue();
             sendNew(d);
         }
     }
@@ -653,12 +737,20 @@ public final class Session {
 
     /** On the loop. PUBACK for an outbound QoS 1 message; unknown identifiers are ignored. */
     public void onPubAck(int packetId) {
+        onPubAck(packetId, 0, null, List.of());
+    }
+
+    /**
+     * On the loop. PUBACK with its reason code, reason string and user properties (MQTT 5), which
+     * the delivery's {@link DeliveryAck} hears; unknown identifiers are ignored.
+     */
+    public void onPubAck(int packetId, int reasonCode, String reasonString, List<Header> userProperties) {
         Inflight e = inflight == null ? null : inflight.get(packetId);
         if (e == null || e.state != State.AWAIT_PUBACK) {
             log.debug("session {}: PUBACK for unknown packet identifier {}", clientId, packetId);
             return;
         }
-        complete(e);
+        complete(e, reasonCode, reasonString, userProperties);
     }
 
     /**
@@ -673,7 +765,7 @@ public final class Session {
             return false;
         }
         if (reasonCode >= 0x80) {
-            complete(e);
+            complete(e, reasonCode, null, List.of());
             return true;
         }
         e.state = State.AWAIT_PUBCOMP;
@@ -689,15 +781,18 @@ public final class Session {
             log.debug("session {}: PUBCOMP for unknown packet identifier {}", clientId, packetId);
             return;
         }
-        complete(e);
+        complete(e, 0, null, List.of());
     }
 
-    private void complete(Inflight e) {
+    private void complete(Inflight e, int reasonCode, String reasonString, List<Header> userProperties) {
         inflight.remove(e.packetId);
         if (e.sent) {
             sentUnacked--;
         } else {
             unsent--;
+        }
+        if (e.delivery.ack() != null) {
+            e.delivery.ack().acknowledged(reasonCode, reasonString, userProperties);
         }
         lastProgressMillis = host.clock().millis();
         pump();

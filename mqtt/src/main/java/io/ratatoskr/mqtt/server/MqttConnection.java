@@ -106,6 +106,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private ScheduledFuture<?> pauseTimeout;
     private final PendingAcks acks;
     private boolean pausedForAcks;
+    private int clientReceiveMaximum;
+    private QueueSubscriptions queues;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
         this.server = server;
@@ -139,8 +141,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             connectTimeout.cancel(false);
         }
         if (session != null) {
+            if (queues != null) {
+                queues.closing();
+            }
             session.detach(this, disconnectKind, disconnectExpirySeconds);
+            if (queues != null) {
+                session.tell(queues::leaveAll); // after the detach has handed group deliveries back
+            }
             session = null;
+        } else if (queues != null) {
+            queues.leaveAll(); // taken over: the new connection's session handed them back already
         }
         phase = Phase.CLOSING;
         acks.clear();
@@ -230,7 +240,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         switch (packet) {
             case Publish p -> onPublish(p);
-            case PubAck a -> session.onPubAck(a.packetId());
+            case PubAck a -> session.onPubAck(a.packetId(), a.reasonCode(), a.properties().reasonString(),
+                    QueueSubscriptions.headers(a.properties()));
             case PubRec r -> {
                 if (!session.onPubRec(r.packetId(), r.reasonCode())) {
                     ctx.write(new PubRel(r.packetId(), v5() ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND : 0,
@@ -346,6 +357,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         long expiry = Math.min(requestedExpiry, sessionConfig.maxSessionExpirySeconds());
         connectExpirySeconds = expiry;
         int receiveMaximum = props.receiveMaximum() < 0 ? 65_535 : props.receiveMaximum();
+        clientReceiveMaximum = receiveMaximum;
         clientTopicAliasMaximum = Math.max(0, props.topicAliasMaximum());
         requestProblemInformation = props.requestProblemInformation() != 0;
 
@@ -368,6 +380,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         session = result.session();
         phase = Phase.CONNECTED;
+        int window = Math.min(server.broker().config().session().maxInflight(), clientReceiveMaximum);
+        queues = new QueueSubscriptions(server.groups(), clientId, session, window);
         connectTimeout.cancel(false);
         if (keepAlive > 0) {
             // [MQTT-3.1.2-24]: one and a half times the keep-alive.
@@ -404,6 +418,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         ctx.write(new ConnAck(result.sessionPresent(), ReasonCode.SUCCESS, connAckProps));
         server.metrics().connectionAccepted();
         log.debug("mqtt {}: connected ({}, session present {})", describe(), version, result.sessionPresent());
+        if (result.sessionPresent()) {
+            queues.rejoin();
+        }
         List<MqttPacket> pending = pendingWhileConnecting;
         pendingWhileConnecting = null;
         if (pending != null) {
@@ -649,7 +666,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         int maxLevels = server.broker().config().maxTopicLevels();
         List<Integer> codes = new ArrayList<>(s.subscriptions().size());
+        List<String> refusals = null;
         for (Subscription sub : s.subscriptions()) {
+            if (QueueSubscriptions.isQueueFilter(sub.filter())) {
+                QueueSubscriptions.Outcome o = queues.subscribe(sub, subscriptionId, s.properties().userProperties());
+                codes.add(v5() || o.reasonCode() < 0x80 ? o.reasonCode() : ReasonCode.V3_SUBACK_FAILURE);
+                if (o.reason() != null) {
+                    refusals = refusals == null ? new ArrayList<>(1) : refusals;
+                    refusals.add(o.reason());
+                }
+                continue;
+            }
             String problem = Topics.checkFilter(sub.filter(), maxLevels);
             if (problem != null) {
                 log.info("mqtt {}: SUBSCRIBE to '{}' refused: {}", describe(), sub.filter(), problem);
@@ -667,13 +694,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             server.broker().subscribe(session, sub.filter(), options);
             codes.add(sub.qos());
         }
-        ctx.write(new SubAck(s.packetId(), codes, MqttProperties.EMPTY));
+        String reason = refusals == null || !v5() ? null : String.join("; ", refusals);
+        ctx.write(withReasonString(reason, false, props -> new SubAck(s.packetId(), codes, props)));
     }
 
     private void onUnsubscribe(Unsubscribe u) {
         int maxLevels = server.broker().config().maxTopicLevels();
         List<Integer> codes = new ArrayList<>(u.filters().size());
         for (String filter : u.filters()) {
+            if (QueueSubscriptions.isQueueFilter(filter)) {
+                codes.add(queues.unsubscribe(filter));
+                continue;
+            }
             String problem = Topics.checkFilter(filter, maxLevels);
             if (problem != null) {
                 codes.add(ReasonCode.TOPIC_FILTER_INVALID);
@@ -707,7 +739,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         log.debug("mqtt {}: DISCONNECT ({})", describe(), ReasonCode.name(d.reasonCode()));
         // Settle the will now: a CONNECT of the same client may already be queued for the session.
+        queues.closing();
         session.detachAtOnce(this, disconnectKind, disconnectExpirySeconds);
+        queues.leaveAll();
         session = null;
         close();
     }
@@ -865,6 +899,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         log.info("mqtt {}: session taken over by a new connection; closing", describe());
+        if (queues != null) {
+            queues.closing(); // deliveries still on their way must not reach the new connection
+        }
         session = null;
         disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection with the same client identifier");
     }
