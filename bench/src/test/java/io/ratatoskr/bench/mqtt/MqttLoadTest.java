@@ -154,4 +154,38 @@ class MqttLoadTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(topic.statusCode()).isEqualTo(404);
     }
+
+    @Test
+    void consumerGroupMembersShareTheLiveMessagesEachOnceAcknowledgedByPuback() throws InterruptedException {
+        LoadResult r = run(durableSpec(2, 3, "group", 0));
+
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.settings().topics()).isEqualTo("queue:g");
+        assertThat(r.settings().fanOutMax()).isEqualTo(1);
+        assertThat(r.expectedDeliveries()).isEqualTo(r.published().total()).isPositive();
+        assertThat(r.lost()).isZero();
+        assertThat(r.duplicates()).isZero();
+        assertThat(r.redelivered()).isZero();
+        assertThat(r.unexpected()).isZero();
+        assertThat(r.delivered().total()).isEqualTo(r.published().total());
+        assertThat(r.latency().count()).isPositive();
+        assertThat(r.countedName()).isEqualTo("delivered");
+    }
+
+    @Test
+    void aDrainRunMeasuresTheMembersEmptyingAPreloadedBacklog() throws InterruptedException {
+        LoadResult r = run(durableSpec(2, 2, "group", 3_000));
+
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.preload().messages()).isEqualTo(3_000);
+        assertThat(r.acked().total()).isEqualTo(3_000);
+        assertThat(r.published().measured()).isZero();
+        assertThat(r.delivered().total()).isEqualTo(3_000);
+        assertThat(r.delivered().measured()).isEqualTo(3_000);
+        assertThat(r.lost()).isZero();
+        assertThat(r.duplicates()).isZero();
+        assertThat(r.measuredSeconds()).isPositive().isLessThan(1.0);
+        assertThat(r.settings().durable().group()).isEqualTo("g");
+        assertThat(r.settings().durable().preload()).isEqualTo(3_000);
+    }
 }
