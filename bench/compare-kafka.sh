@@ -11,11 +11,13 @@
 # Environment:
 #   REPS (3)  DURATION (10s)  WARMUP (2s)  SCENARIOS (regex over scenario ids; all)  PAYLOAD (1024)
 #   PARTITIONS (4)  PRELOAD (200000, drain runs)  INFLIGHT (64, per publisher)
-#   OUT (bench/results/durable-<UTC date>)  WORK (a fresh directory under ${TMPDIR:-/tmp}: both brokers' data)
+#   OUT (bench/results/durable-<UTC date>/run-<UTC time>)  WORK (a fresh directory under ${TMPDIR:-/tmp}: both brokers' data)
 #   GEN_JAVA_OPTS (-Xms1g -Xmx1g)  RATATOSKR_JAVA_OPTS (none)  KAFKA_JAVA_OPTS (none)
 #   BROKERS ("ratatoskr kafka"; one of them to run only its side)
 #   MAX_LOAD (1.5): wait, before starting, until the 1-minute load average is at most this
 #   QUIET_WAIT (1800): longest wait for that, in seconds; then run anyway and say so
+#   RUN_MAX_BUSY (0.5): before each run, with both brokers idle, wait until the machine is busy for at most
+#     this many CPUs (over 2 s), i.e. until nobody else is building; RUN_QUIET_WAIT (300) seconds at most
 #
 # Both brokers run for the whole comparison on free loopback ports, with their data in the same fresh
 # directory (one filesystem): Ratatoskr from server/target/ratatoskr.jar, Kafka 4.4.0 as a single KRaft
@@ -39,11 +41,13 @@ PAYLOAD=${PAYLOAD:-1024}
 PARTITIONS=${PARTITIONS:-4}
 PRELOAD=${PRELOAD:-200000}
 INFLIGHT=${INFLIGHT:-64}
-OUT=${OUT:-$root/bench/results/durable-$(date -u +%Y-%m-%d)}
+OUT=${OUT:-$root/bench/results/durable-$(date -u +%Y-%m-%d)/run-$(date -u +%H%MZ)}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
 MAX_LOAD=${MAX_LOAD:-1.5}
 QUIET_WAIT=${QUIET_WAIT:-1800}
 BROKERS=${BROKERS:-ratatoskr kafka}
+RUN_MAX_BUSY=${RUN_MAX_BUSY:-0.5}
+RUN_QUIET_WAIT=${RUN_QUIET_WAIT:-300}
 
 server_jar="$root/server/target/ratatoskr.jar"
 bench_jar="$root/bench/target/ratatoskr-bench.jar"
@@ -131,21 +135,41 @@ bootstrap=$(cat "$work/kafka.bootstrap")
 } > "$OUT/environment.txt"
 cat "$OUT/environment.txt" >&2
 
+# CPUs the whole machine kept busy over the next 2 s (from /proc/stat: all but idle and iowait).
+busy_cpus() {
+  local _c u n s i w q sq st b0 t0 b1 t1
+  read -r _c u n s i w q sq st _ < /proc/stat
+  b0=$((u + n + s + q + sq + st)); t0=$((b0 + i + w))
+  sleep 2
+  read -r _c u n s i w q sq st _ < /proc/stat
+  b1=$((u + n + s + q + sq + st)); t1=$((b1 + i + w))
+  awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v n="$(nproc)" 'BEGIN { printf "%.2f", (t > 0 ? b / t * n : 0) }'
+}
+
 clock_ticks=$(getconf CLK_TCK)
 run() { # broker, scenario id, rep, args...
   local broker=$1 id=$2 rep=$3
   shift 3
-  local name="$id-$broker-$rep" rc=0 load
+  local name="$id-$broker-$rep" rc=0 load busy waited_run=0
   sync
+  # The brokers are idle between runs: what keeps the CPUs busy now is someone else.
+  busy=$(busy_cpus)
+  while awk -v b="$busy" -v m="$RUN_MAX_BUSY" 'BEGIN { exit !(b > m) }' && [ "$waited_run" -lt "$RUN_QUIET_WAIT" ]; do
+    [ "$waited_run" -eq 0 ] && echo "  the machine is busy ($busy CPUs) before $name; waiting..." >&2
+    sleep 8
+    waited_run=$((waited_run + 10))
+    busy=$(busy_cpus)
+  done
   load=$(load1)
-  echo "[$(date -u +%H:%M:%S)] $name (load $load)" >&2
+  echo "[$(date -u +%H:%M:%S)] $name (load $load, $busy CPUs busy before it, waited ${waited_run}s)" >&2
   {
     echo "== $name $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
     # CPU over the last half second (ps would give lifetime averages), busiest first.
     top -b -n 2 -d 0.5 -o %CPU -w 200 -c | awk '/^top -/ { frame++ } frame == 2' | sed -n '7,13p' | cut -c1-200
   } >> "$OUT/processes.log"
   local common=(--duration "$DURATION" --warmup "$WARMUP" --clock-ticks "$clock_ticks"
-    --label "broker=$broker" --label "scenario=$id" --label "rep=$rep" --label "load1=$load" --json "$OUT/$name.json")
+    --label "broker=$broker" --label "scenario=$id" --label "rep=$rep" --label "load1=$load"
+    --label "busy_before=$busy" --json "$OUT/$name.json")
   if [ "$broker" = ratatoskr ]; then
     # shellcheck disable=SC2086
     "$java" $GEN_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$bench_jar" io.ratatoskr.bench.mqtt.MqttLoad \

@@ -1,7 +1,7 @@
 package io.ratatoskr.bench.kafka;
 
+import io.ratatoskr.bench.mqtt.CpuSample;
 import io.ratatoskr.bench.mqtt.LoadResult;
-import io.ratatoskr.bench.mqtt.ProcessCpu;
 import io.ratatoskr.bench.mqtt.ReceiverStats;
 import io.ratatoskr.bench.mqtt.SenderStats;
 import io.ratatoskr.bench.mqtt.Timeline;
@@ -59,10 +59,6 @@ public final class KafkaRun {
     public KafkaRun(KafkaSpec spec, PrintStream log) {
         this.spec = spec;
         this.log = log;
-    }
-
-    /** CPU time of the generator and the broker at one moment; the broker's is -1 when not measured. */
-    private record CpuSample(long generator, long broker) {
     }
 
     /**
@@ -286,8 +282,7 @@ public final class KafkaRun {
     }
 
     private CpuSample cpu() {
-        return new CpuSample(ProcessCpu.selfNanos(),
-                spec.brokerPid() > 0 ? ProcessCpu.otherNanos(spec.brokerPid(), spec.clockTicks()) : -1);
+        return CpuSample.now(spec.brokerPid(), spec.clockTicks());
     }
 
     private LoadResult result(Instant startedAt, double seconds, List<SenderStats> senders,
@@ -305,8 +300,8 @@ public final class KafkaRun {
                 preload == null ? spec.duration().toNanos() / 1e9 : seconds,
                 preload == null ? spec.warmup().toNanos() / 1e9 : 0, spec.inflight(), spec.inflight(), 0, durable);
         return Totals.result(startedAt, spec.labels(), settings, seconds, senders, fanOut, receivers,
-                true, true, cpu1.generator() - cpu0.generator(),
-                cpu0.broker() >= 0 && cpu1.broker() >= 0 ? cpu1.broker() - cpu0.broker() : -1, preload);
+                true, true, cpu1.generatorSince(cpu0),
+                cpu1.brokerSince(cpu0), cpu1.machineSince(cpu0), preload);
     }
 
     private static void await(KafkaFuture<Void> future, String what) {

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  *
  * <p>Runs are told apart by their {@code --label}s: {@code scenario} (an identifier; scenarios are listed in
  * the order they first ran) and {@code broker}; a {@code load1} label (the 1-minute load average when the run
- * started) is reported as a median.
+ * started) is reported as a median, as is the CPU other processes took during the window.
  */
 @Command(name = "mqtt-compare-report", mixinStandardHelpOptions = true,
         description = "Median tables and candidate/baseline ratios from MqttLoad and KafkaLoad JSON results.")
@@ -90,7 +90,8 @@ public final class CompareReport implements Callable<Integer> {
     record Summary(String scenario, String broker, int runs, LoadResult.Settings settings, String counted,
                    double throughput, double throughputMin, double throughputMax, double published,
                    double lostPercent, double duplicates, double p50, double p99, double p999, double brokerCores,
-                   double brokerMicrosPerMessage, double generatorCores, double load1, int failedRuns) {
+                   double brokerMicrosPerMessage, double generatorCores, double othersCores, double load1,
+                   int failedRuns) {
     }
 
     static Summary summarise(String scenario, String broker, List<LoadResult> runs) {
@@ -108,6 +109,7 @@ public final class CompareReport implements Callable<Integer> {
                 median(runs, r -> r.cpu().brokerSeconds() == null ? Double.NaN : r.cpu().brokerSeconds() / r.measuredSeconds()),
                 median(runs, r -> r.cpu().brokerPerMessageMicros() == null ? Double.NaN : r.cpu().brokerPerMessageMicros()),
                 median(runs, r -> r.cpu().generatorSeconds() / r.measuredSeconds()),
+                median(runs, r -> r.cpu().othersSeconds() == null ? Double.NaN : r.cpu().othersSeconds() / r.measuredSeconds()),
                 median(runs, r -> load1(r.labels().get("load1"))),
                 (int) runs.stream().filter(r -> !r.failures().isEmpty()).count());
     }
@@ -143,20 +145,20 @@ public final class CompareReport implements Callable<Integer> {
                 .add(r));
         StringBuilder b = new StringBuilder();
         line(b, "| scenario | broker | runs | msg/s (median) | min – max | counted | published/s | lost % | duplicates"
-                + " | p50 ms | p99 ms | p99.9 ms | broker CPU (cores) | broker µs/msg | load avg |");
-        line(b, "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + " | p50 ms | p99 ms | p99.9 ms | broker CPU (cores) | broker µs/msg | others' CPU (cores) | load avg |");
+        line(b, "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         List<Summary[]> pairs = new ArrayList<>();
         for (var scenario : byScenario.entrySet()) {
             Summary c = null;
             Summary a = null;
             for (var broker : scenario.getValue().entrySet()) {
                 Summary s = summarise(scenario.getKey(), broker.getKey(), broker.getValue());
-                line(b, "| %s | %s | %d%s | %,.0f | %,.0f – %,.0f | %s | %s | %.2f | %,.0f | %s | %s | %s | %s | %s | %s |",
+                line(b, "| %s | %s | %d%s | %,.0f | %,.0f – %,.0f | %s | %s | %.2f | %,.0f | %s | %s | %s | %s | %s | %s | %s |",
                         s.scenario(), s.broker(), s.runs(), s.failedRuns() > 0 ? " (" + s.failedRuns() + " failed)" : "",
                         s.throughput(), s.throughputMin(), s.throughputMax(), s.counted(), num(s.published(), "%,.0f"),
                         s.lostPercent(), s.duplicates(), num(s.p50(), "%.3f"), num(s.p99(), "%.3f"),
                         num(s.p999(), "%.3f"), num(s.brokerCores(), "%.2f"), num(s.brokerMicrosPerMessage(), "%.2f"),
-                        num(s.load1(), "%.2f"));
+                        num(s.othersCores(), "%.2f"), num(s.load1(), "%.2f"));
                 if (broker.getKey().equals(candidate)) {
                     c = s;
                 } else if (broker.getKey().equals(baseline)) {

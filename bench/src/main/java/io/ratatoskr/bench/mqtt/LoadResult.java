@@ -104,13 +104,23 @@ public record LoadResult(String tool, int format, String startedAt, Map<String, 
     /**
      * CPU seconds used in the measurement window by the generator and, given {@code --broker-pid}, by the
      * broker (else null); {@code brokerPerMessageMicros} divides the broker's by the messages the run counts
-     * ({@link #counted()}) in the window.
+     * ({@link #counted()}) in the window. {@code othersSeconds} is what the rest of the machine used in the
+     * window (all CPUs' busy time less the generator's and the broker's), null when not measured: more than a
+     * little means the run shared the machine.
      */
-    public record Cpu(double generatorSeconds, Double brokerSeconds, Double brokerPerMessageMicros) {
-        /** The CPU figures, with the broker's per message given the count of messages in the window. */
-        public static Cpu of(long generatorNanos, long brokerNanos, long messages) {
+    public record Cpu(double generatorSeconds, Double brokerSeconds, Double brokerPerMessageMicros,
+                      Double othersSeconds) {
+        /**
+         * The CPU figures, with the broker's per message given the count of messages in the window.
+         *
+         * @param brokerNanos  -1 when not measured
+         * @param machineNanos busy time of the whole machine in the window, -1 when not measured
+         */
+        public static Cpu of(long generatorNanos, long brokerNanos, long machineNanos, long messages) {
             return new Cpu(generatorNanos / 1e9, brokerNanos >= 0 ? brokerNanos / 1e9 : null,
-                    brokerNanos >= 0 && messages > 0 ? brokerNanos / 1e3 / messages : null);
+                    brokerNanos >= 0 && messages > 0 ? brokerNanos / 1e3 / messages : null,
+                    brokerNanos >= 0 && machineNanos >= 0
+                            ? Math.max(0, machineNanos - generatorNanos - brokerNanos) / 1e9 : null);
         }
     }
 

@@ -82,10 +82,6 @@ public final class LoadRun {
         }
     }
 
-    /** CPU time of the generator and the broker at one moment; the broker's is -1 when not measured. */
-    private record CpuSample(long generator, long broker) {
-    }
-
     /**
      * Runs the load and returns what it measured.
      *
@@ -291,8 +287,7 @@ public final class LoadRun {
     }
 
     private CpuSample cpu() {
-        return new CpuSample(ProcessCpu.selfNanos(),
-                spec.brokerPid() > 0 ? ProcessCpu.otherNanos(spec.brokerPid(), spec.clockTicks()) : -1);
+        return CpuSample.now(spec.brokerPid(), spec.clockTicks());
     }
 
     /** Stops every publisher; returns how many messages each sent. */
@@ -438,7 +433,7 @@ public final class LoadRun {
                 preload == null ? spec.warmup().toNanos() / 1e9 : 0, spec.inflight(), window, spec.threads(),
                 durableSettings);
         return Totals.result(startedAt, spec.labels(), settings, seconds, pubs, fanOut, subs,
-                spec.layout().oneReceiverPerMessage(), spec.qos() > 0, cpu1.generator() - cpu0.generator(),
-                cpu0.broker() >= 0 && cpu1.broker() >= 0 ? cpu1.broker() - cpu0.broker() : -1, preload);
+                spec.layout().oneReceiverPerMessage(), spec.qos() > 0, cpu1.generatorSince(cpu0),
+                cpu1.brokerSince(cpu0), cpu1.machineSince(cpu0), preload);
     }
 }

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * CPU time consumed by a process: this one (from the JVM), or another one on Linux (from
- * {@code /proc/<pid>/stat}, user plus system time, in clock ticks).
+ * {@code /proc/<pid>/stat}, user plus system time, in clock ticks); and by the whole machine (from
+ * {@code /proc/stat}), so that a run can tell how much CPU other processes took while it measured.
  *
  * <p>Stateless and thread-safe.
  */
@@ -54,6 +55,37 @@ public final class ProcessCpu {
             return -1;
         }
         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks * 1_000_000_000L / clockTicksPerSecond;
+    }
+
+    /**
+     * CPU time all CPUs of the machine have spent busy so far (user, nice, system, irq, softirq and steal
+     * time from the first line of {@code /proc/stat}; not idle or iowait), in nanoseconds, or -1 when it cannot
+     * be read.
+     */
+    public static long machineBusyNanos(int clockTicksPerSecond) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/stat"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
+        return parseMachineNanos(stat, clockTicksPerSecond);
+    }
+
+    /** The busy time of the aggregate {@code cpu} line of a {@code /proc/stat} text (proc(5)), in nanoseconds. */
+    static long parseMachineNanos(String stat, int clockTicksPerSecond) {
+        if (!stat.startsWith("cpu ")) {
+            return -1;
+        }
+        int end = stat.indexOf('\n');
+        String[] f = stat.substring(4, end < 0 ? stat.length() : end).trim().split(" +");
+        if (f.length < 8) {
+            return -1;
+        }
+        // user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is already in user.
+        long ticks = Long.parseLong(f[0]) + Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[5])
+                + Long.parseLong(f[6]) + Long.parseLong(f[7]);
         return ticks * 1_000_000_000L / clockTicksPerSecond;
     }
 }

@@ -49,9 +49,10 @@ public final class ResultTable {
                         r.ackRefused(), r.unacknowledged()));
         LoadResult.Cpu cpu = r.cpu();
         if (cpu.brokerSeconds() != null) {
-            line(b, "CPU in window: generator %.2f s, broker %.2f s (%s us per %s message)",
+            line(b, "CPU in window: generator %.2f s, broker %.2f s (%s us per %s message), other processes %s s",
                     cpu.generatorSeconds(), cpu.brokerSeconds(), cpu.brokerPerMessageMicros() == null ? "-"
-                            : String.format(Locale.ROOT, "%.2f", cpu.brokerPerMessageMicros()), r.countedName());
+                            : String.format(Locale.ROOT, "%.2f", cpu.brokerPerMessageMicros()), r.countedName(),
+                    cpu.othersSeconds() == null ? "-" : String.format(Locale.ROOT, "%.2f", cpu.othersSeconds()));
         } else {
             line(b, "CPU in window: generator %.2f s", cpu.generatorSeconds());
         }

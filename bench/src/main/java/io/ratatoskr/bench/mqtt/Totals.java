@@ -26,12 +26,13 @@ public final class Totals {
      * @param acks           whether publishers get acknowledgements (MQTT QoS 1, Kafka)
      * @param generatorNanos the generator's CPU time in the window
      * @param brokerNanos    the broker's CPU time in the window, or -1 when not measured
+     * @param machineNanos   the whole machine's busy CPU time in the window, or -1 when not measured
      * @param preload        what a drain run published before the window, else null
      */
     public static LoadResult result(Instant startedAt, Map<String, String> labels, LoadResult.Settings settings,
                                     double seconds, List<SenderStats> senders, int[] fanOut,
                                     List<ReceiverStats> receivers, boolean group, boolean acks, long generatorNanos,
-                                    long brokerNanos, LoadResult.Preload preload) {
+                                    long brokerNanos, long machineNanos, LoadResult.Preload preload) {
         long sent = 0;
         long sentMeasured = 0;
         long acked = 0;
@@ -95,6 +96,7 @@ public final class Totals {
                 publishedRate, ackedRate, deliveredRate, expected, lost, expected == 0 ? 0 : (double) lost / expected,
                 duplicates, redelivered, unexpected, ackRefused, unacknowledged, LoadResult.Latency.of(latency),
                 acks ? LoadResult.Latency.of(ackLatency) : null,
-                LoadResult.Cpu.of(generatorNanos, brokerNanos, counted), preload, List.copyOf(failures));
+                LoadResult.Cpu.of(generatorNanos, brokerNanos, machineNanos, counted), preload,
+                List.copyOf(failures));
     }
 }
