@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Durable topics and consumer groups, Ratatoskr against Apache Kafka in the same run: durable QoS 1 publish
-# (fsync and group commit, 1 and 16 clients), consumer-group drain (1 and 4 members) and a live run, each
+# (fsync, group commit and async, 1 and 16 clients), consumer-group drain (1 and 4 members) and a live run, each
 # scenario on both brokers alternately, REPS times; prints the medians and the Ratatoskr/Kafka ratios
 # (bench/README.md, docs/benchmarks.md).
 #
 #   ./mvnw -B -ntp -q -DskipTests package -pl server,bench -am     # first: this script builds nothing
-#   bench/compare-kafka.sh                                          # every scenario, 3 repetitions (~15 min)
+#   bench/compare-kafka.sh                                          # every scenario, 3 repetitions (~17 min)
 #   REPS=1 DURATION=3s SCENARIOS='^fsync' bench/compare-kafka.sh    # a quick look
 #
 # Environment:
@@ -58,7 +58,9 @@ done
 # Scenario id | MqttLoad arguments (Ratatoskr) | KafkaLoad arguments. Same clients, partitions, payload and
 # in-flight window on both sides. fsync: Ratatoskr fsyncs before PUBACK, Kafka's topic has flush.messages=1.
 # group: Ratatoskr group-commits (fsync shared by concurrent publishes, default 2 ms gather), Kafka keeps its
-# default and does not fsync at all (the page cache). The consumer-group runs use those same two settings.
+# default and does not fsync at all (the page cache). async: neither fsyncs before acknowledging (Ratatoskr
+# flushes in the background), the like-for-like match of Kafka's default. The consumer-group runs use
+# Ratatoskr's group mode and Kafka's default.
 common_mqtt="--mqtt-version 5 --qos 1 --payload $PAYLOAD --inflight $INFLIGHT --partitions $PARTITIONS"
 common_kafka="--payload $PAYLOAD --inflight $INFLIGHT --partitions $PARTITIONS"
 drain_opts="--preload $PRELOAD --drain-timeout 60s"
@@ -67,6 +69,8 @@ scenarios=(
   "fsync-16c|-p 16 -s 0 --durability fsync|-p 16 --fsync"
   "group-1c|-p 1 -s 0 --durability group|-p 1"
   "group-16c|-p 16 -s 0 --durability group|-p 16"
+  "async-1c|-p 1 -s 0 --durability async|-p 1"
+  "async-16c|-p 16 -s 0 --durability async|-p 16"
   "drain-1m|-p 4 --group g --members 1 --durability group $drain_opts|-p 4 --consumers 1 $drain_opts"
   "drain-4m|-p 4 --group g --members 4 --durability group $drain_opts|-p 4 --consumers 4 $drain_opts"
   "live-4p4m|-p 4 --group g --members 4 --durability group|-p 4 --consumers 4"
