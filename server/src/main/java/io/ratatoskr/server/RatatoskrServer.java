@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
+import io.ratatoskr.core.persist.BrokerPersistence;
 import io.ratatoskr.mqtt.server.MqttServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ public final class RatatoskrServer implements AutoCloseable {
     private final Broker broker;
     private final MqttServer mqtt;
     private final ScheduledExecutorService housekeeping;
+    private final BrokerPersistence persistence;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private boolean closed;
@@ -58,15 +60,25 @@ public final class RatatoskrServer implements AutoCloseable {
         registry = new SimpleMeterRegistry();
         BrokerMetrics metrics = new BrokerMetrics(registry);
         broker = new Broker(config.broker(), Clock.systemUTC(), metrics);
-        mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom());
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ratatoskr-housekeeping");
             t.setDaemon(true);
             return t;
         });
         try {
+            // Retained messages and persistent sessions are back before the first client connects.
+            persistence = BrokerPersistence.open(dir, config.persistence(), config.mqtt().maxPacketSize(), broker,
+                    housekeeping);
+        } catch (RuntimeException e) {
+            housekeeping.shutdownNow();
+            releaseLock();
+            throw e;
+        }
+        mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom());
+        try {
             mqtt.start();
         } catch (RuntimeException | InterruptedException e) {
+            persistence.close();
             housekeeping.shutdownNow();
             releaseLock();
             throw e;
@@ -124,6 +136,11 @@ public final class RatatoskrServer implements AutoCloseable {
         log.info("Ratatoskr stopping");
         housekeeping.shutdownNow();
         mqtt.close();
+        try {
+            persistence.close();
+        } catch (RuntimeException e) {
+            log.error("closing the state logs failed", e);
+        }
         releaseLock();
         log.info("Ratatoskr stopped");
     }

@@ -1,6 +1,7 @@
 package io.ratatoskr.server;
 
 import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 
 import java.nio.file.Path;
@@ -9,27 +10,33 @@ import java.util.Objects;
 /**
  * Everything the server needs to start, already validated by its parts' own records. Immutable.
  *
- * @param dataDir where the broker keeps its files (created if missing; one broker per directory)
+ * @param dataDir     where the broker keeps its files (created if missing; one broker per directory)
+ * @param persistence how retained messages and persistent sessions are kept under {@code dataDir}
  */
-public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt) {
+public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence) {
     public static final ServerConfig DEFAULTS =
-            new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS, MqttConfig.DEFAULTS);
+            new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS, MqttConfig.DEFAULTS, PersistenceConfig.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(broker, "broker");
         Objects.requireNonNull(mqtt, "mqtt");
+        Objects.requireNonNull(persistence, "persistence");
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(dir, broker, mqtt);
+        return new ServerConfig(dir, broker, mqtt, persistence);
     }
 
     public ServerConfig withBroker(BrokerConfig b) {
-        return new ServerConfig(dataDir, b, mqtt);
+        return new ServerConfig(dataDir, b, mqtt, persistence);
     }
 
     public ServerConfig withMqtt(MqttConfig m) {
-        return new ServerConfig(dataDir, broker, m);
+        return new ServerConfig(dataDir, broker, m, persistence);
+    }
+
+    public ServerConfig withPersistence(PersistenceConfig p) {
+        return new ServerConfig(dataDir, broker, mqtt, p);
     }
 }

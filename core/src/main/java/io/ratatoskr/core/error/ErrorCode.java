@@ -35,6 +35,9 @@ public enum ErrorCode {
             "no unacknowledged delivery %s: it was acknowledged already or timed out and was redelivered"),
     OFFSET_OUT_OF_RANGE("offset_out_of_range", 0x80, 11, 416,
             "offset %d is outside [%d, %d] of partition %s"),
+    STATE_STORE_OVERLOADED("state_store_overloaded", 0x97, 8, 429,
+            "the %s store is overloaded (write queue full); retry with backoff"),
+    STATE_STORE_FAILED("state_store_failed", 0x80, 14, 503, "the %s store cannot take writes: %s"),
     INVALID_ARGUMENT("invalid_argument", 0x80, 3, 400, "%s"),
     UNAVAILABLE("unavailable", 0x80, 14, 503, "%s"),
     INTERNAL("internal", 0x80, 13, 500, "internal error: %s");

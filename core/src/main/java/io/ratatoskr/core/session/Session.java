@@ -5,12 +5,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -39,21 +41,26 @@ import java.util.function.Consumer;
  * otherwise it waits in the queue. On reconnect with a kept session, in-flight PUBLISH packets are
  * re-sent with DUP set and their original identifiers, PUBRELs re-sent, in the original order
  * [MQTT-4.4.0-1], [MQTT-4.6.0-1].
+ *
+ * <h2>Persistence</h2>
+ * A session kept after its connection ends (expiry above 0) is <em>persistent</em>: it writes its
+ * state to the host's {@link SessionJournal} as it changes — itself, its will and expiry on connect
+ * and disconnect, subscriptions, the state of each QoS 1/2 delivery (the router stores the message
+ * before offering it), inbound QoS 2 identifiers — and forgets it all when it ends. At start the
+ * broker recreates persistent sessions with {@link #restore} and {@link #resumeAfterRestart}.
  */
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final int DRAIN_BATCH = 512;
     private static final long PROGRESS_WINDOW_MILLIS = 1000;
 
-    private enum State { AWAIT_PUBACK, AWAIT_PUBREC, AWAIT_PUBCOMP }
-
     private static final class Inflight {
         final Delivery delivery;
         final int packetId;
-        State state;
+        OutboundState state;
         boolean sent;
 
-        Inflight(Delivery delivery, int packetId, State state) {
+        Inflight(Delivery delivery, int packetId, OutboundState state) {
             this.delivery = delivery;
             this.packetId = packetId;
             this.state = state;
@@ -63,6 +70,7 @@ public final class Session {
     private final String clientId;
     private final SessionHost host;
     private final SessionConfig config;
+    private final SessionJournal journal;
     private final int mailboxLimit;
 
     private final int mailboxHigh;
@@ -80,6 +88,8 @@ public final class Session {
     private final AtomicInteger mailboxSize = new AtomicInteger();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    /** Whether the session writes its state to the journal; written on the owner loop. */
+    private volatile boolean persistent;
 
     // Everything below is confined to the owner loop, except the volatile flags read elsewhere.
     private SessionLink link;
@@ -88,6 +98,8 @@ public final class Session {
     private boolean fresh = true;
     private boolean wroteSinceFlush;
     private long expirySeconds;
+    private long disconnectedAtMillis = -1;
+    private CompletableFuture<?> lastInboundWrite;
     private Will will;
     private Will pendingWill;
     private SessionLoop.Cancellable willTimer;
@@ -107,6 +119,7 @@ public final class Session {
         this.clientId = clientId;
         this.host = host;
         this.config = host.sessionConfig();
+        this.journal = host.journal();
         this.loop = loop;
         // A mailbox only buffers hand-offs between loops; beyond this many pending deliveries the
         // owner cannot keep up and new ones are refused (counted), keeping memory bounded.
@@ -124,6 +137,22 @@ public final class Session {
     /** Any thread. Whether a connection is attached. */
     public boolean isConnected() {
         return connected;
+    }
+
+    /**
+     * Any thread. Whether the session is kept in the journal: the router then stores QoS 1/2
+     * messages for it before offering them.
+     */
+    public boolean isPersistent() {
+        return persistent;
+    }
+
+    /**
+     * On the loop. The journal write of the latest inbound QoS 2 change ({@link #inboundQos2Received},
+     * {@link #inboundPubRel}): PUBREC and PUBCOMP wait for it. Null when the session is not persistent.
+     */
+    public CompletableFuture<?> inboundWrite() {
+        return persistent ? lastInboundWrite : null;
     }
 
     /** Any thread. Whether the session has ended; an ended session takes no more deliveries. */
@@ -156,7 +185,7 @@ public final class Session {
      */
     public boolean offer(Delivery delivery) {
         if (mailboxSize.get() >= mailboxLimit) {
-            host.dropped(DropReason.MAILBOX_FULL);
+            drop(delivery, DropReason.MAILBOX_FULL);
             return true;
         }
         tell(() -> deliver(delivery));
@@ -295,12 +324,33 @@ public final class Session {
         expirySeconds = request.expirySeconds();
         will = request.will();
         window = Math.min(config.maxInflight(), request.receiveMaximum());
+        disconnectedAtMillis = -1;
+        persist(expirySeconds > 0);
         if (newLoop.inLoop()) {
             loop = newLoop;
             attach(newLink, present, callback);
         } else {
+            // What this loop batched for the session reaches the journal before the new loop writes.
+            journal.flush();
             loop = newLoop;
             newLoop.execute(() -> attach(newLink, present, callback));
+        }
+    }
+
+    /** On the loop, at connect: starts, goes on with, or stops keeping the session in the journal. */
+    private void persist(boolean keep) {
+        boolean want = keep && journal.enabled();
+        if (persistent && !want) {
+            // Kept until now, but this connection's session ends with it (expiry 0): forget it now.
+            journal.forget(this, subscriptions.keySet(), journaled(), inboundQos2);
+        }
+        boolean was = persistent;
+        persistent = want;
+        if (want) {
+            journal.session(this, expirySeconds, -1, will);
+            if (!was) {
+                subscriptions.forEach((filter, options) -> journal.subscription(this, filter, options));
+            }
         }
     }
 
@@ -375,6 +425,14 @@ public final class Session {
             return;
         }
         redistributeShared();
+        disconnectedAtMillis = host.clock().millis();
+        if (persistent) {
+            journal.session(this, expirySeconds, disconnectedAtMillis, pendingWill);
+        }
+        scheduleExpiry(expirySeconds * 1000L);
+    }
+
+    private void scheduleExpiry(long delayMillis) {
         if (expirySeconds != SessionConfig.NEVER_EXPIRES) {
             int generation = ++expiryGeneration;
             expiryTimer = loop.schedule(() -> tell(() -> {
@@ -382,7 +440,7 @@ public final class Session {
                     log.debug("session {}: expired", clientId);
                     end();
                 }
-            }), expirySeconds, TimeUnit.SECONDS);
+            }), delayMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -392,6 +450,9 @@ public final class Session {
         pendingWill = null;
         if (w != null && !connected && !ended) {
             host.publishWill(this, w);
+            if (persistent) {
+                journal.session(this, expirySeconds, disconnectedAtMillis, null);
+            }
         }
     }
 
@@ -407,6 +468,7 @@ public final class Session {
         cancelWillTimer();
         cancelExpiryTimer();
         clearState();
+        persistent = false;
         ended = true;
         connected = false;
         link = null;
@@ -418,6 +480,9 @@ public final class Session {
         // being lost with the session (§4.8.2: "If the Client's Session terminates before the
         // Client reconnects, the Server SHOULD send the Application Message to another Client").
         redistributeShared();
+        if (persistent) {
+            journal.forget(this, subscriptions.keySet(), journaled(), inboundQos2);
+        }
         if (!subscriptions.isEmpty()) {
             host.removeSubscriptions(this, List.copyOf(subscriptions.keySet()));
             subscriptions.clear();
@@ -474,6 +539,7 @@ public final class Session {
                 Delivery d = it.next();
                 if (d.group() != null && host.redistribute(this, d)) {
                     it.remove();
+                    release(d);
                 }
             }
         }
@@ -481,13 +547,94 @@ public final class Session {
             Iterator<Inflight> it = inflight.values().iterator();
             while (it.hasNext()) {
                 Inflight e = it.next();
-                if (e.delivery.group() != null && e.state != State.AWAIT_PUBCOMP
+                if (e.delivery.group() != null && e.state != OutboundState.AWAIT_PUBCOMP
                         && host.redistribute(this, e.delivery)) {
                     it.remove();
                     unsent--;
+                    release(e.delivery);
                 }
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Restart
+
+    /**
+     * On the loop, before anything else reaches the session (the broker tells it first): takes the
+     * state the journal kept. The session is disconnected and present; its timers start with
+     * {@link #resumeAfterRestart}. In-flight messages are re-sent with DUP when the client
+     * reconnects [MQTT-4.4.0-1].
+     */
+    public void restore(RestoredSession r) {
+        fresh = false;
+        persistent = journal.enabled();
+        expirySeconds = r.expirySeconds();
+        disconnectedAtMillis = r.disconnectedAtMillis();
+        pendingWill = r.will();
+        subscriptions.putAll(r.subscriptions());
+        if (!r.inflight().isEmpty()) {
+            inflight = new LinkedHashMap<>(Math.max(16, r.inflight().size() * 2));
+            for (RestoredSession.Outbound o : r.inflight()) {
+                Inflight previous = inflight.put(o.packetId(), new Inflight(o.delivery(), o.packetId(), o.state()));
+                if (previous != null) {
+                    log.warn("session {}: two stored in-flight messages with packet identifier {}; keeping the later",
+                            clientId, o.packetId());
+                    release(previous.delivery);
+                }
+                nextPacketId = o.packetId() == 65_535 ? 1 : o.packetId() + 1;
+            }
+            unsent = inflight.size();
+        }
+        if (!r.queued().isEmpty()) {
+            queue = new ArrayDeque<>(r.queued());
+        }
+        for (int packetId : r.inboundQos2()) {
+            if (inboundQos2 == null) {
+                inboundQos2 = new BitSet();
+            }
+            if (!inboundQos2.get(packetId)) {
+                inboundQos2.set(packetId);
+                inboundQos2Count++;
+            }
+        }
+        queuedApprox = queuedCount();
+    }
+
+    /**
+     * On the loop, once every restored session is back in the broker: starts the expiry and will
+     * timers from when the connection ended — for a session that was connected when the broker
+     * stopped, now: its connection ended abnormally, so its will is due after its delay (MQTT 5.0
+     * §3.1.2.5) unless the client reconnects first. A session whose expiry passed while the broker
+     * was down ends now, publishing its will.
+     */
+    public void resumeAfterRestart() {
+        if (ended || connected) {
+            return;
+        }
+        long now = host.clock().millis();
+        if (disconnectedAtMillis < 0) {
+            disconnectedAtMillis = now;
+            if (persistent) {
+                journal.session(this, expirySeconds, now, pendingWill);
+            }
+        }
+        long expiresAt = expirySeconds == SessionConfig.NEVER_EXPIRES ? Long.MAX_VALUE
+                : disconnectedAtMillis + expirySeconds * 1000L;
+        if (expiresAt <= now) {
+            log.debug("session {}: expired while the broker was down", clientId);
+            end();
+            return;
+        }
+        if (pendingWill != null) {
+            long due = disconnectedAtMillis + pendingWill.delaySeconds() * 1000L;
+            if (due <= now) {
+                firePendingWill();
+            } else {
+                willTimer = loop.schedule(() -> tell(this::firePendingWill), due - now, TimeUnit.MILLISECONDS);
+            }
+        }
+        scheduleExpiry(expiresAt - now);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -495,12 +642,19 @@ public final class Session {
 
     /** On the loop. Records a subscription; returns the options it replaced, or null. */
     public SubscriptionOptions putSubscription(String filter, SubscriptionOptions options) {
+        if (persistent) {
+            journal.subscription(this, filter, options);
+        }
         return subscriptions.put(filter, options);
     }
 
     /** On the loop. Forgets a subscription; returns whether it existed. */
     public boolean removeSubscription(String filter) {
-        return subscriptions.remove(filter) != null;
+        boolean existed = subscriptions.remove(filter) != null;
+        if (existed && persistent) {
+            journal.subscription(this, filter, null);
+        }
+        return existed;
     }
 
     /** On the loop. A copy of the subscriptions. */
@@ -513,11 +667,11 @@ public final class Session {
 
     private void deliver(Delivery d) {
         if (ended) {
-            host.dropped(DropReason.SESSION_ENDED);
+            drop(d, DropReason.SESSION_ENDED);
             return;
         }
         if (d.message().isExpired(host.clock().millis())) {
-            host.dropped(DropReason.EXPIRED);
+            drop(d, DropReason.EXPIRED);
             return;
         }
         boolean idle = connected && (queue == null || queue.isEmpty()) && unsent == 0 && link.isWritable();
@@ -543,13 +697,45 @@ public final class Session {
             queue = new ArrayDeque<>(8);
         }
         if (queue.size() >= config.maxQueuedMessages()) {
-            host.dropped(DropReason.QUEUE_FULL);
             if (config.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
+                drop(d, DropReason.QUEUE_FULL);
                 return;
             }
-            queue.poll();
+            drop(queue.poll(), DropReason.QUEUE_FULL);
         }
         queue.add(d);
+    }
+
+    /** Counts a delivery not made and lets go of its journal entry. */
+    private void drop(Delivery d, DropReason reason) {
+        host.dropped(reason);
+        release(d);
+    }
+
+    private void release(Delivery d) {
+        if (d.journal() != null) {
+            journal.released(this, d);
+        }
+    }
+
+    /** The deliveries the session holds in the journal. */
+    private List<Delivery> journaled() {
+        List<Delivery> out = new ArrayList<>();
+        if (queue != null) {
+            for (Delivery d : queue) {
+                if (d.journal() != null) {
+                    out.add(d);
+                }
+            }
+        }
+        if (inflight != null) {
+            for (Inflight e : inflight.values()) {
+                if (e.delivery.journal() != null) {
+                    out.add(e.delivery);
+                }
+            }
+        }
+        return out;
     }
 
     private void send0(Delivery d) {
@@ -566,15 +752,18 @@ public final class Session {
             inflight = new LinkedHashMap<>(16);
         }
         int id = allocatePacketId();
-        Inflight e = new Inflight(d, id, d.qos() == 1 ? State.AWAIT_PUBACK : State.AWAIT_PUBREC);
+        Inflight e = new Inflight(d, id, d.qos() == 1 ? OutboundState.AWAIT_PUBACK : OutboundState.AWAIT_PUBREC);
         long now = host.clock().millis();
         wroteSinceFlush = true;
         if (!link.sendPublish(d, id, false, d.message().remainingExpirySeconds(now))) {
-            host.dropped(DropReason.TOO_LARGE);
+            drop(d, DropReason.TOO_LARGE);
             return;
         }
         e.sent = true;
         inflight.put(id, e);
+        if (d.journal() != null) {
+            journal.outbound(this, d, id, e.state);
+        }
         sentUnacked++;
         lastProgressMillis = now;
     }
@@ -609,11 +798,11 @@ public final class Session {
                 }
                 wroteSinceFlush = true;
                 unsent--;
-                if (e.state == State.AWAIT_PUBCOMP) {
+                if (e.state == OutboundState.AWAIT_PUBCOMP) {
                     link.sendPubRel(e.packetId);
                 } else if (!link.sendPublish(e.delivery, e.packetId, true,
                         e.delivery.message().remainingExpirySeconds(now))) {
-                    host.dropped(DropReason.TOO_LARGE);
+                    drop(e.delivery, DropReason.TOO_LARGE);
                     it.remove();
                     continue;
                 }
@@ -627,8 +816,7 @@ public final class Session {
         while (!queue.isEmpty() && link.isWritable()) {
             Delivery d = queue.peek();
             if (d.message().isExpired(now)) {
-                queue.poll();
-                host.dropped(DropReason.EXPIRED);
+                drop(queue.poll(), DropReason.EXPIRED);
                 continue;
             }
             if (d.qos() == 0) {
@@ -654,7 +842,7 @@ public final class Session {
     /** On the loop. PUBACK for an outbound QoS 1 message; unknown identifiers are ignored. */
     public void onPubAck(int packetId) {
         Inflight e = inflight == null ? null : inflight.get(packetId);
-        if (e == null || e.state != State.AWAIT_PUBACK) {
+        if (e == null || e.state != OutboundState.AWAIT_PUBACK) {
             log.debug("session {}: PUBACK for unknown packet identifier {}", clientId, packetId);
             return;
         }
@@ -669,14 +857,17 @@ public final class Session {
      */
     public boolean onPubRec(int packetId, int reasonCode) {
         Inflight e = inflight == null ? null : inflight.get(packetId);
-        if (e == null || e.state == State.AWAIT_PUBACK) {
+        if (e == null || e.state == OutboundState.AWAIT_PUBACK) {
             return false;
         }
         if (reasonCode >= 0x80) {
             complete(e);
             return true;
         }
-        e.state = State.AWAIT_PUBCOMP;
+        e.state = OutboundState.AWAIT_PUBCOMP;
+        if (e.delivery.journal() != null) {
+            journal.outbound(this, e.delivery, packetId, e.state);
+        }
         link.sendPubRel(packetId);
         wroteSinceFlush = true;
         return true;
@@ -685,7 +876,7 @@ public final class Session {
     /** On the loop. PUBCOMP for an outbound QoS 2 message; unknown identifiers are ignored. */
     public void onPubComp(int packetId) {
         Inflight e = inflight == null ? null : inflight.get(packetId);
-        if (e == null || e.state != State.AWAIT_PUBCOMP) {
+        if (e == null || e.state != OutboundState.AWAIT_PUBCOMP) {
             log.debug("session {}: PUBCOMP for unknown packet identifier {}", clientId, packetId);
             return;
         }
@@ -694,6 +885,7 @@ public final class Session {
 
     private void complete(Inflight e) {
         inflight.remove(e.packetId);
+        release(e.delivery);
         if (e.sent) {
             sentUnacked--;
         } else {
@@ -728,6 +920,9 @@ public final class Session {
         }
         inboundQos2.set(packetId);
         inboundQos2Count++;
+        if (persistent) {
+            lastInboundWrite = journal.inboundQos2(this, packetId, true);
+        }
         return true;
     }
 
@@ -738,6 +933,9 @@ public final class Session {
         }
         inboundQos2.clear(packetId);
         inboundQos2Count--;
+        if (persistent) {
+            lastInboundWrite = journal.inboundQos2(this, packetId, false);
+        }
         return true;
     }
 

@@ -7,7 +7,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.ratatoskr.core.broker.AckBarrier;
 import io.ratatoskr.core.broker.BackPressure;
+import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
@@ -53,6 +55,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -102,6 +105,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private final BackPressure backPressure = this::congested;
     private boolean pausedByBackPressure;
     private ScheduledFuture<?> pauseTimeout;
+    private AckQueue acks;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
         this.server = server;
@@ -115,6 +119,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.channel = ctx.channel();
+        this.acks = new AckQueue(ctx, this::acksDrained);
         server.metrics().connectionOpened();
         server.channels().add(channel);
         connectTimeout = ctx.executor().schedule(() -> {
@@ -233,8 +238,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             }
             case PubRel r -> {
                 boolean known = session.inboundPubRel(r.packetId());
-                ctx.write(new PubComp(r.packetId(), known || !v5() ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-                        MqttProperties.EMPTY));
+                // Once the release is stored: a crash must not leave the identifier, which the client
+                // may now reuse, looking unreleased.
+                acks.send(new PubComp(r.packetId(), known || !v5() ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+                        MqttProperties.EMPTY), known ? session.inboundWrite() : null, this::storeFailed);
             }
             case PubComp c -> session.onPubComp(c.packetId());
             case Subscribe s -> onSubscribe(s);
@@ -499,18 +506,80 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         if (topic.startsWith(Topics.SYS_PREFIX)) {
             // The broker owns $SYS. v5 says so; 3.1.1 acknowledges and drops (§4.7.2, as for ACLs).
             server.metrics().publishRefused("sys_topic");
-            acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $SYS topics");
+            acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $SYS topics", null);
             return;
         }
         if (qos == 2 && !session.inboundQos2Received(p.packetId())) {
-            // A re-sent QoS 2 message not yet released: acknowledge again, do not deliver twice.
-            ctx.write(new PubRec(p.packetId()));
+            // A re-sent QoS 2 message not yet released: acknowledge again (once its receipt is
+            // stored), do not deliver twice.
+            acks.send(new PubRec(p.packetId()), session.inboundWrite(), failure -> refusal(p, failure));
+            pauseIfAcksBehind();
             return;
         }
         Message message = new Message(topic, p.payload(), qos, p.retain(), messageProperties(props), clientId,
                 server.clock().millis());
-        int matched = server.broker().publish(message, backPressure);
-        acknowledge(p, matched == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null);
+        AckBarrier barrier = qos == 0 ? null : new AckBarrier();
+        if (qos == 2 && session.inboundWrite() != null) {
+            barrier.await(session.inboundWrite());
+        }
+        int matched;
+        try {
+            matched = server.broker().publish(message, backPressure, barrier);
+        } catch (RatatoskrException e) {
+            MqttPacket refused = refusal(p, e);
+            if (refused != null) {
+                acks.send(refused, null, null);
+            }
+            return;
+        }
+        acknowledge(p, matched == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null,
+                barrier == null || barrier.isEmpty() ? null : barrier.done());
+        pauseIfAcksBehind();
+    }
+
+    /**
+     * What a publisher is told when the broker could not keep its message (Principle 1: never an
+     * acknowledgement for a message that may be lost): MQTT 5 gets the error's reason code in its
+     * PUBACK/PUBREC, which ends the QoS 2 flow; MQTT 3.1.1 has no negative acknowledgement, so the
+     * connection closes unacknowledged and the client sends the message again when it reconnects.
+     *
+     * @return the acknowledgement to send, or null when the connection is closing
+     */
+    private MqttPacket refusal(Publish p, Throwable failure) {
+        RatatoskrException e = failure instanceof RatatoskrException r ? r
+                : new RatatoskrException(io.ratatoskr.core.error.ErrorCode.INTERNAL, String.valueOf(failure), failure);
+        server.metrics().publishRefused(e.code().code());
+        log.info("mqtt {}: PUBLISH on {} refused: {}", describe(), p.topic(), e.getMessage());
+        if (p.qos() == 2 && attached()) {
+            session.inboundPubRel(p.packetId());
+        }
+        if (!v5()) {
+            disconnect(ReasonCode.UNSPECIFIED_ERROR, null);
+            return null;
+        }
+        int rc = e.code().mqttReasonCode();
+        return p.qos() == 1 ? withReasonString(e.getMessage(), false, props -> new PubAck(p.packetId(), rc, props))
+                : withReasonString(e.getMessage(), false, props -> new PubRec(p.packetId(), rc, props));
+    }
+
+    /** A write a PUBCOMP waited for failed: close unanswered, so that the client sends PUBREL again. */
+    private MqttPacket storeFailed(Throwable failure) {
+        log.warn("mqtt {}: storing a QoS 2 release failed; closing: {}", describe(), failure.toString());
+        disconnect(ReasonCode.UNSPECIFIED_ERROR, "the broker could not store the release");
+        return null;
+    }
+
+    /** Too many acknowledgements wait for storage: stop reading until they drain. */
+    private void pauseIfAcksBehind() {
+        if (acks.isFull()) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    private void acksDrained() {
+        if (!pausedByBackPressure && phase == Phase.CONNECTED) {
+            channel.config().setAutoRead(true);
+        }
     }
 
     /**
@@ -535,16 +604,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         pausedByBackPressure = false;
         pauseTimeout.cancel(false);
-        if (phase == Phase.CONNECTED) {
+        if (phase == Phase.CONNECTED && !acks.isFull()) {
             channel.config().setAutoRead(true);
         }
     }
 
-    private void acknowledge(Publish p, int v5ReasonCode, String reason) {
+    /** PUBACK / PUBREC, once {@code write} (null: none) is done, after earlier acknowledgements. */
+    private void acknowledge(Publish p, int v5ReasonCode, String reason, CompletableFuture<?> write) {
         int rc = v5() ? v5ReasonCode : ReasonCode.SUCCESS;
         switch (p.qos()) {
-            case 1 -> ctx.write(withReasonString(reason, false, props -> new PubAck(p.packetId(), rc, props)));
-            case 2 -> ctx.write(withReasonString(reason, false, props -> new PubRec(p.packetId(), rc, props)));
+            case 1 -> acks.send(withReasonString(reason, false, props -> new PubAck(p.packetId(), rc, props)), write,
+                    failure -> refusal(p, failure));
+            case 2 -> acks.send(withReasonString(reason, false, props -> new PubRec(p.packetId(), rc, props)), write,
+                    failure -> refusal(p, failure));
             default -> {
             }
         }
