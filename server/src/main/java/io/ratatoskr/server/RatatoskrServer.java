@@ -67,8 +67,7 @@ public final class RatatoskrServer implements AutoCloseable {
         });
         try {
             // Retained messages and persistent sessions are back before the first client connects.
-            persistence = BrokerPersistence.open(dir, config.persistence(), config.mqtt().maxPacketSize(), broker,
-                    housekeeping);
+            persistence = BrokerPersistence.open(dir, config.persistence(), config.mqtt().maxPacketSize(), broker);
         } catch (RuntimeException e) {
             housekeeping.shutdownNow();
             releaseLock();

@@ -104,7 +104,7 @@ public final class LoadRun {
                     }
                 }
                 subscriberHandlers.add(new SubscriberConnection(spec.version(), "rb" + runId + "s" + j,
-                        spec.keepAliveSeconds(), scenario.filtersOf(j), spec.qos(), hears));
+                        spec.keepAliveSeconds(), scenario.filtersOf(j), spec.qos(), hears, spec.persistentSubscribers()));
             }
             List<Client<SubscriberConnection>> subscribers = connect(bootstrap, subscriberHandlers);
 

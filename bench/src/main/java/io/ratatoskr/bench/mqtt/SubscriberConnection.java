@@ -47,8 +47,8 @@ final class SubscriberConnection extends ClientConnection {
     private volatile long uniqueSoFar;
 
     SubscriberConnection(MqttVersion version, String clientId, int keepAliveSeconds, List<String> filters, int qos,
-                         boolean[] expectedPublishers) {
-        super(version, clientId, keepAliveSeconds);
+                         boolean[] expectedPublishers, boolean persistentSession) {
+        super(version, clientId, keepAliveSeconds, persistentSession);
         this.filters = List.copyOf(filters);
         this.qos = qos;
         this.expected = expectedPublishers.clone();

@@ -42,7 +42,7 @@ import java.util.UUID;
  * <tr><td>0</td><td>1</td><td>version (1)</td></tr>
  * <tr><td>1</td><td>1</td><td>flags: bit 0 connected when written</td></tr>
  * <tr><td>2</td><td>4</td><td>session expiry interval, seconds (unsigned; 0xFFFFFFFF never)</td></tr>
- * <tr><td>6</td><td>8</td><td>when the connection ended (ms since the epoch); when connected, when it connected</td></tr>
+ * <tr><td>6</td><td>8</td><td>when the connection ended (ms since the epoch); -1 while connected</td></tr>
  * <tr><td>14</td><td>4</td><td>will delay interval, seconds (unsigned), if a will record exists</td></tr>
  * </table>
  *
