@@ -5,6 +5,7 @@ import io.ratatoskr.mqtt.codec.MqttPacket;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -14,8 +15,8 @@ import java.util.function.Function;
  * later writes finish first. An acknowledgement with nothing to wait for, behind none that waits,
  * is written at once: connections whose publishes touch no store pay nothing.
  *
- * <p>Threading: confined to the channel's event loop; writes complete on storage threads and hop
- * back to it.
+ * <p>Threading: confined to the channel's event loop, but for the flag by which writes that complete
+ * on storage threads ask the loop, once, to send what is ready.
  */
 final class AckQueue {
     /** Past this many waiting acknowledgements the connection stops reading until they drain to half. */
@@ -25,7 +26,8 @@ final class AckQueue {
     private final Runnable resumeReading;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final Runnable drain = this::drain;
-    private boolean drainScheduled;
+    /** A drain is queued on the loop: writes that complete together wake the loop once. */
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     /**
      * @param resumeReading called on the loop when the queue has drained below half after being full
@@ -48,7 +50,7 @@ final class AckQueue {
         Pending p = new Pending(ack, write, onFailure);
         pending.add(p);
         if (write != null && !write.isDone()) {
-            write.whenComplete((r, e) -> ctx.executor().execute(drain));
+            write.whenComplete((r, e) -> scheduleDrain());
         } else {
             scheduleDrain();
         }
@@ -60,14 +62,13 @@ final class AckQueue {
     }
 
     private void scheduleDrain() {
-        if (!drainScheduled) {
-            drainScheduled = true;
+        if (drainScheduled.compareAndSet(false, true)) {
             ctx.executor().execute(drain);
         }
     }
 
     private void drain() {
-        drainScheduled = false;
+        drainScheduled.set(false);
         boolean wasFull = isFull();
         boolean wrote = false;
         Pending p;
