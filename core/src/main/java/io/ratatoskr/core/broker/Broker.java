@@ -236,14 +236,19 @@ public final class Broker implements SessionHost {
                 for (Map.Entry<Session, Match> e : matches.entrySet()) {
                     Match match = e.getValue();
                     add(e.getKey(), Math.min(m.qos(), match.qos), match.retainAsPublished && m.retain(), match.ids(),
-                            null);
+                            null, true);
                 }
+                int picksFrom = targets.size();
                 for (SharedGroup<Session> group : groups) {
                     SharedGroup.Member<Session> member = group.pick(Session::isConnected);
                     if (member != null) {
                         SubscriptionOptions o = member.options();
+                        // A session's journal entry for a message is keyed by the message: a second
+                        // copy for the same session (through a shared group too) lives in memory only.
+                        boolean journal = !matches.containsKey(member.key())
+                                && !targets.subList(picksFrom, targets.size()).contains(member.key());
                         add(member.key(), Math.min(m.qos(), o.qos()), o.retainAsPublished() && m.retain(), ids(o),
-                                group);
+                                group, journal);
                     }
                 }
                 if (stored != null) {
@@ -271,9 +276,10 @@ public final class Broker implements SessionHost {
             }
         }
 
-        private void add(Session target, int qos, boolean retain, int[] ids, SharedGroup<Session> group) {
+        private void add(Session target, int qos, boolean retain, int[] ids, SharedGroup<Session> group,
+                         boolean mayJournal) {
             JournalEntry entry = null;
-            if (qos > 0 && target.isPersistent()) {
+            if (mayJournal && qos > 0 && target.isPersistent()) {
                 if (stored == null) {
                     stored = journal.newMessage(message);
                 }
@@ -444,12 +450,13 @@ public final class Broker implements SessionHost {
         Session to = member.key();
         JournalEntry entry = null;
         if (qos > 0 && to.isPersistent()) {
-            // The new holder's entry reaches the journal before the old one is released (by the caller).
-            entry = new JournalEntry(delivery.journal() != null ? delivery.journal().message() : journal.newMessage(m));
+            // Stored anew (the new holder may hold the original already, through another subscription),
+            // and before the old holder releases it (the caller does).
+            entry = new JournalEntry(journal.newMessage(m));
         }
         Delivery moved = new Delivery(m, qos, o.retainAsPublished() && m.retain(), ids(o), group, entry);
         if (entry != null) {
-            journal.store(to, moved, delivery.journal() == null);
+            journal.store(to, moved, true);
             journal.flush();
         }
         to.offer(moved);

@@ -178,6 +178,52 @@ class SessionJournalTest {
     }
 
     @Test
+    void aSharedSubscriptionMessageHandedToAnotherMemberIsKeptForThatMember() {
+        start();
+        RecordingLink aLink = new RecordingLink("a");
+        RecordingLink bLink = new RecordingLink("b");
+        Session a = connect("a", false, 3600, null, aLink, false);
+        Session b = connect("b", false, 3600, null, bLink, false);
+        onLoop(a, () -> broker.subscribe(a, "$share/g/t", SubscriptionOptions.ofQos(1)));
+        onLoop(b, () -> broker.subscribe(b, "$share/g/t", SubscriptionOptions.ofQos(1)));
+        onLoop(b, () -> broker.subscribe(b, "t", SubscriptionOptions.ofQos(1)));
+        publish("t", 1, "m1");
+        publish("t", 1, "m2");
+        // Each message reached b through its own subscription, and one member of the group.
+        RecordingLink.Sent toA = aLink.publishes().getFirst();
+        disconnect(a, aLink, DisconnectKind.NORMAL);
+        assertThat(bLink.payloads()).as("a's message went to b").contains(toA.payload());
+        onLoop(b, () -> bLink.publishes().forEach(p -> b.onPubAck(p.packetId())));
+
+        restart();
+        RecordingLink again = new RecordingLink("b again");
+        connect("b", false, 3600, null, again, true);
+        assertThat(again.sent).as("b acknowledged everything").isEmpty();
+        RecordingLink aAgain = new RecordingLink("a again");
+        connect("a", false, 3600, null, aAgain, true);
+        assertThat(aAgain.sent).as("a's message went to b").isEmpty();
+    }
+
+    @Test
+    void aSharedSubscriptionMessageInFlightToAMemberSurvivesARestart() {
+        start();
+        RecordingLink aLink = new RecordingLink("a");
+        Session a = connect("a", false, 3600, null, aLink, false);
+        onLoop(a, () -> broker.subscribe(a, "$share/g/t", SubscriptionOptions.ofQos(1)));
+        onLoop(a, () -> broker.subscribe(a, "t", SubscriptionOptions.ofQos(1)));
+        publish("t", 1, "both");
+        assertThat(aLink.payloads()).containsExactly("both", "both");
+        // The second copy (through the group) lives in memory only: acknowledging it leaves the first.
+        onLoop(a, () -> a.onPubAck(aLink.publishes().get(1).packetId()));
+
+        restart();
+        RecordingLink again = new RecordingLink("a again");
+        connect("a", false, 3600, null, again, true);
+        assertThat(again.publishes()).extracting(RecordingLink.Sent::payload, RecordingLink.Sent::dup)
+                .containsExactly(tuple("both", true));
+    }
+
+    @Test
     void acknowledgedMessagesAreNotRestored() {
         start();
         RecordingLink link = new RecordingLink("c");
