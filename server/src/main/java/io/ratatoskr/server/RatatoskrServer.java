@@ -5,7 +5,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
+import io.ratatoskr.core.durable.DurableTopics;
+import io.ratatoskr.core.durable.group.ConsumerGroups;
+import io.ratatoskr.core.durable.group.GroupsConfig;
 import io.ratatoskr.core.persist.BrokerPersistence;
+import io.ratatoskr.http.AdminHttpServer;
+import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.mqtt.server.MqttServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +24,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running Ratatoskr node: wires the broker core and its front ends from a {@link ServerConfig},
@@ -37,7 +45,12 @@ public final class RatatoskrServer implements AutoCloseable {
     private final MeterRegistry registry;
     private final Broker broker;
     private final MqttServer mqtt;
+    private final AdminHttpServer http;
+    private final DurableTopics durableTopics;
+    private final ConsumerGroups groups;
+    private final ScheduledExecutorService groupPool;
     private final ScheduledExecutorService housekeeping;
+    private final ScheduledExecutorService maintenance;
     private final BrokerPersistence persistence;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -65,21 +78,54 @@ public final class RatatoskrServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // What is open so far, last first: closed in that order if the start fails.
+        Deque<Runnable> undo = new ArrayDeque<>();
+        undo.push(this::releaseLock);
+        undo.push(housekeeping::shutdownNow);
         try {
-            // Retained messages and persistent sessions are back before the first client connects.
+            // Retained messages are loaded, and session changes journaled, before anything can publish.
             persistence = BrokerPersistence.open(dir, config.persistence(), config.mqtt().maxPacketSize(), broker);
-        } catch (RuntimeException e) {
-            housekeeping.shutdownNow();
-            releaseLock();
-            throw e;
-        }
-        mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom());
-        try {
+            undo.push(persistence::close);
+            // Retention and compaction passes of every partition log, and delayed deletion of their old
+            // segments, run here, apart from $SYS publishing.
+            maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ratatoskr-log-maintenance");
+                t.setDaemon(true);
+                return t;
+            });
+            undo.push(maintenance::shutdownNow);
+            durableTopics = openDurableTopics(dir.resolve("topics"), config, maintenance, registry);
+            undo.push(durableTopics::close);
+            broker.addStore(durableTopics);
+            // Every consumer group runs confined to a serial executor on this pool (docs/threading.md).
+            AtomicInteger groupThreads = new AtomicInteger();
+            groupPool = Executors.newScheduledThreadPool(2, r -> {
+                Thread t = new Thread(r, "ratatoskr-groups-" + groupThreads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            undo.push(groupPool::shutdownNow);
+            groups = openGroups(dir.resolve("groups"), durableTopics, groupPool, registry);
+            undo.push(groups::close);
+            // Restored sessions may publish their wills at once: every store takes messages by now.
+            persistence.restoreSessions();
+            mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom(), groups);
+            undo.push(mqtt::close);
             mqtt.start();
+            http = config.http() == null ? null
+                    : new AdminHttpServer(config.http(), AdminApi.routes(this), registry);
+            if (http != null) {
+                undo.push(http::close);
+                http.start();
+            }
         } catch (RuntimeException | InterruptedException e) {
-            persistence.close();
-            housekeeping.shutdownNow();
-            releaseLock();
+            while (!undo.isEmpty()) {
+                try {
+                    undo.pop().run();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             throw e;
         }
         long sysInterval = config.broker().sysIntervalSeconds();
@@ -93,7 +139,28 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
-        log.info("Ratatoskr {} started: data in {}, MQTT on {}:{}", Version.get(), dir, mqtt.host(), mqtt.port());
+        log.info("Ratatoskr {} started: data in {}, {} durable topics, {} consumer groups, MQTT on {}:{}{}",
+                Version.get(), dir, durableTopics.list().size(), groups.list().size(), mqtt.host(), mqtt.port(),
+                http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
+    }
+
+    private static DurableTopics openDurableTopics(Path dir, ServerConfig config, ScheduledExecutorService maintenance,
+                                                   MeterRegistry registry) {
+        try {
+            LogEnvironment env = LogEnvironment.system().withScheduler(maintenance);
+            return DurableTopics.open(dir, config.topics(), env, registry);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the durable topics in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ConsumerGroups openGroups(Path dir, DurableTopics topics, ScheduledExecutorService pool,
+                                             MeterRegistry registry) {
+        try {
+            return ConsumerGroups.open(dir, topics, Clock.systemUTC(), pool, registry, GroupsConfig.DEFAULTS);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the consumer groups in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** The lock, or null when another process — or another server in this JVM — holds it. */
@@ -118,8 +185,23 @@ public final class RatatoskrServer implements AutoCloseable {
         return mqtt.port();
     }
 
+    /** The admin API port, or -1 when it is off. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
     public Broker broker() {
         return broker;
+    }
+
+    /** The durable topics: admin (create, alter, delete, describe), cursor reads, dead letters. */
+    public DurableTopics durableTopics() {
+        return durableTopics;
+    }
+
+    /** The consumer groups ({@code $queue/...} subscriptions, and later gRPC Consume and the admin API). */
+    public ConsumerGroups consumerGroups() {
+        return groups;
     }
 
     public MeterRegistry meterRegistry() {
@@ -133,13 +215,22 @@ public final class RatatoskrServer implements AutoCloseable {
         }
         closed = true;
         log.info("Ratatoskr stopping");
-        housekeeping.shutdownNow();
+        if (http != null) {
+            http.close();
+        }
         mqtt.close();
+        // After the listener: no member is left; the groups write their state, then the topics close.
+        groups.close();
+        groupPool.shutdownNow();
+        // After the listener: no publish is in flight; queued appends complete, then the logs close.
+        durableTopics.close();
+        maintenance.shutdownNow();
         try {
             persistence.close();
         } catch (RuntimeException e) {
             log.error("closing the state logs failed", e);
         }
+        housekeeping.shutdownNow();
         releaseLock();
         log.info("Ratatoskr stopped");
     }

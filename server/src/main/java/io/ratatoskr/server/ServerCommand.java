@@ -1,9 +1,12 @@
 package io.ratatoskr.server;
 
 import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.durable.DurableTopicsConfig;
+import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.core.session.SessionConfig;
+import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import picocli.CommandLine.Command;
@@ -83,6 +86,17 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}: fsync shared by concurrent writes).")
     DurabilityMode stateDurability = P.durability();
 
+    @Option(names = "--http-host", description = "Address the HTTP admin API binds (default: ${DEFAULT-VALUE}).")
+    String httpHost = HttpConfig.DEFAULTS.host();
+
+    @Option(names = "--http-port", description = "HTTP admin API port; -1 = no admin API (default: ${DEFAULT-VALUE}).")
+    int httpPort = HttpConfig.DEFAULTS.port();
+
+    @Option(names = "--auto-create-topics",
+            description = "Create a missing durable topic when a message is published to it by name (gRPC, "
+                    + "dead-letter replay), instead of refusing it. MQTT never creates durable topics.")
+    boolean autoCreateTopics;
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
@@ -95,8 +109,11 @@ final class ServerCommand implements Callable<Integer> {
                     .maxKeepAliveSeconds(maxKeepAlive).ioThreads(ioThreads).build();
             PersistenceConfig persistence = new PersistenceConfig(persistSessions, stateDurability,
                     P.groupCommitMaxDelayMs());
-            config = new ServerConfig(dataDir, broker, mqtt, persistence);
-        } catch (IllegalArgumentException e) {
+            DurableTopicsConfig topics = DurableTopicsConfig.DEFAULTS.withAutoCreate(autoCreateTopics,
+                    TopicConfig.DEFAULTS);
+            config = new ServerConfig(dataDir, broker, mqtt, persistence, topics,
+                    httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort));
+        } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
             return 2;
         }

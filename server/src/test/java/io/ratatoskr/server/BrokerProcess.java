@@ -16,9 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code ratatoskr server} in a child JVM — the real command line, on a free port — for crash tests:
- * {@link #kill} sends SIGKILL. Its log (stdout) is read continuously, so that the child never blocks
- * on a full pipe, and kept for failure messages.
+ * {@code ratatoskr server} in a child JVM — the real command line, MQTT on a free port, no admin API —
+ * for crash tests: {@link #kill} sends SIGKILL. Its log (stdout) is read continuously, so that the
+ * child never blocks on a full pipe, and kept for failure messages.
  *
  * <p>Thread-safety: one test thread drives it; the log is collected by a thread of its own.
  */
@@ -39,7 +39,7 @@ final class BrokerProcess implements AutoCloseable {
     /** Starts a broker on {@code dataDir} and waits until it listens. */
     static BrokerProcess start(Path dataDir, Path stderr, String... extraArgs) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("server", "--data-dir", dataDir.toString(), "--mqtt-port", "0",
-                "--sys-interval", "0"));
+                "--http-port", "-1", "--sys-interval", "0"));
         args.addAll(List.of(extraArgs));
         BrokerProcess broker = new BrokerProcess(ChildJvm.start(Main.class, args, stderr), stderr);
         try {

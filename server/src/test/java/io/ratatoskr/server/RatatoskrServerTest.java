@@ -1,5 +1,6 @@
 package io.ratatoskr.server;
 
+import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -26,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RatatoskrServerTest {
 
     private static ServerConfig config(Path dir) {
-        return ServerConfig.DEFAULTS.withDataDir(dir).withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0));
+        return ServerConfig.DEFAULTS.withDataDir(dir).withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0))
+                .withHttp(HttpConfig.DEFAULTS.withPort(0));
     }
 
     @Test
@@ -157,7 +159,8 @@ class RatatoskrServerTest {
     void takenPortIsReportedWithTheAddress(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             ServerConfig c = ServerConfig.DEFAULTS.withDataDir(dir)
-                    .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", taken.getLocalPort()));
+                    .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", taken.getLocalPort()))
+                    .withHttp(HttpConfig.DEFAULTS.withPort(0));
             assertThatThrownBy(() -> RatatoskrServer.start(c))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("cannot listen for MQTT on 127.0.0.1:" + taken.getLocalPort());

@@ -11,9 +11,10 @@ import java.nio.channels.WritableByteChannel;
 /**
  * A {@link FileChannel} that delegates to a real one and fails on cue, as its {@link Faults} say:
  * writes that throw, writes that write only part of their bytes and then throw (a torn write),
- * writes that report a full disk (ENOSPC), and fsyncs that throw.
+ * writes that report a full disk (ENOSPC), fsyncs that throw, and fsyncs held back until released.
  *
- * <p>Thread-safety: as thread-safe as the delegate; the faults are volatile flags.
+ * <p>Thread-safety: as thread-safe as the delegate; the faults are volatile flags, the fsync hold a
+ * monitor.
  */
 public final class FaultyFileChannel extends FileChannel {
 
@@ -30,6 +31,8 @@ public final class FaultyFileChannel extends FileChannel {
         private volatile WriteFault writeFault = WriteFault.NONE;
         private volatile boolean failForce;
         private volatile long writesBeforeFault;
+        private boolean holdForce;
+        private int forcesHeld;
 
         /** Makes writes fail the given way, after {@code okWrites} more successful writes. */
         public Faults failWrites(WriteFault fault, long okWrites) {
@@ -44,11 +47,41 @@ public final class FaultyFileChannel extends FileChannel {
             return this;
         }
 
-        /** Back to normal. */
+        /**
+         * Makes every fsync (force) wait until {@code holdForce(false)} (or {@link #heal()}), so a test
+         * can observe what happens while data is written but not yet durable.
+         */
+        public synchronized Faults holdForce(boolean hold) {
+            this.holdForce = hold;
+            notifyAll();
+            return this;
+        }
+
+        /** How many fsyncs are waiting in {@link #holdForce} now. */
+        public synchronized int forcesHeld() {
+            return forcesHeld;
+        }
+
+        /** Back to normal (held fsyncs go on). */
         public Faults heal() {
             writeFault = WriteFault.NONE;
             failForce = false;
+            holdForce(false);
             return this;
+        }
+
+        synchronized void awaitForce() throws IOException {
+            forcesHeld++;
+            try {
+                while (holdForce) {
+                    wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while the fsync was held");
+            } finally {
+                forcesHeld--;
+            }
         }
 
         synchronized WriteFault nextWrite() {
@@ -140,6 +173,7 @@ public final class FaultyFileChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
+        faults.awaitForce();
         if (faults.failForce) {
             throw new IOException("fsync failed: Input/output error (injected)");
         }

@@ -1,6 +1,7 @@
 package io.ratatoskr.bench.mqtt;
 
 import io.ratatoskr.mqtt.codec.MqttVersion;
+import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.server.RatatoskrServer;
 import io.ratatoskr.server.ServerConfig;
@@ -33,7 +34,8 @@ class MqttLoadTest {
     @BeforeAll
     static void startBroker() throws InterruptedException {
         server = RatatoskrServer.start(ServerConfig.DEFAULTS.withDataDir(dataDir)
-                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0)));
+                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0))
+                .withHttp(HttpConfig.DEFAULTS.withPort(0)));
     }
 
     @AfterAll

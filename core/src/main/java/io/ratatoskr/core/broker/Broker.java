@@ -1,5 +1,6 @@
 package io.ratatoskr.core.broker;
 
+import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.retain.RetainedStore;
 import io.ratatoskr.core.session.ConnectRequest;
@@ -105,7 +106,11 @@ public final class Broker implements SessionHost {
                 throw new IllegalStateException("session " + r.clientId() + " exists already");
             }
             for (Map.Entry<String, SubscriptionOptions> e : r.subscriptions().entrySet()) {
-                subscriptions.subscribe(s, e.getKey(), e.getValue());
+                // A consumer-group subscription stays with the session (its client rejoins the group
+                // when it reconnects) but is never in the routing table.
+                if (!Topics.isQueue(e.getKey())) {
+                    subscriptions.subscribe(s, e.getKey(), e.getValue());
+                }
             }
             s.tell(() -> s.restore(r));
             created.add(s);
@@ -189,12 +194,22 @@ public final class Broker implements SessionHost {
      * {@link PublishStore}; the writes the publisher's acknowledgement must wait for are added to
      * {@code barrier} (if not null).
      *
+     * <p>A store's refusal is thrown before anything is routed. A write that fails later (through
+     * the barrier) does not undo the routing: live subscribers may have the message although its
+     * publisher is refused. A message a store recognises as a repeat (idempotent publish) is
+     * neither retained nor routed again.
+     *
+     * @return the number of sessions the message was handed to
      * @throws io.ratatoskr.core.error.RatatoskrException when a store refuses the message; it is
      *         then not routed either
      */
     public int publish(Message message, BackPressure backPressure, AckBarrier barrier) {
+        boolean route = true;
         for (PublishStore store : stores) {
-            store.store(message, barrier);
+            route &= store.store(message, barrier);
+        }
+        if (!route) {
+            return 0;
         }
         if (message.retain()) {
             CompletableFuture<?> write = retained.retain(message);
@@ -286,7 +301,7 @@ public final class Broker implements SessionHost {
                 entry = new JournalEntry(stored);
             }
             targets.add(target);
-            deliveries.add(new Delivery(message, qos, retain, ids, group, entry));
+            deliveries.add(Delivery.journaled(message, qos, retain, ids, group, entry));
         }
 
         @Override
@@ -391,7 +406,7 @@ public final class Broker implements SessionHost {
                 // Retained messages are sent with the retain flag set [MQTT-3.3.1-8].
                 int qos = Math.min(m.qos(), options.qos());
                 if (qos > 0 && session.isPersistent()) {
-                    Delivery d = new Delivery(m, qos, true, ids, null, new JournalEntry(journal.newMessage(m)));
+                    Delivery d = Delivery.journaled(m, qos, true, ids, null, new JournalEntry(journal.newMessage(m)));
                     journal.store(session, d, true);
                     session.offer(d);
                 } else {
@@ -434,7 +449,12 @@ public final class Broker implements SessionHost {
         Message now = new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.publisherId(),
                 clock.millis());
         log.debug("session {}: publishing will on {}", session.clientId(), m.topic());
-        publish(now);
+        try {
+            publish(now);
+        } catch (RatatoskrException e) {
+            // Counted by the store that refused it; nobody is waiting for an acknowledgement.
+            log.info("session {}: will on {} refused: {}", session.clientId(), m.topic(), e.getMessage());
+        }
     }
 
     @Override
@@ -454,7 +474,7 @@ public final class Broker implements SessionHost {
             // and before the old holder releases it (the caller does).
             entry = new JournalEntry(journal.newMessage(m));
         }
-        Delivery moved = new Delivery(m, qos, o.retainAsPublished() && m.retain(), ids(o), group, entry);
+        Delivery moved = Delivery.journaled(m, qos, o.retainAsPublished() && m.retain(), ids(o), group, entry);
         if (entry != null) {
             journal.store(to, moved, true);
             journal.flush();

@@ -29,6 +29,7 @@ public final class BrokerMetrics {
     private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
     private final Map<String, Counter> publishesRefused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> qos0Dropped = new ConcurrentHashMap<>();
     private final Counter connectionsAccepted;
     private final Counter publisherPauses;
     private final AtomicLong connectionsActive = new AtomicLong();
@@ -131,6 +132,14 @@ public final class BrokerMetrics {
         publishesRefused.computeIfAbsent(reason, r -> Counter.builder("ratatoskr.mqtt.publishes.refused")
                 .description("PUBLISH packets refused, by reason")
                 .tag("reason", r).register(registry)).increment();
+    }
+
+    /** A QoS 0 PUBLISH was refused by a store; nobody can be told, so it is dropped. */
+    public void qos0Dropped(String reason) {
+        qos0Dropped.computeIfAbsent(reason, r -> Counter.builder("ratatoskr.mqtt.qos0.dropped")
+                .description("QoS 0 PUBLISH packets a store refused (there is no acknowledgement to refuse), by reason")
+                .tag("reason", r).register(registry)).increment();
+        droppedTotal.incrementAndGet();
     }
 
     public void publisherPaused() {

@@ -19,32 +19,60 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A {@link Partition} on a local {@link Log}: the single-node implementation.
  *
- * <p>Thread-safety: thread-safe (the log is; listeners live in a copy-on-write list).
+ * <p>A log's configuration is fixed when it is opened, so a topic's changed settings take effect
+ * through {@link #reopen}: the log is closed (its queued appends complete first) and opened again
+ * with the new configuration, behind the same {@code LogPartition} object, so consumers holding it
+ * carry on.
+ *
+ * <p>Thread-safety: thread-safe. The log reference is swapped under the write half of a
+ * read-write lock; {@link #append} holds the read half only while it hands the batch to the log
+ * (encoding and enqueueing, never disk I/O), so appends are blocked only for the time a
+ * {@link #reopen} takes, and land in the log in the order their callers made them. Listeners live
+ * in a copy-on-write list.
  */
 public final class LogPartition implements Partition {
     private final String topic;
     private final int id;
-    private final Log log;
+    private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
+    private volatile Log log;
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
 
-    private LogPartition(String topic, int id, Log log) {
+    private final LogEnvironment environment;
+
+    private LogPartition(String topic, int id, Log log, LogEnvironment environment) {
         this.topic = topic;
         this.id = id;
         this.log = log;
+        this.environment = environment;
     }
 
     /** Opens (creating or recovering) the partition's log in {@code dir}. */
     public static LogPartition open(String topic, int id, Path dir, LogConfig config, LogEnvironment env) {
-        return new LogPartition(topic, id, Log.open(dir, config, env));
+        return new LogPartition(topic, id, Log.open(dir, config, env), env);
     }
 
-    /** The log configuration a topic's settings give. */
+    /**
+     * Room beside the payload in one batch for the envelope, the key and the user properties; a
+     * message whose properties need more is refused by the log ({@code INVALID_ARGUMENT}).
+     */
+    static final int BATCH_HEADROOM_BYTES = 256 * 1024;
+
+    /**
+     * The log configuration a topic's settings give: {@code base} with the topic's durability,
+     * retention, cleanup policy and TTL, and batch (and so segment and queue) limits large enough
+     * for its largest message.
+     */
     public static LogConfig logConfig(TopicConfig c, LogConfig base) {
+        int batch = Math.max(base.maxBatchBytes(), c.maxMessageBytes() + BATCH_HEADROOM_BYTES);
         return base.toBuilder()
+                .maxBatchBytes(batch)
+                .segmentBytesMax(Math.max(base.segmentBytesMax(), batch))
+                .maxPendingBytes(Math.max(base.maxPendingBytes(), batch))
                 .durability(c.durability())
                 .groupCommitMaxDelayMs(Math.max(1, c.groupCommitMaxDelayMs()))
                 .retentionMaxAgeMs(c.retentionMaxAgeMs())
@@ -70,23 +98,64 @@ public final class LogPartition implements Partition {
         return log;
     }
 
+    /**
+     * Closes the log and opens it again with {@code config}, unless it already has it. Blocks
+     * appends to this partition meanwhile (a clean close and reopen take milliseconds). Must not
+     * be called from a callback of this partition's futures.
+     */
+    public void reopen(LogConfig config) {
+        swap.writeLock().lock();
+        try {
+            Log current = log;
+            if (current.config().equals(config)) {
+                return;
+            }
+            current.close();
+            log = Log.open(current.dir(), config, environment);
+        } finally {
+            swap.writeLock().unlock();
+        }
+    }
+
+    /**
+     * After an I/O failure ({@code FAILED} state), tries to reopen the log for appends (see
+     * {@link Log#recover()}); returns whether it takes writes again.
+     */
+    public boolean recover() {
+        return log.recover();
+    }
+
+    /** Whether the partition takes appends (its log is open and not failed). */
+    public boolean isWritable() {
+        return log.status().state() == LogStatus.State.OPEN;
+    }
+
     @Override
     public CompletableFuture<AppendResult> append(List<Record> records) {
         CompletableFuture<AppendResult> result = new CompletableFuture<>();
-        log.append(records).whenComplete((r, e) -> {
+        Log target;
+        CompletableFuture<AppendResult> appended;
+        swap.readLock().lock();
+        try {
+            target = log;
+            appended = target.append(records);
+        } finally {
+            swap.readLock().unlock();
+        }
+        appended.whenComplete((r, e) -> {
             if (e == null) {
                 result.complete(r);
                 for (Runnable l : listeners) {
                     l.run();
                 }
             } else {
-                result.completeExceptionally(translate(e));
+                result.completeExceptionally(translate(target, e));
             }
         });
         return result;
     }
 
-    private RatatoskrException translate(Throwable e) {
+    private RatatoskrException translate(Log target, Throwable e) {
         Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         if (t instanceof RatatoskrException r) {
             return r;
@@ -101,13 +170,36 @@ public final class LogPartition implements Partition {
         if (t instanceof LogClosedException) {
             return new RatatoskrException(ErrorCode.UNAVAILABLE, "partition " + name() + " is closed", t);
         }
-        LogStatus status = log.status();
+        LogStatus status = target.status();
         String why = status.diskFull() ? "the disk is full" : String.valueOf(t.getMessage());
         return new RatatoskrException(ErrorCode.PARTITION_FAILED, ErrorCode.PARTITION_FAILED.format(name(), why), t);
     }
 
     @Override
     public ReadResult read(long offset, int maxRecords, int maxBytes) {
+        Log before = log;
+        try {
+            return read(before, offset, maxRecords, maxBytes);
+        } catch (LogClosedException e) {
+            Log now = currentAfterSwap(before, e);
+            return read(now, offset, maxRecords, maxBytes);
+        }
+    }
+
+    /** The log that replaced {@code closed} in a {@link #reopen}; rethrows if it was not replaced. */
+    private Log currentAfterSwap(Log closed, LogClosedException e) {
+        swap.readLock().lock();
+        try {
+            if (log == closed) {
+                throw e;
+            }
+            return log;
+        } finally {
+            swap.readLock().unlock();
+        }
+    }
+
+    private static ReadResult read(Log log, long offset, int maxRecords, int maxBytes) {
         long start = Math.max(offset, log.logStartOffset());
         long end = log.highWatermark();
         if (start >= end) {
@@ -159,12 +251,22 @@ public final class LogPartition implements Partition {
 
     /** Closes the log. */
     public void close() {
-        log.close();
+        swap.writeLock().lock();
+        try {
+            log.close();
+        } finally {
+            swap.writeLock().unlock();
+        }
     }
 
     /** Closes the log and removes its files. */
     public void delete() {
-        log.delete();
+        swap.writeLock().lock();
+        try {
+            log.delete();
+        } finally {
+            swap.writeLock().unlock();
+        }
     }
 
     private String name() {

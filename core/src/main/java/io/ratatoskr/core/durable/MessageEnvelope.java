@@ -37,6 +37,13 @@ import java.util.UUID;
  *         rest      payload
  * </pre>
  *
+ * <p><b>Tombstones</b> ({@link #toTombstone}): in a compacted topic a keyed message with an empty
+ * payload deletes its key. The log's cleaner recognises a tombstone by a null record value, so the
+ * envelope (with an empty payload) travels in a first header named {@value #TOMBSTONE_HEADER}
+ * (it starts with U+0000, which no MQTT user property name may contain [MQTT-1.5.4-2], so it
+ * never collides with one); the user properties follow it. Reading gives back the message with
+ * an empty payload.
+ *
  * <p>Integrity is the log's business (each batch carries a CRC32C). A value with another version is
  * refused with {@link IllegalArgumentException}, so a newer format is never misread.
  *
@@ -44,11 +51,33 @@ import java.util.UUID;
  */
 public final class MessageEnvelope {
     public static final int VERSION = 1;
+    /** The header that carries a tombstone's envelope. */
+    public static final String TOMBSTONE_HEADER = "\u0000envelope";
 
     private MessageEnvelope() {}
 
     /** The record to append for {@code message}. */
     public static Record toRecord(Message message, UUID id, byte[] key, byte[] idempotencyKey) {
+        byte[] value = envelope(message, id, message.payload());
+        return new Record(key, value, userHeaders(message.properties(), null), message.receivedAtMillis(),
+                idempotencyKey);
+    }
+
+    /**
+     * The tombstone record for {@code message} (whose payload is ignored): deletes {@code key} from a
+     * compacted topic.
+     */
+    public static Record toTombstone(Message message, UUID id, byte[] key, byte[] idempotencyKey) {
+        if (key == null) {
+            throw new IllegalArgumentException("a tombstone needs a key");
+        }
+        io.ratatoskr.log.Header envelope = new io.ratatoskr.log.Header(TOMBSTONE_HEADER,
+                envelope(message, id, new byte[0]));
+        return new Record(key, null, userHeaders(message.properties(), envelope), message.receivedAtMillis(),
+                idempotencyKey);
+    }
+
+    private static byte[] envelope(Message message, UUID id, byte[] payload) {
         MessageProperties p = message.properties();
         byte[] topic = utf8(message.topic());
         byte[] publisher = message.publisherId() == null ? new byte[0] : utf8(message.publisherId());
@@ -56,7 +85,7 @@ public final class MessageEnvelope {
         byte[] responseTopic = p.responseTopic() == null ? null : utf8(p.responseTopic());
         byte[] correlation = p.correlationData();
         int flags = (message.retain() ? 1 : 0) | message.qos() << 1;
-        int size = 2 + 16 + sized(topic) + sized(publisher) + message.payload().length;
+        int size = 2 + 16 + sized(topic) + sized(publisher) + payload.length;
         if (p.payloadFormat() >= 0) {
             flags |= 1 << 3;
             size += 1;
@@ -97,20 +126,37 @@ public final class MessageEnvelope {
         if (p.expiryIntervalSeconds() >= 0) {
             Varints.putSigned(b, p.expiryIntervalSeconds());
         }
-        b.put(message.payload());
-        List<io.ratatoskr.log.Header> headers = List.of();
-        if (!p.userProperties().isEmpty()) {
-            headers = new ArrayList<>(p.userProperties().size());
-            for (Header h : p.userProperties()) {
-                headers.add(new io.ratatoskr.log.Header(h.name(), utf8(h.value())));
-            }
+        b.put(payload);
+        return b.array();
+    }
+
+    private static List<io.ratatoskr.log.Header> userHeaders(MessageProperties p, io.ratatoskr.log.Header first) {
+        if (p.userProperties().isEmpty()) {
+            return first == null ? List.of() : List.of(first);
         }
-        return new Record(key, b.array(), headers, message.receivedAtMillis(), idempotencyKey);
+        List<io.ratatoskr.log.Header> headers = new ArrayList<>(p.userProperties().size() + 1);
+        if (first != null) {
+            headers.add(first);
+        }
+        for (Header h : p.userProperties()) {
+            headers.add(new io.ratatoskr.log.Header(h.name(), utf8(h.value())));
+        }
+        return headers;
     }
 
     /** The message stored in {@code record} of partition {@code partition} of {@code topic}. */
     public static DurableMessage fromRecord(String topic, int partition, StoredRecord record) {
-        ByteBuffer b = ByteBuffer.wrap(record.value());
+        List<io.ratatoskr.log.Header> stored = record.headers();
+        byte[] value = record.value();
+        if (value == null) {
+            if (stored.isEmpty() || !stored.get(0).key().equals(TOMBSTONE_HEADER)) {
+                throw new IllegalArgumentException("tombstone at " + topic + "/" + partition + "@" + record.offset()
+                        + " carries no message envelope");
+            }
+            value = stored.get(0).value();
+            stored = stored.subList(1, stored.size());
+        }
+        ByteBuffer b = ByteBuffer.wrap(value);
         int version = b.get() & 0xFF;
         if (version != VERSION) {
             throw new IllegalArgumentException("message envelope version " + version + " at " + topic + "/"
@@ -128,9 +174,9 @@ public final class MessageEnvelope {
         byte[] payload = new byte[b.remaining()];
         b.get(payload);
         List<Header> user = List.of();
-        if (!record.headers().isEmpty()) {
-            user = new ArrayList<>(record.headers().size());
-            for (io.ratatoskr.log.Header h : record.headers()) {
+        if (!stored.isEmpty()) {
+            user = new ArrayList<>(stored.size());
+            for (io.ratatoskr.log.Header h : stored) {
                 user.add(new Header(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
             }
         }

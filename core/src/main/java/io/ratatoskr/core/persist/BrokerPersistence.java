@@ -17,29 +17,34 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The broker's state on disk: retained messages in {@code <data>/retained} ({@link RetainedLog}) and
- * persistent sessions in {@code <data>/sessions} ({@link LogSessionJournal}). Opening loads both into
- * the broker — restored sessions live, disconnected, on a loop of their own until their clients
- * reconnect — and attaches them, so that every later change is written.
+ * persistent sessions in {@code <data>/sessions} ({@link LogSessionJournal}). Opening loads the
+ * retained messages into the broker and attaches both logs, so that every later change is written;
+ * {@link #restoreSessions} then brings the persistent sessions back — disconnected, on a loop of
+ * their own until their clients reconnect — once everything a restored session's will may reach
+ * (the broker's stores) is in place.
  *
  * <p>A state log that fails (an I/O error, a full disk) refuses the writes publishers wait for — they
  * are told, not acknowledged — and is retried every {@value #RECOVER_INTERVAL_SECONDS} s until it
  * opens again. Gauges: {@code ratatoskr_state_retained_bytes}, {@code ratatoskr_state_sessions_bytes}
  * (disk use) and {@code ratatoskr_state_failed} (logs that refuse writes).
  *
- * <p>Thread-safety: {@link #open} and {@link #close} are called once each by the wiring: open before
- * any listener starts, close after every listener has stopped.
+ * <p>Thread-safety: {@link #open}, {@link #restoreSessions} and {@link #close} are called once each
+ * by the wiring: open and restore before any listener starts, close after every listener has stopped.
  */
 public final class BrokerPersistence implements AutoCloseable {
     static final long RECOVER_INTERVAL_SECONDS = 10;
     private static final Logger log = LoggerFactory.getLogger(BrokerPersistence.class);
 
+    private final Broker broker;
     private final RetainedLog retained;
     private final LogSessionJournal sessions;
     private final ThreadSessionLoop restoredLoop;
     private final ScheduledExecutorService maintenance;
 
-    private BrokerPersistence(RetainedLog retained, LogSessionJournal sessions, ThreadSessionLoop restoredLoop,
-                              BrokerMetrics metrics, ScheduledExecutorService maintenance) {
+    private BrokerPersistence(Broker broker, RetainedLog retained, LogSessionJournal sessions,
+                              ThreadSessionLoop restoredLoop, BrokerMetrics metrics,
+                              ScheduledExecutorService maintenance) {
+        this.broker = broker;
         this.retained = retained;
         this.sessions = sessions;
         this.restoredLoop = restoredLoop;
@@ -75,8 +80,8 @@ public final class BrokerPersistence implements AutoCloseable {
     }
 
     /**
-     * Opens (recovering after a crash) the state logs under {@code dataDir} and loads them into
-     * {@code broker}.
+     * Opens (recovering after a crash) the state logs under {@code dataDir}, loads the retained
+     * messages into {@code broker} and makes it write persistent sessions to the journal.
      *
      * @param maxMessageBytes the largest message a client may publish (the state logs' batches hold one)
      */
@@ -93,19 +98,29 @@ public final class BrokerPersistence implements AutoCloseable {
         try {
             retained = RetainedLog.open(dataDir.resolve("retained"), logConfig, env, broker.retained());
             if (!config.sessions()) {
-                return new BrokerPersistence(retained, null, null, broker.metrics(), maintenance);
+                return new BrokerPersistence(broker, retained, null, null, broker.metrics(), maintenance);
             }
             LogSessionJournal sessions = LogSessionJournal.open(dataDir.resolve("sessions"), logConfig, env);
             ThreadSessionLoop loop = new ThreadSessionLoop("ratatoskr-restored-sessions");
             broker.persistSessions(sessions);
-            broker.restore(sessions.restored(), loop);
-            return new BrokerPersistence(retained, sessions, loop, broker.metrics(), maintenance);
+            return new BrokerPersistence(broker, retained, sessions, loop, broker.metrics(), maintenance);
         } catch (RuntimeException e) {
             if (retained != null) {
                 retained.close();
             }
             maintenance.shutdownNow();
             throw e;
+        }
+    }
+
+    /**
+     * Recreates the persistent sessions the journal kept, with their subscriptions; their will and
+     * expiry timers start at once. Call after the broker's stores are registered (a will published
+     * now must reach them) and before any client connects.
+     */
+    public void restoreSessions() {
+        if (sessions != null) {
+            broker.restore(sessions.restored(), restoredLoop);
         }
     }
 

@@ -144,7 +144,8 @@ final class SessionJournalLoader {
                 continue;
             }
             StoredMessage stored = held.computeIfAbsent(e.messageId(), id -> new StoredMessage(id, m));
-            Delivery d = new Delivery(m, e.qos(), e.retain(), e.subscriptionIds(), null, new JournalEntry(stored));
+            Delivery d = Delivery.journaled(m, e.qos(), e.retain(), e.subscriptionIds(), null,
+                    new JournalEntry(stored));
             if (e.state() != OutboundState.QUEUED && e.packetId() > 0) {
                 inflight.add(new RestoredSession.Outbound(d, e.packetId(), e.state()));
             } else {

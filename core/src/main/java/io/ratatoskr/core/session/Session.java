@@ -1,5 +1,6 @@
 package io.ratatoskr.core.session;
 
+import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.topic.SubscriptionOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,15 @@ import java.util.function.Consumer;
  * and disconnect, subscriptions, the state of each QoS 1/2 delivery (the router stores the message
  * before offering it), inbound QoS 2 identifiers — and forgets it all when it ends. At start the
  * broker recreates persistent sessions with {@link #restore} and {@link #resumeAfterRestart}.
+ *
+ * <h2>Deliveries with an {@link DeliveryAck}</h2>
+ * Consumer-group deliveries carry an ack callback and are bounded by their sender (the member's
+ * prefetch), so neither the mailbox bound nor the overflow policy applies to them. They share the
+ * packet identifiers and the in-flight window with other deliveries, but they are never kept for
+ * an absent client: when the connection goes (or is taken over) or the session ends, they are
+ * handed back ({@link DeliveryAck#released}), and a PUBACK tells the sender the client's answer.
+ * Nor does the session journal store them (they hold no {@link JournalEntry}): the consumer group
+ * keeps them and redelivers them after a restart, so a restored session never holds one.
  */
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -107,6 +117,8 @@ public final class Session {
     private int expiryGeneration;
     private final Map<String, SubscriptionOptions> subscriptions = new HashMap<>(4);
     private ArrayDeque<Delivery> queue;
+    /** Deliveries with an ack callback in {@link #queue} (not subject to the overflow policy). */
+    private int ackedQueued;
     private LinkedHashMap<Integer, Inflight> inflight;
     private int sentUnacked;
     private int unsent;
@@ -184,7 +196,8 @@ public final class Session {
      *         {@link #whenDecongested} calls back (see {@link #isCongested})
      */
     public boolean offer(Delivery delivery) {
-        if (mailboxSize.get() >= mailboxLimit) {
+        // A delivery with an ack callback is bounded by its sender's window (a member's prefetch).
+        if (delivery.ack() == null && mailboxSize.get() >= mailboxLimit) {
             drop(delivery, DropReason.MAILBOX_FULL);
             return true;
         }
@@ -298,6 +311,7 @@ public final class Session {
         connected = false;
         will = null;
         if (old != null) {
+            releaseAcked();
             resetInflightForResend();
             old.takenOver();
             log.debug("session {}: taken over from {} by {}", clientId, old.describe(), newLink.describe());
@@ -410,6 +424,7 @@ public final class Session {
         }
         Will w = will;
         will = null;
+        releaseAcked();
         resetInflightForResend();
         if (w != null && kind != DisconnectKind.NORMAL) {
             if (w.delaySeconds() == 0 || expirySeconds == 0) {
@@ -483,6 +498,7 @@ public final class Session {
         if (persistent) {
             journal.forget(this, subscriptions.keySet(), journaled(), inboundQos2);
         }
+        releaseAcked();
         if (!subscriptions.isEmpty()) {
             host.removeSubscriptions(this, List.copyOf(subscriptions.keySet()));
             subscriptions.clear();
@@ -492,6 +508,7 @@ public final class Session {
             host.dropped(DropReason.SESSION_ENDED);
         }
         queue = null;
+        ackedQueued = 0;
         inflight = null;
         sentUnacked = 0;
         unsent = 0;
@@ -525,6 +542,36 @@ public final class Session {
             e.sent = false;
         }
         unsent = inflight.size();
+    }
+
+    /** Hands every delivery with an ack callback back to its sender: the client is gone. */
+    private void releaseAcked() {
+        if (queue != null && ackedQueued > 0) {
+            Iterator<Delivery> it = queue.iterator();
+            while (it.hasNext()) {
+                Delivery d = it.next();
+                if (d.ack() != null) {
+                    it.remove();
+                    ackedQueued--;
+                    d.ack().released(false);
+                }
+            }
+        }
+        if (inflight != null) {
+            Iterator<Inflight> it = inflight.values().iterator();
+            while (it.hasNext()) {
+                Inflight e = it.next();
+                if (e.delivery.ack() != null) {
+                    it.remove();
+                    if (e.sent) {
+                        sentUnacked--;
+                    } else {
+                        unsent--;
+                    }
+                    e.delivery.ack().released(e.sent);
+                }
+            }
+        }
     }
 
     /**
@@ -666,6 +713,10 @@ public final class Session {
     // Outbound messages
 
     private void deliver(Delivery d) {
+        if (d.ack() != null && (ended || !connected || !d.ack().isWanted())) {
+            d.ack().released(false); // never queued for an absent client or receiver
+            return;
+        }
         if (ended) {
             drop(d, DropReason.SESSION_ENDED);
             return;
@@ -696,20 +747,58 @@ public final class Session {
         if (queue == null) {
             queue = new ArrayDeque<>(8);
         }
-        if (queue.size() >= config.maxQueuedMessages()) {
+        if (d.ack() != null) {
+            ackedQueued++;
+        } else if (queue.size() - ackedQueued >= config.maxQueuedMessages()) {
             if (config.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
                 drop(d, DropReason.QUEUE_FULL);
                 return;
             }
-            drop(queue.poll(), DropReason.QUEUE_FULL);
+            Delivery oldest = removeOldestUnacked();
+            if (oldest == null) {
+                drop(d, DropReason.QUEUE_FULL);
+                return;
+            }
+            drop(oldest, DropReason.QUEUE_FULL);
         }
         queue.add(d);
     }
 
-    /** Counts a delivery not made and lets go of its journal entry. */
+    /** DROP_OLDEST: the oldest queued delivery without an ack callback goes; null if there is none. */
+    private Delivery removeOldestUnacked() {
+        Iterator<Delivery> it = queue.iterator();
+        while (it.hasNext()) {
+            Delivery d = it.next();
+            if (d.ack() == null) {
+                it.remove();
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** Takes the head of the queue. */
+    private Delivery pollQueue() {
+        Delivery d = queue.poll();
+        if (d != null && d.ack() != null) {
+            ackedQueued--;
+        }
+        return d;
+    }
+
+    /**
+     * Counts a delivery not made and lets go of its journal entry, or hands it back to the sender
+     * waiting for its outcome.
+     */
     private void drop(Delivery d, DropReason reason) {
-        host.dropped(reason);
-        release(d);
+        if (d.ack() == null) {
+            host.dropped(reason);
+            release(d);
+        } else if (reason == DropReason.TOO_LARGE) {
+            d.ack().undeliverable("the message is larger than the client's Maximum Packet Size");
+        } else {
+            d.ack().released(false);
+        }
     }
 
     private void release(Delivery d) {
@@ -718,7 +807,7 @@ public final class Session {
         }
     }
 
-    /** The deliveries the session holds in the journal. */
+    /** The deliveries the session holds in the journal (never one with an ack callback). */
     private List<Delivery> journaled() {
         List<Delivery> out = new ArrayList<>();
         if (queue != null) {
@@ -741,7 +830,9 @@ public final class Session {
     private void send0(Delivery d) {
         long now = host.clock().millis();
         if (!link.sendPublish(d, 0, false, d.message().remainingExpirySeconds(now))) {
-            host.dropped(DropReason.TOO_LARGE);
+            drop(d, DropReason.TOO_LARGE);
+        } else if (d.ack() != null) {
+            d.ack().acknowledged(0, null, List.of()); // QoS 0: nothing comes back
         }
         wroteSinceFlush = true;
         lastProgressMillis = now;
@@ -816,18 +907,19 @@ public final class Session {
         while (!queue.isEmpty() && link.isWritable()) {
             Delivery d = queue.peek();
             if (d.message().isExpired(now)) {
-                drop(queue.poll(), DropReason.EXPIRED);
+                pollQueue();
+                drop(d, DropReason.EXPIRED);
                 continue;
             }
             if (d.qos() == 0) {
-                queue.poll();
+                pollQueue();
                 send0(d);
                 continue;
             }
             if (sentUnacked >= window) {
                 return;
             }
-            queue.poll();
+            pollQueue();
             sendNew(d);
         }
     }
@@ -841,12 +933,20 @@ public final class Session {
 
     /** On the loop. PUBACK for an outbound QoS 1 message; unknown identifiers are ignored. */
     public void onPubAck(int packetId) {
+        onPubAck(packetId, 0, null, List.of());
+    }
+
+    /**
+     * On the loop. PUBACK with its reason code, reason string and user properties (MQTT 5), which
+     * the delivery's {@link DeliveryAck} hears; unknown identifiers are ignored.
+     */
+    public void onPubAck(int packetId, int reasonCode, String reasonString, List<Header> userProperties) {
         Inflight e = inflight == null ? null : inflight.get(packetId);
         if (e == null || e.state != OutboundState.AWAIT_PUBACK) {
             log.debug("session {}: PUBACK for unknown packet identifier {}", clientId, packetId);
             return;
         }
-        complete(e);
+        complete(e, reasonCode, reasonString, userProperties);
     }
 
     /**
@@ -861,7 +961,7 @@ public final class Session {
             return false;
         }
         if (reasonCode >= 0x80) {
-            complete(e);
+            complete(e, reasonCode, null, List.of());
             return true;
         }
         e.state = OutboundState.AWAIT_PUBCOMP;
@@ -880,16 +980,19 @@ public final class Session {
             log.debug("session {}: PUBCOMP for unknown packet identifier {}", clientId, packetId);
             return;
         }
-        complete(e);
+        complete(e, 0, null, List.of());
     }
 
-    private void complete(Inflight e) {
+    private void complete(Inflight e, int reasonCode, String reasonString, List<Header> userProperties) {
         inflight.remove(e.packetId);
         release(e.delivery);
         if (e.sent) {
             sentUnacked--;
         } else {
             unsent--;
+        }
+        if (e.delivery.ack() != null) {
+            e.delivery.ack().acknowledged(reasonCode, reasonString, userProperties);
         }
         lastProgressMillis = host.clock().millis();
         pump();

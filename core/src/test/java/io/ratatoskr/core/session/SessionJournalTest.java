@@ -245,6 +245,46 @@ class SessionJournalTest {
     }
 
     @Test
+    void groupDeliveriesAreNeverJournaledSoARestoredSessionDoesNotResurrectThem() {
+        start();
+        RecordingLink link = new RecordingLink("c");
+        Session s = connect("c", false, 3600, null, link, false);
+        onLoop(s, () -> broker.subscribe(s, "t", SubscriptionOptions.ofQos(1)));
+        // As the MQTT adapter does for $queue/workers/orders: the session keeps the subscription (its
+        // client rejoins the group when it reconnects); the group's deliveries carry an ack callback.
+        onLoop(s, () -> s.putSubscription("$queue/workers/orders", SubscriptionOptions.ofQos(1)));
+        s.offer(new Delivery(message("orders", 1, "group", MessageProperties.EMPTY), 1, false, null, null,
+                new DeliveryAck() {
+                    @Override
+                    public void acknowledged(int reasonCode, String reasonString, List<Header> userProperties) {
+                    }
+
+                    @Override
+                    public void released(boolean sent) {
+                    }
+
+                    @Override
+                    public void undeliverable(String reason) {
+                    }
+                }));
+        clock.runAllLoops();
+        publish("t", 1, "live");
+        assertThat(link.publishes()).extracting(RecordingLink.Sent::payload).containsExactly("group", "live");
+
+        // Both in flight when the broker stops: the consumer group redelivers its own after a restart.
+        restart();
+
+        Session restored = broker.session("c");
+        onLoop(restored, () -> assertThat(restored.subscriptions()).containsOnlyKeys("t", "$queue/workers/orders"));
+        assertThat(broker.publish(message("$queue/workers/orders", 1, "not-routed", MessageProperties.EMPTY)))
+                .as("a $queue subscription is never in the routing table").isZero();
+        RecordingLink again = new RecordingLink("again");
+        connect("c", false, 3600, null, again, true);
+        assertThat(again.sent).extracting(RecordingLink.Sent::kind, RecordingLink.Sent::payload,
+                RecordingLink.Sent::dup).containsExactly(tuple("PUBLISH", "live", true));
+    }
+
+    @Test
     void cleanSessionsWriteNothing() {
         start();
         long before = journal.log().logEndOffset();

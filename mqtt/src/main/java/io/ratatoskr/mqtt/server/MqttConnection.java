@@ -10,7 +10,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.ratatoskr.core.broker.AckBarrier;
 import io.ratatoskr.core.broker.BackPressure;
 import io.ratatoskr.core.error.RatatoskrException;
-import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.core.session.ConnectRequest;
@@ -46,7 +45,6 @@ import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.codec.PacketWriter;
 import io.ratatoskr.mqtt.codec.ReasonCode;
-import io.ratatoskr.mqtt.codec.UserProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +69,7 @@ import java.util.function.Function;
  * <p>Writes are not flushed one by one: the connection flushes when a read burst ends
  * ({@link #channelReadComplete}) and the session when its mailbox drain ends.
  */
-final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionLink {
+final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionLink, PendingAcks.Sender {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
     private static final int MAX_PENDING_WHILE_CONNECTING = 1024;
     /**
@@ -79,6 +77,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
      * overflow policy takes over, so a stuck subscriber slows publishers but never stops them.
      */
     private static final long MAX_PUBLISHER_PAUSE_MILLIS = 250;
+    /** Consumer-group subscriptions live under this prefix: no client publishes there. */
+    private static final String QUEUE_TOPIC = "$queue";
 
     private enum Phase { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSING }
 
@@ -105,11 +105,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private final BackPressure backPressure = this::congested;
     private boolean pausedByBackPressure;
     private ScheduledFuture<?> pauseTimeout;
-    private AckQueue acks;
+    private final PendingAcks acks;
+    private boolean pausedForAcks;
+    private int clientReceiveMaximum;
+    private QueueSubscriptions queues;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
         this.server = server;
         this.encoder = encoder;
+        this.acks = new PendingAcks(this, server.metrics());
     }
 
     // ---------------------------------------------------------------------------------------
@@ -119,7 +123,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.channel = ctx.channel();
-        this.acks = new AckQueue(ctx, this::acksDrained);
         server.metrics().connectionOpened();
         server.channels().add(channel);
         connectTimeout = ctx.executor().schedule(() -> {
@@ -139,10 +142,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             connectTimeout.cancel(false);
         }
         if (session != null) {
+            if (queues != null) {
+                queues.closing();
+            }
             session.detach(this, disconnectKind, disconnectExpirySeconds);
+            if (queues != null) {
+                session.tell(queues::leaveAll); // after the detach has handed group deliveries back
+            }
             session = null;
+        } else if (queues != null) {
+            queues.leaveAll(); // taken over: the new connection's session handed them back already
         }
         phase = Phase.CLOSING;
+        acks.clear();
         ctx.fireChannelInactive();
     }
 
@@ -229,7 +241,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         switch (packet) {
             case Publish p -> onPublish(p);
-            case PubAck a -> session.onPubAck(a.packetId());
+            case PubAck a -> session.onPubAck(a.packetId(), a.reasonCode(), a.properties().reasonString(),
+                    QueueSubscriptions.headers(a.properties()));
             case PubRec r -> {
                 if (!session.onPubRec(r.packetId(), r.reasonCode())) {
                     ctx.write(new PubRel(r.packetId(), v5() ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND : 0,
@@ -240,8 +253,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 boolean known = session.inboundPubRel(r.packetId());
                 // Once the release is stored: a crash must not leave the identifier, which the client
                 // may now reuse, looking unreleased.
-                acks.send(new PubComp(r.packetId(), known || !v5() ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-                        MqttProperties.EMPTY), known ? session.inboundWrite() : null, this::storeFailed);
+                acks.pubComp(r.packetId(), known ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+                        known ? session.inboundWrite() : null, ctx.executor());
+                pauseIfAcksBehind();
             }
             case PubComp c -> session.onPubComp(c.packetId());
             case Subscribe s -> onSubscribe(s);
@@ -312,14 +326,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 refuse(ReasonCode.TOPIC_NAME_INVALID, "will_topic_invalid", "will topic: " + problem);
                 return;
             }
-            if (w.topic().startsWith(Topics.SYS_PREFIX)) {
+            if (w.topic().startsWith(Topics.SYS_PREFIX) || isQueueTopic(w.topic())) {
                 refuse(ReasonCode.NOT_AUTHORIZED, "will_topic_not_authorized",
-                        "clients may not publish to $SYS topics");
+                        "clients may not publish to $SYS or $queue topics");
                 return;
             }
             long delay = Math.max(0, w.properties().willDelayInterval());
             Message message = new Message(w.topic(), w.payload(), w.qos(), w.retain(),
-                    messageProperties(w.properties()), id, server.clock().millis());
+                    PublishProperties.toCore(w.properties()), id, server.clock().millis());
             will = new Will(message, delay);
         }
 
@@ -347,6 +361,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         long expiry = Math.min(requestedExpiry, sessionConfig.maxSessionExpirySeconds());
         connectExpirySeconds = expiry;
         int receiveMaximum = props.receiveMaximum() < 0 ? 65_535 : props.receiveMaximum();
+        clientReceiveMaximum = receiveMaximum;
         clientTopicAliasMaximum = Math.max(0, props.topicAliasMaximum());
         requestProblemInformation = props.requestProblemInformation() != 0;
 
@@ -369,6 +384,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         session = result.session();
         phase = Phase.CONNECTED;
+        int window = Math.min(server.broker().config().session().maxInflight(), clientReceiveMaximum);
+        queues = new QueueSubscriptions(server.groups(), clientId, session, window);
         connectTimeout.cancel(false);
         if (keepAlive > 0) {
             // [MQTT-3.1.2-24]: one and a half times the keep-alive.
@@ -405,6 +422,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         ctx.write(new ConnAck(result.sessionPresent(), ReasonCode.SUCCESS, connAckProps));
         server.metrics().connectionAccepted();
         log.debug("mqtt {}: connected ({}, session present {})", describe(), version, result.sessionPresent());
+        if (result.sessionPresent()) {
+            queues.rejoin();
+        }
         List<MqttPacket> pending = pendingWhileConnecting;
         pendingWhileConnecting = null;
         if (pending != null) {
@@ -416,7 +436,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             }
         }
         ctx.flush();
-        if (phase == Phase.CONNECTED) {
+        if (phase == Phase.CONNECTED && !pausedForAcks) {
             channel.config().setAutoRead(true);
         }
     }
@@ -496,8 +516,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         // A PUBLISH re-sent (on reconnect [MQTT-4.4.0-1], or with DUP on the same connection) with the
         // identifier of one not yet released is already counted and must be acknowledged again
         // [MQTT-4.3.3-10]; only a new one can exceed the receive maximum.
-        if (qos == 2 && !session.isInboundQos2Unreleased(p.packetId())
-                && session.inboundQos2Pending() >= server.config().receiveMaximum()) {
+        if (qos == 2 && !session.isInboundQos2Unreleased(p.packetId()) && !acks.isStoring(p.packetId())
+                && session.inboundQos2Pending() + acks.pendingQos2() >= server.config().receiveMaximum()) {
             protocolViolation(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
                     "more than " + server.config().receiveMaximum() + " QoS 2 messages unreleased [MQTT-3.3.4-9]");
             return;
@@ -506,79 +526,128 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         if (topic.startsWith(Topics.SYS_PREFIX)) {
             // The broker owns $SYS. v5 says so; 3.1.1 acknowledges and drops (§4.7.2, as for ACLs).
             server.metrics().publishRefused("sys_topic");
-            acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $SYS topics", null);
+            acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $SYS topics");
             return;
         }
-        if (qos == 2 && !session.inboundQos2Received(p.packetId())) {
-            // A re-sent QoS 2 message not yet released: acknowledge again (once its receipt is
-            // stored), do not deliver twice.
-            acks.send(new PubRec(p.packetId()), session.inboundWrite(), failure -> refusal(p, failure));
-            pauseIfAcksBehind();
+        if (isQueueTopic(topic)) {
+            // $queue/... names consumer-group subscriptions, never a topic to publish to.
+            server.metrics().publishRefused("queue_topic");
+            acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $queue topics");
             return;
         }
-        Message message = new Message(topic, p.payload(), qos, p.retain(), messageProperties(props), clientId,
+        if (qos == 2) {
+            if (acks.repeatIfPending(p.packetId())) {
+                return; // re-sent while its first sending's PUBREC is still owed: the same answer
+            }
+            if (session.isInboundQos2Unreleased(p.packetId())) {
+                // A re-sent QoS 2 message already stored and not yet released: acknowledge again (once
+                // its identifier is journaled), do not deliver twice [MQTT-4.3.3-10].
+                acks.repeatWhenWritten(p.packetId(), session.inboundWrite(), ctx.executor());
+                pauseIfAcksBehind();
+                return;
+            }
+        }
+        Message message = new Message(topic, p.payload(), qos, p.retain(), PublishProperties.toCore(props), clientId,
                 server.clock().millis());
-        AckBarrier barrier = qos == 0 ? null : new AckBarrier();
-        if (qos == 2 && session.inboundWrite() != null) {
-            barrier.await(session.inboundWrite());
-        }
+        AckBarrier barrier = new AckBarrier();
         int matched;
         try {
             matched = server.broker().publish(message, backPressure, barrier);
         } catch (RatatoskrException e) {
-            MqttPacket refused = refusal(p, e);
-            if (refused != null) {
-                acks.send(refused, null, null);
-            }
+            acks.refused(p.packetId(), qos, e); // refused before routing: nobody received it
             return;
         }
-        acknowledge(p, matched == 0 ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS, null,
-                barrier == null || barrier.isEmpty() ? null : barrier.done());
+        int success = matched == 0 && barrier.isEmpty() ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
+        if (barrier.isEmpty() && qos != 2) {
+            acknowledge(p, success, null);
+            return;
+        }
+        // Routed live already; the acknowledgement waits for the writes — a QoS 2 one also for the
+        // journal write of its packet identifier, which a persistent session makes once stored.
+        acks.whenStored(p.packetId(), qos, success, barrier.done(), ctx.executor());
         pauseIfAcksBehind();
     }
 
-    /**
-     * What a publisher is told when the broker could not keep its message (Principle 1: never an
-     * acknowledgement for a message that may be lost): MQTT 5 gets the error's reason code in its
-     * PUBACK/PUBREC, which ends the QoS 2 flow; MQTT 3.1.1 has no negative acknowledgement, so the
-     * connection closes unacknowledged and the client sends the message again when it reconnects.
-     *
-     * @return the acknowledgement to send, or null when the connection is closing
-     */
-    private MqttPacket refusal(Publish p, Throwable failure) {
-        RatatoskrException e = failure instanceof RatatoskrException r ? r
-                : new RatatoskrException(io.ratatoskr.core.error.ErrorCode.INTERNAL, String.valueOf(failure), failure);
-        server.metrics().publishRefused(e.code().code());
-        log.info("mqtt {}: PUBLISH on {} refused: {}", describe(), p.topic(), e.getMessage());
-        if (p.qos() == 2 && attached()) {
-            session.inboundPubRel(p.packetId());
-        }
-        if (!v5()) {
-            disconnect(ReasonCode.UNSPECIFIED_ERROR, null);
-            return null;
-        }
-        int rc = e.code().mqttReasonCode();
-        return p.qos() == 1 ? withReasonString(e.getMessage(), false, props -> new PubAck(p.packetId(), rc, props))
-                : withReasonString(e.getMessage(), false, props -> new PubRec(p.packetId(), rc, props));
-    }
-
-    /** A write a PUBCOMP waited for failed: close unanswered, so that the client sends PUBREL again. */
-    private MqttPacket storeFailed(Throwable failure) {
-        log.warn("mqtt {}: storing a QoS 2 release failed; closing: {}", describe(), failure.toString());
-        disconnect(ReasonCode.UNSPECIFIED_ERROR, "the broker could not store the release");
-        return null;
-    }
-
-    /** Too many acknowledgements wait for storage: stop reading until they drain. */
+    /** Bounded: too many acknowledgements wait for writes; stop reading until they catch up. */
     private void pauseIfAcksBehind() {
-        if (acks.isFull()) {
+        if (acks.size() >= server.config().receiveMaximum() && !pausedForAcks) {
+            pausedForAcks = true;
             channel.config().setAutoRead(false);
         }
     }
 
-    private void acksDrained() {
-        if (!pausedByBackPressure && phase == Phase.CONNECTED) {
-            channel.config().setAutoRead(true);
+    private static boolean isQueueTopic(String topic) {
+        return topic.startsWith(QUEUE_TOPIC) && (topic.length() == QUEUE_TOPIC.length()
+                || topic.charAt(QUEUE_TOPIC.length()) == '/');
+    }
+
+    // PendingAcks.Sender: how the acknowledgement queue answers through this connection.
+
+    @Override
+    public void sendAck(int packetId, int qos, int v5ReasonCode, String reason) {
+        int rc = v5() ? v5ReasonCode : ReasonCode.SUCCESS;
+        if (qos == 1) {
+            ctx.write(withReasonString(reason, false, props -> new PubAck(packetId, rc, props)));
+        } else {
+            ctx.write(withReasonString(reason, false, props -> new PubRec(packetId, rc, props)));
+        }
+    }
+
+    @Override
+    public void refuseWithoutAck(int packetId, RatatoskrException refusal) {
+        log.info("mqtt {}: PUBLISH {} refused ({}); 3.1.1 has no negative PUBACK: closing without acknowledging, "
+                + "the client will send it again", describe(), packetId, refusal.getMessage());
+        close();
+    }
+
+    @Override
+    public void sendPubComp(int packetId, int v5ReasonCode) {
+        ctx.write(new PubComp(packetId, v5() ? v5ReasonCode : 0, MqttProperties.EMPTY));
+    }
+
+    @Override
+    public CompletableFuture<?> storedQos2(int packetId) {
+        if (!attached()) {
+            return null;
+        }
+        session.inboundQos2Received(packetId);
+        return session.inboundWrite();
+    }
+
+    @Override
+    public void forgetQos2(int packetId) {
+        if (attached()) {
+            session.inboundPubRel(packetId);
+        }
+    }
+
+    @Override
+    public void releaseFailed(int packetId, RatatoskrException failure) {
+        log.warn("mqtt {}: storing the release of QoS 2 packet {} failed; closing without PUBCOMP, the client "
+                + "will send PUBREL again: {}", describe(), packetId, failure.getMessage());
+        disconnect(ReasonCode.UNSPECIFIED_ERROR, "the broker could not store the release");
+    }
+
+    @Override
+    public boolean isV5() {
+        return v5();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return phase != Phase.CLOSING;
+    }
+
+    @Override
+    public void acksSent(int pending, boolean flush) {
+        if (flush) {
+            ctx.flush();
+        }
+        if (pausedForAcks && pending <= server.config().receiveMaximum() / 2) {
+            pausedForAcks = false;
+            if (phase == Phase.CONNECTED && !pausedByBackPressure) {
+                channel.config().setAutoRead(true);
+            }
         }
     }
 
@@ -604,37 +673,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         pausedByBackPressure = false;
         pauseTimeout.cancel(false);
-        if (phase == Phase.CONNECTED && !acks.isFull()) {
+        if (phase == Phase.CONNECTED && !pausedForAcks) {
             channel.config().setAutoRead(true);
         }
     }
 
-    /** PUBACK / PUBREC, once {@code write} (null: none) is done, after earlier acknowledgements. */
-    private void acknowledge(Publish p, int v5ReasonCode, String reason, CompletableFuture<?> write) {
-        int rc = v5() ? v5ReasonCode : ReasonCode.SUCCESS;
-        switch (p.qos()) {
-            case 1 -> acks.send(withReasonString(reason, false, props -> new PubAck(p.packetId(), rc, props)), write,
-                    failure -> refusal(p, failure));
-            case 2 -> acks.send(withReasonString(reason, false, props -> new PubRec(p.packetId(), rc, props)), write,
-                    failure -> refusal(p, failure));
-            default -> {
-            }
-        }
-    }
-
-    private static MessageProperties messageProperties(MqttProperties p) {
-        if (p.isEmpty()) {
-            return MessageProperties.EMPTY;
-        }
-        List<Header> headers = List.of();
-        if (!p.userProperties().isEmpty()) {
-            headers = new ArrayList<>(p.userProperties().size());
-            for (UserProperty u : p.userProperties()) {
-                headers.add(new Header(u.name(), u.value()));
-            }
-        }
-        return new MessageProperties(p.payloadFormatIndicator(), p.messageExpiryInterval(), p.contentType(),
-                p.responseTopic(), p.correlationData(), headers);
+    /**
+     * Acknowledges {@code p} now — or, if earlier acknowledgements are still pending, right after
+     * them. 3.1.1 acknowledges refusals as successes (it has no other answer) and drops the message.
+     */
+    private void acknowledge(Publish p, int v5ReasonCode, String reason) {
+        acks.now(p.packetId(), p.qos(), v5ReasonCode, reason);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -647,7 +696,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         int maxLevels = server.broker().config().maxTopicLevels();
         List<Integer> codes = new ArrayList<>(s.subscriptions().size());
+        List<String> refusals = null;
         for (Subscription sub : s.subscriptions()) {
+            if (QueueSubscriptions.isQueueFilter(sub.filter())) {
+                QueueSubscriptions.Outcome o = queues.subscribe(sub, subscriptionId, s.properties().userProperties());
+                codes.add(v5() || o.reasonCode() < 0x80 ? o.reasonCode() : ReasonCode.V3_SUBACK_FAILURE);
+                if (o.reason() != null) {
+                    refusals = refusals == null ? new ArrayList<>(1) : refusals;
+                    refusals.add(o.reason());
+                }
+                continue;
+            }
             String problem = Topics.checkFilter(sub.filter(), maxLevels);
             if (problem != null) {
                 log.info("mqtt {}: SUBSCRIBE to '{}' refused: {}", describe(), sub.filter(), problem);
@@ -665,13 +724,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             server.broker().subscribe(session, sub.filter(), options);
             codes.add(sub.qos());
         }
-        ctx.write(new SubAck(s.packetId(), codes, MqttProperties.EMPTY));
+        String reason = refusals == null || !v5() ? null : String.join("; ", refusals);
+        ctx.write(withReasonString(reason, false, props -> new SubAck(s.packetId(), codes, props)));
     }
 
     private void onUnsubscribe(Unsubscribe u) {
         int maxLevels = server.broker().config().maxTopicLevels();
         List<Integer> codes = new ArrayList<>(u.filters().size());
         for (String filter : u.filters()) {
+            if (QueueSubscriptions.isQueueFilter(filter)) {
+                codes.add(queues.unsubscribe(filter));
+                continue;
+            }
             String problem = Topics.checkFilter(filter, maxLevels);
             if (problem != null) {
                 codes.add(ReasonCode.TOPIC_FILTER_INVALID);
@@ -705,7 +769,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         log.debug("mqtt {}: DISCONNECT ({})", describe(), ReasonCode.name(d.reasonCode()));
         // Settle the will now: a CONNECT of the same client may already be queued for the session.
+        queues.closing();
         session.detachAtOnce(this, disconnectKind, disconnectExpirySeconds);
+        queues.leaveAll();
         session = null;
         close();
     }
@@ -807,23 +873,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         MqttProperties props = MqttProperties.EMPTY;
         boolean newAlias = false;
         if (v5()) {
-            MqttProperties.Builder b = null;
             MessageProperties mp = m.properties();
             if (!mp.isEmpty() || expirySeconds >= 0 || d.subscriptionIds().length > 0 || clientTopicAliasMaximum > 0) {
-                b = MqttProperties.builder();
-                if (mp.payloadFormat() >= 0) {
-                    b.payloadFormatIndicator(mp.payloadFormat());
-                }
-                if (expirySeconds >= 0) {
-                    b.messageExpiryInterval(expirySeconds);
-                }
-                b.contentType(mp.contentType()).responseTopic(mp.responseTopic()).correlationData(mp.correlationData());
-                for (Header h : mp.userProperties()) {
-                    b.addUserProperty(h.name(), h.value());
-                }
-                for (int id : d.subscriptionIds()) {
-                    b.addSubscriptionIdentifier(id);
-                }
+                MqttProperties.Builder b = PublishProperties.toMqtt(mp, expirySeconds, d.subscriptionIds());
                 if (clientTopicAliasMaximum > 0) {
                     if (outboundAliases == null) {
                         outboundAliases = new HashMap<>();
@@ -877,6 +929,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         log.info("mqtt {}: session taken over by a new connection; closing", describe());
+        if (queues != null) {
+            queues.closing(); // deliveries still on their way must not reach the new connection
+        }
         session = null;
         disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection with the same client identifier");
     }

@@ -20,6 +20,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.mqtt.codec.MqttDecoder;
 import io.ratatoskr.mqtt.codec.MqttEncoder;
 import org.slf4j.Logger;
@@ -47,9 +48,17 @@ public final class MqttServer implements AutoCloseable {
     private Channel serverChannel;
 
     public MqttServer(MqttConfig config, Broker broker, RandomGenerator random) {
+        this(config, broker, random, null);
+    }
+
+    /**
+     * A listener whose clients can also join consumer groups ({@code $queue/<group>/<topic>}
+     * subscriptions); {@code groups} null: such subscriptions are refused.
+     */
+    public MqttServer(MqttConfig config, Broker broker, RandomGenerator random, ConsumerGroups groups) {
         this.config = config;
         ChannelGroup channels = new DefaultChannelGroup("mqtt", GlobalEventExecutor.INSTANCE);
-        this.context = new MqttServerContext(config, broker, channels, random);
+        this.context = new MqttServerContext(config, broker, channels, random, groups);
         this.trafficCounter = new TrafficCounter(broker.metrics());
         this.epoll = Epoll.isAvailable();
     }

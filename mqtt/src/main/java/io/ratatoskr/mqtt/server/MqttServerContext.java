@@ -3,6 +3,7 @@ package io.ratatoskr.mqtt.server;
 import io.netty.channel.group.ChannelGroup;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.durable.group.ConsumerGroups;
 
 import java.time.Clock;
 import java.util.HexFormat;
@@ -14,14 +15,17 @@ final class MqttServerContext {
     private final MqttConfig config;
     private final Broker broker;
     private final ChannelGroup channels;
+    private final ConsumerGroups groups;
     private final SessionLoops loops = new SessionLoops();
     private final String idPrefix;
     private final AtomicLong idCounter = new AtomicLong();
 
-    MqttServerContext(MqttConfig config, Broker broker, ChannelGroup channels, RandomGenerator random) {
+    MqttServerContext(MqttConfig config, Broker broker, ChannelGroup channels, RandomGenerator random,
+                      ConsumerGroups groups) {
         this.config = config;
         this.broker = broker;
         this.channels = channels;
+        this.groups = groups;
         // Assigned identifiers: a per-start random prefix and a counter, so they never repeat
         // across restarts in practice and never collide within one run.
         this.idPrefix = "auto-" + HexFormat.of().toHexDigits(random.nextLong()).substring(0, 12) + "-";
@@ -41,6 +45,11 @@ final class MqttServerContext {
 
     Clock clock() {
         return broker.clock();
+    }
+
+    /** The consumer groups {@code $queue/...} subscriptions join, or null if there are none. */
+    ConsumerGroups groups() {
+        return groups;
     }
 
     ChannelGroup channels() {

@@ -6,9 +6,13 @@ import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
+import io.ratatoskr.core.durable.DurableTopics;
+import io.ratatoskr.core.durable.DurableTopicsConfig;
+import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.mqtt.server.MqttServer;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
@@ -21,7 +25,8 @@ import java.util.function.UnaryOperator;
  * clients over real sockets. Close it after the test.
  *
  * <p>With {@code sysIntervalSeconds > 0} it publishes {@code $SYS} statistics on a thread of its own, as
- * the server's wiring does.
+ * the server's wiring does. {@link #startWithDurableTopics} adds durable topics on real files, registered
+ * with the broker as the server registers them.
  */
 public final class TestBroker implements AutoCloseable {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -29,8 +34,21 @@ public final class TestBroker implements AutoCloseable {
     private final MqttServer server;
     private final ScheduledExecutorService housekeeping;
 
+    private final DurableTopics durableTopics;
+
     private TestBroker(BrokerConfig brokerConfig, MqttConfig mqttConfig) {
+        this(brokerConfig, mqttConfig, null, null);
+    }
+
+    private TestBroker(BrokerConfig brokerConfig, MqttConfig mqttConfig, Path topicsDir, LogEnvironment env) {
         broker = new Broker(brokerConfig, Clock.systemUTC(), new BrokerMetrics(registry));
+        if (topicsDir != null) {
+            durableTopics = DurableTopics.open(topicsDir, DurableTopicsConfig.DEFAULTS, env, registry,
+                    new SplittableRandom(42));
+            broker.addStore(durableTopics);
+        } else {
+            durableTopics = null;
+        }
         server = new MqttServer(mqttConfig.withAddress("127.0.0.1", 0), broker, new SplittableRandom(42));
         try {
             server.start();
@@ -54,6 +72,20 @@ public final class TestBroker implements AutoCloseable {
     public static TestBroker start(UnaryOperator<BrokerConfig> broker, UnaryOperator<MqttConfig> mqtt) {
         return new TestBroker(broker.apply(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0)),
                 mqtt.apply(MqttConfig.DEFAULTS));
+    }
+
+    /**
+     * A broker whose durable topics live in {@code topicsDir}, their files opened through {@code env}'s
+     * channel factory (fault injection), with no scheduler.
+     */
+    public static TestBroker startWithDurableTopics(Path topicsDir, LogEnvironment env, UnaryOperator<MqttConfig> mqtt) {
+        return new TestBroker(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), mqtt.apply(MqttConfig.DEFAULTS),
+                topicsDir, env);
+    }
+
+    /** The durable topics, or null when started without them. */
+    public DurableTopics durableTopics() {
+        return durableTopics;
     }
 
     public int port() {
@@ -85,5 +117,8 @@ public final class TestBroker implements AutoCloseable {
             housekeeping.shutdownNow();
         }
         server.close();
+        if (durableTopics != null) {
+            durableTopics.close();
+        }
     }
 }

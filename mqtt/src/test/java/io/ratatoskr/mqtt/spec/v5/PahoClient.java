@@ -19,30 +19,40 @@ import static org.assertj.core.api.Assertions.assertThat;
  * queues a test reads with a deadline. Closing it drops the connection without DISCONNECT if it is
  * still up.
  */
-final class PahoClient implements MqttCallback, AutoCloseable {
+public final class PahoClient implements MqttCallback, AutoCloseable {
     /** A message as Paho hands it over. */
-    record Received(String topic, MqttMessage message) {
-        String payload() {
+    public record Received(String topic, MqttMessage message) {
+        public String payload() {
             return V5SpecTest.utf8(message.getPayload());
         }
 
-        MqttProperties properties() {
+        public MqttProperties properties() {
             return message.getProperties();
+        }
+
+        /** The value of the first user property called {@code name}, or null. */
+        public String userProperty(String name) {
+            for (org.eclipse.paho.mqttv5.common.packet.UserProperty p : message.getProperties().getUserProperties()) {
+                if (p.getKey().equals(name)) {
+                    return p.getValue();
+                }
+            }
+            return null;
         }
     }
 
-    final MqttClient client;
+    public final MqttClient client;
     /** The result of the CONNECT: session present, CONNACK properties. */
     IMqttToken token;
     private final BlockingQueue<Received> messages = new LinkedBlockingQueue<>();
     private final BlockingQueue<MqttDisconnectResponse> disconnects = new LinkedBlockingQueue<>();
 
-    PahoClient(MqttClient client) {
+    public PahoClient(MqttClient client) {
         this.client = client;
         client.setCallback(this);
     }
 
-    Received next() throws InterruptedException {
+    public Received next() throws InterruptedException {
         Received r = messages.poll(V5SpecTest.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(r).as("a message within " + V5SpecTest.TIMEOUT).isNotNull();
         return r;

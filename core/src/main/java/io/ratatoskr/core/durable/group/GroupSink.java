@@ -1,0 +1,22 @@
+package io.ratatoskr.core.durable.group;
+
+/**
+ * Where a consumer group hands a member's messages: implemented by the protocol adapter (an MQTT
+ * {@code $queue} subscription, a gRPC Consume stream).
+ *
+ * <p>Both methods are called on the group's thread and must not block: hand the delivery to the
+ * adapter's own thread (a session mailbox, a stream's executor) and return. The group never has more
+ * than the member's prefetch unacknowledged with one member.
+ */
+public interface GroupSink {
+
+    /** A message for the member; answer with ack, nack, reject or release on its {@link GroupMember}. */
+    void deliver(GroupDelivery delivery);
+
+    /**
+     * The membership ended without the member leaving: the group was deleted, its durable topic was
+     * deleted, its state could not be loaded, or the broker is shutting down. Unacknowledged
+     * deliveries are void; acknowledging them fails.
+     */
+    void ended(String reason);
+}

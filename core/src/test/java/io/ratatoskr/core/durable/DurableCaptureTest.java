@@ -1,0 +1,232 @@
+package io.ratatoskr.core.durable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratatoskr.core.broker.AckBarrier;
+import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.error.ErrorCode;
+import io.ratatoskr.core.message.Message;
+import io.ratatoskr.log.CleanupPolicy;
+import io.ratatoskr.testkit.FaultyFileChannel;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Capture of published messages by durable topics through the broker: filters, partitioning,
+ * refusals and idempotent publish.
+ */
+class DurableCaptureTest extends DurableTopicsTestBase {
+    Broker broker;
+
+    @BeforeEach
+    void openBroker() {
+        startBroker();
+    }
+
+    private void startBroker() {
+        broker = new Broker(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), f.clock, new BrokerMetrics(f.registry));
+        broker.addStore(f.topics);
+    }
+
+    /** Publishes through the broker and waits until the publisher may be acknowledged. */
+    private AckBarrier publish(Message m) {
+        AckBarrier barrier = new AckBarrier();
+        broker.publish(m, null, barrier);
+        barrier.done().join();
+        return barrier;
+    }
+
+    private double routed() {
+        return f.counter("ratatoskr.broker.messages.routed");
+    }
+
+    @Test
+    void defaultFiltersCaptureTheNameAndEverythingBelowIt() {
+        f.topics.create("sensors", TopicConfig.DEFAULTS);
+        for (String t : List.of("sensors", "sensors/a", "sensors/a/b/c", "sensorsX", "other/sensors", "$SYS/sensors")) {
+            publish(f.message(t, t));
+        }
+        assertThat(f.payloads("sensors", 0)).containsExactly("sensors", "sensors/a", "sensors/a/b/c");
+        assertThat(f.counter("ratatoskr.durable.messages.appended")).isEqualTo(3);
+    }
+
+    @Test
+    void customFiltersAndTwoTopicsCaptureOneMessageWithOneIdentifier() {
+        f.topics.create("temperatures", TopicConfig.builder().filters(List.of("+/+/temp", "legacy/#")).build());
+        f.topics.create("building", TopicConfig.DEFAULTS);
+
+        AckBarrier barrier = publish(f.message("building/hall/temp", "21.5"));
+        publish(f.message("legacy/x", "old"));
+        publish(f.message("building/hall/humidity", "40"));
+
+        assertThat(barrier.isEmpty()).isFalse();
+        List<DurableMessage> temps = f.all("temperatures", 0);
+        List<DurableMessage> building = f.all("building", 0);
+        assertThat(temps).extracting(m -> TopicsFixture.text(m.message().payload())).containsExactly("21.5", "old");
+        assertThat(building).extracting(m -> TopicsFixture.text(m.message().payload())).containsExactly("21.5", "40");
+        assertThat(temps.get(0).id()).as("one message, one identifier").isEqualTo(building.get(0).id());
+        assertThat(temps.get(0).message().topic()).isEqualTo("building/hall/temp");
+        assertThat(temps.get(0).id().version()).isEqualTo(7);
+    }
+
+    @Test
+    void messagesWithTheSameKeyGoToTheSamePartitionAcrossRestarts() {
+        f.topics.create("orders", TopicConfig.builder().partitions(4).build());
+        Set<Integer> partitionsUsed = new HashSet<>();
+        for (int k = 0; k < 20; k++) {
+            for (int i = 0; i < 3; i++) {
+                f.topics.publish("orders", f.message("orders", "k" + k + "-" + i),
+                        new PublishOptions("customer-" + k, null)).join();
+            }
+        }
+        for (int p = 0; p < 4; p++) {
+            for (DurableMessage m : f.all("orders", p)) {
+                String key = new String(m.key(), StandardCharsets.UTF_8);
+                int expected = Math.floorMod(LocalTopic.fnv1a32(m.key()), 4);
+                assertThat(p).as("partition of %s", key).isEqualTo(expected);
+                partitionsUsed.add(p);
+            }
+        }
+        assertThat(partitionsUsed).as("20 keys spread over the partitions").hasSizeGreaterThan(1);
+
+        f.reopen();
+        startBroker();
+        publish(f.message("orders", "again", PublishOptions.MESSAGE_KEY, "customer-7"));
+        int p = Math.floorMod(LocalTopic.fnv1a32("customer-7".getBytes(StandardCharsets.UTF_8)), 4);
+        assertThat(f.payloads("orders", p)).filteredOn(s -> s.startsWith("k7-") || s.equals("again"))
+                .containsExactly("k7-0", "k7-1", "k7-2", "again");
+    }
+
+    @Test
+    void messagesWithoutKeyGoRoundRobinInOrder() {
+        f.topics.create("logs", TopicConfig.builder().partitions(3).build());
+        for (int i = 0; i < 9; i++) {
+            publish(f.message("logs", "m" + i));
+        }
+        assertThat(f.payloads("logs", 0)).containsExactly("m0", "m3", "m6");
+        assertThat(f.payloads("logs", 1)).containsExactly("m1", "m4", "m7");
+        assertThat(f.payloads("logs", 2)).containsExactly("m2", "m5", "m8");
+    }
+
+    @Test
+    void aTooLargeMessageIsRefusedBeforeAnythingIsStoredOrRouted() {
+        f.topics.create("small", TopicConfig.builder().filters(List.of("data/#")).maxMessageBytes(8).build());
+        f.topics.create("large", TopicConfig.builder().filters(List.of("data/#")).build());
+        Message big = new Message("data/x", new byte[9], 1, true, f.message("data/x", "").properties(), "c",
+                f.clock.millis());
+
+        assertRefused(() -> broker.publish(big, null, new AckBarrier()), ErrorCode.MESSAGE_TOO_LARGE);
+
+        assertThat(f.topics.describe("large").messages()).as("the other topic stored nothing either").isZero();
+        assertThat(broker.retained().size()).as("not retained").isZero();
+        assertThat(routed()).as("not routed").isZero();
+        assertThat(f.counter("ratatoskr.durable.messages.refused", "reason", "message_too_large")).isEqualTo(1);
+        publish(f.message("data/x", "8 bytes!"));
+        assertThat(f.topics.describe("small").messages()).isEqualTo(1);
+    }
+
+    @Test
+    void aCompactedTopicRefusesAMessageWithoutKey() {
+        f.topics.create("state", TopicConfig.builder().cleanupPolicy(CleanupPolicy.COMPACT).build());
+        assertRefused(() -> broker.publish(f.message("state", "v"), null, new AckBarrier()),
+                ErrorCode.MESSAGE_KEY_REQUIRED);
+        publish(f.message("state", "v", PublishOptions.MESSAGE_KEY, "device-1"));
+        assertThat(f.payloads("state", 0)).containsExactly("v");
+    }
+
+    @Test
+    void anIdempotentRepeatIsStoredOnceAckedWithTheFirstPositionAndNotRoutedAgainEvenAfterARestart() {
+        f.topics.create("payments", TopicConfig.builder().partitions(2).build());
+        PublishReceipt original = f.topics.publish("payments", f.message("payments", "pay 10"),
+                new PublishOptions(null, "tx-1")).join();
+        assertThat(original.duplicate()).isFalse();
+
+        double routedBefore = routed();
+        publish(f.message("payments", "pay 10", PublishOptions.IDEMPOTENCY_KEY, "tx-1"));
+        assertThat(routed()).as("an MQTT repeat is acknowledged but not routed again").isEqualTo(routedBefore);
+        PublishReceipt again = f.topics.publish("payments", f.message("payments", "pay 10"),
+                new PublishOptions(null, "tx-1")).join();
+        assertThat(again).isEqualTo(original.asDuplicate());
+        assertThat(f.topics.describe("payments").messages()).isEqualTo(1);
+        assertThat(f.counter("ratatoskr.durable.messages.duplicates")).isEqualTo(2);
+
+        f.clock.advanceMs(60_000);
+        f.reopen();
+        startBroker();
+        PublishReceipt afterRestart = f.topics.publish("payments", f.message("payments", "pay 10"),
+                new PublishOptions(null, "tx-1")).join();
+        assertThat(afterRestart).as("the window was rebuilt from the log").isEqualTo(original.asDuplicate());
+        assertThat(f.topics.describe("payments").messages()).isEqualTo(1);
+
+        f.clock.advanceMs(61_000);
+        PublishReceipt late = f.topics.publish("payments", f.message("payments", "pay 10"),
+                new PublishOptions(null, "tx-1")).join();
+        assertThat(late.duplicate()).as("after the 2-minute window the key is new again").isFalse();
+        assertThat(f.topics.describe("payments").messages()).isEqualTo(2);
+    }
+
+    @Test
+    void aRepeatOfAnAppendNotYetDurableWaitsForIt() {
+        FaultyFileChannel.Faults faults = new FaultyFileChannel.Faults();
+        f.withChannels((path, options) -> new FaultyFileChannel(FileChannel.open(path, options), faults));
+        startBroker();
+        f.topics.create("payments", TopicConfig.DEFAULTS);
+        faults.holdForce(true);
+
+        CompletableFuture<PublishReceipt> first = f.topics.publish("payments", f.message("payments", "a"),
+                new PublishOptions(null, "tx-9"));
+        CompletableFuture<PublishReceipt> repeat = f.topics.publish("payments", f.message("payments", "a"),
+                new PublishOptions(null, "tx-9"));
+        AckBarrier mqttRepeat = new AckBarrier();
+        int routedRepeat = broker.publish(f.message("payments", "a", PublishOptions.IDEMPOTENCY_KEY, "tx-9"), null,
+                mqttRepeat);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> faults.forcesHeld() > 0);
+        assertThat(first).isNotDone();
+        assertThat(repeat).as("the repeat waits for the first append").isNotDone();
+        assertThat(mqttRepeat.done()).isNotDone();
+        assertThat(routedRepeat).isZero();
+
+        faults.holdForce(false);
+        assertThat(repeat.join()).isEqualTo(first.join().asDuplicate());
+        mqttRepeat.done().join();
+        assertThat(f.topics.describe("payments").messages()).isEqualTo(1);
+    }
+
+    @Test
+    void rememberedKeysAreBoundedAndTheOldestAreForgottenFirst() {
+        f.close();
+        f = new TopicsFixture(dir, DurableTopicsConfig.DEFAULTS.withDedupeMaxKeys(3));
+        f.topics.create("t", TopicConfig.DEFAULTS);
+        for (int i = 0; i < 5; i++) {
+            f.topics.publish("t", f.message("t", "m" + i), new PublishOptions(null, "key-" + i)).join();
+        }
+        assertThat(f.counter("ratatoskr.durable.dedupe.evictions")).isEqualTo(2);
+        assertThat(f.topics.publish("t", f.message("t", "m0"), new PublishOptions(null, "key-0")).join().duplicate())
+                .as("evicted: stored again").isFalse();
+        assertThat(f.topics.publish("t", f.message("t", "m4"), new PublishOptions(null, "key-4")).join().duplicate())
+                .isTrue();
+    }
+
+    @Test
+    void explicitPublishNeedsAnExistingTopicUnlessAutoCreationIsOn() {
+        assertThat(f.topics.publish("nope", f.message("x", "m"), PublishOptions.NONE))
+                .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                .withMessageContaining("durable topic 'nope' does not exist");
+        f.close();
+        f = new TopicsFixture(dir, DurableTopicsConfig.DEFAULTS.withAutoCreate(true,
+                TopicConfig.builder().partitions(2).build()));
+        PublishReceipt r = f.topics.publish("auto", f.message("x", "m"), PublishOptions.NONE).join();
+        assertThat(r.offset()).isZero();
+        assertThat(f.topics.describe("auto").config().partitions()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,160 @@
+package io.ratatoskr.core.durable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ratatoskr.core.error.ErrorCode;
+import io.ratatoskr.log.CleanupPolicy;
+import io.ratatoskr.log.DurabilityMode;
+import io.ratatoskr.log.LogConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Creating, changing, deleting and describing durable topics, and what a restart keeps of them. */
+class DurableTopicsAdminTest extends DurableTopicsTestBase {
+
+    @Test
+    void topicsAndTheirConfigurationSurviveARestart() {
+        TopicConfig orders = TopicConfig.builder().partitions(3).filters(List.of("shop/+/orders", "legacy/orders"))
+                .retentionMaxAgeMs(3_600_000).retentionMaxMessages(1_000).durability(DurabilityMode.GROUP)
+                .dedupeWindowMs(30_000).build();
+        f.topics.create("orders", orders);
+        f.topics.create("metrics", TopicConfig.DEFAULTS);
+
+        DurableTopics reopened = f.reopen();
+
+        assertThat(reopened.list()).extracting(TopicInfo::name).containsExactly("metrics", "orders");
+        TopicInfo info = reopened.describe("orders");
+        assertThat(info.config()).isEqualTo(orders);
+        assertThat(info.filters()).containsExactly("shop/+/orders", "legacy/orders");
+        assertThat(info.generation()).isEqualTo(1);
+        assertThat(info.createdAtMs()).isEqualTo(TopicsFixture.START_MS);
+        assertThat(info.partitions()).extracting(PartitionSnapshot::partition).containsExactly(0, 1, 2);
+        assertThat(reopened.describe("metrics").filters()).containsExactly("metrics", "metrics/#");
+        assertThat(dir.resolve("orders/topic.def")).exists();
+        assertThat(dir.resolve("orders/2")).isDirectory();
+    }
+
+    @Test
+    void alterAddsPartitionsChangesSettingsPersistsAndNeverShrinks() {
+        f.topics.create("orders", TopicConfig.builder().partitions(1).build());
+        f.topics.publish("orders", f.message("orders", "before"), PublishOptions.NONE).join();
+
+        TopicConfig changed = TopicConfig.builder().partitions(3).filters(List.of("shop/orders"))
+                .retentionMaxAgeMs(60_000).maxMessageBytes(10).build();
+        TopicInfo info = f.topics.alter("orders", changed);
+
+        assertThat(info.generation()).isEqualTo(2);
+        assertThat(info.partitions()).hasSize(3);
+        assertThat(f.topics.find("orders").orElseThrow().partitions()).hasSize(3);
+        LogConfig log = f.topics.partition("orders", 0).log().config();
+        assertThat(log.retentionMaxAgeMs()).as("the log was reopened with the new retention").isEqualTo(60_000);
+        assertThat(f.payloads("orders", 0)).as("data kept across the reopen").containsExactly("before");
+        // New filters apply at once; the old default ones no longer capture.
+        assertThat(f.topics.store(f.message("orders", "old filter"), null)).isTrue();
+        f.topics.store(f.message("shop/orders", "new filter"), null);
+        // The new max size applies at once.
+        assertRefused(() -> f.topics.store(f.message("shop/orders", "far too long"), null),
+                ErrorCode.MESSAGE_TOO_LARGE);
+
+        DurableTopics reopened = f.reopen();
+        assertThat(reopened.describe("orders").config()).isEqualTo(changed);
+        assertThat(reopened.describe("orders").generation()).isEqualTo(2);
+        assertRefused(() -> reopened.alter("orders", changed.toBuilder().partitions(2).build()),
+                ErrorCode.INVALID_TOPIC_CONFIG);
+        long stored = reopened.describe("orders").messages();
+        assertThat(stored).as("'before' and 'new filter'; not the message on the old filter").isEqualTo(2);
+    }
+
+    @Test
+    void deleteRemovesTheFilesAndConsumersSeeIt() {
+        f.topics.create("gone", TopicConfig.builder().partitions(2).build());
+        f.topics.publish("gone", f.message("gone", "x"), PublishOptions.NONE).join();
+        f.topics.commitOffset("gone", "reader", 0, 0).join();
+        TopicDirectory.DurableTopic held = f.topics.find("gone").orElseThrow();
+
+        f.topics.delete("gone");
+
+        assertThat(held.isDeleted()).isTrue();
+        assertThat(dir.resolve("gone")).doesNotExist();
+        assertRefused(() -> f.topics.describe("gone"), ErrorCode.TOPIC_NOT_FOUND);
+        assertThat(f.topics.store(f.message("gone", "after"), null)).as("no longer captured").isTrue();
+        DurableTopics reopened = f.reopen();
+        assertThat(reopened.exists("gone")).isFalse();
+        reopened.create("gone", TopicConfig.DEFAULTS);
+        assertThat(reopened.describe("gone").messages()).as("a new topic of the same name starts empty").isZero();
+        assertThat(reopened.committedOffset("gone", "reader", 0)).as("old offsets forgotten").isEmpty();
+    }
+
+    @Test
+    void namesFiltersAndDuplicatesAreRefusedWithTheirCodes() {
+        for (String bad : List.of("a/b", "", ".hidden", "..", "x".repeat(201), "white space", "ü")) {
+            assertRefused(() -> f.topics.create(bad, TopicConfig.DEFAULTS), ErrorCode.INVALID_TOPIC_NAME);
+        }
+        for (String filter : List.of("$SYS/#", "$share/g/a", "a/#/b", "a+/b")) {
+            assertRefused(() -> f.topics.create("t", TopicConfig.builder().filters(List.of(filter)).build()),
+                    ErrorCode.INVALID_TOPIC_CONFIG);
+        }
+        f.topics.create("Valid-name_1.0", TopicConfig.DEFAULTS);
+        assertRefused(() -> f.topics.create("Valid-name_1.0", TopicConfig.DEFAULTS), ErrorCode.TOPIC_EXISTS);
+        assertRefused(() -> f.topics.alter("missing", TopicConfig.DEFAULTS), ErrorCode.TOPIC_NOT_FOUND);
+        assertRefused(() -> f.topics.delete("missing"), ErrorCode.TOPIC_NOT_FOUND);
+        assertThat(f.topics.list()).hasSize(1);
+    }
+
+    @Test
+    void topicAndPartitionLimitsAreEnforced() {
+        f.close();
+        f = new TopicsFixture(dir, DurableTopicsConfig.DEFAULTS.withLimits(2, 5));
+        f.topics.create("a", TopicConfig.builder().partitions(2).build());
+        assertRefused(() -> f.topics.create("b", TopicConfig.builder().partitions(4).build()),
+                ErrorCode.TOPIC_LIMIT_REACHED);
+        f.topics.create("b", TopicConfig.builder().partitions(3).build());
+        assertRefused(() -> f.topics.create("c", TopicConfig.DEFAULTS), ErrorCode.TOPIC_LIMIT_REACHED);
+        assertRefused(() -> f.topics.alter("a", TopicConfig.builder().partitions(3).build()),
+                ErrorCode.TOPIC_LIMIT_REACHED);
+    }
+
+    @Test
+    void aCorruptDefinitionStopsTheOpenInsteadOfLosingTheTopic() throws Exception {
+        f.topics.create("orders", TopicConfig.DEFAULTS);
+        f.topics.close();
+        Path def = dir.resolve("orders/topic.def");
+        String text = Files.readString(def);
+        Files.writeString(def, text.replace("partitions=1", "partitions=9"));
+
+        assertThatThrownBy(() -> f.reopen()).hasMessageContaining("checksum");
+        assertThat(def).as("nothing was removed").exists();
+        Files.writeString(def, text);
+        assertThat(f.reopen().exists("orders")).isTrue();
+    }
+
+    @Test
+    void aCreateCutShortByACrashLeavesNoTopic() throws Exception {
+        Files.createDirectories(dir.resolve("half/0"));
+
+        DurableTopics reopened = f.reopen();
+
+        assertThat(reopened.exists("half")).isFalse();
+        assertThat(dir.resolve("half")).doesNotExist();
+        reopened.create("half", TopicConfig.DEFAULTS);
+        assertThat(reopened.exists("half")).isTrue();
+    }
+
+    @Test
+    void describeReportsEveryPartitionAndTotals() {
+        f.topics.create("t", TopicConfig.builder().partitions(2).cleanupPolicy(CleanupPolicy.DELETE).build());
+        for (int i = 0; i < 5; i++) {
+            f.topics.publish("t", f.message("t", "m" + i), PublishOptions.NONE).join();
+        }
+        TopicInfo info = f.topics.describe("t");
+        assertThat(info.messages()).isEqualTo(5);
+        assertThat(info.partitions()).extracting(PartitionSnapshot::endOffset).containsExactly(3L, 2L);
+        assertThat(info.sizeBytes()).isPositive();
+        assertThat(info.healthy()).isTrue();
+        assertThat(f.topics.partitionSnapshots()).hasSize(2);
+        assertThat(f.topics.failedPartitions()).isEmpty();
+    }
+}

@@ -1,0 +1,116 @@
+package io.ratatoskr.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP admin listener (default port 8080): JSON API calls routed by a {@link Router}. Netty
+ * decodes requests on one event loop; handlers run on a small bounded worker pool, since API calls
+ * may open or delete files. A full pool answers 503 rather than queueing without bound.
+ *
+ * <p>Thread-safe; {@link #start} and {@link #close} are called once each by the wiring.
+ */
+public final class AdminHttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AdminHttpServer.class);
+
+    private final HttpConfig config;
+    private final Router router;
+    private final ThreadPoolExecutor workers;
+    private final HttpMetrics metrics;
+    private EventLoopGroup group;
+    private Channel serverChannel;
+
+    public AdminHttpServer(HttpConfig config, Router router, MeterRegistry registry) {
+        this.config = config;
+        this.router = router;
+        this.metrics = new HttpMetrics(registry);
+        AtomicInteger n = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(config.maxQueuedRequests()), r -> {
+                    Thread t = new Thread(r, "ratatoskr-http-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    /** Binds the listener; fails with a clear message when the port is taken. */
+    public void start() throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerSocketChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        group = new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread t = new Thread(r, "ratatoskr-http-io");
+            t.setDaemon(true);
+            return t;
+        }, factory);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
+                                .addLast("keep-alive", new HttpServerKeepAliveHandler())
+                                .addLast("aggregator", new HttpObjectAggregator(config.maxRequestBytes()))
+                                .addLast("api", new ApiHandler(router, workers, metrics));
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(config.host(), config.port()).await();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            throw new IllegalStateException("cannot listen for HTTP on " + config.host() + ":" + config.port()
+                    + ": " + bound.cause().getMessage(), bound.cause());
+        }
+        serverChannel = bound.channel();
+        log.info("HTTP admin API listening on {}", serverChannel.localAddress());
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        workers.shutdown();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.ratatoskr.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.ratatoskr.core.error.ErrorCode;
+import io.ratatoskr.core.error.RatatoskrException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each complete request to its handler on the worker pool and writes the JSON answer.
+ * Errors become {@link ApiError} bodies: a {@link RatatoskrException} with its catalogue HTTP
+ * status, a malformed request 400, a full worker pool 503, anything unexpected 500 (logged).
+ *
+ * <p>Thread-safety: one instance per connection, used on its event loop; answers are written from
+ * worker threads through the channel, which Netty makes safe.
+ */
+final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+
+    private final Router router;
+    private final Executor workers;
+    private final HttpMetrics metrics;
+
+    ApiHandler(Router router, Executor workers, HttpMetrics metrics) {
+        this.router = router;
+        this.workers = workers;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            answer(ctx, false, 400, new ApiError(ErrorCode.INVALID_ARGUMENT.code(),
+                    "malformed HTTP request: " + request.decoderResult().cause().getMessage()), false);
+            return;
+        }
+        String method = request.method().name();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        Router.Match match = router.match(method, uri.path());
+        switch (match) {
+            case Router.Match.NotFound n -> answer(ctx, keepAlive, 404,
+                    new ApiError("not_found", "no such resource: " + uri.path()), false);
+            case Router.Match.WrongMethod w -> answer(ctx, keepAlive, 405,
+                    new ApiError("method_not_allowed", method + " is not allowed on " + uri.path() + "; use "
+                            + String.join(", ", w.allowed())), false);
+            case Router.Match.Found f -> {
+                byte[] body = new byte[request.content().readableBytes()];
+                request.content().readBytes(body);
+                ApiRequest call = new ApiRequest(method, uri.path(), f.params(), uri.parameters(), body);
+                boolean head = method.equals("HEAD");
+                try {
+                    workers.execute(() -> run(ctx, keepAlive, head, f.handler(), call));
+                } catch (RejectedExecutionException e) {
+                    metrics.overloaded();
+                    answer(ctx, keepAlive, 503, new ApiError(ErrorCode.UNAVAILABLE.code(),
+                            "the admin API is busy; retry shortly"), false);
+                }
+            }
+        }
+    }
+
+    private void run(ChannelHandlerContext ctx, boolean keepAlive, boolean head, Router.Handler handler,
+                     ApiRequest call) {
+        int status;
+        Object body;
+        try {
+            ApiResponse r = handler.handle(call);
+            status = r.status();
+            body = r.body();
+        } catch (RatatoskrException e) {
+            status = e.code().httpStatus();
+            body = new ApiError(e.code().code(), e.getMessage());
+            if (status >= 500) {
+                log.warn("{} {}: {}", call.method(), call.path(), e.getMessage());
+            }
+        } catch (IllegalArgumentException e) {
+            status = 400;
+            body = new ApiError(ErrorCode.INVALID_ARGUMENT.code(), e.getMessage());
+        } catch (Exception e) {
+            log.error("{} {} failed", call.method(), call.path(), e);
+            status = 500;
+            body = new ApiError(ErrorCode.INTERNAL.code(), ErrorCode.INTERNAL.format(e.toString()));
+        }
+        answer(ctx, keepAlive, status, body, head);
+    }
+
+    private void answer(ChannelHandlerContext ctx, boolean keepAlive, int status, Object body, boolean head) {
+        metrics.answered(status);
+        byte[] bytes = body == null ? new byte[0] : Json.write(body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        if (body != null) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        }
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(response, true);
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("HTTP connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

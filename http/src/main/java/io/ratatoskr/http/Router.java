@@ -1,0 +1,107 @@
+package io.ratatoskr.http;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Maps a method and a path to a handler. Patterns are literal segments and {@code {name}}
+ * parameters, e.g. {@code /api/v1/topics/{name}}; a parameter matches one non-empty segment.
+ *
+ * <p>Thread-safety: routes are added at wiring time, before the server starts; afterwards read-only.
+ */
+public final class Router {
+
+    /** Handles one API call. May throw {@link io.ratatoskr.core.error.RatatoskrException}. */
+    @FunctionalInterface
+    public interface Handler {
+        ApiResponse handle(ApiRequest request) throws Exception;
+    }
+
+    private record Route(String method, String[] segments, Handler handler) {}
+
+    /** The outcome of a lookup. */
+    public sealed interface Match {
+        record Found(Handler handler, Map<String, String> params) implements Match {}
+
+        record WrongMethod(Set<String> allowed) implements Match {}
+
+        record NotFound() implements Match {}
+    }
+
+    private final List<Route> routes = new ArrayList<>();
+
+    public Router add(String method, String pattern, Handler handler) {
+        routes.add(new Route(method, split(pattern), handler));
+        return this;
+    }
+
+    public Router get(String pattern, Handler handler) {
+        return add("GET", pattern, handler);
+    }
+
+    public Router post(String pattern, Handler handler) {
+        return add("POST", pattern, handler);
+    }
+
+    public Router put(String pattern, Handler handler) {
+        return add("PUT", pattern, handler);
+    }
+
+    public Router patch(String pattern, Handler handler) {
+        return add("PATCH", pattern, handler);
+    }
+
+    public Router delete(String pattern, Handler handler) {
+        return add("DELETE", pattern, handler);
+    }
+
+    public Match match(String method, String path) {
+        String[] actual = split(path);
+        Set<String> allowed = new TreeSet<>();
+        for (Route r : routes) {
+            Map<String, String> params = bind(r.segments, actual);
+            if (params == null) {
+                continue;
+            }
+            if (r.method.equals(method) || (method.equals("HEAD") && r.method.equals("GET"))) {
+                return new Match.Found(r.handler, params);
+            }
+            allowed.add(r.method);
+        }
+        return allowed.isEmpty() ? new Match.NotFound() : new Match.WrongMethod(allowed);
+    }
+
+    private static Map<String, String> bind(String[] pattern, String[] actual) {
+        if (pattern.length != actual.length) {
+            return null;
+        }
+        Map<String, String> params = null;
+        for (int i = 0; i < pattern.length; i++) {
+            String p = pattern[i];
+            if (p.startsWith("{") && p.endsWith("}")) {
+                if (actual[i].isEmpty()) {
+                    return null;
+                }
+                if (params == null) {
+                    params = new HashMap<>(2);
+                }
+                params.put(p.substring(1, p.length() - 1), actual[i]);
+            } else if (!p.equals(actual[i])) {
+                return null;
+            }
+        }
+        return params == null ? Map.of() : params;
+    }
+
+    private static String[] split(String path) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        if (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p.isEmpty() ? new String[0] : p.split("/", -1);
+    }
+}

@@ -1,0 +1,105 @@
+package io.ratatoskr.http.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.ratatoskr.http.ApiError;
+import io.ratatoskr.http.Json;
+import io.ratatoskr.http.api.TopicConfigPatch;
+import io.ratatoskr.http.api.TopicView;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A client of the admin API, used by the {@code ratatoskr topic ...} commands.
+ *
+ * <p>Thread-safety: thread-safe (the JDK HTTP client is).
+ */
+public final class AdminClient {
+    private final URI base;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    public AdminClient(URI base, Duration timeout) {
+        String s = base.toString();
+        this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    }
+
+    public TopicView createTopic(TopicConfigPatch topic) {
+        return call("POST", "/api/v1/topics", Json.write(topic), new TypeReference<TopicView>() {});
+    }
+
+    public List<TopicView> listTopics() {
+        Map<String, List<TopicView>> r = call("GET", "/api/v1/topics", null,
+                new TypeReference<Map<String, List<TopicView>>>() {});
+        return r.get("topics");
+    }
+
+    public TopicView describeTopic(String name) {
+        return call("GET", "/api/v1/topics/" + encode(name), null, new TypeReference<TopicView>() {});
+    }
+
+    public TopicView alterTopic(String name, TopicConfigPatch patch) {
+        return call("PATCH", "/api/v1/topics/" + encode(name), Json.write(patch), new TypeReference<TopicView>() {});
+    }
+
+    public void deleteTopic(String name) {
+        call("DELETE", "/api/v1/topics/" + encode(name), null, null);
+    }
+
+    private <T> T call(String method, String path, byte[] body, TypeReference<T> type) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(timeout)
+                .header("accept", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (body != null) {
+            request.header("content-type", "application/json");
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            throw new AdminClientException(0, "unreachable",
+                    "cannot reach the admin API at " + base + " (is `ratatoskr server` running? use --url to "
+                            + "point elsewhere)");
+        } catch (IOException e) {
+            throw new AdminClientException(0, "io", "admin API call to " + base + path + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AdminClientException(0, "interrupted", "interrupted");
+        }
+        int status = response.statusCode();
+        if (status >= 400) {
+            ApiError error;
+            try {
+                error = Json.MAPPER.readValue(response.body(), ApiError.class);
+            } catch (IOException e) {
+                error = new ApiError("http_" + status, new String(response.body(), StandardCharsets.UTF_8));
+            }
+            throw new AdminClientException(status, error.error(), error.message());
+        }
+        if (type == null || response.body().length == 0) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readValue(response.body(), type);
+        } catch (IOException e) {
+            throw new AdminClientException(status, "bad_response", "unreadable answer from " + base + path + ": " + e);
+        }
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

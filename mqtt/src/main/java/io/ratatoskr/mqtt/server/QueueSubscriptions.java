@@ -1,0 +1,379 @@
+package io.ratatoskr.mqtt.server;
+
+import io.ratatoskr.core.durable.DurableMessage;
+import io.ratatoskr.core.durable.StartPosition;
+import io.ratatoskr.core.durable.group.ConsumerGroups;
+import io.ratatoskr.core.durable.group.GroupDelivery;
+import io.ratatoskr.core.durable.group.GroupMember;
+import io.ratatoskr.core.durable.group.GroupSink;
+import io.ratatoskr.core.durable.group.MemberOptions;
+import io.ratatoskr.core.error.ErrorCode;
+import io.ratatoskr.core.error.RatatoskrException;
+import io.ratatoskr.core.message.Header;
+import io.ratatoskr.core.message.Message;
+import io.ratatoskr.core.message.MessageProperties;
+import io.ratatoskr.core.session.Delivery;
+import io.ratatoskr.core.session.DeliveryAck;
+import io.ratatoskr.core.session.Session;
+import io.ratatoskr.core.topic.SubscriptionOptions;
+import io.ratatoskr.core.topic.Topics;
+import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
+import io.ratatoskr.mqtt.codec.MqttProperties;
+import io.ratatoskr.mqtt.codec.ReasonCode;
+import io.ratatoskr.mqtt.codec.UserProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The consumer-group subscriptions of one MQTT connection: {@code $queue/<group>/<durable topic>}.
+ * Each is a member of a core consumer group ({@link ConsumerGroups}); the group's deliveries go to
+ * the session as QoS 1 (or QoS 0) PUBLISH packets on the message's own MQTT topic, and the client's
+ * PUBACK answers them (see docs/mqtt.md, "Consumer groups over MQTT"):
+ *
+ * <ul>
+ *   <li>reason code below 0x80 (every 3.1.1 PUBACK) — ack;</li>
+ *   <li>0x99 Payload format invalid, or any reason code of 0x80 or more with the user property
+ *       {@code reject=true} — reject: the message goes to the dead-letter topic at once, with the
+ *       PUBACK's reason string as {@code dlq-reason};</li>
+ *   <li>any other reason code of 0x80 or more — nack: redelivered after the user property
+ *       {@code delay-ms}, or after the group's backoff.</li>
+ * </ul>
+ *
+ * <p>A member leaves when the client unsubscribes (its unanswered deliveries go back uncounted) or
+ * the connection goes (deliveries the client may have seen count as failed attempts, the rest go
+ * back uncounted). A session that is resumed rejoins its groups.
+ *
+ * <p>Threading: confined to the connection's event loop, which owns the session while attached.
+ * Deliveries arrive on the group's thread and enter the session's mailbox; the session answers on
+ * its loop through each delivery's {@link DeliveryAck}, which calls the thread-safe
+ * {@link GroupMember}. {@link #leaveAll} may run on the session's next owner loop after a takeover,
+ * when this connection is gone (the mailbox hand-off orders it).
+ */
+final class QueueSubscriptions {
+    private static final Logger log = LoggerFactory.getLogger(QueueSubscriptions.class);
+
+    static final String PREFIX = Topics.QUEUE_PREFIX;
+    /** SUBSCRIBE user property: where a new group starts (earliest, latest, offset:N, time:T). */
+    static final String START = "start";
+    /** SUBSCRIBE user property: move the whole group there first (replay or skip). */
+    static final String SEEK = "seek";
+    /** SUBSCRIBE user property: the member's max unacknowledged deliveries. */
+    static final String PREFETCH = "prefetch";
+    /** PUBACK user property: how long to wait before redelivering a nacked message. */
+    static final String DELAY_MS = "delay-ms";
+    /** PUBACK user property: {@code true} with an error reason code rejects instead of nacking. */
+    static final String REJECT = "reject";
+
+    /** The SUBACK reason code for one filter, and why it failed (null on success). */
+    record Outcome(int reasonCode, String reason) {
+    }
+
+    private record Target(String group, String topic) {
+    }
+
+    private final ConsumerGroups groups;
+    private final String clientId;
+    private final Session session;
+    private final int window;
+    private final Map<String, QueueMember> members = new HashMap<>(2);
+
+    /**
+     * @param groups   the broker's consumer groups, or null when there are none
+     * @param window   the session's in-flight window (the client's Receive Maximum, capped by ours):
+     *                 no member's prefetch exceeds it, so a delivery never waits in the session queue
+     *                 while its ack timeout runs
+     */
+    QueueSubscriptions(ConsumerGroups groups, String clientId, Session session, int window) {
+        this.groups = groups;
+        this.clientId = clientId;
+        this.session = session;
+        this.window = window;
+    }
+
+    static boolean isQueueFilter(String filter) {
+        return Topics.isQueue(filter);
+    }
+
+    /**
+     * SUBSCRIBE to a {@code $queue} filter: joins the group (replacing an earlier subscription to
+     * it). Deliveries carry {@code subscriptionId} (0: none) [MQTT-3.3.4-3].
+     */
+    Outcome subscribe(Subscription sub, int subscriptionId, List<UserProperty> properties) {
+        if (groups == null) {
+            return new Outcome(ErrorCode.UNAVAILABLE.mqttReasonCode(), "consumer groups are not enabled on this broker");
+        }
+        Target target = parse(sub.filter());
+        if (target == null) {
+            return refused(sub.filter(), ErrorCode.INVALID_QUEUE_FILTER.exception(sub.filter()));
+        }
+        int prefetch = 0;
+        StartPosition start = StartPosition.EARLIEST;
+        StartPosition seek = null;
+        try {
+            for (UserProperty p : properties) {
+                switch (p.name()) {
+                    case PREFETCH -> prefetch = parsePrefetch(p.value());
+                    case START -> start = StartPosition.parse(p.value());
+                    case SEEK -> seek = StartPosition.parse(p.value());
+                    default -> {
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            return refused(sub.filter(), ErrorCode.INVALID_ARGUMENT.exception(e.getMessage()));
+        }
+        // Granted QoS 1 whatever was asked above 0: group deliveries need PUBACK; QoS 0 acks on sending.
+        int granted = Math.min(sub.qos(), 1);
+        QueueMember old = members.remove(sub.filter());
+        if (old != null) {
+            old.leaveGracefully();
+        }
+        QueueMember m = new QueueMember(sub.filter(), granted, subscriptionId);
+        try {
+            if (seek != null) {
+                ignoreFailure(groups.seek(target.topic(), target.group(), seek), "seek");
+            }
+            m.member = groups.join(target.topic(), target.group(),
+                    new MemberOptions(clientId, prefetch, window, start), m);
+        } catch (RatatoskrException e) {
+            session.removeSubscription(sub.filter());
+            return refused(sub.filter(), e);
+        }
+        members.put(sub.filter(), m);
+        session.putSubscription(sub.filter(), new SubscriptionOptions(granted, false, false,
+                SubscriptionOptions.SEND_RETAINED, subscriptionId));
+        log.debug("mqtt '{}': joined group {} of {} (QoS {})", clientId, target.group(), target.topic(), granted);
+        return new Outcome(granted, null);
+    }
+
+    /** UNSUBSCRIBE from a {@code $queue} filter: leaves the group; unanswered deliveries go back uncounted. */
+    int unsubscribe(String filter) {
+        QueueMember m = members.remove(filter);
+        boolean existed = session.removeSubscription(filter);
+        if (m != null) {
+            m.leaveGracefully();
+        }
+        return existed || m != null ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED;
+    }
+
+    /** A resumed session: rejoin the groups it subscribed to (with the group's prefetch). */
+    void rejoin() {
+        for (Map.Entry<String, SubscriptionOptions> e : session.subscriptions().entrySet()) {
+            String filter = e.getKey();
+            Target target = isQueueFilter(filter) ? parse(filter) : null;
+            if (target == null || groups == null) {
+                continue;
+            }
+            QueueMember m = new QueueMember(filter, Math.min(1, e.getValue().qos()), e.getValue().subscriptionId());
+            try {
+                m.member = groups.join(target.topic(), target.group(),
+                        new MemberOptions(clientId, 0, window, StartPosition.EARLIEST), m);
+                members.put(filter, m);
+            } catch (RatatoskrException ex) {
+                log.info("mqtt '{}': cannot rejoin {}: {}; the subscription is dropped", clientId, filter,
+                        ex.getMessage());
+                session.removeSubscription(filter);
+            }
+        }
+    }
+
+    /**
+     * The connection is going: from now on deliveries the session hands back are remembered (if the
+     * client may have seen them) rather than released, for {@link #leaveAll}.
+     */
+    void closing() {
+        for (QueueMember m : members.values()) {
+            m.closing = true;
+        }
+    }
+
+    /** Every member leaves; deliveries the client may have seen count as failed attempts. */
+    void leaveAll() {
+        for (QueueMember m : members.values()) {
+            m.closing = true;
+            ignoreFailure(m.member.leave(m.attempted), "leave");
+        }
+        members.clear();
+    }
+
+    /** The user properties of a PUBACK, as the session passes them on. */
+    static List<Header> headers(MqttProperties props) {
+        if (props.userProperties().isEmpty()) {
+            return List.of();
+        }
+        List<Header> out = new ArrayList<>(props.userProperties().size());
+        for (UserProperty u : props.userProperties()) {
+            out.add(new Header(u.name(), u.value()));
+        }
+        return out;
+    }
+
+    private static Target parse(String filter) {
+        if (!filter.startsWith(PREFIX)) {
+            return null;
+        }
+        String rest = filter.substring(PREFIX.length());
+        int slash = rest.indexOf('/');
+        if (slash < 0) {
+            return null;
+        }
+        String group = rest.substring(0, slash);
+        String topic = rest.substring(slash + 1);
+        if (ConsumerGroups.checkName(group) != null || ConsumerGroups.checkName(topic) != null) {
+            return null;
+        }
+        return new Target(group, topic);
+    }
+
+    private static int parsePrefetch(String value) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1 && n <= 65_535) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("prefetch must be a number in 1..65535, was '" + value + "'");
+    }
+
+    private Outcome refused(String filter, RatatoskrException e) {
+        log.info("mqtt '{}': SUBSCRIBE to '{}' refused: {}", clientId, filter, e.getMessage());
+        return new Outcome(e.code().mqttReasonCode(), e.getMessage());
+    }
+
+    private void ignoreFailure(CompletableFuture<?> f, String what) {
+        f.whenComplete((r, e) -> {
+            if (e != null) {
+                log.debug("mqtt '{}': group {} failed: {}", clientId, what, e.toString());
+            }
+        });
+    }
+
+    /** The message as a group member receives it: its own properties plus where it stands. */
+    private static Message withGroupProperties(GroupDelivery d) {
+        DurableMessage dm = d.message();
+        Message m = dm.message();
+        MessageProperties p = m.properties();
+        List<Header> headers = new ArrayList<>(p.userProperties().size() + 5);
+        headers.addAll(p.userProperties());
+        headers.add(new Header("message-id", dm.id().toString()));
+        headers.add(new Header("durable-topic", dm.topic()));
+        headers.add(new Header("partition", Integer.toString(dm.partition())));
+        headers.add(new Header("offset", Long.toString(dm.offset())));
+        headers.add(new Header("attempt", Integer.toString(d.attempt())));
+        MessageProperties props = new MessageProperties(p.payloadFormat(), p.expiryIntervalSeconds(), p.contentType(),
+                p.responseTopic(), p.correlationData(), headers);
+        return new Message(m.topic(), m.payload(), m.qos(), false, props, m.publisherId(), m.receivedAtMillis());
+    }
+
+    private static boolean isTrue(List<Header> props, String name) {
+        for (Header h : props) {
+            if (h.name().equals(name) && h.value().trim().equalsIgnoreCase("true")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long delayMs(List<Header> props) {
+        for (Header h : props) {
+            if (h.name().equals(DELAY_MS)) {
+                try {
+                    return Math.max(0, Long.parseLong(h.value().trim()));
+                } catch (NumberFormatException e) {
+                    return -1; // not a number: the group's backoff
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** One {@code $queue} subscription: a group member whose deliveries go to the session. */
+    private final class QueueMember implements GroupSink {
+        final String filter;
+        final int qos;
+        final int[] subscriptionIds;
+        /** Set on the loop right after joining, before any answer can come (answers come on the loop). */
+        GroupMember member;
+        /** Set on the connection's loop; read on the session's loop, which may be another after a takeover. */
+        volatile boolean closing;
+        /** Deliveries handed back by the session after the client may have seen them. */
+        final List<Long> attempted = new ArrayList<>(0);
+
+        QueueMember(String filter, int qos, int subscriptionId) {
+            this.filter = filter;
+            this.qos = qos;
+            this.subscriptionIds = subscriptionId == 0 ? null : new int[] {subscriptionId};
+        }
+
+        /** On the group's thread. */
+        @Override
+        public void deliver(GroupDelivery d) {
+            session.offer(new Delivery(withGroupProperties(d), qos, false, subscriptionIds, null,
+                    new Answer(this, d.deliveryId())));
+        }
+
+        /** On the group's thread. */
+        @Override
+        public void ended(String reason) {
+            log.info("mqtt '{}': consumer group of {} ended: {}", clientId, filter, reason);
+            session.tell(() -> members.remove(filter, this));
+        }
+
+        void leaveGracefully() {
+            closing = true;
+            ignoreFailure(member.leave(List.of()), "leave");
+        }
+    }
+
+    /** How the session tells one delivery's outcome; runs on the session's loop. */
+    private final class Answer implements DeliveryAck {
+        private final QueueMember m;
+        private final long deliveryId;
+
+        Answer(QueueMember m, long deliveryId) {
+            this.m = m;
+            this.deliveryId = deliveryId;
+        }
+
+        @Override
+        public void acknowledged(int reasonCode, String reasonString, List<Header> userProperties) {
+            if (reasonCode < 0x80) {
+                ignoreFailure(m.member.ack(deliveryId), "ack");
+            } else if (reasonCode == ReasonCode.PAYLOAD_FORMAT_INVALID || isTrue(userProperties, REJECT)) {
+                String why = reasonString != null ? reasonString
+                        : "rejected by the client (PUBACK " + ReasonCode.name(reasonCode) + ")";
+                ignoreFailure(m.member.reject(deliveryId, why), "reject");
+            } else {
+                ignoreFailure(m.member.nack(deliveryId, delayMs(userProperties)), "nack");
+            }
+        }
+
+        @Override
+        public void released(boolean sent) {
+            if (sent) {
+                m.attempted.add(deliveryId);
+            } else if (!m.closing) {
+                ignoreFailure(m.member.release(deliveryId), "release");
+            }
+        }
+
+        @Override
+        public void undeliverable(String reason) {
+            ignoreFailure(m.member.reject(deliveryId, reason), "reject");
+        }
+
+        /** A delivery to a member whose connection is closing must not reach the session's next connection. */
+        @Override
+        public boolean isWanted() {
+            return !m.closing;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.ratatoskr.server;
+
+import io.ratatoskr.core.durable.DurableTopics;
+import io.ratatoskr.core.durable.TopicConfig;
+import io.ratatoskr.core.durable.TopicInfo;
+import io.ratatoskr.core.error.ErrorCode;
+import io.ratatoskr.http.ApiRequest;
+import io.ratatoskr.http.ApiResponse;
+import io.ratatoskr.http.Json;
+import io.ratatoskr.http.Router;
+import io.ratatoskr.http.api.TopicConfigPatch;
+import io.ratatoskr.http.api.TopicView;
+import java.util.Map;
+
+/**
+ * The admin API's routes, bound to a running node's parts.
+ *
+ * <pre>
+ * GET    /health                    liveness and version
+ * GET    /api/v1/topics             every durable topic
+ * POST   /api/v1/topics             create one: {"name": ..., settings...}      201, 409 if it exists
+ * GET    /api/v1/topics/{name}      one topic with its partitions               404 if unknown
+ * PATCH  /api/v1/topics/{name}      change settings given; others keep their value
+ * DELETE /api/v1/topics/{name}      delete it and its messages                  204
+ * </pre>
+ *
+ * <p>Thread-safety: the router is built once at start; handlers call thread-safe core APIs.
+ */
+final class AdminApi {
+    private AdminApi() {}
+
+    static Router routes(RatatoskrServer server) {
+        DurableTopics topics = server.durableTopics();
+        return new Router()
+                .get("/health", r -> ApiResponse.ok(Map.of("status", "UP", "version", Version.get())))
+                .get("/api/v1/topics", r -> ApiResponse.ok(Map.of("topics",
+                        topics.list().stream().map(AdminApi::view).toList())))
+                .post("/api/v1/topics", r -> {
+                    TopicConfigPatch body = Json.read(r.body(), TopicConfigPatch.class);
+                    if (body.name() == null || body.name().isBlank()) {
+                        throw ErrorCode.INVALID_ARGUMENT.exception("a topic needs a \"name\"");
+                    }
+                    return ApiResponse.created(view(topics.create(body.name(), body.applyTo(TopicConfig.DEFAULTS))));
+                })
+                .get("/api/v1/topics/{name}", r -> ApiResponse.ok(view(topics.describe(r.param("name")))))
+                .patch("/api/v1/topics/{name}", r -> alter(topics, r))
+                .delete("/api/v1/topics/{name}", r -> {
+                    topics.delete(r.param("name"));
+                    return ApiResponse.noContent();
+                });
+    }
+
+    private static ApiResponse alter(DurableTopics topics, ApiRequest r) {
+        String name = r.param("name");
+        TopicConfigPatch patch = Json.read(r.body(), TopicConfigPatch.class);
+        if (patch.name() != null && !patch.name().equals(name)) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("a topic cannot be renamed");
+        }
+        TopicInfo current = topics.describe(name);
+        return ApiResponse.ok(view(topics.alter(name, patch.applyTo(current.config()))));
+    }
+
+    private static TopicView view(TopicInfo t) {
+        return TopicView.of(t.name(), t.config(), t.partitions());
+    }
+}

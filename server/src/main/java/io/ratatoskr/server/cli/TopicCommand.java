@@ -1,0 +1,296 @@
+package io.ratatoskr.server.cli;
+
+import io.ratatoskr.http.Json;
+import io.ratatoskr.http.api.TopicConfigPatch;
+import io.ratatoskr.http.api.TopicView;
+import io.ratatoskr.http.client.AdminClient;
+import io.ratatoskr.http.client.AdminClientException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ratatoskr topic create|list|describe|alter|delete}: manages durable topics of a running
+ * broker through its admin API. Exit codes: 0 done, 1 the broker refused or was unreachable, 2 usage.
+ */
+@Command(name = "topic", mixinStandardHelpOptions = true,
+        description = "Manage durable topics of a running broker (through its HTTP admin API).",
+        subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
+            TopicCommand.Alter.class, TopicCommand.Delete.class})
+public final class TopicCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "a subcommand is required: create, list, describe, alter or delete");
+    }
+
+    /** Where the broker is; shared by the subcommands. */
+    static final class Target {
+        @Option(names = "--url", defaultValue = "${env:RATATOSKR_URL:-http://127.0.0.1:8080}",
+                description = "Admin API of the broker (default: $RATATOSKR_URL or ${DEFAULT-VALUE}).")
+        String url;
+
+        @Option(names = "--json", description = "Print the broker's JSON answer.")
+        boolean json;
+
+        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec spec;
+
+        AdminClient client() {
+            return new AdminClient(URI.create(url), Duration.ofSeconds(30));
+        }
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        int fail(AdminClientException e) {
+            spec.commandLine().getErr().println("ratatoskr: " + e.getMessage()
+                    + (e.status() > 0 ? " (" + e.code() + ", HTTP " + e.status() + ")" : ""));
+            return 1;
+        }
+
+        void print(Object view, Runnable human) {
+            if (json) {
+                out().println(new String(Json.write(view), java.nio.charset.StandardCharsets.UTF_8));
+            } else {
+                human.run();
+            }
+            out().flush();
+        }
+    }
+
+    /** The settings options, shared by create and alter; absent ones are not sent. */
+    static final class Settings {
+        @Option(names = {"-p", "--partitions"}, description = "Number of partitions (default 1; can only grow).")
+        Integer partitions;
+
+        @Option(names = "--filter", description = "MQTT topic filter to capture; repeat for several "
+                + "(default: the topic's name and name/#).")
+        List<String> filters;
+
+        @Option(names = "--retention", description = "Keep messages this long: e.g. 7d, 12h, 30m; -1 = forever "
+                + "(default 7d).")
+        String retention;
+
+        @Option(names = "--retention-bytes", description = "Keep about this much per partition: e.g. 1GiB; -1 = no "
+                + "limit (default).")
+        String retentionBytes;
+
+        @Option(names = "--retention-messages", description = "Keep about this many messages per partition; -1 = "
+                + "no limit (default).")
+        Long retentionMessages;
+
+        @Option(names = "--cleanup", description = "delete (by retention), compact (latest per key) or "
+                + "compact,delete (default delete).")
+        String cleanup;
+
+        @Option(names = "--ttl", description = "Default message time to live: e.g. 1h; -1 = none (default).")
+        String ttl;
+
+        @Option(names = "--max-message-size", description = "Largest message accepted: e.g. 1MiB (default).")
+        String maxMessageSize;
+
+        @Option(names = "--durability", description = "When publishes are acknowledged: fsync (default), group "
+                + "or async.")
+        String durability;
+
+        @Option(names = "--group-commit-delay", description = "Longest wait to gather a group commit, e.g. 2ms.")
+        String groupCommitDelay;
+
+        @Option(names = "--dedupe-window", description = "How long idempotency keys are remembered: e.g. 2m "
+                + "(default); 0 = no deduplication.")
+        String dedupeWindow;
+
+        TopicConfigPatch patch(String name) {
+            return new TopicConfigPatch(name, partitions, filters,
+                    retention == null ? null : Quantities.durationMs(retention),
+                    retentionBytes == null ? null : Quantities.bytes(retentionBytes),
+                    retentionMessages,
+                    cleanup,
+                    ttl == null ? null : Quantities.durationMs(ttl),
+                    maxMessageSize == null ? null : Math.toIntExact(Quantities.bytes(maxMessageSize)),
+                    durability,
+                    groupCommitDelay == null ? null : Quantities.durationMs(groupCommitDelay),
+                    dedupeWindow == null ? null : dedupeWindow.equals("0") ? 0L : Quantities.durationMs(dedupeWindow));
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a durable topic.")
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @CommandLine.ArgGroup(exclusive = false)
+        Settings settings = new Settings();
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "Topic name: letters, digits, '.', '_', '-'.")
+        String name;
+
+        @Override
+        public Integer call() {
+            try {
+                TopicView t = target.client().createTopic(settings.patch(name));
+                target.print(t, () -> {
+                    target.out().println("created durable topic " + t.name());
+                    describe(target.out(), t);
+                });
+                return 0;
+            } catch (AdminClientException e) {
+                return target.fail(e);
+            }
+        }
+    }
+
+    @Command(name = "alter", mixinStandardHelpOptions = true,
+            description = "Change settings of a durable topic; options not given keep their value.")
+    static final class Alter implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @CommandLine.ArgGroup(exclusive = false)
+        Settings settings = new Settings();
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            try {
+                TopicView t = target.client().alterTopic(name, settings.patch(null));
+                target.print(t, () -> describe(target.out(), t));
+                return 0;
+            } catch (AdminClientException e) {
+                return target.fail(e);
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List durable topics.")
+    static final class ListTopics implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Override
+        public Integer call() {
+            try {
+                List<TopicView> topics = target.client().listTopics();
+                target.print(java.util.Map.of("topics", topics), () -> table(target.out(), topics));
+                return 0;
+            } catch (AdminClientException e) {
+                return target.fail(e);
+            }
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+            description = "Show a durable topic's settings and partitions.")
+    static final class Describe implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            try {
+                TopicView t = target.client().describeTopic(name);
+                target.print(t, () -> describe(target.out(), t));
+                return 0;
+            } catch (AdminClientException e) {
+                return target.fail(e);
+            }
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a durable topic and all its messages.")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        Target target;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            try {
+                target.client().deleteTopic(name);
+                target.out().println("deleted durable topic " + name);
+                target.out().flush();
+                return 0;
+            } catch (AdminClientException e) {
+                return target.fail(e);
+            }
+        }
+    }
+
+    static void table(PrintWriter out, List<TopicView> topics) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "PARTITIONS", "MESSAGES", "SIZE", "RETENTION", "CLEANUP", "DURABILITY",
+            "FILTERS"});
+        for (TopicView t : topics) {
+            rows.add(new String[] {t.name(), Integer.toString(t.config().partitions()), Long.toString(t.messages()),
+                Quantities.formatBytes(t.sizeBytes()), Quantities.formatDuration(t.config().retentionMaxAgeMs()),
+                t.config().cleanupPolicy(), t.config().durability(), String.join(" ", t.filters())});
+        }
+        printTable(out, rows);
+        if (topics.isEmpty()) {
+            out.println("(no durable topics; create one with: ratatoskr topic create NAME)");
+        }
+    }
+
+    static void describe(PrintWriter out, TopicView t) {
+        TopicView.Config c = t.config();
+        out.println("name:               " + t.name());
+        out.println("filters:            " + String.join(" ", t.filters()));
+        out.println("partitions:         " + c.partitions());
+        out.println("retention:          " + Quantities.formatDuration(c.retentionMaxAgeMs()) + ", "
+                + Quantities.formatBytes(c.retentionMaxBytes()) + " per partition, "
+                + (c.retentionMaxMessages() < 0 ? "unlimited" : c.retentionMaxMessages()) + " messages per partition");
+        out.println("cleanup:            " + c.cleanupPolicy());
+        out.println("default ttl:        " + Quantities.formatDuration(c.defaultTtlMs()));
+        out.println("max message size:   " + Quantities.formatBytes(c.maxMessageBytes()));
+        out.println("durability:         " + c.durability() + (c.durability().equals("group")
+                ? " (within " + c.groupCommitMaxDelayMs() + " ms)" : ""));
+        out.println("dedupe window:      " + (c.dedupeWindowMs() == 0 ? "off"
+                : Quantities.formatDuration(c.dedupeWindowMs())));
+        out.println("messages:           " + t.messages() + " (" + Quantities.formatBytes(t.sizeBytes()) + ")");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"PARTITION", "START", "END", "SIZE", "STATE"});
+        for (TopicView.PartitionView p : t.partitions()) {
+            rows.add(new String[] {Integer.toString(p.partition()), Long.toString(p.startOffset()),
+                Long.toString(p.endOffset()), Quantities.formatBytes(p.sizeBytes()),
+                p.state() + (p.failure() == null ? "" : " " + p.failure())});
+        }
+        printTable(out, rows);
+    }
+
+    private static void printTable(PrintWriter out, List<String[]> rows) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                widths[i] = Math.max(widths[i], r[i].length());
+            }
+        }
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                line.append(i == r.length - 1 ? r[i] : String.format("%-" + (widths[i] + 2) + "s", r[i]));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+}
