@@ -2,7 +2,7 @@
 # Runs the same MQTT load against Ratatoskr and Mosquitto, alternately, several times, and prints the
 # medians and the Ratatoskr/Mosquitto ratios (bench/README.md, docs/benchmarks.md).
 #
-#   bench/compare-mosquitto.sh                   # every scenario, 3 repetitions, 10 s each (~18 min)
+#   bench/compare-mosquitto.sh                   # every scenario, 3 repetitions, 10 s each (~24 min)
 #   REPS=1 DURATION=3s SCENARIOS='q1-' bench/compare-mosquitto.sh   # a quick look at the QoS 1 ones
 #
 # Environment:
