@@ -122,36 +122,41 @@ final class PendingAcks {
     }
 
     /**
-     * If a QoS 2 PUBLISH with {@code packetId} is still being stored, queues the same answer for its
-     * re-sent copy and returns true: it is stored once.
+     * If a QoS 2 PUBLISH with {@code packetId} is still queued here — being stored, or stored with
+     * its PUBREC waiting behind earlier answers — queues the same answer for its re-sent copy and
+     * returns true: it is stored once. (The session learns that the message was received only when
+     * its PUBREC leaves, so until then this queue is the only record of it.)
      */
     boolean repeatIfPending(int packetId) {
-        Ack first = storing(packetId);
+        Ack first = queuedQos2(packetId);
         if (first != null) {
             add(new Ack(packetId, 2, false, first));
         }
         return first != null;
     }
 
-    /** Whether a QoS 2 PUBLISH with {@code packetId} is still being stored. */
+    /** Whether a QoS 2 PUBLISH with {@code packetId} is queued here (its PUBREC not sent yet). */
     boolean isStoring(int packetId) {
-        return storing(packetId) != null;
+        return queuedQos2(packetId) != null;
     }
 
-    private Ack storing(int packetId) {
+    private Ack queuedQos2(int packetId) {
         for (Ack a : queue) {
-            if (a.markReceived && a.packetId == packetId && !a.ready) {
+            if (a.markReceived && a.packetId == packetId) {
                 return a;
             }
         }
         return null;
     }
 
-    /** QoS 2 messages still being stored (they count against the receive maximum). */
+    /**
+     * QoS 2 messages queued here and not refused: being stored or stored with their PUBREC still to
+     * send. They count against the receive maximum; the session counts them once the PUBREC leaves.
+     */
     int pendingQos2() {
         int n = 0;
         for (Ack a : queue) {
-            if (a.markReceived && !a.ready) {
+            if (a.markReceived && a.refusal == null) {
                 n++;
             }
         }
