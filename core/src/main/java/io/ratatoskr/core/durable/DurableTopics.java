@@ -31,6 +31,7 @@ import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -60,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * <p>A topic exists once its {@code topic.def} is written; a directory without one (a create cut
  * short by a crash, before any message could be stored) is removed at open. A deletion first moves
  * the topic's directory into {@code .trash} (one atomic rename), so a crash never leaves half a
- * topic.
+ * topic; its committed offsets are forgotten after the rename, and again when a topic of the same
+ * name is created (a crash may have come in between).
  *
  * <p>What a change ({@link #alter}) does: filters, max message size and the dedupe window take
  * effect at once; added partitions take messages at once (keys move, as in Kafka); retention,
@@ -253,6 +255,16 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
         }
         Path topicDir = dir.resolve(name);
         TopicDefinition d = new TopicDefinition(name, topicConfig, 1, env.clock().millis());
+        // Offsets committed in an earlier topic of this name survive when a crash cut its delete short
+        // (or a commit raced with it): forget them, durably, before the new topic exists, or its
+        // consumers would resume past messages they never read.
+        try {
+            offsets.forget(name, env.clock().millis()).join();
+        } catch (CompletionException e) {
+            throw new RatatoskrException(ErrorCode.UNAVAILABLE, "cannot create durable topic '" + name
+                    + "': the committed offsets of an earlier topic of that name could not be removed: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
         try {
             Files.createDirectories(topicDir);
             d.write(topicDir, env.channels());

@@ -89,6 +89,33 @@ class DurableTopicsAdminTest extends DurableTopicsTestBase {
     }
 
     @Test
+    void aTopicCreatedAgainAfterADeleteCutShortByACrashStartsWithoutTheOldCommittedOffsets() throws Exception {
+        f.topics.create("gone", TopicConfig.DEFAULTS);
+        for (int i = 0; i < 3; i++) {
+            f.topics.publish("gone", f.message("gone", "old " + i), PublishOptions.NONE).join();
+        }
+        f.topics.commitOffset("gone", "reader", 0, 3).join();
+        f.topics.commitOffset("gone", DeadLetters.REPLAY_CURSOR, 0, 2).join();
+        f.topics.close();
+        // What a crash leaves right after delete's atomic move into .trash, before the offsets are forgotten.
+        Files.createDirectories(dir.resolve(".trash"));
+        Files.move(dir.resolve("gone"), dir.resolve(".trash/gone-1"));
+
+        DurableTopics reopened = f.reopen();
+        assertThat(reopened.exists("gone")).isFalse();
+        reopened.create("gone", TopicConfig.DEFAULTS);
+        for (int i = 0; i < 5; i++) {
+            reopened.publish("gone", f.message("gone", "new " + i), PublishOptions.NONE).join();
+        }
+
+        assertThat(reopened.committedOffset("gone", "reader", 0))
+                .as("a consumer of the new topic must not skip its first messages").isEmpty();
+        assertThat(reopened.committedOffsets("gone")).isEmpty();
+        assertThat(f.reopen().committedOffset("gone", DeadLetters.REPLAY_CURSOR, 0)).as("nor after a restart")
+                .isEmpty();
+    }
+
+    @Test
     void namesFiltersAndDuplicatesAreRefusedWithTheirCodes() {
         for (String bad : List.of("a/b", "", ".hidden", "..", "x".repeat(201), "white space", "ü")) {
             assertRefused(() -> f.topics.create(bad, TopicConfig.DEFAULTS), ErrorCode.INVALID_TOPIC_NAME);
