@@ -446,7 +446,8 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
      *
      * @return false when a capturing topic saw the idempotency key within its window: the message is
      *         a repeat and is not routed again
-     * @throws RatatoskrException MESSAGE_TOO_LARGE or MESSAGE_KEY_REQUIRED, before anything is stored
+     * @throws RatatoskrException MESSAGE_TOO_LARGE, MESSAGE_KEY_REQUIRED or IDEMPOTENCY_KEY_TOO_LONG,
+     *         before anything is stored
      */
     @Override
     public boolean store(Message message, AckBarrier barrier) {
@@ -501,7 +502,8 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
      * topic first when it is missing and auto-creation is on.
      *
      * @return the receipt once durable; fails with a {@link RatatoskrException}: TOPIC_NOT_FOUND,
-     *         MESSAGE_TOO_LARGE, MESSAGE_KEY_REQUIRED, PARTITION_OVERLOADED, PARTITION_FAILED
+     *         MESSAGE_TOO_LARGE, MESSAGE_KEY_REQUIRED, IDEMPOTENCY_KEY_TOO_LONG, PARTITION_OVERLOADED,
+     *         PARTITION_FAILED
      */
     public CompletableFuture<PublishReceipt> publish(String topicName, Message message, PublishOptions options) {
         try {

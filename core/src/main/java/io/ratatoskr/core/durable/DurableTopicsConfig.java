@@ -20,8 +20,8 @@ import java.util.Objects;
  * @param maxPartitions    partitions at most, over every topic: each partition's log owns two
  *                         threads and open files, so this bounds them
  * @param dedupeMaxKeys    idempotency keys remembered at most, over every topic (about 200 bytes
- *                         each); past it the oldest keys are forgotten early (counted); 0 turns
- *                         deduplication off
+ *                         each plus the key, itself at most 256 bytes); past it the oldest keys
+ *                         are forgotten early (counted); 0 turns deduplication off
  */
 public record DurableTopicsConfig(LogConfig log, boolean autoCreate, TopicConfig autoCreateConfig, int maxTopics,
                                   int maxPartitions, int dedupeMaxKeys) {

@@ -218,6 +218,27 @@ class DurableCaptureTest extends DurableTopicsTestBase {
     }
 
     @Test
+    void anIdempotencyKeyOfMoreThan256BytesIsRefusedBeforeAnythingIsStoredOrRouted() {
+        // Remembered keys are bounded in number; bounding their length bounds the window's memory.
+        f.topics.create("payments", TopicConfig.DEFAULTS);
+        String tooLong = "\u00e9".repeat(129); // 258 bytes of UTF-8
+        assertRefused(() -> broker.publish(f.message("payments", "x", PublishOptions.IDEMPOTENCY_KEY, tooLong), null,
+                new AckBarrier()), ErrorCode.IDEMPOTENCY_KEY_TOO_LONG);
+        assertThat(f.topics.publish("payments", f.message("payments", "x"), new PublishOptions(null, tooLong)))
+                .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                .withMessageContaining("idempotency key of 258 bytes");
+        assertThat(routed()).as("not routed").isZero();
+        assertThat(f.topics.describe("payments").messages()).isZero();
+        assertThat(f.counter("ratatoskr.durable.messages.refused", "reason", "idempotency_key_too_long"))
+                .isEqualTo(2);
+
+        String longest = "\u00e9".repeat(128);
+        publish(f.message("payments", "y", PublishOptions.IDEMPOTENCY_KEY, longest));
+        assertThat(f.topics.publish("payments", f.message("payments", "y"), new PublishOptions(null, longest)).join()
+                .duplicate()).isTrue();
+    }
+
+    @Test
     void explicitPublishNeedsAnExistingTopicUnlessAutoCreationIsOn() {
         assertThat(f.topics.publish("nope", f.message("x", "m"), PublishOptions.NONE))
                 .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
