@@ -8,6 +8,7 @@ import io.ratatoskr.log.Log;
 import io.ratatoskr.log.LogClosedException;
 import io.ratatoskr.log.LogConfig;
 import io.ratatoskr.log.LogEnvironment;
+import io.ratatoskr.log.LogException;
 import io.ratatoskr.log.LogOverloadedException;
 import io.ratatoskr.log.LogStats;
 import io.ratatoskr.log.LogStatus;
@@ -175,27 +176,26 @@ public final class LogPartition implements Partition {
         return new RatatoskrException(ErrorCode.PARTITION_FAILED, ErrorCode.PARTITION_FAILED.format(name(), why), t);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A read that a {@link #reopen} cuts short (its log's files closed under it) is read again
+     * from the reopened log. One that starts while the reopen is between closing and opening fails
+     * with the {@link LogException} of the closed log, which says to retry. A read never waits for
+     * a reopen: it may run in a {@link #watch} listener on the closing log's own completion thread,
+     * which the reopen waits for.
+     */
     @Override
     public ReadResult read(long offset, int maxRecords, int maxBytes) {
         Log before = log;
         try {
             return read(before, offset, maxRecords, maxBytes);
-        } catch (LogClosedException e) {
-            Log now = currentAfterSwap(before, e);
-            return read(now, offset, maxRecords, maxBytes);
-        }
-    }
-
-    /** The log that replaced {@code closed} in a {@link #reopen}; rethrows if it was not replaced. */
-    private Log currentAfterSwap(Log closed, LogClosedException e) {
-        swap.readLock().lock();
-        try {
-            if (log == closed) {
+        } catch (LogException e) {
+            Log now = log;
+            if (now == before) {
                 throw e;
             }
-            return log;
-        } finally {
-            swap.readLock().unlock();
+            return read(now, offset, maxRecords, maxBytes);
         }
     }
 

@@ -7,9 +7,14 @@ import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.log.CleanupPolicy;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.log.LogConfig;
+import io.ratatoskr.testkit.FaultyFileChannel;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Creating, changing, deleting and describing durable topics, and what a restart keeps of them. */
@@ -66,6 +71,27 @@ class DurableTopicsAdminTest extends DurableTopicsTestBase {
                 ErrorCode.INVALID_TOPIC_CONFIG);
         long stored = reopened.describe("orders").messages();
         assertThat(stored).as("'before' and 'new filter'; not the message on the old filter").isEqualTo(2);
+    }
+
+    @Test
+    void aReadRunningWhileAnAlterReopensThePartitionCarriesOnInTheReopenedLog() {
+        FaultyFileChannel.Faults faults = new FaultyFileChannel.Faults();
+        f.withChannels((path, options) -> new FaultyFileChannel(FileChannel.open(path, options), faults));
+        f.topics.create("orders", TopicConfig.DEFAULTS);
+        for (int i = 0; i < 3; i++) {
+            f.topics.publish("orders", f.message("orders", "m" + i), PublishOptions.NONE).join();
+        }
+        faults.holdNextRead();
+        CompletableFuture<ReadBatch> read = CompletableFuture.supplyAsync(
+                () -> f.topics.read("orders", 0, 0, 100, 1 << 20));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(faults::readHeld);
+
+        f.topics.alter("orders", TopicConfig.builder().retentionMaxAgeMs(60_000).build());
+        faults.releaseRead();
+
+        assertThat(read).succeedsWithin(Duration.ofSeconds(5))
+                .satisfies(b -> assertThat(b.messages()).extracting(m -> TopicsFixture.text(m.message().payload()))
+                        .containsExactly("m0", "m1", "m2"));
     }
 
     @Test
