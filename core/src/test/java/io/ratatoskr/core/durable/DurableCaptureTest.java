@@ -239,6 +239,30 @@ class DurableCaptureTest extends DurableTopicsTestBase {
     }
 
     @Test
+    void aKeyWhoseFirstAppendIsStillRunningIsNotEvictedSoItsRepeatIsStoredOnce() {
+        f.close();
+        f = new TopicsFixture(dir, DurableTopicsConfig.DEFAULTS.withDedupeMaxKeys(1));
+        FaultyFileChannel.Faults faults = new FaultyFileChannel.Faults();
+        f.withChannels((path, options) -> new FaultyFileChannel(FileChannel.open(path, options), faults));
+        f.topics.create("payments", TopicConfig.DEFAULTS);
+        faults.holdForce(true);
+
+        CompletableFuture<PublishReceipt> first = f.topics.publish("payments", f.message("payments", "a"),
+                new PublishOptions(null, "tx-1"));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> faults.forcesHeld() > 0);
+        CompletableFuture<PublishReceipt> other = f.topics.publish("payments", f.message("payments", "b"),
+                new PublishOptions(null, "tx-2"));
+        CompletableFuture<PublishReceipt> repeat = f.topics.publish("payments", f.message("payments", "a"),
+                new PublishOptions(null, "tx-1"));
+        faults.holdForce(false);
+
+        assertThat(repeat.join()).as("the repeat waited for the first append").isEqualTo(first.join().asDuplicate());
+        assertThat(other.join().duplicate()).isFalse();
+        assertThat(f.payloads("payments", 0)).containsExactly("a", "b");
+        assertThat(f.counter("ratatoskr.durable.dedupe.evictions")).as("tx-2 could not be remembered").isEqualTo(1);
+    }
+
+    @Test
     void explicitPublishNeedsAnExistingTopicUnlessAutoCreationIsOn() {
         assertThat(f.topics.publish("nope", f.message("x", "m"), PublishOptions.NONE))
                 .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
