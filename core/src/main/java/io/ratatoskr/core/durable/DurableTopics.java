@@ -33,6 +33,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -94,6 +96,7 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
     private final ReentrantLock admin = new ReentrantLock();
     private final AtomicLong dedupeKeys = new AtomicLong();
     private final DeadLetters deadLetters;
+    private volatile ScheduledFuture<?> recovery;
     private volatile boolean closed;
 
     private DurableTopics(Path dir, DurableTopicsConfig config, LogEnvironment env, MeterRegistry registry,
@@ -144,7 +147,30 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
             t.close();
             throw e;
         }
+        t.scheduleRecovery();
         return t;
+    }
+
+    /**
+     * Retries failed partitions every {@code failedPartitionRetryMs} on the environment's scheduler
+     * (if it has one), so that a partition stopped by a full disk takes writes again once there is
+     * space, without an operator (PRODUCT.md, Bad input and faults).
+     */
+    private void scheduleRecovery() {
+        long every = config.failedPartitionRetryMs();
+        if (env.scheduler() == null || every == 0) {
+            return;
+        }
+        recovery = env.scheduler().scheduleWithFixedDelay(() -> {
+            try {
+                if (!closed && !failedPartitions().isEmpty()) {
+                    int still = recoverFailedPartitions();
+                    log.debug("{}: failed partitions retried, {} still refuse writes", dir, still);
+                }
+            } catch (RuntimeException e) {
+                log.warn("{}: retrying failed partitions failed: {}", dir, e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
     }
 
     private void load() {
@@ -648,7 +674,8 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
 
     /**
      * Tries to reopen every failed partition for writes (after the disk was freed or repaired);
-     * returns how many still refuse them.
+     * returns how many still refuse them. Also runs every {@code failedPartitionRetryMs} by itself
+     * when the environment has a scheduler. Blocks on the logs: not from an event loop.
      */
     public int recoverFailedPartitions() {
         int failed = 0;
@@ -688,6 +715,10 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
                 return;
             }
             closed = true;
+            ScheduledFuture<?> r = recovery;
+            if (r != null) {
+                r.cancel(false);
+            }
             for (LocalTopic t : topics.values()) {
                 for (LogPartition p : t.logPartitions()) {
                     try {
