@@ -37,6 +37,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -312,12 +313,25 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
      *         TOPIC_LIMIT_REACHED
      */
     public TopicInfo alter(String name, TopicConfig topicConfig) {
-        checkConfig(name, topicConfig);
+        return alter(name, current -> topicConfig);
+    }
+
+    /**
+     * Changes a topic's configuration to what {@code change} makes of the current one, atomically
+     * with respect to other changes: two callers that change different settings (e.g. two admin
+     * API PATCHes) both take effect.
+     *
+     * @throws RatatoskrException as {@link #alter(String, TopicConfig)}, or whatever {@code change}
+     *         throws
+     */
+    public TopicInfo alter(String name, UnaryOperator<TopicConfig> change) {
         admin.lock();
         try {
             checkOpen();
             LocalTopic topic = require(name);
             TopicConfig old = topic.config();
+            TopicConfig topicConfig = change.apply(old);
+            checkConfig(name, topicConfig);
             if (topicConfig.partitions() < old.partitions()) {
                 throw ErrorCode.INVALID_TOPIC_CONFIG.exception("durable topic '" + name + "' has " + old.partitions()
                         + " partitions; partitions can be added, never removed");
