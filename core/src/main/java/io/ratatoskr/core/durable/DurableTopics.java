@@ -70,8 +70,8 @@ import org.slf4j.LoggerFactory;
  * <p>What a change ({@link #alter}) does: filters, max message size and the dedupe window take
  * effect at once; added partitions take messages at once (keys move, as in Kafka); retention,
  * cleanup policy, TTL and durability take effect by closing and reopening each partition's log
- * with the new settings, which holds that partition's appends for a few milliseconds. Partitions
- * can never be removed.
+ * with the new settings; appends made meanwhile wait aside, bounded, without blocking their
+ * callers, and go to the reopened log (see {@link LogPartition}). Partitions can never be removed.
  *
  * <p>Thread-safety: thread-safe. Publishing, reading and committing run lock-free over concurrent
  * maps and volatile immutable values. Creating, changing and deleting topics are serialized by one

@@ -95,6 +95,38 @@ class DurableTopicsAdminTest extends DurableTopicsTestBase {
     }
 
     @Test
+    void publishesDuringAnAlterDoNotWaitForItAndLandInTheReopenedLogInOrder() {
+        FaultyFileChannel.Faults partitionDisk = new FaultyFileChannel.Faults();
+        Path partitionDir = dir.resolve("orders").resolve("0");
+        f.withChannels((path, options) -> new FaultyFileChannel(FileChannel.open(path, options),
+                path.startsWith(partitionDir) ? partitionDisk : new FaultyFileChannel.Faults()));
+        f.topics.create("orders", TopicConfig.DEFAULTS);
+        f.topics.publish("orders", f.message("orders", "m0"), PublishOptions.NONE).join();
+        partitionDisk.holdForce(true);
+        CompletableFuture<TopicInfo> alter = CompletableFuture.supplyAsync(
+                () -> f.topics.alter("orders", TopicConfig.builder().retentionMaxAgeMs(60_000).build()));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> partitionDisk.forcesHeld() > 0);
+
+        // The reopen is closing the old log. A publisher (an event loop) must not wait for it.
+        CompletableFuture<List<CompletableFuture<PublishReceipt>>> publishing = CompletableFuture.supplyAsync(
+                () -> List.of(f.topics.publish("orders", f.message("orders", "m1"), PublishOptions.NONE),
+                        f.topics.publish("orders", f.message("orders", "m2"), PublishOptions.NONE)));
+        try {
+            assertThat(publishing).as("publish returns while the alter runs").succeedsWithin(Duration.ofSeconds(5));
+            assertThat(alter).isNotDone();
+        } finally {
+            partitionDisk.holdForce(false);
+        }
+
+        assertThat(alter).succeedsWithin(Duration.ofSeconds(5));
+        for (CompletableFuture<PublishReceipt> r : publishing.join()) {
+            assertThat(r).succeedsWithin(Duration.ofSeconds(5));
+        }
+        assertThat(f.payloads("orders", 0)).containsExactly("m0", "m1", "m2");
+        assertThat(f.topics.partition("orders", 0).log().config().retentionMaxAgeMs()).isEqualTo(60_000);
+    }
+
+    @Test
     void deleteRemovesTheFilesAndConsumersSeeIt() {
         f.topics.create("gone", TopicConfig.builder().partitions(2).build());
         f.topics.publish("gone", f.message("gone", "x"), PublishOptions.NONE).join();
