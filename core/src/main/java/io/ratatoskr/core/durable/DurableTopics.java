@@ -550,6 +550,7 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
             LocalTopic topic = topics.get(topicName);
             if (topic == null) {
                 if (!config.autoCreate()) {
+                    metrics.refused(ErrorCode.TOPIC_NOT_FOUND);
                     throw ErrorCode.TOPIC_NOT_FOUND.exception(topicName);
                 }
                 topic = (LocalTopic) createIfAbsent(topicName, config.autoCreateConfig());

@@ -267,6 +267,7 @@ class DurableCaptureTest extends DurableTopicsTestBase {
         assertThat(f.topics.publish("nope", f.message("x", "m"), PublishOptions.NONE))
                 .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
                 .withMessageContaining("durable topic 'nope' does not exist");
+        assertThat(f.counter("ratatoskr.durable.messages.refused", "reason", "topic_not_found")).isEqualTo(1);
         f.close();
         f = new TopicsFixture(dir, DurableTopicsConfig.DEFAULTS.withAutoCreate(true,
                 TopicConfig.builder().partitions(2).build()));
