@@ -209,7 +209,8 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
 
     /**
      * Rebuilds the idempotency window from the records of the last window (they carry their keys),
-     * oldest first.
+     * oldest first — those past the topic's message TTL included: a repeat is a repeat whether or
+     * not consumers may still see the first.
      */
     void rebuildWindow(long nowMs) {
         long windowMs = definition.config().dedupeWindowMs();
@@ -222,7 +223,7 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
             long next = p.offsetForTimestamp(nowMs - windowMs);
             long end = p.endOffset();
             while (next < end) {
-                ReadResult r = p.read(next, 10_000, REBUILD_READ_BYTES);
+                ReadResult r = p.readIncludingExpired(next, 10_000, REBUILD_READ_BYTES);
                 for (StoredRecord rec : r.records()) {
                     if (rec.idempotencyKey() != null) {
                         DurableMessage m = MessageEnvelope.fromRecord(name(), p.id(), rec);

@@ -250,30 +250,42 @@ public final class LogPartition implements Partition {
      */
     @Override
     public ReadResult read(long offset, int maxRecords, int maxBytes) {
+        return read(offset, maxRecords, maxBytes, true);
+    }
+
+    /**
+     * As {@link #read(long, int, int)}, with the records whose time to live has passed too (they
+     * still carry idempotency keys of the dedupe window).
+     */
+    ReadResult readIncludingExpired(long offset, int maxRecords, int maxBytes) {
+        return read(offset, maxRecords, maxBytes, false);
+    }
+
+    private ReadResult read(long offset, int maxRecords, int maxBytes, boolean skipExpired) {
         Log before = log;
         try {
-            return read(before, offset, maxRecords, maxBytes);
+            return read(before, offset, maxRecords, maxBytes, skipExpired);
         } catch (LogException e) {
             Log now = log;
             if (now == before) {
                 throw e;
             }
-            return read(now, offset, maxRecords, maxBytes);
+            return read(now, offset, maxRecords, maxBytes, skipExpired);
         }
     }
 
-    private static ReadResult read(Log log, long offset, int maxRecords, int maxBytes) {
+    private static ReadResult read(Log log, long offset, int maxRecords, int maxBytes, boolean skipExpired) {
         long start = Math.max(offset, log.logStartOffset());
         long end = log.highWatermark();
         if (start >= end) {
             return new ReadResult(List.of(), Math.max(start, end), end, log.logStartOffset());
         }
         try {
-            return log.read(start, maxBytes, maxRecords);
+            return log.read(start, maxBytes, maxRecords, skipExpired);
         } catch (OffsetOutOfRangeException e) {
             // Retention moved the start meanwhile: read from the new start.
             long now = log.logStartOffset();
-            return now > start ? log.read(now, maxBytes, maxRecords)
+            return now > start ? log.read(now, maxBytes, maxRecords, skipExpired)
                     : new ReadResult(List.of(), start, log.highWatermark(), now);
         }
     }

@@ -176,6 +176,22 @@ class DurableCaptureTest extends DurableTopicsTestBase {
     }
 
     @Test
+    void theWindowRebuiltAtARestartKeepsKeysOfMessagesWhoseTtlHasPassed() {
+        f.topics.create("payments", TopicConfig.builder().defaultTtlMs(10_000).build());
+        PublishReceipt original = f.topics.publish("payments", f.message("payments", "pay 10"),
+                new PublishOptions(null, "tx-1")).join();
+        f.clock.advanceMs(30_000);
+        assertThat(f.topics.publish("payments", f.message("payments", "pay 10"), new PublishOptions(null, "tx-1"))
+                .join()).as("expired for consumers, still within the 2-minute dedupe window")
+                .isEqualTo(original.asDuplicate());
+
+        f.reopen();
+
+        assertThat(f.topics.publish("payments", f.message("payments", "pay 10"), new PublishOptions(null, "tx-1"))
+                .join()).as("the same answer after a restart").isEqualTo(original.asDuplicate());
+    }
+
+    @Test
     void aRepeatOfAnAppendNotYetDurableWaitsForIt() {
         FaultyFileChannel.Faults faults = new FaultyFileChannel.Faults();
         f.withChannels((path, options) -> new FaultyFileChannel(FileChannel.open(path, options), faults));
