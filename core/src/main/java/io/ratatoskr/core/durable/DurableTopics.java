@@ -254,7 +254,8 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
      * Creates a durable topic.
      *
      * @throws RatatoskrException INVALID_TOPIC_NAME, INVALID_TOPIC_CONFIG, TOPIC_EXISTS,
-     *         TOPIC_LIMIT_REACHED
+     *         TOPIC_LIMIT_REACHED, UNAVAILABLE (its files cannot be written or opened; nothing is
+     *         left behind)
      */
     public TopicInfo create(String name, TopicConfig topicConfig) {
         checkName(name);
@@ -299,7 +300,23 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
         } catch (IOException e) {
             throw new RatatoskrException(ErrorCode.UNAVAILABLE, "cannot create durable topic '" + name + "': " + e, e);
         }
-        LocalTopic topic = openTopic(topicDir, d);
+        LocalTopic topic;
+        try {
+            topic = openTopic(topicDir, d);
+        } catch (RuntimeException e) {
+            // The definition is on disk: take it back, or the topic would appear at the next start.
+            try {
+                Files.deleteIfExists(topicDir.resolve(TopicDefinition.FILE));
+                TopicDefinition.syncDirectory(topicDir, env.channels());
+                deleteRecursively(topicDir);
+                TopicDefinition.syncDirectory(dir, env.channels());
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+                log.warn("{}: cannot remove the topic whose create failed: {}", topicDir, cleanup.toString());
+            }
+            throw new RatatoskrException(ErrorCode.UNAVAILABLE, "cannot create durable topic '" + name + "': "
+                    + e.getMessage(), e);
+        }
         register(topic);
         log.info("durable topic '{}' created: {}", name, topicConfig);
         return topic;

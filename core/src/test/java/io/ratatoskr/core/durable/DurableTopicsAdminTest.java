@@ -217,6 +217,28 @@ class DurableTopicsAdminTest extends DurableTopicsTestBase {
     }
 
     @Test
+    void aCreateWhosePartitionCannotBeOpenedLeavesNoTopicEvenAfterARestart() {
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Path partitionDir = dir.resolve("t").resolve("1");
+        f.withChannels((path, options) -> {
+            if (refuse.get() && path.startsWith(partitionDir)) {
+                throw new java.io.IOException("Too many open files (injected)");
+            }
+            return FileChannel.open(path, options);
+        });
+
+        assertThatThrownBy(() -> f.topics.create("t", TopicConfig.builder().partitions(2).build()))
+                .hasMessageContaining("Too many open files");
+
+        assertThat(f.topics.exists("t")).isFalse();
+        assertThat(dir.resolve("t")).as("nothing left behind").doesNotExist();
+        refuse.set(false);
+        assertThat(f.reopen().exists("t")).as("not there after a restart either").isFalse();
+        f.topics.create("t", TopicConfig.builder().partitions(2).build());
+        assertThat(f.topics.describe("t").partitions()).hasSize(2);
+    }
+
+    @Test
     void aCreateCutShortByACrashLeavesNoTopic() throws Exception {
         Files.createDirectories(dir.resolve("half/0"));
 
