@@ -77,8 +77,8 @@ public final class LogPartition implements Partition {
 
     /**
      * The log configuration a topic's settings give: {@code base} with the topic's durability,
-     * retention, cleanup policy and TTL, and batch (and so segment and queue) limits large enough
-     * for its largest message.
+     * retention, cleanup policy and TTL, a compaction lag of at least the dedupe window, and batch
+     * (and so segment and queue) limits large enough for its largest message.
      */
     public static LogConfig logConfig(TopicConfig c, LogConfig base) {
         int batch = Math.max(base.maxBatchBytes(), c.maxMessageBytes() + BATCH_HEADROOM_BYTES);
@@ -92,6 +92,11 @@ public final class LogPartition implements Partition {
                 .retentionMaxBytes(c.retentionMaxBytes())
                 .retentionMaxMessages(c.retentionMaxMessages())
                 .cleanupPolicy(c.cleanupPolicy())
+                // A record whose idempotency key is in the dedupe window stays until the window has
+                // passed: the window is rebuilt from the log at open, and a retry of a superseded
+                // value must still be recognised rather than written over the newer one.
+                .compactionLagMs(c.cleanupPolicy().compacts()
+                        ? Math.max(base.compactionLagMs(), c.dedupeWindowMs()) : base.compactionLagMs())
                 .messageTtlMs(c.defaultTtlMs())
                 .build();
     }
