@@ -24,6 +24,8 @@ public enum ErrorCode {
             "the broker holds its maximum of %s; delete unused durable topics or raise the limit"),
     MESSAGE_KEY_REQUIRED("message_key_required", 0x83, 9, 400,
             "durable topic '%s' is compacted: every message needs a key (MQTT 5 user property message-key)"),
+    IDEMPOTENCY_KEY_TOO_LONG("idempotency_key_too_long", 0x83, 3, 400,
+            "idempotency key of %d bytes exceeds the maximum of %d bytes (UTF-8)"),
     MESSAGE_TOO_LARGE("message_too_large", 0x97, 8, 413,
             "message of %d bytes exceeds the max message size %d of durable topic '%s'"),
     PARTITION_OVERLOADED("partition_overloaded", 0x97, 8, 429,
