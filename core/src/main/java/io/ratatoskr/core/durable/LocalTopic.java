@@ -154,6 +154,12 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
      */
     Appended append(Message message, UUID id, PublishOptions options, long nowMs) {
         TopicConfig c = definition.config();
+        if (c.cleanupPolicy().compacts() && options.key() == null) {
+            // checkAcceptable passed under the definition before an alter made the topic compacted.
+            metrics.refused(ErrorCode.MESSAGE_KEY_REQUIRED);
+            return new Appended(CompletableFuture.failedFuture(ErrorCode.MESSAGE_KEY_REQUIRED.exception(name())),
+                    false);
+        }
         CompletableFuture<PublishReceipt> pending = null;
         String idempotencyKey = options.idempotencyKey();
         if (idempotencyKey != null && c.dedupeWindowMs() > 0) {

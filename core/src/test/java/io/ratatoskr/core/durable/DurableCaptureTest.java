@@ -145,6 +145,25 @@ class DurableCaptureTest extends DurableTopicsTestBase {
     }
 
     @Test
+    void aKeylessPublishRacingWithAnAlterToCompactionIsRefusedAndFreesItsIdempotencyKey() {
+        f.topics.create("state", TopicConfig.DEFAULTS);
+        LocalTopic topic = f.topics.require("state");
+        Message tombstoneLike = f.message("state", "");
+        PublishOptions options = new PublishOptions(null, "tx-1");
+        topic.checkAcceptable(tombstoneLike, options); // passes: the topic does not compact yet
+        f.topics.alter("state", TopicConfig.builder().cleanupPolicy(CleanupPolicy.COMPACT).build());
+
+        LocalTopic.Appended appended = topic.append(tombstoneLike, java.util.UUID.randomUUID(), options,
+                f.clock.millis());
+
+        assertThat(appended.receipt()).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                .withMessageContaining("every message needs a key");
+        PublishReceipt retry = f.topics.publish("state", f.message("state", "v"), new PublishOptions("k", "tx-1"))
+                .join();
+        assertThat(retry.duplicate()).as("the refused publish did not keep its idempotency key").isFalse();
+    }
+
+    @Test
     void anIdempotentRepeatIsStoredOnceAckedWithTheFirstPositionAndNotRoutedAgainEvenAfterARestart() {
         f.topics.create("payments", TopicConfig.builder().partitions(2).build());
         PublishReceipt original = f.topics.publish("payments", f.message("payments", "pay 10"),
