@@ -2,7 +2,7 @@
 # Runs the same MQTT load against Ratatoskr and Mosquitto, alternately, several times, and prints the
 # medians and the Ratatoskr/Mosquitto ratios (bench/README.md, docs/benchmarks.md).
 #
-#   bench/compare-mosquitto.sh                   # every scenario, 3 repetitions, 10 s each (~18 min)
+#   bench/compare-mosquitto.sh                   # every scenario, 3 repetitions, 10 s each (~24 min)
 #   REPS=1 DURATION=3s SCENARIOS='q1-' bench/compare-mosquitto.sh   # a quick look at the QoS 1 ones
 #
 # Environment:
@@ -56,6 +56,12 @@ scenarios=(
   "q0-4x4-1KiB-10k|--qos 0 -p 4 -s 4 --payload 1024 --rate 10000"
   "q1-4x4-64B-10k|--qos 1 -p 4 -s 4 --payload 64 --rate 10000"
   "q1-4x4-1KiB-10k|--qos 1 -p 4 -s 4 --payload 1024 --rate 10000"
+  # Persistent subscriber sessions (clean session 0): Ratatoskr stores every message for them before the
+  # PUBACK (fsync, group commit); Mosquitto (persistence false) keeps them in memory.
+  "q1-4x4-64B-ps|--qos 1 -p 4 -s 4 --payload 64 --persistent-subscribers"
+  "q1-4x4-1KiB-ps|--qos 1 -p 4 -s 4 --payload 1024 --persistent-subscribers"
+  "q1-1x10-64B-ps|--qos 1 -p 1 -s 10 --topics 1 --payload 64 --persistent-subscribers"
+  "q1-4x4-64B-ps-10k|--qos 1 -p 4 -s 4 --payload 64 --persistent-subscribers --rate 10000"
 )
 
 mkdir -p "$OUT"

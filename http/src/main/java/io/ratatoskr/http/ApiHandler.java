@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -55,9 +57,17 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         switch (match) {
             case Router.Match.NotFound n -> answer(ctx, keepAlive, 404,
                     new ApiError("not_found", "no such resource: " + uri.path()), false);
-            case Router.Match.WrongMethod w -> answer(ctx, keepAlive, 405,
-                    new ApiError("method_not_allowed", method + " is not allowed on " + uri.path() + "; use "
-                            + String.join(", ", w.allowed())), false);
+            case Router.Match.WrongMethod w -> {
+                // RFC 9110 §15.5.6: a 405 lists the allowed methods in Allow; GET routes also take HEAD.
+                Set<String> allowed = new TreeSet<>(w.allowed());
+                if (allowed.contains("GET")) {
+                    allowed.add("HEAD");
+                }
+                FullHttpResponse response = response(405, new ApiError("method_not_allowed", method
+                        + " is not allowed on " + uri.path() + "; use " + String.join(", ", w.allowed())), false);
+                response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", allowed));
+                send(ctx, keepAlive, response);
+            }
             case Router.Match.Found f -> {
                 byte[] body = new byte[request.content().readableBytes()];
                 request.content().readBytes(body);
@@ -100,6 +110,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void answer(ChannelHandlerContext ctx, boolean keepAlive, int status, Object body, boolean head) {
+        send(ctx, keepAlive, response(status, body, head));
+    }
+
+    private FullHttpResponse response(int status, Object body, boolean head) {
         metrics.answered(status);
         byte[] bytes = body == null ? new byte[0] : Json.write(body);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
@@ -108,6 +122,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         }
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        return response;
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
         if (keepAlive) {
             HttpUtil.setKeepAlive(response, true);
             ctx.writeAndFlush(response);

@@ -23,13 +23,20 @@ public final class Json {
 
     private Json() {}
 
-    /** Reads a request body; a malformed one is the client's mistake (400 invalid_argument). */
+    /**
+     * Reads a request body, never null; a malformed one (or JSON {@code null}) is the client's
+     * mistake (400 invalid_argument).
+     */
     public static <T> T read(byte[] body, Class<T> type) {
         if (body == null || body.length == 0) {
             throw ErrorCode.INVALID_ARGUMENT.exception("a JSON body is required");
         }
         try {
-            return MAPPER.readValue(body, type);
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                throw ErrorCode.INVALID_ARGUMENT.exception("a JSON object is required, not null");
+            }
+            return value;
         } catch (JsonProcessingException e) {
             throw ErrorCode.INVALID_ARGUMENT.exception("bad JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -67,6 +67,7 @@ class AdminHttpServerTest {
         HttpResponse<String> wrong = call("PUT", "/things/x", "{}");
         assertThat(wrong.statusCode()).isEqualTo(405);
         assertThat(wrong.body()).contains("DELETE, GET");
+        assertThat(wrong.headers().firstValue("allow")).as("RFC 9110 §15.5.6").hasValue("DELETE, GET, HEAD");
         HttpResponse<String> badJson = call("POST", "/things", "{\"name\": ");
         assertThat(badJson.statusCode()).isEqualTo(400);
         assertThat(badJson.body()).contains("invalid_argument").contains("bad JSON");

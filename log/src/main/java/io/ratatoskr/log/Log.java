@@ -203,6 +203,15 @@ public final class Log implements AutoCloseable {
      * OffsetOutOfRangeException}. An offset in a gap left by compaction reads from the next record.
      */
     public ReadResult read(long offset, int maxBytes, int maxRecords) {
+        return read(offset, maxBytes, maxRecords, true);
+    }
+
+    /**
+     * As {@link #read(long, int, int)}; with {@code skipExpired} false, records older than {@code
+     * messageTtlMs} are returned too — for state rebuilt from the log (e.g. idempotency keys) that
+     * must outlive what consumers may see.
+     */
+    public ReadResult read(long offset, int maxBytes, int maxRecords, boolean skipExpired) {
         if (maxBytes <= 0 || maxRecords <= 0) {
             throw new IllegalArgumentException("maxBytes and maxRecords must be positive");
         }
@@ -210,8 +219,8 @@ public final class Log implements AutoCloseable {
         long start = checkRange(offset, end);
         List<StoredRecord> out = new ArrayList<>();
         long next = offset;
-        long ttlCutoff =
-                config.messageTtlMs() > 0 ? env.clock().millis() - config.messageTtlMs() : Long.MIN_VALUE;
+        long ttlCutoff = skipExpired && config.messageTtlMs() > 0
+                ? env.clock().millis() - config.messageTtlMs() : Long.MIN_VALUE;
         int bytesRead = 0;
         ByteBuffer scan = ByteBuffer.allocate(LOOKUP_BUFFER_BYTES);
         try {

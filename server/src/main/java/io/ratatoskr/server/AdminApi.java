@@ -30,7 +30,10 @@ final class AdminApi {
     private AdminApi() {}
 
     static Router routes(RatatoskrServer server) {
-        DurableTopics topics = server.durableTopics();
+        return routes(server.durableTopics());
+    }
+
+    static Router routes(DurableTopics topics) {
         return new Router()
                 .get("/health", r -> ApiResponse.ok(Map.of("status", "UP", "version", Version.get())))
                 .get("/api/v1/topics", r -> ApiResponse.ok(Map.of("topics",
@@ -56,8 +59,7 @@ final class AdminApi {
         if (patch.name() != null && !patch.name().equals(name)) {
             throw ErrorCode.INVALID_ARGUMENT.exception("a topic cannot be renamed");
         }
-        TopicInfo current = topics.describe(name);
-        return ApiResponse.ok(view(topics.alter(name, patch.applyTo(current.config()))));
+        return ApiResponse.ok(view(topics.alter(name, patch::applyTo)));
     }
 
     private static TopicView view(TopicInfo t) {

@@ -5,10 +5,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
-import io.ratatoskr.http.AdminHttpServer;
 import io.ratatoskr.core.durable.DurableTopics;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupsConfig;
+import io.ratatoskr.core.persist.BrokerPersistence;
+import io.ratatoskr.http.AdminHttpServer;
 import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.mqtt.server.MqttServer;
 import org.slf4j.Logger;
@@ -23,6 +24,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,7 @@ public final class RatatoskrServer implements AutoCloseable {
     private final ScheduledExecutorService groupPool;
     private final ScheduledExecutorService housekeeping;
     private final ScheduledExecutorService maintenance;
+    private final BrokerPersistence persistence;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private boolean closed;
@@ -74,62 +78,54 @@ public final class RatatoskrServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // Retention and compaction passes of every partition log, and delayed deletion of their old
-        // segments, run here, apart from $SYS publishing.
-        maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ratatoskr-log-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
+        // What is open so far, last first: closed in that order if the start fails.
+        Deque<Runnable> undo = new ArrayDeque<>();
+        undo.push(this::releaseLock);
+        undo.push(housekeeping::shutdownNow);
         try {
-            LogEnvironment env = LogEnvironment.system().withScheduler(maintenance);
-            durableTopics = DurableTopics.open(dir.resolve("topics"), config.topics(), env, registry);
-        } catch (RuntimeException e) {
-            maintenance.shutdownNow();
-            housekeeping.shutdownNow();
-            releaseLock();
-            throw new IllegalStateException("cannot open the durable topics in " + dir.resolve("topics") + ": "
-                    + e.getMessage(), e);
-        }
-        broker.addStore(durableTopics);
-        // Every consumer group runs confined to a serial executor on this pool (docs/threading.md).
-        AtomicInteger groupThreads = new AtomicInteger();
-        groupPool = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "ratatoskr-groups-" + groupThreads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            groups = ConsumerGroups.open(dir.resolve("groups"), durableTopics, Clock.systemUTC(), groupPool, registry,
-                    GroupsConfig.DEFAULTS);
-        } catch (RuntimeException e) {
-            groupPool.shutdownNow();
-            durableTopics.close();
-            maintenance.shutdownNow();
-            housekeeping.shutdownNow();
-            releaseLock();
-            throw new IllegalStateException("cannot open the consumer groups in " + dir.resolve("groups") + ": "
-                    + e.getMessage(), e);
-        }
-        mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom(), groups);
-        http = config.http() == null ? null
-                : new AdminHttpServer(config.http(), AdminApi.routes(this), registry);
-        try {
+            // Retained messages are loaded, and session changes journaled, before anything can publish.
+            persistence = BrokerPersistence.open(dir, config.persistence(), config.mqtt().maxPacketSize(), broker);
+            undo.push(persistence::close);
+            // Retention and compaction passes of every partition log, and delayed deletion of their old
+            // segments, run here, apart from $SYS publishing.
+            maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ratatoskr-log-maintenance");
+                t.setDaemon(true);
+                return t;
+            });
+            undo.push(maintenance::shutdownNow);
+            durableTopics = openDurableTopics(dir.resolve("topics"), config, maintenance, registry);
+            undo.push(durableTopics::close);
+            broker.addStore(durableTopics);
+            // Every consumer group runs confined to a serial executor on this pool (docs/threading.md).
+            AtomicInteger groupThreads = new AtomicInteger();
+            groupPool = Executors.newScheduledThreadPool(2, r -> {
+                Thread t = new Thread(r, "ratatoskr-groups-" + groupThreads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            undo.push(groupPool::shutdownNow);
+            groups = openGroups(dir.resolve("groups"), durableTopics, groupPool, registry);
+            undo.push(groups::close);
+            // Restored sessions may publish their wills at once: every store takes messages by now.
+            persistence.restoreSessions();
+            mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom(), groups);
+            undo.push(mqtt::close);
             mqtt.start();
+            http = config.http() == null ? null
+                    : new AdminHttpServer(config.http(), AdminApi.routes(this), registry);
             if (http != null) {
+                undo.push(http::close);
                 http.start();
             }
         } catch (RuntimeException | InterruptedException e) {
-            mqtt.close();
-            if (http != null) {
-                http.close();
+            while (!undo.isEmpty()) {
+                try {
+                    undo.pop().run();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
             }
-            groups.close();
-            groupPool.shutdownNow();
-            durableTopics.close();
-            maintenance.shutdownNow();
-            housekeeping.shutdownNow();
-            releaseLock();
             throw e;
         }
         long sysInterval = config.broker().sysIntervalSeconds();
@@ -146,6 +142,25 @@ public final class RatatoskrServer implements AutoCloseable {
         log.info("Ratatoskr {} started: data in {}, {} durable topics, {} consumer groups, MQTT on {}:{}{}",
                 Version.get(), dir, durableTopics.list().size(), groups.list().size(), mqtt.host(), mqtt.port(),
                 http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
+    }
+
+    private static DurableTopics openDurableTopics(Path dir, ServerConfig config, ScheduledExecutorService maintenance,
+                                                   MeterRegistry registry) {
+        try {
+            LogEnvironment env = LogEnvironment.system().withScheduler(maintenance);
+            return DurableTopics.open(dir, config.topics(), env, registry);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the durable topics in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ConsumerGroups openGroups(Path dir, DurableTopics topics, ScheduledExecutorService pool,
+                                             MeterRegistry registry) {
+        try {
+            return ConsumerGroups.open(dir, topics, Clock.systemUTC(), pool, registry, GroupsConfig.DEFAULTS);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot open the consumer groups in " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** The lock, or null when another process — or another server in this JVM — holds it. */
@@ -210,6 +225,11 @@ public final class RatatoskrServer implements AutoCloseable {
         // After the listener: no publish is in flight; queued appends complete, then the logs close.
         durableTopics.close();
         maintenance.shutdownNow();
+        try {
+            persistence.close();
+        } catch (RuntimeException e) {
+            log.error("closing the state logs failed", e);
+        }
         housekeeping.shutdownNow();
         releaseLock();
         log.info("Ratatoskr stopped");

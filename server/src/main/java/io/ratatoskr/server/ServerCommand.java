@@ -3,9 +3,11 @@ package io.ratatoskr.server;
 import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.core.durable.DurableTopicsConfig;
 import io.ratatoskr.core.durable.TopicConfig;
+import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.core.session.SessionConfig;
 import io.ratatoskr.http.HttpConfig;
+import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,6 +23,7 @@ final class ServerCommand implements Callable<Integer> {
     private static final MqttConfig M = MqttConfig.DEFAULTS;
     private static final SessionConfig S = SessionConfig.DEFAULTS;
     private static final BrokerConfig B = BrokerConfig.DEFAULTS;
+    private static final PersistenceConfig P = PersistenceConfig.DEFAULTS;
 
     @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path dataDir = ServerConfig.DEFAULTS.dataDir();
@@ -73,6 +76,16 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--sys-interval", description = "Seconds between $SYS statistics; 0 = off (default: ${DEFAULT-VALUE}).")
     long sysInterval = B.sysIntervalSeconds();
 
+    @Option(names = "--persist-sessions", arity = "1", description = "Keep persistent sessions (subscriptions, "
+            + "queued and in-flight QoS 1/2 messages, wills) across restarts in <data-dir>/sessions; false keeps them "
+            + "in memory only (default: ${DEFAULT-VALUE}).")
+    boolean persistSessions = P.sessions();
+
+    @Option(names = "--state-durability", description = "When a write of a retained message or session state counts "
+            + "as done, and a publisher waiting for it is acknowledged: ${COMPLETION-CANDIDATES} "
+            + "(default: ${DEFAULT-VALUE}: fsync shared by concurrent writes).")
+    DurabilityMode stateDurability = P.durability();
+
     @Option(names = "--http-host", description = "Address the HTTP admin API binds (default: ${DEFAULT-VALUE}).")
     String httpHost = HttpConfig.DEFAULTS.host();
 
@@ -94,9 +107,11 @@ final class ServerCommand implements Callable<Integer> {
             MqttConfig mqtt = M.toBuilder().host(mqttHost).port(mqttPort).maxConnections(maxConnections)
                     .maxPacketSize(maxPacketSize).receiveMaximum(receiveMaximum).topicAliasMaximum(topicAliasMaximum)
                     .maxKeepAliveSeconds(maxKeepAlive).ioThreads(ioThreads).build();
+            PersistenceConfig persistence = new PersistenceConfig(persistSessions, stateDurability,
+                    P.groupCommitMaxDelayMs());
             DurableTopicsConfig topics = DurableTopicsConfig.DEFAULTS.withAutoCreate(autoCreateTopics,
                     TopicConfig.DEFAULTS);
-            config = new ServerConfig(dataDir, broker, mqtt, topics,
+            config = new ServerConfig(dataDir, broker, mqtt, persistence, topics,
                     httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort));
         } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());

@@ -2,6 +2,7 @@ package io.ratatoskr.server;
 
 import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.core.durable.DurableTopicsConfig;
+import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 
@@ -11,39 +12,45 @@ import java.util.Objects;
 /**
  * Everything the server needs to start, already validated by its parts' own records. Immutable.
  *
- * @param dataDir where the broker keeps its files (created if missing; one broker per directory)
- * @param topics  the durable topics (kept in {@code <dataDir>/topics})
- * @param http    the admin API listener; null: none
+ * @param dataDir     where the broker keeps its files (created if missing; one broker per directory)
+ * @param persistence how retained messages and persistent sessions are kept under {@code dataDir}
+ * @param topics      the durable topics (kept in {@code <dataDir>/topics})
+ * @param http        the admin API listener; null: none
  */
-public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, DurableTopicsConfig topics,
-                           HttpConfig http) {
+public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
+                           DurableTopicsConfig topics, HttpConfig http) {
     public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS,
-            MqttConfig.DEFAULTS, DurableTopicsConfig.DEFAULTS, HttpConfig.DEFAULTS);
+            MqttConfig.DEFAULTS, PersistenceConfig.DEFAULTS, DurableTopicsConfig.DEFAULTS, HttpConfig.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(broker, "broker");
         Objects.requireNonNull(mqtt, "mqtt");
+        Objects.requireNonNull(persistence, "persistence");
         Objects.requireNonNull(topics, "topics");
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(dir, broker, mqtt, topics, http);
+        return new ServerConfig(dir, broker, mqtt, persistence, topics, http);
     }
 
     public ServerConfig withBroker(BrokerConfig b) {
-        return new ServerConfig(dataDir, b, mqtt, topics, http);
+        return new ServerConfig(dataDir, b, mqtt, persistence, topics, http);
     }
 
     public ServerConfig withMqtt(MqttConfig m) {
-        return new ServerConfig(dataDir, broker, m, topics, http);
+        return new ServerConfig(dataDir, broker, m, persistence, topics, http);
+    }
+
+    public ServerConfig withPersistence(PersistenceConfig p) {
+        return new ServerConfig(dataDir, broker, mqtt, p, topics, http);
     }
 
     public ServerConfig withTopics(DurableTopicsConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, t, http);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, t, http);
     }
 
     public ServerConfig withHttp(HttpConfig h) {
-        return new ServerConfig(dataDir, broker, mqtt, topics, h);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, h);
     }
 }

@@ -56,6 +56,70 @@ class RatatoskrServerTest {
         }
     }
 
+    @Test
+    void persistentSessionsAndRetainedMessagesSurviveAGracefulRestart(@TempDir Path dir) throws Exception {
+        BlockingQueue<String> received = new ArrayBlockingQueue<>(10);
+        try (RatatoskrServer server = RatatoskrServer.start(config(dir))) {
+            String uri = "tcp://127.0.0.1:" + server.mqttPort();
+            MqttClient sub = persistentClient(uri, "kept", received);
+            sub.subscribe("news/#", 1);
+            sub.disconnect();
+            sub.close();
+            MqttClient pub = new MqttClient(uri, "pub", new MemoryPersistence());
+            pub.connect(new MqttConnectionOptions());
+            pub.publish("news/queued", "while away".getBytes(StandardCharsets.UTF_8), 1, false);
+            pub.publish("status", "up".getBytes(StandardCharsets.UTF_8), 1, true);
+            pub.disconnect();
+            pub.close();
+        }
+        try (RatatoskrServer server = RatatoskrServer.start(config(dir))) {
+            String uri = "tcp://127.0.0.1:" + server.mqttPort();
+            MqttClient sub = persistentClient(uri, "kept", received);
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("news/queued while away");
+            sub.subscribe("status", 1);
+            assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("status up");
+            sub.disconnect();
+            sub.close();
+        }
+    }
+
+    @Test
+    void withoutSessionPersistenceARestartForgetsSessions(@TempDir Path dir) throws Exception {
+        ServerConfig c = config(dir).withPersistence(config(dir).persistence().withSessions(false));
+        BlockingQueue<String> received = new ArrayBlockingQueue<>(10);
+        try (RatatoskrServer server = RatatoskrServer.start(c)) {
+            MqttClient sub = persistentClient("tcp://127.0.0.1:" + server.mqttPort(), "forgotten", received);
+            sub.subscribe("news/#", 1);
+            sub.disconnect();
+            sub.close();
+        }
+        try (RatatoskrServer server = RatatoskrServer.start(c)) {
+            MqttClient sub = new MqttClient("tcp://127.0.0.1:" + server.mqttPort(), "forgotten",
+                    new MemoryPersistence());
+            MqttConnectionOptions o = new MqttConnectionOptions();
+            o.setCleanStart(false);
+            o.setSessionExpiryInterval(3600L);
+            assertThat(sub.connectWithResult(o).getSessionPresent()).isFalse();
+            sub.disconnect();
+            sub.close();
+        }
+    }
+
+    private static MqttClient persistentClient(String uri, String id, BlockingQueue<String> received) throws Exception {
+        MqttClient c = new MqttClient(uri, id, new MemoryPersistence());
+        c.setCallback(new MqttCallbackAdapter() {
+            @Override
+            public void messageArrived(String topic, MqttMessage m) {
+                received.add(topic + " " + new String(m.getPayload(), StandardCharsets.UTF_8));
+            }
+        });
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(3600L);
+        c.connect(o);
+        return c;
+    }
+
     /** Paho's callback with no-op defaults. */
     private abstract static class MqttCallbackAdapter implements MqttCallback {
         @Override

@@ -11,7 +11,8 @@ import java.nio.channels.WritableByteChannel;
 /**
  * A {@link FileChannel} that delegates to a real one and fails on cue, as its {@link Faults} say:
  * writes that throw, writes that write only part of their bytes and then throw (a torn write),
- * writes that report a full disk (ENOSPC), fsyncs that throw, and fsyncs held back until released.
+ * writes that report a full disk (ENOSPC), fsyncs that throw, and fsyncs or a read held back until
+ * released.
  *
  * <p>Thread-safety: as thread-safe as the delegate; the faults are volatile flags, the fsync hold a
  * monitor.
@@ -33,6 +34,8 @@ public final class FaultyFileChannel extends FileChannel {
         private volatile long writesBeforeFault;
         private boolean holdForce;
         private int forcesHeld;
+        private boolean holdNextRead;
+        private boolean readHeld;
 
         /** Makes writes fail the given way, after {@code okWrites} more successful writes. */
         public Faults failWrites(WriteFault fault, long okWrites) {
@@ -62,12 +65,51 @@ public final class FaultyFileChannel extends FileChannel {
             return forcesHeld;
         }
 
-        /** Back to normal (held fsyncs go on). */
+        /**
+         * Makes the next positional read wait until {@link #releaseRead()}: one read only, so that a
+         * test can act while a reader is in the middle of its read and others' reads go on.
+         */
+        public synchronized Faults holdNextRead() {
+            holdNextRead = true;
+            return this;
+        }
+
+        /** Whether a read is waiting in {@link #holdNextRead}. */
+        public synchronized boolean readHeld() {
+            return readHeld;
+        }
+
+        /** Lets the held read go on (and cancels a hold no read has met yet). */
+        public synchronized Faults releaseRead() {
+            holdNextRead = false;
+            readHeld = false;
+            notifyAll();
+            return this;
+        }
+
+        /** Back to normal (held fsyncs and reads go on). */
         public Faults heal() {
             writeFault = WriteFault.NONE;
             failForce = false;
             holdForce(false);
+            releaseRead();
             return this;
+        }
+
+        synchronized void awaitRead() throws IOException {
+            if (!holdNextRead) {
+                return;
+            }
+            holdNextRead = false;
+            readHeld = true;
+            try {
+                while (readHeld) {
+                    wait();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while the read was held");
+            }
         }
 
         synchronized void awaitForce() throws IOException {
@@ -192,6 +234,7 @@ public final class FaultyFileChannel extends FileChannel {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
+        faults.awaitRead();
         return delegate.read(dst, position);
     }
 

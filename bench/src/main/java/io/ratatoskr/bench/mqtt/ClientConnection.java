@@ -43,6 +43,7 @@ abstract class ClientConnection extends ByteToMessageDecoder {
     protected final MqttVersion version;
     private final String clientId;
     private final int keepAliveSeconds;
+    private final boolean persistentSession;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     protected ChannelHandlerContext ctx;
     private ScheduledFuture<?> pinger;
@@ -50,9 +51,15 @@ abstract class ClientConnection extends ByteToMessageDecoder {
     private String failure;
 
     ClientConnection(MqttVersion version, String clientId, int keepAliveSeconds) {
+        this(version, clientId, keepAliveSeconds, false);
+    }
+
+    /** @param persistentSession connect with a session the broker keeps after the connection ends */
+    ClientConnection(MqttVersion version, String clientId, int keepAliveSeconds, boolean persistentSession) {
         this.version = version;
         this.clientId = clientId;
         this.keepAliveSeconds = keepAliveSeconds;
+        this.persistentSession = persistentSession;
     }
 
     /** Completes when the connection is ready for the run (CONNACK, and SUBACK for subscribers). */
@@ -72,7 +79,9 @@ abstract class ClientConnection extends ByteToMessageDecoder {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
-        send(new Connect(version, clientId, true, keepAliveSeconds, null, null, null, MqttProperties.EMPTY));
+        MqttProperties props = persistentSession && version == MqttVersion.V5
+                ? MqttProperties.builder().sessionExpiryInterval(3600).build() : MqttProperties.EMPTY;
+        send(new Connect(version, clientId, !persistentSession, keepAliveSeconds, null, null, null, props));
         ctx.flush();
         super.channelActive(ctx);
     }

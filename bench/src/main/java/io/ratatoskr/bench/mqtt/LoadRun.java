@@ -267,7 +267,7 @@ public final class LoadRun {
             }
             Receipts receipts = group ? Receipts.seenSet(spec.publishers()) : Receipts.inOrder(spec.publishers());
             handlers.add(new SubscriberConnection(spec.version(), "rb" + runId + kind + j, spec.keepAliveSeconds(),
-                    scenario.filtersOf(j), spec.qos(), receipts, hears));
+                    scenario.filtersOf(j), spec.qos(), receipts, hears, spec.persistentSubscribers()));
         }
         return handlers;
     }

@@ -30,13 +30,25 @@ import java.util.Objects;
  * @param clockTicks      the kernel's clock ticks per second, for reading the broker's CPU time
  * @param topicPrefix     first topic level; the run adds a level of its own below it
  * @param labels          free-form key/value pairs copied into the result (broker name, scenario, ...)
+ * @param persistentSubscribers subscribers connect with a session kept after the connection (3.1.1 clean
+ *                        session 0; 5: clean start 0 and a session expiry of an hour)
  * @param durable         the durable topic (and drain run) settings, or null for plain MQTT topics
  */
 public record LoadSpec(String host, int port, MqttVersion version, int publishers, int subscribers,
                        TopicLayout layout, int qos, int payloadBytes, double ratePerSecond, Duration duration,
                        Duration warmup, int inflight, int threads, int keepAliveSeconds, Duration drainTimeout,
                        Duration connectTimeout, long brokerPid, int clockTicks, String topicPrefix,
-                       Map<String, String> labels, DurableSpec durable) {
+                       Map<String, String> labels, boolean persistentSubscribers, DurableSpec durable) {
+
+    /** A spec whose subscribers have clean sessions, on plain MQTT topics. */
+    public LoadSpec(String host, int port, MqttVersion version, int publishers, int subscribers, TopicLayout layout,
+                    int qos, int payloadBytes, double ratePerSecond, Duration duration, Duration warmup, int inflight,
+                    int threads, int keepAliveSeconds, Duration drainTimeout, Duration connectTimeout, long brokerPid,
+                    int clockTicks, String topicPrefix, Map<String, String> labels) {
+        this(host, port, version, publishers, subscribers, layout, qos, payloadBytes, ratePerSecond, duration, warmup,
+                inflight, threads, keepAliveSeconds, drainTimeout, connectTimeout, brokerPid, clockTicks, topicPrefix,
+                labels, false, null);
+    }
 
     public LoadSpec {
         Objects.requireNonNull(host, "host");

@@ -152,6 +152,11 @@ public final class MqttLoad implements Callable<Integer> {
     @Option(names = "--label", description = "key=value copied into the JSON result (repeatable), e.g. broker=mosquitto.")
     Map<String, String> labels = new LinkedHashMap<>();
 
+    @Option(names = "--persistent-subscribers", description = "Subscribers keep their sessions (3.1.1: clean "
+            + "session 0; 5: clean start 0, session expiry 1 h), so a broker that persists sessions stores what it "
+            + "queues or sends them.")
+    boolean persistentSubscribers;
+
     @Option(names = "--json", description = "Write the result as JSON to this file.")
     Path json;
 
@@ -196,7 +201,7 @@ public final class MqttLoad implements Callable<Integer> {
         TopicLayout layout = group != null ? new TopicLayout.Queue(group) : TopicLayout.parse(topics);
         return new LoadSpec(host, port, version, publishers, subscribers, layout, qos, payloadBytes,
                 rate, duration, warmup, inflight, threads, keepAlive, drainTimeout, connectTimeout, brokerPid,
-                clockTicks, topicPrefix, labels, durable);
+                clockTicks, topicPrefix, labels, persistentSubscribers, durable);
     }
 
     public static void write(LoadResult result, Path file) throws IOException {

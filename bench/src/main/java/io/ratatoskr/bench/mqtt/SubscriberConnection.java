@@ -42,10 +42,11 @@ final class SubscriberConnection extends ClientConnection {
     /**
      * @param receipts           tells new messages from repeats; owned by this connection from now on
      * @param expectedPublishers per publisher, whether this subscriber should receive its messages
+     * @param persistentSession  connect with a session the broker keeps after the connection ends
      */
     SubscriberConnection(MqttVersion version, String clientId, int keepAliveSeconds, List<String> filters, int qos,
-                         Receipts receipts, boolean[] expectedPublishers) {
-        super(version, clientId, keepAliveSeconds);
+                         Receipts receipts, boolean[] expectedPublishers, boolean persistentSession) {
+        super(version, clientId, keepAliveSeconds, persistentSession);
         this.filters = List.copyOf(filters);
         this.qos = qos;
         this.tally = new Tally(receipts, expectedPublishers);

@@ -53,7 +53,7 @@ class MqttLoadTest {
                                  double rate, Duration duration) {
         return new LoadSpec("127.0.0.1", server.mqttPort(), version, publishers, subscribers, TopicLayout.parse(topics),
                 qos, 64, rate, duration, Duration.ofMillis(300), 32, 2, 60, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), ProcessHandle.current().pid(), 100, "bench-test", Map.of("broker", "ratatoskr"), null);
+                Duration.ofSeconds(10), ProcessHandle.current().pid(), 100, "bench-test", Map.of("broker", "ratatoskr"));
     }
 
     private static LoadSpec durableSpec(int publishers, int members, String durability, long preload) {
@@ -63,7 +63,7 @@ class MqttLoadTest {
         return new LoadSpec("127.0.0.1", server.mqttPort(), MqttVersion.V5, publishers, members, layout, 1, 256, 0,
                 Duration.ofSeconds(1), Duration.ofMillis(300), 16, 2, 60, Duration.ofSeconds(10),
                 Duration.ofSeconds(10), ProcessHandle.current().pid(), 100, "bench-test",
-                Map.of("broker", "ratatoskr"), durable);
+                Map.of("broker", "ratatoskr"), false, durable);
     }
 
     private static LoadResult run(LoadSpec spec) throws InterruptedException {
@@ -126,7 +126,7 @@ class MqttLoadTest {
         MqttLoad.write(r, dir.resolve("a.json"));
         LoadSpec asBaseline = new LoadSpec(base.host(), base.port(), base.version(), 1, 1, base.layout(), 1, 64, 500,
                 base.duration(), base.warmup(), 32, 2, 60, base.drainTimeout(), base.connectTimeout(), 0, 100,
-                "bench-test", Map.of("broker", "mosquitto", "scenario", "s"), null);
+                "bench-test", Map.of("broker", "mosquitto", "scenario", "s"));
         MqttLoad.write(run(asBaseline), dir.resolve("b.json"));
 
         List<LoadResult> read = CompareReport.read(dir);

@@ -7,11 +7,15 @@ import io.ratatoskr.core.session.ConnectRequest;
 import io.ratatoskr.core.session.ConnectResult;
 import io.ratatoskr.core.session.Delivery;
 import io.ratatoskr.core.session.DropReason;
+import io.ratatoskr.core.session.JournalEntry;
+import io.ratatoskr.core.session.RestoredSession;
 import io.ratatoskr.core.session.Session;
 import io.ratatoskr.core.session.SessionConfig;
 import io.ratatoskr.core.session.SessionHost;
+import io.ratatoskr.core.session.SessionJournal;
 import io.ratatoskr.core.session.SessionLink;
 import io.ratatoskr.core.session.SessionLoop;
+import io.ratatoskr.core.session.StoredMessage;
 import io.ratatoskr.core.session.Will;
 import io.ratatoskr.core.topic.SharedGroup;
 import io.ratatoskr.core.topic.SubscriptionOptions;
@@ -21,8 +25,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -47,6 +54,7 @@ public final class Broker implements SessionHost {
     private final ThreadLocal<Router> routers = ThreadLocal.withInitial(Router::new);
     private final long startedAtMillis;
     private final java.util.List<PublishStore> stores = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile SessionJournal journal = SessionJournal.NONE;
 
     public Broker(BrokerConfig config, Clock clock, BrokerMetrics metrics) {
         this.config = config;
@@ -71,6 +79,45 @@ public final class Broker implements SessionHost {
 
     public RetainedStore retained() {
         return retained;
+    }
+
+    /**
+     * Keeps persistent sessions in {@code journal} from now on. Called by the wiring before any
+     * client connects (and before {@link #restore}).
+     */
+    public void persistSessions(SessionJournal journal) {
+        if (!sessions.isEmpty()) {
+            throw new IllegalStateException("the session journal must be set before sessions exist");
+        }
+        this.journal = java.util.Objects.requireNonNull(journal, "journal");
+    }
+
+    /**
+     * Recreates the sessions the journal kept, disconnected, on {@code loop} (where they stay until
+     * their clients reconnect), with their subscriptions; then starts their expiry and will timers,
+     * once all are back, so that a will published at once reaches restored subscribers. Called by
+     * the wiring before any client connects.
+     */
+    public void restore(List<RestoredSession> restored, SessionLoop loop) {
+        List<Session> created = new ArrayList<>(restored.size());
+        for (RestoredSession r : restored) {
+            Session s = new Session(r.clientId(), this, loop);
+            if (sessions.putIfAbsent(r.clientId(), s) != null) {
+                throw new IllegalStateException("session " + r.clientId() + " exists already");
+            }
+            for (Map.Entry<String, SubscriptionOptions> e : r.subscriptions().entrySet()) {
+                // A consumer-group subscription stays with the session (its client rejoins the group
+                // when it reconnects) but is never in the routing table.
+                if (!Topics.isQueue(e.getKey())) {
+                    subscriptions.subscribe(s, e.getKey(), e.getValue());
+                }
+            }
+            s.tell(() -> s.restore(r));
+            created.add(s);
+        }
+        for (Session s : created) {
+            s.tell(s::resumeAfterRestart);
+        }
     }
 
     /** Registers a store that every published message is handed to before routing. */
@@ -165,13 +212,16 @@ public final class Broker implements SessionHost {
             return 0;
         }
         if (message.retain()) {
-            retained.retain(message);
+            CompletableFuture<?> write = retained.retain(message);
+            if (write != null && barrier != null) {
+                barrier.await(write);
+            }
         }
         Router router = routers.get();
         if (router.busy) {
             router = new Router();
         }
-        int n = router.route(message, backPressure);
+        int n = router.route(message, backPressure, barrier);
         metrics.routed(n > 0);
         return n;
     }
@@ -179,48 +229,79 @@ public final class Broker implements SessionHost {
     /**
      * Collects the matches of one message, merging a session's overlapping subscriptions into one
      * delivery at the highest QoS with all their identifiers (MQTT 5.0 §3.3.4: the single-copy
-     * option, [MQTT-3.3.4-2], [MQTT-3.3.4-3]). One per thread, reused.
+     * option, [MQTT-3.3.4-2], [MQTT-3.3.4-3]). A QoS 1/2 delivery to a persistent session is
+     * written to the session journal, with one write for the whole message, before any session is
+     * offered the message: the publisher's acknowledgement waits for that write, and a journal that
+     * cannot take it refuses the message. One per thread, reused.
      */
     private final class Router implements SubscriptionTable.Visitor<Session> {
         private final Map<Session, Match> matches = new java.util.IdentityHashMap<>();
-        private final java.util.ArrayList<SharedGroup<Session>> groups = new java.util.ArrayList<>();
+        private final ArrayList<SharedGroup<Session>> groups = new ArrayList<>();
+        private final ArrayList<Session> targets = new ArrayList<>();
+        private final ArrayList<Delivery> deliveries = new ArrayList<>();
         private Message message;
+        private StoredMessage stored;
         boolean busy;
 
-        int route(Message m, BackPressure backPressure) {
+        int route(Message m, BackPressure backPressure, AckBarrier barrier) {
             busy = true;
             try {
                 message = m;
                 subscriptions.match(m.topic(), this);
-                int n = 0;
                 for (Map.Entry<Session, Match> e : matches.entrySet()) {
                     Match match = e.getValue();
-                    int qos = Math.min(m.qos(), match.qos);
-                    boolean retain = match.retainAsPublished && m.retain();
-                    Session target = e.getKey();
-                    if (target.offer(new Delivery(m, qos, retain, match.ids(), null)) && backPressure != null) {
-                        backPressure.congested(target);
-                    }
-                    n++;
+                    add(e.getKey(), Math.min(m.qos(), match.qos), match.retainAsPublished && m.retain(), match.ids(),
+                            null, true);
                 }
+                int picksFrom = targets.size();
                 for (SharedGroup<Session> group : groups) {
                     SharedGroup.Member<Session> member = group.pick(Session::isConnected);
                     if (member != null) {
                         SubscriptionOptions o = member.options();
-                        if (member.key().offer(new Delivery(m, Math.min(m.qos(), o.qos()),
-                                o.retainAsPublished() && m.retain(), ids(o), group)) && backPressure != null) {
-                            backPressure.congested(member.key());
-                        }
-                        n++;
+                        // A session's journal entry for a message is keyed by the message: a second
+                        // copy for the same session (through a shared group too) lives in memory only.
+                        boolean journal = !matches.containsKey(member.key())
+                                && !targets.subList(picksFrom, targets.size()).contains(member.key());
+                        add(member.key(), Math.min(m.qos(), o.qos()), o.retainAsPublished() && m.retain(), ids(o),
+                                group, journal);
                     }
                 }
-                return n;
+                if (stored != null) {
+                    CompletableFuture<?> write = journal.storeNow(stored, targets, deliveries);
+                    refuseIfFailed(write);
+                    if (barrier != null) {
+                        barrier.await(write);
+                    }
+                }
+                for (int i = 0; i < targets.size(); i++) {
+                    Session target = targets.get(i);
+                    if (target.offer(deliveries.get(i)) && backPressure != null) {
+                        backPressure.congested(target);
+                    }
+                }
+                return targets.size();
             } finally {
                 matches.clear();
                 groups.clear();
+                targets.clear();
+                deliveries.clear();
                 message = null;
+                stored = null;
                 busy = false;
             }
+        }
+
+        private void add(Session target, int qos, boolean retain, int[] ids, SharedGroup<Session> group,
+                         boolean mayJournal) {
+            JournalEntry entry = null;
+            if (mayJournal && qos > 0 && target.isPersistent()) {
+                if (stored == null) {
+                    stored = journal.newMessage(message);
+                }
+                entry = new JournalEntry(stored);
+            }
+            targets.add(target);
+            deliveries.add(Delivery.journaled(message, qos, retain, ids, group, entry));
         }
 
         @Override
@@ -279,6 +360,22 @@ public final class Broker implements SessionHost {
         }
     }
 
+    /** A journal write that failed at once (overloaded, failed, closed) refuses the message. */
+    private static void refuseIfFailed(CompletableFuture<?> write) {
+        if (!write.isCompletedExceptionally()) {
+            return;
+        }
+        try {
+            write.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof io.ratatoskr.core.error.RatatoskrException r) {
+                throw r;
+            }
+            throw new io.ratatoskr.core.error.RatatoskrException(io.ratatoskr.core.error.ErrorCode.INTERNAL,
+                    io.ratatoskr.core.error.ErrorCode.INTERNAL.format("session journal: " + e.getCause()), e);
+        }
+    }
+
     private static int[] ids(SubscriptionOptions o) {
         return o.subscriptionId() == 0 ? null : new int[] {o.subscriptionId()};
     }
@@ -307,7 +404,14 @@ public final class Broker implements SessionHost {
                     return;
                 }
                 // Retained messages are sent with the retain flag set [MQTT-3.3.1-8].
-                session.offer(new Delivery(m, Math.min(m.qos(), options.qos()), true, ids, null));
+                int qos = Math.min(m.qos(), options.qos());
+                if (qos > 0 && session.isPersistent()) {
+                    Delivery d = Delivery.journaled(m, qos, true, ids, null, new JournalEntry(journal.newMessage(m)));
+                    journal.store(session, d, true);
+                    session.offer(d);
+                } else {
+                    session.offer(new Delivery(m, qos, true, ids, null));
+                }
             });
         }
         return existed;
@@ -334,6 +438,11 @@ public final class Broker implements SessionHost {
     }
 
     @Override
+    public SessionJournal journal() {
+        return journal;
+    }
+
+    @Override
     public void publishWill(Session session, Will will) {
         Message m = will.message();
         // The will's expiry interval counts from when it is published, not from CONNECT.
@@ -357,8 +466,20 @@ public final class Broker implements SessionHost {
         }
         SubscriptionOptions o = member.options();
         Message m = delivery.message();
-        member.key().offer(new Delivery(m, Math.min(m.qos(), o.qos()), o.retainAsPublished() && m.retain(),
-                ids(o), group));
+        int qos = Math.min(m.qos(), o.qos());
+        Session to = member.key();
+        JournalEntry entry = null;
+        if (qos > 0 && to.isPersistent()) {
+            // Stored anew (the new holder may hold the original already, through another subscription),
+            // and before the old holder releases it (the caller does).
+            entry = new JournalEntry(journal.newMessage(m));
+        }
+        Delivery moved = Delivery.journaled(m, qos, o.retainAsPublished() && m.retain(), ids(o), group, entry);
+        if (entry != null) {
+            journal.store(to, moved, true);
+            journal.flush();
+        }
+        to.offer(moved);
         return true;
     }
 

@@ -31,9 +31,13 @@ import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -60,13 +64,14 @@ import org.slf4j.LoggerFactory;
  * <p>A topic exists once its {@code topic.def} is written; a directory without one (a create cut
  * short by a crash, before any message could be stored) is removed at open. A deletion first moves
  * the topic's directory into {@code .trash} (one atomic rename), so a crash never leaves half a
- * topic.
+ * topic; its committed offsets are forgotten after the rename, and again when a topic of the same
+ * name is created (a crash may have come in between).
  *
  * <p>What a change ({@link #alter}) does: filters, max message size and the dedupe window take
  * effect at once; added partitions take messages at once (keys move, as in Kafka); retention,
  * cleanup policy, TTL and durability take effect by closing and reopening each partition's log
- * with the new settings, which holds that partition's appends for a few milliseconds. Partitions
- * can never be removed.
+ * with the new settings; appends made meanwhile wait aside, bounded, without blocking their
+ * callers, and go to the reopened log (see {@link LogPartition}). Partitions can never be removed.
  *
  * <p>Thread-safety: thread-safe. Publishing, reading and committing run lock-free over concurrent
  * maps and volatile immutable values. Creating, changing and deleting topics are serialized by one
@@ -92,6 +97,7 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
     private final ReentrantLock admin = new ReentrantLock();
     private final AtomicLong dedupeKeys = new AtomicLong();
     private final DeadLetters deadLetters;
+    private volatile ScheduledFuture<?> recovery;
     private volatile boolean closed;
 
     private DurableTopics(Path dir, DurableTopicsConfig config, LogEnvironment env, MeterRegistry registry,
@@ -142,7 +148,30 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
             t.close();
             throw e;
         }
+        t.scheduleRecovery();
         return t;
+    }
+
+    /**
+     * Retries failed partitions every {@code failedPartitionRetryMs} on the environment's scheduler
+     * (if it has one), so that a partition stopped by a full disk takes writes again once there is
+     * space, without an operator (PRODUCT.md, Bad input and faults).
+     */
+    private void scheduleRecovery() {
+        long every = config.failedPartitionRetryMs();
+        if (env.scheduler() == null || every == 0) {
+            return;
+        }
+        recovery = env.scheduler().scheduleWithFixedDelay(() -> {
+            try {
+                if (!closed && !failedPartitions().isEmpty()) {
+                    int still = recoverFailedPartitions();
+                    log.debug("{}: failed partitions retried, {} still refuse writes", dir, still);
+                }
+            } catch (RuntimeException e) {
+                log.warn("{}: retrying failed partitions failed: {}", dir, e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
     }
 
     private void load() {
@@ -225,7 +254,8 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
      * Creates a durable topic.
      *
      * @throws RatatoskrException INVALID_TOPIC_NAME, INVALID_TOPIC_CONFIG, TOPIC_EXISTS,
-     *         TOPIC_LIMIT_REACHED
+     *         TOPIC_LIMIT_REACHED, UNAVAILABLE (its files cannot be written or opened; nothing is
+     *         left behind)
      */
     public TopicInfo create(String name, TopicConfig topicConfig) {
         checkName(name);
@@ -253,6 +283,16 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
         }
         Path topicDir = dir.resolve(name);
         TopicDefinition d = new TopicDefinition(name, topicConfig, 1, env.clock().millis());
+        // Offsets committed in an earlier topic of this name survive when a crash cut its delete short
+        // (or a commit raced with it): forget them, durably, before the new topic exists, or its
+        // consumers would resume past messages they never read.
+        try {
+            offsets.forget(name, env.clock().millis()).join();
+        } catch (CompletionException e) {
+            throw new RatatoskrException(ErrorCode.UNAVAILABLE, "cannot create durable topic '" + name
+                    + "': the committed offsets of an earlier topic of that name could not be removed: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
         try {
             Files.createDirectories(topicDir);
             d.write(topicDir, env.channels());
@@ -260,7 +300,23 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
         } catch (IOException e) {
             throw new RatatoskrException(ErrorCode.UNAVAILABLE, "cannot create durable topic '" + name + "': " + e, e);
         }
-        LocalTopic topic = openTopic(topicDir, d);
+        LocalTopic topic;
+        try {
+            topic = openTopic(topicDir, d);
+        } catch (RuntimeException e) {
+            // The definition is on disk: take it back, or the topic would appear at the next start.
+            try {
+                Files.deleteIfExists(topicDir.resolve(TopicDefinition.FILE));
+                TopicDefinition.syncDirectory(topicDir, env.channels());
+                deleteRecursively(topicDir);
+                TopicDefinition.syncDirectory(dir, env.channels());
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+                log.warn("{}: cannot remove the topic whose create failed: {}", topicDir, cleanup.toString());
+            }
+            throw new RatatoskrException(ErrorCode.UNAVAILABLE, "cannot create durable topic '" + name + "': "
+                    + e.getMessage(), e);
+        }
         register(topic);
         log.info("durable topic '{}' created: {}", name, topicConfig);
         return topic;
@@ -274,12 +330,25 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
      *         TOPIC_LIMIT_REACHED
      */
     public TopicInfo alter(String name, TopicConfig topicConfig) {
-        checkConfig(name, topicConfig);
+        return alter(name, current -> topicConfig);
+    }
+
+    /**
+     * Changes a topic's configuration to what {@code change} makes of the current one, atomically
+     * with respect to other changes: two callers that change different settings (e.g. two admin
+     * API PATCHes) both take effect.
+     *
+     * @throws RatatoskrException as {@link #alter(String, TopicConfig)}, or whatever {@code change}
+     *         throws
+     */
+    public TopicInfo alter(String name, UnaryOperator<TopicConfig> change) {
         admin.lock();
         try {
             checkOpen();
             LocalTopic topic = require(name);
             TopicConfig old = topic.config();
+            TopicConfig topicConfig = change.apply(old);
+            checkConfig(name, topicConfig);
             if (topicConfig.partitions() < old.partitions()) {
                 throw ErrorCode.INVALID_TOPIC_CONFIG.exception("durable topic '" + name + "' has " + old.partitions()
                         + " partitions; partitions can be added, never removed");
@@ -434,7 +503,8 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
      *
      * @return false when a capturing topic saw the idempotency key within its window: the message is
      *         a repeat and is not routed again
-     * @throws RatatoskrException MESSAGE_TOO_LARGE or MESSAGE_KEY_REQUIRED, before anything is stored
+     * @throws RatatoskrException MESSAGE_TOO_LARGE, MESSAGE_KEY_REQUIRED or IDEMPOTENCY_KEY_TOO_LONG,
+     *         before anything is stored
      */
     @Override
     public boolean store(Message message, AckBarrier barrier) {
@@ -489,13 +559,15 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
      * topic first when it is missing and auto-creation is on.
      *
      * @return the receipt once durable; fails with a {@link RatatoskrException}: TOPIC_NOT_FOUND,
-     *         MESSAGE_TOO_LARGE, MESSAGE_KEY_REQUIRED, PARTITION_OVERLOADED, PARTITION_FAILED
+     *         MESSAGE_TOO_LARGE, MESSAGE_KEY_REQUIRED, IDEMPOTENCY_KEY_TOO_LONG, PARTITION_OVERLOADED,
+     *         PARTITION_FAILED
      */
     public CompletableFuture<PublishReceipt> publish(String topicName, Message message, PublishOptions options) {
         try {
             LocalTopic topic = topics.get(topicName);
             if (topic == null) {
                 if (!config.autoCreate()) {
+                    metrics.refused(ErrorCode.TOPIC_NOT_FOUND);
                     throw ErrorCode.TOPIC_NOT_FOUND.exception(topicName);
                 }
                 topic = (LocalTopic) createIfAbsent(topicName, config.autoCreateConfig());
@@ -634,7 +706,8 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
 
     /**
      * Tries to reopen every failed partition for writes (after the disk was freed or repaired);
-     * returns how many still refuse them.
+     * returns how many still refuse them. Also runs every {@code failedPartitionRetryMs} by itself
+     * when the environment has a scheduler. Blocks on the logs: not from an event loop.
      */
     public int recoverFailedPartitions() {
         int failed = 0;
@@ -674,6 +747,10 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
                 return;
             }
             closed = true;
+            ScheduledFuture<?> r = recovery;
+            if (r != null) {
+                r.cancel(false);
+            }
             for (LocalTopic t : topics.values()) {
                 for (LogPartition p : t.logPartitions()) {
                     try {

@@ -20,14 +20,17 @@ import java.util.Objects;
  * @param maxPartitions    partitions at most, over every topic: each partition's log owns two
  *                         threads and open files, so this bounds them
  * @param dedupeMaxKeys    idempotency keys remembered at most, over every topic (about 200 bytes
- *                         each); past it the oldest keys are forgotten early (counted); 0 turns
- *                         deduplication off
+ *                         each plus the key, itself at most 256 bytes); past it the oldest keys
+ *                         are forgotten early (counted); 0 turns deduplication off
+ * @param failedPartitionRetryMs how often a partition that refuses writes after an I/O error (a
+ *                         full disk) tries to take them again, on the environment's scheduler; 0:
+ *                         never by itself ({@link DurableTopics#recoverFailedPartitions} only)
  */
 public record DurableTopicsConfig(LogConfig log, boolean autoCreate, TopicConfig autoCreateConfig, int maxTopics,
-                                  int maxPartitions, int dedupeMaxKeys) {
+                                  int maxPartitions, int dedupeMaxKeys, long failedPartitionRetryMs) {
 
-    public static final DurableTopicsConfig DEFAULTS =
-            new DurableTopicsConfig(LogConfig.defaults(), false, TopicConfig.DEFAULTS, 1_000, 4_096, 1_000_000);
+    public static final DurableTopicsConfig DEFAULTS = new DurableTopicsConfig(LogConfig.defaults(), false,
+            TopicConfig.DEFAULTS, 1_000, 4_096, 1_000_000, 5_000);
 
     public DurableTopicsConfig {
         Objects.requireNonNull(log, "log");
@@ -35,22 +38,32 @@ public record DurableTopicsConfig(LogConfig log, boolean autoCreate, TopicConfig
         check(maxTopics >= 1, "maxTopics must be positive, was " + maxTopics);
         check(maxPartitions >= 1, "maxPartitions must be positive, was " + maxPartitions);
         check(dedupeMaxKeys >= 0, "dedupeMaxKeys must not be negative, was " + dedupeMaxKeys);
+        check(failedPartitionRetryMs >= 0, "failedPartitionRetryMs must not be negative, was "
+                + failedPartitionRetryMs);
     }
 
     public DurableTopicsConfig withLog(LogConfig v) {
-        return new DurableTopicsConfig(v, autoCreate, autoCreateConfig, maxTopics, maxPartitions, dedupeMaxKeys);
+        return new DurableTopicsConfig(v, autoCreate, autoCreateConfig, maxTopics, maxPartitions, dedupeMaxKeys,
+                failedPartitionRetryMs);
     }
 
     public DurableTopicsConfig withAutoCreate(boolean v, TopicConfig config) {
-        return new DurableTopicsConfig(log, v, config, maxTopics, maxPartitions, dedupeMaxKeys);
+        return new DurableTopicsConfig(log, v, config, maxTopics, maxPartitions, dedupeMaxKeys,
+                failedPartitionRetryMs);
     }
 
     public DurableTopicsConfig withLimits(int topics, int partitions) {
-        return new DurableTopicsConfig(log, autoCreate, autoCreateConfig, topics, partitions, dedupeMaxKeys);
+        return new DurableTopicsConfig(log, autoCreate, autoCreateConfig, topics, partitions, dedupeMaxKeys,
+                failedPartitionRetryMs);
     }
 
     public DurableTopicsConfig withDedupeMaxKeys(int v) {
-        return new DurableTopicsConfig(log, autoCreate, autoCreateConfig, maxTopics, maxPartitions, v);
+        return new DurableTopicsConfig(log, autoCreate, autoCreateConfig, maxTopics, maxPartitions, v,
+                failedPartitionRetryMs);
+    }
+
+    public DurableTopicsConfig withFailedPartitionRetryMs(long v) {
+        return new DurableTopicsConfig(log, autoCreate, autoCreateConfig, maxTopics, maxPartitions, dedupeMaxKeys, v);
     }
 
     private static void check(boolean ok, String message) {

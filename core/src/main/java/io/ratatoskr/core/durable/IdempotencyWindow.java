@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Memory is bounded by a budget shared by every topic's window ({@code dedupeMaxKeys}): keys are
  * kept in arrival order and dropped when older than the window, or — oldest first, counted as
- * evictions — when the budget is spent. The window is rebuilt at open from the records of the last
- * window, which carry their idempotency keys.
+ * evictions — when the budget is spent. A key whose first append is still running is never
+ * evicted (a repeat waits for that append); when only such keys are left, a new key is not
+ * remembered (counted as an eviction too). The window is rebuilt at open from the records of the
+ * last window, which carry their idempotency keys.
  *
  * <p>Thread-safety: thread-safe; every method holds the window's monitor briefly (no I/O, no
  * callbacks under it). The budget is an atomic counter.
@@ -111,12 +113,12 @@ final class IdempotencyWindow {
         if (budget == 0) {
             return; // deduplication switched off for the whole registry
         }
-        while (budgetUsed.get() >= budget && !keys.isEmpty()) {
-            evictOldest();
+        while (budgetUsed.get() >= budget && evictOldestSettled()) {
             onEviction.run();
         }
         if (budgetUsed.get() >= budget) {
-            // Other topics hold the whole budget: this key is not remembered.
+            // Other topics, or appends of this one still running, hold the whole budget: this key is
+            // not remembered.
             onEviction.run();
             return;
         }
@@ -137,10 +139,19 @@ final class IdempotencyWindow {
         }
     }
 
-    private void evictOldest() {
-        Iterator<Map.Entry<String, Entry>> it = keys.entrySet().iterator();
-        it.next();
-        it.remove();
-        budgetUsed.decrementAndGet();
+    /**
+     * Drops the oldest key whose publish has settled; false if there is none. A key whose first
+     * append is still running stays: a repeat of it must wait for that append, not be stored again.
+     */
+    private boolean evictOldestSettled() {
+        Iterator<Entry> it = keys.values().iterator();
+        while (it.hasNext()) {
+            if (it.next().receipt.isDone()) {
+                it.remove();
+                budgetUsed.decrementAndGet();
+                return true;
+            }
+        }
+        return false;
     }
 }

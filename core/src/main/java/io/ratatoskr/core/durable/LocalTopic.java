@@ -124,13 +124,21 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
     /**
      * Checks what can be refused before anything is stored.
      *
-     * @throws RatatoskrException MESSAGE_TOO_LARGE or MESSAGE_KEY_REQUIRED
+     * @throws RatatoskrException MESSAGE_TOO_LARGE, MESSAGE_KEY_REQUIRED or IDEMPOTENCY_KEY_TOO_LONG
      */
     void checkAcceptable(Message message, PublishOptions options) {
         TopicConfig c = definition.config();
         if (message.payload().length > c.maxMessageBytes()) {
             metrics.refused(ErrorCode.MESSAGE_TOO_LARGE);
             throw ErrorCode.MESSAGE_TOO_LARGE.exception(message.payload().length, c.maxMessageBytes(), name());
+        }
+        String idempotencyKey = options.idempotencyKey();
+        if (idempotencyKey != null && idempotencyKey.length() > PublishOptions.MAX_IDEMPOTENCY_KEY_BYTES / 3) {
+            int bytes = idempotencyKey.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > PublishOptions.MAX_IDEMPOTENCY_KEY_BYTES) {
+                metrics.refused(ErrorCode.IDEMPOTENCY_KEY_TOO_LONG);
+                throw ErrorCode.IDEMPOTENCY_KEY_TOO_LONG.exception(bytes, PublishOptions.MAX_IDEMPOTENCY_KEY_BYTES);
+            }
         }
         if (c.cleanupPolicy().compacts() && options.key() == null) {
             metrics.refused(ErrorCode.MESSAGE_KEY_REQUIRED);
@@ -146,6 +154,12 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
      */
     Appended append(Message message, UUID id, PublishOptions options, long nowMs) {
         TopicConfig c = definition.config();
+        if (c.cleanupPolicy().compacts() && options.key() == null) {
+            // checkAcceptable passed under the definition before an alter made the topic compacted.
+            metrics.refused(ErrorCode.MESSAGE_KEY_REQUIRED);
+            return new Appended(CompletableFuture.failedFuture(ErrorCode.MESSAGE_KEY_REQUIRED.exception(name())),
+                    false);
+        }
         CompletableFuture<PublishReceipt> pending = null;
         String idempotencyKey = options.idempotencyKey();
         if (idempotencyKey != null && c.dedupeWindowMs() > 0) {
@@ -201,7 +215,8 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
 
     /**
      * Rebuilds the idempotency window from the records of the last window (they carry their keys),
-     * oldest first.
+     * oldest first — those past the topic's message TTL included: a repeat is a repeat whether or
+     * not consumers may still see the first.
      */
     void rebuildWindow(long nowMs) {
         long windowMs = definition.config().dedupeWindowMs();
@@ -214,7 +229,7 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
             long next = p.offsetForTimestamp(nowMs - windowMs);
             long end = p.endOffset();
             while (next < end) {
-                ReadResult r = p.read(next, 10_000, REBUILD_READ_BYTES);
+                ReadResult r = p.readIncludingExpired(next, 10_000, REBUILD_READ_BYTES);
                 for (StoredRecord rec : r.records()) {
                     if (rec.idempotencyKey() != null) {
                         DurableMessage m = MessageEnvelope.fromRecord(name(), p.id(), rec);

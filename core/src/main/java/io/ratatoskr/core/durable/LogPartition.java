@@ -8,6 +8,7 @@ import io.ratatoskr.log.Log;
 import io.ratatoskr.log.LogClosedException;
 import io.ratatoskr.log.LogConfig;
 import io.ratatoskr.log.LogEnvironment;
+import io.ratatoskr.log.LogException;
 import io.ratatoskr.log.LogOverloadedException;
 import io.ratatoskr.log.LogStats;
 import io.ratatoskr.log.LogStatus;
@@ -15,11 +16,13 @@ import io.ratatoskr.log.OffsetOutOfRangeException;
 import io.ratatoskr.log.ReadResult;
 import io.ratatoskr.log.Record;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link Partition} on a local {@link Log}: the single-node implementation.
@@ -31,14 +34,24 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Thread-safety: thread-safe. The log reference is swapped under the write half of a
  * read-write lock; {@link #append} holds the read half only while it hands the batch to the log
- * (encoding and enqueueing, never disk I/O), so appends are blocked only for the time a
- * {@link #reopen} takes, and land in the log in the order their callers made them. Listeners live
- * in a copy-on-write list.
+ * (encoding and enqueueing, never disk I/O). An append never waits for a swap ({@link #reopen},
+ * {@link #close}, {@link #delete}, which wait for disk I/O): its caller may be a network event
+ * loop. One that arrives while a swap runs waits in a bounded list (the log's
+ * {@code maxPendingAppends}; beyond it the append is refused as overloaded) and is handed to the
+ * log that the swap leaves — the reopened one, or the closed one, which refuses it — when the
+ * swap ends. Appends land in the log in the order their callers made them. The {@code gate}
+ * monitor guards the swap flag and that list; while the flag is clear no writer holds or waits
+ * for the write half, so taking the read half under the monitor never blocks. Listeners live in
+ * a copy-on-write list.
  */
 public final class LogPartition implements Partition {
     private final String topic;
     private final int id;
     private final ReentrantReadWriteLock swap = new ReentrantReadWriteLock();
+    private final Object gate = new Object();
+    /** Guarded by {@code gate}: how many swaps run, and the appends that arrived meanwhile. */
+    private int swapping;
+    private final List<Waiting> waiting = new ArrayList<>();
     private volatile Log log;
     private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
 
@@ -64,8 +77,8 @@ public final class LogPartition implements Partition {
 
     /**
      * The log configuration a topic's settings give: {@code base} with the topic's durability,
-     * retention, cleanup policy and TTL, and batch (and so segment and queue) limits large enough
-     * for its largest message.
+     * retention, cleanup policy and TTL, a compaction lag of at least the dedupe window, and batch
+     * (and so segment and queue) limits large enough for its largest message.
      */
     public static LogConfig logConfig(TopicConfig c, LogConfig base) {
         int batch = Math.max(base.maxBatchBytes(), c.maxMessageBytes() + BATCH_HEADROOM_BYTES);
@@ -79,6 +92,11 @@ public final class LogPartition implements Partition {
                 .retentionMaxBytes(c.retentionMaxBytes())
                 .retentionMaxMessages(c.retentionMaxMessages())
                 .cleanupPolicy(c.cleanupPolicy())
+                // A record whose idempotency key is in the dedupe window stays until the window has
+                // passed: the window is rebuilt from the log at open, and a retry of a superseded
+                // value must still be recognised rather than written over the newer one.
+                .compactionLagMs(c.cleanupPolicy().compacts()
+                        ? Math.max(base.compactionLagMs(), c.dedupeWindowMs()) : base.compactionLagMs())
                 .messageTtlMs(c.defaultTtlMs())
                 .build();
     }
@@ -99,21 +117,55 @@ public final class LogPartition implements Partition {
     }
 
     /**
-     * Closes the log and opens it again with {@code config}, unless it already has it. Blocks
-     * appends to this partition meanwhile (a clean close and reopen take milliseconds). Must not
-     * be called from a callback of this partition's futures.
+     * Closes the log and opens it again with {@code config}, unless it already has it. Appends
+     * made meanwhile wait aside and go to the reopened log (see the class comment); if it cannot be
+     * opened they are refused and so is every later append. Waits for disk I/O and for the old
+     * log's completion threads: must not be called from a callback of this partition's futures.
      */
     public void reopen(LogConfig config) {
-        swap.writeLock().lock();
-        try {
-            Log current = log;
-            if (current.config().equals(config)) {
-                return;
-            }
+        if (log.config().equals(config)) {
+            return;
+        }
+        swapLog(current -> {
             current.close();
-            log = Log.open(current.dir(), config, environment);
+            return Log.open(current.dir(), config, environment);
+        });
+    }
+
+    /** An append that arrived while a swap ran. */
+    private record Waiting(List<Record> records, CompletableFuture<AppendResult> result) {}
+
+    /**
+     * Replaces the log with what {@code change} makes of the current one (closing it first), while
+     * appends wait aside; then hands them, in order, to the log it leaves. The write half excludes
+     * an append that is handing its batch to the log, and other swaps.
+     */
+    private void swapLog(UnaryOperator<Log> change) {
+        synchronized (gate) {
+            swapping++;
+        }
+        try {
+            swap.writeLock().lock();
+            try {
+                Log current = log;
+                Log next = current;
+                try {
+                    next = change.apply(current);
+                } finally {
+                    log = next;
+                }
+            } finally {
+                swap.writeLock().unlock();
+            }
         } finally {
-            swap.writeLock().unlock();
+            synchronized (gate) {
+                if (--swapping == 0) {
+                    for (Waiting w : waiting) {
+                        submit(log, w.records, w.result);
+                    }
+                    waiting.clear();
+                }
+            }
         }
     }
 
@@ -133,14 +185,32 @@ public final class LogPartition implements Partition {
     @Override
     public CompletableFuture<AppendResult> append(List<Record> records) {
         CompletableFuture<AppendResult> result = new CompletableFuture<>();
-        Log target;
-        CompletableFuture<AppendResult> appended;
-        swap.readLock().lock();
+        synchronized (gate) {
+            if (swapping > 0) {
+                if (waiting.size() >= log.config().maxPendingAppends()) {
+                    return CompletableFuture.failedFuture(new RatatoskrException(ErrorCode.PARTITION_OVERLOADED,
+                            ErrorCode.PARTITION_OVERLOADED.format(name()) + " (it is being reconfigured)"));
+                }
+                waiting.add(new Waiting(records, result));
+                return result;
+            }
+            swap.readLock().lock(); // free: no swap runs or waits (see the class comment)
+        }
         try {
-            target = log;
-            appended = target.append(records);
+            submit(log, records, result);
         } finally {
             swap.readLock().unlock();
+        }
+        return result;
+    }
+
+    /** Hands {@code records} to {@code target}; {@code result} completes with the append's outcome. */
+    private void submit(Log target, List<Record> records, CompletableFuture<AppendResult> result) {
+        CompletableFuture<AppendResult> appended;
+        try {
+            appended = target.append(records);
+        } catch (RuntimeException e) {
+            appended = CompletableFuture.failedFuture(e);
         }
         appended.whenComplete((r, e) -> {
             if (e == null) {
@@ -152,7 +222,6 @@ public final class LogPartition implements Partition {
                 result.completeExceptionally(translate(target, e));
             }
         });
-        return result;
     }
 
     private RatatoskrException translate(Log target, Throwable e) {
@@ -175,42 +244,53 @@ public final class LogPartition implements Partition {
         return new RatatoskrException(ErrorCode.PARTITION_FAILED, ErrorCode.PARTITION_FAILED.format(name(), why), t);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A read that a {@link #reopen} cuts short (its log's files closed under it) is read again
+     * from the reopened log. One that starts while the reopen is between closing and opening fails
+     * with the {@link LogException} of the closed log, which says to retry. A read never waits for
+     * a reopen: it may run in a {@link #watch} listener on the closing log's own completion thread,
+     * which the reopen waits for.
+     */
     @Override
     public ReadResult read(long offset, int maxRecords, int maxBytes) {
+        return read(offset, maxRecords, maxBytes, true);
+    }
+
+    /**
+     * As {@link #read(long, int, int)}, with the records whose time to live has passed too (they
+     * still carry idempotency keys of the dedupe window).
+     */
+    ReadResult readIncludingExpired(long offset, int maxRecords, int maxBytes) {
+        return read(offset, maxRecords, maxBytes, false);
+    }
+
+    private ReadResult read(long offset, int maxRecords, int maxBytes, boolean skipExpired) {
         Log before = log;
         try {
-            return read(before, offset, maxRecords, maxBytes);
-        } catch (LogClosedException e) {
-            Log now = currentAfterSwap(before, e);
-            return read(now, offset, maxRecords, maxBytes);
-        }
-    }
-
-    /** The log that replaced {@code closed} in a {@link #reopen}; rethrows if it was not replaced. */
-    private Log currentAfterSwap(Log closed, LogClosedException e) {
-        swap.readLock().lock();
-        try {
-            if (log == closed) {
+            return read(before, offset, maxRecords, maxBytes, skipExpired);
+        } catch (LogException e) {
+            Log now = log;
+            if (now == before) {
                 throw e;
             }
-            return log;
-        } finally {
-            swap.readLock().unlock();
+            return read(now, offset, maxRecords, maxBytes, skipExpired);
         }
     }
 
-    private static ReadResult read(Log log, long offset, int maxRecords, int maxBytes) {
+    private static ReadResult read(Log log, long offset, int maxRecords, int maxBytes, boolean skipExpired) {
         long start = Math.max(offset, log.logStartOffset());
         long end = log.highWatermark();
         if (start >= end) {
             return new ReadResult(List.of(), Math.max(start, end), end, log.logStartOffset());
         }
         try {
-            return log.read(start, maxBytes, maxRecords);
+            return log.read(start, maxBytes, maxRecords, skipExpired);
         } catch (OffsetOutOfRangeException e) {
             // Retention moved the start meanwhile: read from the new start.
             long now = log.logStartOffset();
-            return now > start ? log.read(now, maxBytes, maxRecords)
+            return now > start ? log.read(now, maxBytes, maxRecords, skipExpired)
                     : new ReadResult(List.of(), start, log.highWatermark(), now);
         }
     }
@@ -249,24 +329,20 @@ public final class LogPartition implements Partition {
         return () -> listeners.remove(listener);
     }
 
-    /** Closes the log. */
+    /** Closes the log; appends from now on are refused ({@code UNAVAILABLE}). */
     public void close() {
-        swap.writeLock().lock();
-        try {
-            log.close();
-        } finally {
-            swap.writeLock().unlock();
-        }
+        swapLog(current -> {
+            current.close();
+            return current;
+        });
     }
 
     /** Closes the log and removes its files. */
     public void delete() {
-        swap.writeLock().lock();
-        try {
-            log.delete();
-        } finally {
-            swap.writeLock().unlock();
-        }
+        swapLog(current -> {
+            current.delete();
+            return current;
+        });
     }
 
     private String name() {

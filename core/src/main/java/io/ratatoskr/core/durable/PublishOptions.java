@@ -21,6 +21,11 @@ public record PublishOptions(String key, String idempotencyKey) {
     public static final String MESSAGE_KEY = "message-key";
     /** The user property that carries the idempotency key. */
     public static final String IDEMPOTENCY_KEY = "idempotency-key";
+    /**
+     * The longest idempotency key, in UTF-8 bytes: every topic remembers the keys of its dedupe
+     * window, so their length bounds that memory together with {@code dedupeMaxKeys}.
+     */
+    public static final int MAX_IDEMPOTENCY_KEY_BYTES = 256;
     /** No key, no idempotency key. */
     public static final PublishOptions NONE = new PublishOptions(null, null);
 

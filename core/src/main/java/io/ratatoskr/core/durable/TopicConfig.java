@@ -43,7 +43,10 @@ public record TopicConfig(
     public static final TopicConfig DEFAULTS = builder().build();
 
     public TopicConfig {
-        filters = List.copyOf(Objects.requireNonNull(filters, "filters"));
+        for (String f : Objects.requireNonNull(filters, "filters")) {
+            check(f != null, "a filter must not be null");
+        }
+        filters = List.copyOf(filters);
         Objects.requireNonNull(cleanupPolicy, "cleanupPolicy");
         Objects.requireNonNull(durability, "durability");
         check(partitions >= 1 && partitions <= MAX_PARTITIONS, "partitions must be in 1..1024, was " + partitions);

@@ -24,6 +24,8 @@ public enum ErrorCode {
             "the broker holds its maximum of %s; delete unused durable topics or raise the limit"),
     MESSAGE_KEY_REQUIRED("message_key_required", 0x83, 9, 400,
             "durable topic '%s' is compacted: every message needs a key (MQTT 5 user property message-key)"),
+    IDEMPOTENCY_KEY_TOO_LONG("idempotency_key_too_long", 0x83, 3, 400,
+            "idempotency key of %d bytes exceeds the maximum of %d bytes (UTF-8)"),
     MESSAGE_TOO_LARGE("message_too_large", 0x97, 8, 413,
             "message of %d bytes exceeds the max message size %d of durable topic '%s'"),
     PARTITION_OVERLOADED("partition_overloaded", 0x97, 8, 429,
@@ -40,6 +42,9 @@ public enum ErrorCode {
     GROUP_LIMIT_REACHED("group_limit_reached", 0x97, 8, 429, "%s"),
     OFFSET_OUT_OF_RANGE("offset_out_of_range", 0x80, 11, 416,
             "offset %d is outside [%d, %d] of partition %s"),
+    STATE_STORE_OVERLOADED("state_store_overloaded", 0x97, 8, 429,
+            "the %s store is overloaded (write queue full); retry with backoff"),
+    STATE_STORE_FAILED("state_store_failed", 0x80, 14, 503, "the %s store cannot take writes: %s"),
     INVALID_ARGUMENT("invalid_argument", 0x80, 3, 400, "%s"),
     UNAVAILABLE("unavailable", 0x80, 14, 503, "%s"),
     INTERNAL("internal", 0x80, 13, 500, "internal error: %s");

@@ -5,6 +5,8 @@ import io.ratatoskr.core.message.Message;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,6 +17,9 @@ import java.util.function.Consumer;
  * The last retained message per topic name (MQTT 5.0 §3.3.1.3), as a trie of topic levels so that
  * a wildcard subscription finds its retained messages without scanning every topic.
  *
+ * <p>With a {@link RetainedJournal} attached, every change is also written there, under the same
+ * lock, so the journal's order of changes to a topic is the store's.
+ *
  * <p>Thread-safety: lookups are lock-free over concurrent maps; changes take one write lock so
  * that pruning empty nodes cannot race with an insert below them.
  */
@@ -23,19 +28,31 @@ public final class RetainedStore {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicLong payloadBytes = new AtomicLong();
+    private volatile RetainedJournal journal;
+
+    /**
+     * Writes every change to {@code journal} from now on (called by the wiring once the store has
+     * been loaded from it, before clients connect).
+     */
+    public void journalTo(RetainedJournal journal) {
+        this.journal = Objects.requireNonNull(journal, "journal");
+    }
 
     /**
      * Stores, replaces or clears the retained message of the message's topic: a zero-byte payload
      * clears it [MQTT-3.3.1-6], and is itself never stored [MQTT-3.3.1-7].
+     *
+     * @return the journal write the publisher's acknowledgement waits for, or null without a journal
      */
-    public void retain(Message message) {
+    public CompletableFuture<?> retain(Message message) {
         if (message.payload().length == 0) {
-            remove(message.topic());
-            return;
+            return clear(message.topic());
         }
         Message stored = message.withRetain(true);
         writeLock.lock();
         try {
+            RetainedJournal j = journal;
+            CompletableFuture<?> write = j == null ? null : j.stored(stored);
             Node node = root;
             for (String level : levels(message.topic())) {
                 node = node.childForWrite(level);
@@ -48,6 +65,22 @@ public final class RetainedStore {
                 payloadBytes.addAndGet(-old.payload().length);
             }
             payloadBytes.addAndGet(stored.payload().length);
+            return write;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Clears the retained message of a topic, if any.
+     *
+     * @return the journal write, or null without a journal or when there was nothing to clear
+     */
+    private CompletableFuture<?> clear(String topic) {
+        writeLock.lock();
+        try {
+            RetainedJournal j = journal;
+            return removeLocked(topic) && j != null ? j.cleared(topic) : null;
         } finally {
             writeLock.unlock();
         }
@@ -57,21 +90,30 @@ public final class RetainedStore {
     public boolean remove(String topic) {
         writeLock.lock();
         try {
-            Node node = find(topic);
-            if (node == null || node.message == null) {
-                return false;
+            boolean removed = removeLocked(topic);
+            RetainedJournal j = journal;
+            if (removed && j != null) {
+                j.cleared(topic);
             }
-            payloadBytes.addAndGet(-node.message.payload().length);
-            node.message = null;
-            count.decrementAndGet();
-            while (node.parent != null && node.isEmpty()) {
-                node.parent.children.remove(node.level, node);
-                node = node.parent;
-            }
-            return true;
+            return removed;
         } finally {
             writeLock.unlock();
         }
+    }
+
+    private boolean removeLocked(String topic) {
+        Node node = find(topic);
+        if (node == null || node.message == null) {
+            return false;
+        }
+        payloadBytes.addAndGet(-node.message.payload().length);
+        node.message = null;
+        count.decrementAndGet();
+        while (node.parent != null && node.isEmpty()) {
+            node.parent.children.remove(node.level, node);
+            node = node.parent;
+        }
+        return true;
     }
 
     /** The retained message of a topic name, or null. */

@@ -6,12 +6,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,27 +43,34 @@ import java.util.function.Consumer;
  * re-sent with DUP set and their original identifiers, PUBRELs re-sent, in the original order
  * [MQTT-4.4.0-1], [MQTT-4.6.0-1].
  *
+ * <h2>Persistence</h2>
+ * A session kept after its connection ends (expiry above 0) is <em>persistent</em>: it writes its
+ * state to the host's {@link SessionJournal} as it changes — itself, its will and expiry on connect
+ * and disconnect, subscriptions, the state of each QoS 1/2 delivery (the router stores the message
+ * before offering it), inbound QoS 2 identifiers — and forgets it all when it ends. At start the
+ * broker recreates persistent sessions with {@link #restore} and {@link #resumeAfterRestart}.
+ *
  * <h2>Deliveries with an {@link DeliveryAck}</h2>
  * Consumer-group deliveries carry an ack callback and are bounded by their sender (the member's
  * prefetch), so neither the mailbox bound nor the overflow policy applies to them. They share the
  * packet identifiers and the in-flight window with other deliveries, but they are never kept for
  * an absent client: when the connection goes (or is taken over) or the session ends, they are
  * handed back ({@link DeliveryAck#released}), and a PUBACK tells the sender the client's answer.
+ * Nor does the session journal store them (they hold no {@link JournalEntry}): the consumer group
+ * keeps them and redelivers them after a restart, so a restored session never holds one.
  */
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final int DRAIN_BATCH = 512;
     private static final long PROGRESS_WINDOW_MILLIS = 1000;
 
-    private enum State { AWAIT_PUBACK, AWAIT_PUBREC, AWAIT_PUBCOMP }
-
     private static final class Inflight {
         final Delivery delivery;
         final int packetId;
-        State state;
+        OutboundState state;
         boolean sent;
 
-        Inflight(Delivery delivery, int packetId, State state) {
+        Inflight(Delivery delivery, int packetId, OutboundState state) {
             this.delivery = delivery;
             this.packetId = packetId;
             this.state = state;
@@ -71,6 +80,7 @@ public final class Session {
     private final String clientId;
     private final SessionHost host;
     private final SessionConfig config;
+    private final SessionJournal journal;
     private final int mailboxLimit;
 
     private final int mailboxHigh;
@@ -88,6 +98,8 @@ public final class Session {
     private final AtomicInteger mailboxSize = new AtomicInteger();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    /** Whether the session writes its state to the journal; written on the owner loop. */
+    private volatile boolean persistent;
 
     // Everything below is confined to the owner loop, except the volatile flags read elsewhere.
     private SessionLink link;
@@ -96,6 +108,8 @@ public final class Session {
     private boolean fresh = true;
     private boolean wroteSinceFlush;
     private long expirySeconds;
+    private long disconnectedAtMillis = -1;
+    private CompletableFuture<?> lastInboundWrite;
     private Will will;
     private Will pendingWill;
     private SessionLoop.Cancellable willTimer;
@@ -117,6 +131,7 @@ public final class Session {
         this.clientId = clientId;
         this.host = host;
         this.config = host.sessionConfig();
+        this.journal = host.journal();
         this.loop = loop;
         // A mailbox only buffers hand-offs between loops; beyond this many pending deliveries the
         // owner cannot keep up and new ones are refused (counted), keeping memory bounded.
@@ -134,6 +149,22 @@ public final class Session {
     /** Any thread. Whether a connection is attached. */
     public boolean isConnected() {
         return connected;
+    }
+
+    /**
+     * Any thread. Whether the session is kept in the journal: the router then stores QoS 1/2
+     * messages for it before offering them.
+     */
+    public boolean isPersistent() {
+        return persistent;
+    }
+
+    /**
+     * On the loop. The journal write of the latest inbound QoS 2 change ({@link #inboundQos2Received},
+     * {@link #inboundPubRel}): PUBREC and PUBCOMP wait for it. Null when the session is not persistent.
+     */
+    public CompletableFuture<?> inboundWrite() {
+        return persistent ? lastInboundWrite : null;
     }
 
     /** Any thread. Whether the session has ended; an ended session takes no more deliveries. */
@@ -167,7 +198,7 @@ public final class Session {
     public boolean offer(Delivery delivery) {
         // A delivery with an ack callback is bounded by its sender's window (a member's prefetch).
         if (delivery.ack() == null && mailboxSize.get() >= mailboxLimit) {
-            host.dropped(DropReason.MAILBOX_FULL);
+            drop(delivery, DropReason.MAILBOX_FULL);
             return true;
         }
         tell(() -> deliver(delivery));
@@ -307,12 +338,33 @@ public final class Session {
         expirySeconds = request.expirySeconds();
         will = request.will();
         window = Math.min(config.maxInflight(), request.receiveMaximum());
+        disconnectedAtMillis = -1;
+        persist(expirySeconds > 0);
         if (newLoop.inLoop()) {
             loop = newLoop;
             attach(newLink, present, callback);
         } else {
+            // What this loop batched for the session reaches the journal before the new loop writes.
+            journal.flush();
             loop = newLoop;
             newLoop.execute(() -> attach(newLink, present, callback));
+        }
+    }
+
+    /** On the loop, at connect: starts, goes on with, or stops keeping the session in the journal. */
+    private void persist(boolean keep) {
+        boolean want = keep && journal.enabled();
+        if (persistent && !want) {
+            // Kept until now, but this connection's session ends with it (expiry 0): forget it now.
+            journal.forget(this, subscriptions.keySet(), journaled(), inboundQos2);
+        }
+        boolean was = persistent;
+        persistent = want;
+        if (want) {
+            journal.session(this, expirySeconds, -1, will);
+            if (!was) {
+                subscriptions.forEach((filter, options) -> journal.subscription(this, filter, options));
+            }
         }
     }
 
@@ -388,6 +440,14 @@ public final class Session {
             return;
         }
         redistributeShared();
+        disconnectedAtMillis = host.clock().millis();
+        if (persistent) {
+            journal.session(this, expirySeconds, disconnectedAtMillis, pendingWill);
+        }
+        scheduleExpiry(expirySeconds * 1000L);
+    }
+
+    private void scheduleExpiry(long delayMillis) {
         if (expirySeconds != SessionConfig.NEVER_EXPIRES) {
             int generation = ++expiryGeneration;
             expiryTimer = loop.schedule(() -> tell(() -> {
@@ -395,7 +455,7 @@ public final class Session {
                     log.debug("session {}: expired", clientId);
                     end();
                 }
-            }), expirySeconds, TimeUnit.SECONDS);
+            }), delayMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -405,6 +465,9 @@ public final class Session {
         pendingWill = null;
         if (w != null && !connected && !ended) {
             host.publishWill(this, w);
+            if (persistent) {
+                journal.session(this, expirySeconds, disconnectedAtMillis, null);
+            }
         }
     }
 
@@ -420,6 +483,7 @@ public final class Session {
         cancelWillTimer();
         cancelExpiryTimer();
         clearState();
+        persistent = false;
         ended = true;
         connected = false;
         link = null;
@@ -431,6 +495,9 @@ public final class Session {
         // being lost with the session (§4.8.2: "If the Client's Session terminates before the
         // Client reconnects, the Server SHOULD send the Application Message to another Client").
         redistributeShared();
+        if (persistent) {
+            journal.forget(this, subscriptions.keySet(), journaled(), inboundQos2);
+        }
         releaseAcked();
         if (!subscriptions.isEmpty()) {
             host.removeSubscriptions(this, List.copyOf(subscriptions.keySet()));
@@ -519,6 +586,7 @@ public final class Session {
                 Delivery d = it.next();
                 if (d.group() != null && host.redistribute(this, d)) {
                     it.remove();
+                    release(d);
                 }
             }
         }
@@ -526,13 +594,94 @@ public final class Session {
             Iterator<Inflight> it = inflight.values().iterator();
             while (it.hasNext()) {
                 Inflight e = it.next();
-                if (e.delivery.group() != null && e.state != State.AWAIT_PUBCOMP
+                if (e.delivery.group() != null && e.state != OutboundState.AWAIT_PUBCOMP
                         && host.redistribute(this, e.delivery)) {
                     it.remove();
                     unsent--;
+                    release(e.delivery);
                 }
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Restart
+
+    /**
+     * On the loop, before anything else reaches the session (the broker tells it first): takes the
+     * state the journal kept. The session is disconnected and present; its timers start with
+     * {@link #resumeAfterRestart}. In-flight messages are re-sent with DUP when the client
+     * reconnects [MQTT-4.4.0-1].
+     */
+    public void restore(RestoredSession r) {
+        fresh = false;
+        persistent = journal.enabled();
+        expirySeconds = r.expirySeconds();
+        disconnectedAtMillis = r.disconnectedAtMillis();
+        pendingWill = r.will();
+        subscriptions.putAll(r.subscriptions());
+        if (!r.inflight().isEmpty()) {
+            inflight = new LinkedHashMap<>(Math.max(16, r.inflight().size() * 2));
+            for (RestoredSession.Outbound o : r.inflight()) {
+                Inflight previous = inflight.put(o.packetId(), new Inflight(o.delivery(), o.packetId(), o.state()));
+                if (previous != null) {
+                    log.warn("session {}: two stored in-flight messages with packet identifier {}; keeping the later",
+                            clientId, o.packetId());
+                    release(previous.delivery);
+                }
+                nextPacketId = o.packetId() == 65_535 ? 1 : o.packetId() + 1;
+            }
+            unsent = inflight.size();
+        }
+        if (!r.queued().isEmpty()) {
+            queue = new ArrayDeque<>(r.queued());
+        }
+        for (int packetId : r.inboundQos2()) {
+            if (inboundQos2 == null) {
+                inboundQos2 = new BitSet();
+            }
+            if (!inboundQos2.get(packetId)) {
+                inboundQos2.set(packetId);
+                inboundQos2Count++;
+            }
+        }
+        queuedApprox = queuedCount();
+    }
+
+    /**
+     * On the loop, once every restored session is back in the broker: starts the expiry and will
+     * timers from when the connection ended — for a session that was connected when the broker
+     * stopped, now: its connection ended abnormally, so its will is due after its delay (MQTT 5.0
+     * §3.1.2.5) unless the client reconnects first. A session whose expiry passed while the broker
+     * was down ends now, publishing its will.
+     */
+    public void resumeAfterRestart() {
+        if (ended || connected) {
+            return;
+        }
+        long now = host.clock().millis();
+        if (disconnectedAtMillis < 0) {
+            disconnectedAtMillis = now;
+            if (persistent) {
+                journal.session(this, expirySeconds, now, pendingWill);
+            }
+        }
+        long expiresAt = expirySeconds == SessionConfig.NEVER_EXPIRES ? Long.MAX_VALUE
+                : disconnectedAtMillis + expirySeconds * 1000L;
+        if (expiresAt <= now) {
+            log.debug("session {}: expired while the broker was down", clientId);
+            end();
+            return;
+        }
+        if (pendingWill != null) {
+            long due = disconnectedAtMillis + pendingWill.delaySeconds() * 1000L;
+            if (due <= now) {
+                firePendingWill();
+            } else {
+                willTimer = loop.schedule(() -> tell(this::firePendingWill), due - now, TimeUnit.MILLISECONDS);
+            }
+        }
+        scheduleExpiry(expiresAt - now);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -540,12 +689,19 @@ public final class Session {
 
     /** On the loop. Records a subscription; returns the options it replaced, or null. */
     public SubscriptionOptions putSubscription(String filter, SubscriptionOptions options) {
+        if (persistent) {
+            journal.subscription(this, filter, options);
+        }
         return subscriptions.put(filter, options);
     }
 
     /** On the loop. Forgets a subscription; returns whether it existed. */
     public boolean removeSubscription(String filter) {
-        return subscriptions.remove(filter) != null;
+        boolean existed = subscriptions.remove(filter) != null;
+        if (existed && persistent) {
+            journal.subscription(this, filter, null);
+        }
+        return existed;
     }
 
     /** On the loop. A copy of the subscriptions. */
@@ -562,7 +718,7 @@ public final class Session {
             return;
         }
         if (ended) {
-            host.dropped(DropReason.SESSION_ENDED);
+            drop(d, DropReason.SESSION_ENDED);
             return;
         }
         if (d.message().isExpired(host.clock().millis())) {
@@ -594,24 +750,31 @@ public final class Session {
         if (d.ack() != null) {
             ackedQueued++;
         } else if (queue.size() - ackedQueued >= config.maxQueuedMessages()) {
-            host.dropped(DropReason.QUEUE_FULL);
             if (config.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
+                drop(d, DropReason.QUEUE_FULL);
                 return;
             }
-            removeOldestUnacked();
+            Delivery oldest = removeOldestUnacked();
+            if (oldest == null) {
+                drop(d, DropReason.QUEUE_FULL);
+                return;
+            }
+            drop(oldest, DropReason.QUEUE_FULL);
         }
         queue.add(d);
     }
 
-    /** DROP_OLDEST: the oldest queued delivery without an ack callback goes. */
-    private void removeOldestUnacked() {
+    /** DROP_OLDEST: the oldest queued delivery without an ack callback goes; null if there is none. */
+    private Delivery removeOldestUnacked() {
         Iterator<Delivery> it = queue.iterator();
         while (it.hasNext()) {
-            if (it.next().ack() == null) {
+            Delivery d = it.next();
+            if (d.ack() == null) {
                 it.remove();
-                return;
+                return d;
             }
         }
+        return null;
     }
 
     /** Takes the head of the queue. */
@@ -623,15 +786,45 @@ public final class Session {
         return d;
     }
 
-    /** Counts a delivery not made, or hands it back to the sender waiting for its outcome. */
+    /**
+     * Counts a delivery not made and lets go of its journal entry, or hands it back to the sender
+     * waiting for its outcome.
+     */
     private void drop(Delivery d, DropReason reason) {
         if (d.ack() == null) {
             host.dropped(reason);
+            release(d);
         } else if (reason == DropReason.TOO_LARGE) {
             d.ack().undeliverable("the message is larger than the client's Maximum Packet Size");
         } else {
             d.ack().released(false);
         }
+    }
+
+    private void release(Delivery d) {
+        if (d.journal() != null) {
+            journal.released(this, d);
+        }
+    }
+
+    /** The deliveries the session holds in the journal (never one with an ack callback). */
+    private List<Delivery> journaled() {
+        List<Delivery> out = new ArrayList<>();
+        if (queue != null) {
+            for (Delivery d : queue) {
+                if (d.journal() != null) {
+                    out.add(d);
+                }
+            }
+        }
+        if (inflight != null) {
+            for (Inflight e : inflight.values()) {
+                if (e.delivery.journal() != null) {
+                    out.add(e.delivery);
+                }
+            }
+        }
+        return out;
     }
 
     private void send0(Delivery d) {
@@ -650,7 +843,7 @@ public final class Session {
             inflight = new LinkedHashMap<>(16);
         }
         int id = allocatePacketId();
-        Inflight e = new Inflight(d, id, d.qos() == 1 ? State.AWAIT_PUBACK : State.AWAIT_PUBREC);
+        Inflight e = new Inflight(d, id, d.qos() == 1 ? OutboundState.AWAIT_PUBACK : OutboundState.AWAIT_PUBREC);
         long now = host.clock().millis();
         wroteSinceFlush = true;
         if (!link.sendPublish(d, id, false, d.message().remainingExpirySeconds(now))) {
@@ -659,6 +852,9 @@ public final class Session {
         }
         e.sent = true;
         inflight.put(id, e);
+        if (d.journal() != null) {
+            journal.outbound(this, d, id, e.state);
+        }
         sentUnacked++;
         lastProgressMillis = now;
     }
@@ -693,7 +889,7 @@ public final class Session {
                 }
                 wroteSinceFlush = true;
                 unsent--;
-                if (e.state == State.AWAIT_PUBCOMP) {
+                if (e.state == OutboundState.AWAIT_PUBCOMP) {
                     link.sendPubRel(e.packetId);
                 } else if (!link.sendPublish(e.delivery, e.packetId, true,
                         e.delivery.message().remainingExpirySeconds(now))) {
@@ -746,7 +942,7 @@ public final class Session {
      */
     public void onPubAck(int packetId, int reasonCode, String reasonString, List<Header> userProperties) {
         Inflight e = inflight == null ? null : inflight.get(packetId);
-        if (e == null || e.state != State.AWAIT_PUBACK) {
+        if (e == null || e.state != OutboundState.AWAIT_PUBACK) {
             log.debug("session {}: PUBACK for unknown packet identifier {}", clientId, packetId);
             return;
         }
@@ -761,14 +957,17 @@ public final class Session {
      */
     public boolean onPubRec(int packetId, int reasonCode) {
         Inflight e = inflight == null ? null : inflight.get(packetId);
-        if (e == null || e.state == State.AWAIT_PUBACK) {
+        if (e == null || e.state == OutboundState.AWAIT_PUBACK) {
             return false;
         }
         if (reasonCode >= 0x80) {
             complete(e, reasonCode, null, List.of());
             return true;
         }
-        e.state = State.AWAIT_PUBCOMP;
+        e.state = OutboundState.AWAIT_PUBCOMP;
+        if (e.delivery.journal() != null) {
+            journal.outbound(this, e.delivery, packetId, e.state);
+        }
         link.sendPubRel(packetId);
         wroteSinceFlush = true;
         return true;
@@ -777,7 +976,7 @@ public final class Session {
     /** On the loop. PUBCOMP for an outbound QoS 2 message; unknown identifiers are ignored. */
     public void onPubComp(int packetId) {
         Inflight e = inflight == null ? null : inflight.get(packetId);
-        if (e == null || e.state != State.AWAIT_PUBCOMP) {
+        if (e == null || e.state != OutboundState.AWAIT_PUBCOMP) {
             log.debug("session {}: PUBCOMP for unknown packet identifier {}", clientId, packetId);
             return;
         }
@@ -786,6 +985,7 @@ public final class Session {
 
     private void complete(Inflight e, int reasonCode, String reasonString, List<Header> userProperties) {
         inflight.remove(e.packetId);
+        release(e.delivery);
         if (e.sent) {
             sentUnacked--;
         } else {
@@ -823,6 +1023,9 @@ public final class Session {
         }
         inboundQos2.set(packetId);
         inboundQos2Count++;
+        if (persistent) {
+            lastInboundWrite = journal.inboundQos2(this, packetId, true);
+        }
         return true;
     }
 
@@ -833,6 +1036,9 @@ public final class Session {
         }
         inboundQos2.clear(packetId);
         inboundQos2Count--;
+        if (persistent) {
+            lastInboundWrite = journal.inboundQos2(this, packetId, false);
+        }
         return true;
     }
 

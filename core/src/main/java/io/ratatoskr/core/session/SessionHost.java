@@ -11,6 +11,9 @@ public interface SessionHost {
 
     SessionConfig sessionConfig();
 
+    /** Where persistent sessions keep their state; {@link SessionJournal#NONE} when nowhere. */
+    SessionJournal journal();
+
     /** Publishes a will message on behalf of a session. */
     void publishWill(Session session, Will will);
 

@@ -10,6 +10,8 @@ package io.ratatoskr.core.topic;
 public final class Topics {
     public static final String SHARED_PREFIX = "$share/";
     public static final String SYS_PREFIX = "$SYS";
+    /** Consumer-group subscriptions: {@code $queue/<group>/<durable topic>}, served outside the routing table. */
+    public static final String QUEUE_PREFIX = "$queue/";
 
     private Topics() {
     }
@@ -86,6 +88,11 @@ public final class Topics {
 
     public static boolean isShared(String filter) {
         return filter.startsWith(SHARED_PREFIX);
+    }
+
+    /** Whether a filter names a consumer group ({@code $queue/...}, or the bare {@code $queue}). */
+    public static boolean isQueue(String filter) {
+        return filter.startsWith(QUEUE_PREFIX) || filter.equals("$queue");
     }
 
     public static boolean isWildcard(String filter) {

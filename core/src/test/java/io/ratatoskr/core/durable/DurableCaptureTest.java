@@ -145,6 +145,25 @@ class DurableCaptureTest extends DurableTopicsTestBase {
     }
 
     @Test
+    void aKeylessPublishRacingWithAnAlterToCompactionIsRefusedAndFreesItsIdempotencyKey() {
+        f.topics.create("state", TopicConfig.DEFAULTS);
+        LocalTopic topic = f.topics.require("state");
+        Message tombstoneLike = f.message("state", "");
+        PublishOptions options = new PublishOptions(null, "tx-1");
+        topic.checkAcceptable(tombstoneLike, options); // passes: the topic does not compact yet
+        f.topics.alter("state", TopicConfig.builder().cleanupPolicy(CleanupPolicy.COMPACT).build());
+
+        LocalTopic.Appended appended = topic.append(tombstoneLike, java.util.UUID.randomUUID(), options,
+                f.clock.millis());
+
+        assertThat(appended.receipt()).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                .withMessageContaining("every message needs a key");
+        PublishReceipt retry = f.topics.publish("state", f.message("state", "v"), new PublishOptions("k", "tx-1"))
+                .join();
+        assertThat(retry.duplicate()).as("the refused publish did not keep its idempotency key").isFalse();
+    }
+
+    @Test
     void anIdempotentRepeatIsStoredOnceAckedWithTheFirstPositionAndNotRoutedAgainEvenAfterARestart() {
         f.topics.create("payments", TopicConfig.builder().partitions(2).build());
         PublishReceipt original = f.topics.publish("payments", f.message("payments", "pay 10"),
@@ -173,6 +192,22 @@ class DurableCaptureTest extends DurableTopicsTestBase {
                 new PublishOptions(null, "tx-1")).join();
         assertThat(late.duplicate()).as("after the 2-minute window the key is new again").isFalse();
         assertThat(f.topics.describe("payments").messages()).isEqualTo(2);
+    }
+
+    @Test
+    void theWindowRebuiltAtARestartKeepsKeysOfMessagesWhoseTtlHasPassed() {
+        f.topics.create("payments", TopicConfig.builder().defaultTtlMs(10_000).build());
+        PublishReceipt original = f.topics.publish("payments", f.message("payments", "pay 10"),
+                new PublishOptions(null, "tx-1")).join();
+        f.clock.advanceMs(30_000);
+        assertThat(f.topics.publish("payments", f.message("payments", "pay 10"), new PublishOptions(null, "tx-1"))
+                .join()).as("expired for consumers, still within the 2-minute dedupe window")
+                .isEqualTo(original.asDuplicate());
+
+        f.reopen();
+
+        assertThat(f.topics.publish("payments", f.message("payments", "pay 10"), new PublishOptions(null, "tx-1"))
+                .join()).as("the same answer after a restart").isEqualTo(original.asDuplicate());
     }
 
     @Test
@@ -218,10 +253,56 @@ class DurableCaptureTest extends DurableTopicsTestBase {
     }
 
     @Test
+    void anIdempotencyKeyOfMoreThan256BytesIsRefusedBeforeAnythingIsStoredOrRouted() {
+        // Remembered keys are bounded in number; bounding their length bounds the window's memory.
+        f.topics.create("payments", TopicConfig.DEFAULTS);
+        String tooLong = "\u00e9".repeat(129); // 258 bytes of UTF-8
+        assertRefused(() -> broker.publish(f.message("payments", "x", PublishOptions.IDEMPOTENCY_KEY, tooLong), null,
+                new AckBarrier()), ErrorCode.IDEMPOTENCY_KEY_TOO_LONG);
+        assertThat(f.topics.publish("payments", f.message("payments", "x"), new PublishOptions(null, tooLong)))
+                .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                .withMessageContaining("idempotency key of 258 bytes");
+        assertThat(routed()).as("not routed").isZero();
+        assertThat(f.topics.describe("payments").messages()).isZero();
+        assertThat(f.counter("ratatoskr.durable.messages.refused", "reason", "idempotency_key_too_long"))
+                .isEqualTo(2);
+
+        String longest = "\u00e9".repeat(128);
+        publish(f.message("payments", "y", PublishOptions.IDEMPOTENCY_KEY, longest));
+        assertThat(f.topics.publish("payments", f.message("payments", "y"), new PublishOptions(null, longest)).join()
+                .duplicate()).isTrue();
+    }
+
+    @Test
+    void aKeyWhoseFirstAppendIsStillRunningIsNotEvictedSoItsRepeatIsStoredOnce() {
+        f.close();
+        f = new TopicsFixture(dir, DurableTopicsConfig.DEFAULTS.withDedupeMaxKeys(1));
+        FaultyFileChannel.Faults faults = new FaultyFileChannel.Faults();
+        f.withChannels((path, options) -> new FaultyFileChannel(FileChannel.open(path, options), faults));
+        f.topics.create("payments", TopicConfig.DEFAULTS);
+        faults.holdForce(true);
+
+        CompletableFuture<PublishReceipt> first = f.topics.publish("payments", f.message("payments", "a"),
+                new PublishOptions(null, "tx-1"));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> faults.forcesHeld() > 0);
+        CompletableFuture<PublishReceipt> other = f.topics.publish("payments", f.message("payments", "b"),
+                new PublishOptions(null, "tx-2"));
+        CompletableFuture<PublishReceipt> repeat = f.topics.publish("payments", f.message("payments", "a"),
+                new PublishOptions(null, "tx-1"));
+        faults.holdForce(false);
+
+        assertThat(repeat.join()).as("the repeat waited for the first append").isEqualTo(first.join().asDuplicate());
+        assertThat(other.join().duplicate()).isFalse();
+        assertThat(f.payloads("payments", 0)).containsExactly("a", "b");
+        assertThat(f.counter("ratatoskr.durable.dedupe.evictions")).as("tx-2 could not be remembered").isEqualTo(1);
+    }
+
+    @Test
     void explicitPublishNeedsAnExistingTopicUnlessAutoCreationIsOn() {
         assertThat(f.topics.publish("nope", f.message("x", "m"), PublishOptions.NONE))
                 .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
                 .withMessageContaining("durable topic 'nope' does not exist");
+        assertThat(f.counter("ratatoskr.durable.messages.refused", "reason", "topic_not_found")).isEqualTo(1);
         f.close();
         f = new TopicsFixture(dir, DurableTopicsConfig.DEFAULTS.withAutoCreate(true,
                 TopicConfig.builder().partitions(2).build()));

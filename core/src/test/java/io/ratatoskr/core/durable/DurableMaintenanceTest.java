@@ -70,7 +70,7 @@ class DurableMaintenanceTest extends DurableTopicsTestBase {
         append("devices", "a3", "a");
         roll("devices");
         append("devices", "d1", "d");
-        f.clock.advanceMs(61_000);
+        f.clock.advanceMs(121_000); // past the compaction lag: the topic's 2-minute dedupe window
 
         CompactionResult result = f.topics.partition("devices", 0).log().compact();
 
@@ -83,6 +83,25 @@ class DurableMaintenanceTest extends DurableTopicsTestBase {
                 .isEqualTo("devices");
         assertThat(tombstone.offset()).isEqualTo(4);
         assertThat(f.reopen().read("devices", 0, 0, 100, 1 << 20).messages()).hasSize(4);
+    }
+
+    @Test
+    void compactionKeepsARecordWhileItsIdempotencyKeyIsInTheDedupeWindowSoARetryAfterARestartIsNoStaleWrite() {
+        f.topics.create("devices", TopicConfig.builder().cleanupPolicy(CleanupPolicy.COMPACT).build());
+        PublishReceipt v1 = f.topics.publish("devices", f.message("devices", "v1"), new PublishOptions("d", "set-v1"))
+                .join();
+        append("devices", "v2", "d");
+        roll("devices");
+        append("devices", "x1", "x");
+        f.clock.advanceMs(61_000);
+        f.topics.partition("devices", 0).log().compact();
+
+        f.reopen();
+        PublishReceipt retry = f.topics.publish("devices", f.message("devices", "v1"),
+                new PublishOptions("d", "set-v1")).join();
+
+        assertThat(retry).as("the retry of v1, 61 s later, is still a repeat").isEqualTo(v1.asDuplicate());
+        assertThat(f.payloads("devices", 0)).as("v1 does not come back over v2").endsWith("v2", "x1");
     }
 
     @Test

@@ -7,9 +7,14 @@ import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.log.CleanupPolicy;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.log.LogConfig;
+import io.ratatoskr.testkit.FaultyFileChannel;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** Creating, changing, deleting and describing durable topics, and what a restart keeps of them. */
@@ -69,6 +74,59 @@ class DurableTopicsAdminTest extends DurableTopicsTestBase {
     }
 
     @Test
+    void aReadRunningWhileAnAlterReopensThePartitionCarriesOnInTheReopenedLog() {
+        FaultyFileChannel.Faults faults = new FaultyFileChannel.Faults();
+        f.withChannels((path, options) -> new FaultyFileChannel(FileChannel.open(path, options), faults));
+        f.topics.create("orders", TopicConfig.DEFAULTS);
+        for (int i = 0; i < 3; i++) {
+            f.topics.publish("orders", f.message("orders", "m" + i), PublishOptions.NONE).join();
+        }
+        faults.holdNextRead();
+        CompletableFuture<ReadBatch> read = CompletableFuture.supplyAsync(
+                () -> f.topics.read("orders", 0, 0, 100, 1 << 20));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(faults::readHeld);
+
+        f.topics.alter("orders", TopicConfig.builder().retentionMaxAgeMs(60_000).build());
+        faults.releaseRead();
+
+        assertThat(read).succeedsWithin(Duration.ofSeconds(5))
+                .satisfies(b -> assertThat(b.messages()).extracting(m -> TopicsFixture.text(m.message().payload()))
+                        .containsExactly("m0", "m1", "m2"));
+    }
+
+    @Test
+    void publishesDuringAnAlterDoNotWaitForItAndLandInTheReopenedLogInOrder() {
+        FaultyFileChannel.Faults partitionDisk = new FaultyFileChannel.Faults();
+        Path partitionDir = dir.resolve("orders").resolve("0");
+        f.withChannels((path, options) -> new FaultyFileChannel(FileChannel.open(path, options),
+                path.startsWith(partitionDir) ? partitionDisk : new FaultyFileChannel.Faults()));
+        f.topics.create("orders", TopicConfig.DEFAULTS);
+        f.topics.publish("orders", f.message("orders", "m0"), PublishOptions.NONE).join();
+        partitionDisk.holdForce(true);
+        CompletableFuture<TopicInfo> alter = CompletableFuture.supplyAsync(
+                () -> f.topics.alter("orders", TopicConfig.builder().retentionMaxAgeMs(60_000).build()));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> partitionDisk.forcesHeld() > 0);
+
+        // The reopen is closing the old log. A publisher (an event loop) must not wait for it.
+        CompletableFuture<List<CompletableFuture<PublishReceipt>>> publishing = CompletableFuture.supplyAsync(
+                () -> List.of(f.topics.publish("orders", f.message("orders", "m1"), PublishOptions.NONE),
+                        f.topics.publish("orders", f.message("orders", "m2"), PublishOptions.NONE)));
+        try {
+            assertThat(publishing).as("publish returns while the alter runs").succeedsWithin(Duration.ofSeconds(5));
+            assertThat(alter).isNotDone();
+        } finally {
+            partitionDisk.holdForce(false);
+        }
+
+        assertThat(alter).succeedsWithin(Duration.ofSeconds(5));
+        for (CompletableFuture<PublishReceipt> r : publishing.join()) {
+            assertThat(r).succeedsWithin(Duration.ofSeconds(5));
+        }
+        assertThat(f.payloads("orders", 0)).containsExactly("m0", "m1", "m2");
+        assertThat(f.topics.partition("orders", 0).log().config().retentionMaxAgeMs()).isEqualTo(60_000);
+    }
+
+    @Test
     void deleteRemovesTheFilesAndConsumersSeeIt() {
         f.topics.create("gone", TopicConfig.builder().partitions(2).build());
         f.topics.publish("gone", f.message("gone", "x"), PublishOptions.NONE).join();
@@ -86,6 +144,33 @@ class DurableTopicsAdminTest extends DurableTopicsTestBase {
         reopened.create("gone", TopicConfig.DEFAULTS);
         assertThat(reopened.describe("gone").messages()).as("a new topic of the same name starts empty").isZero();
         assertThat(reopened.committedOffset("gone", "reader", 0)).as("old offsets forgotten").isEmpty();
+    }
+
+    @Test
+    void aTopicCreatedAgainAfterADeleteCutShortByACrashStartsWithoutTheOldCommittedOffsets() throws Exception {
+        f.topics.create("gone", TopicConfig.DEFAULTS);
+        for (int i = 0; i < 3; i++) {
+            f.topics.publish("gone", f.message("gone", "old " + i), PublishOptions.NONE).join();
+        }
+        f.topics.commitOffset("gone", "reader", 0, 3).join();
+        f.topics.commitOffset("gone", DeadLetters.REPLAY_CURSOR, 0, 2).join();
+        f.topics.close();
+        // What a crash leaves right after delete's atomic move into .trash, before the offsets are forgotten.
+        Files.createDirectories(dir.resolve(".trash"));
+        Files.move(dir.resolve("gone"), dir.resolve(".trash/gone-1"));
+
+        DurableTopics reopened = f.reopen();
+        assertThat(reopened.exists("gone")).isFalse();
+        reopened.create("gone", TopicConfig.DEFAULTS);
+        for (int i = 0; i < 5; i++) {
+            reopened.publish("gone", f.message("gone", "new " + i), PublishOptions.NONE).join();
+        }
+
+        assertThat(reopened.committedOffset("gone", "reader", 0))
+                .as("a consumer of the new topic must not skip its first messages").isEmpty();
+        assertThat(reopened.committedOffsets("gone")).isEmpty();
+        assertThat(f.reopen().committedOffset("gone", DeadLetters.REPLAY_CURSOR, 0)).as("nor after a restart")
+                .isEmpty();
     }
 
     @Test
@@ -129,6 +214,28 @@ class DurableTopicsAdminTest extends DurableTopicsTestBase {
         assertThat(def).as("nothing was removed").exists();
         Files.writeString(def, text);
         assertThat(f.reopen().exists("orders")).isTrue();
+    }
+
+    @Test
+    void aCreateWhosePartitionCannotBeOpenedLeavesNoTopicEvenAfterARestart() {
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Path partitionDir = dir.resolve("t").resolve("1");
+        f.withChannels((path, options) -> {
+            if (refuse.get() && path.startsWith(partitionDir)) {
+                throw new java.io.IOException("Too many open files (injected)");
+            }
+            return FileChannel.open(path, options);
+        });
+
+        assertThatThrownBy(() -> f.topics.create("t", TopicConfig.builder().partitions(2).build()))
+                .hasMessageContaining("Too many open files");
+
+        assertThat(f.topics.exists("t")).isFalse();
+        assertThat(dir.resolve("t")).as("nothing left behind").doesNotExist();
+        refuse.set(false);
+        assertThat(f.reopen().exists("t")).as("not there after a restart either").isFalse();
+        f.topics.create("t", TopicConfig.builder().partitions(2).build());
+        assertThat(f.topics.describe("t").partitions()).hasSize(2);
     }
 
     @Test

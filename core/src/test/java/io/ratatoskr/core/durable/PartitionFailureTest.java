@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +72,28 @@ class PartitionFailureTest extends DurableTopicsTestBase {
         assertThat(f.topics.recoverFailedPartitions()).isZero();
         assertThat(append(1).join().partition()).as("back in service").isEqualTo(1);
         assertThat(f.topics.failedPartitions()).isEmpty();
+    }
+
+    @Test
+    void aFailedPartitionIsBackInServiceByItselfOnceTheDiskIsFixed() {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            f.close();
+            f = new TopicsFixture(dir, DurableTopicsConfig.DEFAULTS.withFailedPartitionRetryMs(20));
+            Path sickDir = dir.resolve("t").resolve("1");
+            f.withChannels((path, options) -> new FaultyFileChannel(FileChannel.open(path, options),
+                    path.startsWith(sickDir) ? sick : healthy)).withScheduler(scheduler);
+            sick.failForce(true);
+            assertPartitionFailed(append(1), "fsync failed");
+
+            sick.heal();
+
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> f.topics.failedPartitions().isEmpty());
+            assertThat(append(1).join().partition()).as("back in service, nobody called recover").isEqualTo(1);
+        } finally {
+            f.close();
+            scheduler.shutdownNow();
+        }
     }
 
     @Test

@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Durable topics on real files in a test's directory, with a manual clock and no scheduler (tests
- * run retention and compaction themselves), reopenable to check what survives a restart.
+ * Durable topics on real files in a test's directory, with a manual clock and no scheduler unless a
+ * test gives one (tests run retention and compaction themselves), reopenable to check what survives
+ * a restart.
  *
  * <p>Not thread-safe: one test thread uses it.
  */
@@ -28,6 +30,7 @@ final class TopicsFixture implements AutoCloseable {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final DurableTopicsConfig config;
     private ChannelFactory channels = ChannelFactory.DEFAULT;
+    private ScheduledExecutorService scheduler;
     DurableTopics topics;
 
     TopicsFixture(Path dir) {
@@ -48,8 +51,16 @@ final class TopicsFixture implements AutoCloseable {
         return this;
     }
 
+    /** Reopens with {@code s} running the registry's and the logs' background work (the caller shuts it down). */
+    TopicsFixture withScheduler(ScheduledExecutorService s) {
+        topics.close();
+        scheduler = s;
+        open();
+        return this;
+    }
+
     private void open() {
-        LogEnvironment env = LogEnvironment.system().withClock(clock).withChannels(channels);
+        LogEnvironment env = LogEnvironment.system().withClock(clock).withChannels(channels).withScheduler(scheduler);
         topics = DurableTopics.open(dir, config, env, registry, new SplittableRandom(7));
     }
 

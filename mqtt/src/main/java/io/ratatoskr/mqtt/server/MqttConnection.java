@@ -53,6 +53,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -250,8 +251,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             }
             case PubRel r -> {
                 boolean known = session.inboundPubRel(r.packetId());
-                ctx.write(new PubComp(r.packetId(), known || !v5() ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
-                        MqttProperties.EMPTY));
+                // Once the release is stored: a crash must not leave the identifier, which the client
+                // may now reuse, looking unreleased.
+                acks.pubComp(r.packetId(), known ? 0 : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND,
+                        known ? session.inboundWrite() : null, ctx.executor());
+                pauseIfAcksBehind();
             }
             case PubComp c -> session.onPubComp(c.packetId());
             case Subscribe s -> onSubscribe(s);
@@ -532,14 +536,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         if (qos == 2) {
-            if (session.isInboundQos2Unreleased(p.packetId())) {
-                // A re-sent QoS 2 message already stored and not yet released: acknowledge again, do not
-                // deliver twice [MQTT-4.3.3-10].
-                acknowledge(p, ReasonCode.SUCCESS, null);
-                return;
-            }
             if (acks.repeatIfPending(p.packetId())) {
-                return; // re-sent while its first sending is still being stored
+                return; // re-sent while its first sending's PUBREC is still owed: the same answer
+            }
+            if (session.isInboundQos2Unreleased(p.packetId())) {
+                // A re-sent QoS 2 message already stored and not yet released: acknowledge again (once
+                // its identifier is journaled), do not deliver twice [MQTT-4.3.3-10].
+                acks.repeatWhenWritten(p.packetId(), session.inboundWrite(), ctx.executor());
+                pauseIfAcksBehind();
+                return;
             }
         }
         Message message = new Message(topic, p.payload(), qos, p.retain(), PublishProperties.toCore(props), clientId,
@@ -553,17 +558,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         int success = matched == 0 && barrier.isEmpty() ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
-        if (barrier.isEmpty()) {
-            if (qos == 2) {
-                session.inboundQos2Received(p.packetId());
-            }
+        if (barrier.isEmpty() && qos != 2) {
             acknowledge(p, success, null);
             return;
         }
-        // Routed live already; the acknowledgement waits for the durable write.
+        // Routed live already; the acknowledgement waits for the writes — a QoS 2 one also for the
+        // journal write of its packet identifier, which a persistent session makes once stored.
         acks.whenStored(p.packetId(), qos, success, barrier.done(), ctx.executor());
+        pauseIfAcksBehind();
+    }
+
+    /** Bounded: too many acknowledgements wait for writes; stop reading until they catch up. */
+    private void pauseIfAcksBehind() {
         if (acks.size() >= server.config().receiveMaximum() && !pausedForAcks) {
-            // Bounded: stop reading this publisher until its stores catch up.
             pausedForAcks = true;
             channel.config().setAutoRead(false);
         }
@@ -594,10 +601,31 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     }
 
     @Override
-    public void storedQos2(int packetId) {
-        if (attached()) {
-            session.inboundQos2Received(packetId);
+    public void sendPubComp(int packetId, int v5ReasonCode) {
+        ctx.write(new PubComp(packetId, v5() ? v5ReasonCode : 0, MqttProperties.EMPTY));
+    }
+
+    @Override
+    public CompletableFuture<?> storedQos2(int packetId) {
+        if (!attached()) {
+            return null;
         }
+        session.inboundQos2Received(packetId);
+        return session.inboundWrite();
+    }
+
+    @Override
+    public void forgetQos2(int packetId) {
+        if (attached()) {
+            session.inboundPubRel(packetId);
+        }
+    }
+
+    @Override
+    public void releaseFailed(int packetId, RatatoskrException failure) {
+        log.warn("mqtt {}: storing the release of QoS 2 packet {} failed; closing without PUBCOMP, the client "
+                + "will send PUBREL again: {}", describe(), packetId, failure.getMessage());
+        disconnect(ReasonCode.UNSPECIFIED_ERROR, "the broker could not store the release");
     }
 
     @Override
@@ -611,8 +639,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     }
 
     @Override
-    public void acksSent(int pending) {
-        ctx.flush();
+    public void acksSent(int pending, boolean flush) {
+        if (flush) {
+            ctx.flush();
+        }
         if (pausedForAcks && pending <= server.config().receiveMaximum() / 2) {
             pausedForAcks = false;
             if (phase == Phase.CONNECTED && !pausedByBackPressure) {

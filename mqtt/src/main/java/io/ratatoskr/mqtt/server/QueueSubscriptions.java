@@ -16,6 +16,7 @@ import io.ratatoskr.core.session.Delivery;
 import io.ratatoskr.core.session.DeliveryAck;
 import io.ratatoskr.core.session.Session;
 import io.ratatoskr.core.topic.SubscriptionOptions;
+import io.ratatoskr.core.topic.Topics;
 import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
 import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.ReasonCode;
@@ -57,7 +58,7 @@ import java.util.concurrent.CompletableFuture;
 final class QueueSubscriptions {
     private static final Logger log = LoggerFactory.getLogger(QueueSubscriptions.class);
 
-    static final String PREFIX = "$queue/";
+    static final String PREFIX = Topics.QUEUE_PREFIX;
     /** SUBSCRIBE user property: where a new group starts (earliest, latest, offset:N, time:T). */
     static final String START = "start";
     /** SUBSCRIBE user property: move the whole group there first (replay or skip). */
@@ -96,7 +97,7 @@ final class QueueSubscriptions {
     }
 
     static boolean isQueueFilter(String filter) {
-        return filter.startsWith(PREFIX) || filter.equals("$queue");
+        return Topics.isQueue(filter);
     }
 
     /**

@@ -156,6 +156,33 @@ class DurablePublishTest {
     }
 
     @Test
+    void aQos2PublishSentAgainWhileItsPubRecWaitsBehindAnEarlierAckIsStoredAndDeliveredOnce() throws Exception {
+        RawMqttClient subscriber = raw(MqttVersion.V5, "sub");
+        RawClients.subscribe(subscriber, 1, "orders", 2);
+        // 3.1.1 lets a client send a PUBLISH again (DUP) on the same connection.
+        RawMqttClient publisher = raw(MqttVersion.V3_1_1, "pub");
+        slow.holdForce(true);
+
+        publisher.send(publish("slow", 1, 1, "held"));
+        publisher.send(publish("orders", 2, 2, "once"));
+        Awaitility.await().atMost(RawClients.TIMEOUT).until(() -> stored("orders").size() == 1);
+        // Stored, but its PUBREC waits behind the PUBACK of packet 1: the client sends it again.
+        publisher.send(new Publish("orders", 2, false, true, 2, "once".getBytes(StandardCharsets.UTF_8),
+                MqttProperties.EMPTY));
+        assertNothingPending(publisher);
+        slow.holdForce(false);
+
+        assertThat(expect(publisher, PubAck.class).packetId()).isEqualTo(1);
+        assertThat(expect(publisher, PubRec.class).packetId()).isEqualTo(2);
+        assertThat(expect(publisher, PubRec.class).packetId()).as("the repeat is acknowledged too").isEqualTo(2);
+        publisher.send(new MqttPacket.PubRel(2));
+        assertThat(expect(publisher, MqttPacket.PubComp.class).packetId()).isEqualTo(2);
+        assertThat(stored("orders")).as("stored once").containsExactly("once");
+        assertThat(new String(expect(subscriber, Publish.class).payload(), StandardCharsets.UTF_8)).isEqualTo("once");
+        assertNothingPending(subscriber);
+    }
+
+    @Test
     void aFailedFsyncIsRefusedWithReasonCodeAndStringInV5() throws Exception {
         RawMqttClient publisher = raw(MqttVersion.V5, "pub");
         slow.failForce(true);
