@@ -230,78 +230,88 @@ public final class Broker implements SessionHost {
      * Collects the matches of one message, merging a session's overlapping subscriptions into one
      * delivery at the highest QoS with all their identifiers (MQTT 5.0 §3.3.4: the single-copy
      * option, [MQTT-3.3.4-2], [MQTT-3.3.4-3]). A QoS 1/2 delivery to a persistent session is
-     * written to the session journal, with one write for the whole message, before any session is
-     * offered the message: the publisher's acknowledgement waits for that write, and a journal that
-     * cannot take it refuses the message. One per thread, reused.
+     * written to the session journal first — one write for the message and all such sessions —
+     * and offered only then: the publisher's acknowledgement waits for that write, and a journal
+     * that cannot take it refuses the message (those sessions do not get it). Other deliveries are
+     * offered as they are found. One per thread, reused.
      */
     private final class Router implements SubscriptionTable.Visitor<Session> {
         private final Map<Session, Match> matches = new java.util.IdentityHashMap<>();
         private final ArrayList<SharedGroup<Session>> groups = new ArrayList<>();
-        private final ArrayList<Session> targets = new ArrayList<>();
-        private final ArrayList<Delivery> deliveries = new ArrayList<>();
+        private final ArrayList<Session> journaledTargets = new ArrayList<>();
+        private final ArrayList<Delivery> journaled = new ArrayList<>();
         private Message message;
         private StoredMessage stored;
+        private BackPressure backPressure;
         boolean busy;
 
-        int route(Message m, BackPressure backPressure, AckBarrier barrier) {
+        int route(Message m, BackPressure bp, AckBarrier barrier) {
             busy = true;
             try {
                 message = m;
+                backPressure = bp;
                 subscriptions.match(m.topic(), this);
+                int n = 0;
                 for (Map.Entry<Session, Match> e : matches.entrySet()) {
                     Match match = e.getValue();
-                    add(e.getKey(), Math.min(m.qos(), match.qos), match.retainAsPublished && m.retain(), match.ids(),
-                            null, true);
+                    deliver(e.getKey(), Math.min(m.qos(), match.qos), match.retainAsPublished && m.retain(),
+                            match.ids(), null, true);
+                    n++;
                 }
-                int picksFrom = targets.size();
                 for (SharedGroup<Session> group : groups) {
                     SharedGroup.Member<Session> member = group.pick(Session::isConnected);
                     if (member != null) {
                         SubscriptionOptions o = member.options();
                         // A session's journal entry for a message is keyed by the message: a second
                         // copy for the same session (through a shared group too) lives in memory only.
-                        boolean journal = !matches.containsKey(member.key())
-                                && !targets.subList(picksFrom, targets.size()).contains(member.key());
-                        add(member.key(), Math.min(m.qos(), o.qos()), o.retainAsPublished() && m.retain(), ids(o),
-                                group, journal);
+                        boolean mayJournal = !matches.containsKey(member.key())
+                                && !journaledTargets.contains(member.key());
+                        deliver(member.key(), Math.min(m.qos(), o.qos()), o.retainAsPublished() && m.retain(),
+                                ids(o), group, mayJournal);
+                        n++;
                     }
                 }
                 if (stored != null) {
-                    CompletableFuture<?> write = journal.storeNow(stored, targets, deliveries);
+                    CompletableFuture<?> write = journal.storeNow(stored, journaledTargets, journaled);
                     refuseIfFailed(write);
                     if (barrier != null) {
                         barrier.await(write);
                     }
-                }
-                for (int i = 0; i < targets.size(); i++) {
-                    Session target = targets.get(i);
-                    if (target.offer(deliveries.get(i)) && backPressure != null) {
-                        backPressure.congested(target);
+                    for (int i = 0; i < journaledTargets.size(); i++) {
+                        offer(journaledTargets.get(i), journaled.get(i));
                     }
                 }
-                return targets.size();
+                return n;
             } finally {
                 matches.clear();
                 groups.clear();
-                targets.clear();
-                deliveries.clear();
+                journaledTargets.clear();
+                journaled.clear();
                 message = null;
                 stored = null;
+                backPressure = null;
                 busy = false;
             }
         }
 
-        private void add(Session target, int qos, boolean retain, int[] ids, SharedGroup<Session> group,
-                         boolean mayJournal) {
-            JournalEntry entry = null;
+        /** Offers the delivery now, or keeps it for after the journal write if it must be stored. */
+        private void deliver(Session target, int qos, boolean retain, int[] ids, SharedGroup<Session> group,
+                             boolean mayJournal) {
             if (mayJournal && qos > 0 && target.isPersistent()) {
                 if (stored == null) {
                     stored = journal.newMessage(message);
                 }
-                entry = new JournalEntry(stored);
+                journaledTargets.add(target);
+                journaled.add(Delivery.journaled(message, qos, retain, ids, group, new JournalEntry(stored)));
+            } else {
+                offer(target, new Delivery(message, qos, retain, ids, group));
             }
-            targets.add(target);
-            deliveries.add(Delivery.journaled(message, qos, retain, ids, group, entry));
+        }
+
+        private void offer(Session target, Delivery d) {
+            if (target.offer(d) && backPressure != null) {
+                backPressure.congested(target);
+            }
         }
 
         @Override
