@@ -67,39 +67,9 @@ scenarios=(
 mkdir -p "$OUT"
 work=$(mktemp -d "${TMPDIR:-/tmp}/ratatoskr-compare.XXXXXX")
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "no free port found" >&2
-  return 1
-}
-
-wait_for_port() { # port, pid, name
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    kill -0 "$2" 2>/dev/null || { echo "$3 exited during start-up; see $OUT/$3.log" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "$3 did not open port $1 within 30 s" >&2
-  return 1
-}
+# shellcheck source=compare-lib.sh
+. "$here/compare-lib.sh"
+trap 'stop_brokers "$work"' EXIT
 
 mosquitto_port=$(free_port)
 ratatoskr_port=$(free_port)
@@ -131,12 +101,7 @@ wait_for_port "$mosquitto_port" "$mosquitto_pid" mosquitto
 wait_for_port "$ratatoskr_port" "$ratatoskr_pid" ratatoskr
 
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "cpus: $(nproc)"
-  echo "cpu model: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
-  echo "kernel: $(uname -r)"
-  echo "java: $("$java" -version 2>&1 | head -1)"
+  describe_machine "$java"
   echo "mosquitto: $("$MOSQUITTO" -h 2>/dev/null | head -1)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "ratatoskr: java --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar server/target/ratatoskr.jar server --data-dir <fresh> --mqtt-port <free> --max-inflight $INFLIGHT_BROKER --max-queued-messages $QUEUED_BROKER"

@@ -1,6 +1,7 @@
 package io.ratatoskr.bench.log;
 
 import ch.qos.logback.classic.Level;
+import io.ratatoskr.bench.kafka.KafkaNode;
 import io.ratatoskr.log.AppendResult;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.log.FileRegion;

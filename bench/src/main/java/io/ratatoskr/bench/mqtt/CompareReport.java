@@ -21,15 +21,21 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
 /**
- * Summarises repeated {@link MqttLoad} runs of the same scenarios against two brokers: the median of each
- * figure per scenario and broker, and the ratios of a candidate broker to a baseline — throughput (higher is
- * better) and p99 latency (lower is better) — as Markdown tables.
+ * Summarises repeated {@link MqttLoad} (and {@code KafkaLoad}) runs of the same scenarios against two brokers:
+ * the median of each figure per scenario and broker, and the ratios of a candidate broker to a baseline —
+ * throughput (higher is better) and p99 latency (lower is better) — as Markdown tables.
+ *
+ * <p>The throughput of a run is what it counts ({@link LoadResult#counted()}): messages delivered when anyone
+ * received, else publisher acknowledgements (a publish-only run on a durable topic); its latency goes with
+ * it (end to end, or publish to acknowledgement). A drain run has no end-to-end latency: its messages were
+ * written before the window.
  *
  * <p>Runs are told apart by their {@code --label}s: {@code scenario} (an identifier; scenarios are listed in
- * the order they first ran) and {@code broker}.
+ * the order they first ran) and {@code broker}; a {@code load1} label (the 1-minute load average when the run
+ * started) is reported as a median, as is the CPU other processes took during the window.
  */
 @Command(name = "mqtt-compare-report", mixinStandardHelpOptions = true,
-        description = "Median tables and candidate/baseline ratios from MqttLoad JSON results.")
+        description = "Median tables and candidate/baseline ratios from MqttLoad and KafkaLoad JSON results.")
 public final class CompareReport implements Callable<Integer> {
 
     @Option(names = "--results", required = true, description = "Directory of MqttLoad --json files (searched recursively).")
@@ -41,7 +47,8 @@ public final class CompareReport implements Callable<Integer> {
     @Option(names = "--baseline", description = "Broker label compared against (default: ${DEFAULT-VALUE}).")
     String baseline = "mosquitto";
 
-    @Option(names = "--throughput-target", description = "Throughput ratio the candidate should reach (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--throughput-target", description = "Throughput ratio the candidate should reach; 0 = no target "
+            + "columns (default: ${DEFAULT-VALUE}).")
     double throughputTarget = 1.5;
 
     @Option(names = "--out", description = "Write the Markdown here as well as to standard output.")
@@ -80,31 +87,49 @@ public final class CompareReport implements Callable<Integer> {
     }
 
     /** The medians of one scenario on one broker, over its repetitions. */
-    record Summary(String scenario, String broker, int runs, LoadResult.Settings settings, double delivered,
-                   double deliveredMin, double deliveredMax, double published, double lostPercent, double p50,
-                   double p99, double p999, double brokerCores, double brokerMicrosPerMessage,
-                   double generatorCores, int failedRuns) {
+    record Summary(String scenario, String broker, int runs, LoadResult.Settings settings, String counted,
+                   double throughput, double throughputMin, double throughputMax, double published,
+                   double lostPercent, double duplicates, double p50, double p99, double p999, double brokerCores,
+                   double brokerMicrosPerMessage, double generatorCores, double othersCores, double load1,
+                   int failedRuns) {
     }
 
     static Summary summarise(String scenario, String broker, List<LoadResult> runs) {
         LoadResult first = runs.getFirst();
-        return new Summary(scenario, broker, runs.size(), first.settings(),
-                median(runs, r -> r.delivered().perSecond()),
-                runs.stream().mapToDouble(r -> r.delivered().perSecond()).min().orElse(0),
-                runs.stream().mapToDouble(r -> r.delivered().perSecond()).max().orElse(0),
-                median(runs, r -> r.published().perSecond()),
+        return new Summary(scenario, broker, runs.size(), first.settings(), first.countedName(),
+                median(runs, r -> r.counted().perSecond()),
+                runs.stream().mapToDouble(r -> r.counted().perSecond()).min().orElse(0),
+                runs.stream().mapToDouble(r -> r.counted().perSecond()).max().orElse(0),
+                median(runs, r -> r.published().measured() == 0 ? Double.NaN : r.published().perSecond()),
                 median(runs, r -> r.lostRatio() * 100),
-                median(runs, r -> r.latency().p50() / 1000),
-                median(runs, r -> r.latency().p99() / 1000),
-                median(runs, r -> r.latency().p999() / 1000),
+                median(runs, LoadResult::duplicates),
+                median(runs, r -> latency(r, LoadResult.Latency::p50)),
+                median(runs, r -> latency(r, LoadResult.Latency::p99)),
+                median(runs, r -> latency(r, LoadResult.Latency::p999)),
                 median(runs, r -> r.cpu().brokerSeconds() == null ? Double.NaN : r.cpu().brokerSeconds() / r.measuredSeconds()),
                 median(runs, r -> r.cpu().brokerPerMessageMicros() == null ? Double.NaN : r.cpu().brokerPerMessageMicros()),
                 median(runs, r -> r.cpu().generatorSeconds() / r.measuredSeconds()),
+                median(runs, r -> r.cpu().othersSeconds() == null ? Double.NaN : r.cpu().othersSeconds() / r.measuredSeconds()),
+                median(runs, r -> load1(r.labels().get("load1"))),
                 (int) runs.stream().filter(r -> !r.failures().isEmpty()).count());
     }
 
+    /** A percentile of the run's counted latency in milliseconds, or NaN when it has none (a drain run). */
+    private static double latency(LoadResult r, ToDoubleFunction<LoadResult.Latency> percentile) {
+        LoadResult.Latency l = r.countedLatency();
+        return l == null || l.count() == 0 ? Double.NaN : percentile.applyAsDouble(l) / 1000;
+    }
+
+    private static double load1(String label) {
+        try {
+            return label == null ? Double.NaN : Double.parseDouble(label);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
     static double median(List<LoadResult> runs, ToDoubleFunction<LoadResult> f) {
-        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
+        double[] v = runs.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
         if (v.length == 0) {
             return Double.NaN;
         }
@@ -119,19 +144,21 @@ public final class CompareReport implements Callable<Integer> {
                 .computeIfAbsent(r.labels().getOrDefault("broker", "?"), k -> new ArrayList<>())
                 .add(r));
         StringBuilder b = new StringBuilder();
-        line(b, "| scenario | broker | runs | delivered/s (median) | min – max | published/s | lost % | p50 ms | p99 ms"
-                + " | p99.9 ms | broker CPU (cores) | broker µs/msg |");
-        line(b, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        line(b, "| scenario | broker | runs | msg/s (median) | min – max | counted | published/s | lost % | duplicates"
+                + " | p50 ms | p99 ms | p99.9 ms | broker CPU (cores) | broker µs/msg | others' CPU (cores) | load avg |");
+        line(b, "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         List<Summary[]> pairs = new ArrayList<>();
         for (var scenario : byScenario.entrySet()) {
             Summary c = null;
             Summary a = null;
             for (var broker : scenario.getValue().entrySet()) {
                 Summary s = summarise(scenario.getKey(), broker.getKey(), broker.getValue());
-                line(b, "| %s | %s | %d%s | %,.0f | %,.0f – %,.0f | %,.0f | %.2f | %.3f | %.3f | %.3f | %.2f | %.2f |",
+                line(b, "| %s | %s | %d%s | %,.0f | %,.0f – %,.0f | %s | %s | %.2f | %,.0f | %s | %s | %s | %s | %s | %s | %s |",
                         s.scenario(), s.broker(), s.runs(), s.failedRuns() > 0 ? " (" + s.failedRuns() + " failed)" : "",
-                        s.delivered(), s.deliveredMin(), s.deliveredMax(), s.published(), s.lostPercent(), s.p50(),
-                        s.p99(), s.p999(), s.brokerCores(), s.brokerMicrosPerMessage());
+                        s.throughput(), s.throughputMin(), s.throughputMax(), s.counted(), num(s.published(), "%,.0f"),
+                        s.lostPercent(), s.duplicates(), num(s.p50(), "%.3f"), num(s.p99(), "%.3f"),
+                        num(s.p999(), "%.3f"), num(s.brokerCores(), "%.2f"), num(s.brokerMicrosPerMessage(), "%.2f"),
+                        num(s.othersCores(), "%.2f"), num(s.load1(), "%.2f"));
                 if (broker.getKey().equals(candidate)) {
                     c = s;
                 } else if (broker.getKey().equals(baseline)) {
@@ -143,20 +170,27 @@ public final class CompareReport implements Callable<Integer> {
             }
         }
         line(b, "");
-        line(b, "| scenario | throughput %s / %s | p99 %s / %s | throughput target (>= %.1fx) | p99 target (<= 1.0x) |",
-                candidate, baseline, candidate, baseline, throughputTarget);
-        line(b, "|---|---:|---:|---|---|");
+        boolean targets = throughputTarget > 0;
+        line(b, "| scenario | throughput %s / %s | p99 %s / %s |%s", candidate, baseline, candidate, baseline,
+                targets ? String.format(Locale.ROOT, " throughput target (>= %.1fx) | p99 target (<= 1.0x) |",
+                        throughputTarget) : "");
+        line(b, "|---|---:|---:|%s", targets ? "---|---|" : "");
         for (Summary[] p : pairs) {
             Summary c = p[0];
             Summary a = p[1];
             boolean flatOut = c.settings().ratePerSecond() == 0;
-            double throughput = c.delivered() / a.delivered();
+            double throughput = c.throughput() / a.throughput();
             double p99 = c.p99() / a.p99();
-            line(b, "| %s | %.2fx | %.2fx | %s | %s |", c.scenario(), throughput, p99,
-                    flatOut ? (throughput >= throughputTarget ? "met" : "not met") : "n/a (fixed rate)",
-                    p99 <= 1.0 ? "met" : "not met");
+            line(b, "| %s | %.2fx | %s |%s", c.scenario(), throughput, num(p99, "%.2fx"), !targets ? ""
+                    : String.format(Locale.ROOT, " %s | %s |",
+                            flatOut ? (throughput >= throughputTarget ? "met" : "not met") : "n/a (fixed rate)",
+                            Double.isNaN(p99) ? "n/a" : p99 <= 1.0 ? "met" : "not met"));
         }
         return b.toString();
+    }
+
+    private static String num(double v, String format) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, format, v);
     }
 
     private static void line(StringBuilder b, String format, Object... args) {

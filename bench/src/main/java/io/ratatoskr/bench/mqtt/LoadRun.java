@@ -14,11 +14,9 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.ratatoskr.bench.mqtt.PublisherConnection.PublisherStats;
-import io.ratatoskr.bench.mqtt.SubscriberConnection.SubscriberStats;
-import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,10 +30,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One run of the MQTT load generator: connects the subscribers (and waits for their SUBACKs), then the
- * publishers; starts every publisher on one shared {@link Timeline}; samples CPU time at the edges of the
- * measurement window; stops the publishers when it ends; waits for what is still in flight; and adds up
- * what every connection counted into a {@link LoadResult}.
+ * One run of the MQTT load generator. A live run connects the subscribers (and waits for their SUBACKs), then
+ * the publishers; starts every publisher on one shared {@link Timeline}; samples CPU time at the edges of the
+ * measurement window; stops the publishers when it ends; waits for what is still in flight; and adds up what
+ * every connection counted into a {@link LoadResult}.
+ *
+ * <p>With a {@link DurableSpec}, the publishers write to a durable topic, created first through the admin API
+ * when one is given (and deleted after), and the subscribers may be members of a consumer group on it. A
+ * drain run ({@link DurableSpec#preload()} above 0) has the publishers write the backlog first and waits for
+ * every PUBACK, then connects the members and measures from just before they connect until the last message
+ * of the backlog has arrived (or the window ends).
  *
  * <p>The generator runs on its own Netty event loops (native epoll where available), with pooled buffers
  * and TCP_NODELAY; connections are spread over the loops round-robin. Not thread-safe: one run per
@@ -52,11 +56,19 @@ public final class LoadRun {
 
     private final LoadSpec spec;
     private final PrintStream log;
+    private final DurableSpec durable;
+    private String runId;
+    /** The run's topic prefix: a level of its own under --topic-prefix, or the durable topic's name. */
+    private String prefix;
+    private Scenario scenario;
+    private int[][] receivers;
+    private Bootstrap bootstrap;
 
     /** @param log where progress lines go (stderr for the command line) */
     public LoadRun(LoadSpec spec, PrintStream log) {
         this.spec = spec;
         this.log = log;
+        this.durable = spec.durable();
     }
 
     /** A connection handler and the channel it runs on. */
@@ -73,20 +85,29 @@ public final class LoadRun {
     /**
      * Runs the load and returns what it measured.
      *
-     * @throws IllegalStateException when connecting or subscribing fails or times out
+     * @throws IllegalStateException when creating the topic, connecting, subscribing or preloading fails or
+     *                               times out
      */
     public LoadResult run() throws InterruptedException {
         Instant startedAt = Instant.now();
-        String runId = Long.toString(System.nanoTime() & 0xFF_FFFF_FFFFL, 36);
-        Scenario scenario = new Scenario(spec.publishers(), spec.subscribers(), spec.layout(),
-                spec.topicPrefix() + "/" + runId);
-        int[][] receivers = scenario.receivers();
+        runId = Long.toString(System.nanoTime() & 0xFF_FFFF_FFFFL, 36);
+        prefix = durable == null ? spec.topicPrefix() + "/" + runId
+                : durable.topicOr(spec.topicPrefix().replace('/', '-') + "-" + runId);
+        scenario = new Scenario(spec.publishers(), spec.subscribers(), spec.layout(), prefix);
+        receivers = scenario.receivers();
+        AdminApi admin = durable != null && durable.adminUrl() != null
+                ? new AdminApi(durable.adminUrl(), Duration.ofSeconds(30)) : null;
+        if (admin != null) {
+            admin.createTopic(prefix, durable.partitions(), durable.durability());
+            log.printf(Locale.ROOT, "created durable topic %s: %d partition(s), durability %s%n", prefix,
+                    durable.partitions(), durable.durability());
+        }
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(spec.threads(),
                 new DefaultThreadFactory("mqtt-load", true),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
-            Bootstrap bootstrap = new Bootstrap()
+            bootstrap = new Bootstrap()
                     .group(group)
                     .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
@@ -94,89 +115,213 @@ public final class LoadRun {
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                             spec.connectTimeout().toMillis()));
-
-            List<SubscriberConnection> subscriberHandlers = new ArrayList<>();
-            for (int j = 0; j < spec.subscribers(); j++) {
-                boolean[] hears = new boolean[spec.publishers()];
-                for (int i = 0; i < spec.publishers(); i++) {
-                    for (int r : receivers[i]) {
-                        hears[i] |= r == j;
-                    }
-                }
-                subscriberHandlers.add(new SubscriberConnection(spec.version(), "rb" + runId + "s" + j,
-                        spec.keepAliveSeconds(), scenario.filtersOf(j), spec.qos(), hears, spec.persistentSubscribers()));
-            }
-            List<Client<SubscriberConnection>> subscribers = connect(bootstrap, subscriberHandlers);
-
-            List<PublisherConnection> publisherHandlers = new ArrayList<>();
-            double perPublisherRate = spec.ratePerSecond() / spec.publishers();
-            for (int i = 0; i < spec.publishers(); i++) {
-                PublishTemplate template = PublishTemplate.of(spec.version(), scenario.topicOf(i), spec.qos(),
-                        spec.payloadBytes(), i);
-                publisherHandlers.add(new PublisherConnection(spec.version(), "rb" + runId + "p" + i,
-                        spec.keepAliveSeconds(), template, spec.qos(), spec.inflight(), perPublisherRate,
-                        (double) i / spec.publishers()));
-            }
-            List<Client<PublisherConnection>> publishers = connect(bootstrap, publisherHandlers);
-            log.printf(Locale.ROOT, "connected %d subscriber(s) and %d publisher(s) (%s); warming up for %.1f s%n",
-                    subscribers.size(), publishers.size(), epoll ? "epoll" : "nio", spec.warmup().toNanos() / 1e9);
-
-            Timeline timeline = Timeline.startingAt(System.nanoTime() + START_DELAY_NANOS, spec.warmup().toNanos(),
-                    spec.duration().toNanos());
-            for (Client<SubscriberConnection> s : subscribers) {
-                s.call(() -> {
-                    s.handler().timeline(timeline);
-                    return null;
-                });
-            }
-            for (Client<PublisherConnection> p : publishers) {
-                p.channel().eventLoop().execute(() -> p.handler().start(timeline));
-            }
-
-            sleepUntil(timeline.measureStartNanos());
-            long generatorCpu0 = ProcessCpu.selfNanos();
-            long brokerCpu0 = spec.brokerPid() > 0 ? ProcessCpu.otherNanos(spec.brokerPid(), spec.clockTicks()) : -1;
-            log.printf(Locale.ROOT, "measuring for %.1f s%n", spec.duration().toNanos() / 1e9);
-            sleepUntil(timeline.measureEndNanos());
-            long generatorCpu = ProcessCpu.selfNanos() - generatorCpu0;
-            long brokerCpu = brokerCpu0 >= 0 ? ProcessCpu.otherNanos(spec.brokerPid(), spec.clockTicks()) - brokerCpu0 : -1;
-
-            int[] sent = new int[publishers.size()];
-            for (int i = 0; i < publishers.size(); i++) {
-                Client<PublisherConnection> p = publishers.get(i);
-                sent[i] = p.call(() -> {
-                    p.handler().stop();
-                    return p.handler().finished().getNow(0);
-                });
-            }
-            long[] expectedBySubscriber = new long[subscribers.size()];
-            for (int i = 0; i < sent.length; i++) {
-                for (int r : receivers[i]) {
-                    expectedBySubscriber[r] += sent[i];
-                }
-            }
-            drain(subscribers, publishers, expectedBySubscriber);
-
-            List<SubscriberStats> subscriberStats = new ArrayList<>();
-            for (Client<SubscriberConnection> s : subscribers) {
-                subscriberStats.add(s.call(s.handler()::stats));
-            }
-            List<PublisherStats> publisherStats = new ArrayList<>();
-            for (Client<PublisherConnection> p : publishers) {
-                publisherStats.add(p.call(p.handler()::stats));
-            }
-            int window = publishers.isEmpty() ? spec.inflight() : publishers.getFirst().call(publishers.getFirst().handler()::window);
-            disconnect(subscribers);
-            disconnect(publishers);
-            return result(startedAt, scenario, receivers, timeline, window, publisherStats, subscriberStats,
-                    generatorCpu, brokerCpu);
+            return durable != null && durable.drain() ? drainRun(startedAt, epoll) : liveRun(startedAt, epoll);
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            if (admin != null && !durable.keepTopic()) {
+                try {
+                    admin.deleteTopic(prefix);
+                } catch (IllegalStateException e) {
+                    log.println("could not delete durable topic " + prefix + ": " + e.getMessage());
+                }
+            }
         }
     }
 
-    private <H extends ClientConnection> List<Client<H>> connect(Bootstrap bootstrap, List<H> handlers)
+    private LoadResult liveRun(Instant startedAt, boolean epoll) throws InterruptedException {
+        List<Client<SubscriberConnection>> subscribers = connect(subscriberHandlers("s"));
+        List<Client<PublisherConnection>> publishers = connect(publisherHandlers(new int[spec.publishers()]));
+        log.printf(Locale.ROOT, "connected %d subscriber(s) and %d publisher(s) (%s); warming up for %.1f s%n",
+                subscribers.size(), publishers.size(), epoll ? "epoll" : "nio", spec.warmup().toNanos() / 1e9);
+
+        Timeline timeline = Timeline.startingAt(System.nanoTime() + START_DELAY_NANOS, spec.warmup().toNanos(),
+                spec.duration().toNanos());
+        for (Client<SubscriberConnection> s : subscribers) {
+            s.call(() -> {
+                s.handler().timeline(timeline);
+                return null;
+            });
+        }
+        for (Client<PublisherConnection> p : publishers) {
+            p.channel().eventLoop().execute(() -> p.handler().start(timeline));
+        }
+
+        Timeline.sleepUntil(timeline.measureStartNanos());
+        CpuSample cpu0 = cpu();
+        log.printf(Locale.ROOT, "measuring for %.1f s%n", spec.duration().toNanos() / 1e9);
+        Timeline.sleepUntil(timeline.measureEndNanos());
+        CpuSample cpu1 = cpu();
+
+        int[] sent = stop(publishers);
+        long[] expectedBySubscriber = new long[subscribers.size()];
+        long expectedTotal = 0;
+        for (int i = 0; i < sent.length; i++) {
+            for (int r : receivers[i]) {
+                expectedBySubscriber[r] += sent[i];
+            }
+            expectedTotal += sent[i];
+        }
+        drain(subscribers, publishers, expectedBySubscriber, expectedTotal,
+                System.nanoTime() + spec.drainTimeout().toNanos(), DRAIN_IDLE_NANOS);
+
+        List<ReceiverStats> subscriberStats = receiverStats(subscribers);
+        List<SenderStats> publisherStats = senderStats(publishers);
+        int window = publishers.isEmpty() ? spec.inflight() : publishers.getFirst().call(publishers.getFirst().handler()::window);
+        disconnect(subscribers);
+        disconnect(publishers);
+        return result(startedAt, timeline.measuredSeconds(), window, publisherStats, subscriberStats, cpu0, cpu1, null);
+    }
+
+    /**
+     * A drain run: optionally registers the group (members subscribe and leave), has the publishers write
+     * {@link DurableSpec#preload()} messages and waits for every PUBACK, then connects the members and
+     * measures until they have had the whole backlog or the window ends.
+     */
+    private LoadResult drainRun(Instant startedAt, boolean epoll) throws InterruptedException {
+        if (durable.registerGroup()) {
+            disconnect(connect(subscriberHandlers("r")));
+            log.printf(Locale.ROOT, "registered consumer group %s on %s%n", spec.layout().describe(),
+                    scenario.topicOf(0));
+        }
+        long preload = durable.preload();
+        int[] limits = new int[spec.publishers()];
+        for (int i = 0; i < limits.length; i++) {
+            limits[i] = (int) (preload / limits.length + (i < preload % limits.length ? 1 : 0));
+        }
+        List<Client<PublisherConnection>> publishers = connect(publisherHandlers(limits));
+        log.printf(Locale.ROOT, "connected %d publisher(s) (%s); preloading %d message(s)%n", publishers.size(),
+                epoll ? "epoll" : "nio", preload);
+        long preloadStart = System.nanoTime() + START_DELAY_NANOS;
+        Timeline preloadTimeline = Timeline.startingAt(preloadStart, 0, durable.preloadTimeout().toNanos());
+        for (Client<PublisherConnection> p : publishers) {
+            p.channel().eventLoop().execute(() -> p.handler().start(preloadTimeline));
+        }
+        long preloaded = awaitPreload(publishers, limits, preloadTimeline.measureEndNanos());
+        double preloadSeconds = (preloaded - preloadStart) / 1e9;
+        int[] sent = stop(publishers);
+        List<SenderStats> publisherStats = senderStats(publishers);
+        int window = publishers.getFirst().call(publishers.getFirst().handler()::window);
+        disconnect(publishers);
+        long sentTotal = Arrays.stream(sent).asLongStream().sum();
+        log.printf(Locale.ROOT, "preloaded %d message(s) in %.2f s; draining with %d member(s) for at most %.1f s%n",
+                sentTotal, preloadSeconds, spec.subscribers(), spec.duration().toNanos() / 1e9);
+
+        List<SubscriberConnection> handlers = subscriberHandlers("s");
+        long start = System.nanoTime();
+        Timeline timeline = Timeline.startingAt(start, 0, spec.duration().toNanos());
+        handlers.forEach(h -> h.timeline(timeline));
+        CpuSample cpu0 = cpu();
+        List<Client<SubscriberConnection>> members = connect(handlers);
+        // No idle cut-off while measuring: a broker may take a while to hand out the first messages.
+        long end = drain(members, List.of(), new long[members.size()], sentTotal, timeline.measureEndNanos(),
+                Long.MAX_VALUE);
+        CpuSample cpu1 = cpu();
+        long lastNew = members.stream().mapToLong(m -> m.handler().lastNewNanos()).max().orElse(end);
+        if (received(members, new long[members.size()], sentTotal)) {
+            end = lastNew;
+        } else {
+            end = Math.min(end, timeline.measureEndNanos());
+            // Not all in the window: keep receiving (unmeasured) to tell slow from lost.
+            drain(members, List.of(), new long[members.size()], sentTotal,
+                    System.nanoTime() + spec.drainTimeout().toNanos(), DRAIN_IDLE_NANOS);
+        }
+        List<ReceiverStats> subscriberStats = receiverStats(members);
+        disconnect(members);
+        return result(startedAt, Math.max(1, end - start) / 1e9, window, publisherStats, subscriberStats, cpu0,
+                cpu1, LoadResult.Preload.of(sentTotal, preloadSeconds));
+    }
+
+    /**
+     * Waits until every publisher has sent its limit and had every PUBACK; returns when that was seen.
+     *
+     * @throws IllegalStateException when the deadline passes first
+     */
+    private long awaitPreload(List<Client<PublisherConnection>> publishers, int[] limits, long deadline) {
+        while (true) {
+            boolean done = true;
+            for (Client<PublisherConnection> p : publishers) {
+                done &= p.handler().finished().isDone() && p.handler().outstanding() == 0;
+            }
+            long now = System.nanoTime();
+            if (done) {
+                return now;
+            }
+            if (now - deadline >= 0) {
+                throw new IllegalStateException("the preload of " + Arrays.stream(limits).asLongStream().sum()
+                        + " message(s) did not complete within " + durable.preloadTimeout() + "; outstanding PUBACKs: "
+                        + publishers.stream().mapToInt(p -> p.handler().outstanding()).sum());
+            }
+            LockSupport.parkNanos(DRAIN_POLL_NANOS);
+        }
+    }
+
+    private List<SubscriberConnection> subscriberHandlers(String kind) {
+        boolean group = spec.layout().oneReceiverPerMessage();
+        List<SubscriberConnection> handlers = new ArrayList<>();
+        for (int j = 0; j < spec.subscribers(); j++) {
+            boolean[] hears = new boolean[spec.publishers()];
+            for (int i = 0; i < spec.publishers(); i++) {
+                for (int r : receivers[i]) {
+                    hears[i] |= r == j;
+                }
+            }
+            Receipts receipts = group ? Receipts.seenSet(spec.publishers()) : Receipts.inOrder(spec.publishers());
+            handlers.add(new SubscriberConnection(spec.version(), "rb" + runId + kind + j, spec.keepAliveSeconds(),
+                    scenario.filtersOf(j), spec.qos(), receipts, hears, spec.persistentSubscribers()));
+        }
+        return handlers;
+    }
+
+    /** @param limits per publisher, messages to send at most, 0 for as many as the window takes */
+    private List<PublisherConnection> publisherHandlers(int[] limits) {
+        List<PublisherConnection> handlers = new ArrayList<>();
+        double perPublisherRate = spec.ratePerSecond() / spec.publishers();
+        for (int i = 0; i < spec.publishers(); i++) {
+            PublishTemplate template = PublishTemplate.of(spec.version(), scenario.topicOf(i), spec.qos(),
+                    spec.payloadBytes(), i);
+            handlers.add(new PublisherConnection(spec.version(), "rb" + runId + "p" + i, spec.keepAliveSeconds(),
+                    template, spec.qos(), spec.inflight(), perPublisherRate, (double) i / spec.publishers(),
+                    limits[i]));
+        }
+        return handlers;
+    }
+
+    private CpuSample cpu() {
+        return CpuSample.now(spec.brokerPid(), spec.clockTicks());
+    }
+
+    /** Stops every publisher; returns how many messages each sent. */
+    private static int[] stop(List<Client<PublisherConnection>> publishers) throws InterruptedException {
+        int[] sent = new int[publishers.size()];
+        for (int i = 0; i < publishers.size(); i++) {
+            Client<PublisherConnection> p = publishers.get(i);
+            sent[i] = p.call(() -> {
+                p.handler().stop();
+                return p.handler().finished().getNow(0);
+            });
+        }
+        return sent;
+    }
+
+    private static List<ReceiverStats> receiverStats(List<Client<SubscriberConnection>> subscribers)
             throws InterruptedException {
+        List<ReceiverStats> stats = new ArrayList<>();
+        for (Client<SubscriberConnection> s : subscribers) {
+            stats.add(s.call(s.handler()::stats));
+        }
+        return stats;
+    }
+
+    private static List<SenderStats> senderStats(List<Client<PublisherConnection>> publishers)
+            throws InterruptedException {
+        List<SenderStats> stats = new ArrayList<>();
+        for (Client<PublisherConnection> p : publishers) {
+            stats.add(p.call(p.handler()::stats));
+        }
+        return stats;
+    }
+
+    private <H extends ClientConnection> List<Client<H>> connect(List<H> handlers) throws InterruptedException {
         List<Client<H>> clients = new ArrayList<>(handlers.size());
         long deadline = System.nanoTime() + spec.connectTimeout().toNanos();
         for (int from = 0; from < handlers.size(); from += CONNECT_WAVE) {
@@ -216,22 +361,18 @@ public final class LoadRun {
     }
 
     /**
-     * Waits until every subscriber has had everything it should and every publisher its PUBACKs, or until
-     * nothing has moved for {@link #DRAIN_IDLE_NANOS}, or the drain timeout.
+     * Waits until the subscribers have had everything they should and every publisher its PUBACKs, or until
+     * nothing has moved for {@code idleNanos}, or {@code deadline}; returns when it stopped waiting.
      */
-    private void drain(List<Client<SubscriberConnection>> subscribers, List<Client<PublisherConnection>> publishers,
-                       long[] expectedBySubscriber) {
-        long start = System.nanoTime();
-        long deadline = start + spec.drainTimeout().toNanos();
-        long lastChange = start;
+    private long drain(List<Client<SubscriberConnection>> subscribers, List<Client<PublisherConnection>> publishers,
+                       long[] expectedBySubscriber, long expectedTotal, long deadline, long idleNanos) {
+        long lastChange = System.nanoTime();
         long lastProgress = -1;
         while (true) {
-            boolean done = true;
+            boolean done = received(subscribers, expectedBySubscriber, expectedTotal);
             long progress = 0;
-            for (int j = 0; j < subscribers.size(); j++) {
-                long unique = subscribers.get(j).handler().uniqueSoFar();
-                done &= unique >= expectedBySubscriber[j];
-                progress += unique;
+            for (Client<SubscriberConnection> s : subscribers) {
+                progress += s.handler().uniqueSoFar();
             }
             for (Client<PublisherConnection> p : publishers) {
                 int outstanding = p.handler().outstanding();
@@ -240,16 +381,32 @@ public final class LoadRun {
             }
             long now = System.nanoTime();
             if (done || now - deadline >= 0) {
-                return;
+                return now;
             }
             if (progress != lastProgress) {
                 lastProgress = progress;
                 lastChange = now;
-            } else if (now - lastChange >= DRAIN_IDLE_NANOS) {
-                return;
+            } else if (now - lastChange >= idleNanos) {
+                return now;
             }
             LockSupport.parkNanos(DRAIN_POLL_NANOS);
         }
+    }
+
+    /**
+     * Whether the subscribers have had every new message due: each its own share, or, for a consumer group,
+     * {@code expectedTotal} between them.
+     */
+    private boolean received(List<Client<SubscriberConnection>> subscribers, long[] expectedBySubscriber,
+                             long expectedTotal) {
+        long total = 0;
+        boolean each = true;
+        for (int j = 0; j < subscribers.size(); j++) {
+            long unique = subscribers.get(j).handler().uniqueSoFar();
+            each &= unique >= expectedBySubscriber[j];
+            total += unique;
+        }
+        return spec.layout().oneReceiverPerMessage() ? total >= expectedTotal : each;
     }
 
     private static <H extends ClientConnection> void disconnect(List<Client<H>> clients) throws InterruptedException {
@@ -262,75 +419,21 @@ public final class LoadRun {
         }
     }
 
-    private LoadResult result(Instant startedAt, Scenario scenario, int[][] receivers, Timeline timeline, int window,
-                              List<PublisherStats> pubs, List<SubscriberStats> subs, long generatorCpu,
-                              long brokerCpu) {
-        double seconds = timeline.measuredSeconds();
-        long sent = 0;
-        long sentMeasured = 0;
-        long acked = 0;
-        long ackedMeasured = 0;
-        long ackRefused = 0;
-        long unacknowledged = 0;
-        long expected = 0;
-        long unexpectedAcks = 0;
-        Histogram ackLatency = Histograms.create();
-        List<String> failures = new ArrayList<>();
-        for (int i = 0; i < pubs.size(); i++) {
-            PublisherStats p = pubs.get(i);
-            sent += p.sent();
-            sentMeasured += p.sentMeasured();
-            acked += p.acked();
-            ackedMeasured += p.ackedMeasured();
-            ackRefused += p.ackRefused();
-            unexpectedAcks += p.ackUnexpected();
-            unacknowledged += p.unacknowledged();
-            expected += (long) p.sent() * receivers[i].length;
-            ackLatency.add(p.ackLatency());
-            if (p.failure() != null) {
-                failures.add(p.failure());
-            }
-        }
-        long received = 0;
-        long receivedMeasured = 0;
-        long unique = 0;
-        long duplicates = 0;
-        long unexpected = unexpectedAcks;
-        Histogram latency = Histograms.create();
-        for (SubscriberStats s : subs) {
-            received += s.received();
-            receivedMeasured += s.receivedMeasured();
-            unique += s.unique();
-            duplicates += s.duplicates();
-            unexpected += s.unexpected();
-            latency.add(s.latency());
-            if (s.failure() != null) {
-                failures.add(s.failure());
-            }
-        }
-        long lost = expected - unique;
+    private LoadResult result(Instant startedAt, double seconds, int window, List<SenderStats> pubs,
+                              List<ReceiverStats> subs, CpuSample cpu0, CpuSample cpu1, LoadResult.Preload preload) {
         int[] fanOut = scenario.fanOut();
+        LoadResult.Durable durableSettings = durable == null ? null : new LoadResult.Durable(prefix,
+                durable.partitions(), durable.durability(),
+                spec.layout() instanceof TopicLayout.Queue q ? q.group() : null, durable.preload());
         LoadResult.Settings settings = new LoadResult.Settings(spec.host(), spec.port(),
                 spec.version().isV5() ? "5" : "3.1.1", spec.publishers(), spec.subscribers(),
                 spec.layout().describe(), Arrays.stream(fanOut).min().orElse(0),
                 Arrays.stream(fanOut).max().orElse(0), spec.qos(), spec.payloadBytes(),
-                spec.ratePerSecond(), spec.duration().toNanos() / 1e9, spec.warmup().toNanos() / 1e9,
-                spec.inflight(), window, spec.threads());
-        Double brokerSeconds = brokerCpu >= 0 ? brokerCpu / 1e9 : null;
-        Double brokerPerMessage = brokerCpu >= 0 && receivedMeasured > 0 ? brokerCpu / 1e3 / receivedMeasured : null;
-        return new LoadResult(LoadResult.TOOL, LoadResult.FORMAT, startedAt.toString(), spec.labels(), settings,
-                seconds, LoadResult.Rate.of(sent, sentMeasured, seconds),
-                spec.qos() > 0 ? LoadResult.Rate.of(acked, ackedMeasured, seconds) : null,
-                LoadResult.Rate.of(received, receivedMeasured, seconds), expected, lost,
-                expected == 0 ? 0 : (double) lost / expected, duplicates, unexpected, ackRefused, unacknowledged,
-                LoadResult.Latency.of(latency), spec.qos() > 0 ? LoadResult.Latency.of(ackLatency) : null,
-                new LoadResult.Cpu(generatorCpu / 1e9, brokerSeconds, brokerPerMessage), List.copyOf(failures));
-    }
-
-    private static void sleepUntil(long deadlineNanos) {
-        long left;
-        while ((left = deadlineNanos - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(left);
-        }
+                spec.ratePerSecond(), preload == null ? spec.duration().toNanos() / 1e9 : seconds,
+                preload == null ? spec.warmup().toNanos() / 1e9 : 0, spec.inflight(), window, spec.threads(),
+                durableSettings);
+        return Totals.result(startedAt, spec.labels(), settings, seconds, pubs, fanOut, subs,
+                spec.layout().oneReceiverPerMessage(), spec.qos() > 0, cpu1.generatorSince(cpu0),
+                cpu1.brokerSince(cpu0), cpu1.machineSince(cpu0), preload);
     }
 }

@@ -32,21 +32,22 @@ import java.util.Objects;
  * @param labels          free-form key/value pairs copied into the result (broker name, scenario, ...)
  * @param persistentSubscribers subscribers connect with a session kept after the connection (3.1.1 clean
  *                        session 0; 5: clean start 0 and a session expiry of an hour)
+ * @param durable         the durable topic (and drain run) settings, or null for plain MQTT topics
  */
 public record LoadSpec(String host, int port, MqttVersion version, int publishers, int subscribers,
                        TopicLayout layout, int qos, int payloadBytes, double ratePerSecond, Duration duration,
                        Duration warmup, int inflight, int threads, int keepAliveSeconds, Duration drainTimeout,
                        Duration connectTimeout, long brokerPid, int clockTicks, String topicPrefix,
-                       Map<String, String> labels, boolean persistentSubscribers) {
+                       Map<String, String> labels, boolean persistentSubscribers, DurableSpec durable) {
 
-    /** A spec whose subscribers have clean sessions. */
+    /** A spec whose subscribers have clean sessions, on plain MQTT topics. */
     public LoadSpec(String host, int port, MqttVersion version, int publishers, int subscribers, TopicLayout layout,
                     int qos, int payloadBytes, double ratePerSecond, Duration duration, Duration warmup, int inflight,
                     int threads, int keepAliveSeconds, Duration drainTimeout, Duration connectTimeout, long brokerPid,
                     int clockTicks, String topicPrefix, Map<String, String> labels) {
         this(host, port, version, publishers, subscribers, layout, qos, payloadBytes, ratePerSecond, duration, warmup,
                 inflight, threads, keepAliveSeconds, drainTimeout, connectTimeout, brokerPid, clockTicks, topicPrefix,
-                labels, false);
+                labels, false, null);
     }
 
     public LoadSpec {
@@ -85,6 +86,23 @@ public record LoadSpec(String host, int port, MqttVersion version, int publisher
         }
         if (brokerPid < 0) {
             throw new IllegalArgumentException("--broker-pid must not be negative");
+        }
+        if (layout.oneReceiverPerMessage() && durable == null) {
+            throw new IllegalArgumentException("a consumer group reads a durable topic: give --durable-topic or"
+                    + " --admin-url");
+        }
+        if (durable != null && durable.drain()) {
+            if (!layout.oneReceiverPerMessage() || subscribers < 1) {
+                throw new IllegalArgumentException("--preload drains a backlog through a consumer group: give"
+                        + " --group and at least one member");
+            }
+            if (qos != 1) {
+                throw new IllegalArgumentException("--preload needs --qos 1, so that the backlog is acknowledged"
+                        + " before the members start");
+            }
+            if (durable.preload() / publishers >= Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("--preload is too large for " + publishers + " publisher(s)");
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +21,17 @@ import java.util.concurrent.Callable;
  * MQTT 3.1.1 or 5 broker; QoS 0 or 1; fixed payload; a fixed total rate or flat out. Prints throughput,
  * latency percentiles and losses, and writes them as JSON ({@link LoadResult}).
  *
+ * <p>Against Ratatoskr it also publishes to durable topics ({@code --admin-url} creates one per run with
+ * {@code --partitions} and {@code --durability}) and consumes through consumer groups ({@code --group}: the
+ * subscribers are members on {@code $queue/<group>/<topic>} and acknowledge with PUBACK), live or, with
+ * {@code --preload}, draining a backlog written first.
+ *
  * <pre>
  * java -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.mqtt.MqttLoad \
  *     --port 1883 --publishers 4 --subscribers 4 --qos 1 --payload 64 --duration 10s --json out.json
+ * java -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.mqtt.MqttLoad --port 1883 --mqtt-version 5 \
+ *     --admin-url http://127.0.0.1:8080 --partitions 4 --durability group --qos 1 -p 4 \
+ *     --group g --members 4 --preload 200000 --payload 1024
  * </pre>
  */
 @Command(name = "mqtt-load", sortOptions = false,
@@ -48,7 +57,8 @@ public final class MqttLoad implements Callable<Integer> {
     @Option(names = {"-p", "--publishers"}, description = "Publishing connections (default: ${DEFAULT-VALUE}).")
     int publishers = 1;
 
-    @Option(names = {"-s", "--subscribers"}, description = "Subscribing connections (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-s", "--subscribers", "--members"},
+            description = "Subscribing connections; with --group, members of the group (default: ${DEFAULT-VALUE}).")
     int subscribers = 1;
 
     @Option(names = "--topics", description = {"How publishers map to topics (default: ${DEFAULT-VALUE}):",
@@ -102,6 +112,43 @@ public final class MqttLoad implements Callable<Integer> {
     @Option(names = "--topic-prefix", description = "First topic level; each run adds its own below (default: ${DEFAULT-VALUE}).")
     String topicPrefix = "bench";
 
+    @Option(names = "--admin-url", description = "Ratatoskr's admin API, e.g. http://127.0.0.1:8080: create a durable"
+            + " topic for the run there (--partitions, --durability), publish to it, delete it afterwards.")
+    URI adminUrl;
+
+    @Option(names = "--durable-topic", description = "Durable topic to publish to (topics NAME/<publisher>); with "
+            + "--admin-url it is created, else it must exist (default with --admin-url: <topic-prefix>-<run id>).")
+    String durableTopic;
+
+    @Option(names = "--partitions", description = "Partitions of the durable topic created (default: ${DEFAULT-VALUE}).")
+    int partitions = 1;
+
+    @Option(names = "--durability", description = "Durability of the durable topic created: fsync, group or async "
+            + "(default: ${DEFAULT-VALUE}).")
+    String durability = "fsync";
+
+    @Option(names = "--group", description = "Consumer group: the subscribers are its members, on "
+            + "$queue/<group>/<durable topic>; each message goes to one member, whose PUBACK acknowledges it. "
+            + "Overrides --topics.")
+    String group;
+
+    @Option(names = "--preload", description = "Drain run: publish this many messages first (every PUBACK "
+            + "awaited), then start the members and measure until they have had them all or --duration ends "
+            + "(default: 0, a live run).")
+    long preload;
+
+    @Option(names = "--preload-timeout", converter = DurationConverter.class,
+            description = "Longest time the preload may take (default: 120s).")
+    Duration preloadTimeout = Duration.ofSeconds(120);
+
+    @Option(names = "--register-group", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Before a preload, have the members subscribe once and leave, so that the group exists "
+                    + "before its backlog is written (default: ${DEFAULT-VALUE}).")
+    boolean registerGroup = true;
+
+    @Option(names = "--keep-topic", description = "Leave the durable topic created by --admin-url in place.")
+    boolean keepTopic;
+
     @Option(names = "--label", description = "key=value copied into the JSON result (repeatable), e.g. broker=mosquitto.")
     Map<String, String> labels = new LinkedHashMap<>();
 
@@ -146,12 +193,18 @@ public final class MqttLoad implements Callable<Integer> {
             case "5", "5.0" -> MqttVersion.V5;
             default -> throw new IllegalArgumentException("--mqtt-version must be 3.1.1 or 5, not " + mqttVersion);
         };
-        return new LoadSpec(host, port, version, publishers, subscribers, TopicLayout.parse(topics), qos, payloadBytes,
+        DurableSpec durable = adminUrl == null && durableTopic == null ? null : new DurableSpec(adminUrl,
+                durableTopic, partitions, durability, preload, preloadTimeout, registerGroup, keepTopic);
+        if (durable == null && preload > 0) {
+            throw new IllegalArgumentException("--preload needs a durable topic (--admin-url or --durable-topic)");
+        }
+        TopicLayout layout = group != null ? new TopicLayout.Queue(group) : TopicLayout.parse(topics);
+        return new LoadSpec(host, port, version, publishers, subscribers, layout, qos, payloadBytes,
                 rate, duration, warmup, inflight, threads, keepAlive, drainTimeout, connectTimeout, brokerPid,
-                clockTicks, topicPrefix, labels, persistentSubscribers);
+                clockTicks, topicPrefix, labels, persistentSubscribers, durable);
     }
 
-    static void write(LoadResult result, Path file) throws IOException {
+    public static void write(LoadResult result, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

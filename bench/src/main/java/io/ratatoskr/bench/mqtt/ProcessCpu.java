@@ -7,16 +7,17 @@ import java.nio.file.Path;
 
 /**
  * CPU time consumed by a process: this one (from the JVM), or another one on Linux (from
- * {@code /proc/<pid>/stat}, user plus system time, in clock ticks).
+ * {@code /proc/<pid>/stat}, user plus system time, in clock ticks); and by the whole machine (from
+ * {@code /proc/stat}), so that a run can tell how much CPU other processes took while it measured.
  *
  * <p>Stateless and thread-safe.
  */
-final class ProcessCpu {
+public final class ProcessCpu {
     private ProcessCpu() {
     }
 
     /** CPU time of this JVM so far, in nanoseconds, or -1 if the platform does not say. */
-    static long selfNanos() {
+    public static long selfNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();
         }
@@ -28,7 +29,7 @@ final class ProcessCpu {
      *
      * @param clockTicksPerSecond the kernel's USER_HZ ({@code getconf CLK_TCK}; 100 on Linux x86 and arm)
      */
-    static long otherNanos(long pid, int clockTicksPerSecond) {
+    public static long otherNanos(long pid, int clockTicksPerSecond) {
         String stat;
         try {
             stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
@@ -54,6 +55,37 @@ final class ProcessCpu {
             return -1;
         }
         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks * 1_000_000_000L / clockTicksPerSecond;
+    }
+
+    /**
+     * CPU time all CPUs of the machine have spent busy so far (user, nice, system, irq, softirq and steal
+     * time from the first line of {@code /proc/stat}; not idle or iowait), in nanoseconds, or -1 when it cannot
+     * be read.
+     */
+    public static long machineBusyNanos(int clockTicksPerSecond) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/stat"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
+        return parseMachineNanos(stat, clockTicksPerSecond);
+    }
+
+    /** The busy time of the aggregate {@code cpu} line of a {@code /proc/stat} text (proc(5)), in nanoseconds. */
+    static long parseMachineNanos(String stat, int clockTicksPerSecond) {
+        if (!stat.startsWith("cpu ")) {
+            return -1;
+        }
+        int end = stat.indexOf('\n');
+        String[] f = stat.substring(4, end < 0 ? stat.length() : end).trim().split(" +");
+        if (f.length < 8) {
+            return -1;
+        }
+        // user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is already in user.
+        long ticks = Long.parseLong(f[0]) + Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[5])
+                + Long.parseLong(f[6]) + Long.parseLong(f[7]);
         return ticks * 1_000_000_000L / clockTicksPerSecond;
     }
 }

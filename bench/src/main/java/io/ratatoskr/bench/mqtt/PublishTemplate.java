@@ -14,21 +14,13 @@ import java.nio.charset.StandardCharsets;
  * outbound buffer for each message with its packet identifier, send time and sequence number patched in
  * place: no packet object and no array per message.
  *
- * <p>The payload starts with a {@value #HEADER_BYTES}-byte header, big-endian, that subscribers read back:
- * <table>
- *   <caption>Payload header</caption>
- *   <tr><th>offset</th><th>bytes</th><th>field</th></tr>
- *   <tr><td>0</td><td>8</td><td>send time, {@link System#nanoTime()} of the generating process: when the
- *       message was meant to be sent (fixed rate), or when it was written (flat out)</td></tr>
- *   <tr><td>8</td><td>4</td><td>publisher index, 0-based</td></tr>
- *   <tr><td>12</td><td>4</td><td>sequence number within the publisher, from 0</td></tr>
- * </table>
- * The rest of the payload is filler.
+ * <p>The payload starts with the {@link PayloadHeader} (send time, publisher, sequence number) that receivers
+ * read back; the rest is filler.
  *
  * <p>Immutable after construction; {@link #writeTo} may be called from any thread.
  */
 final class PublishTemplate {
-    static final int HEADER_BYTES = 16;
+    static final int HEADER_BYTES = PayloadHeader.BYTES;
 
     private final byte[] frame;
     private final int packetIdOffset;
@@ -46,14 +38,7 @@ final class PublishTemplate {
      * @throws IllegalArgumentException if the payload cannot hold the header
      */
     static PublishTemplate of(MqttVersion version, String topic, int qos, int payloadBytes, int publisher) {
-        if (payloadBytes < HEADER_BYTES) {
-            throw new IllegalArgumentException("payload must be at least " + HEADER_BYTES + " bytes (send time,"
-                    + " publisher, sequence), got " + payloadBytes);
-        }
-        byte[] payload = new byte[payloadBytes];
-        for (int i = HEADER_BYTES; i < payloadBytes; i++) {
-            payload[i] = (byte) ('a' + i % 26);
-        }
+        byte[] payload = PayloadHeader.filled(payloadBytes);
         Publish publish = new Publish(topic, qos, false, false, qos > 0 ? 1 : 0, payload, MqttProperties.EMPTY);
         ByteBuf buf = Unpooled.buffer(PacketWriter.encodedSize(publish, version));
         PacketWriter.write(publish, version, buf);

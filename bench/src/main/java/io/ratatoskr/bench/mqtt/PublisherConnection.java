@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * once per batch group, and yields to I/O between groups by rescheduling itself (not by re-queuing a task,
  * which the event loop would run again before reading).
  *
- * <p>It stops when the measurement window ends, or when told to; {@link #finished()} then gives the number
- * of messages sent. Confined to its event loop; {@link #outstanding()} may be read from any thread.
+ * <p>It stops when the measurement window ends, when it has sent its {@code limit} of messages (a preload),
+ * or when told to; {@link #finished()} then gives the number of messages sent. Confined to its event loop; {@link #outstanding()} may be read from any thread.
  */
 final class PublisherConnection extends ClientConnection {
     private static final int BATCH_BYTES = 16 * 1024;
@@ -37,6 +37,8 @@ final class PublisherConnection extends ClientConnection {
     /** Where, within one interval, this publisher's schedule starts, so that publishers do not all fire at once. */
     private final long phaseNanos;
     private final int batchMessages;
+    /** Messages to send at most; {@link Integer#MAX_VALUE} for as many as the window takes. */
+    private final int limit;
 
     private int window;
     private Timeline timeline;
@@ -60,9 +62,14 @@ final class PublisherConnection extends ClientConnection {
     private long ackUnexpected;
     private final Histogram ackLatency = Histograms.create();
 
+    /** @param limit messages to send at most, or 0 to send until the window ends */
     PublisherConnection(MqttVersion version, String clientId, int keepAliveSeconds, PublishTemplate template, int qos,
-                        int inflightLimit, double ratePerSecond, double phase) {
+                        int inflightLimit, double ratePerSecond, double phase, int limit) {
         super(version, clientId, keepAliveSeconds);
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, got " + limit);
+        }
+        this.limit = limit == 0 ? Integer.MAX_VALUE : limit;
         this.template = template;
         this.qos = qos;
         this.inflightLimit = inflightLimit;
@@ -97,7 +104,7 @@ final class PublisherConnection extends ClientConnection {
         return finished;
     }
 
-    /** QoS 1 messages sent and not yet acknowledged, as of the last read. Any thread. */
+    /** QoS 1 messages sent and not yet acknowledged, as of the last write, read or stop. Any thread. */
     int outstanding() {
         return outstanding;
     }
@@ -107,6 +114,7 @@ final class PublisherConnection extends ClientConnection {
         if (!stopped) {
             stopped = true;
             ctx.flush();
+            outstanding = inflight;
             finished.complete(nextSequence);
         }
     }
@@ -124,14 +132,14 @@ final class PublisherConnection extends ClientConnection {
             return;
         }
         long now = System.nanoTime();
-        if (now - timeline.measureEndNanos() >= 0) {
+        if (now - timeline.measureEndNanos() >= 0 || nextSequence >= limit) {
             stop();
             return;
         }
         boolean flatOut = intervalNanos == 0;
         int batches = 0;
         while (batches < BATCHES_PER_RUN && ctx.channel().isWritable()) {
-            int n = batchMessages;
+            int n = Math.min(batchMessages, limit - nextSequence);
             if (qos > 0) {
                 n = Math.min(n, window - inflight);
             }
@@ -147,6 +155,11 @@ final class PublisherConnection extends ClientConnection {
         }
         if (batches > 0) {
             ctx.flush();
+            outstanding = inflight;
+        }
+        if (nextSequence >= limit) {
+            stop();
+            return;
         }
         if (!ctx.channel().isWritable() || (qos > 0 && inflight >= window)) {
             return; // channelWritabilityChanged or a PUBACK resumes
@@ -242,13 +255,8 @@ final class PublisherConnection extends ClientConnection {
     }
 
     /** What this publisher did; call on the event loop after it stopped. */
-    PublisherStats stats() {
-        return new PublisherStats(nextSequence, sentMeasured, acked, ackedMeasured, ackRefused, ackUnexpected,
+    SenderStats stats() {
+        return new SenderStats(nextSequence, sentMeasured, acked, ackedMeasured, ackRefused, ackUnexpected,
                 inflight, ackLatency.copy(), failure());
-    }
-
-    /** A publisher's counts; the histogram is a copy owned by the receiver. */
-    record PublisherStats(int sent, long sentMeasured, long acked, long ackedMeasured, long ackRefused,
-                          long ackUnexpected, int unacknowledged, Histogram ackLatency, String failure) {
     }
 }

@@ -2,21 +2,32 @@ package io.ratatoskr.bench.mqtt;
 
 import java.util.Locale;
 
-/** The human-readable summary of a {@link LoadResult}, as {@code MqttLoad} prints it. */
-final class ResultTable {
+/** The human-readable summary of a {@link LoadResult}, as {@code MqttLoad} and {@code KafkaLoad} print it. */
+public final class ResultTable {
     private ResultTable() {
     }
 
-    static String format(LoadResult r) {
+    public static String format(LoadResult r) {
         LoadResult.Settings s = r.settings();
         StringBuilder b = new StringBuilder();
         String fanOut = s.fanOutMin() == s.fanOutMax() ? Integer.toString(s.fanOutMin())
                 : s.fanOutMin() + ".." + s.fanOutMax();
-        line(b, "MQTT %s load on %s:%d: %d publisher(s) -> %d subscriber(s), topics %s (fan-out %s), QoS %d, %d B payload,"
-                        + " %s, inflight %d, %.0f s measured after %.0f s warm-up",
-                s.mqttVersion(), s.host(), s.port(), s.publishers(), s.subscribers(), s.topics(), fanOut, s.qos(),
+        line(b, "%s load on %s:%d: %d publisher(s) -> %d subscriber(s), topics %s (fan-out %s), QoS %d, %d B payload,"
+                        + " %s, inflight %d, %.1f s measured after %.1f s warm-up",
+                s.mqttVersion() == null ? "Kafka" : "MQTT " + s.mqttVersion(), s.host(), s.port(), s.publishers(), s.subscribers(), s.topics(), fanOut, s.qos(),
                 s.payloadBytes(), s.ratePerSecond() == 0 ? "flat out" : String.format(Locale.ROOT, "%.0f msg/s", s.ratePerSecond()),
                 s.window(), s.durationSeconds(), s.warmupSeconds());
+        if (s.durable() != null) {
+            LoadResult.Durable d = s.durable();
+            line(b, "durable topic %s: %d partition(s), durability %s%s%s", d.topic(), d.partitions(), d.durability(),
+                    d.group() == null ? "" : ", consumer group " + d.group(),
+                    d.preload() == 0 ? "" : String.format(Locale.ROOT, ", drain of %d preloaded message(s)",
+                            d.preload()));
+        }
+        if (r.preload() != null) {
+            line(b, "preload: %d message(s) acknowledged in %.2f s (%.1f/s)", r.preload().messages(),
+                    r.preload().seconds(), r.preload().perSecond());
+        }
         line(b, "");
         line(b, "%-22s %14s %14s %14s", "", "total", "in window", "per second");
         rate(b, "published", r.published());
@@ -32,14 +43,16 @@ final class ResultTable {
             latency(b, "publish to PUBACK", r.ackLatency());
         }
         line(b, "");
-        line(b, "expected deliveries %d, lost %d (%.4f %%), duplicates %d, unexpected %d%s", r.expectedDeliveries(),
-                r.lost(), r.lostRatio() * 100, r.duplicates(), r.unexpected(),
+        line(b, "expected deliveries %d, lost %d (%.4f %%), duplicates %d, redelivered %d, unexpected %d%s",
+                r.expectedDeliveries(), r.lost(), r.lostRatio() * 100, r.duplicates(), r.redelivered(), r.unexpected(),
                 r.acked() == null ? "" : String.format(Locale.ROOT, ", refused PUBACKs %d, unacknowledged %d",
                         r.ackRefused(), r.unacknowledged()));
         LoadResult.Cpu cpu = r.cpu();
         if (cpu.brokerSeconds() != null) {
-            line(b, "CPU in window: generator %.2f s, broker %.2f s (%.2f us per delivered message)",
-                    cpu.generatorSeconds(), cpu.brokerSeconds(), cpu.brokerPerMessageMicros());
+            line(b, "CPU in window: generator %.2f s, broker %.2f s (%s us per %s message), other processes %s s",
+                    cpu.generatorSeconds(), cpu.brokerSeconds(), cpu.brokerPerMessageMicros() == null ? "-"
+                            : String.format(Locale.ROOT, "%.2f", cpu.brokerPerMessageMicros()), r.countedName(),
+                    cpu.othersSeconds() == null ? "-" : String.format(Locale.ROOT, "%.2f", cpu.othersSeconds()));
         } else {
             line(b, "CPU in window: generator %.2f s", cpu.generatorSeconds());
         }

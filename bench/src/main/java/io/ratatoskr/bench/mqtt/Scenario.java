@@ -2,6 +2,7 @@ package io.ratatoskr.bench.mqtt;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Who publishes where and who receives what: the publishers and subscribers of a run laid out by a
@@ -32,9 +33,17 @@ public record Scenario(int publishers, int subscribers, TopicLayout layout, Stri
         return layout.filtersOf(prefix, subscriber, publishers);
     }
 
-    /** Subscribers (0-based) whose filters match each publisher's topic: {@code result[publisher]}. */
+    /**
+     * Subscribers (0-based) whose filters match each publisher's topic: {@code result[publisher]}. For a
+     * consumer group ({@link TopicLayout#oneReceiverPerMessage()}), every member, of which each message
+     * reaches one.
+     */
     public int[][] receivers() {
         int[][] result = new int[publishers][];
+        if (layout.oneReceiverPerMessage()) {
+            Arrays.setAll(result, i -> IntStream.range(0, subscribers).toArray());
+            return result;
+        }
         for (int i = 0; i < publishers; i++) {
             String topic = topicOf(i);
             int[] matched = new int[subscribers];
@@ -51,6 +60,11 @@ public record Scenario(int publishers, int subscribers, TopicLayout layout, Stri
 
     /** Deliveries each message of publisher {@code i} makes, for every {@code i}. */
     public int[] fanOut() {
+        if (layout.oneReceiverPerMessage()) {
+            int[] result = new int[publishers];
+            Arrays.fill(result, subscribers > 0 ? 1 : 0);
+            return result;
+        }
         return Arrays.stream(receivers()).mapToInt(r -> r.length).toArray();
     }
 

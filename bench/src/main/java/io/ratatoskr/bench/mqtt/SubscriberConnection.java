@@ -9,51 +9,48 @@ import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
 import io.ratatoskr.mqtt.codec.MqttProperties;
 import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.codec.ReasonCode;
-import org.HdrHistogram.Histogram;
 
 import java.util.List;
 
 /**
- * A subscriber: subscribes to its filters, acknowledges QoS 1 messages (the PUBACKs of one read are written
- * as one buffer and flushed once), and for each message it reads the send time, publisher and sequence
- * number from the payload header ({@link PublishTemplate}) to record end-to-end latency and count what is
- * new, what is a repeat, and what it should not have received at all.
+ * A subscriber, or a member of a consumer group: subscribes to its filters, acknowledges QoS 1 messages (the
+ * PUBACKs of one read are written as one buffer and flushed once), and for each message it reads the send time,
+ * publisher and sequence number from the payload header ({@link PayloadHeader}) to record end-to-end latency
+ * and count what is new, what is a repeat, and what it should not have received at all.
  *
- * <p>A message is new when its sequence number is above every earlier one from the same publisher, and a
- * duplicate otherwise: MQTT keeps one publisher's messages on one topic in order (§4.6), so a lower number
- * can only be a repeat. What never arrived is what the publisher sent minus what arrived new, worked out by
- * the run once the publishers have stopped.
+ * <p>Whether a message is new is for its {@link Receipts} to say: in order for a plain subscriber (MQTT keeps
+ * one publisher's messages on one topic in order, §4.6, so a lower number can only be a repeat), by a set of
+ * sequence numbers for a group member (which gets some messages, from several partitions). What never arrived
+ * is what the publishers sent minus what arrived new, worked out by the run once the publishers have stopped.
+ * A PUBLISH with the DUP flag (§3.3.1.1), or, for a group member, with an {@code attempt} user property above 1
+ * ({@link DeliveryAttempt}), counts as a redelivery, whether or not it repeats a message this receiver has
+ * seen.
  *
- * <p>Confined to its event loop; {@link #uniqueSoFar()} may be read from any thread.
+ * <p>Confined to its event loop; {@link #uniqueSoFar()} and {@link #lastNewNanos()} may be read from any
+ * thread.
  */
 final class SubscriberConnection extends ClientConnection {
     private final List<String> filters;
     private final int qos;
-    /** Per publisher: the next sequence number that would be new. */
-    private final int[] nextSequence;
-    /** Per publisher: new messages received. */
-    private final long[] uniqueFrom;
-    /** Per publisher: whether this subscriber should hear it at all. */
-    private final boolean[] expected;
-    private final Histogram latency = Histograms.create();
-    private Timeline timeline;
+    private final Tally tally;
+    /** Whether to look for Ratatoskr's {@code attempt} user property (consumer-group deliveries, MQTT 5). */
+    private final boolean readAttempts;
     private ByteBuf acks;
-
-    private long received;
-    private long unique;
-    private long receivedMeasured;
-    private long duplicates;
-    private long unexpected;
     private volatile long uniqueSoFar;
+    private volatile long lastNewNanos;
 
+    /**
+     * @param receipts           tells new messages from repeats; owned by this connection from now on
+     * @param expectedPublishers per publisher, whether this subscriber should receive its messages
+     * @param persistentSession  connect with a session the broker keeps after the connection ends
+     */
     SubscriberConnection(MqttVersion version, String clientId, int keepAliveSeconds, List<String> filters, int qos,
-                         boolean[] expectedPublishers, boolean persistentSession) {
+                         Receipts receipts, boolean[] expectedPublishers, boolean persistentSession) {
         super(version, clientId, keepAliveSeconds, persistentSession);
         this.filters = List.copyOf(filters);
         this.qos = qos;
-        this.expected = expectedPublishers.clone();
-        this.nextSequence = new int[expected.length];
-        this.uniqueFrom = new long[expected.length];
+        this.tally = new Tally(receipts, expectedPublishers);
+        this.readAttempts = version.isV5() && filters.stream().anyMatch(f -> f.startsWith("$queue/"));
     }
 
     @Override
@@ -78,9 +75,12 @@ final class SubscriberConnection extends ClientConnection {
         markReady();
     }
 
-    /** Sets the measurement window; call on the event loop before any publisher starts. */
+    /**
+     * Sets the measurement window: on the event loop before any publisher starts, or before the connection
+     * is registered with its event loop.
+     */
     void timeline(Timeline t) {
-        this.timeline = t;
+        tally.timeline(t);
     }
 
     /** New messages received so far, as of the end of the last read. Any thread. */
@@ -88,9 +88,15 @@ final class SubscriberConnection extends ClientConnection {
         return uniqueSoFar;
     }
 
+    /** {@link System#nanoTime()} when the last new message arrived, as of the end of the last read. Any thread. */
+    long lastNewNanos() {
+        return lastNewNanos;
+    }
+
     @Override
     protected void onPublish(ByteBuf in, int firstByte, int body, int remainingLength) {
         int messageQos = (firstByte >> 1) & 0x03;
+        boolean dup = (firstByte & 0x08) != 0;
         int index = body;
         index += 2 + in.getUnsignedShort(index);
         if (messageQos > 0) {
@@ -99,37 +105,21 @@ final class SubscriberConnection extends ClientConnection {
         }
         if (version.isV5()) {
             int propertiesLength = variableByteInteger(in, index);
-            index += variableByteIntegerBytes(propertiesLength) + propertiesLength;
+            index += variableByteIntegerBytes(propertiesLength);
+            if (readAttempts && !dup) {
+                dup = DeliveryAttempt.of(in, index, propertiesLength) > 1;
+            }
+            index += propertiesLength;
         }
-        received++;
-        int payloadBytes = body + remainingLength - index;
-        if (payloadBytes < PublishTemplate.HEADER_BYTES) {
-            unexpected++;
+        if (dup) {
+            tally.redelivery();
+        }
+        if (body + remainingLength - index < PublishTemplate.HEADER_BYTES) {
+            tally.garbled();
             return;
         }
-        int publisher = PublishTemplate.publisher(in, index);
-        if (publisher < 0 || publisher >= expected.length || !expected[publisher]) {
-            unexpected++;
-            return;
-        }
-        long now = System.nanoTime();
-        int sequence = PublishTemplate.sequence(in, index);
-        if (sequence >= nextSequence[publisher]) {
-            nextSequence[publisher] = sequence + 1;
-            uniqueFrom[publisher]++;
-            unique++;
-        } else {
-            duplicates++;
-        }
-        if (timeline != null) {
-            if (timeline.measures(now)) {
-                receivedMeasured++;
-            }
-            long sent = PublishTemplate.sentNanos(in, index);
-            if (timeline.measures(sent)) {
-                latency.recordValue(Histograms.clamp(now - sent));
-            }
-        }
+        tally.message(PublishTemplate.publisher(in, index), PublishTemplate.sequence(in, index),
+                PublishTemplate.sentNanos(in, index), System.nanoTime());
     }
 
     private void queueAck(int packetId) {
@@ -146,7 +136,8 @@ final class SubscriberConnection extends ClientConnection {
             ctx.writeAndFlush(acks, ctx.voidPromise());
             acks = null;
         }
-        uniqueSoFar = unique;
+        uniqueSoFar = tally.unique();
+        lastNewNanos = tally.lastNewNanos();
         super.channelReadComplete(ctx);
     }
 
@@ -158,14 +149,11 @@ final class SubscriberConnection extends ClientConnection {
         }
     }
 
-    /** What this subscriber saw; call on the event loop. */
-    SubscriberStats stats() {
-        return new SubscriberStats(received, unique, uniqueFrom.clone(), receivedMeasured, duplicates, unexpected,
-                latency.copy(), failure());
-    }
-
-    /** A subscriber's counts; arrays and histogram are copies owned by the receiver. */
-    record SubscriberStats(long received, long unique, long[] uniqueFrom, long receivedMeasured, long duplicates,
-                           long unexpected, Histogram latency, String failure) {
+    /**
+     * What this subscriber saw; call on the event loop once no more messages are expected. The receipts are
+     * handed over, not copied: the caller may merge them.
+     */
+    ReceiverStats stats() {
+        return tally.stats(failure());
     }
 }

@@ -24,6 +24,14 @@ public sealed interface TopicLayout {
     String describe();
 
     /**
+     * Whether each message goes to just one of the subscribers whose filters take it (a consumer group),
+     * instead of to every one of them.
+     */
+    default boolean oneReceiverPerMessage() {
+        return false;
+    }
+
+    /**
      * {@code topics} topics; publisher {@code i} publishes to topic {@code i mod topics} and subscriber
      * {@code j} subscribes to topic {@code j mod topics}. With as many topics as publishers and as many
      * subscribers, each publisher has its own subscriber; with one topic, every subscriber gets every
@@ -77,7 +85,43 @@ public sealed interface TopicLayout {
     }
 
     /**
-     * Reads {@code per-publisher}, {@code wildcard} or a number of topics.
+     * A consumer group on a durable topic: the prefix is the durable topic's name, publisher {@code i}
+     * publishes to {@code <prefix>/<i>} (which the topic captures), and every subscriber is a member that
+     * subscribes to {@code $queue/<group>/<prefix>}. Each message goes to one member, which acknowledges it
+     * with its PUBACK.
+     */
+    record Queue(String group) implements TopicLayout {
+        public Queue {
+            if (group == null || group.isEmpty() || group.contains("/") || group.contains("+")
+                    || group.contains("#")) {
+                throw new IllegalArgumentException("a consumer group name must be a non-empty topic level without"
+                        + " wildcards, got '" + group + "'");
+            }
+        }
+
+        @Override
+        public String topicOf(String prefix, int publisher, int publishers) {
+            return prefix + "/" + publisher;
+        }
+
+        @Override
+        public List<String> filtersOf(String prefix, int subscriber, int publishers) {
+            return List.of("$queue/" + group + "/" + prefix);
+        }
+
+        @Override
+        public String describe() {
+            return "queue:" + group;
+        }
+
+        @Override
+        public boolean oneReceiverPerMessage() {
+            return true;
+        }
+    }
+
+    /**
+     * Reads {@code per-publisher}, {@code wildcard}, {@code queue:<group>} or a number of topics.
      *
      * @throws IllegalArgumentException naming the accepted forms
      */
@@ -89,11 +133,15 @@ public sealed interface TopicLayout {
         if (t.equals("wildcard")) {
             return new Wildcard();
         }
+        if (t.startsWith("queue:")) {
+            return new Queue(t.substring("queue:".length()));
+        }
         int n;
         try {
             n = Integer.parseInt(t);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--topics takes per-publisher, wildcard or a number of topics, not '"
+            throw new IllegalArgumentException("--topics takes per-publisher, wildcard, queue:<group> or a number of"
+                    + " topics, not '"
                     + text + "'", e);
         }
         if (n < 1) {

@@ -1,7 +1,7 @@
 package io.ratatoskr.bench.mqtt;
 
-import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.http.HttpConfig;
+import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.server.RatatoskrServer;
 import io.ratatoskr.server.ServerConfig;
@@ -13,6 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +54,16 @@ class MqttLoadTest {
         return new LoadSpec("127.0.0.1", server.mqttPort(), version, publishers, subscribers, TopicLayout.parse(topics),
                 qos, 64, rate, duration, Duration.ofMillis(300), 32, 2, 60, Duration.ofSeconds(5),
                 Duration.ofSeconds(10), ProcessHandle.current().pid(), 100, "bench-test", Map.of("broker", "ratatoskr"));
+    }
+
+    private static LoadSpec durableSpec(int publishers, int members, String durability, long preload) {
+        DurableSpec durable = new DurableSpec(URI.create("http://127.0.0.1:" + server.httpPort()), null, 2,
+                durability, preload, Duration.ofSeconds(20), true, false);
+        TopicLayout layout = members > 0 ? new TopicLayout.Queue("g") : TopicLayout.parse("per-publisher");
+        return new LoadSpec("127.0.0.1", server.mqttPort(), MqttVersion.V5, publishers, members, layout, 1, 256, 0,
+                Duration.ofSeconds(1), Duration.ofMillis(300), 16, 2, 60, Duration.ofSeconds(10),
+                Duration.ofSeconds(10), ProcessHandle.current().pid(), 100, "bench-test",
+                Map.of("broker", "ratatoskr"), false, durable);
     }
 
     private static LoadResult run(LoadSpec spec) throws InterruptedException {
@@ -121,5 +135,57 @@ class MqttLoadTest {
         assertThat(read.getFirst()).isEqualTo(r);
         String report = CompareReport.render(read, "ratatoskr", "mosquitto", 1.5);
         assertThat(report).contains("| ? | ratatoskr | 1 |").contains("| s | mosquitto | 1 |");
+    }
+
+    @Test
+    void durablePublishesAreAllAcknowledgedAndTheRunsTopicIsDeletedAfterwards() throws Exception {
+        LoadResult r = run(durableSpec(2, 0, "fsync", 0));
+
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.acked().total()).isEqualTo(r.published().total()).isPositive();
+        assertThat(r.acked().measured()).isPositive();
+        assertThat(r.ackRefused()).isZero();
+        assertThat(r.unacknowledged()).isZero();
+        assertThat(r.countedName()).isEqualTo("acked");
+        assertThat(r.settings().durable().partitions()).isEqualTo(2);
+        assertThat(r.settings().durable().durability()).isEqualTo("fsync");
+        HttpResponse<String> topic = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + server.httpPort() + "/api/v1/topics/" + r.settings().durable().topic()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(topic.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void consumerGroupMembersShareTheLiveMessagesEachOnceAcknowledgedByPuback() throws InterruptedException {
+        LoadResult r = run(durableSpec(2, 3, "group", 0));
+
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.settings().topics()).isEqualTo("queue:g");
+        assertThat(r.settings().fanOutMax()).isEqualTo(1);
+        assertThat(r.expectedDeliveries()).isEqualTo(r.published().total()).isPositive();
+        assertThat(r.lost()).isZero();
+        assertThat(r.duplicates()).isZero();
+        assertThat(r.redelivered()).isZero();
+        assertThat(r.unexpected()).isZero();
+        assertThat(r.delivered().total()).isEqualTo(r.published().total());
+        assertThat(r.latency().count()).isPositive();
+        assertThat(r.countedName()).isEqualTo("delivered");
+    }
+
+    @Test
+    void aDrainRunMeasuresTheMembersEmptyingAPreloadedBacklog() throws InterruptedException {
+        LoadResult r = run(durableSpec(2, 2, "group", 3_000));
+
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.preload().messages()).isEqualTo(3_000);
+        assertThat(r.acked().total()).isEqualTo(3_000);
+        assertThat(r.published().measured()).isZero();
+        assertThat(r.delivered().total()).isEqualTo(3_000);
+        assertThat(r.delivered().measured()).isEqualTo(3_000);
+        assertThat(r.lost()).isZero();
+        assertThat(r.duplicates()).isZero();
+        assertThat(r.measuredSeconds()).isPositive().isLessThan(1.0);
+        assertThat(r.settings().durable().group()).isEqualTo("g");
+        assertThat(r.settings().durable().preload()).isEqualTo(3_000);
     }
 }

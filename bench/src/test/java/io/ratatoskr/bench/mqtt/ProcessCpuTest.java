@@ -19,4 +19,13 @@ class ProcessCpuTest {
         assertThat(ProcessCpu.selfNanos()).isPositive();
         assertThat(ProcessCpu.otherNanos(ProcessHandle.current().pid(), 100)).isPositive();
     }
+
+    @Test
+    void machineBusyTimeCountsEveryBusyStateButIdleAndIowait() {
+        String stat = "cpu  100 20 30 5000 400 6 7 8 50 0\ncpu0 50 10 15 2500 200 3 3 4 25 0\nintr 1 2 3\n";
+
+        // user 100 + nice 20 + system 30 + irq 6 + softirq 7 + steal 8 = 171 ticks; guest is inside user.
+        assertThat(ProcessCpu.parseMachineNanos(stat, 100)).isEqualTo(1_710_000_000L);
+        assertThat(ProcessCpu.machineBusyNanos(100)).isPositive();
+    }
 }

@@ -69,4 +69,22 @@ class ScenarioTest {
         assertThat(Scenario.matches("a/+", "a/b/c")).isFalse();
         assertThat(Scenario.matches("a/b", "a/bc")).isFalse();
     }
+
+    @Test
+    void consumerGroupMembersShareTheDurableTopicAndEachMessageGoesToOne() {
+        Scenario s = new Scenario(3, 2, TopicLayout.parse("queue:g1"), "orders");
+
+        assertThat(s.topicOf(2)).isEqualTo("orders/2");
+        assertThat(s.filtersOf(0)).containsExactly("$queue/g1/orders");
+        assertThat(s.filtersOf(1)).containsExactly("$queue/g1/orders");
+        assertThat(s.fanOut()).containsExactly(1, 1, 1);
+        assertThat(s.receivers()).isDeepEqualTo(new int[][] {{0, 1}, {0, 1}, {0, 1}});
+        assertThat(TopicLayout.parse("queue:g1").describe()).isEqualTo("queue:g1");
+    }
+
+    @Test
+    void aConsumerGroupNameMustBeOneTopicLevel() {
+        assertThatThrownBy(() -> TopicLayout.parse("queue:a/b")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TopicLayout.parse("queue:")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -1,4 +1,4 @@
-package io.ratatoskr.bench.log;
+package io.ratatoskr.bench.kafka;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,11 +26,17 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * A single-node Apache Kafka (KRaft, combined broker and controller) running in this JVM on
- * loopback, for side-by-side runs against the same disk.
+ * loopback, for side-by-side runs against the same disk: inside a benchmark ({@code LogBench},
+ * {@link KafkaLoad} with {@code --kafka-dir}), or on its own as a broker process ({@link #main}).
+ *
+ * <p>Settings are Kafka's defaults but for what one node on loopback needs (listeners, replication factor 1
+ * for its internal topics, no initial rebalance delay, no automatic topic creation, 16 MiB messages). Kafka
+ * does not fsync per message by default: topics created with {@code fsyncEachAppend} get
+ * {@code flush.messages=1} (the topic-level {@code log.flush.interval.messages}).
  *
  * <p>Thread-safety: start and close from one thread; the producers it makes are thread-safe.
  */
-final class KafkaNode implements AutoCloseable {
+public final class KafkaNode implements AutoCloseable {
 
     private final Path dataDir;
     private final KafkaRaftServer server;
@@ -46,7 +52,41 @@ final class KafkaNode implements AutoCloseable {
         this.admin = Admin.create(p);
     }
 
-    static KafkaNode start(Path dataDir) throws Exception {
+    /**
+     * Runs a node as a process of its own until it is killed: {@code KafkaNode --dir DIR [--port-file FILE]}.
+     * Prints, and writes to the port file once the node is up, {@code 127.0.0.1:<port>}.
+     */
+    public static void main(String[] args) throws Exception {
+        Path dir = null;
+        Path portFile = null;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--dir" -> dir = Path.of(args[i + 1]);
+                case "--port-file" -> portFile = Path.of(args[i + 1]);
+                default -> {
+                    System.err.println("usage: KafkaNode --dir DIR [--port-file FILE]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (dir == null || args.length % 2 != 0) {
+            System.err.println("usage: KafkaNode --dir DIR [--port-file FILE]");
+            System.exit(2);
+        }
+        KafkaNode node = start(dir);
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close, "kafka-node-shutdown"));
+        System.out.println(node.bootstrap());
+        System.out.flush();
+        if (portFile != null) {
+            Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
+            Files.writeString(tmp, node.bootstrap() + "\n");
+            Files.move(tmp, portFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        node.server.awaitShutdown();
+    }
+
+    /** Formats {@code dataDir} and starts a node there on free loopback ports. */
+    public static KafkaNode start(Path dataDir) throws Exception {
         Files.createDirectories(dataDir);
         int brokerPort = freePort();
         int controllerPort = freePort();
@@ -89,21 +129,31 @@ final class KafkaNode implements AutoCloseable {
         }
     }
 
+    /** {@code host:port} of the broker listener, for clients' {@code bootstrap.servers}. */
+    public String bootstrap() {
+        return bootstrap;
+    }
+
     /** Creates a one-partition topic; {@code fsyncEachAppend} sets flush.messages=1. */
-    void createTopic(String name, boolean fsyncEachAppend) throws Exception {
-        NewTopic topic = new NewTopic(name, 1, (short) 1);
+    public void createTopic(String name, boolean fsyncEachAppend) throws Exception {
+        createTopic(name, 1, fsyncEachAppend);
+    }
+
+    /** Creates a topic; {@code fsyncEachAppend} sets flush.messages=1. */
+    public void createTopic(String name, int partitions, boolean fsyncEachAppend) throws Exception {
+        NewTopic topic = new NewTopic(name, partitions, (short) 1);
         if (fsyncEachAppend) {
             topic.configs(Map.of("flush.messages", "1"));
         }
         admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
     }
 
-    void deleteTopic(String name) throws Exception {
+    public void deleteTopic(String name) throws Exception {
         admin.deleteTopics(List.of(name)).all().get(60, TimeUnit.SECONDS);
     }
 
     /** A producer with acks=all whose batches hold about {@code batchBytes}. */
-    KafkaProducer<byte[], byte[]> producer(int batchBytes) {
+    public KafkaProducer<byte[], byte[]> producer(int batchBytes) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -116,7 +166,7 @@ final class KafkaNode implements AutoCloseable {
     }
 
     /** Bytes in the .log segment files of a topic's partition 0. */
-    long partitionLogBytes(String topic) throws IOException {
+    public long partitionLogBytes(String topic) throws IOException {
         Path dir = dataDir.resolve("logs").resolve(topic + "-0");
         try (Stream<Path> files = Files.list(dir)) {
             long total = 0;

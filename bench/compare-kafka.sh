@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Durable topics and consumer groups, Ratatoskr against Apache Kafka in the same run: durable QoS 1 publish
+# (fsync, group commit and async, 1 and 16 clients), consumer-group drain (1 and 4 members) and a live run, each
+# scenario on both brokers alternately, REPS times; prints the medians and the Ratatoskr/Kafka ratios
+# (bench/README.md, docs/benchmarks.md).
+#
+#   ./mvnw -B -ntp -q -DskipTests package -pl server,bench -am     # first: this script builds nothing
+#   bench/compare-kafka.sh                                          # every scenario, 3 repetitions (~17 min)
+#   REPS=1 DURATION=3s SCENARIOS='^fsync' bench/compare-kafka.sh    # a quick look
+#
+# Environment:
+#   REPS (3)  DURATION (10s)  WARMUP (2s)  SCENARIOS (regex over scenario ids; all)  PAYLOAD (1024)
+#   PARTITIONS (4)  PRELOAD (200000, drain runs)  INFLIGHT (64, per publisher)
+#   OUT (bench/results/durable-<UTC date>/run-<UTC time>)  WORK (a fresh directory under ${TMPDIR:-/tmp}: both brokers' data)
+#   GEN_JAVA_OPTS (-Xms1g -Xmx1g)  RATATOSKR_JAVA_OPTS (none)  KAFKA_JAVA_OPTS (none)
+#   BROKERS ("ratatoskr kafka"; one of them to run only its side)
+#   MAX_LOAD (1.5): wait, before starting, until the 1-minute load average is at most this
+#   QUIET_WAIT (1800): longest wait for that, in seconds; then run anyway and say so
+#   RUN_MAX_BUSY (0.5): before each run, with both brokers idle, wait until the machine is busy for at most
+#     this many CPUs (over 2 s), i.e. until nobody else is building; RUN_QUIET_WAIT (300) seconds at most
+#
+# Both brokers run for the whole comparison on free loopback ports, with their data in the same fresh
+# directory (one filesystem): Ratatoskr from server/target/ratatoskr.jar, Kafka 4.4.0 as a single KRaft
+# node (io.ratatoskr.bench.kafka.KafkaNode) from bench/target/ratatoskr-bench.jar. Each run creates a topic
+# of its own with PARTITIONS partitions and deletes it afterwards; `sync` runs before each run so that one
+# broker's dirty pages are not written back during the other's run.
+set -euo pipefail
+
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source=../bin/find-jdk.sh
+. "$root/bin/find-jdk.sh"
+JAVA_HOME=$(ratatoskr_find_jdk) || exit 1
+java="$JAVA_HOME/bin/java"
+
+REPS=${REPS:-3}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s}
+SCENARIOS=${SCENARIOS:-.}
+PAYLOAD=${PAYLOAD:-1024}
+PARTITIONS=${PARTITIONS:-4}
+PRELOAD=${PRELOAD:-200000}
+INFLIGHT=${INFLIGHT:-64}
+OUT=${OUT:-$root/bench/results/durable-$(date -u +%Y-%m-%d)/run-$(date -u +%H%MZ)}
+GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
+MAX_LOAD=${MAX_LOAD:-1.5}
+QUIET_WAIT=${QUIET_WAIT:-1800}
+BROKERS=${BROKERS:-ratatoskr kafka}
+RUN_MAX_BUSY=${RUN_MAX_BUSY:-0.5}
+RUN_QUIET_WAIT=${RUN_QUIET_WAIT:-300}
+
+server_jar="$root/server/target/ratatoskr.jar"
+bench_jar="$root/bench/target/ratatoskr-bench.jar"
+for jar in "$server_jar" "$bench_jar"; do
+  [ -f "$jar" ] || { echo "missing $jar: run ./mvnw -B -ntp -q -DskipTests package -pl server,bench -am" >&2; exit 1; }
+done
+
+# Scenario id | MqttLoad arguments (Ratatoskr) | KafkaLoad arguments. Same clients, partitions, payload and
+# in-flight window on both sides. fsync: Ratatoskr fsyncs before PUBACK, Kafka's topic has flush.messages=1.
+# group: Ratatoskr group-commits (fsync shared by concurrent publishes, default 2 ms gather), Kafka keeps its
+# default and does not fsync at all (the page cache). async: neither fsyncs before acknowledging (Ratatoskr
+# flushes in the background), the like-for-like match of Kafka's default. The consumer-group runs use
+# Ratatoskr's group mode and Kafka's default.
+common_mqtt="--mqtt-version 5 --qos 1 --payload $PAYLOAD --inflight $INFLIGHT --partitions $PARTITIONS"
+common_kafka="--payload $PAYLOAD --inflight $INFLIGHT --partitions $PARTITIONS"
+drain_opts="--preload $PRELOAD --drain-timeout 60s"
+scenarios=(
+  "fsync-1c|-p 1 -s 0 --durability fsync|-p 1 --fsync"
+  "fsync-16c|-p 16 -s 0 --durability fsync|-p 16 --fsync"
+  "group-1c|-p 1 -s 0 --durability group|-p 1"
+  "group-16c|-p 16 -s 0 --durability group|-p 16"
+  "async-1c|-p 1 -s 0 --durability async|-p 1"
+  "async-16c|-p 16 -s 0 --durability async|-p 16"
+  "drain-1m|-p 4 --group g --members 1 --durability group $drain_opts|-p 4 --consumers 1 $drain_opts"
+  "drain-4m|-p 4 --group g --members 4 --durability group $drain_opts|-p 4 --consumers 4 $drain_opts"
+  "live-4p4m|-p 4 --group g --members 4 --durability group|-p 4 --consumers 4"
+)
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+waited=0
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+while awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN { exit !(l > m) }'; do
+  if [ "$waited" -ge "$QUIET_WAIT" ]; then
+    echo "load average still $(load1) after ${QUIET_WAIT}s; running anyway" >&2
+    break
+  fi
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  [ "$waited" -eq 0 ] && echo "waiting for the 1-minute load average ($(load1)) to fall to $MAX_LOAD..." >&2
+  sleep 15
+  waited=$((waited + 15))
+done
+
+mkdir -p "$OUT"
+work=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/ratatoskr-compare-kafka.XXXXXX")}
+mkdir -p "$work"
+pids=()
+# shellcheck source=compare-lib.sh
+. "$here/compare-lib.sh"
+if [ -n "${WORK:-}" ]; then trap 'stop_brokers' EXIT; else trap 'stop_brokers "$work"' EXIT; fi
+
+mqtt_port=$(free_port)
+http_port=$(free_port)
+while [ "$http_port" = "$mqtt_port" ]; do http_port=$(free_port); done
+# shellcheck disable=SC2086
+"$java" --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar "$server_jar" server \
+  --data-dir "$work/ratatoskr-data" --mqtt-port "$mqtt_port" --http-port "$http_port" \
+  > "$OUT/ratatoskr.log" 2>&1 &
+ratatoskr_pid=$!
+pids+=("$ratatoskr_pid")
+
+# shellcheck disable=SC2086
+"$java" --enable-native-access=ALL-UNNAMED ${KAFKA_JAVA_OPTS:-} -cp "$bench_jar" io.ratatoskr.bench.kafka.KafkaNode \
+  --dir "$work/kafka-data" --port-file "$work/kafka.bootstrap" > "$OUT/kafka.log" 2>&1 &
+kafka_pid=$!
+pids+=("$kafka_pid")
+
+wait_for_port "$mqtt_port" "$ratatoskr_pid" ratatoskr 60
+wait_for_port "$http_port" "$ratatoskr_pid" ratatoskr 60
+for _ in $(seq 1 600); do
+  [ -s "$work/kafka.bootstrap" ] && break
+  kill -0 "$kafka_pid" 2>/dev/null || { echo "kafka exited during start-up; see $OUT/kafka.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -s "$work/kafka.bootstrap" ] || { echo "kafka did not start within 60 s; see $OUT/kafka.log" >&2; exit 1; }
+bootstrap=$(cat "$work/kafka.bootstrap")
+
+{
+  describe_machine "$java"
+  echo "data filesystem: $(df -hT "$work" | tail -1)"
+  echo "load average before starting the brokers: $load_before (waited ${waited}s for a 1-minute figure <= $MAX_LOAD)"
+  echo "load average once both were up: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "ratatoskr: java --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar server/target/ratatoskr.jar server --data-dir <fresh> --mqtt-port <free> --http-port <free>"
+  echo "kafka: java --enable-native-access=ALL-UNNAMED ${KAFKA_JAVA_OPTS:-} -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaNode --dir <fresh, same filesystem>"
+  echo "mqtt generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.mqtt.MqttLoad --admin-url http://127.0.0.1:<http> --duration $DURATION --warmup $WARMUP $common_mqtt <scenario>"
+  echo "kafka generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaLoad --bootstrap <kafka> --duration $DURATION --warmup $WARMUP $common_kafka <scenario>"
+  echo "repetitions: $REPS"
+  echo "scenarios:"
+  for entry in "${scenarios[@]}"; do echo "  $entry"; done
+} > "$OUT/environment.txt"
+cat "$OUT/environment.txt" >&2
+
+# CPUs the whole machine kept busy over the next 2 s (from /proc/stat: all but idle and iowait).
+busy_cpus() {
+  local _c u n s i w q sq st b0 t0 b1 t1
+  read -r _c u n s i w q sq st _ < /proc/stat
+  b0=$((u + n + s + q + sq + st)); t0=$((b0 + i + w))
+  sleep 2
+  read -r _c u n s i w q sq st _ < /proc/stat
+  b1=$((u + n + s + q + sq + st)); t1=$((b1 + i + w))
+  awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v n="$(nproc)" 'BEGIN { printf "%.2f", (t > 0 ? b / t * n : 0) }'
+}
+
+clock_ticks=$(getconf CLK_TCK)
+run() { # broker, scenario id, rep, args...
+  local broker=$1 id=$2 rep=$3
+  shift 3
+  local name="$id-$broker-$rep" rc=0 load busy waited_run=0
+  sync
+  # The brokers are idle between runs: what keeps the CPUs busy now is someone else.
+  busy=$(busy_cpus)
+  while awk -v b="$busy" -v m="$RUN_MAX_BUSY" 'BEGIN { exit !(b > m) }' && [ "$waited_run" -lt "$RUN_QUIET_WAIT" ]; do
+    [ "$waited_run" -eq 0 ] && echo "  the machine is busy ($busy CPUs) before $name; waiting..." >&2
+    sleep 8
+    waited_run=$((waited_run + 10))
+    busy=$(busy_cpus)
+  done
+  load=$(load1)
+  echo "[$(date -u +%H:%M:%S)] $name (load $load, $busy CPUs busy before it, waited ${waited_run}s)" >&2
+  {
+    echo "== $name $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
+    # CPU over the last half second (ps would give lifetime averages), busiest first.
+    top -b -n 2 -d 0.5 -o %CPU -w 200 -c | awk '/^top -/ { frame++ } frame == 2' | sed -n '7,13p' | cut -c1-200
+  } >> "$OUT/processes.log"
+  local common=(--duration "$DURATION" --warmup "$WARMUP" --clock-ticks "$clock_ticks"
+    --label "broker=$broker" --label "scenario=$id" --label "rep=$rep" --label "load1=$load"
+    --label "busy_before=$busy" --json "$OUT/$name.json")
+  if [ "$broker" = ratatoskr ]; then
+    # shellcheck disable=SC2086
+    "$java" $GEN_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$bench_jar" io.ratatoskr.bench.mqtt.MqttLoad \
+        --port "$mqtt_port" --admin-url "http://127.0.0.1:$http_port" --broker-pid "$ratatoskr_pid" \
+        "${common[@]}" $common_mqtt "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err" || rc=$?
+  else
+    # shellcheck disable=SC2086
+    "$java" $GEN_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$bench_jar" io.ratatoskr.bench.kafka.KafkaLoad \
+        --bootstrap "$bootstrap" --broker-pid "$kafka_pid" \
+        "${common[@]}" $common_kafka "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err" || rc=$?
+  fi
+  if [ "$rc" -ne 0 ]; then
+    echo "  run failed (exit $rc); see $OUT/$name.err and $OUT/$name.txt" >&2
+    tail -3 "$OUT/$name.err" | sed 's/^/  /' >&2 || true
+  fi
+  grep -E '^(acknowledged|delivered|preload|end to end|publish to|expected)' "$OUT/$name.txt" | sed 's/^/  /' >&2 || true
+  for pid in "$ratatoskr_pid" "$kafka_pid"; do
+    kill -0 "$pid" 2>/dev/null || { echo "a broker (pid $pid) died; see $OUT/ratatoskr.log and $OUT/kafka.log" >&2; exit 1; }
+  done
+}
+
+for rep in $(seq 1 "$REPS"); do
+  for entry in "${scenarios[@]}"; do
+    id=${entry%%|*}
+    rest=${entry#*|}
+    mqtt_args=${rest%%|*}
+    kafka_args=${rest#*|}
+    [[ $id =~ $SCENARIOS ]] || continue
+    # Alternate which broker goes first, so that neither always runs right after the other's load.
+    if [ $((rep % 2)) -eq 1 ]; then order="ratatoskr kafka"; else order="kafka ratatoskr"; fi
+    for broker in $order; do
+      [[ " $BROKERS " == *" $broker "* ]] || continue
+      if [ "$broker" = ratatoskr ]; then
+        # shellcheck disable=SC2086
+        run ratatoskr "$id" "$rep" $mqtt_args
+      else
+        # shellcheck disable=SC2086
+        run kafka "$id" "$rep" $kafka_args
+      fi
+    done
+  done
+done
+
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/environment.txt"
+"$java" -cp "$bench_jar" io.ratatoskr.bench.mqtt.CompareReport --results "$OUT" --baseline kafka \
+  --throughput-target 0 --out "$OUT/summary.md"
+echo "results in $OUT" >&2

@@ -1,0 +1,149 @@
+package io.ratatoskr.bench.kafka;
+
+import io.ratatoskr.bench.mqtt.DurationConverter;
+import io.ratatoskr.bench.mqtt.LoadResult;
+import io.ratatoskr.bench.mqtt.MqttLoad;
+import io.ratatoskr.bench.mqtt.ResultTable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code KafkaLoad}: the Kafka counterpart of {@link MqttLoad} for durable topics and consumer groups, with
+ * the same payload header, accounting and result format ({@link LoadResult}), so that {@code CompareReport}
+ * sets the two side by side.
+ *
+ * <pre>
+ * java -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaLoad --bootstrap 127.0.0.1:9092 \
+ *     --producers 16 --partitions 4 --fsync --payload 1024 --duration 10s --json out.json
+ * java -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaLoad --kafka-dir /tmp/k \
+ *     --producers 4 --consumers 4 --partitions 4 --preload 200000
+ * </pre>
+ */
+@Command(name = "kafka-load", sortOptions = false,
+        description = {"Kafka load generator: producers with acks=all in a closed loop, and a consumer group "
+                + "committing each poll, against a Kafka broker (or one started in this JVM); prints records/s, "
+                + "latency percentiles and losses, and can write them as JSON in MqttLoad's format."})
+public final class KafkaLoad implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--bootstrap", description = "Broker host:port (bootstrap.servers).")
+    String bootstrap;
+
+    @Option(names = "--kafka-dir", description = "Start a single-node Kafka in this JVM with its data here "
+            + "(instead of --bootstrap); the broker's CPU is then not told apart from the generator's.")
+    Path kafkaDir;
+
+    @Option(names = {"-p", "--producers"}, description = "Producers, each with its own connection (default: ${DEFAULT-VALUE}).")
+    int producers = 1;
+
+    @Option(names = {"-c", "--consumers", "--members"},
+            description = "Members of the run's consumer group; 0 = publish only (default: ${DEFAULT-VALUE}).")
+    int consumers = 0;
+
+    @Option(names = "--partitions", description = "Partitions of the topic created for the run (default: ${DEFAULT-VALUE}).")
+    int partitions = 1;
+
+    @Option(names = "--fsync", description = "Create the topic with flush.messages=1: an fsync per append. Without "
+            + "it, Kafka's default: no fsync, the page cache.")
+    boolean fsync;
+
+    @Option(names = "--payload", description = "Record value bytes, at least 16 (default: ${DEFAULT-VALUE}).")
+    int payloadBytes = 1024;
+
+    @Option(names = {"-d", "--duration"}, converter = DurationConverter.class,
+            description = "Measurement window; for --preload the longest drain (default: 10s).")
+    Duration duration = Duration.ofSeconds(10);
+
+    @Option(names = "--warmup", converter = DurationConverter.class,
+            description = "Producing before the window, not measured (default: 2s).")
+    Duration warmup = Duration.ofSeconds(2);
+
+    @Option(names = "--inflight", description = "Unacknowledged records per producer (default: ${DEFAULT-VALUE}).")
+    int inflight = 64;
+
+    @Option(names = "--preload", description = "Drain run: produce this many records first (all acknowledged), "
+            + "then let the consumers go and measure until they have had them all (default: 0, a live run).")
+    long preload;
+
+    @Option(names = "--preload-timeout", converter = DurationConverter.class,
+            description = "Longest time the preload may take (default: 120s).")
+    Duration preloadTimeout = Duration.ofSeconds(120);
+
+    @Option(names = "--drain-timeout", converter = DurationConverter.class,
+            description = "After the window, longest wait for records still in flight (default: 10s).")
+    Duration drainTimeout = Duration.ofSeconds(10);
+
+    @Option(names = "--linger-ms", description = "Producer linger.ms (default: ${DEFAULT-VALUE}).")
+    int lingerMs = 1;
+
+    @Option(names = "--batch-bytes", description = "Producer batch.size (default: ${DEFAULT-VALUE}).")
+    int batchBytes = 64 * 1024;
+
+    @Option(names = "--broker-pid", description = "Broker process id, to report its CPU time over the window (Linux).")
+    long brokerPid = 0;
+
+    @Option(names = "--clock-ticks", description = "Kernel clock ticks per second (default: ${DEFAULT-VALUE}).")
+    int clockTicks = 100;
+
+    @Option(names = "--topic-prefix", description = "The run's topic is <prefix>-<run id> (default: ${DEFAULT-VALUE}).")
+    String topicPrefix = "bench";
+
+    @Option(names = "--label", description = "key=value copied into the JSON result (repeatable), e.g. broker=kafka.")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--json", description = "Write the result as JSON to this file.")
+    Path json;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new KafkaLoad()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if ((bootstrap == null) == (kafkaDir == null)) {
+            System.err.println("kafka-load: give either --bootstrap or --kafka-dir");
+            return 2;
+        }
+        KafkaNode node = kafkaDir != null ? KafkaNode.start(kafkaDir) : null;
+        try {
+            KafkaSpec spec;
+            try {
+                spec = spec(node != null ? node.bootstrap() : bootstrap);
+            } catch (IllegalArgumentException e) {
+                System.err.println("kafka-load: " + e.getMessage());
+                return 2;
+            }
+            LoadResult result;
+            try {
+                result = new KafkaRun(spec, System.err).run();
+            } catch (IllegalStateException e) {
+                System.err.println("kafka-load: " + e.getMessage());
+                return 1;
+            }
+            System.out.print(ResultTable.format(result));
+            if (json != null) {
+                MqttLoad.write(result, json);
+            }
+            return result.failures().isEmpty() ? 0 : 1;
+        } finally {
+            if (node != null) {
+                node.close();
+            }
+        }
+    }
+
+    KafkaSpec spec(String bootstrapServers) {
+        return new KafkaSpec(bootstrapServers, producers, consumers, partitions, fsync, payloadBytes, duration, warmup,
+                inflight, preload, preloadTimeout, drainTimeout, lingerMs, batchBytes, brokerPid, clockTicks,
+                topicPrefix, labels);
+    }
+}
