@@ -79,15 +79,15 @@ scenarios=(
 load1() { cut -d' ' -f1 /proc/loadavg; }
 waited=0
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-while awk -v l="$(load1)" -v m="$MAX_LOAD" 'BEGIN { exit !(l > m) }'; do
+while awk -v l="${load_before%% *}" -v m="$MAX_LOAD" 'BEGIN { exit !(l > m) }'; do
   if [ "$waited" -ge "$QUIET_WAIT" ]; then
-    echo "load average still $(load1) after ${QUIET_WAIT}s; running anyway" >&2
+    echo "load average still ${load_before%% *} after ${QUIET_WAIT}s; running anyway" >&2
     break
   fi
-  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-  [ "$waited" -eq 0 ] && echo "waiting for the 1-minute load average ($(load1)) to fall to $MAX_LOAD..." >&2
+  [ "$waited" -eq 0 ] && echo "waiting for the 1-minute load average (${load_before%% *}) to fall to $MAX_LOAD..." >&2
   sleep 15
   waited=$((waited + 15))
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 done
 
 mkdir -p "$OUT"
