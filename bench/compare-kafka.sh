@@ -103,7 +103,7 @@ http_port=$(free_port)
 while [ "$http_port" = "$mqtt_port" ]; do http_port=$(free_port); done
 # shellcheck disable=SC2086
 "$java" --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar "$server_jar" server \
-  --data-dir "$work/ratatoskr-data" --mqtt-port "$mqtt_port" --http-port "$http_port" \
+  --data-dir "$work/ratatoskr-data" --mqtt-port "$mqtt_port" --grpc-port -1 --http-port "$http_port" \
   > "$OUT/ratatoskr.log" 2>&1 &
 ratatoskr_pid=$!
 pids+=("$ratatoskr_pid")
@@ -129,7 +129,7 @@ bootstrap=$(cat "$work/kafka.bootstrap")
   echo "data filesystem: $(df -hT "$work" | tail -1)"
   echo "load average before starting the brokers: $load_before (waited ${waited}s for a 1-minute figure <= $MAX_LOAD)"
   echo "load average once both were up: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "ratatoskr: java --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar server/target/ratatoskr.jar server --data-dir <fresh> --mqtt-port <free> --http-port <free>"
+  echo "ratatoskr: java --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar server/target/ratatoskr.jar server --data-dir <fresh> --mqtt-port <free> --grpc-port -1 --http-port <free>"
   echo "kafka: java --enable-native-access=ALL-UNNAMED ${KAFKA_JAVA_OPTS:-} -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaNode --dir <fresh, same filesystem>"
   echo "mqtt generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.mqtt.MqttLoad --admin-url http://127.0.0.1:<http> --duration $DURATION --warmup $WARMUP $common_mqtt <scenario>"
   echo "kafka generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaLoad --bootstrap <kafka> --duration $DURATION --warmup $WARMUP $common_kafka <scenario>"

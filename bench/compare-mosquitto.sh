@@ -92,7 +92,7 @@ pids+=("$mosquitto_pid")
 
 # shellcheck disable=SC2086
 "$java" --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar "$server_jar" server \
-  --data-dir "$work/ratatoskr-data" --mqtt-port "$ratatoskr_port" --http-port -1 \
+  --data-dir "$work/ratatoskr-data" --mqtt-port "$ratatoskr_port" --grpc-port -1 --http-port -1 \
   --max-inflight "$INFLIGHT_BROKER" --max-queued-messages "$QUEUED_BROKER" > "$OUT/ratatoskr.log" 2>&1 &
 ratatoskr_pid=$!
 pids+=("$ratatoskr_pid")

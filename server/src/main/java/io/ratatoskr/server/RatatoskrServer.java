@@ -9,6 +9,8 @@ import io.ratatoskr.core.durable.DurableTopics;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupsConfig;
 import io.ratatoskr.core.persist.BrokerPersistence;
+import io.ratatoskr.grpc.GrpcBackend;
+import io.ratatoskr.grpc.GrpcServer;
 import io.ratatoskr.http.AdminHttpServer;
 import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.mqtt.server.MqttServer;
@@ -46,6 +48,7 @@ public final class RatatoskrServer implements AutoCloseable {
     private final Broker broker;
     private final MqttServer mqtt;
     private final AdminHttpServer http;
+    private final GrpcServer grpc;
     private final DurableTopics durableTopics;
     private final ConsumerGroups groups;
     private final ScheduledExecutorService groupPool;
@@ -112,6 +115,12 @@ public final class RatatoskrServer implements AutoCloseable {
             mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom(), groups);
             undo.push(mqtt::close);
             mqtt.start();
+            grpc = config.grpc() == null ? null
+                    : new GrpcServer(config.grpc(), new GrpcBackend(broker, durableTopics, groups), registry);
+            if (grpc != null) {
+                undo.push(grpc::close);
+                grpc.start();
+            }
             http = config.http() == null ? null
                     : new AdminHttpServer(config.http(), AdminApi.routes(this), registry);
             if (http != null) {
@@ -139,8 +148,9 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
-        log.info("Ratatoskr {} started: data in {}, {} durable topics, {} consumer groups, MQTT on {}:{}{}",
+        log.info("Ratatoskr {} started: data in {}, {} durable topics, {} consumer groups, MQTT on {}:{}{}{}",
                 Version.get(), dir, durableTopics.list().size(), groups.list().size(), mqtt.host(), mqtt.port(),
+                grpc == null ? "" : ", gRPC on " + config.grpc().host() + ":" + grpc.port(),
                 http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
     }
 
@@ -185,6 +195,11 @@ public final class RatatoskrServer implements AutoCloseable {
         return mqtt.port();
     }
 
+    /** The gRPC port, or -1 when gRPC is off. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
+    }
+
     /** The admin API port, or -1 when it is off. */
     public int httpPort() {
         return http == null ? -1 : http.port();
@@ -217,6 +232,9 @@ public final class RatatoskrServer implements AutoCloseable {
         log.info("Ratatoskr stopping");
         if (http != null) {
             http.close();
+        }
+        if (grpc != null) {
+            grpc.close();
         }
         mqtt.close();
         // After the listener: no member is left; the groups write their state, then the topics close.

@@ -6,6 +6,7 @@ import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.core.session.SessionConfig;
+import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.mqtt.server.MqttConfig;
@@ -86,6 +87,12 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}: fsync shared by concurrent writes).")
     DurabilityMode stateDurability = P.durability();
 
+    @Option(names = "--grpc-host", description = "Address the gRPC API binds (default: ${DEFAULT-VALUE}).")
+    String grpcHost = GrpcConfig.DEFAULTS.host();
+
+    @Option(names = "--grpc-port", description = "gRPC API port; -1 = no gRPC (default: ${DEFAULT-VALUE}).")
+    int grpcPort = GrpcConfig.DEFAULTS.port();
+
     @Option(names = "--http-host", description = "Address the HTTP admin API binds (default: ${DEFAULT-VALUE}).")
     String httpHost = HttpConfig.DEFAULTS.host();
 
@@ -112,6 +119,7 @@ final class ServerCommand implements Callable<Integer> {
             DurableTopicsConfig topics = DurableTopicsConfig.DEFAULTS.withAutoCreate(autoCreateTopics,
                     TopicConfig.DEFAULTS);
             config = new ServerConfig(dataDir, broker, mqtt, persistence, topics,
+                    grpcPort < 0 ? null : GrpcConfig.DEFAULTS.withHost(grpcHost).withPort(grpcPort),
                     httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort));
         } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());

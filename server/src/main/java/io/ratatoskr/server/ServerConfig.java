@@ -3,6 +3,7 @@ package io.ratatoskr.server;
 import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.core.durable.DurableTopicsConfig;
 import io.ratatoskr.core.persist.PersistenceConfig;
+import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 
@@ -15,12 +16,14 @@ import java.util.Objects;
  * @param dataDir     where the broker keeps its files (created if missing; one broker per directory)
  * @param persistence how retained messages and persistent sessions are kept under {@code dataDir}
  * @param topics      the durable topics (kept in {@code <dataDir>/topics})
+ * @param grpc        the gRPC listener; null: none
  * @param http        the admin API listener; null: none
  */
 public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
-                           DurableTopicsConfig topics, HttpConfig http) {
+                           DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http) {
     public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS,
-            MqttConfig.DEFAULTS, PersistenceConfig.DEFAULTS, DurableTopicsConfig.DEFAULTS, HttpConfig.DEFAULTS);
+            MqttConfig.DEFAULTS, PersistenceConfig.DEFAULTS, DurableTopicsConfig.DEFAULTS, GrpcConfig.DEFAULTS,
+            HttpConfig.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -31,26 +34,30 @@ public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, P
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(dir, broker, mqtt, persistence, topics, http);
+        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http);
     }
 
     public ServerConfig withBroker(BrokerConfig b) {
-        return new ServerConfig(dataDir, b, mqtt, persistence, topics, http);
+        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http);
     }
 
     public ServerConfig withMqtt(MqttConfig m) {
-        return new ServerConfig(dataDir, broker, m, persistence, topics, http);
+        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http);
     }
 
     public ServerConfig withPersistence(PersistenceConfig p) {
-        return new ServerConfig(dataDir, broker, mqtt, p, topics, http);
+        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http);
     }
 
     public ServerConfig withTopics(DurableTopicsConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, t, http);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http);
+    }
+
+    public ServerConfig withGrpc(GrpcConfig g) {
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http);
     }
 
     public ServerConfig withHttp(HttpConfig h) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, h);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h);
     }
 }

@@ -39,7 +39,7 @@ final class BrokerProcess implements AutoCloseable {
     /** Starts a broker on {@code dataDir} and waits until it listens. */
     static BrokerProcess start(Path dataDir, Path stderr, String... extraArgs) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("server", "--data-dir", dataDir.toString(), "--mqtt-port", "0",
-                "--http-port", "-1", "--sys-interval", "0"));
+                "--grpc-port", "-1", "--http-port", "-1", "--sys-interval", "0"));
         args.addAll(List.of(extraArgs));
         BrokerProcess broker = new BrokerProcess(ChildJvm.start(Main.class, args, stderr), stderr);
         try {

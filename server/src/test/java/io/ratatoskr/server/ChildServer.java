@@ -48,7 +48,7 @@ final class ChildServer implements AutoCloseable {
     /** Starts a server on {@code dataDir}; its stderr goes to {@code dataDir/child.err}. */
     static ChildServer start(Path dataDir) throws IOException {
         return new ChildServer(ChildJvm.start(Main.class, List.of("server", "--data-dir", dataDir.toString(),
-                "--mqtt-port", "0", "--http-port", "-1", "--sys-interval", "0"), dataDir.resolve("child.err")));
+                "--mqtt-port", "0", "--grpc-port", "-1", "--http-port", "-1", "--sys-interval", "0"), dataDir.resolve("child.err")));
     }
 
     int mqttPort() {

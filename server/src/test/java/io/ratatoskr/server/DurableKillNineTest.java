@@ -55,7 +55,7 @@ class DurableKillNineTest {
         AtomicInteger maxAcked = acked.max();
 
         ServerConfig config = ServerConfig.DEFAULTS.withDataDir(dir).withMqtt(MqttConfig.DEFAULTS.withAddress(
-                "127.0.0.1", 0)).withHttp(null);
+                "127.0.0.1", 0)).withGrpc(null).withHttp(null);
         try (RatatoskrServer restarted = RatatoskrServer.start(config)) {
             List<String> stored = readAll(restarted.durableTopics());
             System.out.println("[kill9] " + acked.numbers().size() + " acknowledged (last m" + maxAcked.get() + "), "

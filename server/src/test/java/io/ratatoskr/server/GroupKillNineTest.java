@@ -65,7 +65,7 @@ class GroupKillNineTest {
         int before = consumed.size();
 
         ServerConfig config = ServerConfig.DEFAULTS.withDataDir(dir)
-                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0)).withHttp(null);
+                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0)).withGrpc(null).withHttp(null);
         try (RatatoskrServer restarted = RatatoskrServer.start(config)) {
             MqttAsyncClient worker = ChildServer.connect(restarted.mqttPort(), "worker-after");
             worker.setCallback(new Collecting(consumed));

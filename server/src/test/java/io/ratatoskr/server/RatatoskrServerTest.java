@@ -28,7 +28,7 @@ class RatatoskrServerTest {
 
     private static ServerConfig config(Path dir) {
         return ServerConfig.DEFAULTS.withDataDir(dir).withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0))
-                .withHttp(HttpConfig.DEFAULTS.withPort(0));
+                .withGrpc(null).withHttp(HttpConfig.DEFAULTS.withPort(0));
     }
 
     @Test
@@ -160,7 +160,7 @@ class RatatoskrServerTest {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             ServerConfig c = ServerConfig.DEFAULTS.withDataDir(dir)
                     .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", taken.getLocalPort()))
-                    .withHttp(HttpConfig.DEFAULTS.withPort(0));
+                    .withGrpc(null).withHttp(HttpConfig.DEFAULTS.withPort(0));
             assertThatThrownBy(() -> RatatoskrServer.start(c))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("cannot listen for MQTT on 127.0.0.1:" + taken.getLocalPort());

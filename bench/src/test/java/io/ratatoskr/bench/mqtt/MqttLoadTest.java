@@ -39,7 +39,7 @@ class MqttLoadTest {
     static void startBroker() throws InterruptedException {
         server = RatatoskrServer.start(ServerConfig.DEFAULTS.withDataDir(dataDir)
                 .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0))
-                .withHttp(HttpConfig.DEFAULTS.withPort(0)));
+                .withGrpc(null).withHttp(HttpConfig.DEFAULTS.withPort(0)));
     }
 
     @AfterAll

@@ -37,7 +37,7 @@ class TopicCommandTest {
     static void start() throws Exception {
         server = RatatoskrServer.start(ServerConfig.DEFAULTS.withDataDir(dir)
                 .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0))
-                .withHttp(HttpConfig.DEFAULTS.withPort(0)));
+                .withGrpc(null).withHttp(HttpConfig.DEFAULTS.withPort(0)));
         url = "http://127.0.0.1:" + server.httpPort();
     }
 

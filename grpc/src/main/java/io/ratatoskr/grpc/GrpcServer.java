@@ -1,0 +1,126 @@
+package io.ratatoskr.grpc;
+
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ratatoskr.api.v1.RatatoskrGrpc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC listener: service {@code ratatoskr.v1.Ratatoskr}, the standard {@code grpc.health.v1}
+ * service and server reflection (v1 and v1alpha), over grpc-java's Netty transport.
+ *
+ * <p>Calls run on a fixed pool of {@link GrpcConfig#workerThreads()} threads; handlers never block
+ * on storage (they complete when the core's futures do), but creating or altering a topic touches
+ * the disk, which is why calls are kept off the transport's event loop.
+ *
+ * <p>Thread-safety: {@link #start} once, {@link #close} from any thread, idempotent.
+ */
+public final class GrpcServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+    private static final long SHUTDOWN_GRACE_MS = 5_000;
+
+    private final GrpcConfig config;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final ExecutorService executor;
+    private final RatatoskrService service;
+    private final Server server;
+    private volatile boolean closed;
+
+    public GrpcServer(GrpcConfig config, GrpcBackend backend, MeterRegistry registry) {
+        this.config = config;
+        this.executor = Executors.newFixedThreadPool(config.workerThreads(), named("grpc-call-"));
+        this.service = new RatatoskrService(backend, registry);
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+                .executor(executor)
+                .maxInboundMessageSize(config.maxInboundMessageBytes())
+                .maxConcurrentCallsPerConnection(config.maxConcurrentCallsPerConnection())
+                .keepAliveTime(config.keepAliveTimeMs(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(config.keepAliveTimeoutMs(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveTime(config.permitKeepAliveTimeMs(), TimeUnit.MILLISECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .maxConnectionIdle(config.maxConnectionIdleMs() == 0 ? Long.MAX_VALUE : config.maxConnectionIdleMs(),
+                        TimeUnit.MILLISECONDS)
+                .addService(service)
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(reflectionV1Alpha())
+                .build();
+    }
+
+    @SuppressWarnings("deprecation")
+    private static io.grpc.BindableService reflectionV1Alpha() {
+        // Older tools (grpcurl before 1.9, some IDEs) only speak v1alpha.
+        return ProtoReflectionService.newInstance();
+    }
+
+    /**
+     * Binds the port and starts serving.
+     *
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public void start() {
+        try {
+            server.start();
+        } catch (IOException e) {
+            executor.shutdownNow();
+            throw new UncheckedIOException("cannot bind gRPC on " + config.host() + ":" + config.port() + ": "
+                    + e.getMessage(), e);
+        }
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(RatatoskrGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        log.info("gRPC listening on {}:{}", config.host(), port());
+    }
+
+    /** The bound port (useful when configured with 0). */
+    public int port() {
+        return server.getPort();
+    }
+
+    /**
+     * Stops accepting calls, reports NOT_SERVING, ends open streams (UNAVAILABLE) and waits a
+     * bounded time for unary calls in progress.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        health.enterTerminalState();
+        service.shutdown();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(SHUTDOWN_GRACE_MS, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow();
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
