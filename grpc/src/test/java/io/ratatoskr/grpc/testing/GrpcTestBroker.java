@@ -1,0 +1,127 @@
+package io.ratatoskr.grpc.testing;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ratatoskr.api.v1.RatatoskrGrpc;
+import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.durable.DurableTopics;
+import io.ratatoskr.core.durable.DurableTopicsConfig;
+import io.ratatoskr.core.durable.group.ConsumerGroups;
+import io.ratatoskr.core.durable.group.GroupsConfig;
+import io.ratatoskr.grpc.GrpcBackend;
+import io.ratatoskr.grpc.GrpcConfig;
+import io.ratatoskr.grpc.GrpcServer;
+import io.ratatoskr.log.LogEnvironment;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real broker core (live pub/sub, durable topics on real files, consumer groups) behind the gRPC
+ * listener on a free loopback port, with a plaintext channel to it — wired as the server wires them.
+ * Close it after the test; {@link #restart()} closes and reopens it on the same directory.
+ *
+ * <p>Thread-safety: not thread-safe; one test drives it.
+ */
+public final class GrpcTestBroker implements AutoCloseable {
+    private final Path dir;
+    private final DurableTopicsConfig topicsConfig;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private ScheduledExecutorService maintenance;
+    private ScheduledExecutorService groupPool;
+    private Broker broker;
+    private DurableTopics topics;
+    private ConsumerGroups groups;
+    private GrpcServer server;
+    private ManagedChannel channel;
+
+    private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig) {
+        this.dir = dir;
+        this.topicsConfig = topicsConfig;
+        open();
+    }
+
+    /** A broker keeping its files in {@code dir}. */
+    public static GrpcTestBroker start(Path dir) {
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS);
+    }
+
+    /** A broker keeping its files in {@code dir}, with {@code topicsConfig} (e.g. auto-creation on). */
+    public static GrpcTestBroker start(Path dir, DurableTopicsConfig topicsConfig) {
+        return new GrpcTestBroker(dir, topicsConfig);
+    }
+
+    private void open() {
+        maintenance = Executors.newSingleThreadScheduledExecutor();
+        groupPool = Executors.newScheduledThreadPool(2);
+        broker = new Broker(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), Clock.systemUTC(),
+                new BrokerMetrics(registry));
+        topics = DurableTopics.open(dir.resolve("topics"), topicsConfig,
+                LogEnvironment.system().withScheduler(maintenance), registry);
+        broker.addStore(topics);
+        groups = ConsumerGroups.open(dir.resolve("groups"), topics, Clock.systemUTC(), groupPool, registry,
+                GroupsConfig.DEFAULTS);
+        server = new GrpcServer(GrpcConfig.DEFAULTS.withHost("127.0.0.1").withPort(0),
+                new GrpcBackend(broker, topics, groups), registry);
+        server.start();
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    }
+
+    /** Closes everything and opens it again on the same files (a clean restart); the port changes. */
+    public void restart() {
+        close();
+        open();
+    }
+
+    public ManagedChannel channel() {
+        return channel;
+    }
+
+    public RatatoskrGrpc.RatatoskrBlockingStub blocking() {
+        return RatatoskrGrpc.newBlockingStub(channel);
+    }
+
+    public RatatoskrGrpc.RatatoskrStub async() {
+        return RatatoskrGrpc.newStub(channel);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public DurableTopics topics() {
+        return topics;
+    }
+
+    public ConsumerGroups groups() {
+        return groups;
+    }
+
+    public SimpleMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.close();
+        groups.close();
+        groupPool.shutdownNow();
+        topics.close();
+        maintenance.shutdownNow();
+    }
+}
