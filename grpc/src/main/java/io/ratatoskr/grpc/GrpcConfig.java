@@ -16,12 +16,13 @@ package io.ratatoskr.grpc;
  * @param permitKeepAliveTimeMs   the most often a client may ping (more often: GOAWAY)
  * @param maxConnectionIdleMs     close a connection without calls for this long; 0: never
  * @param workerThreads           threads that run calls (they may wait on the disk)
+ * @param tls                     the server certificate and key; null: plaintext
  */
 public record GrpcConfig(String host, int port, int maxInboundMessageBytes, int maxConcurrentCallsPerConnection,
                          long keepAliveTimeMs, long keepAliveTimeoutMs, long permitKeepAliveTimeMs,
-                         long maxConnectionIdleMs, int workerThreads) {
+                         long maxConnectionIdleMs, int workerThreads, GrpcTls tls) {
     public static final GrpcConfig DEFAULTS = new GrpcConfig("127.0.0.1", 9090, 70 * 1024 * 1024, 1000,
-            60_000, 20_000, 10_000, 0, Math.max(2, Runtime.getRuntime().availableProcessors()));
+            60_000, 20_000, 10_000, 0, Math.max(2, Runtime.getRuntime().availableProcessors()), null);
 
     public GrpcConfig {
         if (port < 0 || port > 65_535) {
@@ -41,11 +42,16 @@ public record GrpcConfig(String host, int port, int maxInboundMessageBytes, int 
 
     public GrpcConfig withHost(String h) {
         return new GrpcConfig(h, port, maxInboundMessageBytes, maxConcurrentCallsPerConnection, keepAliveTimeMs,
-                keepAliveTimeoutMs, permitKeepAliveTimeMs, maxConnectionIdleMs, workerThreads);
+                keepAliveTimeoutMs, permitKeepAliveTimeMs, maxConnectionIdleMs, workerThreads, tls);
     }
 
     public GrpcConfig withPort(int p) {
         return new GrpcConfig(host, p, maxInboundMessageBytes, maxConcurrentCallsPerConnection, keepAliveTimeMs,
-                keepAliveTimeoutMs, permitKeepAliveTimeMs, maxConnectionIdleMs, workerThreads);
+                keepAliveTimeoutMs, permitKeepAliveTimeMs, maxConnectionIdleMs, workerThreads, tls);
+    }
+
+    public GrpcConfig withTls(GrpcTls t) {
+        return new GrpcConfig(host, port, maxInboundMessageBytes, maxConcurrentCallsPerConnection, keepAliveTimeMs,
+                keepAliveTimeoutMs, permitKeepAliveTimeMs, maxConnectionIdleMs, workerThreads, t);
     }
 }

@@ -2,7 +2,10 @@ package io.ratatoskr.grpc;
 
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -44,7 +47,11 @@ public final class GrpcServer implements AutoCloseable {
         this.config = config;
         this.executor = Executors.newFixedThreadPool(config.workerThreads(), named("grpc-call-"));
         this.service = new RatatoskrService(backend, registry);
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
+        if (config.tls() != null) {
+            builder.sslContext(sslContext(config.tls()));
+        }
+        this.server = builder
                 .executor(executor)
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxConcurrentCallsPerConnection(config.maxConcurrentCallsPerConnection())
@@ -60,6 +67,18 @@ public final class GrpcServer implements AutoCloseable {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(reflectionV1Alpha())
                 .build();
+    }
+
+    /** TLS 1.3 and 1.2 only, ALPN h2, the HTTP/2-safe cipher suites grpc-java configures. */
+    private static SslContext sslContext(GrpcTls tls) {
+        try {
+            SslContextBuilder b = SslContextBuilder.forServer(tls.certChainPem().toFile(), tls.privateKeyPem().toFile())
+                    .protocols("TLSv1.3", "TLSv1.2");
+            return GrpcSslContexts.configure(b).build();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot load the gRPC TLS certificate " + tls.certChainPem()
+                    + " and key " + tls.privateKeyPem() + ": " + e.getMessage(), e);
+        }
     }
 
     @SuppressWarnings("deprecation")

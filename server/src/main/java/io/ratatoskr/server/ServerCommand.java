@@ -7,6 +7,7 @@ import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.core.session.SessionConfig;
 import io.ratatoskr.grpc.GrpcConfig;
+import io.ratatoskr.grpc.GrpcTls;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.mqtt.server.MqttConfig;
@@ -93,6 +94,13 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--grpc-port", description = "gRPC API port; -1 = no gRPC (default: ${DEFAULT-VALUE}).")
     int grpcPort = GrpcConfig.DEFAULTS.port();
 
+    @Option(names = "--grpc-tls-cert", description = "PEM certificate chain for gRPC over TLS (with --grpc-tls-key); "
+            + "without both, gRPC is plaintext.")
+    java.nio.file.Path grpcTlsCert;
+
+    @Option(names = "--grpc-tls-key", description = "PEM (PKCS#8) private key of --grpc-tls-cert.")
+    java.nio.file.Path grpcTlsKey;
+
     @Option(names = "--http-host", description = "Address the HTTP admin API binds (default: ${DEFAULT-VALUE}).")
     String httpHost = HttpConfig.DEFAULTS.host();
 
@@ -103,6 +111,13 @@ final class ServerCommand implements Callable<Integer> {
             description = "Create a missing durable topic when a message is published to it by name (gRPC, "
                     + "dead-letter replay), instead of refusing it. MQTT never creates durable topics.")
     boolean autoCreateTopics;
+
+    private GrpcTls grpcTls() {
+        if ((grpcTlsCert == null) != (grpcTlsKey == null)) {
+            throw new IllegalArgumentException("--grpc-tls-cert and --grpc-tls-key go together");
+        }
+        return grpcTlsCert == null ? null : new GrpcTls(grpcTlsCert, grpcTlsKey);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -119,7 +134,7 @@ final class ServerCommand implements Callable<Integer> {
             DurableTopicsConfig topics = DurableTopicsConfig.DEFAULTS.withAutoCreate(autoCreateTopics,
                     TopicConfig.DEFAULTS);
             config = new ServerConfig(dataDir, broker, mqtt, persistence, topics,
-                    grpcPort < 0 ? null : GrpcConfig.DEFAULTS.withHost(grpcHost).withPort(grpcPort),
+                    grpcPort < 0 ? null : GrpcConfig.DEFAULTS.withHost(grpcHost).withPort(grpcPort).withTls(grpcTls()),
                     httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort));
         } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
