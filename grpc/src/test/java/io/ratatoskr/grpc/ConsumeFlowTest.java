@@ -17,36 +17,16 @@ import io.ratatoskr.api.v1.Message;
 import io.ratatoskr.core.durable.GroupConfig;
 import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.grpc.testing.ConsumeClient;
-import io.ratatoskr.grpc.testing.GrpcTestBroker;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Consume: the stream protocol — start, credits and readiness, answers by id, errors, ends. */
-class ConsumeFlowTest {
+class ConsumeFlowTest extends ConsumeTestBase {
     private static final Duration QUIET = Duration.ofMillis(300);
-
-    @TempDir
-    Path dir;
-    GrpcTestBroker b;
-
-    @BeforeEach
-    void open() {
-        b = GrpcTestBroker.start(dir);
-        b.topics().create("orders", TopicConfig.DEFAULTS);
-    }
-
-    @AfterEach
-    void close() {
-        b.close();
-    }
 
     @Test
     void startedAnswersWithTheMemberPrefetchAndAckTimeout() {
