@@ -10,6 +10,7 @@ import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.StreamObserver;
+import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.api.v1.CommitOffsetRequest;
 import io.ratatoskr.api.v1.ConfigureGroupRequest;
 import io.ratatoskr.api.v1.CreateTopicRequest;
@@ -164,7 +165,7 @@ class CursorAndGroupRpcsTest {
                 }
 
                 @Override
-                public void ended(String reason) {
+                public void ended(ErrorCode code, String reason) {
                 }
             });
             await().atMost(Duration.ofSeconds(10)).until(() -> !deliveries.isEmpty());

@@ -4,6 +4,7 @@ import static io.ratatoskr.grpc.GrpcAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
+import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.api.v1.CleanupPolicy;
 import io.ratatoskr.api.v1.CreateTopicRequest;
 import io.ratatoskr.api.v1.DeleteTopicRequest;
@@ -119,7 +120,7 @@ class TopicRpcsTest {
                 }
 
                 @Override
-                public void ended(String reason) {
+                public void ended(ErrorCode code, String reason) {
                 }
             });
 

@@ -84,7 +84,12 @@ public enum ErrorCode {
         return httpStatus;
     }
 
-    /** The message for these arguments. */
+    /** The message template ({@link String#format} syntax). */
+    public String template() {
+        return template;
+    }
+
+    /** The message for this error: the template filled with {@code args}. */
     public String format(Object... args) {
         return String.format(template, args);
     }
