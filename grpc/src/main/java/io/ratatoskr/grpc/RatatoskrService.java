@@ -2,9 +2,12 @@ package io.ratatoskr.grpc;
 
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ratatoskr.api.v1.ConsumeRequest;
+import io.ratatoskr.api.v1.ConsumeResponse;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
 import io.ratatoskr.api.v1.TopicExistsRequest;
 import io.ratatoskr.api.v1.TopicExistsResponse;
+import java.time.Clock;
 
 /**
  * Service {@code ratatoskr.v1.Ratatoskr}: each RPC translates its request to a call on the core
@@ -16,14 +19,22 @@ import io.ratatoskr.api.v1.TopicExistsResponse;
 final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
     private final GrpcBackend backend;
     private final MeterRegistry registry;
+    private final ConsumeStreams consumeStreams;
 
     RatatoskrService(GrpcBackend backend, MeterRegistry registry) {
         this.backend = backend;
         this.registry = registry;
+        this.consumeStreams = new ConsumeStreams(backend.groups(), Clock.systemUTC(), registry);
     }
 
     /** Ends the open streams (the server is shutting down). */
     void shutdown() {
+        consumeStreams.shutdown();
+    }
+
+    @Override
+    public StreamObserver<ConsumeRequest> consume(StreamObserver<ConsumeResponse> response) {
+        return consumeStreams.open(response);
     }
 
     @Override
