@@ -75,10 +75,12 @@ final class ConsumeStreams {
         ServerCallStreamObserver<ConsumeResponse> call = (ServerCallStreamObserver<ConsumeResponse>) response;
         ConsumeStream stream = new ConsumeStream(this, call);
         open.add(stream);
+        boolean late;
         synchronized (this) {
-            if (shutDown) {
-                stream.shutdown();
-            }
+            late = shutDown;
+        }
+        if (late) {
+            stream.shutdown(); // outside this monitor: a stream's monitor is taken before this one, never after
         }
         return stream;
     }
