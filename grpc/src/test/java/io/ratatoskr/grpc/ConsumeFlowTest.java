@@ -15,7 +15,9 @@ import io.ratatoskr.api.v1.ConsumeStarted;
 import io.ratatoskr.api.v1.Credit;
 import io.ratatoskr.api.v1.Message;
 import io.ratatoskr.core.durable.GroupConfig;
+import io.ratatoskr.core.durable.PublishOptions;
 import io.ratatoskr.core.durable.TopicConfig;
+import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.grpc.testing.ConsumeClient;
 import java.time.Duration;
 import java.util.HashMap;
@@ -55,8 +57,34 @@ class ConsumeFlowTest extends ConsumeTestBase {
             c.credit(10);
             c.next(10);
             await().during(QUIET).atMost(Duration.ofSeconds(5)).until(() -> c.messages.isEmpty());
-            assertThat(b.registry().counter("ratatoskr.grpc.consume.deliveries").count()).isEqualTo(15);
+            assertThat(deliveries()).isEqualTo(15);
         }
+    }
+
+    @Test
+    void clientThatGrantsCreditsButDoesNotReadIsNotSentEverything() {
+        // 300 x 16 KiB = 4.7 MiB: far beyond what HTTP/2 flow control lets the server write unread.
+        byte[] payload = new byte[16 * 1024];
+        for (int i = 0; i < 300; i++) {
+            b.topics().publish("orders", new io.ratatoskr.core.message.Message("orders", payload, 1, false,
+                    MessageProperties.EMPTY, null, System.currentTimeMillis()), PublishOptions.NONE).join();
+        }
+        try (ConsumeClient c = ConsumeClient.open(b.async(), 1)) {
+            c.send(ConsumeRequest.newBuilder().setStart(ConsumeStart.newBuilder().setTopic("orders")
+                    .setGroup("workers").setInitialCredits(1_000).setPrefetch(300)).build());
+            c.awaitStarted();
+            await().during(QUIET).atMost(Duration.ofSeconds(10)).until(() -> deliveries() > 0);
+            double sentUnread = deliveries();
+            assertThat(sentUnread).isLessThan(300);
+
+            c.read(1_000);
+            c.next(300);
+            assertThat(deliveries()).isEqualTo(300);
+        }
+    }
+
+    private double deliveries() {
+        return b.registry().counter("ratatoskr.grpc.consume.deliveries").count();
     }
 
     @Test

@@ -37,15 +37,31 @@ public final class ConsumeClient implements AutoCloseable {
     private volatile Throwable error;
     private volatile boolean completed;
     private volatile ClientCallStreamObserver<ConsumeRequest> requests;
+    /** How many responses the client reads before {@link #read} asks for more; -1: reads all as they come. */
+    private final int reads;
 
-    private ConsumeClient() {
+    private ConsumeClient(int reads) {
+        this.reads = reads;
     }
 
     /** Opens a stream (nothing is sent yet). */
     public static ConsumeClient open(RatatoskrGrpc.RatatoskrStub stub) {
-        ConsumeClient c = new ConsumeClient();
+        return open(stub, -1);
+    }
+
+    /**
+     * Opens a stream that reads only {@code reads} responses from the transport until {@link #read}
+     * asks for more (as a client busy elsewhere); -1 reads everything as it comes.
+     */
+    public static ConsumeClient open(RatatoskrGrpc.RatatoskrStub stub, int reads) {
+        ConsumeClient c = new ConsumeClient(reads);
         stub.consume(c.new Responses());
         return c;
+    }
+
+    /** Lets a client opened with a read limit read {@code n} more responses. */
+    public void read(int n) {
+        requests.request(n);
     }
 
     /** Opens a stream and joins {@code group} of {@code topic} with {@code credits} and {@code prefetch}. */
@@ -150,6 +166,9 @@ public final class ConsumeClient implements AutoCloseable {
         @Override
         public void beforeStart(ClientCallStreamObserver<ConsumeRequest> r) {
             requests = r;
+            if (reads >= 0) {
+                r.disableAutoRequestWithInitial(reads);
+            }
         }
 
         @Override
