@@ -1,0 +1,342 @@
+package io.ratatoskr.client;
+
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.ratatoskr.api.v1.ConsumeRequest;
+import io.ratatoskr.api.v1.ConsumeResponse;
+import io.ratatoskr.api.v1.ConsumeStart;
+import io.ratatoskr.api.v1.Credit;
+import io.ratatoskr.api.v1.Nack;
+import io.ratatoskr.api.v1.Position;
+import io.ratatoskr.api.v1.Reject;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A member of a consumer group made by {@link RatatoskrClient#consume}: each message of the group is
+ * delivered to one member, which answers it with the handler's {@link Ack}.
+ *
+ * <p><b>Flow control.</b> The client grants the broker {@link ConsumeOptions#effectiveCreditWindow()}
+ * credits when the stream opens and one more each time the handler finishes a message, so no more
+ * than the window is ever delivered and unanswered. The handler runs on the client's handler executor
+ * on up to {@link ConsumeOptions#concurrency()} messages at once; with concurrency 1 in delivery order.
+ *
+ * <p><b>Answers.</b> The handler's {@link Ack} is sent to the broker; an exception thrown by the
+ * handler (or a null answer) is {@link Ack#nack()}. Messages are at least once: a message whose ack
+ * did not reach the broker (connection lost, ack timeout) is delivered again, with a higher
+ * {@link ReceivedMessage#attempt()}.
+ *
+ * <p><b>Reconnect.</b> When the connection is lost (broker restart) the member joins again with
+ * backoff; messages it had received but not answered are redelivered by the broker, and answers for
+ * them from handlers still running are dropped. If the broker refuses the stream (the topic does
+ * not exist, an invalid group name) the consumer stops and the client's {@link ErrorListener} is told.
+ *
+ * <p>Thread-safety: thread-safe.
+ */
+public final class Consumer implements AutoCloseable {
+    /** How long {@link #close()} waits for the broker to end the stream after the last answers. */
+    private static final Duration END_WAIT = Duration.ofSeconds(2);
+    private static final Logger log = LoggerFactory.getLogger(Consumer.class);
+
+    private final RatatoskrClient client;
+    private final String topic;
+    private final String group;
+    private final ConsumeOptions options;
+    private final MessageHandler handler;
+    private final String source;
+    private final DispatchQueue dispatch;
+    private final Reconnect reconnect;
+    private final CompletableFuture<Consumer> started = new CompletableFuture<>();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicLong nacked = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong answersRefused = new AtomicLong();
+    private final Object lock = new Object();
+    private Stream stream;
+    private volatile boolean closed;
+
+    Consumer(RatatoskrClient client, String topic, String group, ConsumeOptions options, MessageHandler handler) {
+        this.client = client;
+        this.topic = topic;
+        this.group = group;
+        this.options = options;
+        this.handler = handler;
+        this.source = "consume " + topic + "/" + group;
+        this.dispatch = new DispatchQueue(client.handlerExecutor(), options.concurrency(), source);
+        this.reconnect = new Reconnect(source, client, this::open, this::stop);
+    }
+
+    /** The durable topic. */
+    public String topic() {
+        return topic;
+    }
+
+    /** The consumer group. */
+    public String group() {
+        return group;
+    }
+
+    /** The options it was made with. */
+    public ConsumeOptions options() {
+        return options;
+    }
+
+    /**
+     * Completes when the broker has admitted the member (each reconnect admits it again); completes
+     * exceptionally if the broker refuses it or it is closed first.
+     */
+    public CompletableFuture<Consumer> whenStarted() {
+        return started;
+    }
+
+    /** Messages delivered to this consumer so far (redeliveries included). */
+    public long received() {
+        return received.get();
+    }
+
+    /** Messages answered {@link Ack#ACK}. */
+    public long acked() {
+        return acked.get();
+    }
+
+    /** Messages answered with a nack (handler exceptions included). */
+    public long nacked() {
+        return nacked.get();
+    }
+
+    /** Messages answered with a reject. */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    /** Answers the broker could not apply (the delivery had timed out or was given to another member). */
+    public long answersRefused() {
+        return answersRefused.get();
+    }
+
+    /** Whether it is still consuming or reconnecting (not closed, not refused). */
+    public boolean isActive() {
+        return !closed;
+    }
+
+    /**
+     * Leaves the group: takes no more messages (those delivered but not yet handed to the handler go
+     * back to the group), waits up to the client's close timeout for running handlers and sends their
+     * answers, then ends the stream. Idempotent. Called from the handler it does not wait for itself.
+     */
+    @Override
+    public void close() {
+        Stream s;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            s = stream;
+        }
+        reconnect.close();
+        dispatch.close();
+        try {
+            if (!dispatch.awaitIdle(client.closeTimeout())) {
+                log.warn("{}: handlers still running at close; their answers are dropped", source);
+            }
+            if (s != null) {
+                s.end();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (s != null) {
+                s.cancel();
+            }
+            started.completeExceptionally(new RatatoskrClientException("CLOSED", Status.Code.CANCELLED,
+                    "consumer closed", null));
+            client.forget(this);
+        }
+    }
+
+    void open() {
+        ConsumeStart.Builder start = ConsumeStart.newBuilder().setTopic(topic).setGroup(group)
+                .setInitialCredits(options.effectiveCreditWindow()).setPrefetch(options.prefetch());
+        if (options.member() != null) {
+            start.setMember(options.member());
+        }
+        if (options.start() != null) {
+            start.setStart(position(options.start()));
+        }
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            stream = new Stream();
+            client.stub().consume(stream);
+            stream.send(ConsumeRequest.newBuilder().setStart(start).build());
+        }
+    }
+
+    private void stop(RatatoskrClientException why) {
+        Stream s;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            s = stream;
+        }
+        reconnect.close();
+        dispatch.close();
+        if (s != null) {
+            s.cancel();
+        }
+        started.completeExceptionally(why);
+        client.forget(this);
+    }
+
+    private void handle(Stream from, ReceivedMessage message) {
+        if (closed || !from.live) {
+            return; // not handled: the broker gives it to a member again
+        }
+        Ack ack;
+        try {
+            ack = handler.handle(message);
+            if (ack == null) {
+                log.warn("{}: handler answered null for {}; nacking it", source, message);
+                ack = Ack.nack();
+            }
+        } catch (Exception e) {
+            log.warn("{}: handler failed on {}; nacking it", source, message, e);
+            ack = Ack.nack();
+        }
+        ConsumeRequest.Builder answer = ConsumeRequest.newBuilder();
+        String id = message.messageId();
+        switch (ack) {
+            case Ack.Accept a -> {
+                acked.incrementAndGet();
+                answer.setAck(io.ratatoskr.api.v1.Ack.newBuilder().setMessageId(id));
+            }
+            case Ack.Nack n -> {
+                nacked.incrementAndGet();
+                answer.setNack(Nack.newBuilder().setMessageId(id).setDelayMs(n.delay().toMillis()));
+            }
+            case Ack.Reject r -> {
+                rejected.incrementAndGet();
+                answer.setReject(Reject.newBuilder().setMessageId(id).setReason(r.reason()));
+            }
+        }
+        from.send(answer.build());
+        from.send(ConsumeRequest.newBuilder().setCredit(Credit.newBuilder().setCount(1)).build());
+    }
+
+    private static Position position(StartPosition p) {
+        return switch (p) {
+            case StartPosition.Earliest e -> Position.newBuilder().setEarliest(true).build();
+            case StartPosition.Latest l -> Position.newBuilder().setLatest(true).build();
+            case StartPosition.AtOffset o -> Position.newBuilder().setOffset(o.offset()).build();
+            case StartPosition.AtTime t -> Position.newBuilder().setTimestampMs(t.time().toEpochMilli()).build();
+        };
+    }
+
+    /**
+     * One attempt of the stream. Responses arrive on gRPC's callback executor (serialized per call);
+     * requests are sent from handler threads under this object's monitor.
+     */
+    private final class Stream implements ClientResponseObserver<ConsumeRequest, ConsumeResponse> {
+        private final CompletableFuture<Void> ended = new CompletableFuture<>();
+        private ClientCallStreamObserver<ConsumeRequest> requests;
+        private volatile boolean live = true;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<ConsumeRequest> requestStream) {
+            requests = requestStream;
+        }
+
+        synchronized void send(ConsumeRequest request) {
+            if (!live) {
+                return;
+            }
+            try {
+                requests.onNext(request);
+            } catch (RuntimeException e) {
+                live = false; // the call was cancelled under us; the broker redelivers
+                log.debug("{}: could not send {}", source, request.getRequestCase(), e);
+            }
+        }
+
+        /** Half-closes and waits a bounded time for the broker to end the stream. */
+        void end() throws InterruptedException {
+            synchronized (this) {
+                if (!live) {
+                    return;
+                }
+                requests.onCompleted();
+            }
+            try {
+                ended.get(END_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("{}: the broker did not end the stream after the half-close", source);
+            }
+        }
+
+        synchronized void cancel() {
+            if (live) {
+                live = false;
+                requests.cancel("consumer closed", null);
+            }
+        }
+
+        @Override
+        public void onNext(ConsumeResponse response) {
+            switch (response.getEventCase()) {
+                case STARTED -> {
+                    reconnect.connected();
+                    started.complete(Consumer.this);
+                    log.debug("{}: joined as {} (prefetch {})", source, response.getStarted().getMember(),
+                            response.getStarted().getPrefetch());
+                }
+                case MESSAGE -> {
+                    received.incrementAndGet();
+                    ReceivedMessage m = ReceivedMessage.from(response.getMessage());
+                    dispatch.submit(() -> handle(this, m));
+                }
+                case ANSWER_FAILED -> {
+                    answersRefused.incrementAndGet();
+                    log.warn("{}: answer for {} refused: {}", source, response.getAnswerFailed().getMessageId(),
+                            response.getAnswerFailed().getError().getMessage());
+                }
+                case EVENT_NOT_SET -> {
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            live = false;
+            ended.complete(null);
+            if (!closed) {
+                reconnect.failed(t);
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            live = false;
+            ended.complete(null);
+            if (!closed) {
+                // A deliberate end (e.g. the group was deleted): joining again would re-create the group.
+                RatatoskrClientException why = new RatatoskrClientException("STREAM_ENDED", Status.Code.OK,
+                        "the broker ended the consume stream", null);
+                log.warn("{}: {}; stopping", source, why.getMessage());
+                stop(why);
+                client.reportError(source, why);
+            }
+        }
+    }
+}
