@@ -21,6 +21,7 @@ import io.ratatoskr.core.durable.DurableTopicsConfig;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupsConfig;
 import io.ratatoskr.log.LogEnvironment;
+import io.ratatoskr.testkit.SelfSignedCert;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Executors;
@@ -29,23 +30,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** gRPC over TLS with a self-signed certificate made by the openssl command (installed by .ci/run). */
+/** gRPC over TLS with a self-signed certificate. */
 class GrpcTlsTest {
     @TempDir
     Path dir;
 
     @Test
     void aClientTrustingTheCertificateTalksTlsAndAPlaintextClientIsRefused() throws Exception {
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-                "-keyout", key.toString(), "-out", cert.toString())
-                .redirectErrorStream(true).start();
-        String opensslOutput = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(opensslOutput).isZero();
+        SelfSignedCert tlsFiles = SelfSignedCert.create(dir);
+        Path cert = tlsFiles.certPem();
+        Path key = tlsFiles.keyPem();
 
         ScheduledExecutorService pool = Executors.newScheduledThreadPool(1);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
