@@ -129,6 +129,51 @@ class PublishRpcsTest {
         }
     }
 
+    /**
+     * Every string of a published message reaches MQTT 5 subscribers as an MQTT UTF-8 string (at most
+     * 65,535 bytes, no U+0000) and its TTL as a four-byte expiry in seconds: what MQTT cannot carry is
+     * refused up front, not stored and then undeliverable to MQTT clients. Metadata is bounded too.
+     */
+    @Test
+    void fieldsMqttSubscribersCouldNotReceiveAreRefused() {
+        try (GrpcTestBroker b = GrpcTestBroker.start(dir)) {
+            RatatoskrBlockingStub api = b.blocking();
+            api.createTopic(CreateTopicRequest.newBuilder().setName("t").build());
+            String tooLong = "x".repeat(65_536);
+
+            assertFails(() -> api.publish(publish("t/a\u0000b", "x").build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_TOPIC_NAME");
+            assertFails(() -> api.publish(publish("t/" + tooLong, "x").build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_TOPIC_NAME");
+            assertFails(() -> api.publish(publish("t", "x").putMetadata("a\u0000", "v").build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").putMetadata("a", "v\u0000").build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").putMetadata("a", tooLong).build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            PublishRequest.Builder manyHeaders = publish("t", "x");
+            for (int i = 0; i < 20; i++) {
+                manyHeaders.putMetadata("h" + i, "v".repeat(60_000)); // each fits MQTT, together 1.2 MB
+            }
+            assertFails(() -> api.publish(manyHeaders.build()), Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").setKey(tooLong).build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").setContentType("text\u0000").build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").setTtlMs(Long.MAX_VALUE).build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").setTtlMs(4_294_967_296_000L).build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            PublishBatchResponse batch = api.publishBatch(PublishBatchRequest.newBuilder().setTopic("t")
+                    .addMessages(BatchMessage.newBuilder().putMetadata("a", "v\u0000"))
+                    .addMessages(BatchMessage.newBuilder().setTtlMs(4_294_967_295_000L).putMetadata("a", "ok"))
+                    .build());
+            assertThat(batch.getResultsList()).extracting(PublishResult::getResultCase).containsExactly(
+                    PublishResult.ResultCase.ERROR, PublishResult.ResultCase.STORED);
+            assertThat(fetchAll(api, "t", 0).getMessagesCount()).isEqualTo(1);
+        }
+    }
+
     @Test
     void publishToAMissingTopicCreatesItWhenAutoCreationIsOn() {
         DurableTopicsConfig auto = DurableTopicsConfig.DEFAULTS.withAutoCreate(true,
