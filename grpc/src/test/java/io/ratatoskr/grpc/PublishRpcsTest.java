@@ -2,6 +2,7 @@ package io.ratatoskr.grpc;
 
 import static io.ratatoskr.grpc.GrpcAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
@@ -20,6 +21,8 @@ import io.ratatoskr.api.v1.TopicConfig;
 import io.ratatoskr.core.durable.DurableTopicsConfig;
 import io.ratatoskr.grpc.testing.GrpcTestBroker;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -263,6 +266,31 @@ class PublishRpcsTest {
 
             FetchResponse f = pending.get(10, TimeUnit.SECONDS);
             assertThat(f.getMessagesList()).extracting(m -> m.getPayload().toStringUtf8()).containsExactly("late");
+        }
+    }
+
+    @Test
+    void shutdownEndsAWaitingLongPollUnavailableAtOnce() throws Exception {
+        try (GrpcTestBroker b = GrpcTestBroker.start(dir)) {
+            b.blocking().createTopic(CreateTopicRequest.newBuilder().setName("orders").build());
+            var pending = io.ratatoskr.api.v1.RatatoskrGrpc.newFutureStub(b.channel())
+                    .fetch(FetchRequest.newBuilder().setTopic("orders").setMaxWaitMs(60_000).build());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> b.registry().get("ratatoskr.grpc.fetch.waiting").gauge().value() == 1);
+
+            long start = System.nanoTime();
+            b.closeServerOnly();
+            long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertFails(() -> {
+                try {
+                    pending.get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw e.getCause();
+                }
+            }, Status.Code.UNAVAILABLE, "UNAVAILABLE");
+            assertThat(closeMs).as("close waits for no long poll").isLessThan(3_000);
+            assertThat(b.registry().get("ratatoskr.grpc.fetch.waiting").gauge().value()).isZero();
         }
     }
 }
