@@ -1,6 +1,8 @@
 package io.ratatoskr.grpc;
 
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ratatoskr.api.v1.CommitOffsetRequest;
 import io.ratatoskr.api.v1.CommitOffsetResponse;
 import io.ratatoskr.api.v1.FetchRequest;
@@ -17,10 +19,14 @@ import io.ratatoskr.core.durable.ReadBatch;
 import io.ratatoskr.core.durable.StartPosition;
 import io.ratatoskr.core.durable.group.GroupInfo;
 import io.ratatoskr.core.error.ErrorCode;
+import io.ratatoskr.core.error.RatatoskrException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +41,12 @@ import org.slf4j.LoggerFactory;
  * <p>A Fetch with {@code max_wait_ms} that finds nothing new waits without holding a thread: it
  * watches the partition ({@code Partition.watch}: called when the durable end moves) and sets a
  * timer on {@code poller}; whichever comes first reads again, on {@code poller}, and answers. The
- * call's cancellation (client gone, deadline passed) removes the watch and the timer.
+ * call's cancellation (client gone, deadline passed) removes the watch and the timer. Waiting
+ * Fetches are counted ({@code ratatoskr.grpc.fetch.waiting}) and, at {@link #shutdown}, answered
+ * UNAVAILABLE at once, so that the server's shutdown does not wait for them.
  *
- * <p>Thread-safety: stateless apart from the thread-safe backend and executor.
+ * <p>Thread-safety: thread-safe: the waiting Fetches are in a concurrent set; each one's state is
+ * atomic (see {@link LongPoll}).
  */
 final class CursorRpcs {
     private static final Logger log = LoggerFactory.getLogger(CursorRpcs.class);
@@ -49,10 +58,26 @@ final class CursorRpcs {
 
     private final GrpcBackend backend;
     private final ScheduledExecutorService poller;
+    private final Set<LongPoll> waiting = ConcurrentHashMap.newKeySet();
+    private volatile boolean shutdown;
 
-    CursorRpcs(GrpcBackend backend, ScheduledExecutorService poller) {
+    CursorRpcs(GrpcBackend backend, ScheduledExecutorService poller, MeterRegistry registry) {
         this.backend = backend;
         this.poller = poller;
+        Gauge.builder("ratatoskr.grpc.fetch.waiting", waiting, Set::size)
+                .description("Fetch calls waiting for new messages (long polls)").register(registry);
+    }
+
+    /** Answers every waiting Fetch UNAVAILABLE (the server is shutting down); later ones too. */
+    void shutdown() {
+        shutdown = true;
+        for (LongPoll p : List.copyOf(waiting)) {
+            p.fail(shuttingDown());
+        }
+    }
+
+    private static RatatoskrException shuttingDown() {
+        return new RatatoskrException(ErrorCode.UNAVAILABLE, "the broker is shutting down");
     }
 
     void seek(SeekRequest request, StreamObserver<SeekResponse> response) {
@@ -176,19 +201,48 @@ final class CursorRpcs {
         }
 
         void start(long maxWaitMs) {
-            // The listener runs on a partition thread: it only queues a read on the poller.
-            watch = backend.topics().partition(topic, partition).watch(this::queueRead);
-            timer = poller.schedule(() -> read(true), maxWaitMs, TimeUnit.MILLISECONDS);
+            waiting.add(this);
+            if (shutdown) {
+                fail(shuttingDown()); // shutdown() may have missed it
+                return;
+            }
+            try {
+                // The listener runs on a partition thread: it only queues a read on the poller.
+                watch = backend.topics().partition(topic, partition).watch(this::queueRead);
+                timer = poller.schedule(() -> read(true), maxWaitMs, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                fail(shuttingDown());
+                return;
+            } catch (RuntimeException e) {
+                fail(e); // the topic went between the first read and the watch
+                return;
+            }
+            if (done.get()) {
+                // Answered (or failed) before the watch and timer were set: finish() could not remove them.
+                timer.cancel(false);
+                closeWatch();
+                return;
+            }
             queueRead(); // a message appended between the first read and the watch
         }
 
         private void queueRead() {
             if (!done.get() && readQueued.compareAndSet(false, true)) {
-                poller.execute(() -> {
-                    readQueued.set(false);
-                    read(false);
-                });
+                try {
+                    poller.execute(() -> {
+                        readQueued.set(false);
+                        read(false);
+                    });
+                } catch (RejectedExecutionException e) {
+                    // The poller stopped (shutdown): never throw on the partition thread that tells us.
+                    fail(shuttingDown());
+                }
             }
+        }
+
+        void fail(RuntimeException e) {
+            finish();
+            result.completeExceptionally(e);
         }
 
         private void read(boolean timedOut) {
@@ -202,8 +256,7 @@ final class CursorRpcs {
                     result.complete(toResponse(batch));
                 }
             } catch (RuntimeException e) {
-                finish();
-                result.completeExceptionally(e);
+                fail(e);
             }
         }
 
@@ -211,10 +264,15 @@ final class CursorRpcs {
             if (!done.compareAndSet(false, true)) {
                 return;
             }
+            waiting.remove(this);
             ScheduledFuture<?> t = timer;
             if (t != null) {
                 t.cancel(false);
             }
+            closeWatch();
+        }
+
+        private void closeWatch() {
             AutoCloseable w = watch;
             if (w != null) {
                 try {

@@ -24,6 +24,15 @@ public final class GrpcErrors {
     /** The {@code ErrorInfo.domain} of every error the broker returns. */
     public static final String DOMAIN = "ratatoskr.io";
 
+    /**
+     * The longest message sent, in chars. Messages quote request fields (names, topics); the status
+     * travels in the response trailers (as {@code grpc-message}, percent-encoded, and again in
+     * {@code grpc-status-details-bin}), which clients accept up to 8 KiB by default: a longer one
+     * would reach the client as INTERNAL without the error. 400 chars stay under that even when
+     * every char takes three bytes of UTF-8.
+     */
+    static final int MAX_MESSAGE_CHARS = 400;
+
     private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
 
     private GrpcErrors() {
@@ -55,7 +64,7 @@ public final class GrpcErrors {
     public static StatusRuntimeException toStatus(ErrorCode code, String message) {
         com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                 .setCode(code.grpcStatus())
-                .setMessage(message == null ? code.name() : message)
+                .setMessage(bounded(message, code))
                 .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain(DOMAIN).setReason(code.name()).build()))
                 .build();
         return StatusProto.toStatusRuntimeException(status);
@@ -72,7 +81,20 @@ public final class GrpcErrors {
     /** Catalogue error {@code code} with {@code message} as an {@link Error} value. */
     public static Error toError(ErrorCode code, String message) {
         return Error.newBuilder().setCode(code.name()).setStatus(code.grpcStatus())
-                .setMessage(message == null ? code.name() : message).build();
+                .setMessage(bounded(message, code)).build();
+    }
+
+    /** {@code message} cut to {@value #MAX_MESSAGE_CHARS} chars (never inside a surrogate pair); the code if null. */
+    private static String bounded(String message, ErrorCode code) {
+        if (message == null) {
+            return code.name();
+        }
+        if (message.length() <= MAX_MESSAGE_CHARS) {
+            return message;
+        }
+        int end = Character.isHighSurrogate(message.charAt(MAX_MESSAGE_CHARS - 1)) ? MAX_MESSAGE_CHARS - 1
+                : MAX_MESSAGE_CHARS;
+        return message.substring(0, end) + "... (" + (message.length() - end) + " more chars)";
     }
 
     private static Throwable unwrap(Throwable t) {

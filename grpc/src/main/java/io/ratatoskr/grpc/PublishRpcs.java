@@ -47,6 +47,12 @@ final class PublishRpcs {
     /** Topic names as deep as this are accepted (as MQTT's default does). */
     static final int MAX_TOPIC_LEVELS = 128;
     static final int MAX_BATCH = 10_000;
+    /** The longest MQTT UTF-8 string (two-byte length prefix, MQTT 5.0 §1.5.4). */
+    static final int MAX_STRING_BYTES = 65_535;
+    /** The most metadata (names and values, UTF-8) one message may carry. */
+    static final int MAX_METADATA_BYTES = 64 * 1024;
+    /** The longest TTL: MQTT's Message Expiry Interval is a four-byte count of seconds (§3.3.2.3.3). */
+    static final long MAX_TTL_MS = 0xFFFF_FFFFL * 1000;
     private static final String PUBLISHER = "\u0000grpc-publisher";
 
     private final GrpcBackend backend;
@@ -164,10 +170,44 @@ final class PublishRpcs {
         if (problem == null && topic.startsWith("$")) {
             problem = "topics starting with '$' are the broker's ($SYS, $share, $queue)";
         }
+        if (problem == null) {
+            problem = mqttStringProblem(topic);
+        }
         if (problem != null) {
             throw new RatatoskrException(ErrorCode.INVALID_TOPIC_NAME, "'" + topic + "' is not a topic name a "
                     + "client may publish on: " + problem);
         }
+    }
+
+    /**
+     * Refuses a string MQTT 5 subscribers could not receive as a UTF-8 string (a user property, the
+     * content type): one holding U+0000 [MQTT-1.5.4-2] or longer than 65,535 bytes [MQTT-1.5.4].
+     */
+    private static void checkMqttString(String value, String field) {
+        String problem = mqttStringProblem(value);
+        Calls.check(problem == null, field + " cannot be sent to MQTT subscribers: " + problem);
+    }
+
+    /** Why {@code value} is not a valid MQTT UTF-8 string, or null. */
+    private static String mqttStringProblem(String value) {
+        if (value.indexOf('\u0000') >= 0) {
+            return "it contains U+0000 [MQTT-1.5.4-2]";
+        }
+        long bytes = utf8Length(value);
+        return bytes > MAX_STRING_BYTES ? "it is " + bytes + " bytes of UTF-8, more than " + MAX_STRING_BYTES
+                + " [MQTT-1.5.4]" : null;
+    }
+
+    /** The bytes {@code s} takes as UTF-8 (protobuf strings are well-formed: surrogates come in pairs). */
+    private static long utf8Length(String s) {
+        long n = s.length();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                n += c < 0x800 ? 1 : Character.isSurrogate(c) ? 1 : 2; // a pair: 4 bytes for 2 chars
+            }
+        }
+        return n;
     }
 
     private static int qos(boolean set, int qos) {
@@ -179,15 +219,25 @@ final class PublishRpcs {
     static Message message(String topic, byte[] payload, Map<String, String> metadata, String key,
                            String idempotencyKey, String contentType, long ttlMs, int qos, boolean retain,
                            long nowMs) {
-        Calls.check(ttlMs >= 0, "ttl_ms must not be negative, was " + ttlMs);
+        Calls.check(ttlMs >= 0 && ttlMs <= MAX_TTL_MS, "ttl_ms must be in 0.." + MAX_TTL_MS + ", was " + ttlMs);
         List<Header> headers = new ArrayList<>(metadata.size() + 2);
+        long metadataBytes = 0;
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             String name = e.getKey();
             Calls.check(!name.isEmpty(), "metadata names must not be empty");
             Calls.check(!name.equals(PublishOptions.MESSAGE_KEY) && !name.equals(PublishOptions.IDEMPOTENCY_KEY),
                     "metadata name '" + name + "' is reserved: use the key and idempotency_key fields");
+            checkMqttString(name, "metadata name");
+            checkMqttString(e.getValue(), "metadata value of '" + name + "'");
+            metadataBytes += utf8Length(name) + utf8Length(e.getValue());
             headers.add(new Header(name, e.getValue()));
         }
+        Calls.check(metadataBytes <= MAX_METADATA_BYTES, "metadata must hold at most " + MAX_METADATA_BYTES
+                + " bytes of names and values (UTF-8), had " + metadataBytes);
+        checkMqttString(key, "key");
+        // Its length is the durable topic's check (IDEMPOTENCY_KEY_TOO_LONG, 256 bytes).
+        Calls.check(idempotencyKey.indexOf('\u0000') < 0, "idempotency_key must not contain U+0000");
+        checkMqttString(contentType, "content_type");
         if (!key.isEmpty()) {
             headers.add(new Header(PublishOptions.MESSAGE_KEY, key));
         }

@@ -93,7 +93,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
         this.topicRpcs = new TopicRpcs(backend);
         this.publishRpcs = new PublishRpcs(backend);
         this.subscribeRpcs = new SubscribeRpcs(backend);
-        this.cursorRpcs = new CursorRpcs(backend, poller);
+        this.cursorRpcs = new CursorRpcs(backend, poller, registry);
         this.groupRpcs = new GroupRpcs(backend, admin);
         this.consumeStreams = new ConsumeStreams(backend.groups(), Clock.systemUTC(), registry);
         Gauge.builder("ratatoskr.grpc.subscribers", subscribeRpcs, SubscribeRpcs::openCount)
@@ -104,6 +104,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
     void shutdown() {
         subscribeRpcs.shutdown();
         consumeStreams.shutdown();
+        cursorRpcs.shutdown();
         poller.shutdownNow();
         admin.shutdownNow();
     }

@@ -2,6 +2,7 @@ package io.ratatoskr.grpc;
 
 import static io.ratatoskr.grpc.GrpcAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
@@ -20,6 +21,8 @@ import io.ratatoskr.api.v1.TopicConfig;
 import io.ratatoskr.core.durable.DurableTopicsConfig;
 import io.ratatoskr.grpc.testing.GrpcTestBroker;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,6 +132,51 @@ class PublishRpcsTest {
         }
     }
 
+    /**
+     * Every string of a published message reaches MQTT 5 subscribers as an MQTT UTF-8 string (at most
+     * 65,535 bytes, no U+0000) and its TTL as a four-byte expiry in seconds: what MQTT cannot carry is
+     * refused up front, not stored and then undeliverable to MQTT clients. Metadata is bounded too.
+     */
+    @Test
+    void fieldsMqttSubscribersCouldNotReceiveAreRefused() {
+        try (GrpcTestBroker b = GrpcTestBroker.start(dir)) {
+            RatatoskrBlockingStub api = b.blocking();
+            api.createTopic(CreateTopicRequest.newBuilder().setName("t").build());
+            String tooLong = "x".repeat(65_536);
+
+            assertFails(() -> api.publish(publish("t/a\u0000b", "x").build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_TOPIC_NAME");
+            assertFails(() -> api.publish(publish("t/" + tooLong, "x").build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_TOPIC_NAME");
+            assertFails(() -> api.publish(publish("t", "x").putMetadata("a\u0000", "v").build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").putMetadata("a", "v\u0000").build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").putMetadata("a", tooLong).build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            PublishRequest.Builder manyHeaders = publish("t", "x");
+            for (int i = 0; i < 20; i++) {
+                manyHeaders.putMetadata("h" + i, "v".repeat(60_000)); // each fits MQTT, together 1.2 MB
+            }
+            assertFails(() -> api.publish(manyHeaders.build()), Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").setKey(tooLong).build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").setContentType("text\u0000").build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").setTtlMs(Long.MAX_VALUE).build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            assertFails(() -> api.publish(publish("t", "x").setTtlMs(4_294_967_296_000L).build()),
+                    Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT");
+            PublishBatchResponse batch = api.publishBatch(PublishBatchRequest.newBuilder().setTopic("t")
+                    .addMessages(BatchMessage.newBuilder().putMetadata("a", "v\u0000"))
+                    .addMessages(BatchMessage.newBuilder().setTtlMs(4_294_967_295_000L).putMetadata("a", "ok"))
+                    .build());
+            assertThat(batch.getResultsList()).extracting(PublishResult::getResultCase).containsExactly(
+                    PublishResult.ResultCase.ERROR, PublishResult.ResultCase.STORED);
+            assertThat(fetchAll(api, "t", 0).getMessagesCount()).isEqualTo(1);
+        }
+    }
+
     @Test
     void publishToAMissingTopicCreatesItWhenAutoCreationIsOn() {
         DurableTopicsConfig auto = DurableTopicsConfig.DEFAULTS.withAutoCreate(true,
@@ -218,6 +266,31 @@ class PublishRpcsTest {
 
             FetchResponse f = pending.get(10, TimeUnit.SECONDS);
             assertThat(f.getMessagesList()).extracting(m -> m.getPayload().toStringUtf8()).containsExactly("late");
+        }
+    }
+
+    @Test
+    void shutdownEndsAWaitingLongPollUnavailableAtOnce() throws Exception {
+        try (GrpcTestBroker b = GrpcTestBroker.start(dir)) {
+            b.blocking().createTopic(CreateTopicRequest.newBuilder().setName("orders").build());
+            var pending = io.ratatoskr.api.v1.RatatoskrGrpc.newFutureStub(b.channel())
+                    .fetch(FetchRequest.newBuilder().setTopic("orders").setMaxWaitMs(60_000).build());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> b.registry().get("ratatoskr.grpc.fetch.waiting").gauge().value() == 1);
+
+            long start = System.nanoTime();
+            b.closeServerOnly();
+            long closeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertFails(() -> {
+                try {
+                    pending.get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw e.getCause();
+                }
+            }, Status.Code.UNAVAILABLE, "UNAVAILABLE");
+            assertThat(closeMs).as("close waits for no long poll").isLessThan(3_000);
+            assertThat(b.registry().get("ratatoskr.grpc.fetch.waiting").gauge().value()).isZero();
         }
     }
 }

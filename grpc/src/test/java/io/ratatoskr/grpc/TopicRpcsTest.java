@@ -103,6 +103,23 @@ class TopicRpcsTest {
         }
     }
 
+    /**
+     * Error sentences quote the request (a name, a topic): one quoting a huge field must still fit the
+     * response trailers, or the client sees INTERNAL without the catalogue code instead of the error.
+     */
+    @Test
+    void anErrorQuotingAHugeFieldStillReachesTheClientWithItsCode() {
+        try (GrpcTestBroker b = GrpcTestBroker.start(dir)) {
+            RatatoskrBlockingStub api = b.blocking();
+
+            for (String name : new String[] {"x".repeat(100_000), "\u00e9\u6f22".repeat(5_000)}) {
+                var e = assertFails(() -> api.getTopic(GetTopicRequest.newBuilder().setName(name).build()),
+                        Status.Code.INVALID_ARGUMENT, "INVALID_TOPIC_NAME");
+                assertThat(e.getStatus().getDescription()).startsWith("'").hasSizeLessThan(1000);
+            }
+        }
+    }
+
     @Test
     void statsCountMessagesSubscribersAndGroupLag() throws Exception {
         try (GrpcTestBroker b = GrpcTestBroker.start(dir)) {
