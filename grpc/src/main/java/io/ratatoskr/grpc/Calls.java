@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ratatoskr.core.error.ErrorCode;
+import io.ratatoskr.core.error.RatatoskrException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -77,6 +78,11 @@ final class Calls {
         response.onError(Status.DEADLINE_EXCEEDED.withDescription("the call's deadline passed before it started")
                 .asRuntimeException());
         return true;
+    }
+
+    /** Whether {@code failure} (possibly wrapped by a completion) is a catalogue error {@code code}. */
+    static boolean isCode(Throwable failure, ErrorCode code) {
+        return GrpcErrors.unwrap(failure) instanceof RatatoskrException e && e.code() == code;
     }
 
     /**

@@ -27,7 +27,9 @@ import io.ratatoskr.core.durable.group.GroupInfo;
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
@@ -46,10 +48,23 @@ final class GroupRpcs {
 
     private final GrpcBackend backend;
     private final Executor admin;
+    /** Replays queued or running: answered UNAVAILABLE at shutdown rather than left hanging. */
+    private final Set<CompletableFuture<Integer>> pendingReplays = ConcurrentHashMap.newKeySet();
 
     GroupRpcs(GrpcBackend backend, Executor admin) {
         this.backend = backend;
         this.admin = admin;
+    }
+
+    /**
+     * Answers every replay not finished yet UNAVAILABLE (the server is shutting down; the admin
+     * executor drops what is queued). A replay already running may still finish appending: its
+     * progress is recorded, so calling replay again after the restart continues where it stopped.
+     */
+    void shutdown() {
+        for (CompletableFuture<Integer> r : pendingReplays) {
+            r.completeExceptionally(ErrorCode.UNAVAILABLE.exception("the broker is shutting down"));
+        }
     }
 
     void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> response) {
@@ -188,8 +203,11 @@ final class GroupRpcs {
             String topic = request.getTopic();
             DurableTopics.checkName(topic);
             int max = Calls.orDefault(request.getMaxMessages(), DEFAULT_REPLAY, 1, MAX_REPLAY, "max_messages");
-            return CompletableFuture.supplyAsync(() -> backend.topics().deadLetters().replay(topic, max), admin)
-                    .thenApply(n -> ReplayDeadLettersResponse.newBuilder().setReplayed(n).build());
+            CompletableFuture<Integer> replay =
+                    CompletableFuture.supplyAsync(() -> backend.topics().deadLetters().replay(topic, max), admin);
+            pendingReplays.add(replay);
+            replay.whenComplete((n, e) -> pendingReplays.remove(replay));
+            return replay.thenApply(n -> ReplayDeadLettersResponse.newBuilder().setReplayed(n).build());
         });
     }
 }

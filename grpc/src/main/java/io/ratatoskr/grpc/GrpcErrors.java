@@ -97,7 +97,7 @@ public final class GrpcErrors {
         return message.substring(0, end) + "... (" + (message.length() - end) + " more chars)";
     }
 
-    private static Throwable unwrap(Throwable t) {
+    static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }

@@ -106,6 +106,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
         consumeStreams.shutdown();
         cursorRpcs.shutdown();
         poller.shutdownNow();
+        groupRpcs.shutdown();
         admin.shutdownNow();
     }
 

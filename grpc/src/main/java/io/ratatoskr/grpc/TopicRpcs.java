@@ -118,7 +118,10 @@ final class TopicRpcs {
             int live = backend.broker().subscriberCount(name);
             List<CompletableFuture<GroupInfo>> groups = new ArrayList<>();
             for (GroupId g : backend.groups().list(name)) {
-                groups.add(backend.groups().describe(g.topic(), g.group()));
+                // A group deleted meanwhile is simply no longer counted.
+                groups.add(backend.groups().describe(g.topic(), g.group()).exceptionallyCompose(e ->
+                        Calls.isCode(e, ErrorCode.GROUP_NOT_FOUND) ? CompletableFuture.completedFuture(null)
+                                : CompletableFuture.failedFuture(e)));
             }
             return CompletableFuture.allOf(groups.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
                 TopicStats.Builder b = TopicStats.newBuilder()
@@ -130,6 +133,9 @@ final class TopicRpcs {
                 long lag = 0;
                 for (CompletableFuture<GroupInfo> f : groups) {
                     GroupInfo g = f.join();
+                    if (g == null) {
+                        continue;
+                    }
                     subscribers += g.members().size();
                     lag += g.lag();
                     b.addGroups(GroupLag.newBuilder().setGroup(g.group()).setLag(g.lag())
