@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A generic gRPC tool, {@code buf curl} (npm package {@code @bufbuild/buf}, installed by .ci/run),
  * lists and calls the broker's methods through server reflection alone — no .proto file. Found
- * through {@code $RATATOSKR_BUF} or the PATH; on CI a missing {@code buf} fails the test, elsewhere
+ * through {@code $RATATOSKR_BUF}, {@code .ci/tools} or the PATH; on CI a missing {@code buf} fails the test, elsewhere
  * it is skipped.
  */
 class BufCurlTest {
@@ -74,6 +74,10 @@ class BufCurlTest {
         String explicit = System.getenv("RATATOSKR_BUF");
         if (explicit != null && Files.isExecutable(Path.of(explicit))) {
             return explicit;
+        }
+        Path local = Path.of("..", ".ci", "tools", "node_modules", ".bin", "buf");
+        if (Files.isExecutable(local)) {
+            return local.toString();
         }
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             Path p = Path.of(d, "buf");
