@@ -16,18 +16,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code ratatoskr server} in a child JVM — the real command line, MQTT on a free port, no admin API —
+ * {@code ratatoskr server} in a child JVM — the real command line, MQTT and gRPC on free ports, no admin API —
  * for crash tests: {@link #kill} sends SIGKILL. Its log (stdout) is read continuously, so that the
  * child never blocks on a full pipe, and kept for failure messages.
  *
  * <p>Thread-safety: one test thread drives it; the log is collected by a thread of its own.
  */
 final class BrokerProcess implements AutoCloseable {
-    private static final Pattern STARTED = Pattern.compile("Ratatoskr .* started: .*MQTT on [^ ]+:(\\d+)");
+    private static final Pattern STARTED =
+            Pattern.compile("Ratatoskr .* started: .*MQTT on [^ ]+:(\\d+), gRPC on [^ ]+:(\\d+)");
 
     private final Process process;
     private final List<String> output = new ArrayList<>();
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
+    private final CompletableFuture<Integer> grpcPort = new CompletableFuture<>();
     private final Path stderr;
 
     private BrokerProcess(Process process, Path stderr) {
@@ -39,7 +41,7 @@ final class BrokerProcess implements AutoCloseable {
     /** Starts a broker on {@code dataDir} and waits until it listens. */
     static BrokerProcess start(Path dataDir, Path stderr, String... extraArgs) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("server", "--data-dir", dataDir.toString(), "--mqtt-port", "0",
-                "--grpc-port", "-1", "--http-port", "-1", "--sys-interval", "0"));
+                "--grpc-port", "0", "--http-port", "-1", "--sys-interval", "0"));
         args.addAll(List.of(extraArgs));
         BrokerProcess broker = new BrokerProcess(ChildJvm.start(Main.class, args, stderr), stderr);
         try {
@@ -63,12 +65,14 @@ final class BrokerProcess implements AutoCloseable {
                 Matcher m = STARTED.matcher(line);
                 if (m.find()) {
                     port.complete(Integer.parseInt(m.group(1)));
+                    grpcPort.complete(Integer.parseInt(m.group(2)));
                 }
             }
         } catch (IOException e) {
             // the pipe closes when the child dies
         }
         port.completeExceptionally(new IllegalStateException("the broker exited"));
+        grpcPort.completeExceptionally(new IllegalStateException("the broker exited"));
     }
 
     String uri() {
@@ -77,6 +81,10 @@ final class BrokerProcess implements AutoCloseable {
 
     int port() {
         return port.join();
+    }
+
+    int grpcPort() {
+        return grpcPort.join();
     }
 
     String output() {
