@@ -70,6 +70,10 @@ public final class KafkaLoad implements Callable<Integer> {
     @Option(names = "--inflight", description = "Unacknowledged records per producer (default: ${DEFAULT-VALUE}).")
     int inflight = 64;
 
+    @Option(names = "--rate", description = "Records per second over all producers, each stamped with the time it "
+            + "was due (no coordinated omission); 0 = flat out, --inflight per producer (default: ${DEFAULT-VALUE}).")
+    double rate = 0;
+
     @Option(names = "--preload", description = "Drain run: produce this many records first (all acknowledged), "
             + "then let the consumers go and measure until they have had them all (default: 0, a live run).")
     long preload;
@@ -143,7 +147,7 @@ public final class KafkaLoad implements Callable<Integer> {
 
     KafkaSpec spec(String bootstrapServers) {
         return new KafkaSpec(bootstrapServers, producers, consumers, partitions, fsync, payloadBytes, duration, warmup,
-                inflight, preload, preloadTimeout, drainTimeout, lingerMs, batchBytes, brokerPid, clockTicks,
+                inflight, rate, preload, preloadTimeout, drainTimeout, lingerMs, batchBytes, brokerPid, clockTicks,
                 topicPrefix, labels);
     }
 }

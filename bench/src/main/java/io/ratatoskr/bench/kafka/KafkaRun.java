@@ -128,13 +128,23 @@ public final class KafkaRun {
             log.printf(Locale.ROOT, "%d producer(s), %d consumer(s); warming up for %.1f s%n", producers.size(),
                     consumers.size(), spec.warmup().toNanos() / 1e9);
             Timeline.sleepUntil(timeline.startNanos());
-            producers.forEach(p -> p.start(timeline));
+            if (spec.rate() > 0) {
+                long stagger = (long) (1e9 / spec.rate());
+                for (int i = 0; i < producers.size(); i++) {
+                    producers.get(i).startPaced(timeline, spec.rate() / producers.size(),
+                            timeline.startNanos() + i * stagger);
+                }
+            } else {
+                producers.forEach(p -> p.start(timeline));
+            }
             Timeline.sleepUntil(timeline.measureStartNanos());
             CpuSample cpu0 = cpu();
             log.printf(Locale.ROOT, "measuring for %.1f s%n", spec.duration().toNanos() / 1e9);
             Timeline.sleepUntil(timeline.measureEndNanos());
             CpuSample cpu1 = cpu();
-            producers.forEach(ProducerClient::stop);
+            for (ProducerClient p : producers) {
+                p.stopAndJoin();
+            }
             awaitAcks(producers, System.nanoTime() + spec.drainTimeout().toNanos());
             List<SenderStats> senders = producers.stream().map(ProducerClient::stats).toList();
             long sent = senders.stream().mapToLong(SenderStats::sent).sum();
@@ -296,7 +306,7 @@ public final class KafkaRun {
         LoadResult.Durable durable = new LoadResult.Durable(topic, spec.partitions(),
                 spec.fsync() ? "fsync" : "page-cache", spec.consumers() > 0 ? group : null, spec.preload());
         LoadResult.Settings settings = new LoadResult.Settings(host, port, null, spec.producers(), spec.consumers(),
-                spec.consumers() > 0 ? "group:" + group : "-", fanOut[0], fanOut[0], 1, spec.payloadBytes(), 0,
+                spec.consumers() > 0 ? "group:" + group : "-", fanOut[0], fanOut[0], 1, spec.payloadBytes(), spec.rate(),
                 preload == null ? spec.duration().toNanos() / 1e9 : seconds,
                 preload == null ? spec.warmup().toNanos() / 1e9 : 0, spec.inflight(), spec.inflight(), 0, durable);
         return Totals.result(startedAt, spec.labels(), settings, seconds, senders, fanOut, receivers,

@@ -16,7 +16,9 @@ import java.util.Objects;
  * @param payloadBytes   value size of every record
  * @param duration       measurement window (a drain run's longest)
  * @param warmup         producing before the window, not measured (live and publish-only runs)
- * @param inflight       unacknowledged records per producer, at most
+ * @param inflight       unacknowledged records per producer, at most (closed loop)
+ * @param rate           records/s over all producers, paced, each stamped with its due time; 0: closed loop,
+ *                       flat out
  * @param preload        records to produce before the consumers start (a drain run); 0 for a live run
  * @param preloadTimeout how long the preload may take
  * @param drainTimeout   after the window, how long to wait for records still on their way
@@ -28,7 +30,7 @@ import java.util.Objects;
  * @param labels         copied into the result
  */
 public record KafkaSpec(String bootstrap, int producers, int consumers, int partitions, boolean fsync,
-                        int payloadBytes, Duration duration, Duration warmup, int inflight, long preload,
+                        int payloadBytes, Duration duration, Duration warmup, int inflight, double rate, long preload,
                         Duration preloadTimeout, Duration drainTimeout, int lingerMs, int batchBytes, long brokerPid,
                         int clockTicks, String topicPrefix, Map<String, String> labels) {
 
@@ -66,6 +68,9 @@ public record KafkaSpec(String bootstrap, int producers, int consumers, int part
         }
         if (brokerPid < 0) {
             throw new IllegalArgumentException("--broker-pid must not be negative");
+        }
+        if (rate < 0 || Double.isNaN(rate) || rate > 0 && preload > 0) {
+            throw new IllegalArgumentException("--rate must not be negative, and a drain (--preload) runs flat out");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.ratatoskr.bench.kafka;
 
 import io.ratatoskr.bench.mqtt.Histograms;
+import io.ratatoskr.bench.mqtt.Pacer;
 import io.ratatoskr.bench.mqtt.PayloadHeader;
 import io.ratatoskr.bench.mqtt.SenderStats;
 import io.ratatoskr.bench.mqtt.Timeline;
@@ -19,12 +20,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * record from the producer's I/O thread, so that no thread of ours sits between an acknowledgement and the
  * next send. Each value is a fresh array starting with the {@link PayloadHeader}.
  *
+ * <p>At a fixed rate ({@link #startPaced}) a {@link Pacer} thread sends each record when it is due, stamped with
+ * its due time, with at most {@link #PACED_OUTSTANDING_MAX} unacknowledged; acknowledgements then send nothing.
+ *
  * <p>It stops when the measurement window ends, when it has sent its limit (a preload), or when told to.
  *
  * <p>Thread-safety: counters are guarded by this object's lock (sends come from the starting thread and the
  * I/O thread, acknowledgements from the I/O thread); {@link #outstanding()} may be read from any thread.
  */
 final class ProducerClient implements AutoCloseable {
+    /** The most records a paced producer keeps unacknowledged. */
+    static final int PACED_OUTSTANDING_MAX = 10_000;
+
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final int index;
@@ -34,6 +41,8 @@ final class ProducerClient implements AutoCloseable {
     private final AtomicInteger outstanding = new AtomicInteger();
     private final Histogram ackLatency = Histograms.create();
     private volatile boolean stopped;
+    private volatile boolean paced;
+    private volatile Pacer pacer;
     private Timeline timeline;
     private int nextSequence;
     private long sentMeasured;
@@ -60,11 +69,22 @@ final class ProducerClient implements AutoCloseable {
             this.timeline = t;
         }
         for (int i = 0; i < inflight; i++) {
-            sendNext();
+            sendNext(-1);
         }
     }
 
-    private void sendNext() {
+    /** Fixed rate: a thread sends {@code ratePerSecond} records/s, the first at {@code firstNanos}. */
+    void startPaced(Timeline t, double ratePerSecond, long firstNanos) {
+        synchronized (this) {
+            this.timeline = t;
+        }
+        paced = true;
+        pacer = Pacer.start("kafka-load-pacer-" + index, firstNanos, 1e9 / ratePerSecond, this::stopped,
+                outstanding::get, PACED_OUTSTANDING_MAX, this::sendNext);
+    }
+
+    /** Sends one record, stamped {@code due} (paced) or now (closed loop, {@code due} -1). */
+    private void sendNext(long due) {
         int sequence;
         long now;
         synchronized (this) {
@@ -77,15 +97,19 @@ final class ProducerClient implements AutoCloseable {
                 return;
             }
             sequence = nextSequence++;
+            if (due != -1) {
+                now = due;
+            }
             if (timeline.measures(now)) {
                 sentMeasured++;
             }
             outstanding.incrementAndGet();
         }
+        long stamp = now;
         byte[] value = template.clone();
-        PayloadHeader.write(value, now, index, sequence);
+        PayloadHeader.write(value, stamp, index, sequence);
         try {
-            producer.send(new ProducerRecord<>(topic, value), (metadata, e) -> acknowledged(now, e));
+            producer.send(new ProducerRecord<>(topic, value), (metadata, e) -> acknowledged(stamp, e));
         } catch (KafkaException e) {
             synchronized (this) {
                 refused++;
@@ -117,12 +141,18 @@ final class ProducerClient implements AutoCloseable {
             }
         }
         outstanding.decrementAndGet();
-        sendNext();
+        if (!paced) {
+            sendNext(-1);
+        }
     }
 
-    /** Stops sending; what is in flight is still acknowledged. */
-    void stop() {
+    /** Stops sending and waits for the pacer, if any; what is in flight is still acknowledged. */
+    void stopAndJoin() throws InterruptedException {
         stopped = true;
+        Pacer p = pacer;
+        if (p != null) {
+            p.join();
+        }
     }
 
     /** Whether it has stopped sending (window over, limit reached, told to, or failed). */
