@@ -11,7 +11,7 @@
 # Environment:
 #   REPS (3)  DURATION (10s)  WARMUP (2s)  SCENARIOS (regex over scenario ids; all)  PARTITIONS (4)
 #   CLIENTS (4, concurrent scenarios)  WINDOW (16, calls outstanding per concurrent client)  BATCH (100)
-#   PRELOAD (200000, consume runs)  PREFETCH (100, per member)  LATENCY_RATE (5000 msg/s, latency runs)
+#   PRELOAD (200000, consume runs)  PREFETCH (100, per member)  LATENCY_RATE (2000 msg/s, latency runs)
 #   OUT (bench/results/grpc-<UTC date>/run-<UTC time>)  WORK (a fresh directory under ${TMPDIR:-/tmp}: both brokers' data)
 #   GEN_JAVA_OPTS (-Xms1g -Xmx1g)  RATATOSKR_JAVA_OPTS (none)  KAFKA_JAVA_OPTS (none)
 #   BROKERS ("ratatoskr kafka"; one of them to run only its side)
@@ -26,35 +26,16 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 root=$(cd "$here/.." && pwd)
-# shellcheck source=../bin/find-jdk.sh
-. "$root/bin/find-jdk.sh"
-JAVA_HOME=$(ratatoskr_find_jdk) || exit 1
-java="$JAVA_HOME/bin/java"
-
-REPS=${REPS:-3}
-DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-2s}
-SCENARIOS=${SCENARIOS:-.}
+# shellcheck source=compare-lib.sh
+. "$here/compare-lib.sh"
+kafka_comparison_settings grpc
 PARTITIONS=${PARTITIONS:-4}
 CLIENTS=${CLIENTS:-4}
 WINDOW=${WINDOW:-16}
 BATCH=${BATCH:-100}
 PRELOAD=${PRELOAD:-200000}
 PREFETCH=${PREFETCH:-100}
-LATENCY_RATE=${LATENCY_RATE:-5000}
-OUT=${OUT:-$root/bench/results/grpc-$(date -u +%Y-%m-%d)/run-$(date -u +%H%MZ)}
-GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
-MAX_LOAD=${MAX_LOAD:-1.5}
-QUIET_WAIT=${QUIET_WAIT:-1800}
-BROKERS=${BROKERS:-ratatoskr kafka}
-RUN_MAX_BUSY=${RUN_MAX_BUSY:-0.5}
-RUN_QUIET_WAIT=${RUN_QUIET_WAIT:-300}
-
-server_jar="$root/server/target/ratatoskr.jar"
-bench_jar="$root/bench/target/ratatoskr-bench.jar"
-for jar in "$server_jar" "$bench_jar"; do
-  [ -f "$jar" ] || { echo "missing $jar: run ./mvnw -B -ntp -q -DskipTests package -pl server,bench -am" >&2; exit 1; }
-done
+LATENCY_RATE=${LATENCY_RATE:-2000}
 
 # Scenario id | GrpcLoad arguments (Ratatoskr) | KafkaLoad arguments. Same clients, partitions, payload and window
 # on both sides (a gRPC client's window is calls outstanding, a Kafka producer's records unacknowledged).
@@ -94,8 +75,6 @@ scenarios=(
   "latency-group|$latency_grpc --durability group|$latency_kafka"
 )
 
-# shellcheck source=compare-lib.sh
-. "$here/compare-lib.sh"
 wait_for_quiet_machine
 mkdir -p "$OUT"
 work=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/ratatoskr-compare-grpc.XXXXXX")}

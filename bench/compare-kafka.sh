@@ -28,32 +28,13 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 root=$(cd "$here/.." && pwd)
-# shellcheck source=../bin/find-jdk.sh
-. "$root/bin/find-jdk.sh"
-JAVA_HOME=$(ratatoskr_find_jdk) || exit 1
-java="$JAVA_HOME/bin/java"
-
-REPS=${REPS:-3}
-DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-2s}
-SCENARIOS=${SCENARIOS:-.}
+# shellcheck source=compare-lib.sh
+. "$here/compare-lib.sh"
+kafka_comparison_settings durable
 PAYLOAD=${PAYLOAD:-1024}
 PARTITIONS=${PARTITIONS:-4}
 PRELOAD=${PRELOAD:-200000}
 INFLIGHT=${INFLIGHT:-64}
-OUT=${OUT:-$root/bench/results/durable-$(date -u +%Y-%m-%d)/run-$(date -u +%H%MZ)}
-GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
-MAX_LOAD=${MAX_LOAD:-1.5}
-QUIET_WAIT=${QUIET_WAIT:-1800}
-BROKERS=${BROKERS:-ratatoskr kafka}
-RUN_MAX_BUSY=${RUN_MAX_BUSY:-0.5}
-RUN_QUIET_WAIT=${RUN_QUIET_WAIT:-300}
-
-server_jar="$root/server/target/ratatoskr.jar"
-bench_jar="$root/bench/target/ratatoskr-bench.jar"
-for jar in "$server_jar" "$bench_jar"; do
-  [ -f "$jar" ] || { echo "missing $jar: run ./mvnw -B -ntp -q -DskipTests package -pl server,bench -am" >&2; exit 1; }
-done
 
 # Scenario id | MqttLoad arguments (Ratatoskr) | KafkaLoad arguments. Same clients, partitions, payload and
 # in-flight window on both sides. fsync: Ratatoskr fsyncs before PUBACK, Kafka's topic has flush.messages=1.
@@ -76,8 +57,6 @@ scenarios=(
   "live-4p4m|-p 4 --group g --members 4 --durability group|-p 4 --consumers 4"
 )
 
-# shellcheck source=compare-lib.sh
-. "$here/compare-lib.sh"
 wait_for_quiet_machine
 mkdir -p "$OUT"
 work=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/ratatoskr-compare-kafka.XXXXXX")}

@@ -180,3 +180,30 @@ run() {
   fi
   after_run "$name" "$rc"
 }
+
+# kafka_comparison_settings NAME: what compare-kafka.sh and compare-grpc.sh share: `java` (a JDK 21+), the
+# defaults of REPS, DURATION, WARMUP, SCENARIOS, OUT (bench/results/NAME-<UTC date>/run-<UTC time>), GEN_JAVA_OPTS,
+# MAX_LOAD, QUIET_WAIT, BROKERS, RUN_MAX_BUSY and RUN_QUIET_WAIT, and `server_jar` and `bench_jar`, which must exist.
+kafka_comparison_settings() {
+  # shellcheck source=../bin/find-jdk.sh
+  . "$root/bin/find-jdk.sh"
+  JAVA_HOME=$(ratatoskr_find_jdk) || exit 1
+  java="$JAVA_HOME/bin/java"
+  REPS=${REPS:-3}
+  DURATION=${DURATION:-10s}
+  WARMUP=${WARMUP:-2s}
+  SCENARIOS=${SCENARIOS:-.}
+  OUT=${OUT:-$root/bench/results/$1-$(date -u +%Y-%m-%d)/run-$(date -u +%H%MZ)}
+  GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
+  MAX_LOAD=${MAX_LOAD:-1.5}
+  QUIET_WAIT=${QUIET_WAIT:-1800}
+  BROKERS=${BROKERS:-ratatoskr kafka}
+  RUN_MAX_BUSY=${RUN_MAX_BUSY:-0.5}
+  RUN_QUIET_WAIT=${RUN_QUIET_WAIT:-300}
+  server_jar="$root/server/target/ratatoskr.jar"
+  bench_jar="$root/bench/target/ratatoskr-bench.jar"
+  local jar
+  for jar in "$server_jar" "$bench_jar"; do
+    [ -f "$jar" ] || { echo "missing $jar: run ./mvnw -B -ntp -q -DskipTests package -pl server,bench -am" >&2; exit 1; }
+  done
+}

@@ -11,11 +11,13 @@ import io.ratatoskr.api.v1.Message;
 import io.ratatoskr.api.v1.Position;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
 import io.ratatoskr.bench.mqtt.PayloadHeader;
+import io.ratatoskr.bench.mqtt.ReceiverProgress;
 import io.ratatoskr.bench.mqtt.ReceiverStats;
 import io.ratatoskr.bench.mqtt.Receipts;
 import io.ratatoskr.bench.mqtt.Tally;
 import io.ratatoskr.bench.mqtt.Timeline;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,10 +31,11 @@ import java.util.concurrent.TimeUnit;
  * {@code answer_failed} as an error.
  *
  * <p>Thread-safety: the response callbacks run serially (gRPC's guarantee for one call) and own the tally and
- * the request stream; the timeline and the progress fields are volatile; {@link #stats} may be called once the
- * stream has ended or been cancelled.
+ * the request stream; the timeline and the progress fields are volatile; {@link #stats} may be called after
+ * {@link #stopAndJoin}.
  */
-final class ConsumeMember implements ClientResponseObserver<ConsumeRequest, ConsumeResponse> {
+final class ConsumeMember extends ReceiverProgress
+        implements ClientResponseObserver<ConsumeRequest, ConsumeResponse> {
     private final RatatoskrGrpc.RatatoskrStub stub;
     private final String topic;
     private final String group;
@@ -43,9 +46,6 @@ final class ConsumeMember implements ClientResponseObserver<ConsumeRequest, Cons
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile Timeline timeline;
-    private volatile long uniqueSoFar;
-    private volatile long lastNewNanos;
-    private volatile String failure;
     private volatile boolean stopping;
     private ClientCallStreamObserver<ConsumeRequest> requests;
     private Timeline applied;
@@ -124,8 +124,7 @@ final class ConsumeMember implements ClientResponseObserver<ConsumeRequest, Cons
         } else {
             tally.message(PayloadHeader.publisher(v), PayloadHeader.sequence(v), PayloadHeader.sentNanos(v), now);
         }
-        uniqueSoFar = tally.unique();
-        lastNewNanos = tally.lastNewNanos();
+        progress(tally);
         if (stopping) {
             return;
         }
@@ -143,7 +142,7 @@ final class ConsumeMember implements ClientResponseObserver<ConsumeRequest, Cons
     @Override
     public void onError(Throwable t) {
         if (!stopping) {
-            failure = "member " + index + ": Consume failed: " + t;
+            failed("member " + index + ": Consume failed: " + t);
         }
         started.countDown();
         ended.countDown();
@@ -152,26 +151,16 @@ final class ConsumeMember implements ClientResponseObserver<ConsumeRequest, Cons
     @Override
     public void onCompleted() {
         if (!stopping) {
-            failure = "member " + index + ": the broker ended the Consume stream";
+            failed("member " + index + ": the broker ended the Consume stream");
         }
         started.countDown();
         ended.countDown();
     }
 
-    long uniqueSoFar() {
-        return uniqueSoFar;
-    }
-
-    long lastNewNanos() {
-        return lastNewNanos;
-    }
-
-    String failure() {
-        return failure;
-    }
-
     /** Half-closes the stream (the member leaves), waits for the broker to end it, else cancels it. */
-    void stop(long timeoutMs) throws InterruptedException {
+    @Override
+    public void stopAndJoin(Duration timeout) throws InterruptedException {
+        long timeoutMs = timeout.toMillis();
         stopping = true;
         synchronized (this) {
             if (requests != null) {
@@ -184,9 +173,9 @@ final class ConsumeMember implements ClientResponseObserver<ConsumeRequest, Cons
         }
     }
 
-    /** What it counted; call after {@link #stop}. */
-    ReceiverStats stats() {
-        String f = failure;
+    @Override
+    public ReceiverStats stats() {
+        String f = failure();
         if (f == null && answerFailures > 0) {
             f = "member " + index + ": " + answerFailures + " answer(s) failed, first " + firstAnswerFailure;
         }

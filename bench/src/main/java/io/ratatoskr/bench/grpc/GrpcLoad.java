@@ -1,17 +1,12 @@
 package io.ratatoskr.bench.grpc;
 
-import io.ratatoskr.bench.mqtt.DurationConverter;
 import io.ratatoskr.bench.mqtt.LoadResult;
-import io.ratatoskr.bench.mqtt.MqttLoad;
-import io.ratatoskr.bench.mqtt.ResultTable;
+import io.ratatoskr.bench.mqtt.RunOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -36,6 +31,9 @@ public final class GrpcLoad implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
+
+    @Mixin
+    RunOptions run = new RunOptions();
 
     @Option(names = "--host", description = "Broker address (default: ${DEFAULT-VALUE}).")
     String host = "127.0.0.1";
@@ -75,14 +73,6 @@ public final class GrpcLoad implements Callable<Integer> {
     @Option(names = "--rate", description = "latency: messages per second over all clients (default: ${DEFAULT-VALUE}).")
     double rate = 0;
 
-    @Option(names = {"-d", "--duration"}, converter = DurationConverter.class,
-            description = "Measurement window; for consume the longest drain (default: 10s).")
-    Duration duration = Duration.ofSeconds(10);
-
-    @Option(names = "--warmup", converter = DurationConverter.class,
-            description = "Publishing before the window, not measured (default: 2s).")
-    Duration warmup = Duration.ofSeconds(2);
-
     @Option(names = "--preload", description = "consume: messages to publish before the members start (default: ${DEFAULT-VALUE}).")
     long preload = 0;
 
@@ -92,59 +82,18 @@ public final class GrpcLoad implements Callable<Integer> {
     @Option(names = "--prefetch", description = "Each member's prefetch and credit window (default: ${DEFAULT-VALUE}).")
     int prefetch = 100;
 
-    @Option(names = "--preload-timeout", converter = DurationConverter.class,
-            description = "Longest time the preload may take (default: 120s).")
-    Duration preloadTimeout = Duration.ofSeconds(120);
-
-    @Option(names = "--drain-timeout", converter = DurationConverter.class,
-            description = "After the window, longest wait for messages still in flight (default: 10s).")
-    Duration drainTimeout = Duration.ofSeconds(10);
-
-    @Option(names = "--broker-pid", description = "Broker process id, to report its CPU time over the window (Linux).")
-    long brokerPid = 0;
-
-    @Option(names = "--clock-ticks", description = "Kernel clock ticks per second (default: ${DEFAULT-VALUE}).")
-    int clockTicks = 100;
-
-    @Option(names = "--topic-prefix", description = "The run's topic is <prefix>-<run id> (default: ${DEFAULT-VALUE}).")
-    String topicPrefix = "bench";
-
-    @Option(names = "--label", description = "key=value copied into the JSON result (repeatable), e.g. broker=ratatoskr.")
-    Map<String, String> labels = new LinkedHashMap<>();
-
-    @Option(names = "--json", description = "Write the result as JSON to this file.")
-    Path json;
-
     public static void main(String[] args) {
         System.exit(new CommandLine(new GrpcLoad()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
-        GrpcSpec spec;
-        try {
-            spec = spec();
-        } catch (IllegalArgumentException e) {
-            System.err.println("grpc-load: " + e.getMessage());
-            return 2;
-        }
-        LoadResult result;
-        try {
-            result = new GrpcRun(spec, System.err).run();
-        } catch (IllegalStateException e) {
-            System.err.println("grpc-load: " + e.getMessage());
-            return 1;
-        }
-        System.out.print(ResultTable.format(result));
-        if (json != null) {
-            MqttLoad.write(result, json);
-        }
-        return result.failures().isEmpty() ? 0 : 1;
+        return run.execute("grpc-load", () -> new GrpcRun(spec(), System.err)::run);
     }
 
     GrpcSpec spec() {
         return new GrpcSpec(host, port, GrpcSpec.Scenario.parse(scenario), clients, window, batch, payloadBytes,
-                partitions, durability, rate, duration, warmup, preload, members, prefetch, preloadTimeout,
-                drainTimeout, brokerPid, clockTicks, topicPrefix, labels);
+                partitions, durability, rate, run.duration, run.warmup, preload, members, prefetch, run.preloadTimeout,
+                run.drainTimeout, run.brokerPid, run.clockTicks, run.topicPrefix, run.labels);
     }
 }

@@ -10,12 +10,14 @@ import io.ratatoskr.api.v1.RatatoskrGrpc;
 import io.ratatoskr.api.v1.TopicConfig;
 import io.ratatoskr.bench.mqtt.CpuSample;
 import io.ratatoskr.bench.mqtt.LoadResult;
+import io.ratatoskr.bench.mqtt.ReceiverProgress;
 import io.ratatoskr.bench.mqtt.ReceiverStats;
 import io.ratatoskr.bench.mqtt.SenderStats;
 import io.ratatoskr.bench.mqtt.Timeline;
 import io.ratatoskr.bench.mqtt.Totals;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +25,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+
+import static io.ratatoskr.bench.mqtt.ReceiverProgress.awaitConsumed;
+import static io.ratatoskr.bench.mqtt.ReceiverProgress.stopAll;
 
 /**
  * One run of the gRPC load generator against Ratatoskr: a durable topic of its own (created with
@@ -128,10 +133,10 @@ public final class GrpcRun {
                         + spec.batch(), members.size(), spec.warmup().toNanos() / 1e9);
         Timeline.sleepUntil(timeline.startNanos());
         if (spec.rate() > 0) {
-            double perClient = spec.rate() / publishers.size();
+            double callsPerClient = spec.rate() / publishers.size() / Math.max(1, spec.batch());
             long stagger = (long) (1e9 / spec.rate());
             for (int i = 0; i < publishers.size(); i++) {
-                publishers.get(i).startPaced(timeline, perClient, timeline.startNanos() + i * stagger);
+                publishers.get(i).startPaced(timeline, callsPerClient, timeline.startNanos() + i * stagger);
             }
         } else {
             publishers.forEach(p -> p.start(timeline));
@@ -141,7 +146,7 @@ public final class GrpcRun {
         Timeline.sleepUntil(timeline.measureEndNanos());
         CpuSample cpu1 = cpu();
         for (Publisher p : publishers) {
-            p.joinPacer();
+            p.stopAndJoin();
         }
         long deadline = System.nanoTime() + spec.drainTimeout().toNanos();
         while (publishers.stream().anyMatch(p -> p.outstanding() > 0) && System.nanoTime() - deadline < 0) {
@@ -153,7 +158,7 @@ public final class GrpcRun {
             awaitConsumed(members, stored, System.nanoTime() + spec.drainTimeout().toNanos(), IDLE_NANOS);
         }
         log.printf(Locale.ROOT, "%d call(s) made%n", publishers.stream().mapToLong(Publisher::calls).sum());
-        return result(startedAt, timeline.measuredSeconds(), senders, stop(members), cpu0, cpu1, null);
+        return result(startedAt, timeline.measuredSeconds(), senders, stopAll(members, Duration.ofSeconds(2)), cpu0, cpu1, null);
     }
 
     private LoadResult drainRun(Instant startedAt) throws InterruptedException {
@@ -189,12 +194,12 @@ public final class GrpcRun {
         CpuSample cpu1 = cpu();
         long end;
         if (complete) {
-            end = members.stream().mapToLong(ConsumeMember::lastNewNanos).max().orElse(start);
+            end = ReceiverProgress.lastNewNanos(members, start);
         } else {
             end = timeline.measureEndNanos();
             awaitConsumed(members, stored, System.nanoTime() + spec.drainTimeout().toNanos(), IDLE_NANOS);
         }
-        return result(startedAt, Math.max(1, end - start) / 1e9, senders, stop(members), cpu0, cpu1,
+        return result(startedAt, Math.max(1, end - start) / 1e9, senders, stopAll(members, Duration.ofSeconds(2)), cpu0, cpu1,
                 LoadResult.Preload.of(stored, preloadSeconds));
     }
 
@@ -228,41 +233,6 @@ public final class GrpcRun {
                     spec.prefetch());
         }
         return members;
-    }
-
-    /**
-     * Waits until the members have had {@code expected} new messages between them, or nothing new arrived for
-     * {@code idleNanos}, or the deadline; returns whether they had them all. A member that failed ends the wait.
-     */
-    private static boolean awaitConsumed(List<ConsumeMember> members, long expected, long deadline, long idleNanos) {
-        long lastProgress = -1;
-        long lastChange = System.nanoTime();
-        while (true) {
-            long unique = members.stream().mapToLong(ConsumeMember::uniqueSoFar).sum();
-            if (unique >= expected) {
-                return true;
-            }
-            long now = System.nanoTime();
-            if (now - deadline >= 0 || members.stream().anyMatch(m -> m.failure() != null)) {
-                return false;
-            }
-            if (unique != lastProgress) {
-                lastProgress = unique;
-                lastChange = now;
-            } else if (now - lastChange >= idleNanos) {
-                return false;
-            }
-            LockSupport.parkNanos(POLL_NANOS);
-        }
-    }
-
-    private static List<ReceiverStats> stop(List<ConsumeMember> members) throws InterruptedException {
-        List<ReceiverStats> stats = new ArrayList<>();
-        for (ConsumeMember m : members) {
-            m.stop(2_000);
-            stats.add(m.stats());
-        }
-        return stats;
     }
 
     private CpuSample cpu() {

@@ -1,11 +1,14 @@
 package io.ratatoskr.bench.grpc;
 
 import io.ratatoskr.bench.mqtt.PayloadHeader;
+import io.ratatoskr.bench.mqtt.SpecChecks;
 
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+
+import static io.ratatoskr.bench.mqtt.SpecChecks.range;
 
 /**
  * Everything one run of the gRPC load generator needs. Immutable; validated on construction.
@@ -62,37 +65,22 @@ public record GrpcSpec(String host, int port, Scenario scenario, int clients, in
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(scenario, "scenario");
         Objects.requireNonNull(durability, "durability");
-        Objects.requireNonNull(duration, "duration");
-        Objects.requireNonNull(warmup, "warmup");
-        Objects.requireNonNull(preloadTimeout, "preloadTimeout");
-        Objects.requireNonNull(drainTimeout, "drainTimeout");
-        Objects.requireNonNull(topicPrefix, "topicPrefix");
         labels = Map.copyOf(labels);
-        check(port, 1, 65_535, "--port");
-        check(clients, 1, 10_000, "--clients");
-        check(window, 1, 100_000, "--window");
-        check(batch, 0, 10_000, "--batch");
-        check(payloadBytes, PayloadHeader.BYTES, 16 * 1024 * 1024, "--payload");
-        check(partitions, 1, 1024, "--partitions");
-        check(members, 0, 10_000, "--members");
-        check(prefetch, 1, 65_535, "--prefetch");
-        check(clockTicks, 1, 1_000_000, "--clock-ticks");
+        range(port, 1, 65_535, "--port");
+        range(clients, 1, 10_000, "--clients");
+        range(window, 1, 100_000, "--window");
+        range(batch, 0, 10_000, "--batch");
+        range(payloadBytes, PayloadHeader.BYTES, 16 * 1024 * 1024, "--payload");
+        range(partitions, 1, 1024, "--partitions");
+        range(members, 0, 10_000, "--members");
+        range(prefetch, 1, 65_535, "--prefetch");
+        SpecChecks.run(duration, warmup, preloadTimeout, drainTimeout, preload, clients, topicPrefix, brokerPid,
+                clockTicks);
         if (!durability.equals("fsync") && !durability.equals("group") && !durability.equals("async")) {
             throw new IllegalArgumentException("--durability must be fsync, group or async, not " + durability);
         }
-        if (duration.isNegative() || duration.isZero() || warmup.isNegative() || drainTimeout.isNegative()
-                || preloadTimeout.isNegative() || preloadTimeout.isZero()) {
-            throw new IllegalArgumentException("--duration and --preload-timeout must be positive, --warmup and"
-                    + " --drain-timeout not negative");
-        }
-        if (preload < 0 || preload / clients >= Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("--preload must be within 0.." + (long) Integer.MAX_VALUE * clients);
-        }
-        if (!topicPrefix.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("--topic-prefix must be letters, digits, '.', '_' and '-'");
-        }
-        if (brokerPid < 0 || rate < 0 || Double.isNaN(rate)) {
-            throw new IllegalArgumentException("--broker-pid and --rate must not be negative");
+        if (rate < 0 || Double.isNaN(rate)) {
+            throw new IllegalArgumentException("--rate must not be negative");
         }
         switch (scenario) {
             case PUBLISH -> require(batch == 0 && preload == 0 && rate == 0,
@@ -109,12 +97,6 @@ public record GrpcSpec(String host, int port, Scenario scenario, int clients, in
     private static void require(boolean ok, String what) {
         if (!ok) {
             throw new IllegalArgumentException(what);
-        }
-    }
-
-    private static void check(long value, long min, long max, String option) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(option + " must be within " + min + ".." + max + ", got " + value);
         }
     }
 }

@@ -10,29 +10,20 @@ import io.ratatoskr.api.v1.PublishResponse;
 import io.ratatoskr.api.v1.PublishResult;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
 import io.ratatoskr.bench.mqtt.Histograms;
-import io.ratatoskr.bench.mqtt.Pacer;
 import io.ratatoskr.bench.mqtt.PayloadHeader;
+import io.ratatoskr.bench.mqtt.SendLoop;
 import io.ratatoskr.bench.mqtt.SenderStats;
-import io.ratatoskr.bench.mqtt.Timeline;
 import org.HdrHistogram.Histogram;
 
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One publishing client of the gRPC load: its own channel (connection), publishing to one durable topic with
  * unary {@code Publish} calls or, with a batch size, {@code PublishBatch} calls of that many messages.
  *
- * <ul>
- *   <li><b>Closed loop</b> ({@link #start}): at most {@code window} calls outstanding; the first are sent by
- *       {@code start}, then each response sends the next call from the channel's thread (the stub runs with a
- *       direct executor), so that no thread of ours sits between a response and the next call. Window 1 is a
- *       sequential publisher.</li>
- *   <li><b>Fixed rate</b> ({@link #startPaced}): a thread of its own sends call {@code k} when it is due,
- *       {@code first + k * interval}, stamped with the time it was <em>due</em>: a broker that falls behind is
- *       charged for the wait in both the end-to-end and the round-trip latency (no coordinated omission). At
- *       most {@link #PACED_OUTSTANDING_MAX} calls may be outstanding; beyond that the pacer waits (and the due
- *       stamps keep counting).</li>
- * </ul>
+ * <p>It keeps sending in a closed loop of at most {@code window} calls (1: a sequential publisher) or at a fixed
+ * rate, each call then stamped with its due time ({@link SendLoop}); with a direct executor on the channel, responses
+ * send the next call from the channel's thread, so that no thread of ours sits between a response and the next
+ * call.
  *
  * <p>Every payload starts with the {@link PayloadHeader} (send time, this client's index, sequence number), so
  * that the run's consumers can measure latency and tell lost from duplicate messages. A failed call (any gRPC
@@ -46,21 +37,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pacer and the channel's thread; responses arrive on the channel's thread); {@link #outstanding()} and
  * {@link #stopped()} may be read from any thread.
  */
-final class Publisher {
-    /** The most calls a paced publisher keeps outstanding. */
-    static final int PACED_OUTSTANDING_MAX = 10_000;
-
+final class Publisher extends SendLoop {
     private final RatatoskrGrpc.RatatoskrStub stub;
     private final String topic;
     private final int index;
     private final byte[] template;
-    private final int window;
     private final int batch;
     private final long limit;
-    private final AtomicInteger outstanding = new AtomicInteger();
     private final Histogram ackLatency = Histograms.create();
-    private volatile boolean stopped;
-    private Timeline timeline;
     private int nextSequence;
     private long sentMeasured;
     private long acked;
@@ -68,8 +52,6 @@ final class Publisher {
     private long refused;
     private long calls;
     private String failure;
-    private volatile boolean paced;
-    private volatile Pacer pacer;
 
     /**
      * @param batch messages per call: 0 for unary {@code Publish}, else {@code PublishBatch} of that many
@@ -77,51 +59,28 @@ final class Publisher {
      */
     Publisher(RatatoskrGrpc.RatatoskrStub stub, String topic, int index, int payloadBytes, int window, int batch,
               long limit) {
+        super("grpc-load-pacer-" + index, window);
         this.stub = stub;
         this.topic = topic;
         this.index = index;
         this.template = PayloadHeader.filled(payloadBytes);
-        this.window = window;
         this.batch = batch;
         this.limit = limit == 0 ? Integer.MAX_VALUE : limit;
     }
 
-    /** Closed loop: sends the first window of calls; responses keep it full. */
-    void start(Timeline t) {
-        synchronized (this) {
-            this.timeline = t;
-        }
-        for (int i = 0; i < window; i++) {
-            sendNext(-1);
-        }
-    }
-
-    /**
-     * Fixed rate: a thread sends {@code ratePerSecond} messages/s (in calls of the batch size), the first at
-     * {@code firstNanos}.
-     */
-    void startPaced(Timeline t, double ratePerSecond, long firstNanos) {
-        synchronized (this) {
-            this.timeline = t;
-        }
-        paced = true;
-        pacer = Pacer.start("grpc-load-pacer-" + index, firstNanos, 1e9 * Math.max(1, batch) / ratePerSecond,
-                this::stopped, outstanding::get, PACED_OUTSTANDING_MAX, this::sendNext);
-    }
-
-    /** Sends one call, stamped {@code due} (paced) or now (closed loop, {@code due} -1). */
-    private void sendNext(long due) {
+    @Override
+    protected void sendNext(long due) {
         int first;
         int count;
         long stamp;
         synchronized (this) {
-            if (stopped) {
+            if (stopped()) {
                 return;
             }
             long now = System.nanoTime();
             stamp = due == -1 ? now : due;
             if (now - timeline.measureEndNanos() >= 0 || nextSequence >= limit) {
-                stopped = true;
+                stop();
                 return;
             }
             first = nextSequence;
@@ -131,7 +90,7 @@ final class Publisher {
                 sentMeasured += count;
             }
             calls++;
-            outstanding.incrementAndGet();
+            sending();
         }
         if (batch == 0) {
             stub.publish(PublishRequest.newBuilder().setTopic(topic).setPayload(payload(stamp, first)).build(),
@@ -167,12 +126,7 @@ final class Publisher {
                 failure = "publisher " + index + ": " + error;
             }
         }
-        outstanding.decrementAndGet();
-        if (!continueLoop) {
-            stopped = true;
-        } else if (!paced) {
-            sendNext(-1);
-        }
+        answered(!continueLoop);
     }
 
     private final class UnaryResponse implements StreamObserver<PublishResponse> {
@@ -236,29 +190,6 @@ final class Publisher {
                         + " result(s) for " + count + " message(s)";
             }
             answered(stamp, stored, count - stored, error, error == null);
-        }
-    }
-
-    /** Stops sending; what is outstanding is still answered. */
-    void stop() {
-        stopped = true;
-    }
-
-    /** Whether it has stopped sending (window over, limit reached, told to, or failed). */
-    boolean stopped() {
-        return stopped;
-    }
-
-    /** Calls sent and not yet answered. Any thread. */
-    int outstanding() {
-        return outstanding.get();
-    }
-
-    /** Stops the pacer, if any, and waits for it. */
-    void joinPacer() throws InterruptedException {
-        stopped = true;
-        if (pacer != null) {
-            pacer.join();
         }
     }
 

@@ -2,6 +2,7 @@ package io.ratatoskr.bench.kafka;
 
 import io.ratatoskr.bench.mqtt.CpuSample;
 import io.ratatoskr.bench.mqtt.LoadResult;
+import io.ratatoskr.bench.mqtt.ReceiverProgress;
 import io.ratatoskr.bench.mqtt.ReceiverStats;
 import io.ratatoskr.bench.mqtt.SenderStats;
 import io.ratatoskr.bench.mqtt.Timeline;
@@ -26,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+
+import static io.ratatoskr.bench.mqtt.ReceiverProgress.awaitConsumed;
+import static io.ratatoskr.bench.mqtt.ReceiverProgress.stopAll;
 
 /**
  * One run of the Kafka load generator, the counterpart of the MQTT {@code LoadRun} on durable topics: a topic
@@ -151,7 +155,7 @@ public final class KafkaRun {
             if (!consumers.isEmpty()) {
                 awaitConsumed(consumers, sent, System.nanoTime() + spec.drainTimeout().toNanos(), IDLE_NANOS);
             }
-            return result(startedAt, timeline.measuredSeconds(), senders, stop(consumers), cpu0, cpu1, null);
+            return result(startedAt, timeline.measuredSeconds(), senders, stopAll(consumers, Duration.ofSeconds(15)), cpu0, cpu1, null);
         } finally {
             producers.forEach(ProducerClient::close);
         }
@@ -200,12 +204,12 @@ public final class KafkaRun {
         CpuSample cpu1 = cpu();
         long end;
         if (complete) {
-            end = consumers.stream().mapToLong(ConsumerClient::lastNewNanos).max().orElse(start);
+            end = ReceiverProgress.lastNewNanos(consumers, start);
         } else {
             end = timeline.measureEndNanos();
             awaitConsumed(consumers, sent, System.nanoTime() + spec.drainTimeout().toNanos(), IDLE_NANOS);
         }
-        return result(startedAt, Math.max(1, end - start) / 1e9, senders, stop(consumers), cpu0, cpu1,
+        return result(startedAt, Math.max(1, end - start) / 1e9, senders, stopAll(consumers, Duration.ofSeconds(15)), cpu0, cpu1,
                 LoadResult.Preload.of(sent, preloadSeconds));
     }
 
@@ -252,43 +256,6 @@ public final class KafkaRun {
         while (producers.stream().anyMatch(p -> p.outstanding() > 0) && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(POLL_NANOS);
         }
-    }
-
-    /**
-     * Waits until the consumers have had {@code expected} new records between them, or nothing new arrived for
-     * {@code idleNanos}, or the deadline; returns whether they had them all. A consumer that failed ends the
-     * wait.
-     */
-    private static boolean awaitConsumed(List<ConsumerClient> consumers, long expected, long deadline,
-                                         long idleNanos) {
-        long lastProgress = -1;
-        long lastChange = System.nanoTime();
-        while (true) {
-            long unique = consumers.stream().mapToLong(ConsumerClient::uniqueSoFar).sum();
-            if (unique >= expected) {
-                return true;
-            }
-            long now = System.nanoTime();
-            if (now - deadline >= 0 || consumers.stream().anyMatch(c -> c.failure() != null)) {
-                return false;
-            }
-            if (unique != lastProgress) {
-                lastProgress = unique;
-                lastChange = now;
-            } else if (now - lastChange >= idleNanos) {
-                return false;
-            }
-            LockSupport.parkNanos(POLL_NANOS);
-        }
-    }
-
-    private static List<ReceiverStats> stop(List<ConsumerClient> consumers) throws InterruptedException {
-        List<ReceiverStats> stats = new ArrayList<>();
-        for (ConsumerClient c : consumers) {
-            c.stopAndJoin(Duration.ofSeconds(15));
-            stats.add(c.stats());
-        }
-        return stats;
     }
 
     private CpuSample cpu() {
