@@ -41,6 +41,9 @@ public final class GrpcErrors {
         if (t instanceof IllegalArgumentException) {
             return toStatus(ErrorCode.INVALID_ARGUMENT, t.getMessage());
         }
+        if (t instanceof java.util.concurrent.RejectedExecutionException) {
+            return toStatus(ErrorCode.UNAVAILABLE, "the broker is busy with other administrative work; retry later");
+        }
         if (t instanceof CancellationException) {
             return Status.CANCELLED.withDescription("cancelled").asRuntimeException();
         }

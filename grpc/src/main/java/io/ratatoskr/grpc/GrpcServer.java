@@ -55,6 +55,7 @@ public final class GrpcServer implements AutoCloseable {
                 .maxConnectionIdle(config.maxConnectionIdleMs() == 0 ? Long.MAX_VALUE : config.maxConnectionIdleMs(),
                         TimeUnit.MILLISECONDS)
                 .addService(service)
+                .intercept(new CallMetrics(registry))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(reflectionV1Alpha())

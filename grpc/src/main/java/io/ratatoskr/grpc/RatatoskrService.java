@@ -1,34 +1,235 @@
 package io.ratatoskr.grpc;
 
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ratatoskr.api.v1.CommitOffsetRequest;
+import io.ratatoskr.api.v1.CommitOffsetResponse;
+import io.ratatoskr.api.v1.ConfigureGroupRequest;
+import io.ratatoskr.api.v1.CreateTopicRequest;
+import io.ratatoskr.api.v1.DeleteGroupRequest;
+import io.ratatoskr.api.v1.DeleteGroupResponse;
+import io.ratatoskr.api.v1.DeleteTopicRequest;
+import io.ratatoskr.api.v1.DeleteTopicResponse;
+import io.ratatoskr.api.v1.DescribeGroupRequest;
+import io.ratatoskr.api.v1.FetchRequest;
+import io.ratatoskr.api.v1.FetchResponse;
+import io.ratatoskr.api.v1.GetOffsetRequest;
+import io.ratatoskr.api.v1.GetOffsetResponse;
+import io.ratatoskr.api.v1.GetStatsRequest;
+import io.ratatoskr.api.v1.GetTopicRequest;
+import io.ratatoskr.api.v1.GroupDescription;
+import io.ratatoskr.api.v1.InspectDeadLettersRequest;
+import io.ratatoskr.api.v1.InspectDeadLettersResponse;
+import io.ratatoskr.api.v1.ListDeadLettersRequest;
+import io.ratatoskr.api.v1.ListDeadLettersResponse;
+import io.ratatoskr.api.v1.ListGroupsRequest;
+import io.ratatoskr.api.v1.ListGroupsResponse;
+import io.ratatoskr.api.v1.ListTopicsRequest;
+import io.ratatoskr.api.v1.ListTopicsResponse;
+import io.ratatoskr.api.v1.PublishBatchRequest;
+import io.ratatoskr.api.v1.PublishBatchResponse;
+import io.ratatoskr.api.v1.PublishRequest;
+import io.ratatoskr.api.v1.PublishResponse;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
+import io.ratatoskr.api.v1.ReplayDeadLettersRequest;
+import io.ratatoskr.api.v1.ReplayDeadLettersResponse;
+import io.ratatoskr.api.v1.SeekRequest;
+import io.ratatoskr.api.v1.SeekResponse;
+import io.ratatoskr.api.v1.SubscribeRequest;
+import io.ratatoskr.api.v1.SubscribeResponse;
+import io.ratatoskr.api.v1.Topic;
 import io.ratatoskr.api.v1.TopicExistsRequest;
 import io.ratatoskr.api.v1.TopicExistsResponse;
+import io.ratatoskr.api.v1.TopicStats;
+import io.ratatoskr.api.v1.UnsubscribeRequest;
+import io.ratatoskr.api.v1.UnsubscribeResponse;
+import io.ratatoskr.api.v1.UpdateTopicRequest;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Service {@code ratatoskr.v1.Ratatoskr}: each RPC translates its request to a call on the core
- * and the core's answer (or catalogue error, see {@link GrpcErrors}) to the response. Methods not
- * overridden answer UNIMPLEMENTED.
+ * and the core's answer (or catalogue error, see {@link GrpcErrors}) to the response. The RPCs live
+ * in handler classes by area ({@link TopicRpcs}, {@link PublishRpcs}, {@link SubscribeRpcs},
+ * {@link CursorRpcs}, {@link GroupRpcs}); this class only delegates. Methods not overridden answer
+ * UNIMPLEMENTED.
+ *
+ * <p>Besides the call executor it owns two small pools: {@code poller} (one thread) runs the timers
+ * and re-reads of long-polling Fetch calls, and {@code admin} (one thread, at most
+ * {@value #ADMIN_QUEUE} queued tasks, beyond that UNAVAILABLE) runs dead-letter replays, which
+ * block on appends.
  *
  * <p>Thread-safety: thread-safe; calls arrive on the server's call executor.
  */
 final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
+    private static final int ADMIN_QUEUE = 100;
+
     private final GrpcBackend backend;
     private final MeterRegistry registry;
+    private final ScheduledThreadPoolExecutor poller;
+    private final ThreadPoolExecutor admin;
+    private final TopicRpcs topicRpcs;
+    private final PublishRpcs publishRpcs;
+    private final SubscribeRpcs subscribeRpcs;
+    private final CursorRpcs cursorRpcs;
+    private final GroupRpcs groupRpcs;
 
     RatatoskrService(GrpcBackend backend, MeterRegistry registry) {
         this.backend = backend;
         this.registry = registry;
+        this.poller = new ScheduledThreadPoolExecutor(1, named("grpc-poll"));
+        poller.setRemoveOnCancelPolicy(true);
+        this.admin = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(ADMIN_QUEUE),
+                named("grpc-admin"));
+        this.topicRpcs = new TopicRpcs(backend);
+        this.publishRpcs = new PublishRpcs(backend);
+        this.subscribeRpcs = new SubscribeRpcs(backend);
+        this.cursorRpcs = new CursorRpcs(backend, poller);
+        this.groupRpcs = new GroupRpcs(backend, admin);
+        Gauge.builder("ratatoskr.grpc.subscribers", subscribeRpcs, SubscribeRpcs::openCount)
+                .description("Open gRPC Subscribe streams").register(registry);
     }
 
-    /** Ends the open streams (the server is shutting down). */
+    /** Ends the open streams (UNAVAILABLE) and stops the service's own threads (the server is shutting down). */
     void shutdown() {
+        subscribeRpcs.shutdown();
+        poller.shutdownNow();
+        admin.shutdownNow();
+    }
+
+    private static ThreadFactory named(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    // ---- Durable topics
+
+    @Override
+    public void createTopic(CreateTopicRequest request, StreamObserver<Topic> response) {
+        topicRpcs.createTopic(request, response);
+    }
+
+    @Override
+    public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> response) {
+        topicRpcs.deleteTopic(request, response);
+    }
+
+    @Override
+    public void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> response) {
+        topicRpcs.listTopics(request, response);
     }
 
     @Override
     public void topicExists(TopicExistsRequest request, StreamObserver<TopicExistsResponse> response) {
-        response.onNext(TopicExistsResponse.newBuilder().setExists(backend.topics().exists(request.getName())).build());
-        response.onCompleted();
+        topicRpcs.topicExists(request, response);
+    }
+
+    @Override
+    public void getTopic(GetTopicRequest request, StreamObserver<Topic> response) {
+        topicRpcs.getTopic(request, response);
+    }
+
+    @Override
+    public void updateTopic(UpdateTopicRequest request, StreamObserver<Topic> response) {
+        topicRpcs.updateTopic(request, response);
+    }
+
+    @Override
+    public void getStats(GetStatsRequest request, StreamObserver<TopicStats> response) {
+        topicRpcs.getStats(request, response);
+    }
+
+    // ---- Publishing
+
+    @Override
+    public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
+        publishRpcs.publish(request, response);
+    }
+
+    @Override
+    public void publishBatch(PublishBatchRequest request, StreamObserver<PublishBatchResponse> response) {
+        publishRpcs.publishBatch(request, response);
+    }
+
+    // ---- Live pub/sub
+
+    @Override
+    public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> response) {
+        subscribeRpcs.subscribe(request, response);
+    }
+
+    @Override
+    public void unsubscribe(UnsubscribeRequest request, StreamObserver<UnsubscribeResponse> response) {
+        subscribeRpcs.unsubscribe(request, response);
+    }
+
+    // ---- Seek and cursor consumers
+
+    @Override
+    public void seek(SeekRequest request, StreamObserver<SeekResponse> response) {
+        cursorRpcs.seek(request, response);
+    }
+
+    @Override
+    public void fetch(FetchRequest request, StreamObserver<FetchResponse> response) {
+        cursorRpcs.fetch(request, response);
+    }
+
+    @Override
+    public void commitOffset(CommitOffsetRequest request, StreamObserver<CommitOffsetResponse> response) {
+        cursorRpcs.commitOffset(request, response);
+    }
+
+    @Override
+    public void getOffset(GetOffsetRequest request, StreamObserver<GetOffsetResponse> response) {
+        cursorRpcs.getOffset(request, response);
+    }
+
+    // ---- Consumer-group and dead-letter administration
+
+    @Override
+    public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> response) {
+        groupRpcs.listGroups(request, response);
+    }
+
+    @Override
+    public void describeGroup(DescribeGroupRequest request, StreamObserver<GroupDescription> response) {
+        groupRpcs.describeGroup(request, response);
+    }
+
+    @Override
+    public void configureGroup(ConfigureGroupRequest request, StreamObserver<GroupDescription> response) {
+        groupRpcs.configureGroup(request, response);
+    }
+
+    @Override
+    public void deleteGroup(DeleteGroupRequest request, StreamObserver<DeleteGroupResponse> response) {
+        groupRpcs.deleteGroup(request, response);
+    }
+
+    @Override
+    public void listDeadLetters(ListDeadLettersRequest request, StreamObserver<ListDeadLettersResponse> response) {
+        groupRpcs.listDeadLetters(request, response);
+    }
+
+    @Override
+    public void inspectDeadLetters(InspectDeadLettersRequest request,
+                                   StreamObserver<InspectDeadLettersResponse> response) {
+        groupRpcs.inspectDeadLetters(request, response);
+    }
+
+    @Override
+    public void replayDeadLetters(ReplayDeadLettersRequest request,
+                                  StreamObserver<ReplayDeadLettersResponse> response) {
+        groupRpcs.replayDeadLetters(request, response);
     }
 }

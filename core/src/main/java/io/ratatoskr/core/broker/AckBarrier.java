@@ -11,12 +11,19 @@ import java.util.concurrent.CompletableFuture;
  * runs; the protocol adapter then acknowledges when {@link #done()} completes, or refuses when it
  * fails.
  *
+ * <p>A store may also report what its write produces ({@link #awaitResult}), e.g. a durable topic
+ * its {@code PublishReceipt} (where the message was stored), so that a publisher that wants the
+ * position (gRPC Publish) can read it with {@link #results} without knowing the stores.
+ *
  * <p>Thread-safety: filled on the publishing thread during one publish, then read; not shared
  * between publishes.
  */
 public final class AckBarrier {
     private CompletableFuture<?> single;
     private List<CompletableFuture<?>> more;
+    private List<Result<?>> results;
+
+    private record Result<T>(Class<T> type, CompletableFuture<T> write) {}
 
     /** Makes the acknowledgement wait for {@code write}. */
     public void await(CompletableFuture<?> write) {
@@ -28,6 +35,34 @@ public final class AckBarrier {
             }
             more.add(write);
         }
+    }
+
+    /**
+     * Makes the acknowledgement wait for {@code write}, and keeps it as a result of type
+     * {@code type} for {@link #results}.
+     */
+    public <T> void awaitResult(Class<T> type, CompletableFuture<T> write) {
+        await(write);
+        if (results == null) {
+            results = new ArrayList<>(2);
+        }
+        results.add(new Result<>(type, write));
+    }
+
+    /** The writes added with {@link #awaitResult} for {@code type}, in the order they were added. */
+    public <T> List<CompletableFuture<T>> results(Class<T> type) {
+        if (results == null) {
+            return List.of();
+        }
+        List<CompletableFuture<T>> out = new ArrayList<>(results.size());
+        for (Result<?> r : results) {
+            if (r.type() == type) {
+                @SuppressWarnings("unchecked")
+                CompletableFuture<T> w = (CompletableFuture<T>) r.write();
+                out.add(w);
+            }
+        }
+        return out;
     }
 
     /** Whether nothing was added: the publisher can be acknowledged at once. */

@@ -137,6 +137,28 @@ public final class Broker implements SessionHost {
         return subscriptions.size();
     }
 
+    /**
+     * Live subscriptions whose filter matches topic name {@code topic}: every matching subscription
+     * of every session (MQTT clients and gRPC subscribers alike) and every member of a matching
+     * shared subscription. Consumer groups ({@code $queue/}) are not in the routing table and not
+     * counted. Walks the subscription table: for admin and stats calls, not per message.
+     */
+    public int subscriberCount(String topic) {
+        int[] n = new int[1];
+        subscriptions.match(topic, new SubscriptionTable.Visitor<>() {
+            @Override
+            public void subscription(Session key, String filter, SubscriptionOptions options) {
+                n[0]++;
+            }
+
+            @Override
+            public void sharedGroup(SharedGroup<Session> group) {
+                n[0] += group.size();
+            }
+        });
+        return n[0];
+    }
+
     /** The session of a client identifier, or null. */
     public Session session(String clientId) {
         return sessions.get(clientId);
@@ -217,6 +239,19 @@ public final class Broker implements SessionHost {
                 barrier.await(write);
             }
         }
+        return route(message, backPressure, barrier);
+    }
+
+    /**
+     * Routes {@code message} to the live subscriptions that match it, without handing it to the
+     * {@link PublishStore}s and without retaining it: for messages a front end has already stored
+     * itself (a gRPC PublishBatch appends the batch to its durable topic in one write, then routes
+     * each message stored).
+     *
+     * @param barrier where the session-journal writes of persistent subscribers go (may be null)
+     * @return the number of sessions the message was handed to
+     */
+    public int route(Message message, BackPressure backPressure, AckBarrier barrier) {
         Router router = routers.get();
         if (router.busy) {
             router = new Router();

@@ -524,10 +524,10 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
         long now = env.clock().millis();
         boolean route = true;
         for (LocalTopic t : matches.topics) {
-            LocalTopic.Appended a = t.append(message, id, options, now);
+            AppendOutcome a = t.append(message, id, options, now);
             route &= !a.duplicate();
             if (barrier != null) {
-                barrier.await(a.receipt());
+                barrier.awaitResult(PublishReceipt.class, a.receipt());
             }
         }
         return route;
@@ -577,6 +577,57 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
         } catch (RatatoskrException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /**
+     * Appends {@code messages} to {@code topicName} only (no live routing, no other topic), in
+     * order, with one log append per partition for the whole batch (see
+     * {@link LocalTopic#appendAll}). Each message's key and idempotency key come from its user
+     * properties ({@link PublishOptions#of}). A message refused (too large, key missing, idempotency
+     * key too long) gets a failed receipt and does not stop the others. Creates the topic first when
+     * it is missing and auto-creation is on.
+     *
+     * @return one outcome per message, in order; route only those that are not duplicates
+     * @throws RatatoskrException TOPIC_NOT_FOUND, INVALID_TOPIC_NAME (auto-creation), UNAVAILABLE
+     */
+    public List<AppendOutcome> publishBatch(String topicName, List<Message> messages) {
+        LocalTopic topic = topics.get(topicName);
+        if (topic == null) {
+            if (!config.autoCreate()) {
+                metrics.refused(ErrorCode.TOPIC_NOT_FOUND);
+                throw ErrorCode.TOPIC_NOT_FOUND.exception(topicName);
+            }
+            topic = (LocalTopic) createIfAbsent(topicName, config.autoCreateConfig());
+        }
+        AppendOutcome[] out = new AppendOutcome[messages.size()];
+        List<Message> accepted = new ArrayList<>(messages.size());
+        List<PublishOptions> options = new ArrayList<>(messages.size());
+        List<Integer> index = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            PublishOptions o = PublishOptions.of(m);
+            try {
+                topic.checkAcceptable(m, o);
+            } catch (RatatoskrException e) {
+                out[i] = new AppendOutcome(CompletableFuture.failedFuture(e), false);
+                continue;
+            }
+            accepted.add(m);
+            options.add(o);
+            index.add(i);
+        }
+        List<AppendOutcome> appended = topic.appendAll(accepted, options, ids::next, env.clock().millis());
+        for (int i = 0; i < appended.size(); i++) {
+            out[index.get(i)] = appended.get(i);
+        }
+        return List.of(out);
+    }
+
+    /** The durable topics whose filters capture MQTT topic {@code mqttTopic}, by name. */
+    public List<String> capturing(String mqttTopic) {
+        Matches matches = new Matches();
+        capture.match(mqttTopic, matches);
+        return matches.topics.stream().map(LocalTopic::name).sorted().toList();
     }
 
     // ---------------------------------------------------------------------------------------

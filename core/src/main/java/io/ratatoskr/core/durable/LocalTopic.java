@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * A durable topic on this node: its definition, its partitions (each a {@link LogPartition} in
@@ -152,55 +153,129 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
      *
      * @return the receipt, and whether this publish was a repeat
      */
-    Appended append(Message message, UUID id, PublishOptions options, long nowMs) {
+    AppendOutcome append(Message message, UUID id, PublishOptions options, long nowMs) {
+        return appendAll(List.of(message), List.of(options), () -> id, nowMs).getFirst();
+    }
+
+    /**
+     * Appends {@code messages} (each already checked with {@link #checkAcceptable}), in order, with
+     * one log append per partition (split only where a partition's share exceeds the log's batch
+     * limit): a batch costs one write and, in FSYNC mode, one fsync per partition. A message whose
+     * idempotency key was seen within the window (earlier, or earlier in this batch) is not stored;
+     * its receipt is the original's.
+     *
+     * @param ids gives each stored message its identifier, in order
+     * @return one outcome per message, in order
+     */
+    List<AppendOutcome> appendAll(List<Message> messages, List<PublishOptions> options, Supplier<UUID> ids, long nowMs) {
         TopicConfig c = definition.config();
-        if (c.cleanupPolicy().compacts() && options.key() == null) {
-            // checkAcceptable passed under the definition before an alter made the topic compacted.
-            metrics.refused(ErrorCode.MESSAGE_KEY_REQUIRED);
-            return new Appended(CompletableFuture.failedFuture(ErrorCode.MESSAGE_KEY_REQUIRED.exception(name())),
-                    false);
+        List<LogPartition> parts = partitions;
+        List<AppendOutcome> out = new ArrayList<>(messages.size());
+        List<List<Pending>> byPartition = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            byPartition.add(null);
         }
-        CompletableFuture<PublishReceipt> pending = null;
-        String idempotencyKey = options.idempotencyKey();
-        if (idempotencyKey != null && c.dedupeWindowMs() > 0) {
-            pending = new CompletableFuture<>();
-            CompletableFuture<PublishReceipt> earlier = window.claim(idempotencyKey, nowMs, pending);
-            if (earlier != null) {
-                metrics.duplicate();
-                return new Appended(earlier.thenApply(PublishReceipt::asDuplicate), true);
+        for (int i = 0; i < messages.size(); i++) {
+            Message message = messages.get(i);
+            PublishOptions o = options.get(i);
+            if (c.cleanupPolicy().compacts() && o.key() == null) {
+                // checkAcceptable passed under the definition before an alter made the topic compacted.
+                metrics.refused(ErrorCode.MESSAGE_KEY_REQUIRED);
+                out.add(new AppendOutcome(CompletableFuture.failedFuture(ErrorCode.MESSAGE_KEY_REQUIRED.exception(name())),
+                        false));
+                continue;
+            }
+            CompletableFuture<PublishReceipt> receipt = new CompletableFuture<>();
+            String idempotencyKey = o.idempotencyKey();
+            if (idempotencyKey != null && c.dedupeWindowMs() > 0) {
+                CompletableFuture<PublishReceipt> earlier = window.claim(idempotencyKey, nowMs, receipt);
+                if (earlier != null) {
+                    metrics.duplicate();
+                    out.add(new AppendOutcome(earlier.thenApply(PublishReceipt::asDuplicate), true));
+                    continue;
+                }
+            } else {
+                idempotencyKey = null;
+            }
+            byte[] key = o.key() == null ? null : o.key().getBytes(StandardCharsets.UTF_8);
+            int p = key != null ? Math.floorMod(fnv1a32(key), parts.size())
+                    : Math.floorMod(roundRobin.getAndIncrement(), parts.size());
+            byte[] idem = o.idempotencyKey() == null ? null : o.idempotencyKey().getBytes(StandardCharsets.UTF_8);
+            UUID id = ids.get();
+            Record record = c.cleanupPolicy().compacts() && message.payload().length == 0
+                    ? MessageEnvelope.toTombstone(message, id, key, idem)
+                    : MessageEnvelope.toRecord(message, id, key, idem);
+            if (byPartition.get(p) == null) {
+                byPartition.set(p, new ArrayList<>());
+            }
+            byPartition.get(p).add(new Pending(record, id, receipt, idempotencyKey));
+            out.add(new AppendOutcome(receipt, false));
+        }
+        for (int p = 0; p < parts.size(); p++) {
+            List<Pending> pending = byPartition.get(p);
+            if (pending != null) {
+                appendChunks(parts.get(p), pending);
             }
         }
-        List<LogPartition> parts = partitions;
-        byte[] key = options.key() == null ? null : options.key().getBytes(StandardCharsets.UTF_8);
-        int p = key != null ? Math.floorMod(fnv1a32(key), parts.size())
-                : Math.floorMod(roundRobin.getAndIncrement(), parts.size());
-        byte[] idem = idempotencyKey == null ? null : idempotencyKey.getBytes(StandardCharsets.UTF_8);
-        Record record = c.cleanupPolicy().compacts() && message.payload().length == 0
-                ? MessageEnvelope.toTombstone(message, id, key, idem)
-                : MessageEnvelope.toRecord(message, id, key, idem);
+        return out;
+    }
+
+    /** A record on its way to a partition, with the receipt its publisher waits for. */
+    private record Pending(Record record, UUID id, CompletableFuture<PublishReceipt> receipt, String claimedKey) {}
+
+    /** Appends {@code pending} to {@code partition} in as few log batches as its batch limit allows. */
+    private void appendChunks(LogPartition partition, List<Pending> pending) {
+        long limit = partition.log().config().maxBatchBytes() * 3L / 4;
+        int from = 0;
+        long bytes = 0;
+        for (int i = 0; i < pending.size(); i++) {
+            long size = estimatedBytes(pending.get(i).record());
+            if (i > from && bytes + size > limit) {
+                appendChunk(partition, pending.subList(from, i));
+                from = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        appendChunk(partition, pending.subList(from, pending.size()));
+    }
+
+    private void appendChunk(LogPartition partition, List<Pending> chunk) {
+        List<Record> records = new ArrayList<>(chunk.size());
+        for (Pending pd : chunk) {
+            records.add(pd.record());
+        }
         String topic = name();
-        CompletableFuture<PublishReceipt> receipt = parts.get(p).append(List.of(record)).handle((r, e) -> {
+        int p = partition.id();
+        partition.append(records).whenComplete((r, e) -> {
             if (e != null) {
                 RatatoskrException refusal = refusal(e);
-                metrics.refused(refusal.code());
-                throw refusal;
-            }
-            metrics.appended();
-            return new PublishReceipt(topic, id, p, r.baseOffset(), false);
-        });
-        if (pending != null) {
-            CompletableFuture<PublishReceipt> claimed = pending;
-            receipt.whenComplete((r, e) -> {
-                if (e != null) {
-                    window.release(idempotencyKey, claimed);
-                    claimed.completeExceptionally(e instanceof java.util.concurrent.CompletionException
-                            && e.getCause() != null ? e.getCause() : e);
-                } else {
-                    claimed.complete(r);
+                for (Pending pd : chunk) {
+                    metrics.refused(refusal.code());
+                    if (pd.claimedKey() != null) {
+                        window.release(pd.claimedKey(), pd.receipt());
+                    }
+                    pd.receipt().completeExceptionally(refusal);
                 }
-            });
+                return;
+            }
+            for (int i = 0; i < chunk.size(); i++) {
+                Pending pd = chunk.get(i);
+                long ts = pd.record().timestampMs() >= 0 ? pd.record().timestampMs() : r.appendTimeMs();
+                metrics.appended();
+                pd.receipt().complete(new PublishReceipt(topic, pd.id(), p, r.baseOffset() + i, ts, false));
+            }
+        });
+    }
+
+    /** About the bytes a record takes in a log batch (for splitting a large batch). */
+    private static long estimatedBytes(Record r) {
+        long n = 32 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length)
+                + (r.idempotencyKey() == null ? 0 : r.idempotencyKey().length);
+        for (io.ratatoskr.log.Header h : r.headers()) {
+            n += 8 + h.key().length() * 3L + (h.value() == null ? 0 : h.value().length);
         }
-        return new Appended(receipt, false);
+        return n;
     }
 
     private static RatatoskrException refusal(Throwable e) {
@@ -209,9 +284,6 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
         return t instanceof RatatoskrException r ? r
                 : new RatatoskrException(ErrorCode.INTERNAL, ErrorCode.INTERNAL.format(t), t);
     }
-
-    /** The outcome of {@link #append}. */
-    record Appended(CompletableFuture<PublishReceipt> receipt, boolean duplicate) {}
 
     /**
      * Rebuilds the idempotency window from the records of the last window (they carry their keys),
@@ -234,7 +306,7 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
                     if (rec.idempotencyKey() != null) {
                         DurableMessage m = MessageEnvelope.fromRecord(name(), p.id(), rec);
                         seen.add(new Seen(new String(rec.idempotencyKey(), StandardCharsets.UTF_8), rec.timestampMs(),
-                                new PublishReceipt(name(), m.id(), p.id(), rec.offset(), false)));
+                                new PublishReceipt(name(), m.id(), p.id(), rec.offset(), rec.timestampMs(), false)));
                     }
                 }
                 if (r.nextOffset() <= next) {

@@ -153,7 +153,7 @@ class DurableCaptureTest extends DurableTopicsTestBase {
         topic.checkAcceptable(tombstoneLike, options); // passes: the topic does not compact yet
         f.topics.alter("state", TopicConfig.builder().cleanupPolicy(CleanupPolicy.COMPACT).build());
 
-        LocalTopic.Appended appended = topic.append(tombstoneLike, java.util.UUID.randomUUID(), options,
+        AppendOutcome appended = topic.append(tombstoneLike, java.util.UUID.randomUUID(), options,
                 f.clock.millis());
 
         assertThat(appended.receipt()).failsWithin(Duration.ofSeconds(5)).withThrowableThat()

@@ -110,6 +110,11 @@ public final class GrpcTestBroker implements AutoCloseable {
         return registry;
     }
 
+    /** Closes the gRPC server only (as a broker shutdown begins), keeping the channel and the core. */
+    public void closeServerOnly() {
+        server.close();
+    }
+
     @Override
     public void close() {
         channel.shutdownNow();

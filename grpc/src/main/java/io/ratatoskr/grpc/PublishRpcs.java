@@ -1,0 +1,203 @@
+package io.ratatoskr.grpc;
+
+import io.grpc.stub.StreamObserver;
+import io.ratatoskr.api.v1.BatchMessage;
+import io.ratatoskr.api.v1.PublishBatchRequest;
+import io.ratatoskr.api.v1.PublishBatchResponse;
+import io.ratatoskr.api.v1.PublishRequest;
+import io.ratatoskr.api.v1.PublishResponse;
+import io.ratatoskr.api.v1.PublishResult;
+import io.ratatoskr.core.broker.AckBarrier;
+import io.ratatoskr.core.durable.AppendOutcome;
+import io.ratatoskr.core.durable.DurableTopics;
+import io.ratatoskr.core.durable.PublishOptions;
+import io.ratatoskr.core.durable.PublishReceipt;
+import io.ratatoskr.core.error.ErrorCode;
+import io.ratatoskr.core.error.RatatoskrException;
+import io.ratatoskr.core.message.Header;
+import io.ratatoskr.core.message.Message;
+import io.ratatoskr.core.message.MessageProperties;
+import io.ratatoskr.core.topic.Topics;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Publish and PublishBatch.
+ *
+ * <p>Publish builds a core {@link Message} — metadata as MQTT user properties, the key and the
+ * idempotency key as the user properties {@value PublishOptions#MESSAGE_KEY} and
+ * {@value PublishOptions#IDEMPOTENCY_KEY} (the convention MQTT 5 publishers use) — and hands it to
+ * {@code Broker.publish}: every durable topic whose filters capture it stores it, live MQTT and gRPC
+ * subscribers get it, and the answer waits for the stores' writes (the topic's durability mode).
+ * The position answered is the receipt of the durable topic named like the published topic, else
+ * of the first capturing topic by name.
+ *
+ * <p>PublishBatch appends the whole batch to its durable topic with one log write per partition
+ * ({@link DurableTopics#publishBatch}), then routes each message that was not refused or a repeat
+ * to live subscribers ({@code Broker.route}). Other durable topics whose filters match do not
+ * capture batch messages.
+ *
+ * <p>Thread-safety: stateless apart from the thread-safe backend.
+ */
+final class PublishRpcs {
+    /** Topic names as deep as this are accepted (as MQTT's default does). */
+    static final int MAX_TOPIC_LEVELS = 128;
+    static final int MAX_BATCH = 10_000;
+    private static final String PUBLISHER = "\u0000grpc-publisher";
+
+    private final GrpcBackend backend;
+    private final Clock clock;
+
+    PublishRpcs(GrpcBackend backend) {
+        this.backend = backend;
+        this.clock = backend.broker().clock();
+    }
+
+    void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
+        Calls.async(response, () -> {
+            String topic = request.getTopic();
+            checkTopicName(topic);
+            int qos = qos(request.hasQos(), request.getQos());
+            long now = clock.millis();
+            Message message = message(topic, request.getPayload().toByteArray(), request.getMetadataMap(),
+                    request.getKey(), request.getIdempotencyKey(), request.getContentType(), request.getTtlMs(), qos,
+                    request.getRetain(), now);
+            DurableTopics topics = backend.topics();
+            if (!request.getLiveOnly() && topics.capturing(topic).isEmpty()) {
+                if (!topics.config().autoCreate()) {
+                    throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
+                }
+                topics.createIfAbsent(topic, topics.config().autoCreateConfig());
+            }
+            AckBarrier barrier = new AckBarrier();
+            backend.broker().publish(message, null, barrier);
+            List<CompletableFuture<PublishReceipt>> receipts = barrier.results(PublishReceipt.class);
+            return barrier.done().thenApply(done -> answer(topic, receipts, now));
+        });
+    }
+
+    private static PublishResponse answer(String topic, List<CompletableFuture<PublishReceipt>> receipts, long now) {
+        PublishReceipt chosen = receipts.stream().map(CompletableFuture::join)
+                .min(Comparator.comparing((PublishReceipt r) -> !r.topic().equals(topic))
+                        .thenComparing(PublishReceipt::topic))
+                .orElse(null);
+        if (chosen == null) {
+            return PublishResponse.newBuilder().setTimestampMs(now).setStored(false).build();
+        }
+        return stored(chosen);
+    }
+
+    private static PublishResponse stored(PublishReceipt r) {
+        return PublishResponse.newBuilder()
+                .setMessageId(r.messageId().toString())
+                .setTopic(r.topic())
+                .setPartition(r.partition())
+                .setOffset(r.offset())
+                .setTimestampMs(r.timestampMs())
+                .setDuplicate(r.duplicate())
+                .setStored(true)
+                .build();
+    }
+
+    void publishBatch(PublishBatchRequest request, StreamObserver<PublishBatchResponse> response) {
+        Calls.async(response, () -> {
+            String topic = request.getTopic();
+            DurableTopics.checkName(topic);
+            int n = request.getMessagesCount();
+            Calls.check(n >= 1 && n <= MAX_BATCH, "messages must hold 1.." + MAX_BATCH + " messages, had " + n);
+            int qos = qos(request.hasQos(), request.getQos());
+            long now = clock.millis();
+            // A message that cannot even be built (a bad field) gets its error; the rest go on.
+            List<Message> built = new ArrayList<>(n);
+            List<Integer> index = new ArrayList<>(n);
+            PublishResult[] results = new PublishResult[n];
+            for (int i = 0; i < n; i++) {
+                BatchMessage b = request.getMessages(i);
+                try {
+                    built.add(message(topic, b.getPayload().toByteArray(), b.getMetadataMap(), b.getKey(),
+                            b.getIdempotencyKey(), b.getContentType(), b.getTtlMs(), qos, false, now));
+                    index.add(i);
+                } catch (RatatoskrException e) {
+                    results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
+                }
+            }
+            List<AppendOutcome> outcomes = backend.topics().publishBatch(topic, built);
+            List<CompletableFuture<?>> waits = new ArrayList<>(outcomes.size());
+            AckBarrier journal = new AckBarrier();
+            for (int k = 0; k < outcomes.size(); k++) {
+                AppendOutcome o = outcomes.get(k);
+                int i = index.get(k);
+                if (!o.duplicate() && !o.receipt().isCompletedExceptionally()) {
+                    try {
+                        backend.broker().route(built.get(k), null, journal);
+                    } catch (RatatoskrException e) {
+                        // Stored, but persistent subscribers' journal refused it: say so for this message.
+                        results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
+                    }
+                }
+                waits.add(o.receipt().handle((r, e) -> {
+                    if (results[i] == null) {
+                        results[i] = e != null ? PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build()
+                                : PublishResult.newBuilder().setStored(stored(r)).build();
+                    }
+                    return null;
+                }));
+            }
+            waits.add(journal.done().exceptionally(e -> null));
+            return CompletableFuture.allOf(waits.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
+                PublishBatchResponse.Builder b = PublishBatchResponse.newBuilder();
+                for (PublishResult r : results) {
+                    b.addResults(r);
+                }
+                return b.build();
+            });
+        });
+    }
+
+    /** Refuses what is not a topic name a client may publish on (INVALID_TOPIC_NAME, INVALID_ARGUMENT). */
+    static void checkTopicName(String topic) {
+        String problem = topic.isEmpty() ? "it is empty" : Topics.checkName(topic, MAX_TOPIC_LEVELS);
+        if (problem == null && topic.startsWith("$")) {
+            problem = "topics starting with '$' are the broker's ($SYS, $share, $queue)";
+        }
+        if (problem != null) {
+            throw new RatatoskrException(ErrorCode.INVALID_TOPIC_NAME, "'" + topic + "' is not a topic name a "
+                    + "client may publish on: " + problem);
+        }
+    }
+
+    private static int qos(boolean set, int qos) {
+        Calls.check(!set || (qos >= 0 && qos <= 2), "qos must be 0, 1 or 2, was " + qos);
+        return set ? qos : 1;
+    }
+
+    /** The core message for one published message (validates its fields). */
+    static Message message(String topic, byte[] payload, Map<String, String> metadata, String key,
+                           String idempotencyKey, String contentType, long ttlMs, int qos, boolean retain,
+                           long nowMs) {
+        Calls.check(ttlMs >= 0, "ttl_ms must not be negative, was " + ttlMs);
+        List<Header> headers = new ArrayList<>(metadata.size() + 2);
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            String name = e.getKey();
+            Calls.check(!name.isEmpty(), "metadata names must not be empty");
+            Calls.check(!name.equals(PublishOptions.MESSAGE_KEY) && !name.equals(PublishOptions.IDEMPOTENCY_KEY),
+                    "metadata name '" + name + "' is reserved: use the key and idempotency_key fields");
+            headers.add(new Header(name, e.getValue()));
+        }
+        if (!key.isEmpty()) {
+            headers.add(new Header(PublishOptions.MESSAGE_KEY, key));
+        }
+        if (!idempotencyKey.isEmpty()) {
+            headers.add(new Header(PublishOptions.IDEMPOTENCY_KEY, idempotencyKey));
+        }
+        // MQTT expiry is in whole seconds: round up, so a message is never dropped before its TTL.
+        long expirySeconds = ttlMs == 0 ? -1 : (ttlMs + 999) / 1000;
+        MessageProperties props = new MessageProperties(-1, expirySeconds,
+                contentType.isEmpty() ? null : contentType, null, null, headers);
+        return new Message(topic, payload, qos, retain, props, PUBLISHER, nowMs);
+    }
+}
