@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ratatoskr.api.v1.CommitOffsetRequest;
 import io.ratatoskr.api.v1.CommitOffsetResponse;
 import io.ratatoskr.api.v1.ConfigureGroupRequest;
+import io.ratatoskr.api.v1.ConsumeRequest;
+import io.ratatoskr.api.v1.ConsumeResponse;
 import io.ratatoskr.api.v1.CreateTopicRequest;
 import io.ratatoskr.api.v1.DeleteGroupRequest;
 import io.ratatoskr.api.v1.DeleteGroupResponse;
@@ -45,6 +47,7 @@ import io.ratatoskr.api.v1.TopicStats;
 import io.ratatoskr.api.v1.UnsubscribeRequest;
 import io.ratatoskr.api.v1.UnsubscribeResponse;
 import io.ratatoskr.api.v1.UpdateTopicRequest;
+import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -78,6 +81,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
     private final SubscribeRpcs subscribeRpcs;
     private final CursorRpcs cursorRpcs;
     private final GroupRpcs groupRpcs;
+    private final ConsumeStreams consumeStreams;
 
     RatatoskrService(GrpcBackend backend, MeterRegistry registry) {
         this.backend = backend;
@@ -93,11 +97,13 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
         this.groupRpcs = new GroupRpcs(backend, admin);
         Gauge.builder("ratatoskr.grpc.subscribers", subscribeRpcs, SubscribeRpcs::openCount)
                 .description("Open gRPC Subscribe streams").register(registry);
+        this.consumeStreams = new ConsumeStreams(backend.groups(), Clock.systemUTC(), registry);
     }
 
     /** Ends the open streams (UNAVAILABLE) and stops the service's own threads (the server is shutting down). */
     void shutdown() {
         subscribeRpcs.shutdown();
+        consumeStreams.shutdown();
         poller.shutdownNow();
         admin.shutdownNow();
     }
@@ -170,6 +176,13 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
     @Override
     public void unsubscribe(UnsubscribeRequest request, StreamObserver<UnsubscribeResponse> response) {
         subscribeRpcs.unsubscribe(request, response);
+    }
+
+    // ---- Consumer groups
+
+    @Override
+    public StreamObserver<ConsumeRequest> consume(StreamObserver<ConsumeResponse> response) {
+        return consumeStreams.open(response);
     }
 
     // ---- Seek and cursor consumers

@@ -39,6 +39,7 @@ import io.ratatoskr.core.durable.group.GroupDelivery;
 import io.ratatoskr.core.durable.group.GroupMember;
 import io.ratatoskr.core.durable.group.GroupSink;
 import io.ratatoskr.core.durable.group.MemberOptions;
+import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.grpc.testing.GrpcTestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,7 +165,7 @@ class CursorAndGroupRpcsTest {
                 }
 
                 @Override
-                public void ended(String reason) {
+                public void ended(ErrorCode code, String reason) {
                 }
             });
             await().atMost(Duration.ofSeconds(10)).until(() -> !deliveries.isEmpty());

@@ -20,6 +20,7 @@ import io.ratatoskr.api.v1.UpdateTopicRequest;
 import io.ratatoskr.core.durable.group.GroupSink;
 import io.ratatoskr.core.durable.group.MemberOptions;
 import io.ratatoskr.core.durable.group.GroupDelivery;
+import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.grpc.testing.GrpcTestBroker;
 import com.google.protobuf.ByteString;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ class TopicRpcsTest {
                 }
 
                 @Override
-                public void ended(String reason) {
+                public void ended(ErrorCode code, String reason) {
                 }
             });
 

@@ -45,6 +45,7 @@ public enum ErrorCode {
     STATE_STORE_OVERLOADED("state_store_overloaded", 0x97, 8, 429,
             "the %s store is overloaded (write queue full); retry with backoff"),
     STATE_STORE_FAILED("state_store_failed", 0x80, 14, 503, "the %s store cannot take writes: %s"),
+    CONSUMER_TOO_SLOW("consumer_too_slow", 0x97, 8, 429, "%s"),
     INVALID_ARGUMENT("invalid_argument", 0x80, 3, 400, "%s"),
     UNAVAILABLE("unavailable", 0x80, 14, 503, "%s"),
     INTERNAL("internal", 0x80, 13, 500, "internal error: %s");

@@ -322,7 +322,7 @@ final class QueueSubscriptions {
 
         /** On the group's thread. */
         @Override
-        public void ended(String reason) {
+        public void ended(ErrorCode code, String reason) {
             log.info("mqtt '{}': consumer group of {} ended: {}", clientId, filter, reason);
             session.tell(() -> members.remove(filter, this));
         }

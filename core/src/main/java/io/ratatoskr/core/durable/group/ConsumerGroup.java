@@ -80,6 +80,7 @@ final class ConsumerGroup {
     private boolean loaded;
     private boolean ended;
     private boolean closing;
+    private ErrorCode endCode = ErrorCode.UNAVAILABLE;
     private String endReason;
     private GroupConfig config = GroupConfig.DEFAULTS;
     private DurableTopic topic;
@@ -139,7 +140,7 @@ final class ConsumerGroup {
             if (!ensureLoaded()) {
                 memberCount.decrementAndGet();
                 member.left = true;
-                sink.ended(endReason);
+                sink.ended(endCode, endReason);
                 return;
             }
             if (!started) {
@@ -247,7 +248,7 @@ final class ConsumerGroup {
         CompletableFuture<Boolean> f = new CompletableFuture<>();
         executor.execute(() -> {
             if (ensureLoaded()) {
-                endNow("consumer group " + id + " was deleted", true);
+                endNow(ErrorCode.GROUP_NOT_FOUND, "consumer group " + id + " was deleted", true);
             } else {
                 // It could not load (its topic is gone, say): its files go all the same.
                 try {
@@ -266,7 +267,7 @@ final class ConsumerGroup {
         CompletableFuture<Void> f = new CompletableFuture<>();
         executor.execute(() -> {
             if (ended || state == null) {
-                endNow("the broker is shutting down", false);
+                endNow(ErrorCode.UNAVAILABLE, "the broker is shutting down", false);
                 f.complete(null);
                 return;
             }
@@ -288,7 +289,7 @@ final class ConsumerGroup {
             if (state != null) {
                 state.dropBufferedWrites();
             }
-            endNow("crashed", false);
+            endNow(ErrorCode.UNAVAILABLE, "crashed", false);
             f.complete(null);
         });
         return f;
@@ -299,7 +300,7 @@ final class ConsumerGroup {
             return; // deadLetterAppended comes back here
         }
         if (state.isIdle() || stateFailing) {
-            endNow("the broker is shutting down", false);
+            endNow(ErrorCode.UNAVAILABLE, "the broker is shutting down", false);
             closed.complete(null);
         } else {
             flushState();
@@ -347,7 +348,8 @@ final class ConsumerGroup {
                 load();
             } catch (RuntimeException e) {
                 log.error("group {}: cannot load its state from {}", id, dir, e);
-                endNow("consumer group " + id + " cannot load its state: " + e.getMessage(), false);
+                endNow(ErrorCode.STATE_STORE_FAILED, "consumer group " + id + " cannot load its state: " + e.getMessage(),
+                        false);
             }
         }
         return !ended;
@@ -357,7 +359,7 @@ final class ConsumerGroup {
         Optional<DurableTopic> found = env.topics().find(id.topic());
         if (found.isEmpty() || found.get().isDeleted()) {
             // Kept on disk: only a deletion seen while the group runs (or a delete) removes state.
-            endNow("durable topic '" + id.topic() + "' does not exist", false);
+            endNow(ErrorCode.TOPIC_NOT_FOUND, "durable topic '" + id.topic() + "' does not exist", false);
             return;
         }
         topic = found.get();
@@ -636,7 +638,7 @@ final class ConsumerGroup {
             return;
         }
         if (topic.isDeleted()) {
-            endNow("durable topic '" + id.topic() + "' was deleted", true);
+            endNow(ErrorCode.TOPIC_NOT_FOUND, "durable topic '" + id.topic() + "' was deleted", true);
             return;
         }
         if (started) {
@@ -748,12 +750,17 @@ final class ConsumerGroup {
                 deadLetteredSinceStart, dlqDepth);
     }
 
-    /** Ends the group: members are told; {@code deleteState} removes its files. */
-    private void endNow(String reason, boolean deleteState) {
+    /**
+     * Ends the group: members are told why ({@code code}: GROUP_NOT_FOUND or TOPIC_NOT_FOUND when it
+     * was deleted, UNAVAILABLE at shutdown, STATE_STORE_FAILED when its state cannot load);
+     * {@code deleteState} removes its files.
+     */
+    private void endNow(ErrorCode code, String reason, boolean deleteState) {
         if (ended) {
             return;
         }
         ended = true;
+        endCode = code;
         endReason = reason;
         clock.stop();
         for (PartitionCursor c : window.cursors()) {
@@ -767,7 +774,7 @@ final class ConsumerGroup {
             m.left = true;
             memberCount.decrementAndGet();
             try {
-                m.sink.ended(reason);
+                m.sink.ended(code, reason);
             } catch (RuntimeException e) {
                 log.warn("group {}: telling {} that the group ended failed: {}", id, m.name(), e.toString());
             }

@@ -1,5 +1,7 @@
 package io.ratatoskr.core.durable.group;
 
+import io.ratatoskr.core.error.ErrorCode;
+
 /**
  * Where a consumer group hands a member's messages: implemented by the protocol adapter (an MQTT
  * {@code $queue} subscription, a gRPC Consume stream).
@@ -17,6 +19,11 @@ public interface GroupSink {
      * The membership ended without the member leaving: the group was deleted, its durable topic was
      * deleted, its state could not be loaded, or the broker is shutting down. Unacknowledged
      * deliveries are void; acknowledging them fails.
+     *
+     * @param code   why, from the catalogue: {@code GROUP_NOT_FOUND} (the group was deleted),
+     *               {@code TOPIC_NOT_FOUND} (its topic was deleted or is missing), {@code UNAVAILABLE}
+     *               (shutdown), {@code STATE_STORE_FAILED} (its state could not be loaded)
+     * @param reason a sentence for logs and clients
      */
-    void ended(String reason);
+    void ended(ErrorCode code, String reason);
 }

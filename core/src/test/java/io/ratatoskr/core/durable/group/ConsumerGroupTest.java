@@ -374,6 +374,7 @@ class ConsumerGroupTest {
         f.topics.delete("orders");
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.endedReason != null);
         assertThat(sink.endedReason).contains("deleted");
+        assertThat(sink.endedCode).isEqualTo(ErrorCode.TOPIC_NOT_FOUND);
         assertThatThrownBy(() -> m.ack(1).join()).isInstanceOf(CompletionException.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(f.groupsDir.resolve("orders/workers")));
     }

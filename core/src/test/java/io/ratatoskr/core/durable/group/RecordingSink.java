@@ -2,6 +2,7 @@ package io.ratatoskr.core.durable.group;
 
 import static org.awaitility.Awaitility.await;
 
+import io.ratatoskr.core.error.ErrorCode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ final class RecordingSink implements GroupSink {
     final LinkedBlockingQueue<GroupDelivery> deliveries = new LinkedBlockingQueue<>();
     final List<GroupDelivery> all = java.util.Collections.synchronizedList(new ArrayList<>());
     volatile String endedReason;
+    volatile ErrorCode endedCode;
 
     @Override
     public void deliver(GroupDelivery delivery) {
@@ -24,7 +26,8 @@ final class RecordingSink implements GroupSink {
     }
 
     @Override
-    public void ended(String reason) {
+    public void ended(ErrorCode code, String reason) {
+        endedCode = code;
         endedReason = reason;
     }
 

@@ -1,0 +1,504 @@
+package io.ratatoskr.grpc;
+
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.ratatoskr.api.v1.AnswerFailed;
+import io.ratatoskr.api.v1.ConsumeRequest;
+import io.ratatoskr.api.v1.ConsumeResponse;
+import io.ratatoskr.api.v1.ConsumeStart;
+import io.ratatoskr.api.v1.ConsumeStarted;
+import io.ratatoskr.api.v1.Error;
+import io.ratatoskr.api.v1.Position;
+import io.ratatoskr.core.durable.StartPosition;
+import io.ratatoskr.core.durable.group.ConsumerGroups;
+import io.ratatoskr.core.durable.group.GroupDelivery;
+import io.ratatoskr.core.durable.group.GroupInfo;
+import io.ratatoskr.core.durable.group.GroupMember;
+import io.ratatoskr.core.durable.group.GroupSink;
+import io.ratatoskr.core.durable.group.MemberOptions;
+import io.ratatoskr.core.error.ErrorCode;
+import io.ratatoskr.core.error.RatatoskrException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code Consume} stream: a member of a consumer group whose deliveries go to a gRPC client
+ * against the credits it grants, and whose answers (ack, nack, reject by message id) go back to the
+ * group. The protocol is described in docs/grpc.md ("Consume: consumer groups over gRPC").
+ *
+ * <h2>Flow control</h2>
+ * A delivery is sent only against a credit and while the transport is ready
+ * ({@link ServerCallStreamObserver#isReady()}); the others wait here, in the order the group handed
+ * them over. The group never hands a member more than its prefetch unanswered, so at most the
+ * prefetch waits. The group's ack timer runs from hand-over, so a delivery never waits longer than
+ * half of the time it had left when it arrived: it is then released to the group uncounted
+ * ({@link GroupMember#release}) and goes out again (to another member, or later to this one) with a
+ * fresh timeout. A client therefore always has at least half the ack timeout to answer.
+ *
+ * <h2>Answers</h2>
+ * Deliveries sent and not answered are kept by message id (the newest delivery of an id wins: a
+ * message that timed out and came back to this stream is answered by its latest delivery). Entries
+ * whose deadline passed are dropped once there are more than the prefetch, so the map stays bounded.
+ * An answer to an id not kept, or one the group refuses, becomes an {@code answer_failed} event; the
+ * stream goes on. Such events wait for a ready transport like deliveries (at most
+ * {@value #MAX_QUEUED_EVENTS}: beyond, the stream fails RESOURCE_EXHAUSTED, CONSUMER_TOO_SLOW).
+ *
+ * <h2>End</h2>
+ * Client half-close, cancellation, transport failure or deadline: the member leaves; deliveries sent
+ * and unanswered count as failed attempts and go to another member at once, deliveries that waited
+ * here are returned uncounted. The group ending (deleted group or topic: NOT_FOUND; shutdown:
+ * UNAVAILABLE) or a protocol error (INVALID_ARGUMENT) ends the stream with that status.
+ *
+ * <p>Thread-safety: thread-safe; all state is guarded by this object's monitor. The client's messages
+ * and the transport's ready and cancel callbacks arrive on the call executor (serialized by gRPC),
+ * deliveries, group ends and answer outcomes on the group's thread, timer runs on the shared timer.
+ * Under the monitor only in-memory work runs, plus {@link GroupMember} calls (they post to the
+ * group and return) and {@code onNext}, which does not block (gRPC buffers; readiness bounds it), so
+ * the group's thread never waits for more than that.
+ */
+final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink {
+    private static final Logger log = LoggerFactory.getLogger(ConsumeStream.class);
+    /** Answer-failed events kept while the transport is not ready. */
+    static final int MAX_QUEUED_EVENTS = 1024;
+    static final int MAX_MEMBER_NAME_CHARS = 200;
+
+    private final ConsumeStreams owner;
+    private final ServerCallStreamObserver<ConsumeResponse> call;
+
+    // Guarded by this.
+    private GroupMember member;
+    private boolean startedSent;
+    private boolean closed;
+    private long credits;
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private final LinkedHashMap<String, Sent> sent = new LinkedHashMap<>();
+    private final ArrayDeque<ConsumeResponse> events = new ArrayDeque<>();
+    private ScheduledFuture<?> releaseTimer;
+    private long releaseTimerAtMs;
+
+    /** A delivery waiting for a credit or a ready transport; released to the group at {@code releaseAtMs}. */
+    private record Waiting(GroupDelivery delivery, long releaseAtMs) {
+    }
+
+    /** A delivery sent and not answered. */
+    private record Sent(long deliveryId, long deadlineMs) {
+    }
+
+    ConsumeStream(ConsumeStreams owner, ServerCallStreamObserver<ConsumeResponse> call) {
+        this.owner = owner;
+        this.call = call;
+        call.setOnReadyHandler(this::onReady);
+        call.setOnCancelHandler(this::onCancel);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // The client's messages (call executor)
+
+    @Override
+    public synchronized void onNext(ConsumeRequest request) {
+        if (closed) {
+            return;
+        }
+        if (member == null && request.getRequestCase() != ConsumeRequest.RequestCase.START) {
+            fail(ErrorCode.INVALID_ARGUMENT, "the first message of a Consume stream must be 'start', got '"
+                    + caseName(request) + "'");
+            return;
+        }
+        try {
+            switch (request.getRequestCase()) {
+                case START -> start(request.getStart());
+                case CREDIT -> credit(request.getCredit().getCount());
+                case ACK -> answer(request.getAck().getMessageId(), Answer.ACK, 0, null);
+                case NACK -> answer(request.getNack().getMessageId(), Answer.NACK, request.getNack().getDelayMs(),
+                        null);
+                case REJECT -> answer(request.getReject().getMessageId(), Answer.REJECT, 0,
+                        request.getReject().getReason());
+                case REQUEST_NOT_SET -> fail(ErrorCode.INVALID_ARGUMENT,
+                        "empty ConsumeRequest: set one of start, credit, ack, nack or reject");
+            }
+        } catch (RatatoskrException e) {
+            fail(e.code(), e.getMessage());
+        }
+    }
+
+    /** The client half-closed: no answer can come any more, so the member leaves and the stream completes. */
+    @Override
+    public synchronized void onCompleted() {
+        if (closed) {
+            return;
+        }
+        end();
+        call.onCompleted();
+    }
+
+    /** The call failed on the client's side (cancelled, deadline, transport): the member leaves. */
+    @Override
+    public synchronized void onError(Throwable t) {
+        if (!closed) {
+            log.debug("Consume stream of {} ended: {}", member, t.toString());
+            end();
+        }
+    }
+
+    private synchronized void onCancel() {
+        if (!closed) {
+            end();
+        }
+    }
+
+    private synchronized void onReady() {
+        drain();
+    }
+
+    private void start(ConsumeStart s) {
+        if (member != null) {
+            fail(ErrorCode.INVALID_ARGUMENT, "'start' was sent already: a Consume stream joins one group once");
+            return;
+        }
+        String name = s.getMember().isEmpty() ? owner.generatedMemberName() : s.getMember();
+        if (name.length() > MAX_MEMBER_NAME_CHARS) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("member name of " + name.length()
+                    + " characters exceeds the maximum of " + MAX_MEMBER_NAME_CHARS);
+        }
+        if (s.getPrefetch() < 0 || s.getPrefetch() > 65_535) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("prefetch must be in 0..65535 (0: the group's prefetch), was "
+                    + s.getPrefetch());
+        }
+        if (s.getInitialCredits() < 0) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("initial_credits must not be negative, was "
+                    + s.getInitialCredits());
+        }
+        if (ConsumerGroups.checkName(s.getTopic()) != null) {
+            throw ErrorCode.INVALID_TOPIC_NAME.exception(s.getTopic());
+        }
+        if (ConsumerGroups.checkName(s.getGroup()) != null) {
+            throw ErrorCode.INVALID_GROUP_NAME.exception(s.getGroup());
+        }
+        StartPosition position = startPosition(s.getStart());
+        credits = s.getInitialCredits();
+        member = owner.groups().join(s.getTopic(), s.getGroup(),
+                new MemberOptions(name, s.getPrefetch(), 0, position), this);
+        // Posted after the join: it completes once the member is in (its prefetch is known).
+        owner.groups().describe(s.getTopic(), s.getGroup()).whenComplete(this::joined);
+    }
+
+    private synchronized void joined(GroupInfo info, Throwable err) {
+        if (closed) {
+            return;
+        }
+        if (err != null) {
+            fail(GrpcErrors.toStatus(err), codeOf(err));
+            return;
+        }
+        call.onNext(ConsumeResponse.newBuilder().setStarted(ConsumeStarted.newBuilder()
+                .setTopic(member.topic())
+                .setGroup(member.group())
+                .setMember(member.name())
+                .setPrefetch(member.prefetch())
+                .setAckTimeoutMs(info.config().ackTimeoutMs())).build());
+        startedSent = true;
+        drain();
+    }
+
+    private void credit(int count) {
+        if (count < 0) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("credit count must not be negative, was " + count);
+        }
+        if (credits + count > Integer.MAX_VALUE) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("credits would exceed " + Integer.MAX_VALUE
+                    + " outstanding (" + credits + " left, " + count + " more granted)");
+        }
+        credits += count;
+        drain();
+    }
+
+    private enum Answer { ACK, NACK, REJECT }
+
+    private void answer(String messageId, Answer kind, long delayMs, String reason) {
+        String id = normalizedId(messageId);
+        if (id == null) {
+            answerFailed(messageId, GrpcErrors.toError(ErrorCode.INVALID_ARGUMENT, messageId.isEmpty()
+                    ? "message_id is empty" : "'" + messageId + "' is not a message id (a UUID)"));
+            return;
+        }
+        if (delayMs < 0) {
+            answerFailed(messageId, GrpcErrors.toError(ErrorCode.INVALID_ARGUMENT,
+                    "nack delay_ms must not be negative, was " + delayMs));
+            return;
+        }
+        Sent s = sent.remove(id);
+        if (s == null) {
+            answerFailed(messageId, notInFlight(id));
+            return;
+        }
+        CompletableFuture<Void> applied = switch (kind) {
+            case ACK -> {
+                owner.acked();
+                yield member.ack(s.deliveryId());
+            }
+            case NACK -> {
+                owner.nacked();
+                yield member.nack(s.deliveryId(), delayMs == 0 ? -1 : delayMs);
+            }
+            case REJECT -> {
+                owner.rejected();
+                yield member.reject(s.deliveryId(), reason);
+            }
+        };
+        applied.whenComplete((v, err) -> {
+            if (err != null) {
+                answerRefused(messageId, err);
+            }
+        });
+    }
+
+    private synchronized void answerRefused(String messageId, Throwable err) {
+        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        Error e = t instanceof RatatoskrException re && re.code() == ErrorCode.DELIVERY_NOT_FOUND
+                ? notInFlight(messageId) : GrpcErrors.toError(t);
+        answerFailed(messageId, e);
+    }
+
+    private static Error notInFlight(String messageId) {
+        return GrpcErrors.toError(ErrorCode.DELIVERY_NOT_FOUND, ErrorCode.DELIVERY_NOT_FOUND.format(
+                "of message " + messageId + " on this stream"));
+    }
+
+    private void answerFailed(String messageId, Error error) {
+        owner.answerFailed(error.getCode());
+        if (closed) {
+            return;
+        }
+        if (events.size() >= MAX_QUEUED_EVENTS) {
+            fail(ErrorCode.CONSUMER_TOO_SLOW, ErrorCode.CONSUMER_TOO_SLOW.format("the client does not read its "
+                    + "Consume stream: " + MAX_QUEUED_EVENTS + " answer_failed events are waiting"));
+            return;
+        }
+        events.add(ConsumeResponse.newBuilder().setAnswerFailed(AnswerFailed.newBuilder()
+                .setMessageId(messageId).setError(error)).build());
+        drain();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // The group (group thread)
+
+    @Override
+    public synchronized void deliver(GroupDelivery d) {
+        if (closed) {
+            return; // the member is leaving: the group takes it back uncounted (it is not in the attempted list)
+        }
+        long now = owner.clock().millis();
+        waiting.add(new Waiting(d, now + Math.max(0, d.deadlineMs() - now) / 2));
+        drain();
+        armReleaseTimer();
+    }
+
+    @Override
+    public synchronized void ended(ErrorCode code, String reason) {
+        if (closed) {
+            return;
+        }
+        member = null; // the group ended the membership: nothing to leave
+        fail(code, reason);
+    }
+
+    /** The server is shutting down. */
+    synchronized void shutdown() {
+        fail(ErrorCode.UNAVAILABLE, "the broker is shutting down");
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Sending
+
+    /** Sends what credits and the transport allow: queued events first, then waiting deliveries in order. */
+    private void drain() {
+        if (closed || !startedSent) {
+            return;
+        }
+        while (!events.isEmpty() && call.isReady()) {
+            call.onNext(events.poll());
+        }
+        long now = owner.clock().millis();
+        while (credits > 0 && !waiting.isEmpty() && call.isReady()) {
+            Waiting w = waiting.poll();
+            GroupDelivery d = w.delivery();
+            if (d.deadlineMs() <= now) {
+                // Its time ran out here (a stalled thread or clock): the group takes it back, uncounted
+                // if its timer has not fired yet.
+                release(d);
+                continue;
+            }
+            credits--;
+            String id = d.message().id().toString();
+            sent.remove(id); // an earlier delivery of the same message timed out: the newest one answers
+            sent.put(id, new Sent(d.deliveryId(), d.deadlineMs()));
+            call.onNext(ConsumeResponse.newBuilder()
+                    .setMessage(ProtoMessages.durable(d.message()).setAttempt(d.attempt())).build());
+            owner.delivered();
+        }
+        forgetTimedOut(now);
+    }
+
+    /**
+     * Drops kept deliveries whose deadline passed while there are more than the prefetch: the group
+     * holds at most the prefetch in flight with this member, so the surplus has timed out and gone
+     * elsewhere. Keeps the map within about the prefetch.
+     */
+    private void forgetTimedOut(long now) {
+        int max = Math.max(1, member.prefetch());
+        Iterator<Sent> it = sent.values().iterator();
+        while (sent.size() > max && it.hasNext()) {
+            if (it.next().deadlineMs() <= now) {
+                it.remove();
+            }
+        }
+    }
+
+    private void release(GroupDelivery d) {
+        owner.creditWaitExpired();
+        member.release(d.deliveryId()).whenComplete((v, err) -> {
+            if (err != null) {
+                log.debug("releasing delivery {} of {} failed: {}", d.deliveryId(), member, err.toString());
+            }
+        });
+    }
+
+    /** Arms the timer for the earliest release among the waiting deliveries (none if none waits). */
+    private void armReleaseTimer() {
+        if (closed || waiting.isEmpty()) {
+            cancelReleaseTimer();
+            return;
+        }
+        long at = Long.MAX_VALUE;
+        for (Waiting w : waiting) {
+            at = Math.min(at, w.releaseAtMs());
+        }
+        if (releaseTimer != null && releaseTimerAtMs <= at) {
+            return;
+        }
+        cancelReleaseTimer();
+        releaseTimerAtMs = at;
+        releaseTimer = owner.schedule(this::onReleaseTimer, at - owner.clock().millis());
+    }
+
+    private void cancelReleaseTimer() {
+        if (releaseTimer != null) {
+            releaseTimer.cancel(false);
+            releaseTimer = null;
+        }
+    }
+
+    private synchronized void onReleaseTimer() {
+        releaseTimer = null;
+        if (closed) {
+            return;
+        }
+        long now = owner.clock().millis();
+        for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            if (w.releaseAtMs() <= now) {
+                it.remove();
+                release(w.delivery());
+            }
+        }
+        armReleaseTimer();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Ending
+
+    /** Fails the stream with {@code code}'s status; the member leaves. */
+    private void fail(ErrorCode code, String message) {
+        fail(GrpcErrors.toStatus(code, message), code);
+    }
+
+    private void fail(StatusRuntimeException status, ErrorCode code) {
+        if (closed) {
+            return;
+        }
+        owner.streamFailed(code);
+        log.debug("Consume stream of {} fails: {}", member, status.getMessage());
+        end();
+        call.onError(status);
+    }
+
+    /** Closes this side: the member (if any) leaves; unanswered sent deliveries count as attempted. */
+    private void end() {
+        closed = true;
+        cancelReleaseTimer();
+        if (member != null) {
+            List<Long> attempted = new ArrayList<>(sent.size());
+            for (Sent s : sent.values()) {
+                attempted.add(s.deliveryId());
+            }
+            GroupMember m = member;
+            m.leave(attempted).whenComplete((v, err) -> {
+                if (err != null) {
+                    log.debug("{} could not leave: {}", m, err.toString());
+                }
+            });
+        }
+        waiting.clear();
+        sent.clear();
+        events.clear();
+        owner.closed(this);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Parsing
+
+    /** Where a brand-new group starts; unset: the earliest message. */
+    static StartPosition startPosition(Position p) {
+        return switch (p.getPositionCase()) {
+            case EARLIEST, POSITION_NOT_SET -> StartPosition.EARLIEST;
+            case LATEST -> StartPosition.LATEST;
+            case OFFSET -> {
+                if (p.getOffset() < 0) {
+                    throw ErrorCode.INVALID_ARGUMENT.exception("start offset must not be negative, was "
+                            + p.getOffset());
+                }
+                yield new StartPosition.AtOffset(p.getOffset());
+            }
+            case TIMESTAMP_MS -> new StartPosition.AtTime(p.getTimestampMs());
+        };
+    }
+
+    /** The canonical (lower-case) form of a message id, or null if it is not a UUID. */
+    private static String normalizedId(String id) {
+        if (id.length() != 36) {
+            return null;
+        }
+        try {
+            String canonical = UUID.fromString(id).toString();
+            return canonical.equalsIgnoreCase(id) ? canonical : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String caseName(ConsumeRequest r) {
+        return r.getRequestCase() == ConsumeRequest.RequestCase.REQUEST_NOT_SET ? "nothing"
+                : r.getRequestCase().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static ErrorCode codeOf(Throwable err) {
+        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        return t instanceof RatatoskrException re ? re.code() : ErrorCode.INTERNAL;
+    }
+
+    @Override
+    public String toString() {
+        return "ConsumeStream[" + member + "]";
+    }
+
+}
