@@ -17,6 +17,9 @@
 #   BROKERS ("ratatoskr kafka"; one of them to run only its side)
 #   MAX_LOAD (1.5), QUIET_WAIT (1800), RUN_MAX_BUSY (0.5), RUN_QUIET_WAIT (300): the waits for a quiet machine,
 #     as in compare-kafka.sh
+#   BROKER_WARMUP (regex over scenario ids, default '^(pub-group-1k|batch-group-1k|consume-4m|latency-group)$';
+#     empty: none): run these once on both brokers before the measured repetitions, results discarded, so that
+#     neither broker's JIT compiles its hot paths during the first measured runs
 #
 # Both brokers run for the whole comparison on free loopback ports, with their data in the same fresh directory
 # (one filesystem): Ratatoskr from server/target/ratatoskr.jar with its gRPC listener on (MQTT on a free port, no
@@ -36,6 +39,7 @@ BATCH=${BATCH:-100}
 PRELOAD=${PRELOAD:-200000}
 PREFETCH=${PREFETCH:-100}
 LATENCY_RATE=${LATENCY_RATE:-2000}
+BROKER_WARMUP=${BROKER_WARMUP-'^(pub-group-1k|batch-group-1k|consume-4m|latency-group)$'}
 
 # Scenario id | GrpcLoad arguments (Ratatoskr) | KafkaLoad arguments. Same clients, partitions, payload and window
 # on both sides (a gRPC client's window is calls outstanding, a Kafka producer's records unacknowledged).
@@ -103,7 +107,7 @@ start_kafka_node "$work"
   echo "kafka: java --enable-native-access=ALL-UNNAMED ${KAFKA_JAVA_OPTS:-} -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaNode --dir <fresh, same filesystem>"
   echo "grpc generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.grpc.GrpcLoad --port <grpc> --duration $DURATION --warmup $WARMUP $common_grpc <scenario>"
   echo "kafka generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaLoad --bootstrap <kafka> --duration $DURATION --warmup $WARMUP $common_kafka <scenario>"
-  echo "repetitions: $REPS"
+  echo "repetitions: $REPS (after one unmeasured run of each of: ${BROKER_WARMUP:-none})"
   echo "scenarios:"
   for entry in "${scenarios[@]}"; do echo "  $entry"; done
 } > "$OUT/environment.txt"
@@ -111,6 +115,15 @@ cat "$OUT/environment.txt" >&2
 
 ratatoskr_gen=(io.ratatoskr.bench.grpc.GrpcLoad --port "$grpc_port")
 common_ours=$common_grpc
+if [ -n "$BROKER_WARMUP" ]; then
+  # The same runs, unmeasured: their output goes to the scratch directory, not to $OUT.
+  results=$OUT
+  OUT="$work/broker-warmup"
+  mkdir -p "$OUT"
+  echo "warming up both brokers: $BROKER_WARMUP" >&2
+  REPS=1 SCENARIOS=$BROKER_WARMUP run_scenarios
+  OUT=$results
+fi
 run_scenarios
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/environment.txt"
