@@ -11,7 +11,7 @@
 # Environment:
 #   REPS (3)  DURATION (10s)  WARMUP (2s)  SCENARIOS (regex over scenario ids; all)  PARTITIONS (4)
 #   CLIENTS (4, concurrent scenarios)  WINDOW (16, calls outstanding per concurrent client)  BATCH (100)
-#   PRELOAD (200000, consume runs)  PREFETCH (100, per member)  LATENCY_RATE (2000 msg/s, latency runs)
+#   PRELOAD (100000, consume runs)  PREFETCH (100, per member)  LATENCY_RATE (2000 msg/s, latency runs)
 #   OUT (bench/results/grpc-<UTC date>/run-<UTC time>)  WORK (a fresh directory under ${TMPDIR:-/tmp}: both brokers' data)
 #   GEN_JAVA_OPTS (-Xms1g -Xmx1g)  RATATOSKR_JAVA_OPTS (none)  KAFKA_JAVA_OPTS (none)
 #   BROKERS ("ratatoskr kafka"; one of them to run only its side)
@@ -36,7 +36,7 @@ PARTITIONS=${PARTITIONS:-4}
 CLIENTS=${CLIENTS:-4}
 WINDOW=${WINDOW:-16}
 BATCH=${BATCH:-100}
-PRELOAD=${PRELOAD:-200000}
+PRELOAD=${PRELOAD:-100000}
 PREFETCH=${PREFETCH:-100}
 LATENCY_RATE=${LATENCY_RATE:-2000}
 BROKER_WARMUP=${BROKER_WARMUP-'^(pub-group-1k|batch-group-1k|consume-4m|latency-group)$'}
