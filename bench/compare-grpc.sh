@@ -45,6 +45,7 @@ BROKER_WARMUP=${BROKER_WARMUP-'^(pub-group-1k|batch-group-1k|consume-4m|latency-
 # on both sides (a gRPC client's window is calls outstanding, a Kafka producer's records unacknowledged).
 # fsync: Ratatoskr fsyncs before answering, Kafka's topic has flush.messages=1. group: Ratatoskr group-commits (an
 # fsync shared by concurrent publishes, 2 ms gather), Kafka keeps its default and does not fsync (page cache).
+# async: neither side fsyncs before answering (Ratatoskr flushes in the background), like for like.
 # Unary publish: one message per call; the Kafka producer sends at once (linger.ms=0) but, like any Kafka
 # producer, packs the records that queue behind its in-flight requests. Batch: PublishBatch of BATCH messages,
 # WINDOW/8 calls outstanding per client; Kafka: batch.size for BATCH records of the payload, linger.ms=5, the same
@@ -67,8 +68,10 @@ latency_kafka="-p 1 --rate $LATENCY_RATE --consumers 1 --linger-ms 0 --payload 1
 scenarios=(
   "seq-fsync-100b|--scenario publish -p 1 -w 1 --payload 100 --durability fsync|$seq_kafka --fsync"
   "seq-group-100b|--scenario publish -p 1 -w 1 --payload 100 --durability group|$seq_kafka"
+  "seq-async-100b|--scenario publish -p 1 -w 1 --payload 100 --durability async|$seq_kafka"
   "pub-fsync-100b|$conc_grpc --payload 100 --durability fsync|$conc_kafka --payload 100 --fsync"
   "pub-group-100b|$conc_grpc --payload 100 --durability group|$conc_kafka --payload 100"
+  "pub-async-100b|$conc_grpc --payload 100 --durability async|$conc_kafka --payload 100"
   "pub-fsync-1k|$conc_grpc --payload 1024 --durability fsync|$conc_kafka --payload 1024 --fsync"
   "pub-group-1k|$conc_grpc --payload 1024 --durability group|$conc_kafka --payload 1024"
   "batch-fsync-1k|$batch_grpc --durability fsync|$batch_kafka --fsync"
