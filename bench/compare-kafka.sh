@@ -28,32 +28,13 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 root=$(cd "$here/.." && pwd)
-# shellcheck source=../bin/find-jdk.sh
-. "$root/bin/find-jdk.sh"
-JAVA_HOME=$(ratatoskr_find_jdk) || exit 1
-java="$JAVA_HOME/bin/java"
-
-REPS=${REPS:-3}
-DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-2s}
-SCENARIOS=${SCENARIOS:-.}
+# shellcheck source=compare-lib.sh
+. "$here/compare-lib.sh"
+kafka_comparison_settings durable
 PAYLOAD=${PAYLOAD:-1024}
 PARTITIONS=${PARTITIONS:-4}
 PRELOAD=${PRELOAD:-200000}
 INFLIGHT=${INFLIGHT:-64}
-OUT=${OUT:-$root/bench/results/durable-$(date -u +%Y-%m-%d)/run-$(date -u +%H%MZ)}
-GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
-MAX_LOAD=${MAX_LOAD:-1.5}
-QUIET_WAIT=${QUIET_WAIT:-1800}
-BROKERS=${BROKERS:-ratatoskr kafka}
-RUN_MAX_BUSY=${RUN_MAX_BUSY:-0.5}
-RUN_QUIET_WAIT=${RUN_QUIET_WAIT:-300}
-
-server_jar="$root/server/target/ratatoskr.jar"
-bench_jar="$root/bench/target/ratatoskr-bench.jar"
-for jar in "$server_jar" "$bench_jar"; do
-  [ -f "$jar" ] || { echo "missing $jar: run ./mvnw -B -ntp -q -DskipTests package -pl server,bench -am" >&2; exit 1; }
-done
 
 # Scenario id | MqttLoad arguments (Ratatoskr) | KafkaLoad arguments. Same clients, partitions, payload and
 # in-flight window on both sides. fsync: Ratatoskr fsyncs before PUBACK, Kafka's topic has flush.messages=1.
@@ -76,26 +57,11 @@ scenarios=(
   "live-4p4m|-p 4 --group g --members 4 --durability group|-p 4 --consumers 4"
 )
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
-waited=0
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-while awk -v l="${load_before%% *}" -v m="$MAX_LOAD" 'BEGIN { exit !(l > m) }'; do
-  if [ "$waited" -ge "$QUIET_WAIT" ]; then
-    echo "load average still ${load_before%% *} after ${QUIET_WAIT}s; running anyway" >&2
-    break
-  fi
-  [ "$waited" -eq 0 ] && echo "waiting for the 1-minute load average (${load_before%% *}) to fall to $MAX_LOAD..." >&2
-  sleep 15
-  waited=$((waited + 15))
-  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-done
-
+wait_for_quiet_machine
 mkdir -p "$OUT"
 work=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/ratatoskr-compare-kafka.XXXXXX")}
 mkdir -p "$work"
 pids=()
-# shellcheck source=compare-lib.sh
-. "$here/compare-lib.sh"
 if [ -n "${WORK:-}" ]; then trap 'stop_brokers' EXIT; else trap 'stop_brokers "$work"' EXIT; fi
 
 mqtt_port=$(free_port)
@@ -108,21 +74,9 @@ while [ "$http_port" = "$mqtt_port" ]; do http_port=$(free_port); done
 ratatoskr_pid=$!
 pids+=("$ratatoskr_pid")
 
-# shellcheck disable=SC2086
-"$java" --enable-native-access=ALL-UNNAMED ${KAFKA_JAVA_OPTS:-} -cp "$bench_jar" io.ratatoskr.bench.kafka.KafkaNode \
-  --dir "$work/kafka-data" --port-file "$work/kafka.bootstrap" > "$OUT/kafka.log" 2>&1 &
-kafka_pid=$!
-pids+=("$kafka_pid")
-
 wait_for_port "$mqtt_port" "$ratatoskr_pid" ratatoskr 60
 wait_for_port "$http_port" "$ratatoskr_pid" ratatoskr 60
-for _ in $(seq 1 600); do
-  [ -s "$work/kafka.bootstrap" ] && break
-  kill -0 "$kafka_pid" 2>/dev/null || { echo "kafka exited during start-up; see $OUT/kafka.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -s "$work/kafka.bootstrap" ] || { echo "kafka did not start within 60 s; see $OUT/kafka.log" >&2; exit 1; }
-bootstrap=$(cat "$work/kafka.bootstrap")
+start_kafka_node "$work"
 
 {
   describe_machine "$java"
@@ -139,83 +93,9 @@ bootstrap=$(cat "$work/kafka.bootstrap")
 } > "$OUT/environment.txt"
 cat "$OUT/environment.txt" >&2
 
-# CPUs the whole machine kept busy over the next 2 s (from /proc/stat: all but idle and iowait).
-busy_cpus() {
-  local _c u n s i w q sq st b0 t0 b1 t1
-  read -r _c u n s i w q sq st _ < /proc/stat
-  b0=$((u + n + s + q + sq + st)); t0=$((b0 + i + w))
-  sleep 2
-  read -r _c u n s i w q sq st _ < /proc/stat
-  b1=$((u + n + s + q + sq + st)); t1=$((b1 + i + w))
-  awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v n="$(nproc)" 'BEGIN { printf "%.2f", (t > 0 ? b / t * n : 0) }'
-}
-
-clock_ticks=$(getconf CLK_TCK)
-run() { # broker, scenario id, rep, args...
-  local broker=$1 id=$2 rep=$3
-  shift 3
-  local name="$id-$broker-$rep" rc=0 load busy waited_run=0
-  sync
-  # The brokers are idle between runs: what keeps the CPUs busy now is someone else.
-  busy=$(busy_cpus)
-  while awk -v b="$busy" -v m="$RUN_MAX_BUSY" 'BEGIN { exit !(b > m) }' && [ "$waited_run" -lt "$RUN_QUIET_WAIT" ]; do
-    [ "$waited_run" -eq 0 ] && echo "  the machine is busy ($busy CPUs) before $name; waiting..." >&2
-    sleep 8
-    waited_run=$((waited_run + 10))
-    busy=$(busy_cpus)
-  done
-  load=$(load1)
-  echo "[$(date -u +%H:%M:%S)] $name (load $load, $busy CPUs busy before it, waited ${waited_run}s)" >&2
-  {
-    echo "== $name $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
-    # CPU over the last half second (ps would give lifetime averages), busiest first.
-    top -b -n 2 -d 0.5 -o %CPU -w 200 -c | awk '/^top -/ { frame++ } frame == 2' | sed -n '7,13p' | cut -c1-200
-  } >> "$OUT/processes.log"
-  local common=(--duration "$DURATION" --warmup "$WARMUP" --clock-ticks "$clock_ticks"
-    --label "broker=$broker" --label "scenario=$id" --label "rep=$rep" --label "load1=$load"
-    --label "busy_before=$busy" --json "$OUT/$name.json")
-  if [ "$broker" = ratatoskr ]; then
-    # shellcheck disable=SC2086
-    "$java" $GEN_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$bench_jar" io.ratatoskr.bench.mqtt.MqttLoad \
-        --port "$mqtt_port" --admin-url "http://127.0.0.1:$http_port" --broker-pid "$ratatoskr_pid" \
-        "${common[@]}" $common_mqtt "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err" || rc=$?
-  else
-    # shellcheck disable=SC2086
-    "$java" $GEN_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$bench_jar" io.ratatoskr.bench.kafka.KafkaLoad \
-        --bootstrap "$bootstrap" --broker-pid "$kafka_pid" \
-        "${common[@]}" $common_kafka "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err" || rc=$?
-  fi
-  if [ "$rc" -ne 0 ]; then
-    echo "  run failed (exit $rc); see $OUT/$name.err and $OUT/$name.txt" >&2
-    tail -3 "$OUT/$name.err" | sed 's/^/  /' >&2 || true
-  fi
-  grep -E '^(acknowledged|delivered|preload|end to end|publish to|expected)' "$OUT/$name.txt" | sed 's/^/  /' >&2 || true
-  for pid in "$ratatoskr_pid" "$kafka_pid"; do
-    kill -0 "$pid" 2>/dev/null || { echo "a broker (pid $pid) died; see $OUT/ratatoskr.log and $OUT/kafka.log" >&2; exit 1; }
-  done
-}
-
-for rep in $(seq 1 "$REPS"); do
-  for entry in "${scenarios[@]}"; do
-    id=${entry%%|*}
-    rest=${entry#*|}
-    mqtt_args=${rest%%|*}
-    kafka_args=${rest#*|}
-    [[ $id =~ $SCENARIOS ]] || continue
-    # Alternate which broker goes first, so that neither always runs right after the other's load.
-    if [ $((rep % 2)) -eq 1 ]; then order="ratatoskr kafka"; else order="kafka ratatoskr"; fi
-    for broker in $order; do
-      [[ " $BROKERS " == *" $broker "* ]] || continue
-      if [ "$broker" = ratatoskr ]; then
-        # shellcheck disable=SC2086
-        run ratatoskr "$id" "$rep" $mqtt_args
-      else
-        # shellcheck disable=SC2086
-        run kafka "$id" "$rep" $kafka_args
-      fi
-    done
-  done
-done
+ratatoskr_gen=(io.ratatoskr.bench.mqtt.MqttLoad --port "$mqtt_port" --admin-url "http://127.0.0.1:$http_port")
+common_ours=$common_mqtt
+run_scenarios
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/environment.txt"
 "$java" -cp "$bench_jar" io.ratatoskr.bench.mqtt.CompareReport --results "$OUT" --baseline kafka \

@@ -1,4 +1,5 @@
-# Shell functions shared by the side-by-side comparison scripts (compare-mosquitto.sh, compare-kafka.sh).
+# Shell functions shared by the side-by-side comparison scripts (compare-mosquitto.sh, compare-kafka.sh,
+# compare-grpc.sh).
 # Source it; it defines functions only. They expect $OUT (where logs go) and a `pids` array of the processes
 # the script started.
 
@@ -47,4 +48,162 @@ describe_machine() {
   echo "cpu model: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
   echo "kernel: $(uname -r)"
   echo "java: $("$1" -version 2>&1 | head -1)"
+}
+
+# wait_for_quiet_machine: before starting, until the 1-minute load average is at most $MAX_LOAD, for at most
+# $QUIET_WAIT seconds. Sets `load_before` (the three load averages) and `waited` (seconds waited).
+wait_for_quiet_machine() {
+  waited=0
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  while awk -v l="${load_before%% *}" -v m="$MAX_LOAD" 'BEGIN { exit !(l > m) }'; do
+    if [ "$waited" -ge "$QUIET_WAIT" ]; then
+      echo "load average still ${load_before%% *} after ${QUIET_WAIT}s; running anyway" >&2
+      break
+    fi
+    [ "$waited" -eq 0 ] && echo "waiting for the 1-minute load average (${load_before%% *}) to fall to $MAX_LOAD..." >&2
+    sleep 15
+    waited=$((waited + 15))
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  done
+}
+
+# start_kafka_node DIR: starts Kafka 4.4.0 as a single KRaft node of its own (KafkaNode from $bench_jar, options
+# $KAFKA_JAVA_OPTS, log $OUT/kafka.log) and waits until it is up. Sets `kafka_pid` and `bootstrap`.
+start_kafka_node() {
+  # shellcheck disable=SC2086
+  "$java" --enable-native-access=ALL-UNNAMED ${KAFKA_JAVA_OPTS:-} -cp "$bench_jar" io.ratatoskr.bench.kafka.KafkaNode \
+    --dir "$1/kafka-data" --port-file "$1/kafka.bootstrap" > "$OUT/kafka.log" 2>&1 &
+  kafka_pid=$!
+  pids+=("$kafka_pid")
+  for _ in $(seq 1 600); do
+    [ -s "$1/kafka.bootstrap" ] && break
+    kill -0 "$kafka_pid" 2>/dev/null || { echo "kafka exited during start-up; see $OUT/kafka.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -s "$1/kafka.bootstrap" ] || { echo "kafka did not start within 60 s; see $OUT/kafka.log" >&2; exit 1; }
+  bootstrap=$(cat "$1/kafka.bootstrap")
+}
+
+# CPUs the whole machine kept busy over the next 2 s (from /proc/stat: all but idle and iowait).
+busy_cpus() {
+  local _c u n s i w q sq st b0 t0 b1 t1
+  read -r _c u n s i w q sq st _ < /proc/stat
+  b0=$((u + n + s + q + sq + st)); t0=$((b0 + i + w))
+  sleep 2
+  read -r _c u n s i w q sq st _ < /proc/stat
+  b1=$((u + n + s + q + sq + st)); t1=$((b1 + i + w))
+  awk -v b=$((b1 - b0)) -v t=$((t1 - t0)) -v n="$(nproc)" 'BEGIN { printf "%.2f", (t > 0 ? b / t * n : 0) }'
+}
+
+# before_run NAME: `sync`, then, with the brokers idle, waits until the machine keeps at most $RUN_MAX_BUSY CPUs
+# busy (at most $RUN_QUIET_WAIT seconds), prints a progress line and appends the busiest processes to
+# $OUT/processes.log. Sets `load` (1-minute load average), `busy` and `waited_run`.
+before_run() {
+  sync
+  waited_run=0
+  # The brokers are idle between runs: what keeps the CPUs busy now is someone else.
+  busy=$(busy_cpus)
+  while awk -v b="$busy" -v m="$RUN_MAX_BUSY" 'BEGIN { exit !(b > m) }' && [ "$waited_run" -lt "$RUN_QUIET_WAIT" ]; do
+    [ "$waited_run" -eq 0 ] && echo "  the machine is busy ($busy CPUs) before $1; waiting..." >&2
+    sleep 8
+    waited_run=$((waited_run + 10))
+    busy=$(busy_cpus)
+  done
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  echo "[$(date -u +%H:%M:%S)] $1 (load $load, $busy CPUs busy before it, waited ${waited_run}s)" >&2
+  {
+    echo "== $1 $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
+    # CPU over the last half second (ps would give lifetime averages), busiest first.
+    top -b -n 2 -d 0.5 -o %CPU -w 200 -c | awk '/^top -/ { frame++ } frame == 2' | sed -n '7,13p' | cut -c1-200
+  } >> "$OUT/processes.log"
+}
+
+# after_run NAME RC: reports a failed run and the generator's headline figures; exits if a broker in `pids` died.
+after_run() {
+  if [ "$2" -ne 0 ]; then
+    echo "  run failed (exit $2); see $OUT/$1.err and $OUT/$1.txt" >&2
+    tail -3 "$OUT/$1.err" | sed 's/^/  /' >&2 || true
+  fi
+  grep -E '^(acknowledged|delivered|preload|end to end|publish to|expected)' "$OUT/$1.txt" | sed 's/^/  /' >&2 || true
+  for pid in "${pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { echo "a broker (pid $pid) died; see the broker logs in $OUT" >&2; exit 1; }
+  done
+}
+
+# run_scenarios: every entry of the `scenarios` array ("id|ratatoskr arguments|kafka arguments") whose id
+# matches $SCENARIOS, on each broker of $BROKERS, $REPS times, by calling the script's `run BROKER ID REP ARGS...`.
+# Alternates which broker goes first, so that neither always runs right after the other's load.
+run_scenarios() {
+  local rep entry id rest ours theirs order broker
+  for rep in $(seq 1 "$REPS"); do
+    for entry in "${scenarios[@]}"; do
+      id=${entry%%|*}
+      rest=${entry#*|}
+      ours=${rest%%|*}
+      theirs=${rest#*|}
+      [[ $id =~ $SCENARIOS ]] || continue
+      if [ $((rep % 2)) -eq 1 ]; then order="ratatoskr kafka"; else order="kafka ratatoskr"; fi
+      for broker in $order; do
+        [[ " $BROKERS " == *" $broker "* ]] || continue
+        if [ "$broker" = ratatoskr ]; then
+          # shellcheck disable=SC2086
+          run ratatoskr "$id" "$rep" $ours
+        else
+          # shellcheck disable=SC2086
+          run kafka "$id" "$rep" $theirs
+        fi
+      done
+    done
+  done
+}
+
+# run BROKER ID REP ARGS...: one generator run in a JVM of its own ($GEN_JAVA_OPTS), after before_run, writing
+# $OUT/<id>-<broker>-<rep>.{json,txt,err}. For ratatoskr it runs the array `ratatoskr_gen` (main class and its
+# broker options) with $common_ours, for kafka KafkaLoad against $bootstrap with $common_kafka; ARGS follow.
+run() {
+  local broker=$1 id=$2 rep=$3
+  shift 3
+  local name="$id-$broker-$rep" rc=0
+  before_run "$name"
+  local common=(--duration "$DURATION" --warmup "$WARMUP" --clock-ticks "$(getconf CLK_TCK)"
+    --label "broker=$broker" --label "scenario=$id" --label "rep=$rep" --label "load1=$load"
+    --label "busy_before=$busy" --json "$OUT/$name.json")
+  if [ "$broker" = ratatoskr ]; then
+    # shellcheck disable=SC2086
+    "$java" $GEN_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$bench_jar" "${ratatoskr_gen[@]}" \
+        --broker-pid "$ratatoskr_pid" "${common[@]}" $common_ours "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err" || rc=$?
+  else
+    # shellcheck disable=SC2086
+    "$java" $GEN_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$bench_jar" io.ratatoskr.bench.kafka.KafkaLoad \
+        --bootstrap "$bootstrap" --broker-pid "$kafka_pid" \
+        "${common[@]}" $common_kafka "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err" || rc=$?
+  fi
+  after_run "$name" "$rc"
+}
+
+# kafka_comparison_settings NAME: what compare-kafka.sh and compare-grpc.sh share: `java` (a JDK 21+), the
+# defaults of REPS, DURATION, WARMUP, SCENARIOS, OUT (bench/results/NAME-<UTC date>/run-<UTC time>), GEN_JAVA_OPTS,
+# MAX_LOAD, QUIET_WAIT, BROKERS, RUN_MAX_BUSY and RUN_QUIET_WAIT, and `server_jar` and `bench_jar`, which must exist.
+kafka_comparison_settings() {
+  # shellcheck source=../bin/find-jdk.sh
+  . "$root/bin/find-jdk.sh"
+  JAVA_HOME=$(ratatoskr_find_jdk) || exit 1
+  java="$JAVA_HOME/bin/java"
+  REPS=${REPS:-3}
+  DURATION=${DURATION:-10s}
+  WARMUP=${WARMUP:-2s}
+  SCENARIOS=${SCENARIOS:-.}
+  OUT=${OUT:-$root/bench/results/$1-$(date -u +%Y-%m-%d)/run-$(date -u +%H%MZ)}
+  GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
+  MAX_LOAD=${MAX_LOAD:-1.5}
+  QUIET_WAIT=${QUIET_WAIT:-1800}
+  BROKERS=${BROKERS:-ratatoskr kafka}
+  RUN_MAX_BUSY=${RUN_MAX_BUSY:-0.5}
+  RUN_QUIET_WAIT=${RUN_QUIET_WAIT:-300}
+  server_jar="$root/server/target/ratatoskr.jar"
+  bench_jar="$root/bench/target/ratatoskr-bench.jar"
+  local jar
+  for jar in "$server_jar" "$bench_jar"; do
+    [ -f "$jar" ] || { echo "missing $jar: run ./mvnw -B -ntp -q -DskipTests package -pl server,bench -am" >&2; exit 1; }
+  done
 }

@@ -1,6 +1,7 @@
 package io.ratatoskr.bench.kafka;
 
 import io.ratatoskr.bench.mqtt.PayloadHeader;
+import io.ratatoskr.bench.mqtt.ReceiverProgress;
 import io.ratatoskr.bench.mqtt.ReceiverStats;
 import io.ratatoskr.bench.mqtt.Receipts;
 import io.ratatoskr.bench.mqtt.Tally;
@@ -28,7 +29,7 @@ import java.util.Properties;
  * <p>Thread-safety: confined to its thread; the phase, the timeline and the progress fields are volatile;
  * {@link #stats()} may be called once the thread has ended.
  */
-final class ConsumerClient implements Runnable {
+final class ConsumerClient extends ReceiverProgress implements Runnable {
     private static final Duration POLL = Duration.ofMillis(100);
 
     enum Phase { JOIN, HOLD, RUN, STOP }
@@ -43,9 +44,6 @@ final class ConsumerClient implements Runnable {
     private volatile boolean holding;
     private volatile int assigned;
     private volatile int generation = -1;
-    private volatile long uniqueSoFar;
-    private volatile long lastNewNanos;
-    private volatile String failure;
 
     ConsumerClient(String bootstrap, String group, String topic, int index, int publishers) {
         this.config = new Properties();
@@ -112,8 +110,7 @@ final class ConsumerClient implements Runnable {
                         }
                     }
                     consumer.commitAsync();
-                    uniqueSoFar = tally.unique();
-                    lastNewNanos = tally.lastNewNanos();
+                    progress(tally);
                 }
                 assigned = consumer.assignment().size();
                 generation = consumer.groupMetadata().generationId();
@@ -121,7 +118,7 @@ final class ConsumerClient implements Runnable {
             }
             consumer.commitSync(Duration.ofSeconds(10));
         } catch (KafkaException e) {
-            failure = "consumer " + index + ": " + e;
+            failed("consumer " + index + ": " + e);
         }
     }
 
@@ -140,26 +137,16 @@ final class ConsumerClient implements Runnable {
         return holding;
     }
 
-    long uniqueSoFar() {
-        return uniqueSoFar;
-    }
-
-    long lastNewNanos() {
-        return lastNewNanos;
-    }
-
-    String failure() {
-        return failure;
-    }
-
     /** Stops it and waits for its thread. */
-    void stopAndJoin(Duration timeout) throws InterruptedException {
+    @Override
+    public void stopAndJoin(Duration timeout) throws InterruptedException {
         phase = Phase.STOP;
         thread.join(timeout.toMillis());
     }
 
-    /** What it counted; call after {@link #stopAndJoin}. */
-    ReceiverStats stats() {
+    @Override
+    public ReceiverStats stats() {
+        String failure = failure();
         return tally.stats(failure != null ? failure : thread.isAlive() ? "consumer " + index + ": did not stop"
                 : null);
     }

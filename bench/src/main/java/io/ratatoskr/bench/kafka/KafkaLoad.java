@@ -1,17 +1,14 @@
 package io.ratatoskr.bench.kafka;
 
-import io.ratatoskr.bench.mqtt.DurationConverter;
 import io.ratatoskr.bench.mqtt.LoadResult;
 import io.ratatoskr.bench.mqtt.MqttLoad;
-import io.ratatoskr.bench.mqtt.ResultTable;
+import io.ratatoskr.bench.mqtt.RunOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -34,6 +31,9 @@ public final class KafkaLoad implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
+
+    @Mixin
+    RunOptions run = new RunOptions();
 
     @Option(names = "--bootstrap", description = "Broker host:port (bootstrap.servers).")
     String bootstrap;
@@ -59,49 +59,22 @@ public final class KafkaLoad implements Callable<Integer> {
     @Option(names = "--payload", description = "Record value bytes, at least 16 (default: ${DEFAULT-VALUE}).")
     int payloadBytes = 1024;
 
-    @Option(names = {"-d", "--duration"}, converter = DurationConverter.class,
-            description = "Measurement window; for --preload the longest drain (default: 10s).")
-    Duration duration = Duration.ofSeconds(10);
-
-    @Option(names = "--warmup", converter = DurationConverter.class,
-            description = "Producing before the window, not measured (default: 2s).")
-    Duration warmup = Duration.ofSeconds(2);
-
     @Option(names = "--inflight", description = "Unacknowledged records per producer (default: ${DEFAULT-VALUE}).")
     int inflight = 64;
+
+    @Option(names = "--rate", description = "Records per second over all producers, each stamped with the time it "
+            + "was due (no coordinated omission); 0 = flat out, --inflight per producer (default: ${DEFAULT-VALUE}).")
+    double rate = 0;
 
     @Option(names = "--preload", description = "Drain run: produce this many records first (all acknowledged), "
             + "then let the consumers go and measure until they have had them all (default: 0, a live run).")
     long preload;
-
-    @Option(names = "--preload-timeout", converter = DurationConverter.class,
-            description = "Longest time the preload may take (default: 120s).")
-    Duration preloadTimeout = Duration.ofSeconds(120);
-
-    @Option(names = "--drain-timeout", converter = DurationConverter.class,
-            description = "After the window, longest wait for records still in flight (default: 10s).")
-    Duration drainTimeout = Duration.ofSeconds(10);
 
     @Option(names = "--linger-ms", description = "Producer linger.ms (default: ${DEFAULT-VALUE}).")
     int lingerMs = 1;
 
     @Option(names = "--batch-bytes", description = "Producer batch.size (default: ${DEFAULT-VALUE}).")
     int batchBytes = 64 * 1024;
-
-    @Option(names = "--broker-pid", description = "Broker process id, to report its CPU time over the window (Linux).")
-    long brokerPid = 0;
-
-    @Option(names = "--clock-ticks", description = "Kernel clock ticks per second (default: ${DEFAULT-VALUE}).")
-    int clockTicks = 100;
-
-    @Option(names = "--topic-prefix", description = "The run's topic is <prefix>-<run id> (default: ${DEFAULT-VALUE}).")
-    String topicPrefix = "bench";
-
-    @Option(names = "--label", description = "key=value copied into the JSON result (repeatable), e.g. broker=kafka.")
-    Map<String, String> labels = new LinkedHashMap<>();
-
-    @Option(names = "--json", description = "Write the result as JSON to this file.")
-    Path json;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new KafkaLoad()).execute(args));
@@ -115,25 +88,8 @@ public final class KafkaLoad implements Callable<Integer> {
         }
         KafkaNode node = kafkaDir != null ? KafkaNode.start(kafkaDir) : null;
         try {
-            KafkaSpec spec;
-            try {
-                spec = spec(node != null ? node.bootstrap() : bootstrap);
-            } catch (IllegalArgumentException e) {
-                System.err.println("kafka-load: " + e.getMessage());
-                return 2;
-            }
-            LoadResult result;
-            try {
-                result = new KafkaRun(spec, System.err).run();
-            } catch (IllegalStateException e) {
-                System.err.println("kafka-load: " + e.getMessage());
-                return 1;
-            }
-            System.out.print(ResultTable.format(result));
-            if (json != null) {
-                MqttLoad.write(result, json);
-            }
-            return result.failures().isEmpty() ? 0 : 1;
+            String servers = node != null ? node.bootstrap() : bootstrap;
+            return run.execute("kafka-load", () -> new KafkaRun(spec(servers), System.err)::run);
         } finally {
             if (node != null) {
                 node.close();
@@ -142,8 +98,8 @@ public final class KafkaLoad implements Callable<Integer> {
     }
 
     KafkaSpec spec(String bootstrapServers) {
-        return new KafkaSpec(bootstrapServers, producers, consumers, partitions, fsync, payloadBytes, duration, warmup,
-                inflight, preload, preloadTimeout, drainTimeout, lingerMs, batchBytes, brokerPid, clockTicks,
-                topicPrefix, labels);
+        return new KafkaSpec(bootstrapServers, producers, consumers, partitions, fsync, payloadBytes, run.duration,
+                run.warmup, inflight, rate, preload, run.preloadTimeout, run.drainTimeout, lingerMs, batchBytes,
+                run.brokerPid, run.clockTicks, run.topicPrefix, run.labels);
     }
 }

@@ -2,6 +2,7 @@ package io.ratatoskr.bench.kafka;
 
 import io.ratatoskr.bench.mqtt.CpuSample;
 import io.ratatoskr.bench.mqtt.LoadResult;
+import io.ratatoskr.bench.mqtt.ReceiverProgress;
 import io.ratatoskr.bench.mqtt.ReceiverStats;
 import io.ratatoskr.bench.mqtt.SenderStats;
 import io.ratatoskr.bench.mqtt.Timeline;
@@ -26,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+
+import static io.ratatoskr.bench.mqtt.ReceiverProgress.awaitConsumed;
+import static io.ratatoskr.bench.mqtt.ReceiverProgress.stopAll;
 
 /**
  * One run of the Kafka load generator, the counterpart of the MQTT {@code LoadRun} on durable topics: a topic
@@ -128,20 +132,30 @@ public final class KafkaRun {
             log.printf(Locale.ROOT, "%d producer(s), %d consumer(s); warming up for %.1f s%n", producers.size(),
                     consumers.size(), spec.warmup().toNanos() / 1e9);
             Timeline.sleepUntil(timeline.startNanos());
-            producers.forEach(p -> p.start(timeline));
+            if (spec.rate() > 0) {
+                long stagger = (long) (1e9 / spec.rate());
+                for (int i = 0; i < producers.size(); i++) {
+                    producers.get(i).startPaced(timeline, spec.rate() / producers.size(),
+                            timeline.startNanos() + i * stagger);
+                }
+            } else {
+                producers.forEach(p -> p.start(timeline));
+            }
             Timeline.sleepUntil(timeline.measureStartNanos());
             CpuSample cpu0 = cpu();
             log.printf(Locale.ROOT, "measuring for %.1f s%n", spec.duration().toNanos() / 1e9);
             Timeline.sleepUntil(timeline.measureEndNanos());
             CpuSample cpu1 = cpu();
-            producers.forEach(ProducerClient::stop);
+            for (ProducerClient p : producers) {
+                p.stopAndJoin();
+            }
             awaitAcks(producers, System.nanoTime() + spec.drainTimeout().toNanos());
             List<SenderStats> senders = producers.stream().map(ProducerClient::stats).toList();
             long sent = senders.stream().mapToLong(SenderStats::sent).sum();
             if (!consumers.isEmpty()) {
                 awaitConsumed(consumers, sent, System.nanoTime() + spec.drainTimeout().toNanos(), IDLE_NANOS);
             }
-            return result(startedAt, timeline.measuredSeconds(), senders, stop(consumers), cpu0, cpu1, null);
+            return result(startedAt, timeline.measuredSeconds(), senders, stopAll(consumers, Duration.ofSeconds(15)), cpu0, cpu1, null);
         } finally {
             producers.forEach(ProducerClient::close);
         }
@@ -190,12 +204,12 @@ public final class KafkaRun {
         CpuSample cpu1 = cpu();
         long end;
         if (complete) {
-            end = consumers.stream().mapToLong(ConsumerClient::lastNewNanos).max().orElse(start);
+            end = ReceiverProgress.lastNewNanos(consumers, start);
         } else {
             end = timeline.measureEndNanos();
             awaitConsumed(consumers, sent, System.nanoTime() + spec.drainTimeout().toNanos(), IDLE_NANOS);
         }
-        return result(startedAt, Math.max(1, end - start) / 1e9, senders, stop(consumers), cpu0, cpu1,
+        return result(startedAt, Math.max(1, end - start) / 1e9, senders, stopAll(consumers, Duration.ofSeconds(15)), cpu0, cpu1,
                 LoadResult.Preload.of(sent, preloadSeconds));
     }
 
@@ -244,43 +258,6 @@ public final class KafkaRun {
         }
     }
 
-    /**
-     * Waits until the consumers have had {@code expected} new records between them, or nothing new arrived for
-     * {@code idleNanos}, or the deadline; returns whether they had them all. A consumer that failed ends the
-     * wait.
-     */
-    private static boolean awaitConsumed(List<ConsumerClient> consumers, long expected, long deadline,
-                                         long idleNanos) {
-        long lastProgress = -1;
-        long lastChange = System.nanoTime();
-        while (true) {
-            long unique = consumers.stream().mapToLong(ConsumerClient::uniqueSoFar).sum();
-            if (unique >= expected) {
-                return true;
-            }
-            long now = System.nanoTime();
-            if (now - deadline >= 0 || consumers.stream().anyMatch(c -> c.failure() != null)) {
-                return false;
-            }
-            if (unique != lastProgress) {
-                lastProgress = unique;
-                lastChange = now;
-            } else if (now - lastChange >= idleNanos) {
-                return false;
-            }
-            LockSupport.parkNanos(POLL_NANOS);
-        }
-    }
-
-    private static List<ReceiverStats> stop(List<ConsumerClient> consumers) throws InterruptedException {
-        List<ReceiverStats> stats = new ArrayList<>();
-        for (ConsumerClient c : consumers) {
-            c.stopAndJoin(Duration.ofSeconds(15));
-            stats.add(c.stats());
-        }
-        return stats;
-    }
-
     private CpuSample cpu() {
         return CpuSample.now(spec.brokerPid(), spec.clockTicks());
     }
@@ -296,7 +273,7 @@ public final class KafkaRun {
         LoadResult.Durable durable = new LoadResult.Durable(topic, spec.partitions(),
                 spec.fsync() ? "fsync" : "page-cache", spec.consumers() > 0 ? group : null, spec.preload());
         LoadResult.Settings settings = new LoadResult.Settings(host, port, null, spec.producers(), spec.consumers(),
-                spec.consumers() > 0 ? "group:" + group : "-", fanOut[0], fanOut[0], 1, spec.payloadBytes(), 0,
+                spec.consumers() > 0 ? "group:" + group : "-", fanOut[0], fanOut[0], 1, spec.payloadBytes(), spec.rate(),
                 preload == null ? spec.duration().toNanos() / 1e9 : seconds,
                 preload == null ? spec.warmup().toNanos() / 1e9 : 0, spec.inflight(), spec.inflight(), 0, durable);
         return Totals.result(startedAt, spec.labels(), settings, seconds, senders, fanOut, receivers,

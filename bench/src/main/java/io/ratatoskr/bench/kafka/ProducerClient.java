@@ -2,15 +2,14 @@ package io.ratatoskr.bench.kafka;
 
 import io.ratatoskr.bench.mqtt.Histograms;
 import io.ratatoskr.bench.mqtt.PayloadHeader;
+import io.ratatoskr.bench.mqtt.SendLoop;
 import io.ratatoskr.bench.mqtt.SenderStats;
-import io.ratatoskr.bench.mqtt.Timeline;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One producer of the Kafka load: its own {@link KafkaProducer} (connection and I/O thread), in a closed loop
@@ -19,22 +18,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * record from the producer's I/O thread, so that no thread of ours sits between an acknowledgement and the
  * next send. Each value is a fresh array starting with the {@link PayloadHeader}.
  *
+ * <p>At a fixed rate ({@link #startPaced}) a pacer thread sends each record when it is due, stamped with its due
+ * time ({@link SendLoop}); acknowledgements then send nothing.
+ *
  * <p>It stops when the measurement window ends, when it has sent its limit (a preload), or when told to.
  *
- * <p>Thread-safety: counters are guarded by this object's lock (sends come from the starting thread and the
- * I/O thread, acknowledgements from the I/O thread); {@link #outstanding()} may be read from any thread.
+ * <p>Thread-safety: counters are guarded by this object's lock (sends come from the starting thread, the pacer
+ * and the I/O thread, acknowledgements from the I/O thread); {@link #outstanding()} may be read from any thread.
  */
-final class ProducerClient implements AutoCloseable {
+final class ProducerClient extends SendLoop implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final int index;
     private final byte[] template;
-    private final int inflight;
     private final int limit;
-    private final AtomicInteger outstanding = new AtomicInteger();
     private final Histogram ackLatency = Histograms.create();
-    private volatile boolean stopped;
-    private Timeline timeline;
     private int nextSequence;
     private long sentMeasured;
     private long acked;
@@ -45,56 +43,51 @@ final class ProducerClient implements AutoCloseable {
     /** @param limit records to send at most, or 0 to send until the window ends */
     ProducerClient(KafkaProducer<byte[], byte[]> producer, String topic, int index, int payloadBytes, int inflight,
                    int limit) {
+        super("kafka-load-pacer-" + index, inflight);
         this.producer = producer;
         this.topic = topic;
         this.index = index;
         this.template = PayloadHeader.filled(payloadBytes);
-        this.inflight = inflight;
         this.limit = limit == 0 ? Integer.MAX_VALUE : limit;
         producer.partitionsFor(topic); // metadata now, not in the first send
     }
 
-    /** Sends the first window of records; acknowledgements keep it full. */
-    void start(Timeline t) {
-        synchronized (this) {
-            this.timeline = t;
-        }
-        for (int i = 0; i < inflight; i++) {
-            sendNext();
-        }
-    }
-
-    private void sendNext() {
+    @Override
+    protected void sendNext(long due) {
         int sequence;
         long now;
         synchronized (this) {
-            if (stopped) {
+            if (stopped()) {
                 return;
             }
             now = System.nanoTime();
             if (now - timeline.measureEndNanos() >= 0 || nextSequence >= limit) {
-                stopped = true;
+                stop();
                 return;
             }
             sequence = nextSequence++;
+            if (due != -1) {
+                now = due;
+            }
             if (timeline.measures(now)) {
                 sentMeasured++;
             }
-            outstanding.incrementAndGet();
+            sending();
         }
+        long stamp = now;
         byte[] value = template.clone();
-        PayloadHeader.write(value, now, index, sequence);
+        PayloadHeader.write(value, stamp, index, sequence);
         try {
-            producer.send(new ProducerRecord<>(topic, value), (metadata, e) -> acknowledged(now, e));
+            producer.send(new ProducerRecord<>(topic, value), (metadata, e) -> acknowledged(stamp, e));
         } catch (KafkaException e) {
             synchronized (this) {
                 refused++;
                 if (failure == null) {
                     failure = "producer " + index + ": send failed: " + e;
                 }
-                stopped = true;
+                stop();
             }
-            outstanding.decrementAndGet();
+            unsent();
         }
     }
 
@@ -116,28 +109,12 @@ final class ProducerClient implements AutoCloseable {
                 }
             }
         }
-        outstanding.decrementAndGet();
-        sendNext();
-    }
-
-    /** Stops sending; what is in flight is still acknowledged. */
-    void stop() {
-        stopped = true;
-    }
-
-    /** Whether it has stopped sending (window over, limit reached, told to, or failed). */
-    boolean stopped() {
-        return stopped;
-    }
-
-    /** Records sent and not yet acknowledged. Any thread. */
-    int outstanding() {
-        return outstanding.get();
+        answered(false);
     }
 
     /** What it did; call once it has stopped. */
     synchronized SenderStats stats() {
-        return new SenderStats(nextSequence, sentMeasured, acked, ackedMeasured, refused, 0, outstanding.get(),
+        return new SenderStats(nextSequence, sentMeasured, acked, ackedMeasured, refused, 0, outstanding(),
                 ackLatency.copy(), failure);
     }
 

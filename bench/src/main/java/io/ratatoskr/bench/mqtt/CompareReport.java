@@ -22,7 +22,8 @@ import java.util.stream.Stream;
 
 /**
  * Summarises repeated {@link MqttLoad} (and {@code KafkaLoad}) runs of the same scenarios against two brokers:
- * the median of each figure per scenario and broker, and the ratios of a candidate broker to a baseline —
+ * the median of each figure per scenario and broker (with the counted throughput in payload megabytes per
+ * second, 10^6 bytes), and the ratios of a candidate broker to a baseline —
  * throughput (higher is better) and p99 latency (lower is better) — as Markdown tables.
  *
  * <p>The throughput of a run is what it counts ({@link LoadResult#counted()}): messages delivered when anyone
@@ -145,20 +146,23 @@ public final class CompareReport implements Callable<Integer> {
                 .add(r));
         StringBuilder b = new StringBuilder();
         line(b, "| scenario | broker | runs | msg/s (median) | min – max | counted | published/s | lost % | duplicates"
-                + " | p50 ms | p99 ms | p99.9 ms | broker CPU (cores) | broker µs/msg | others' CPU (cores) | load avg |");
-        line(b, "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + " | p50 ms | p99 ms | p99.9 ms | broker CPU (cores) | broker µs/msg | others' CPU (cores) | load avg"
+                + " | payload MB/s |");
+        line(b, "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         List<Summary[]> pairs = new ArrayList<>();
         for (var scenario : byScenario.entrySet()) {
             Summary c = null;
             Summary a = null;
             for (var broker : scenario.getValue().entrySet()) {
                 Summary s = summarise(scenario.getKey(), broker.getKey(), broker.getValue());
-                line(b, "| %s | %s | %d%s | %,.0f | %,.0f – %,.0f | %s | %s | %.2f | %,.0f | %s | %s | %s | %s | %s | %s | %s |",
+                line(b, "| %s | %s | %d%s | %,.0f | %,.0f – %,.0f | %s | %s | %.2f | %,.0f | %s | %s | %s | %s | %s | %s | %s"
+                                + " | %.1f |",
                         s.scenario(), s.broker(), s.runs(), s.failedRuns() > 0 ? " (" + s.failedRuns() + " failed)" : "",
                         s.throughput(), s.throughputMin(), s.throughputMax(), s.counted(), num(s.published(), "%,.0f"),
                         s.lostPercent(), s.duplicates(), num(s.p50(), "%.3f"), num(s.p99(), "%.3f"),
                         num(s.p999(), "%.3f"), num(s.brokerCores(), "%.2f"), num(s.brokerMicrosPerMessage(), "%.2f"),
-                        num(s.othersCores(), "%.2f"), num(s.load1(), "%.2f"));
+                        num(s.othersCores(), "%.2f"), num(s.load1(), "%.2f"),
+                        s.throughput() * s.settings().payloadBytes() / 1e6);
                 if (broker.getKey().equals(candidate)) {
                     c = s;
                 } else if (broker.getKey().equals(baseline)) {

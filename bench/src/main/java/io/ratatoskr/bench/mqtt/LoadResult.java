@@ -47,10 +47,14 @@ public record LoadResult(String tool, int format, String startedAt, Map<String, 
     public static final String TOOL = "ratatoskr-mqtt-load";
     /** 2 added the durable topic settings, {@code redelivered} and {@code preload}. */
     public static final int FORMAT = 2;
+    /** {@link Settings#mqttVersion()} of a run over Ratatoskr's gRPC API. */
+    public static final String GRPC = "grpc";
 
     /**
      * The run's settings as reported. {@code fanOut} is deliveries per message, min and max over publishers;
-     * {@code mqttVersion} is null for a Kafka run; {@code durable} is null unless the run used a durable topic.
+     * {@code mqttVersion} is null for a Kafka run and {@value #GRPC} for a gRPC run (its {@code topics} then says
+     * {@code unary} or {@code batch:<messages per call>}, {@code inflight} the calls outstanding per client and
+     * {@code window} the members' prefetch); {@code durable} is null unless the run used a durable topic.
      */
     public record Settings(String host, int port, String mqttVersion, int publishers, int subscribers,
                            String topics, int fanOutMin, int fanOutMax, int qos, int payloadBytes,

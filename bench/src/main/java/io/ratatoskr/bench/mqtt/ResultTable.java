@@ -14,7 +14,8 @@ public final class ResultTable {
                 : s.fanOutMin() + ".." + s.fanOutMax();
         line(b, "%s load on %s:%d: %d publisher(s) -> %d subscriber(s), topics %s (fan-out %s), QoS %d, %d B payload,"
                         + " %s, inflight %d, %.1f s measured after %.1f s warm-up",
-                s.mqttVersion() == null ? "Kafka" : "MQTT " + s.mqttVersion(), s.host(), s.port(), s.publishers(), s.subscribers(), s.topics(), fanOut, s.qos(),
+                s.mqttVersion() == null ? "Kafka" : LoadResult.GRPC.equals(s.mqttVersion()) ? "gRPC"
+                        : "MQTT " + s.mqttVersion(), s.host(), s.port(), s.publishers(), s.subscribers(), s.topics(), fanOut, s.qos(),
                 s.payloadBytes(), s.ratePerSecond() == 0 ? "flat out" : String.format(Locale.ROOT, "%.0f msg/s", s.ratePerSecond()),
                 s.window(), s.durationSeconds(), s.warmupSeconds());
         if (s.durable() != null) {

@@ -40,7 +40,7 @@ class KafkaLoadTest {
 
     private static KafkaSpec spec(int producers, int consumers, int partitions, boolean fsync, long preload) {
         return new KafkaSpec(node.bootstrap(), producers, consumers, partitions, fsync, 256, Duration.ofMillis(1500),
-                Duration.ofMillis(300), 16, preload, Duration.ofSeconds(30), Duration.ofSeconds(10), 1, 64 * 1024,
+                Duration.ofMillis(300), 16, 0, preload, Duration.ofSeconds(30), Duration.ofSeconds(10), 1, 64 * 1024,
                 ProcessHandle.current().pid(), 100, "kafka-test", Map.of("broker", "kafka"));
     }
 

@@ -64,6 +64,6 @@ class CompareReportTest {
         assertThat(report).contains("| drain-4 | ratatoskr | 3 | 200 | 100 – 300 | delivered | - | 0.00 | 0 | - |");
         assertThat(report).contains("| fsync-1 | 2.00x | 0.25x |\n");
         assertThat(report).contains("| drain-4 | 0.50x | - |\n");
-        assertThat(report).contains("| - | 0.50 |\n").doesNotContain("target");
+        assertThat(report).contains("| - | 0.50 | 0.2 |\n").doesNotContain("target");
     }
 }
