@@ -1,9 +1,6 @@
 package io.ratatoskr.grpc;
 
-import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -17,8 +14,6 @@ import io.ratatoskr.api.v1.RatatoskrGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -31,10 +26,9 @@ import org.slf4j.LoggerFactory;
  * The gRPC listener: service {@code ratatoskr.v1.Ratatoskr}, the standard {@code grpc.health.v1}
  * service and server reflection (v1 and v1alpha), over grpc-java's Netty transport.
  *
- * <p>Publish and PublishBatch run on the transport's event loop (they never block: the core queues
- * the append and the answer follows its future). Other calls run on a fixed pool of
- * {@link GrpcConfig#workerThreads()} threads: creating or altering a topic, or joining a group,
- * touches the disk.
+ * <p>Calls run on a fixed pool of {@link GrpcConfig#workerThreads()} threads; handlers never block
+ * on storage (they complete when the core's futures do), but creating or altering a topic touches
+ * the disk, which is why calls are kept off the transport's event loop.
  *
  * <p>Thread-safety: {@link #start} once, {@link #close} from any thread, idempotent.
  */
@@ -52,14 +46,13 @@ public final class GrpcServer implements AutoCloseable {
     public GrpcServer(GrpcConfig config, GrpcBackend backend, MeterRegistry registry) {
         this.config = config;
         this.executor = Executors.newFixedThreadPool(config.workerThreads(), named("grpc-call-"));
-        this.service = new RatatoskrService(backend, registry, executor);
+        this.service = new RatatoskrService(backend, registry);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
         if (config.tls() != null) {
             builder.sslContext(sslContext(config.tls()));
         }
         this.server = builder
                 .executor(executor)
-                .callExecutor(new NonBlockingCalls())
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxConcurrentCallsPerConnection(config.maxConcurrentCallsPerConnection())
                 .keepAliveTime(config.keepAliveTimeMs(), TimeUnit.MILLISECONDS)
@@ -74,24 +67,6 @@ public final class GrpcServer implements AutoCloseable {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(reflectionV1Alpha())
                 .build();
-    }
-
-    /**
-     * Runs Publish and PublishBatch on the transport's event loop: they only validate, hand the
-     * message to the core (which queues the append and returns a future) and answer when the future
-     * completes — no thread hop per call. Everything else may touch the disk (creating a topic,
-     * opening a group's state) and runs on the call pool.
-     */
-    private static final class NonBlockingCalls implements ServerCallExecutorSupplier {
-        private static final Set<String> METHODS = Set.of(
-                RatatoskrGrpc.getPublishMethod().getFullMethodName(),
-                RatatoskrGrpc.getPublishBatchMethod().getFullMethodName());
-        private static final Executor DIRECT = Runnable::run;
-
-        @Override
-        public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata metadata) {
-            return METHODS.contains(call.getMethodDescriptor().getFullMethodName()) ? DIRECT : null;
-        }
     }
 
     /** TLS 1.3 and 1.2 only, ALPN h2, the HTTP/2-safe cipher suites grpc-java configures. */

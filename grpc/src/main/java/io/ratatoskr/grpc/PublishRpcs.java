@@ -24,8 +24,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 
 /**
  * Publish and PublishBatch.
@@ -59,35 +57,10 @@ final class PublishRpcs {
 
     private final GrpcBackend backend;
     private final Clock clock;
-    private final Executor blocking;
 
-    /**
-     * @param blocking where work that may touch the disk runs (creating a topic on first publish):
-     *                 Publish and PublishBatch themselves run on the transport's threads
-     *                 ({@link GrpcServer}), which must never block
-     */
-    PublishRpcs(GrpcBackend backend, Executor blocking) {
+    PublishRpcs(GrpcBackend backend) {
         this.backend = backend;
         this.clock = backend.broker().clock();
-        this.blocking = blocking;
-    }
-
-    /**
-     * Runs {@code next} at once unless {@code missing} says the durable topic {@code topic} must be
-     * created first: then TOPIC_NOT_FOUND, or (auto-creation on) it is created on the blocking
-     * executor and {@code next} runs after.
-     */
-    private <T> CompletableFuture<T> afterAutoCreate(String topic, boolean missing,
-                                                     Supplier<CompletableFuture<T>> next) {
-        if (!missing) {
-            return next.get();
-        }
-        DurableTopics topics = backend.topics();
-        if (!topics.config().autoCreate()) {
-            throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
-        }
-        return CompletableFuture.runAsync(() -> topics.createIfAbsent(topic, topics.config().autoCreateConfig()),
-                blocking).thenCompose(created -> next.get());
     }
 
     void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
@@ -99,13 +72,17 @@ final class PublishRpcs {
             Message message = message(topic, request.getPayload().toByteArray(), request.getMetadataMap(),
                     request.getKey(), request.getIdempotencyKey(), request.getContentType(), request.getTtlMs(), qos,
                     request.getRetain(), now);
-            boolean missing = !request.getLiveOnly() && backend.topics().capturing(topic).isEmpty();
-            return afterAutoCreate(topic, missing, () -> {
-                AckBarrier barrier = new AckBarrier();
-                backend.broker().publish(message, null, barrier);
-                List<CompletableFuture<PublishReceipt>> receipts = barrier.results(PublishReceipt.class);
-                return barrier.done().thenApply(done -> answer(topic, receipts, now));
-            });
+            DurableTopics topics = backend.topics();
+            if (!request.getLiveOnly() && topics.capturing(topic).isEmpty()) {
+                if (!topics.config().autoCreate()) {
+                    throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
+                }
+                topics.createIfAbsent(topic, topics.config().autoCreateConfig());
+            }
+            AckBarrier barrier = new AckBarrier();
+            backend.broker().publish(message, null, barrier);
+            List<CompletableFuture<PublishReceipt>> receipts = barrier.results(PublishReceipt.class);
+            return barrier.done().thenApply(done -> answer(topic, receipts, now));
         });
     }
 
@@ -154,37 +131,35 @@ final class PublishRpcs {
                     results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
                 }
             }
-            return afterAutoCreate(topic, !backend.topics().exists(topic), () -> {
-                List<AppendOutcome> outcomes = backend.topics().publishBatch(topic, built);
-                List<CompletableFuture<?>> waits = new ArrayList<>(outcomes.size());
-                AckBarrier journal = new AckBarrier();
-                for (int k = 0; k < outcomes.size(); k++) {
-                    AppendOutcome o = outcomes.get(k);
-                    int i = index.get(k);
-                    if (!o.duplicate() && !o.receipt().isCompletedExceptionally()) {
-                        try {
-                            backend.broker().route(built.get(k), null, journal);
-                        } catch (RatatoskrException e) {
-                            // Stored, but persistent subscribers' journal refused it: say so for this message.
-                            results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
-                        }
+            List<AppendOutcome> outcomes = backend.topics().publishBatch(topic, built);
+            List<CompletableFuture<?>> waits = new ArrayList<>(outcomes.size());
+            AckBarrier journal = new AckBarrier();
+            for (int k = 0; k < outcomes.size(); k++) {
+                AppendOutcome o = outcomes.get(k);
+                int i = index.get(k);
+                if (!o.duplicate() && !o.receipt().isCompletedExceptionally()) {
+                    try {
+                        backend.broker().route(built.get(k), null, journal);
+                    } catch (RatatoskrException e) {
+                        // Stored, but persistent subscribers' journal refused it: say so for this message.
+                        results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
                     }
-                    waits.add(o.receipt().handle((r, e) -> {
-                        if (results[i] == null) {
-                            results[i] = e != null ? PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build()
-                                    : PublishResult.newBuilder().setStored(stored(r)).build();
-                        }
-                        return null;
-                    }));
                 }
-                waits.add(journal.done().exceptionally(e -> null));
-                return CompletableFuture.allOf(waits.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
-                    PublishBatchResponse.Builder b = PublishBatchResponse.newBuilder();
-                    for (PublishResult r : results) {
-                        b.addResults(r);
+                waits.add(o.receipt().handle((r, e) -> {
+                    if (results[i] == null) {
+                        results[i] = e != null ? PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build()
+                                : PublishResult.newBuilder().setStored(stored(r)).build();
                     }
-                    return b.build();
-                });
+                    return null;
+                }));
+            }
+            waits.add(journal.done().exceptionally(e -> null));
+            return CompletableFuture.allOf(waits.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
+                PublishBatchResponse.Builder b = PublishBatchResponse.newBuilder();
+                for (PublishResult r : results) {
+                    b.addResults(r);
+                }
+                return b.build();
             });
         });
     }

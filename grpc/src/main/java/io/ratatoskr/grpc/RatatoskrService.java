@@ -49,7 +49,6 @@ import io.ratatoskr.api.v1.UnsubscribeResponse;
 import io.ratatoskr.api.v1.UpdateTopicRequest;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -84,7 +83,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
     private final GroupRpcs groupRpcs;
     private final ConsumeStreams consumeStreams;
 
-    RatatoskrService(GrpcBackend backend, MeterRegistry registry, Executor blocking) {
+    RatatoskrService(GrpcBackend backend, MeterRegistry registry) {
         this.backend = backend;
         this.registry = registry;
         this.poller = new ScheduledThreadPoolExecutor(1, named("grpc-poll"));
@@ -92,7 +91,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
         this.admin = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(ADMIN_QUEUE),
                 named("grpc-admin"));
         this.topicRpcs = new TopicRpcs(backend);
-        this.publishRpcs = new PublishRpcs(backend, blocking);
+        this.publishRpcs = new PublishRpcs(backend);
         this.subscribeRpcs = new SubscribeRpcs(backend);
         this.cursorRpcs = new CursorRpcs(backend, poller, registry);
         this.groupRpcs = new GroupRpcs(backend, admin);
