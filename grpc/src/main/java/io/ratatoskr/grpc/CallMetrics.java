@@ -8,7 +8,10 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +28,8 @@ final class CallMetrics implements ServerInterceptor {
     private static final Logger log = LoggerFactory.getLogger(CallMetrics.class);
 
     private final MeterRegistry registry;
+    /** The timers of each method, by status code value: looked up once, not built per call. */
+    private final ConcurrentMap<String, AtomicReferenceArray<Timer>> timers = new ConcurrentHashMap<>();
 
     CallMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -47,12 +52,7 @@ final class CallMetrics implements ServerInterceptor {
     }
 
     private void record(String service, String method, Status status, long nanos) {
-        Timer.builder("ratatoskr.grpc.calls")
-                .description("gRPC calls by method and status code")
-                .tag("method", method == null ? "unknown" : method)
-                .tag("code", status.getCode().name())
-                .register(registry)
-                .record(nanos, TimeUnit.NANOSECONDS);
+        timer(method == null ? "unknown" : method, status.getCode()).record(nanos, TimeUnit.NANOSECONDS);
         if (!status.isOk()) {
             switch (status.getCode()) {
                 case INTERNAL, UNKNOWN, DATA_LOSS, UNIMPLEMENTED -> log.info("gRPC {}/{} failed: {} {}", service,
@@ -61,5 +61,22 @@ final class CallMetrics implements ServerInterceptor {
                         status.getDescription());
             }
         }
+    }
+
+    private Timer timer(String method, Status.Code code) {
+        AtomicReferenceArray<Timer> byCode = timers.computeIfAbsent(method,
+                m -> new AtomicReferenceArray<>(Status.Code.values().length));
+        int i = code.value();
+        Timer t = byCode.get(i);
+        if (t == null) {
+            // A benign race: two threads may both register; the registry returns the same timer.
+            t = Timer.builder("ratatoskr.grpc.calls")
+                    .description("gRPC calls by method and status code")
+                    .tag("method", method)
+                    .tag("code", code.name())
+                    .register(registry);
+            byCode.set(i, t);
+        }
+        return t;
     }
 }
