@@ -40,8 +40,16 @@ import org.slf4j.LoggerFactory;
 final class LogWriter implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
-    /** How long the idle writer polls the queue before it parks (a park and wake-up cost ~0.1 ms). */
+    /** How long a GROUP commit polls for more appends after each arrival (see {@link #linger}). */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /**
+     * How long the idle writer polls the queue before it parks (a park and wake-up costs ~0.1 ms of
+     * latency): 50 µs where there are cores to spare; none on one or two cores, where every log's
+     * writer spinning after each write takes the CPU the network and broker threads need
+     * (docs/benchmarks.md, gRPC profile). System property {@code ratatoskr.log.idleSpinMicros}.
+     */
+    static final long IDLE_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("ratatoskr.log.idleSpinMicros",
+            Runtime.getRuntime().availableProcessors() > 2 ? 50 : 0));
     /** Groups up to this size complete on the writer thread when the completer is idle. */
     private static final int INLINE_COMPLETIONS_MAX = 4;
 
@@ -238,7 +246,9 @@ final class LogWriter implements Runnable {
         while (running) {
             tasks.clear();
             try {
-                queue.spinUntilNonEmpty(SPIN_NANOS);
+                if (IDLE_SPIN_NANOS > 0) {
+                    queue.spinUntilNonEmpty(IDLE_SPIN_NANOS);
+                }
                 queue.drain(tasks, idleTimeoutNanos(), false);
             } catch (InterruptedException e) {
                 LOG.warn("{}: writer interrupted; closing without a clean-shutdown marker", dir);
