@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
@@ -115,11 +116,18 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private FullHttpResponse response(int status, Object body, boolean head) {
         metrics.answered(status);
-        byte[] bytes = body == null ? new byte[0] : Json.write(body);
+        byte[] bytes;
+        CharSequence type = HttpHeaderValues.APPLICATION_JSON;
+        if (body instanceof ApiResponse.Text t) {
+            bytes = t.text().getBytes(StandardCharsets.UTF_8);
+            type = t.contentType();
+        } else {
+            bytes = body == null ? new byte[0] : Json.write(body);
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
         if (body != null) {
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         }
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         return response;

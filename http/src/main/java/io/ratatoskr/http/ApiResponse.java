@@ -2,7 +2,7 @@ package io.ratatoskr.http;
 
 /**
  * What a handler answers: a status and a JSON body (any object Jackson can write, or null for no
- * body).
+ * body), or a {@link Text} body sent as it is (e.g. Prometheus' text format).
  *
  * <p>Thread-safety: immutable if the body is.
  */
@@ -19,4 +19,12 @@ public record ApiResponse(int status, Object body) {
     public static ApiResponse noContent() {
         return new ApiResponse(204, null);
     }
+
+    /** 200 with {@code text} as the body, of type {@code contentType}. */
+    public static ApiResponse text(String contentType, String text) {
+        return new ApiResponse(200, new Text(contentType, text));
+    }
+
+    /** A body that is not JSON: sent as UTF-8 with its own content type. */
+    public record Text(String contentType, String text) {}
 }

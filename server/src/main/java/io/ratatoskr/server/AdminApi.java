@@ -17,6 +17,7 @@ import java.util.Map;
  *
  * <pre>
  * GET    /health                    liveness and version
+ * GET    /metrics                   every meter, Prometheus text format (0.0.4)
  * GET    /api/v1/topics             every durable topic
  * POST   /api/v1/topics             create one: {"name": ..., settings...}      201, 409 if it exists
  * GET    /api/v1/topics/{name}      one topic with its partitions               404 if unknown
@@ -29,8 +30,12 @@ import java.util.Map;
 final class AdminApi {
     private AdminApi() {}
 
+    /** Prometheus' text exposition format, version 0.0.4. */
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
     static Router routes(RatatoskrServer server) {
-        return routes(server.durableTopics());
+        return routes(server.durableTopics())
+                .get("/metrics", r -> ApiResponse.text(PROMETHEUS_TEXT, server.scrapeMetrics()));
     }
 
     static Router routes(DurableTopics topics) {

@@ -1,7 +1,12 @@
 package io.ratatoskr.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
@@ -44,7 +49,7 @@ public final class RatatoskrServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RatatoskrServer.class);
 
     private final ServerConfig config;
-    private final MeterRegistry registry;
+    private final PrometheusMeterRegistry registry;
     private final Broker broker;
     private final MqttServer mqtt;
     private final AdminHttpServer http;
@@ -73,7 +78,12 @@ public final class RatatoskrServer implements AutoCloseable {
             closeQuietly(lockChannel);
             throw new IllegalStateException("data directory " + dir + " is in use by another Ratatoskr process");
         }
-        registry = new SimpleMeterRegistry();
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // The JVM's memory, GC, threads and CPU, next to the broker's own meters.
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
         BrokerMetrics metrics = new BrokerMetrics(registry);
         broker = new Broker(config.broker(), Clock.systemUTC(), metrics);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -221,6 +231,11 @@ public final class RatatoskrServer implements AutoCloseable {
 
     public MeterRegistry meterRegistry() {
         return registry;
+    }
+
+    /** Every meter in Prometheus' text exposition format (what {@code GET /metrics} answers). */
+    public String scrapeMetrics() {
+        return registry.scrape();
     }
 
     @Override
