@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Flow control.</b> The client grants the broker {@link ConsumeOptions#effectiveCreditWindow()}
  * credits when the stream opens and one more for each message the handler finishes, sent together once
  * half the window (rounded up) is owed, so no more than the window is ever delivered and unanswered,
- * and the broker always holds at least one credit while it has messages to send. The handler runs on the client's handler executor
- * on up to {@link ConsumeOptions#concurrency()} messages at once; with concurrency 1 in delivery order.
+ * and the broker always holds at least one credit while it has messages to send. The handler runs on
+ * the client's handler executor on up to {@link ConsumeOptions#concurrency()} messages at once; with
+ * concurrency 1 in delivery order.
  *
  * <p><b>Answers.</b> The handler's {@link Ack} is sent to the broker; an exception thrown by the
  * handler (or a null answer) is {@link Ack#nack()}. Messages are at least once: a message whose ack

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A client of a Ratatoskr broker over its gRPC API ({@code ratatoskr.v1}): publish, live subscribe,
- * consumer groups and topic administration, over one channel.
+ * consumer groups, cursor consumers, and topic, group and dead-letter administration, over one channel.
  *
  * <pre>{@code
  * try (RatatoskrClient client = RatatoskrClient.builder().target("localhost:9090").build()) {
