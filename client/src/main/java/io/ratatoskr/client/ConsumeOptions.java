@@ -12,9 +12,10 @@ package io.ratatoskr.client;
  *                     0: the group's prefetch
  * @param concurrency  how many messages the handler processes at once (handler threads in use), 1..1024
  * @param creditWindow how many deliveries the client lets the broker send ahead of the handler: it grants
- *                     this many credits at start and one more each time a message is handled, so no more
- *                     than this many messages are ever delivered and unanswered; 0: {@code prefetch} when
- *                     set, else {@code max(16, concurrency)}. Below {@code concurrency} it limits concurrency.
+ *                     this many credits at start and one more for each message handled (sent in batches
+ *                     of about half the window), so no more than this many messages are ever delivered and
+ *                     unanswered; 0: {@code prefetch} when set, else {@code max(16, concurrency)}. Below
+ *                     {@code concurrency} it limits concurrency.
  */
 public record ConsumeOptions(String member, StartPosition start, int prefetch, int concurrency, int creditWindow) {
     /** Generated member name, broker's start position and prefetch, one message at a time, default window. */

@@ -8,7 +8,6 @@ import io.ratatoskr.api.v1.ConsumeResponse;
 import io.ratatoskr.api.v1.ConsumeStart;
 import io.ratatoskr.api.v1.Credit;
 import io.ratatoskr.api.v1.Nack;
-import io.ratatoskr.api.v1.Position;
 import io.ratatoskr.api.v1.Reject;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -24,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * delivered to one member, which answers it with the handler's {@link Ack}.
  *
  * <p><b>Flow control.</b> The client grants the broker {@link ConsumeOptions#effectiveCreditWindow()}
- * credits when the stream opens and one more each time the handler finishes a message, so no more
- * than the window is ever delivered and unanswered. The handler runs on the client's handler executor
- * on up to {@link ConsumeOptions#concurrency()} messages at once; with concurrency 1 in delivery order.
+ * credits when the stream opens and one more for each message the handler finishes, sent together once
+ * half the window (rounded up) is owed, so no more than the window is ever delivered and unanswered,
+ * and the broker always holds at least one credit while it has messages to send. The handler runs on
+ * the client's handler executor on up to {@link ConsumeOptions#concurrency()} messages at once; with
+ * concurrency 1 in delivery order.
  *
  * <p><b>Answers.</b> The handler's {@link Ack} is sent to the broker; an exception thrown by the
  * handler (or a null answer) is {@link Ack#nack()}. Messages are at least once: a message whose ack
@@ -59,6 +60,7 @@ public final class Consumer implements AutoCloseable {
     private final AtomicLong nacked = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong answersRefused = new AtomicLong();
+    private final AtomicLong creditGrants = new AtomicLong();
     private final Object lock = new Object();
     private Stream stream;
     private volatile boolean closed;
@@ -122,6 +124,11 @@ public final class Consumer implements AutoCloseable {
         return answersRefused.get();
     }
 
+    /** Credit messages sent after the initial grant (several answered messages share one). */
+    long creditGrants() {
+        return creditGrants.get();
+    }
+
     /** Whether it is still consuming or reconnecting (not closed, not refused). */
     public boolean isActive() {
         return !closed;
@@ -170,7 +177,7 @@ public final class Consumer implements AutoCloseable {
             start.setMember(options.member());
         }
         if (options.start() != null) {
-            start.setStart(position(options.start()));
+            start.setStart(RatatoskrClient.position(options.start()));
         }
         synchronized (lock) {
             if (closed) {
@@ -231,17 +238,7 @@ public final class Consumer implements AutoCloseable {
                 answer.setReject(Reject.newBuilder().setMessageId(id).setReason(r.reason()));
             }
         }
-        from.send(answer.build());
-        from.send(ConsumeRequest.newBuilder().setCredit(Credit.newBuilder().setCount(1)).build());
-    }
-
-    private static Position position(StartPosition p) {
-        return switch (p) {
-            case StartPosition.Earliest e -> Position.newBuilder().setEarliest(true).build();
-            case StartPosition.Latest l -> Position.newBuilder().setLatest(true).build();
-            case StartPosition.AtOffset o -> Position.newBuilder().setOffset(o.offset()).build();
-            case StartPosition.AtTime t -> Position.newBuilder().setTimestampMs(t.time().toEpochMilli()).build();
-        };
+        from.answer(answer.build());
     }
 
     /**
@@ -250,8 +247,12 @@ public final class Consumer implements AutoCloseable {
      */
     private final class Stream implements ClientResponseObserver<ConsumeRequest, ConsumeResponse> {
         private final CompletableFuture<Void> ended = new CompletableFuture<>();
+        /** Credits owed are sent once at least this many, about half the window (1 for a window of 1). */
+        private final int creditBatch = (options.effectiveCreditWindow() + 1) / 2;
         private ClientCallStreamObserver<ConsumeRequest> requests;
         private volatile boolean live = true;
+        /** Messages answered whose credit is not yet granted again; guarded by this. */
+        private int creditsOwed;
 
         @Override
         public void beforeStart(ClientCallStreamObserver<ConsumeRequest> requestStream) {
@@ -267,6 +268,23 @@ public final class Consumer implements AutoCloseable {
             } catch (RuntimeException e) {
                 live = false; // the call was cancelled under us; the broker redelivers
                 log.debug("{}: could not send {}", source, request.getRequestCase(), e);
+            }
+        }
+
+        /**
+         * Sends {@code answer} and owes the broker one more credit; the credits owed are granted together
+         * once they reach {@link #creditBatch}. Delivered-and-unanswered never exceeds the window (a credit
+         * is granted only after an answer), and the broker is never left without credits: while fewer than
+         * {@code creditBatch = ceil(window / 2)} are owed it still holds at least
+         * {@code window - creditBatch + 1 >= 1} of them, so it can always send the next message.
+         */
+        synchronized void answer(ConsumeRequest answer) {
+            send(answer);
+            creditsOwed++;
+            if (creditsOwed >= creditBatch) {
+                send(ConsumeRequest.newBuilder().setCredit(Credit.newBuilder().setCount(creditsOwed)).build());
+                creditsOwed = 0;
+                creditGrants.incrementAndGet();
             }
         }
 

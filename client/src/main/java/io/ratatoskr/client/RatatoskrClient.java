@@ -7,20 +7,27 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.ratatoskr.api.v1.BatchMessage;
+import io.ratatoskr.api.v1.PartitionOffset;
+import io.ratatoskr.api.v1.Position;
 import io.ratatoskr.api.v1.PublishBatchRequest;
 import io.ratatoskr.api.v1.PublishRequest;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
+import io.ratatoskr.api.v1.SeekResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,7 +41,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A client of a Ratatoskr broker over its gRPC API ({@code ratatoskr.v1}): publish, live subscribe,
- * consumer groups and topic administration, over one channel.
+ * consumer groups, cursor consumers, and topic, group and dead-letter administration, over one channel.
  *
  * <pre>{@code
  * try (RatatoskrClient client = RatatoskrClient.builder().target("localhost:9090").build()) {
@@ -76,6 +83,8 @@ public final class RatatoskrClient implements AutoCloseable {
     private final java.util.concurrent.Executor handlerExecutor;
     private final ScheduledExecutorService scheduler;
     private final TopicAdmin topics;
+    private final GroupAdmin groups;
+    private final DeadLetterAdmin deadLetters;
     private final Set<AutoCloseable> streams = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -110,6 +119,8 @@ public final class RatatoskrClient implements AutoCloseable {
         }
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("ratatoskr-client-scheduler-"));
         this.topics = new TopicAdmin(this);
+        this.groups = new GroupAdmin(this);
+        this.deadLetters = new DeadLetterAdmin(this);
     }
 
     /** A builder; by default a plaintext channel to {@code localhost:9090}. */
@@ -254,9 +265,29 @@ public final class RatatoskrClient implements AutoCloseable {
         return topics;
     }
 
+    /** Consumer-group administration: list, describe, configure, seek, delete (blocking calls). */
+    public GroupAdmin groups() {
+        return groups;
+    }
+
+    /** Dead-letter topics: list, inspect, replay (blocking calls). */
+    public DeadLetterAdmin deadLetters() {
+        return deadLetters;
+    }
+
+    // ---- Cursor consumers ---------------------------------------------------------------------
+
+    /**
+     * Cursor consumer {@code consumer} of durable topic {@code topic}: fetch from chosen offsets and keep
+     * its own committed offsets (blocking calls). Nothing is sent to the broker until it is used.
+     */
+    public Cursor cursor(String topic, String consumer) {
+        return new Cursor(this, topic, consumer);
+    }
+
     /**
      * The generated asynchronous stub over this client's channel, without a deadline, for calls this
-     * class does not wrap (Fetch, Seek, group and dead-letter administration).
+     * class does not wrap (e.g. UpdateTopic, Unsubscribe by id).
      */
     public RatatoskrGrpc.RatatoskrStub stub() {
         return stub;
@@ -313,6 +344,25 @@ public final class RatatoskrClient implements AutoCloseable {
 
     /** Makes a unary call with the default deadline; failures become {@link RatatoskrClientException}. */
     <Q, T> CompletableFuture<T> call(UnaryMethod<Q, T> method, Q request) {
+        return call(method, request, defaultDeadline);
+    }
+
+    /** Makes a unary call and waits for its answer; throws {@link RatatoskrClientException} on failure. */
+    <Q, T> T callAndWait(UnaryMethod<Q, T> method, Q request) {
+        return await(call(method, request, defaultDeadline));
+    }
+
+    /** Waits for {@code f}; a failure is thrown as a {@link RatatoskrClientException}. */
+    static <T> T await(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw RatatoskrClientException.from(e);
+        }
+    }
+
+    /** Makes a unary call with {@code deadline}; failures become {@link RatatoskrClientException}. */
+    <Q, T> CompletableFuture<T> call(UnaryMethod<Q, T> method, Q request, Duration deadline) {
         CompletableFuture<T> result = new CompletableFuture<>();
         StreamObserver<T> observer = new StreamObserver<>() {
             @Override
@@ -334,7 +384,7 @@ public final class RatatoskrClient implements AutoCloseable {
             }
         };
         try {
-            method.invoke(stub.withDeadlineAfter(defaultDeadline.toNanos(), TimeUnit.NANOSECONDS), request, observer);
+            method.invoke(stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS), request, observer);
         } catch (RuntimeException e) {
             result.completeExceptionally(RatatoskrClientException.from(e));
         }
@@ -345,6 +395,29 @@ public final class RatatoskrClient implements AutoCloseable {
     @FunctionalInterface
     interface UnaryMethod<Q, T> {
         void invoke(RatatoskrGrpc.RatatoskrStub stub, Q request, StreamObserver<T> response);
+    }
+
+    Duration defaultDeadline() {
+        return defaultDeadline;
+    }
+
+    /** {@code p} as the API's {@code Position}. */
+    static Position position(StartPosition p) {
+        return switch (p) {
+            case StartPosition.Earliest e -> Position.newBuilder().setEarliest(true).build();
+            case StartPosition.Latest l -> Position.newBuilder().setLatest(true).build();
+            case StartPosition.AtOffset o -> Position.newBuilder().setOffset(o.offset()).build();
+            case StartPosition.AtTime t -> Position.newBuilder().setTimestampMs(t.time().toEpochMilli()).build();
+        };
+    }
+
+    /** A seek's answer: the offset each partition now starts from, by partition. */
+    static SortedMap<Integer, Long> offsets(SeekResponse response) {
+        SortedMap<Integer, Long> offsets = new TreeMap<>();
+        for (PartitionOffset o : response.getOffsetsList()) {
+            offsets.put(o.getPartition(), o.getOffset());
+        }
+        return Collections.unmodifiableSortedMap(offsets);
     }
 
     java.util.concurrent.Executor handlerExecutor() {

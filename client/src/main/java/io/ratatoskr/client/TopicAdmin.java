@@ -8,8 +8,6 @@ import io.ratatoskr.api.v1.ListTopicsRequest;
 import io.ratatoskr.api.v1.TopicExistsRequest;
 import io.ratatoskr.api.v1.RatatoskrGrpc.RatatoskrStub;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Durable-topic administration, from {@link RatatoskrClient#topics()}. Every method blocks until the
@@ -43,8 +41,8 @@ public final class TopicAdmin {
 
     /** Deletes durable topic {@code name} with its messages and groups; false if there was none. */
     public boolean deleteTopic(String name) {
-        return await(client.call(RatatoskrStub::deleteTopic,
-                DeleteTopicRequest.newBuilder().setName(name).setIfExists(true).build())).getDeleted();
+        return client.callAndWait(RatatoskrStub::deleteTopic,
+                DeleteTopicRequest.newBuilder().setName(name).setIfExists(true).build()).getDeleted();
     }
 
     /** Every durable topic, by name. */
@@ -54,38 +52,30 @@ public final class TopicAdmin {
 
     /** The durable topics whose name starts with {@code prefix}, by name. */
     public List<TopicInfo> listTopics(String prefix) {
-        return await(client.call(RatatoskrStub::listTopics, ListTopicsRequest.newBuilder().setPrefix(prefix).build()))
+        return client.callAndWait(RatatoskrStub::listTopics, ListTopicsRequest.newBuilder().setPrefix(prefix).build())
                 .getTopicsList().stream().map(TopicInfo::from).toList();
     }
 
     /** Whether durable topic {@code name} exists. */
     public boolean topicExists(String name) {
-        return await(client.call(RatatoskrStub::topicExists,
-                TopicExistsRequest.newBuilder().setName(name).build())).getExists();
+        return client.callAndWait(RatatoskrStub::topicExists,
+                TopicExistsRequest.newBuilder().setName(name).build()).getExists();
     }
 
     /** Durable topic {@code name}; {@code TOPIC_NOT_FOUND} if there is none. */
     public TopicInfo getTopic(String name) {
-        return TopicInfo.from(await(client.call(RatatoskrStub::getTopic,
-                GetTopicRequest.newBuilder().setName(name).build())));
+        return TopicInfo.from(client.callAndWait(RatatoskrStub::getTopic,
+                GetTopicRequest.newBuilder().setName(name).build()));
     }
 
     /** Counters of durable topic {@code name}: messages, bytes, subscribers, consumer lag. */
     public TopicStats getStats(String name) {
-        return TopicStats.from(await(client.call(RatatoskrStub::getStats,
-                GetStatsRequest.newBuilder().setTopic(name).build())));
+        return TopicStats.from(client.callAndWait(RatatoskrStub::getStats,
+                GetStatsRequest.newBuilder().setTopic(name).build()));
     }
 
     private TopicInfo create(String name, TopicSettings settings, boolean ifNotExists) {
-        return TopicInfo.from(await(client.call(RatatoskrStub::createTopic, CreateTopicRequest.newBuilder()
-                .setName(name).setConfig(settings.toProto()).setIfNotExists(ifNotExists).build())));
-    }
-
-    private static <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            throw RatatoskrClientException.from(e);
-        }
+        return TopicInfo.from(client.callAndWait(RatatoskrStub::createTopic, CreateTopicRequest.newBuilder()
+                .setName(name).setConfig(settings.toProto()).setIfNotExists(ifNotExists).build()));
     }
 }

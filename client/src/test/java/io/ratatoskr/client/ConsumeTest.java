@@ -150,6 +150,42 @@ class ConsumeTest {
     }
 
     @Test
+    void creditsAreGrantedInBatchesOfAboutHalfTheWindow() {
+        int window = 8;
+        int messages = 40;
+        client.topics().createTopic("events");
+        for (int i = 0; i < messages; i++) {
+            client.publish("events", "e-" + i).join();
+        }
+        try (Consumer consumer = client.consume("events", "batched", ConsumeOptions.DEFAULTS.withCreditWindow(window),
+                m -> Ack.ACK)) {
+            await().atMost(WAIT).until(() -> consumer.acked() == messages);
+            // One credit message per 4 answers instead of one per answer.
+            assertThat(consumer.creditGrants()).isEqualTo(messages / (window / 2));
+            assertThat(consumer.received()).isEqualTo(messages);
+        }
+    }
+
+    @Test
+    void aWindowOfOneNeverStalls() {
+        int messages = 10;
+        client.topics().createTopic("single");
+        for (int i = 0; i < messages; i++) {
+            client.publish("single", "s-" + i).join();
+        }
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (Consumer consumer = client.consume("single", "one-by-one", ConsumeOptions.DEFAULTS.withCreditWindow(1),
+                m -> {
+                    seen.add(m.payloadAsString());
+                    return Ack.ACK;
+                })) {
+            await().atMost(WAIT).until(() -> consumer.acked() == messages);
+            assertThat(consumer.creditGrants()).isEqualTo(messages);
+        }
+        assertThat(seen).hasSize(messages).startsWith("s-0").endsWith("s-9");
+    }
+
+    @Test
     void consumingAMissingTopicStopsAndTellsTheErrorListener() {
         List<RatatoskrClientException> errors = new CopyOnWriteArrayList<>();
         try (RatatoskrClient c = broker.client(RatatoskrClient.builder()
