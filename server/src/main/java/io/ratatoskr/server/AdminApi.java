@@ -25,6 +25,8 @@ import java.util.Map;
  * DELETE /api/v1/topics/{name}      delete it and its messages                  204
  * </pre>
  *
+ * <p>Consumer groups and dead letters: {@link GroupAdminRoutes}.
+ *
  * <p>Thread-safety: the router is built once at start; handlers call thread-safe core APIs.
  */
 final class AdminApi {
@@ -34,7 +36,7 @@ final class AdminApi {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     static Router routes(RatatoskrServer server) {
-        return routes(server.durableTopics())
+        return GroupAdminRoutes.addTo(routes(server.durableTopics()), server.durableTopics(), server.consumerGroups())
                 .get("/metrics", r -> ApiResponse.text(PROMETHEUS_TEXT, server.scrapeMetrics()));
     }
 

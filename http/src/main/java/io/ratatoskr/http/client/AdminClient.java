@@ -3,6 +3,11 @@ package io.ratatoskr.http.client;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.ratatoskr.http.ApiError;
 import io.ratatoskr.http.Json;
+import io.ratatoskr.http.api.DeadLetterView;
+import io.ratatoskr.http.api.GroupConfigPatch;
+import io.ratatoskr.http.api.GroupView;
+import io.ratatoskr.http.api.ReplayRequest;
+import io.ratatoskr.http.api.ResetOffsetsRequest;
 import io.ratatoskr.http.api.TopicConfigPatch;
 import io.ratatoskr.http.api.TopicView;
 import java.io.IOException;
@@ -19,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A client of the admin API, used by the {@code ratatoskr topic ...} commands.
+ * A client of the admin API, used by the {@code ratatoskr topic|group|dlq ...} commands.
  *
  * <p>Thread-safety: thread-safe (the JDK HTTP client is).
  */
@@ -55,6 +60,65 @@ public final class AdminClient {
 
     public void deleteTopic(String name) {
         call("DELETE", "/api/v1/topics/" + encode(name), null, null);
+    }
+
+    /** Every consumer group, or those of {@code topic} when it is not null. */
+    public List<GroupView> listGroups(String topic) {
+        Map<String, List<GroupView>> r = call("GET", "/api/v1/groups" + (topic == null ? "" : "?topic=" + encode(topic)),
+                null, new TypeReference<Map<String, List<GroupView>>>() {});
+        return r.get("groups");
+    }
+
+    public GroupView describeGroup(String topic, String group) {
+        return call("GET", groupPath(topic, group), null, new TypeReference<GroupView>() {});
+    }
+
+    public GroupView alterGroup(String topic, String group, GroupConfigPatch patch) {
+        return call("PATCH", groupPath(topic, group), Json.write(patch), new TypeReference<GroupView>() {});
+    }
+
+    /** Moves every partition of a group to {@code to} (earliest, latest, offset:N, time:...). */
+    public GroupView resetOffsets(String topic, String group, String to) {
+        return call("POST", groupPath(topic, group) + "/reset-offsets", Json.write(new ResetOffsetsRequest(to)),
+                new TypeReference<GroupView>() {});
+    }
+
+    public void deleteGroup(String topic, String group) {
+        call("DELETE", groupPath(topic, group), null, null);
+    }
+
+    public List<DeadLetterView.TopicDepth> listDeadLetterTopics() {
+        Map<String, List<DeadLetterView.TopicDepth>> r = call("GET", "/api/v1/dlq", null,
+                new TypeReference<Map<String, List<DeadLetterView.TopicDepth>>>() {});
+        return r.get("topics");
+    }
+
+    /** Dead letters of one partition; null arguments take the API's defaults. */
+    public DeadLetterView.Page inspectDeadLetters(String dlqTopic, Integer partition, Long from, Integer max) {
+        StringBuilder q = new StringBuilder();
+        if (partition != null) {
+            q.append("&partition=").append(partition);
+        }
+        if (from != null) {
+            q.append("&from=").append(from);
+        }
+        if (max != null) {
+            q.append("&max=").append(max);
+        }
+        String query = q.isEmpty() ? "" : "?" + q.substring(1);
+        return call("GET", "/api/v1/dlq/" + encode(dlqTopic) + query, null,
+                new TypeReference<DeadLetterView.Page>() {});
+    }
+
+    /** Replays up to {@code max} (null: the API's default) dead letters; answers how many were replayed. */
+    public int replayDeadLetters(String dlqTopic, Integer max) {
+        Map<String, Integer> r = call("POST", "/api/v1/dlq/" + encode(dlqTopic) + "/replay",
+                Json.write(new ReplayRequest(max)), new TypeReference<Map<String, Integer>>() {});
+        return r.get("replayed");
+    }
+
+    private static String groupPath(String topic, String group) {
+        return "/api/v1/topics/" + encode(topic) + "/groups/" + encode(group);
     }
 
     private <T> T call(String method, String path, byte[] body, TypeReference<T> type) {
