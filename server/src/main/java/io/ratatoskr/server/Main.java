@@ -1,5 +1,7 @@
 package io.ratatoskr.server;
 
+import io.ratatoskr.server.cli.DlqCommand;
+import io.ratatoskr.server.cli.GroupCommand;
 import io.ratatoskr.server.cli.TopicCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Ratatoskr: an MQTT 3.1.1/5.0 message broker over durable logs.",
-        subcommands = {ServerCommand.class, TopicCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, TopicCommand.class, GroupCommand.class, DlqCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

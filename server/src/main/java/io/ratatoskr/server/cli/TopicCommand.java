@@ -1,13 +1,9 @@
 package io.ratatoskr.server.cli;
 
-import io.ratatoskr.http.Json;
 import io.ratatoskr.http.api.TopicConfigPatch;
 import io.ratatoskr.http.api.TopicView;
 import io.ratatoskr.http.client.AdminClient;
-import io.ratatoskr.http.client.AdminClientException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,42 +29,6 @@ public final class TopicCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
                 "a subcommand is required: create, list, describe, alter or delete");
-    }
-
-    /** Where the broker is; shared by the subcommands. */
-    static final class Target {
-        @Option(names = "--url", defaultValue = "${env:RATATOSKR_URL:-http://127.0.0.1:8080}",
-                description = "Admin API of the broker (default: $RATATOSKR_URL or ${DEFAULT-VALUE}).")
-        String url;
-
-        @Option(names = "--json", description = "Print the broker's JSON answer.")
-        boolean json;
-
-        @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
-        CommandLine.Model.CommandSpec spec;
-
-        AdminClient client() {
-            return new AdminClient(URI.create(url), Duration.ofSeconds(30));
-        }
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-
-        int fail(AdminClientException e) {
-            spec.commandLine().getErr().println("ratatoskr: " + e.getMessage()
-                    + (e.status() > 0 ? " (" + e.code() + ", HTTP " + e.status() + ")" : ""));
-            return 1;
-        }
-
-        void print(Object view, Runnable human) {
-            if (json) {
-                out().println(new String(Json.write(view), java.nio.charset.StandardCharsets.UTF_8));
-            } else {
-                human.run();
-            }
-            out().flush();
-        }
     }
 
     /** The settings options, shared by create and alter; absent ones are not sent. */
@@ -130,7 +90,7 @@ public final class TopicCommand implements Runnable {
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a durable topic.")
     static final class Create implements Callable<Integer> {
         @Mixin
-        Target target;
+        AdminTarget target;
 
         @CommandLine.ArgGroup(exclusive = false)
         Settings settings = new Settings();
@@ -140,16 +100,10 @@ public final class TopicCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try {
-                TopicView t = target.client().createTopic(settings.patch(name));
-                target.print(t, () -> {
-                    target.out().println("created durable topic " + t.name());
-                    describe(target.out(), t);
-                });
-                return 0;
-            } catch (AdminClientException e) {
-                return target.fail(e);
-            }
+            return target.call(c -> c.createTopic(settings.patch(name)), t -> t, t -> {
+                target.out().println("created durable topic " + t.name());
+                describe(target.out(), t);
+            });
         }
     }
 
@@ -157,7 +111,7 @@ public final class TopicCommand implements Runnable {
             description = "Change settings of a durable topic; options not given keep their value.")
     static final class Alter implements Callable<Integer> {
         @Mixin
-        Target target;
+        AdminTarget target;
 
         @CommandLine.ArgGroup(exclusive = false)
         Settings settings = new Settings();
@@ -167,30 +121,19 @@ public final class TopicCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try {
-                TopicView t = target.client().alterTopic(name, settings.patch(null));
-                target.print(t, () -> describe(target.out(), t));
-                return 0;
-            } catch (AdminClientException e) {
-                return target.fail(e);
-            }
+            return target.call(c -> c.alterTopic(name, settings.patch(null)), t -> t, t -> describe(target.out(), t));
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List durable topics.")
     static final class ListTopics implements Callable<Integer> {
         @Mixin
-        Target target;
+        AdminTarget target;
 
         @Override
         public Integer call() {
-            try {
-                List<TopicView> topics = target.client().listTopics();
-                target.print(java.util.Map.of("topics", topics), () -> table(target.out(), topics));
-                return 0;
-            } catch (AdminClientException e) {
-                return target.fail(e);
-            }
+            return target.call(AdminClient::listTopics, topics -> java.util.Map.of("topics", topics),
+                    topics -> table(target.out(), topics));
         }
     }
 
@@ -198,20 +141,14 @@ public final class TopicCommand implements Runnable {
             description = "Show a durable topic's settings and partitions.")
     static final class Describe implements Callable<Integer> {
         @Mixin
-        Target target;
+        AdminTarget target;
 
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
         @Override
         public Integer call() {
-            try {
-                TopicView t = target.client().describeTopic(name);
-                target.print(t, () -> describe(target.out(), t));
-                return 0;
-            } catch (AdminClientException e) {
-                return target.fail(e);
-            }
+            return target.call(c -> c.describeTopic(name), t -> t, t -> describe(target.out(), t));
         }
     }
 
@@ -219,21 +156,17 @@ public final class TopicCommand implements Runnable {
             description = "Delete a durable topic and all its messages.")
     static final class Delete implements Callable<Integer> {
         @Mixin
-        Target target;
+        AdminTarget target;
 
         @Parameters(index = "0", paramLabel = "NAME")
         String name;
 
         @Override
         public Integer call() {
-            try {
-                target.client().deleteTopic(name);
-                target.out().println("deleted durable topic " + name);
-                target.out().flush();
-                return 0;
-            } catch (AdminClientException e) {
-                return target.fail(e);
-            }
+            return target.call(c -> {
+                c.deleteTopic(name);
+                return java.util.Map.of("deleted", name);
+            }, d -> d, d -> target.out().println("deleted durable topic " + name));
         }
     }
 
@@ -246,7 +179,7 @@ public final class TopicCommand implements Runnable {
                 Quantities.formatBytes(t.sizeBytes()), Quantities.formatDuration(t.config().retentionMaxAgeMs()),
                 t.config().cleanupPolicy(), t.config().durability(), String.join(" ", t.filters())});
         }
-        printTable(out, rows);
+        AdminTarget.printTable(out, rows);
         if (topics.isEmpty()) {
             out.println("(no durable topics; create one with: ratatoskr topic create NAME)");
         }
@@ -275,22 +208,6 @@ public final class TopicCommand implements Runnable {
                 Long.toString(p.endOffset()), Quantities.formatBytes(p.sizeBytes()),
                 p.state() + (p.failure() == null ? "" : " " + p.failure())});
         }
-        printTable(out, rows);
-    }
-
-    private static void printTable(PrintWriter out, List<String[]> rows) {
-        int[] widths = new int[rows.get(0).length];
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                widths[i] = Math.max(widths[i], r[i].length());
-            }
-        }
-        for (String[] r : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < r.length; i++) {
-                line.append(i == r.length - 1 ? r[i] : String.format("%-" + (widths[i] + 2) + "s", r[i]));
-            }
-            out.println(line.toString().stripTrailing());
-        }
+        AdminTarget.printTable(out, rows);
     }
 }
