@@ -156,11 +156,13 @@ final class GroupAdminRoutes {
 
     private ApiResponse inspect(ApiRequest q) {
         String topic = q.param("topic");
-        int partition = (int) q.queryLong("partition", 0);
-        int max = (int) Math.min(INSPECT_MAX, q.queryLong("max", INSPECT_DEFAULT));
-        if (max < 1) {
-            throw ErrorCode.INVALID_ARGUMENT.exception("max must be positive");
+        long partitionParam = q.queryLong("partition", 0);
+        long maxParam = q.queryLong("max", INSPECT_DEFAULT);
+        if (partitionParam < 0 || partitionParam > Integer.MAX_VALUE || maxParam < 1) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("partition must not be negative and max must be positive");
         }
+        int partition = (int) partitionParam;
+        int max = (int) Math.min(INSPECT_MAX, maxParam);
         long from = q.queryLong("from", topics.partition(topic, partition).startOffset());
         List<DeadLetters.DeadLetter> letters = topics.deadLetters().inspect(topic, partition, from, max);
         long next = letters.isEmpty() ? from : letters.get(letters.size() - 1).message().offset() + 1;
