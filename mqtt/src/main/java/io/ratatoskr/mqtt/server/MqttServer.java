@@ -50,7 +50,7 @@ public final class MqttServer implements AutoCloseable {
     private final boolean epoll;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
-    private Channel serverChannel;
+    private volatile Channel serverChannel;
 
     public MqttServer(MqttConfig config, Broker broker, RandomGenerator random) {
         this(config, broker, random, null);
@@ -105,6 +105,12 @@ public final class MqttServer implements AutoCloseable {
         serverChannel = bound.channel();
         log.info("MQTT listening on {} ({}, {} I/O threads)", serverChannel.localAddress(),
                 epoll ? "epoll" : "nio", threads);
+    }
+
+    /** Whether the listener is bound and accepts connections (started, not yet closed). */
+    public boolean isListening() {
+        Channel ch = serverChannel;
+        return ch != null && ch.isActive();
     }
 
     /** The bound port (useful when configured as 0). */
