@@ -42,6 +42,7 @@ public final class GrpcServer implements AutoCloseable {
     private final RatatoskrService service;
     private final Server server;
     private volatile boolean closed;
+    private volatile boolean listening;
 
     public GrpcServer(GrpcConfig config, GrpcBackend backend, MeterRegistry registry) {
         this.config = config;
@@ -100,9 +101,15 @@ public final class GrpcServer implements AutoCloseable {
             throw new UncheckedIOException("cannot bind gRPC on " + config.host() + ":" + config.port() + ": "
                     + e.getMessage(), e);
         }
+        listening = true;
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(RatatoskrGrpc.SERVICE_NAME, ServingStatus.SERVING);
         log.info("gRPC listening on {}:{}", config.host(), port());
+    }
+
+    /** Whether the port is bound and calls are taken (started, not yet closed). */
+    public boolean isListening() {
+        return listening;
     }
 
     /** The bound port (useful when configured with 0). */
@@ -120,6 +127,7 @@ public final class GrpcServer implements AutoCloseable {
             return;
         }
         closed = true;
+        listening = false;
         health.enterTerminalState();
         service.shutdown();
         server.shutdown();

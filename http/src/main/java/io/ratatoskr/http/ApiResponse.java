@@ -16,6 +16,11 @@ public record ApiResponse(int status, Object body) {
         return new ApiResponse(201, body);
     }
 
+    /** 503: the node cannot serve now (e.g. not ready); {@code body} says why. */
+    public static ApiResponse unavailable(Object body) {
+        return new ApiResponse(503, body);
+    }
+
     public static ApiResponse noContent() {
         return new ApiResponse(204, null);
     }

@@ -17,6 +17,7 @@ import java.util.Map;
  *
  * <pre>
  * GET    /health                    liveness and version
+ * GET    /ready                     readiness: 200 READY, or 503 NOT_READY with a reason per failing check
  * GET    /metrics                   every meter, Prometheus text format (0.0.4)
  * GET    /api/v1/topics             every durable topic
  * POST   /api/v1/topics             create one: {"name": ..., settings...}      201, 409 if it exists
@@ -37,6 +38,10 @@ final class AdminApi {
 
     static Router routes(RatatoskrServer server) {
         return GroupAdminRoutes.addTo(routes(server.durableTopics()), server.durableTopics(), server.consumerGroups())
+                .get("/ready", r -> {
+                    Readiness readiness = server.readiness();
+                    return readiness.ready() ? ApiResponse.ok(readiness) : ApiResponse.unavailable(readiness);
+                })
                 .get("/metrics", r -> ApiResponse.text(PROMETHEUS_TEXT, server.scrapeMetrics()));
     }
 

@@ -11,13 +11,16 @@ import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
 import io.ratatoskr.core.durable.DurableTopics;
+import io.ratatoskr.core.durable.PartitionSnapshot;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupsConfig;
 import io.ratatoskr.core.persist.BrokerPersistence;
 import io.ratatoskr.grpc.GrpcBackend;
 import io.ratatoskr.grpc.GrpcServer;
 import io.ratatoskr.http.AdminHttpServer;
+import io.ratatoskr.log.Log;
 import io.ratatoskr.log.LogEnvironment;
+import io.ratatoskr.log.LogStatus;
 import io.ratatoskr.mqtt.server.MqttServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +35,17 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * A running Ratatoskr node: wires the broker core and its front ends from a {@link ServerConfig},
@@ -63,8 +72,12 @@ public final class RatatoskrServer implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private boolean closed;
+    /** Set once everything is recovered and listening; cleared when {@link #close} begins (for readiness). */
+    private volatile boolean serving;
+    private volatile boolean stopping;
 
-    private RatatoskrServer(ServerConfig config) throws InterruptedException {
+    private RatatoskrServer(ServerConfig config, UnaryOperator<LogEnvironment> topicsEnvironment)
+            throws InterruptedException {
         this.config = config;
         Path dir = config.dataDir().toAbsolutePath();
         try {
@@ -107,7 +120,8 @@ public final class RatatoskrServer implements AutoCloseable {
                 return t;
             });
             undo.push(maintenance::shutdownNow);
-            durableTopics = openDurableTopics(dir.resolve("topics"), config, maintenance, registry);
+            durableTopics = openDurableTopics(dir.resolve("topics"), config,
+                    topicsEnvironment.apply(LogEnvironment.system().withScheduler(maintenance)), registry);
             undo.push(durableTopics::close);
             broker.addStore(durableTopics);
             // Every consumer group runs confined to a serial executor on this pool (docs/threading.md).
@@ -158,16 +172,16 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
+        serving = true;
         log.info("Ratatoskr {} started: data in {}, {} durable topics, {} consumer groups, MQTT on {}:{}{}{}",
                 Version.get(), dir, durableTopics.list().size(), groups.list().size(), mqtt.host(), mqtt.port(),
                 grpc == null ? "" : ", gRPC on " + config.grpc().host() + ":" + grpc.port(),
                 http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
     }
 
-    private static DurableTopics openDurableTopics(Path dir, ServerConfig config, ScheduledExecutorService maintenance,
+    private static DurableTopics openDurableTopics(Path dir, ServerConfig config, LogEnvironment env,
                                                    MeterRegistry registry) {
         try {
-            LogEnvironment env = LogEnvironment.system().withScheduler(maintenance);
             return DurableTopics.open(dir, config.topics(), env, registry);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot open the durable topics in " + dir + ": " + e.getMessage(), e);
@@ -194,7 +208,16 @@ public final class RatatoskrServer implements AutoCloseable {
 
     /** Starts a node; fails with a clear message if a port is taken or the data directory is in use. */
     public static RatatoskrServer start(ServerConfig config) throws InterruptedException {
-        return new RatatoskrServer(config);
+        return new RatatoskrServer(config, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts a node whose durable-topic logs use the environment {@code topicsEnvironment} makes of the
+     * default one: for tests that inject disk faults ({@code LogEnvironment.withChannels}).
+     */
+    static RatatoskrServer start(ServerConfig config, UnaryOperator<LogEnvironment> topicsEnvironment)
+            throws InterruptedException {
+        return new RatatoskrServer(config, topicsEnvironment);
     }
 
     public ServerConfig config() {
@@ -233,6 +256,37 @@ public final class RatatoskrServer implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * Whether the node can take traffic now (what {@code GET /ready} answers): listeners bound,
+     * storage recovered and not stopping, no partition or state log refusing writes. Thread-safe.
+     */
+    public Readiness readiness() {
+        Map<String, Readiness.Check> checks = new LinkedHashMap<>();
+        checks.put("mqtt", mqtt.isListening() ? Readiness.Check.UP
+                : Readiness.Check.down("the MQTT listener is not bound"));
+        if (grpc != null) {
+            checks.put("grpc", grpc.isListening() ? Readiness.Check.UP
+                    : Readiness.Check.down("the gRPC listener is not bound"));
+        }
+        checks.put("storage", serving ? Readiness.Check.UP
+                : Readiness.Check.down(stopping ? "the node is stopping" : "the node is starting"));
+        List<PartitionSnapshot> failed = durableTopics.failedPartitions();
+        checks.put("topics", failed.isEmpty() ? Readiness.Check.UP : Readiness.Check.down(
+                "partitions refuse writes: " + failed.stream().map(p -> p.topic() + "/" + p.partition()
+                        + (p.failure() == null ? "" : " (" + p.failure() + ")")).collect(Collectors.joining(", "))));
+        List<String> stateFailures = new ArrayList<>();
+        for (Log l : persistence.sessions() == null ? List.of(persistence.retained().log())
+                : List.of(persistence.retained().log(), persistence.sessions().log())) {
+            LogStatus status = l.status();
+            if (status.state() == LogStatus.State.FAILED) {
+                stateFailures.add(l.dir().getFileName() + (status.cause() == null ? "" : " (" + status.cause() + ")"));
+            }
+        }
+        checks.put("state", stateFailures.isEmpty() ? Readiness.Check.UP
+                : Readiness.Check.down("state logs refuse writes: " + String.join(", ", stateFailures)));
+        return Readiness.of(checks);
+    }
+
     /** Every meter in Prometheus' text exposition format (what {@code GET /metrics} answers). */
     public String scrapeMetrics() {
         return registry.scrape();
@@ -244,6 +298,8 @@ public final class RatatoskrServer implements AutoCloseable {
             return;
         }
         closed = true;
+        stopping = true;
+        serving = false;
         log.info("Ratatoskr stopping");
         if (http != null) {
             http.close();

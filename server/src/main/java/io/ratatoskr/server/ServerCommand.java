@@ -12,6 +12,8 @@ import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import picocli.CommandLine.Command;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Start a broker. With no options: data in ./data, MQTT on 127.0.0.1:1883, anonymous access.")
 final class ServerCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServerCommand.class);
     private static final MqttConfig M = MqttConfig.DEFAULTS;
     private static final SessionConfig S = SessionConfig.DEFAULTS;
     private static final BrokerConfig B = BrokerConfig.DEFAULTS;
@@ -112,6 +115,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "dead-letter replay), instead of refusing it. MQTT never creates durable topics.")
     boolean autoCreateTopics;
 
+    @Option(names = "--shutdown-timeout-ms", description = "On SIGTERM/SIGINT, how long the node may take to stop "
+            + "cleanly (clients told, appends completed, logs closed) before it halts with exit code 1 "
+            + "(default: ${DEFAULT-VALUE}).")
+    long shutdownTimeoutMs = 10_000;
+
     private GrpcTls grpcTls() {
         if ((grpcTlsCert == null) != (grpcTlsKey == null)) {
             throw new IllegalArgumentException("--grpc-tls-cert and --grpc-tls-key go together");
@@ -133,6 +141,9 @@ final class ServerCommand implements Callable<Integer> {
                     P.groupCommitMaxDelayMs());
             DurableTopicsConfig topics = DurableTopicsConfig.DEFAULTS.withAutoCreate(autoCreateTopics,
                     TopicConfig.DEFAULTS);
+            if (shutdownTimeoutMs <= 0) {
+                throw new IllegalArgumentException("--shutdown-timeout-ms must be positive");
+            }
             config = new ServerConfig(dataDir, broker, mqtt, persistence, topics,
                     grpcPort < 0 ? null : GrpcConfig.DEFAULTS.withHost(grpcHost).withPort(grpcPort).withTls(grpcTls()),
                     httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort));
@@ -149,10 +160,34 @@ final class ServerCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            stopWithin(server, shutdownTimeoutMs);
             stopped.countDown();
         }, "ratatoskr-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Closes the node (listeners first: MQTT 5 clients get DISCONNECT 0x8B; then queued appends
+     * complete and every log writes its clean-shutdown marker) and ends the process: exit code 0
+     * when that finished within {@code timeoutMs} — a requested stop is not a failure, although the
+     * JVM would exit 143 after SIGTERM — or 1 when it did not, so the next start recovers the logs.
+     * Runs in the shutdown hook; halting ends the JVM without waiting for the main thread.
+     */
+    private static void stopWithin(RatatoskrServer server, long timeoutMs) {
+        Thread closer = Thread.ofPlatform().name("ratatoskr-close").start(server::close);
+        try {
+            closer.join(timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.error("the node did not stop within {} ms; halting (the logs are recovered at the next start)",
+                    timeoutMs);
+            Runtime.getRuntime().halt(1);
+        }
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(0);
     }
 }

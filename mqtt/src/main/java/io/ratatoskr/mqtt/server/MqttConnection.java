@@ -936,6 +936,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection with the same client identifier");
     }
 
+    /**
+     * The server is stopping: a v5 client that completed CONNECT gets DISCONNECT with 0x8B (Server
+     * shutting down, MQTT 5.0 §3.14.2.1) before the close; a v3.1.1 client, or one still connecting,
+     * just sees the close [MQTT-3.14.0-1]. Any thread; runs on the connection's event loop.
+     */
+    void serverShuttingDown() {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(this::serverShuttingDown);
+            return;
+        }
+        disconnect(ReasonCode.SERVER_SHUTTING_DOWN, "the server is shutting down");
+    }
+
     @Override
     public String describe() {
         String remote = channel == null ? "?" : String.valueOf(channel.remoteAddress());

@@ -27,6 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
@@ -39,13 +41,16 @@ import java.util.random.RandomGenerator;
 public final class MqttServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MqttServer.class);
 
+    /** How long {@link #close} waits for the DISCONNECTs to be written before it closes what is left. */
+    static final long DISCONNECT_WAIT_MS = 2_000;
+
     private final MqttConfig config;
     private final MqttServerContext context;
     private final TrafficCounter trafficCounter;
     private final boolean epoll;
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
-    private Channel serverChannel;
+    private volatile Channel serverChannel;
 
     public MqttServer(MqttConfig config, Broker broker, RandomGenerator random) {
         this(config, broker, random, null);
@@ -102,6 +107,12 @@ public final class MqttServer implements AutoCloseable {
                 epoll ? "epoll" : "nio", threads);
     }
 
+    /** Whether the listener is bound and accepts connections (started, not yet closed). */
+    public boolean isListening() {
+        Channel ch = serverChannel;
+        return ch != null && ch.isActive();
+    }
+
     /** The bound port (useful when configured as 0). */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
@@ -115,11 +126,27 @@ public final class MqttServer implements AutoCloseable {
         return epoll;
     }
 
-    /** Stops accepting, closes every connection, and stops the event loops. */
+    /**
+     * Stops accepting, tells every MQTT 5 client that the server is shutting down (DISCONNECT 0x8B,
+     * MQTT 5.0 §3.14.2.1) and closes every connection, then stops the event loops. A connection
+     * whose DISCONNECT cannot be written within {@value #DISCONNECT_WAIT_MS} ms is closed anyway.
+     */
     @Override
     public void close() {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();
+        }
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (Channel ch : context.channels()) {
+            MqttConnection connection = ch.pipeline().get(MqttConnection.class);
+            if (connection != null) {
+                connection.serverShuttingDown();
+            }
+            closing.add(ch.closeFuture());
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DISCONNECT_WAIT_MS);
+        for (ChannelFuture f : closing) {
+            f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         context.channels().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         shutdownGroups();

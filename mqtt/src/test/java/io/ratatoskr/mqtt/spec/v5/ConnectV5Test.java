@@ -5,16 +5,20 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckRestrictions;
 import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Connect;
 import io.ratatoskr.mqtt.codec.MqttPacket.Disconnect;
 import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import io.ratatoskr.mqtt.codec.MqttProperties;
+import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.codec.ReasonCode;
 import io.ratatoskr.mqtt.testing.RawMqttClient;
 import org.junit.jupiter.api.Test;
 
+import java.io.EOFException;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** CONNECT and CONNACK, session expiry, takeover and DISCONNECT (MQTT 5.0 §3.1, §3.2, §3.14, §4.1). */
@@ -174,6 +178,25 @@ class ConnectV5Test extends V5SpecTest {
         PahoClient pahoFirst = paho("paho-twin");
         paho("paho-twin");
         assertThat(pahoFirst.nextDisconnect().getReturnCode()).isEqualTo(ReasonCode.SESSION_TAKEN_OVER);
+    }
+
+    @Test
+    void stoppingTheBrokerSendsServerShuttingDownToV5ClientsAndJustClosesTheOthers() throws Exception {
+        RawMqttClient v5 = raw("leaving-v5");
+        RawMqttClient v311 = closeAfterTest(RawMqttClient.connect("127.0.0.1", broker.port(), MqttVersion.V3_1_1));
+        v311.send(new Connect(MqttVersion.V3_1_1, "leaving-v311", true, 60, null, null, null, MqttProperties.EMPTY));
+        assertThat(expect(v311, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        RawMqttClient connecting = rawSocket();
+        PahoClient paho = paho("leaving-paho");
+
+        broker.close();
+
+        // MQTT 5.0 §3.14.2.1: 0x8B; no DISCONNECT before a successful CONNACK [MQTT-3.14.0-1], none in 3.1.1.
+        expectDisconnect(v5, ReasonCode.SERVER_SHUTTING_DOWN);
+        assertThat(paho.nextDisconnect().getReturnCode()).isEqualTo(ReasonCode.SERVER_SHUTTING_DOWN);
+        assertThatThrownBy(() -> v311.receive(TIMEOUT)).as("3.1.1: the connection just closes")
+                .isInstanceOf(EOFException.class);
+        assertThatThrownBy(() -> connecting.receive(TIMEOUT)).isInstanceOf(EOFException.class);
     }
 
     @Test

@@ -1,0 +1,97 @@
+package io.ratatoskr.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratatoskr.core.durable.PublishOptions;
+import io.ratatoskr.core.durable.PublishReceipt;
+import io.ratatoskr.core.durable.TopicConfig;
+import io.ratatoskr.core.message.Message;
+import io.ratatoskr.core.message.MessageProperties;
+import io.ratatoskr.grpc.GrpcConfig;
+import io.ratatoskr.http.HttpConfig;
+import io.ratatoskr.mqtt.server.MqttConfig;
+import io.ratatoskr.testkit.FaultyFileChannel;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code GET /ready} of a real node: READY once it listens and its storage is recovered; NOT_READY,
+ * naming the partition, while a durable-topic partition refuses writes after a disk fault; READY
+ * again once the partition is recovered. {@code /health} (liveness) stays UP throughout.
+ */
+class ReadinessTest {
+    @TempDir
+    Path dir;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void readyWhileStorageTakesWritesAndNotReadyNamingThePartitionThatRefusesThem() throws Exception {
+        FaultyFileChannel.Faults sick = new FaultyFileChannel.Faults();
+        FaultyFileChannel.Faults healthy = new FaultyFileChannel.Faults();
+        Path sickDir = dir.resolve("topics").resolve("orders").toAbsolutePath();
+        ServerConfig config = ServerConfig.DEFAULTS.withDataDir(dir)
+                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0))
+                .withGrpc(GrpcConfig.DEFAULTS.withPort(0)).withHttp(HttpConfig.DEFAULTS.withPort(0));
+        try (RatatoskrServer server = RatatoskrServer.start(config, env -> env.withChannels((path, options) ->
+                new FaultyFileChannel(FileChannel.open(path, options),
+                        path.toAbsolutePath().startsWith(sickDir) ? sick : healthy)))) {
+            server.durableTopics().create("orders", TopicConfig.DEFAULTS);
+
+            HttpResponse<String> ready = get(server, "/ready");
+            assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+            assertThat(ready.body()).contains("\"status\" : \"READY\"").contains("\"mqtt\"").contains("\"grpc\"")
+                    .contains("\"storage\"").contains("\"topics\"").contains("\"state\"").doesNotContain("DOWN");
+
+            sick.failForce(true);
+            assertThat(publish(server, "orders")).as("the broker refuses the message it cannot store")
+                    .failsWithin(Duration.ofSeconds(5));
+
+            HttpResponse<String> notReady = get(server, "/ready");
+            assertThat(notReady.statusCode()).as(notReady.body()).isEqualTo(503);
+            assertThat(notReady.body()).contains("\"status\" : \"NOT_READY\"").contains("orders/0")
+                    .contains("fsync failed");
+            assertThat(server.readiness().checks().get("topics").up()).isFalse();
+            assertThat(server.readiness().checks().get("mqtt").up()).as("only the failing check is down").isTrue();
+            assertThat(get(server, "/health").statusCode()).as("still alive").isEqualTo(200);
+
+            sick.heal();
+            assertThat(server.durableTopics().recoverFailedPartitions()).isZero();
+            assertThat(get(server, "/ready").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aStoppedNodeIsNotReady() throws Exception {
+        RatatoskrServer server = RatatoskrServer.start(ServerConfig.DEFAULTS.withDataDir(dir)
+                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0)).withGrpc(null).withHttp(null));
+        assertThat(server.readiness().ready()).isTrue();
+        assertThat(server.readiness().checks()).doesNotContainKey("grpc");
+
+        server.close();
+
+        Readiness after = server.readiness();
+        assertThat(after.status()).isEqualTo(Readiness.NOT_READY);
+        assertThat(after.checks().get("storage").reason()).isEqualTo("the node is stopping");
+        assertThat(after.checks().get("mqtt").up()).isFalse();
+    }
+
+    private static CompletableFuture<PublishReceipt> publish(RatatoskrServer server, String topic) {
+        Message m = new Message(topic + "/eu", "m".getBytes(StandardCharsets.UTF_8), 1, false,
+                MessageProperties.EMPTY, "readiness", System.currentTimeMillis());
+        return server.durableTopics().publish(topic, m, PublishOptions.NONE);
+    }
+
+    private HttpResponse<String> get(RatatoskrServer server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
