@@ -3,7 +3,6 @@ package io.ratatoskr.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,31 +11,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ConsumeTest {
-    private static final Duration WAIT = Duration.ofSeconds(15);
-
-    @TempDir
-    Path dir;
-    private TestBroker broker;
-    private RatatoskrClient client;
-
-    @BeforeEach
-    void start() throws InterruptedException {
-        broker = TestBroker.start(dir);
-        client = broker.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        broker.close();
-    }
-
+class ConsumeTest extends ClientTestBase {
     @Test
     void ackNackWithDelayRejectAndHandlerExceptionsAreAppliedByTheGroup() {
         client.topics().createTopic("tasks");

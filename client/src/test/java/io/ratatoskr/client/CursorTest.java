@@ -4,34 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class CursorTest {
-    @TempDir
-    Path dir;
-    private TestBroker broker;
-    private RatatoskrClient client;
-
-    @BeforeEach
-    void start() throws InterruptedException {
-        broker = TestBroker.start(dir);
-        client = broker.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        broker.close();
-    }
-
+class CursorTest extends ClientTestBase {
     @Test
     void fetchCommitAndSeekRoundTrip() {
         client.topics().createTopic("audit");

@@ -4,37 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class GroupAdminTest {
-    private static final Duration WAIT = Duration.ofSeconds(15);
-
-    @TempDir
-    Path dir;
-    private TestBroker broker;
-    private RatatoskrClient client;
-
-    @BeforeEach
-    void start() throws InterruptedException {
-        broker = TestBroker.start(dir);
-        client = broker.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        broker.close();
-    }
-
+class GroupAdminTest extends ClientTestBase {
     @Test
     void groupsAreConfiguredDescribedSeekedAndDeleted() {
         client.topics().createTopic("orders");

@@ -5,34 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.Status;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class PublishTest {
-    @TempDir
-    Path dir;
-    private TestBroker broker;
-    private RatatoskrClient client;
-
-    @BeforeEach
-    void start() throws InterruptedException {
-        broker = TestBroker.start(dir);
-        client = broker.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        broker.close();
-    }
-
+class PublishTest extends ClientTestBase {
     @Test
     void publishReturnsThePositionWhereAConsumerReadsTheMessage() {
         client.topics().createTopic("orders");

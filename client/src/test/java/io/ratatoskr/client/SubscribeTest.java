@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,29 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SubscribeTest {
-    @TempDir
-    Path dir;
-    private TestBroker broker;
-    private RatatoskrClient client;
-
-    @BeforeEach
-    void start() throws InterruptedException {
-        broker = TestBroker.start(dir);
-        client = broker.client();
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        broker.close();
-    }
-
+class SubscribeTest extends ClientTestBase {
     @Test
     void subscriberReceivesWhatAnotherClientPublishes() throws Exception {
         List<ReceivedMessage> received = new CopyOnWriteArrayList<>();

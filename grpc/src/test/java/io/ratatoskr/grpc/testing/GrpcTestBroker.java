@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A real broker core (live pub/sub, durable topics on real files, consumer groups) behind the gRPC
@@ -29,8 +30,11 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safety: not thread-safe; one test drives it.
  */
 public final class GrpcTestBroker implements AutoCloseable {
+    private static final GrpcConfig LOOPBACK = GrpcConfig.DEFAULTS.withHost("127.0.0.1").withPort(0);
+
     private final Path dir;
     private final DurableTopicsConfig topicsConfig;
+    private final GrpcConfig grpcConfig;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ScheduledExecutorService maintenance;
     private ScheduledExecutorService groupPool;
@@ -40,20 +44,29 @@ public final class GrpcTestBroker implements AutoCloseable {
     private GrpcServer server;
     private ManagedChannel channel;
 
-    private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig) {
+    private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig) {
         this.dir = dir;
         this.topicsConfig = topicsConfig;
+        this.grpcConfig = grpcConfig;
         open();
     }
 
     /** A broker keeping its files in {@code dir}. */
     public static GrpcTestBroker start(Path dir) {
-        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS);
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK);
+    }
+
+    /**
+     * A broker whose listener is configured by {@code grpc} applied to a loopback listener on a free
+     * port (e.g. TLS); {@link #channel()} stays plaintext, so such a test makes its own channel.
+     */
+    public static GrpcTestBroker start(Path dir, UnaryOperator<GrpcConfig> grpc) {
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, grpc.apply(LOOPBACK));
     }
 
     /** A broker keeping its files in {@code dir}, with {@code topicsConfig} (e.g. auto-creation on). */
     public static GrpcTestBroker start(Path dir, DurableTopicsConfig topicsConfig) {
-        return new GrpcTestBroker(dir, topicsConfig);
+        return new GrpcTestBroker(dir, topicsConfig, LOOPBACK);
     }
 
     private void open() {
@@ -66,8 +79,7 @@ public final class GrpcTestBroker implements AutoCloseable {
         broker.addStore(topics);
         groups = ConsumerGroups.open(dir.resolve("groups"), topics, Clock.systemUTC(), groupPool, registry,
                 GroupsConfig.DEFAULTS);
-        server = new GrpcServer(GrpcConfig.DEFAULTS.withHost("127.0.0.1").withPort(0),
-                new GrpcBackend(broker, topics, groups), registry);
+        server = new GrpcServer(grpcConfig, new GrpcBackend(broker, topics, groups), registry);
         server.start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }
