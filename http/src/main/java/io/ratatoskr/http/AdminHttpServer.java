@@ -38,7 +38,8 @@ public final class AdminHttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminHttpServer.class);
 
     private final HttpConfig config;
-    private final Router router;
+    /** Swapped once by {@link #serve}: a node answers health and readiness while it recovers. */
+    private volatile Router router;
     private final ThreadPoolExecutor workers;
     private final HttpMetrics metrics;
     private EventLoopGroup group;
@@ -80,7 +81,7 @@ public final class AdminHttpServer implements AutoCloseable {
                                 .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("aggregator", new HttpObjectAggregator(config.maxRequestBytes()))
-                                .addLast("api", new ApiHandler(router, workers, metrics));
+                                .addLast("api", new ApiHandler(() -> router, workers, metrics));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(config.host(), config.port()).await();
@@ -91,6 +92,15 @@ public final class AdminHttpServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         log.info("HTTP admin API listening on {}", serverChannel.localAddress());
+    }
+
+    /**
+     * Routes calls with {@code next} from now on (calls already routed finish with the old router).
+     * The wiring starts the listener with a router for a node that is still recovering, then swaps in
+     * the full API once every part is open.
+     */
+    public void serve(Router next) {
+        this.router = java.util.Objects.requireNonNull(next, "router");
     }
 
     /** The bound port (useful when configured as 0). */

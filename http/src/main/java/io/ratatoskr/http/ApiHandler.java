@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +35,11 @@ import org.slf4j.LoggerFactory;
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
 
-    private final Router router;
+    private final Supplier<Router> router;
     private final Executor workers;
     private final HttpMetrics metrics;
 
-    ApiHandler(Router router, Executor workers, HttpMetrics metrics) {
+    ApiHandler(Supplier<Router> router, Executor workers, HttpMetrics metrics) {
         this.router = router;
         this.workers = workers;
         this.metrics = metrics;
@@ -54,7 +55,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String method = request.method().name();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        Router.Match match = router.match(method, uri.path());
+        Router.Match match = router.get().match(method, uri.path());
         switch (match) {
             case Router.Match.NotFound n -> answer(ctx, keepAlive, 404,
                     new ApiError("not_found", "no such resource: " + uri.path()), false);

@@ -33,6 +33,7 @@ public final class Router {
     }
 
     private final List<Route> routes = new ArrayList<>();
+    private Handler fallback;
 
     public Router add(String method, String pattern, Handler handler) {
         routes.add(new Route(method, split(pattern), handler));
@@ -59,6 +60,15 @@ public final class Router {
         return add("DELETE", pattern, handler);
     }
 
+    /**
+     * Handles every path no route matches (instead of 404), e.g. 503 for API calls while the node
+     * is starting.
+     */
+    public Router fallback(Handler handler) {
+        this.fallback = handler;
+        return this;
+    }
+
     public Match match(String method, String path) {
         String[] actual = split(path);
         Set<String> allowed = new TreeSet<>();
@@ -72,7 +82,10 @@ public final class Router {
             }
             allowed.add(r.method);
         }
-        return allowed.isEmpty() ? new Match.NotFound() : new Match.WrongMethod(allowed);
+        if (!allowed.isEmpty()) {
+            return new Match.WrongMethod(allowed);
+        }
+        return fallback == null ? new Match.NotFound() : new Match.Found(fallback, Map.of());
     }
 
     private static Map<String, String> bind(String[] pattern, String[] actual) {

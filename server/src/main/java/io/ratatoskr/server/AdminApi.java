@@ -37,7 +37,24 @@ final class AdminApi {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     static Router routes(RatatoskrServer server) {
-        return GroupAdminRoutes.addTo(routes(server.durableTopics()), server.durableTopics(), server.consumerGroups())
+        return probes(GroupAdminRoutes.addTo(routes(server.durableTopics()), server.durableTopics(),
+                server.consumerGroups()), server);
+    }
+
+    /**
+     * What the admin listener answers while the node recovers its storage: {@code /health},
+     * {@code /ready} (503 naming the step) and {@code /metrics}; every other call 503 UNAVAILABLE.
+     */
+    static Router startingRoutes(RatatoskrServer server) {
+        return probes(new Router().get("/health", AdminApi::health), server)
+                .fallback(r -> {
+                    throw ErrorCode.UNAVAILABLE.exception("the node is starting (" + server.startupPhase()
+                            + "); try again when GET /ready answers 200");
+                });
+    }
+
+    private static Router probes(Router router, RatatoskrServer server) {
+        return router
                 .get("/ready", r -> {
                     Readiness readiness = server.readiness();
                     return readiness.ready() ? ApiResponse.ok(readiness) : ApiResponse.unavailable(readiness);
@@ -45,9 +62,13 @@ final class AdminApi {
                 .get("/metrics", r -> ApiResponse.text(PROMETHEUS_TEXT, server.scrapeMetrics()));
     }
 
+    private static ApiResponse health(ApiRequest r) {
+        return ApiResponse.ok(Map.of("status", "UP", "version", Version.get()));
+    }
+
     static Router routes(DurableTopics topics) {
         return new Router()
-                .get("/health", r -> ApiResponse.ok(Map.of("status", "UP", "version", Version.get())))
+                .get("/health", AdminApi::health)
                 .get("/api/v1/topics", r -> ApiResponse.ok(Map.of("topics",
                         topics.list().stream().map(AdminApi::view).toList())))
                 .post("/api/v1/topics", r -> {

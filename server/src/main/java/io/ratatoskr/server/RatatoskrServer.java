@@ -75,6 +75,8 @@ public final class RatatoskrServer implements AutoCloseable {
     /** Set once everything is recovered and listening; cleared when {@link #close} begins (for readiness). */
     private volatile boolean serving;
     private volatile boolean stopping;
+    /** What the node is doing while it starts (for readiness); meaningless once serving. */
+    private volatile String startupPhase = "starting";
 
     private RatatoskrServer(ServerConfig config, UnaryOperator<LogEnvironment> topicsEnvironment)
             throws InterruptedException {
@@ -109,6 +111,15 @@ public final class RatatoskrServer implements AutoCloseable {
         undo.push(this::releaseLock);
         undo.push(housekeeping::shutdownNow);
         try {
+            // The admin listener comes first, so that /health and /ready (503, naming the step) answer
+            // while the storage recovers, which can take a while after an unclean stop.
+            startupPhase = "loading retained messages and sessions";
+            http = config.http() == null ? null
+                    : new AdminHttpServer(config.http(), AdminApi.startingRoutes(this), registry);
+            if (http != null) {
+                undo.push(http::close);
+                http.start();
+            }
             // Retained messages are loaded, and session changes journaled, before anything can publish.
             persistence = BrokerPersistence.open(dir, config.persistence(), config.mqtt().maxPacketSize(), broker);
             undo.push(persistence::close);
@@ -120,6 +131,7 @@ public final class RatatoskrServer implements AutoCloseable {
                 return t;
             });
             undo.push(maintenance::shutdownNow);
+            startupPhase = "recovering durable topics";
             durableTopics = openDurableTopics(dir.resolve("topics"), config,
                     topicsEnvironment.apply(LogEnvironment.system().withScheduler(maintenance)), registry);
             undo.push(durableTopics::close);
@@ -132,10 +144,13 @@ public final class RatatoskrServer implements AutoCloseable {
                 return t;
             });
             undo.push(groupPool::shutdownNow);
+            startupPhase = "recovering consumer groups";
             groups = openGroups(dir.resolve("groups"), durableTopics, groupPool, registry);
             undo.push(groups::close);
             // Restored sessions may publish their wills at once: every store takes messages by now.
+            startupPhase = "restoring sessions";
             persistence.restoreSessions();
+            startupPhase = "starting listeners";
             mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom(), groups);
             undo.push(mqtt::close);
             mqtt.start();
@@ -145,11 +160,9 @@ public final class RatatoskrServer implements AutoCloseable {
                 undo.push(grpc::close);
                 grpc.start();
             }
-            http = config.http() == null ? null
-                    : new AdminHttpServer(config.http(), AdminApi.routes(this), registry);
             if (http != null) {
-                undo.push(http::close);
-                http.start();
+                // Every part is open: the whole API from now on.
+                http.serve(AdminApi.routes(this));
             }
         } catch (RuntimeException | InterruptedException e) {
             while (!undo.isEmpty()) {
@@ -262,6 +275,13 @@ public final class RatatoskrServer implements AutoCloseable {
      */
     public Readiness readiness() {
         Map<String, Readiness.Check> checks = new LinkedHashMap<>();
+        if (!serving && !stopping) {
+            // Still in the constructor (the admin listener answers from the start): the parts below
+            // may not exist yet.
+            checks.put("mqtt", Readiness.Check.down("the MQTT listener is not bound yet"));
+            checks.put("storage", Readiness.Check.down("the node is starting: " + startupPhase));
+            return Readiness.of(checks);
+        }
         checks.put("mqtt", mqtt.isListening() ? Readiness.Check.UP
                 : Readiness.Check.down("the MQTT listener is not bound"));
         if (grpc != null) {
@@ -285,6 +305,11 @@ public final class RatatoskrServer implements AutoCloseable {
         checks.put("state", stateFailures.isEmpty() ? Readiness.Check.UP
                 : Readiness.Check.down("state logs refuse writes: " + String.join(", ", stateFailures)));
         return Readiness.of(checks);
+    }
+
+    /** What the node is doing while it starts, e.g. "recovering durable topics". */
+    String startupPhase() {
+        return startupPhase;
     }
 
     /** Every meter in Prometheus' text exposition format (what {@code GET /metrics} answers). */

@@ -1,6 +1,7 @@
 package io.ratatoskr.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.ratatoskr.core.durable.PublishOptions;
 import io.ratatoskr.core.durable.PublishReceipt;
@@ -11,6 +12,8 @@ import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.testkit.FaultyFileChannel;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,13 +23,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code GET /ready} of a real node: READY once it listens and its storage is recovered; NOT_READY,
  * naming the partition, while a durable-topic partition refuses writes after a disk fault; READY
- * again once the partition is recovered. {@code /health} (liveness) stays UP throughout.
+ * again once the partition is recovered; NOT_READY, naming the step, while a restarting node recovers
+ * its storage. {@code /health} (liveness) stays UP throughout.
  */
 class ReadinessTest {
     @TempDir
@@ -84,6 +90,71 @@ class ReadinessTest {
         assertThat(after.checks().get("mqtt").up()).isFalse();
     }
 
+    @Test
+    void whileTheStorageRecoversReadyAnswers503NamingTheStepAndTheApiRefusesCalls() throws Exception {
+        ServerConfig config = ServerConfig.DEFAULTS.withDataDir(dir)
+                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0)).withGrpc(null)
+                .withHttp(HttpConfig.DEFAULTS.withPort(0));
+        try (RatatoskrServer first = RatatoskrServer.start(config)) {
+            first.durableTopics().create("orders", TopicConfig.DEFAULTS);
+        }
+        // The restart's recovery of the topic's files waits until the test lets it go on.
+        CountDownLatch recoveryMayGoOn = new CountDownLatch(1);
+        int httpPort = freePort();
+        CompletableFuture<RatatoskrServer> started = CompletableFuture.supplyAsync(() -> {
+            try {
+                return RatatoskrServer.start(config.withHttp(HttpConfig.DEFAULTS.withPort(httpPort)),
+                        env -> env.withChannels((path, options) -> {
+                            awaitUninterruptibly(recoveryMayGoOn);
+                            return FileChannel.open(path, options);
+                        }));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                HttpResponse<String> ready = get(httpPort, "/ready");
+                assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
+                assertThat(ready.body()).contains("NOT_READY").contains("recovering durable topics");
+            });
+            assertThat(get(httpPort, "/health").statusCode()).as("alive while it recovers").isEqualTo(200);
+            HttpResponse<String> topics = get(httpPort, "/api/v1/topics");
+            assertThat(topics.statusCode()).as(topics.body()).isEqualTo(503);
+            assertThat(topics.body()).contains("\"unavailable\"").contains("the node is starting");
+            assertThat(started).isNotDone();
+        } finally {
+            recoveryMayGoOn.countDown();
+        }
+        try (RatatoskrServer server = started.get(30, TimeUnit.SECONDS)) {
+            assertThat(get(httpPort, "/ready").statusCode()).isEqualTo(200);
+            HttpResponse<String> topics = get(httpPort, "/api/v1/topics");
+            assertThat(topics.statusCode()).isEqualTo(200);
+            assertThat(topics.body()).as("recovered").contains("\"orders\"");
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
     private static CompletableFuture<PublishReceipt> publish(RatatoskrServer server, String topic) {
         Message m = new Message(topic + "/eu", "m".getBytes(StandardCharsets.UTF_8), 1, false,
                 MessageProperties.EMPTY, "readiness", System.currentTimeMillis());
@@ -91,7 +162,11 @@ class ReadinessTest {
     }
 
     private HttpResponse<String> get(RatatoskrServer server, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+        return get(server.httpPort(), path);
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
