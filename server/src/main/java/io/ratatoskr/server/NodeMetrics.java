@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.ratatoskr.core.durable.DeadLetters;
 import io.ratatoskr.core.error.RatatoskrException;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node-level meters no single module owns: disk use of the data directory by area and the
@@ -36,6 +39,7 @@ import java.util.function.ToLongFunction;
  * <p>Thread-safety: thread-safe; {@link #refresh()} and the disk cache are guarded by this object.
  */
 final class NodeMetrics {
+    private static final Logger log = LoggerFactory.getLogger(NodeMetrics.class);
     static final long DISK_CACHE_MS = 10_000;
     /** The data directory's areas: the {@code area} label of the disk gauge. */
     static final List<String> AREAS = List.of("topics", "groups", "retained", "sessions");
@@ -111,10 +115,28 @@ final class NodeMetrics {
         return new ByteBufAllocatorMetricView(direct -> direct ? m.usedDirectMemory() : m.usedHeapMemory());
     }
 
-    /** The pooled allocator inside grpc-netty-shaded (what its transport uses by default). */
+    /**
+     * The allocator grpc-netty-shaded's transport uses: its own pooled allocator, made by the
+     * package-private {@code io.grpc.netty.Utils.getByteBufAllocator(false)} (a cached singleton),
+     * reached by reflection as gRPC offers no API for it; its {@code PooledByteBufAllocator.DEFAULT}
+     * (which gRPC does not use unless told to) if that ever fails.
+     */
     private static ByteBufAllocatorMetricView grpcNettyMetric() {
-        io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocatorMetric m =
-                io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric();
+        Object allocator;
+        try {
+            Method m = Class.forName("io.grpc.netty.shaded.io.grpc.netty.Utils")
+                    .getMethod("getByteBufAllocator", boolean.class);
+            m.setAccessible(true);
+            allocator = m.invoke(null, false);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("gRPC's Netty allocator is out of reach ({}); reporting its default pooled allocator",
+                    e.toString());
+            allocator = io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+        }
+        if (!(allocator instanceof io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocatorMetricProvider p)) {
+            return null;
+        }
+        io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocatorMetric m = p.metric();
         return new ByteBufAllocatorMetricView(direct -> direct ? m.usedDirectMemory() : m.usedHeapMemory());
     }
 
