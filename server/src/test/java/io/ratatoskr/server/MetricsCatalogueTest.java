@@ -114,7 +114,7 @@ class MetricsCatalogueTest {
         sub.close();
     }
 
-    /** A gRPC publish, a refused one, and a consumer group: the first delivery is nacked (redelivered), one rejected. */
+    /** A gRPC publish, a refused one, and a consumer group: one delivery nacked (redelivered), one rejected. */
     private static void grpcGroupTraffic() throws Exception {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext()
                 .build();
