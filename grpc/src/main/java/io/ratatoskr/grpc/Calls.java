@@ -7,6 +7,7 @@ import io.grpc.stub.StreamObserver;
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +42,12 @@ final class Calls {
 
     /** Answers when the future {@code handler} returns completes (never blocking the call thread). */
     static <T> void async(StreamObserver<T> response, Supplier<CompletableFuture<T>> handler) {
+        async(response, handler, failure -> {});
+    }
+
+    /** As {@link #async(StreamObserver, Supplier)}, telling {@code onFailure} (e.g. a metric) when the call fails. */
+    static <T> void async(StreamObserver<T> response, Supplier<CompletableFuture<T>> handler,
+                          Consumer<Throwable> onFailure) {
         if (abandoned(response)) {
             return;
         }
@@ -49,6 +56,7 @@ final class Calls {
         try {
             future = handler.get();
         } catch (RuntimeException e) {
+            onFailure.accept(e);
             response.onError(GrpcErrors.toStatus(e));
             return;
         }
@@ -59,6 +67,7 @@ final class Calls {
                 return;
             }
             if (failure != null) {
+                onFailure.accept(failure);
                 call.onError(GrpcErrors.toStatus(failure));
             } else {
                 call.onNext(value);

@@ -344,7 +344,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink {
             sent.put(id, new Sent(d.deliveryId(), d.deadlineMs()));
             call.onNext(ConsumeResponse.newBuilder()
                     .setMessage(ProtoMessages.durable(d.message()).setAttempt(d.attempt())).build());
-            owner.delivered();
+            owner.delivered(d.message());
         }
         forgetTimedOut(now);
     }

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ratatoskr.api.v1.ConsumeRequest;
 import io.ratatoskr.api.v1.ConsumeResponse;
+import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.durable.DurableMessage;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.error.ErrorCode;
 import java.time.Clock;
@@ -39,6 +41,7 @@ final class ConsumeStreams {
     private final ConsumerGroups groups;
     private final Clock clock;
     private final MeterRegistry registry;
+    private final BrokerMetrics brokerMetrics;
     private final Set<ConsumeStream> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong memberSeq = new AtomicLong();
     private final Counter deliveries;
@@ -49,8 +52,9 @@ final class ConsumeStreams {
     private ScheduledExecutorService timer; // guarded by this
     private boolean shutDown; // guarded by this
 
-    ConsumeStreams(ConsumerGroups groups, Clock clock, MeterRegistry registry) {
+    ConsumeStreams(ConsumerGroups groups, Clock clock, MeterRegistry registry, BrokerMetrics brokerMetrics) {
         this.groups = groups;
+        this.brokerMetrics = brokerMetrics;
         this.clock = clock;
         this.registry = registry;
         Gauge.builder("ratatoskr.grpc.consume.streams", open, Set::size)
@@ -132,8 +136,11 @@ final class ConsumeStreams {
         return timer.schedule(task, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
     }
 
-    void delivered() {
+    void delivered(DurableMessage m) {
         deliveries.increment();
+        // Consumer-group deliveries are at least once: QoS 1 in the protocol/qos families.
+        brokerMetrics.messageSent(BrokerMetrics.Protocol.GRPC, 1, m.message().payload().length,
+                m.message().receivedAtMillis());
     }
 
     void acked() {

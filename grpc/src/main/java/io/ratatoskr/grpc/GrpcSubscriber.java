@@ -5,6 +5,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.ratatoskr.api.v1.SubscribeResponse;
 import io.ratatoskr.api.v1.Subscribed;
 import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.session.ConnectRequest;
 import io.ratatoskr.core.session.Delivery;
 import io.ratatoskr.core.session.DisconnectKind;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * session's {@link SessionLink}: a delivery is one {@code onNext}, and the stream's readiness
  * (gRPC flow control: the client reads what it receives) is the link's writability. A subscriber that
  * reads too slowly therefore leaves messages in its session's queue, which is bounded; beyond it the
- * broker's overflow policy drops messages and counts them ({@code ratatoskr.session.messages.dropped}),
+ * broker's overflow policy drops messages and counts them ({@code ratatoskr.messages.dropped}),
  * instead of memory growing.
  *
  * <p>The session's client identifier is {@code "\u0000grpc-sub-<n>"}: MQTT client identifiers cannot
@@ -119,6 +120,8 @@ final class GrpcSubscriber implements SessionLink {
         if (!closed && !call.isCancelled()) {
             call.onNext(SubscribeResponse.newBuilder()
                     .setMessage(ProtoMessages.live(delivery.message()).setRetained(delivery.retain())).build());
+            broker.metrics().messageSent(BrokerMetrics.Protocol.GRPC, delivery.qos(),
+                    delivery.message().payload().length, delivery.message().receivedAtMillis());
         }
         return true;
     }

@@ -8,6 +8,7 @@ import io.ratatoskr.api.v1.PublishRequest;
 import io.ratatoskr.api.v1.PublishResponse;
 import io.ratatoskr.api.v1.PublishResult;
 import io.ratatoskr.core.broker.AckBarrier;
+import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.durable.AppendOutcome;
 import io.ratatoskr.core.durable.DurableTopics;
 import io.ratatoskr.core.durable.PublishOptions;
@@ -79,11 +80,22 @@ final class PublishRpcs {
                 }
                 topics.createIfAbsent(topic, topics.config().autoCreateConfig());
             }
+            backend.broker().metrics().messageReceived(BrokerMetrics.Protocol.GRPC, qos, message.payload().length);
             AckBarrier barrier = new AckBarrier();
             backend.broker().publish(message, null, barrier);
             List<CompletableFuture<PublishReceipt>> receipts = barrier.results(PublishReceipt.class);
             return barrier.done().thenApply(done -> answer(topic, receipts, now));
-        });
+        }, this::refused);
+    }
+
+    /** Counts a refused publish by its catalogue code. */
+    private void refused(Throwable failure) {
+        refused(GrpcErrors.toError(failure).getCode());
+    }
+
+    private void refused(String errorCode) {
+        backend.broker().metrics().publishRefused(BrokerMetrics.Protocol.GRPC,
+                ErrorCode.valueOf(errorCode).code());
     }
 
     private static PublishResponse answer(String topic, List<CompletableFuture<PublishReceipt>> receipts, long now) {
@@ -131,6 +143,9 @@ final class PublishRpcs {
                     results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
                 }
             }
+            for (Message m : built) {
+                backend.broker().metrics().messageReceived(BrokerMetrics.Protocol.GRPC, qos, m.payload().length);
+            }
             List<AppendOutcome> outcomes = backend.topics().publishBatch(topic, built);
             List<CompletableFuture<?>> waits = new ArrayList<>(outcomes.size());
             AckBarrier journal = new AckBarrier();
@@ -157,11 +172,14 @@ final class PublishRpcs {
             return CompletableFuture.allOf(waits.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
                 PublishBatchResponse.Builder b = PublishBatchResponse.newBuilder();
                 for (PublishResult r : results) {
+                    if (r.hasError()) {
+                        refused(r.getError().getCode());
+                    }
                     b.addResults(r);
                 }
                 return b.build();
             });
-        });
+        }, this::refused);
     }
 
     /** Refuses what is not a topic name a client may publish on (INVALID_TOPIC_NAME, INVALID_ARGUMENT). */

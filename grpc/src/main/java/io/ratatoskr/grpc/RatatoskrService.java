@@ -95,7 +95,8 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
         this.subscribeRpcs = new SubscribeRpcs(backend);
         this.cursorRpcs = new CursorRpcs(backend, poller, registry);
         this.groupRpcs = new GroupRpcs(backend, admin);
-        this.consumeStreams = new ConsumeStreams(backend.groups(), Clock.systemUTC(), registry);
+        this.consumeStreams = new ConsumeStreams(backend.groups(), Clock.systemUTC(), registry,
+                backend.broker().metrics());
         Gauge.builder("ratatoskr.grpc.subscribers", subscribeRpcs, SubscribeRpcs::openCount)
                 .description("Open gRPC Subscribe streams").register(registry);
     }

@@ -174,7 +174,7 @@ class SubscribeRpcsTest {
     }
 
     private static double dropped(GrpcTestBroker b, String reason) {
-        var c = b.registry().find("ratatoskr.session.messages.dropped").tag("reason", reason).counter();
+        var c = b.registry().find("ratatoskr.messages.dropped").tag("reason", reason).counter();
         return c == null ? 0 : c.count();
     }
 

@@ -17,20 +17,29 @@ import java.util.concurrent.ThreadFactory;
  *     owner calls the passes itself, and deleted files are closed at once)
  * @param writerThreads makes the log's writer thread
  * @param channels opens files
+ * @param listener told how long appends and fsyncs take
  */
 public record LogEnvironment(
         Clock clock,
         ScheduledExecutorService scheduler,
         ThreadFactory writerThreads,
-        ChannelFactory channels) {
+        ChannelFactory channels,
+        LogListener listener) {
 
     public LogEnvironment {
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(writerThreads, "writerThreads");
         Objects.requireNonNull(channels, "channels");
     }
 
-    /** The system clock, no scheduler, platform daemon writer threads, plain files. */
+    /** The environment without a listener. */
+    public LogEnvironment(Clock clock, ScheduledExecutorService scheduler, ThreadFactory writerThreads,
+                          ChannelFactory channels) {
+        this(clock, scheduler, writerThreads, channels, LogListener.NONE);
+    }
+
+    /** The system clock, no scheduler, platform daemon writer threads, plain files, no listener. */
     public static LogEnvironment system() {
         return new LogEnvironment(
                 Clock.systemUTC(),
@@ -44,14 +53,18 @@ public record LogEnvironment(
     }
 
     public LogEnvironment withClock(Clock clock) {
-        return new LogEnvironment(clock, scheduler, writerThreads, channels);
+        return new LogEnvironment(clock, scheduler, writerThreads, channels, listener);
     }
 
     public LogEnvironment withScheduler(ScheduledExecutorService scheduler) {
-        return new LogEnvironment(clock, scheduler, writerThreads, channels);
+        return new LogEnvironment(clock, scheduler, writerThreads, channels, listener);
     }
 
     public LogEnvironment withChannels(ChannelFactory channels) {
-        return new LogEnvironment(clock, scheduler, writerThreads, channels);
+        return new LogEnvironment(clock, scheduler, writerThreads, channels, listener);
+    }
+
+    public LogEnvironment withListener(LogListener listener) {
+        return new LogEnvironment(clock, scheduler, writerThreads, channels, listener);
     }
 }

@@ -391,8 +391,7 @@ final class LogWriter implements Runnable {
             if (config.durability() == DurabilityMode.ASYNC) {
                 unflushed = true;
             } else {
-                active.sync();
-                fsyncs.increment();
+                sync(active);
             }
             segments.publishReadableEnd(
                     new LogSegments.ReadableEnd(nextOffset, active.baseOffset(), active.size()));
@@ -402,8 +401,10 @@ final class LogWriter implements Runnable {
         }
         appendedBatches.add(inflight.size());
         lastGroupAppends = inflight.size();
+        long now = System.nanoTime();
         for (Append a : inflight) {
             appendedRecords.add(a.batch.recordCount());
+            env.listener().appended(now - a.enqueuedNanos);
         }
         if (inflight.size() <= INLINE_COMPLETIONS_MAX && completer.idle()) {
             // Few futures and nothing queued at the completer: completing here keeps the order and saves
@@ -417,14 +418,21 @@ final class LogWriter implements Runnable {
         inflight.clear();
     }
 
+    /** fdatasync of the active segment, counted and timed. */
+    private void sync(LogSegment active) throws IOException {
+        long start = System.nanoTime();
+        active.sync();
+        fsyncs.increment();
+        env.listener().synced(System.nanoTime() - start);
+    }
+
     private void maybeFlushAsync() throws IOException {
         if (!unflushed || status.state() != LogStatus.State.OPEN) {
             return;
         }
         long now = System.nanoTime();
         if (now - lastFlushNanos >= WriterQueue.nanos(config.asyncFlushIntervalMs())) {
-            segments.active().sync();
-            fsyncs.increment();
+            sync(segments.active());
             unflushed = false;
             lastFlushNanos = now;
         }

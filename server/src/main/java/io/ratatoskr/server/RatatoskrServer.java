@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.broker.LogMetrics;
 import io.ratatoskr.core.broker.SysTopics;
 import io.ratatoskr.core.durable.DurableTopics;
 import io.ratatoskr.core.durable.PartitionSnapshot;
@@ -65,6 +66,7 @@ public final class RatatoskrServer implements AutoCloseable {
     private final GrpcServer grpc;
     private final DurableTopics durableTopics;
     private final ConsumerGroups groups;
+    private final NodeMetrics nodeMetrics;
     private final ScheduledExecutorService groupPool;
     private final ScheduledExecutorService housekeeping;
     private final ScheduledExecutorService maintenance;
@@ -99,7 +101,7 @@ public final class RatatoskrServer implements AutoCloseable {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        BrokerMetrics metrics = new BrokerMetrics(registry);
+        BrokerMetrics metrics = new BrokerMetrics(registry, Clock.systemUTC());
         broker = new Broker(config.broker(), Clock.systemUTC(), metrics);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ratatoskr-housekeeping");
@@ -133,7 +135,8 @@ public final class RatatoskrServer implements AutoCloseable {
             undo.push(maintenance::shutdownNow);
             startupPhase = "recovering durable topics";
             durableTopics = openDurableTopics(dir.resolve("topics"), config,
-                    topicsEnvironment.apply(LogEnvironment.system().withScheduler(maintenance)), registry);
+                    topicsEnvironment.apply(LogEnvironment.system().withScheduler(maintenance)
+                            .withListener(new LogMetrics(registry, "topics"))), registry);
             undo.push(durableTopics::close);
             broker.addStore(durableTopics);
             // Every consumer group runs confined to a serial executor on this pool (docs/threading.md).
@@ -147,6 +150,7 @@ public final class RatatoskrServer implements AutoCloseable {
             startupPhase = "recovering consumer groups";
             groups = openGroups(dir.resolve("groups"), durableTopics, groupPool, registry);
             undo.push(groups::close);
+            nodeMetrics = new NodeMetrics(registry, dir, Clock.systemUTC(), durableTopics.deadLetters());
             // Restored sessions may publish their wills at once: every store takes messages by now.
             startupPhase = "restoring sessions";
             persistence.restoreSessions();
@@ -314,6 +318,7 @@ public final class RatatoskrServer implements AutoCloseable {
 
     /** Every meter in Prometheus' text exposition format (what {@code GET /metrics} answers). */
     public String scrapeMetrics() {
+        nodeMetrics.refresh();
         return registry.scrape();
     }
 

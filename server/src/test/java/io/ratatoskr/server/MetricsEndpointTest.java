@@ -61,7 +61,7 @@ class MetricsEndpointTest {
             assertThat(r.headers().firstValue("content-type")).hasValue(AdminApi.PROMETHEUS_TEXT);
             assertThat(r.body())
                     .containsPattern("(?m)^ratatoskr_grpc_calls_seconds_count\\{code=\"OK\",method=\"Publish\"} 3(\\.0)?$")
-                    .containsPattern("(?m)^ratatoskr_mqtt_messages_received_total\\{[^}]*qos=\"1\"[^}]*} 1(\\.0)?$")
+                    .containsPattern("(?m)^ratatoskr_messages_received_total\\{protocol=\"mqtt\",qos=\"1\"} 1(\\.0)?$")
                     .containsPattern("(?m)^jvm_memory_used_bytes\\{")
                     .contains("# TYPE ratatoskr_grpc_calls_seconds summary");
         }

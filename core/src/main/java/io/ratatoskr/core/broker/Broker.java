@@ -67,6 +67,21 @@ public final class Broker implements SessionHost {
         metrics.gauge("ratatoskr.broker.retained.messages", "Retained messages", retained::size);
         metrics.gauge("ratatoskr.broker.retained.payload.bytes", "Payload bytes of retained messages",
                 retained::payloadBytes);
+        metrics.gauge("ratatoskr.session.queued.messages",
+                "Messages queued in sessions beyond their in-flight windows, all sessions",
+                () -> sumSessions(Session::queuedApprox));
+        metrics.gauge("ratatoskr.session.inflight.messages",
+                "Outbound QoS 1/2 messages sent and not yet acknowledged, all sessions",
+                () -> sumSessions(Session::inflightApprox));
+    }
+
+    /** A total over every session, for a gauge: one pass when scraped, nothing on the message path. */
+    private long sumSessions(java.util.function.ToIntFunction<Session> f) {
+        long sum = 0;
+        for (Session s : sessions.values()) {
+            sum += f.applyAsInt(s);
+        }
+        return sum;
     }
 
     public BrokerConfig config() {

@@ -3,11 +3,16 @@ package io.ratatoskr.core.broker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.ratatoskr.core.session.DropReason;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -15,12 +20,33 @@ import java.util.function.Supplier;
  * The broker's counters and gauges, registered once with Micrometer so the hot path only bumps
  * pre-resolved counters. Names follow {@code ratatoskr_<area>_<name>_<unit>} in Prometheus form;
  * label values come from small fixed sets (protocol, QoS, reason), never from client input.
- * Thread-safe.
+ * The catalogue of every meter is docs/metrics.md.
+ *
+ * <p>Thread-safety: thread-safe (Micrometer meters and atomics).
  */
 public final class BrokerMetrics {
+    /** Bucket bounds of every latency histogram: 100 µs to 10 s, 16 buckets (plus +Inf). */
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+        Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2_500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    /** The protocol a message came in or went out on: the {@code protocol} label. */
+    public enum Protocol {
+        MQTT, GRPC;
+
+        final String tag = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     private final MeterRegistry registry;
-    private final Counter[] messagesIn = new Counter[3];
-    private final Counter[] messagesOut = new Counter[3];
+    private final Clock clock;
+    // Indexed [protocol.ordinal() * 3 + qos]: resolved once, so the hot path does no lookup.
+    private final Counter[] messagesIn = new Counter[6];
+    private final Counter[] messagesOut = new Counter[6];
+    private final Counter[] payloadIn = new Counter[6];
+    private final Counter[] payloadOut = new Counter[6];
+    private final Timer[] deliveryLatency = new Timer[2];
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final Counter published;
@@ -28,8 +54,9 @@ public final class BrokerMetrics {
     private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
     private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
-    private final Map<String, Counter> publishesRefused = new ConcurrentHashMap<>();
-    private final Map<String, Counter> qos0Dropped = new ConcurrentHashMap<>();
+    // Per protocol: refusal reasons are catalogue codes or fixed tags, registered at their first use.
+    private final List<Map<String, Counter>> refused = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    private final Map<String, Counter> storeDropped = new ConcurrentHashMap<>();
     private final Counter connectionsAccepted;
     private final Counter publisherPauses;
     private final AtomicLong connectionsActive = new AtomicLong();
@@ -40,28 +67,49 @@ public final class BrokerMetrics {
     private final AtomicLong bytesOutTotal = new AtomicLong();
     private final AtomicLong droppedTotal = new AtomicLong();
 
+    /** Metrics on the system clock. */
     public BrokerMetrics(MeterRegistry registry) {
+        this(registry, Clock.systemUTC());
+    }
+
+    /** @param clock the broker's clock: a delivery's latency is now minus the message's receipt time */
+    public BrokerMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
-        for (int qos = 0; qos <= 2; qos++) {
-            messagesIn[qos] = Counter.builder("ratatoskr.mqtt.messages.received")
-                    .description("PUBLISH packets received from clients")
-                    .tag("qos", Integer.toString(qos)).register(registry);
-            messagesOut[qos] = Counter.builder("ratatoskr.mqtt.messages.sent")
-                    .description("PUBLISH packets sent to clients, re-sends included")
-                    .tag("qos", Integer.toString(qos)).register(registry);
+        this.clock = clock;
+        for (Protocol p : Protocol.values()) {
+            for (int qos = 0; qos <= 2; qos++) {
+                int i = p.ordinal() * 3 + qos;
+                String q = Integer.toString(qos);
+                messagesIn[i] = Counter.builder("ratatoskr.messages.received")
+                        .description("Messages published by clients, by protocol and QoS")
+                        .tag("protocol", p.tag).tag("qos", q).register(registry);
+                payloadIn[i] = Counter.builder("ratatoskr.messages.received.bytes").baseUnit("bytes")
+                        .description("Payload bytes of messages published by clients, by protocol and QoS")
+                        .tag("protocol", p.tag).tag("qos", q).register(registry);
+                messagesOut[i] = Counter.builder("ratatoskr.messages.sent")
+                        .description("Messages written to subscribers and consumers (re-sends included), "
+                                + "by protocol and QoS")
+                        .tag("protocol", p.tag).tag("qos", q).register(registry);
+                payloadOut[i] = Counter.builder("ratatoskr.messages.sent.bytes").baseUnit("bytes")
+                        .description("Payload bytes of messages written to subscribers and consumers, "
+                                + "by protocol and QoS")
+                        .tag("protocol", p.tag).tag("qos", q).register(registry);
+            }
+            deliveryLatency[p.ordinal()] = latencyTimer("ratatoskr.messages.delivery.latency",
+                    "From the broker receiving a message to writing it to a subscriber's transport "
+                            + "(millisecond resolution), by the subscriber's protocol")
+                    .tag("protocol", p.tag).register(registry);
         }
-        bytesIn = Counter.builder("ratatoskr.mqtt.received").baseUnit("bytes")
+        bytesIn = Counter.builder("ratatoskr.mqtt.received.bytes").baseUnit("bytes")
                 .description("Bytes read from MQTT connections").register(registry);
-        bytesOut = Counter.builder("ratatoskr.mqtt.sent").baseUnit("bytes")
+        bytesOut = Counter.builder("ratatoskr.mqtt.sent.bytes").baseUnit("bytes")
                 .description("Bytes written to MQTT connections").register(registry);
         published = Counter.builder("ratatoskr.broker.messages.routed")
                 .description("Messages routed to subscribers (wills and $SYS included)").register(registry);
         noSubscribers = Counter.builder("ratatoskr.broker.messages.unmatched")
                 .description("Messages that matched no subscription").register(registry);
         for (DropReason reason : DropReason.values()) {
-            dropped.put(reason, Counter.builder("ratatoskr.session.messages.dropped")
-                    .description("Messages routed to a session and not delivered, by reason")
-                    .tag("reason", reason.tag()).register(registry));
+            dropped.put(reason, droppedCounter(reason.tag()));
         }
         publisherPauses = Counter.builder("ratatoskr.mqtt.publisher.pauses")
                 .description("Times a publishing connection stopped reading because a subscriber was congested")
@@ -81,14 +129,37 @@ public final class BrokerMetrics {
         Gauge.builder(name, value).description(description).register(registry);
     }
 
-    public void messageReceived(int qos) {
-        messagesIn[qos].increment();
+    /**
+     * A timer whose Prometheus form is a histogram with the shared latency buckets (100 µs .. 10 s),
+     * so that quantiles aggregate across nodes with {@code histogram_quantile}.
+     */
+    public static Timer.Builder latencyTimer(String name, String description) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS)
+                .minimumExpectedValue(LATENCY_BUCKETS[0])
+                .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1]);
+    }
+
+    /** A client published a message of {@code payloadBytes} at {@code qos} over {@code protocol}. */
+    public void messageReceived(Protocol protocol, int qos, int payloadBytes) {
+        int i = protocol.ordinal() * 3 + qos;
+        messagesIn[i].increment();
+        payloadIn[i].increment(payloadBytes);
         messagesInTotal.incrementAndGet();
     }
 
-    public void messageSent(int qos) {
-        messagesOut[qos].increment();
+    /**
+     * A message was written to a subscriber's or consumer's transport; {@code receivedAtMillis} is
+     * when the broker received it (on the broker's clock), for the delivery latency.
+     */
+    public void messageSent(Protocol protocol, int qos, int payloadBytes, long receivedAtMillis) {
+        int i = protocol.ordinal() * 3 + qos;
+        messagesOut[i].increment();
+        payloadOut[i].increment(payloadBytes);
         messagesOutTotal.incrementAndGet();
+        long latency = clock.millis() - receivedAtMillis;
+        if (latency >= 0) {
+            deliveryLatency[protocol.ordinal()].record(latency, TimeUnit.MILLISECONDS);
+        }
     }
 
     public void bytesReceived(long n) {
@@ -127,19 +198,27 @@ public final class BrokerMetrics {
                 .tag("reason", r).register(registry)).increment();
     }
 
-    /** A PUBLISH was refused (v5: error reason code; 3.1.1: acknowledged and dropped). */
-    public void publishRefused(String reason) {
-        publishesRefused.computeIfAbsent(reason, r -> Counter.builder("ratatoskr.mqtt.publishes.refused")
-                .description("PUBLISH packets refused, by reason")
-                .tag("reason", r).register(registry)).increment();
+    /**
+     * A publish was refused and the client told so where it can be (MQTT 5: an error reason code;
+     * 3.1.1: acknowledged and dropped; gRPC: an error); {@code reason} is a short fixed tag such as
+     * "sys_topic" or a catalogue code such as "partition_overloaded".
+     */
+    public void publishRefused(Protocol protocol, String reason) {
+        refused.get(protocol.ordinal()).computeIfAbsent(reason, r -> Counter.builder("ratatoskr.messages.refused")
+                .description("Publishes refused, by protocol and reason")
+                .tag("protocol", protocol.tag).tag("reason", r).register(registry)).increment();
     }
 
     /** A QoS 0 PUBLISH was refused by a store; nobody can be told, so it is dropped. */
     public void qos0Dropped(String reason) {
-        qos0Dropped.computeIfAbsent(reason, r -> Counter.builder("ratatoskr.mqtt.qos0.dropped")
-                .description("QoS 0 PUBLISH packets a store refused (there is no acknowledgement to refuse), by reason")
-                .tag("reason", r).register(registry)).increment();
+        storeDropped.computeIfAbsent(reason, this::droppedCounter).increment();
         droppedTotal.incrementAndGet();
+    }
+
+    private Counter droppedCounter(String reason) {
+        return Counter.builder("ratatoskr.messages.dropped")
+                .description("Messages accepted and then not delivered or stored, with nobody told, by reason")
+                .tag("reason", reason).register(registry);
     }
 
     public void publisherPaused() {

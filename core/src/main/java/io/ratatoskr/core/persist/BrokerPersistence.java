@@ -2,6 +2,7 @@ package io.ratatoskr.core.persist;
 
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.broker.LogMetrics;
 import io.ratatoskr.core.session.ThreadSessionLoop;
 import io.ratatoskr.log.Log;
 import io.ratatoskr.log.LogConfig;
@@ -93,7 +94,8 @@ public final class BrokerPersistence implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        LogEnvironment env = LogEnvironment.system().withClock(broker.clock()).withScheduler(maintenance);
+        LogEnvironment env = LogEnvironment.system().withClock(broker.clock()).withScheduler(maintenance)
+                .withListener(new LogMetrics(broker.metrics().registry(), "state"));
         RetainedLog retained = null;
         try {
             retained = RetainedLog.open(dataDir.resolve("retained"), logConfig, env, broker.retained());

@@ -93,6 +93,8 @@ public final class Session {
     private final ConcurrentLinkedQueue<Runnable> decongestionWaiters = new ConcurrentLinkedQueue<>();
     /** The queue's size as of the last task, for other threads deciding on back-pressure. */
     private volatile int queuedApprox;
+    /** The in-flight window's size as of the last task, for the in-flight gauge. */
+    private volatile int inflightApprox;
     /** When the connected client last took a message or acknowledged one (clock millis). */
     private volatile long lastProgressMillis;
     private final AtomicInteger mailboxSize = new AtomicInteger();
@@ -646,6 +648,7 @@ public final class Session {
             }
         }
         queuedApprox = queuedCount();
+        inflightApprox = inflightCount();
     }
 
     /**
@@ -1002,6 +1005,7 @@ public final class Session {
     /** Publishes the queue's size to other threads and lets held-back publishers go if it shrank enough. */
     private void afterPump() {
         queuedApprox = queue == null ? 0 : queue.size();
+        inflightApprox = inflight == null ? 0 : inflight.size();
         releaseWaitersIfDecongested();
     }
 
@@ -1050,6 +1054,16 @@ public final class Session {
     /** On the loop. Inbound QoS 2 messages received and not yet released. */
     public int inboundQos2Pending() {
         return inboundQos2Count;
+    }
+
+    /** Any thread. Messages queued beyond the in-flight window, as of the session's last task. */
+    public int queuedApprox() {
+        return queuedApprox;
+    }
+
+    /** Any thread. Outbound QoS 1/2 messages in flight, as of the session's last task. */
+    public int inflightApprox() {
+        return inflightApprox;
     }
 
     /** On the loop. Messages waiting beyond the in-flight window. */

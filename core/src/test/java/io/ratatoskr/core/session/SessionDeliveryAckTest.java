@@ -84,7 +84,7 @@ class SessionDeliveryAckTest {
         }
         assertThat(s.queuedCount()).isEqualTo(5);
         assertThat(outcomes).isEmpty();
-        assertThat(registry.get("ratatoskr.session.messages.dropped").tag("reason", "queue_full").counter().count())
+        assertThat(registry.get("ratatoskr.messages.dropped").tag("reason", "queue_full").counter().count())
                 .isZero();
     }
 

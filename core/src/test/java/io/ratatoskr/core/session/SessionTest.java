@@ -67,7 +67,7 @@ class SessionTest {
     }
 
     private double dropped(DropReason reason) {
-        return registry.get("ratatoskr.session.messages.dropped").tag("reason", reason.tag()).counter().count();
+        return registry.get("ratatoskr.messages.dropped").tag("reason", reason.tag()).counter().count();
     }
 
     @Test

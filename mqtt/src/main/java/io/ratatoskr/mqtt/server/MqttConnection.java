@@ -9,6 +9,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.ratatoskr.core.broker.AckBarrier;
 import io.ratatoskr.core.broker.BackPressure;
+import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
@@ -522,16 +523,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                     "more than " + server.config().receiveMaximum() + " QoS 2 messages unreleased [MQTT-3.3.4-9]");
             return;
         }
-        server.metrics().messageReceived(qos);
+        server.metrics().messageReceived(BrokerMetrics.Protocol.MQTT, qos, p.payload().length);
         if (topic.startsWith(Topics.SYS_PREFIX)) {
             // The broker owns $SYS. v5 says so; 3.1.1 acknowledges and drops (§4.7.2, as for ACLs).
-            server.metrics().publishRefused("sys_topic");
+            server.metrics().publishRefused(BrokerMetrics.Protocol.MQTT, "sys_topic");
             acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $SYS topics");
             return;
         }
         if (isQueueTopic(topic)) {
             // $queue/... names consumer-group subscriptions, never a topic to publish to.
-            server.metrics().publishRefused("queue_topic");
+            server.metrics().publishRefused(BrokerMetrics.Protocol.MQTT, "queue_topic");
             acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $queue topics");
             return;
         }
@@ -903,7 +904,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             outboundAliases.put(topic, nextOutboundAlias++);
         }
         ctx.write(publish);
-        server.metrics().messageSent(d.qos());
+        server.metrics().messageSent(BrokerMetrics.Protocol.MQTT, d.qos(), m.payload().length, m.receivedAtMillis());
         return true;
     }
 

@@ -264,7 +264,7 @@ final class PendingAcks {
             return;
         }
         String tag = refusal.code().code();
-        metrics.publishRefused(tag);
+        metrics.publishRefused(BrokerMetrics.Protocol.MQTT, tag);
         if (ack == null) {
             metrics.qos0Dropped(tag);
             return;

@@ -195,7 +195,7 @@ class DurablePublishTest {
         publisher.send(publish("slow", 2, 2, "qos2"));
         PubRec rec = expect(publisher, PubRec.class);
         assertThat(rec.reasonCode()).isEqualTo(ReasonCode.UNSPECIFIED_ERROR);
-        assertThat(broker.counter("ratatoskr.mqtt.publishes.refused", "reason", "partition_failed")).isEqualTo(2);
+        assertThat(broker.counter("ratatoskr.messages.refused", "reason", "partition_failed")).isEqualTo(2);
 
         // The refused QoS 2 identifier is free again [MQTT-4.3.3]: once the disk is back, the same
         // identifier carries a new message that is stored.
@@ -217,7 +217,7 @@ class DurablePublishTest {
         publisher.send(publish("slow", 1, 2, "refused"));
 
         expectClosedWithoutAnswer(publisher);
-        assertThat(broker.counter("ratatoskr.mqtt.publishes.refused", "reason", "partition_failed")).isEqualTo(1);
+        assertThat(broker.counter("ratatoskr.messages.refused", "reason", "partition_failed")).isEqualTo(1);
         assertThat(stored("slow")).isEmpty();
     }
 
@@ -238,7 +238,7 @@ class DurablePublishTest {
 
         assertThat(new String(expect(subscriber, Publish.class).payload(), StandardCharsets.UTF_8))
                 .as("the refused messages never reached the subscriber").isEqualTo("fits");
-        assertThat(broker.counter("ratatoskr.mqtt.qos0.dropped", "reason", "message_too_large")).isEqualTo(1);
+        assertThat(broker.counter("ratatoskr.messages.dropped", "reason", "message_too_large")).isEqualTo(1);
 
         // A client that asked for no problem information gets the code without the string [MQTT-3.1.2-29].
         RawMqttClient quiet = raw(new Connect(MqttVersion.V5, "quiet", true, 60, null, null, null,
@@ -305,7 +305,7 @@ class DurablePublishTest {
         v3.send(publish("$queue/workers/orders", 1, 1, "nope"));
         assertThat(expect(v3, PubAck.class).reasonCode()).as("3.1.1: acknowledged and dropped").isZero();
         assertNothingPending(v3);
-        assertThat(broker.counter("ratatoskr.mqtt.publishes.refused", "reason", "queue_topic")).isEqualTo(2);
+        assertThat(broker.counter("ratatoskr.messages.refused", "reason", "queue_topic")).isEqualTo(2);
 
         RawMqttClient impostor = RawClients.open(broker, MqttVersion.V5);
         clients.add(impostor);

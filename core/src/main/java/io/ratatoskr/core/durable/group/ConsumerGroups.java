@@ -2,6 +2,7 @@ package io.ratatoskr.core.durable.group;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ratatoskr.core.broker.LogMetrics;
 import io.ratatoskr.core.durable.GroupConfig;
 import io.ratatoskr.core.durable.StartPosition;
 import io.ratatoskr.core.durable.TopicDirectory;
@@ -54,7 +55,8 @@ public final class ConsumerGroups implements AutoCloseable {
     private ConsumerGroups(Path dir, TopicDirectory topics, Clock clock, ScheduledExecutorService scheduler,
                            MeterRegistry registry, GroupsConfig config) {
         this.dir = dir;
-        LogEnvironment logEnv = LogEnvironment.system().withClock(clock).withScheduler(scheduler);
+        LogEnvironment logEnv = LogEnvironment.system().withClock(clock).withScheduler(scheduler)
+                .withListener(new LogMetrics(registry, "groups"));
         this.env = new GroupEnvironment(topics, clock, scheduler, registry, config, logEnv,
                 g -> groups.remove(g.id(), g));
         this.refusedJoins = Counter.builder("ratatoskr.group.joins.refused")

@@ -76,7 +76,7 @@ class SessionTest {
         assertThat(subscriber.next()).isEqualTo(new Received("news", "qos 1", 1, false, false));
         assertThat(subscriber.next()).isEqualTo(new Received("news", "qos 2", 2, false, false));
         subscriber.assertNothingBefore(publisher);
-        assertThat(net.counter("ratatoskr.session.messages.dropped", "reason", "offline_qos0")).isEqualTo(1);
+        assertThat(net.counter("ratatoskr.messages.dropped", "reason", "offline_qos0")).isEqualTo(1);
     }
 
     @Test
@@ -157,7 +157,7 @@ class SessionTest {
 
         assertThat(subscriber.nextPayloads(3)).containsExactly("m2", "m3", "m4");
         subscriber.assertNothingBefore(publisher);
-        assertThat(net.counter("ratatoskr.session.messages.dropped", "reason", "queue_full")).isEqualTo(2);
+        assertThat(net.counter("ratatoskr.messages.dropped", "reason", "queue_full")).isEqualTo(2);
     }
 
     @Test
@@ -210,6 +210,6 @@ class SessionTest {
                 .containsExactly("m0", "m1", "m2", "m3", "m4");
         assertThat(rest).isEqualTo(IntStream.range(firstKept, firstKept + 10).mapToObj(i -> "m" + i).toList());
         assertNothingPending(stalled);
-        assertThat(net.counter("ratatoskr.session.messages.dropped", "reason", "queue_full")).isEqualTo(15);
+        assertThat(net.counter("ratatoskr.messages.dropped", "reason", "queue_full")).isEqualTo(15);
     }
 }

@@ -78,7 +78,7 @@ class SysTopicsTest {
 
         watcher.assertNothingBefore(impostor);
         assertThat(net.broker().broker().retained().size()).isZero();
-        assertThat(net.counter("ratatoskr.mqtt.publishes.refused", "reason", "sys_topic")).isEqualTo(1);
+        assertThat(net.counter("ratatoskr.messages.refused", "reason", "sys_topic")).isEqualTo(1);
     }
 
     @Test

@@ -170,7 +170,7 @@ class FlowControlTest extends V5SpecTest {
         assertThat(utf8(p.payload())).isEqualTo("fits");
         sub.send(new PubAck(p.packetId()));
         expectSilence(sub);
-        assertThat(broker.counter("ratatoskr.session.messages.dropped", "reason", "too_large")).isEqualTo(2);
+        assertThat(broker.counter("ratatoskr.messages.dropped", "reason", "too_large")).isEqualTo(2);
     }
 
     @Test

@@ -138,7 +138,7 @@ class PublishV5Test extends V5SpecTest {
         assertThat(p.properties().messageExpiryInterval()).as("no expiry on the lasting one").isEqualTo(-1);
         back.send(new PubAck(p.packetId()));
         expectSilence(back);
-        assertThat(broker.counter("ratatoskr.session.messages.dropped", "reason", "expired")).isEqualTo(1);
+        assertThat(broker.counter("ratatoskr.messages.dropped", "reason", "expired")).isEqualTo(1);
 
         RawMqttClient late = raw("late");
         rawSubscribe(late, "stale/retained", 1);
