@@ -36,11 +36,19 @@ class StatusAndCompletionCommandTest {
     }
 
     @Test
-    void statusOfAReadyBrokerShowsHealthReadinessAndVersionAndExitsZero() throws Exception {
+    void statusOfAReadyBrokerShowsHealthReadinessListenersAndCountsAndExitsZero() throws Exception {
+        server.durableTopics().create("counted", TopicConfig.DEFAULTS);
         Cli.Run run = Cli.run("status", "--url", url);
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).containsPattern("health +UP").containsPattern("ready +READY")
-                .containsPattern("  mqtt +UP").containsPattern("  storage +UP").containsPattern("version +\\S+");
+                .containsPattern("  mqtt +UP").containsPattern("  storage +UP").containsPattern("version +\\S+")
+                .containsPattern("started +\\S+ \\(up \\S+\\)")
+                .containsPattern("data dir +" + java.util.regex.Pattern.quote(dir.resolve("data").toAbsolutePath()
+                        .toString()))
+                .containsPattern("listeners +mqtt 127.0.0.1:" + server.mqttPort() + ", .*http 127.0.0.1:"
+                        + server.httpPort())
+                .containsPattern("counts +0 connections, .*, [1-9]\\d* topics, 0 groups")
+                .containsPattern("totals +\\d+ messages in");
 
         Cli.Run json = Cli.run("status", "--url", url, "--json");
         assertThat(json.exit()).isZero();
@@ -48,7 +56,8 @@ class StatusAndCompletionCommandTest {
         assertThat(doc.path("url").asText()).isEqualTo(url);
         assertThat(doc.path("health").path("status").asText()).isEqualTo("UP");
         assertThat(doc.path("ready").path("status").asText()).isEqualTo("READY");
-        assertThat(doc.has("broker")).isTrue();
+        assertThat(doc.path("broker").path("counts").path("topics").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(doc.path("broker").path("listeners").isArray()).isTrue();
     }
 
     @Test
