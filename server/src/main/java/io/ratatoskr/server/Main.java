@@ -33,7 +33,7 @@ public final class Main implements Runnable {
         ClientCommands.addTo(cli);
         // picocli's generator of a bash/zsh completion script for this very command tree.
         CommandLine completion = new CommandLine(new AutoComplete.GenerateCompletion());
-        completion.getCommandSpec().usageMessage().hidden(false)
+        completion.getCommandSpec().name("completion").usageMessage().hidden(false)
                 .description("Print a bash/zsh completion script: source <(ratatoskr completion)");
         cli.addSubcommand("completion", completion);
         return cli.setCaseInsensitiveEnumValuesAllowed(true);

@@ -44,8 +44,8 @@ import picocli.CommandLine.Option;
             "--exec runs the command with sh -c for each message, the payload on its stdin and RATATOSKR_TOPIC, "
             + "RATATOSKR_PARTITION, RATATOSKR_OFFSET, RATATOSKR_MESSAGE_ID, RATATOSKR_ATTEMPT and RATATOSKR_KEY "
             + "in its environment; its stdout is copied to ours. Exit status 0 acks, 75 nacks (redelivered after "
-            + "--delay or the group's backoff), anything else (or running past --exec-timeout) rejects to the "
-            + "dead-letter topic."},
+            + "--delay or the group's backoff), anything else rejects to the dead-letter topic; a command running "
+            + "past --exec-timeout is killed and the message nacked."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:--count messages handled, or --timeout passed (without --count)",
             "1:unreachable, or the broker refused the stream", "2:usage error",

@@ -48,9 +48,13 @@ final class Mqtt3Link implements MqttLink {
 
             @Override
             public void messageArrived(String topic, MqttMessage m) throws MqttException {
-                if (listener.message(new Delivery(topic, m.getPayload(), m.getQos(), m.isRetained(), Map.of(), null,
-                        null, null, null, null, null, null)) && m.getQos() > 0) {
-                    acker.messageArrivedComplete(m.getId(), m.getQos());
+                Delivery d = new Delivery(topic, m.getPayload(), m.getQos(), m.isRetained(), Map.of(), null, null,
+                        null, null, null, null, null);
+                if (listener.message(d)) {
+                    if (m.getQos() > 0) {
+                        acker.messageArrivedComplete(m.getId(), m.getQos());
+                    }
+                    listener.acknowledged(d);
                 }
             }
 

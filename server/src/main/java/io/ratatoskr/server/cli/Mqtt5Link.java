@@ -183,9 +183,13 @@ final class Mqtt5Link implements MqttLink {
                 }
                 contentType = props.getContentType();
             }
-            if (listener.message(new Delivery(topic, message.getPayload(), message.getQos(), message.isRetained(),
-                    user, null, contentType, null, null, null, null, null)) && message.getQos() > 0) {
-                client.messageArrivedComplete(message.getId(), message.getQos());
+            Delivery d = new Delivery(topic, message.getPayload(), message.getQos(), message.isRetained(), user, null,
+                    contentType, null, null, null, null, null);
+            if (listener.message(d)) {
+                if (message.getQos() > 0) {
+                    client.messageArrivedComplete(message.getId(), message.getQos());
+                }
+                listener.acknowledged(d);
             }
         }
 

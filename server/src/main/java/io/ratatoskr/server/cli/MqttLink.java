@@ -24,7 +24,12 @@ sealed interface MqttLink extends AutoCloseable permits Mqtt5Link, Mqtt3Link {
      * (e.g. beyond {@code --count}) stays unacknowledged, so a consumer group gives it to another member.
      */
     interface Listener {
+        /** A message arrived: answers whether the user takes (and has handled) it. */
         boolean message(Delivery delivery);
+
+        /** A message the user took is acknowledged to the broker (QoS 1/2: the PUBACK/PUBREC is queued). */
+        default void acknowledged(Delivery delivery) {
+        }
 
         void lost(String why);
     }

@@ -15,7 +15,7 @@ final class MqttOptions {
             description = "MQTT listener of the broker (default: $RATATOSKR_MQTT_URL or ${DEFAULT-VALUE}).")
     String url;
 
-    @Option(names = {"-V", "--mqtt-version"}, paramLabel = "5|3.1.1", defaultValue = "5",
+    @Option(names = "--mqtt-version", paramLabel = "5|3.1.1", defaultValue = "5",
             description = "MQTT protocol version: 5 (default) or 3.1.1.")
     String version;
 

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A once-a-second status line on stderr for long-running commands ({@code pub --count}, {@code sub},
  * {@code consume}): {@code \r}-rewritten, showing the counts and the rate over the last second and since
- * the start. Shown only when stderr is a terminal ({@code System.console() != null}) or when asked for
- * ({@code --progress}); never when piped, so scripts see clean output. {@link #close()} ends the line.
+ * the start. Shown only when the process is attached to a terminal ({@link #attachedToTerminal()}) or
+ * when asked for ({@code --progress}); never when piped, so scripts see clean output. {@link #close()} ends the line.
  *
  * <p>Thread-safety: the counters are atomic and may be bumped from any thread; the line is written by
  * one daemon thread and by {@link #close()}, serialized on the writer.
@@ -52,7 +52,25 @@ final class Progress implements AutoCloseable {
      * {@code forced}, or when the operation is {@code long} and the process is attached to a terminal.
      */
     static Progress start(PrintWriter err, Clock clock, String verb, boolean forced, boolean longRunning) {
-        return new Progress(err, clock, verb, forced || (longRunning && System.console() != null));
+        return new Progress(err, clock, verb, forced || (longRunning && attachedToTerminal()));
+    }
+
+    /**
+     * Whether the process talks to a terminal. From JDK 22 {@code System.console()} is not null when the
+     * streams are redirected, so {@code Console.isTerminal()} (JDK 22+) decides when it exists.
+     */
+    static boolean attachedToTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true; // JDK 21: a console exists only for a terminal
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
     }
 
     /** One more message done. */

@@ -194,8 +194,8 @@ final class PubCommand implements java.util.concurrent.Callable<Integer> {
             if (sent == 1 && position != null) {
                 out.println(describe(position));
             }
-            out.printf(Locale.ROOT, "sent %d, acked %d, failed %d in %s (%.0f msg/s)%n", sent, progress.doneCount(),
-                    failed, Quantities.formatDuration(elapsedMs), Progress.perSecond(progress.doneCount(), elapsedMs));
+            out.printf(Locale.ROOT, "sent %d, acked %d, failed %d in %.1f s (%.0f msg/s)%n", sent,
+                    progress.doneCount(), failed, elapsedMs / 1000.0, Progress.perSecond(progress.doneCount(), elapsedMs));
             out.flush();
             err.flush();
             return failed == 0 ? 0 : 1;

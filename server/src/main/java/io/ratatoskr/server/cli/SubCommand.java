@@ -96,15 +96,14 @@ final class SubCommand implements Callable<Integer> {
     private AutoCloseable open;
 
     private String subscribeMqtt(CommandLine cli, Receiving receiving, Progress progress, PrintWriter out) {
-        long expirySeconds;
+        long expiryMs;
         try {
-            expirySeconds = Quantities.durationMs(sessionExpiry) / 1000;
+            expiryMs = Quantities.durationMs(sessionExpiry);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cli, "--session-expiry: " + e.getMessage());
         }
-        if (expirySeconds < 0) {
-            expirySeconds = 0xFFFFFFFFL; // MQTT 5.0 §3.1.2.11.2: never expires
-        }
+        // MQTT 5.0 §3.1.2.11.2: 0xFFFFFFFF means the session never expires.
+        long expirySeconds = expiryMs < 0 ? 0xFFFFFFFFL : Math.min(expiryMs / 1000, 0xFFFFFFFEL);
         boolean v5 = mqtt.v5(cli);
         try {
             MqttLink link = MqttLink.connect(v5, new MqttLink.Connect(mqtt.url, mqtt.clientId("ratatoskr-sub"),
@@ -115,9 +114,14 @@ final class SubCommand implements Callable<Integer> {
                                 return false;
                             }
                             receive.print(out, delivery);
+                            return true;
+                        }
+
+                        @Override
+                        public void acknowledged(Delivery delivery) {
+                            // Only now may the command end: the acknowledgement is queued before the disconnect.
                             progress.done();
                             receiving.complete();
-                            return true;
                         }
 
                         @Override

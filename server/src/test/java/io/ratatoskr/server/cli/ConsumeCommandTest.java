@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code ratatoskr consume} against a running broker: each way of answering, and what the group then holds. */
+/**
+ * {@code ratatoskr consume} against a running broker: each way of answering, and what the group then holds;
+ * {@code ratatoskr sub} as a group member and with a persistent session.
+ */
 class ConsumeCommandTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
@@ -112,6 +115,27 @@ class ConsumeCommandTest {
                 && server.durableTopics().deadLetters().depth("work.dlq") == 1);
         assertThat(server.durableTopics().deadLetters().inspect("work.dlq", 0, 0, 10).getFirst().reason())
                 .isEqualTo("--exec command exited with status 3");
+    }
+
+    @Test
+    void subToAQueueFilterIsAGroupMemberOverMqttThatAcksWhatItPrinted() {
+        topicWith("mqttjobs", "x", "y");
+        Cli.Run run = Cli.run("sub", "--mqtt-url", mqttUrl, "-t", "$queue/mqtt-workers/mqttjobs", "-C", "2",
+                "--timeout", "20s");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out().lines().toList()).containsExactly("x", "y");
+        await().atMost(WAIT).until(() -> group("mqttjobs", "mqtt-workers").lag() == 0);
+    }
+
+    @Test
+    void subWithCleanFalseLeavesItsSessionOnTheBroker() {
+        Cli.Run run = Cli.run("sub", "--mqtt-url", mqttUrl, "-i", "kept-session", "--clean=false", "-t", "cli/kept",
+                "--timeout", "200ms");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(server.broker().session("kept-session")).as("the session outlives the connection").isNotNull();
+        assertThat(Cli.run("sub", "--mqtt-url", mqttUrl, "-i", "clean-session", "-t", "cli/kept", "--timeout", "200ms")
+                .exit()).isZero();
+        await().atMost(WAIT).until(() -> server.broker().session("clean-session") == null);
     }
 
     @Test

@@ -154,7 +154,7 @@ class PubSubCommandTest {
 
     @Test
     void pubOverMqtt311RepeatsWithCountAndRefusesMqtt5OnlyOptions() throws Exception {
-        Cli.Run pub = Cli.run("pub", "--mqtt-url", mqttUrl, "-V", "3.1.1", "-t", "orders/eu", "-m", "o", "--count",
+        Cli.Run pub = Cli.run("pub", "--mqtt-url", mqttUrl, "--mqtt-version", "3.1.1", "-t", "orders/eu", "-m", "o", "--count",
                 "20", "--progress");
         assertThat(pub.exit()).as(pub.err()).isZero();
         assertThat(pub.out()).contains("sent 20, acked 20, failed 0");
@@ -164,7 +164,7 @@ class PubSubCommandTest {
         Cli.Run quiet = Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "cli/quiet", "-m", "o", "--count", "5");
         assertThat(quiet.err()).as("no progress line when stderr is not a terminal").isEmpty();
 
-        Cli.Run usage = Cli.run("pub", "--mqtt-url", mqttUrl, "-V", "3.1.1", "-t", "x", "--key", "k", "-m", "o");
+        Cli.Run usage = Cli.run("pub", "--mqtt-url", mqttUrl, "--mqtt-version", "3.1.1", "-t", "x", "--key", "k", "-m", "o");
         assertThat(usage.exit()).isEqualTo(2);
         assertThat(usage.err()).contains("MQTT 3.1.1 has no properties");
         assertThat(Cli.run("pub", "-t", "x").exit()).as("no message source").isEqualTo(2);
