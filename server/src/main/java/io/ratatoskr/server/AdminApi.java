@@ -27,10 +27,11 @@ import java.util.Map;
  * GET    /api/v1/broker             version, listeners, counts, traffic totals
  * GET    /api/v1/clients            connected clients, paged; /{clientId}: one; DELETE: disconnect it
  * GET    /api/v1/sessions           MQTT sessions, paged; /{clientId}: one; DELETE: discard it
+ * GET    /api/v1/retained           retained messages (?filter=), paged; /message?topic=: one; DELETE: clear it
  * </pre>
  *
  * <p>Consumer groups and dead letters: {@link GroupAdminRoutes}; broker, clients and sessions:
- * {@link ClientAdminRoutes}.
+ * {@link ClientAdminRoutes}; retained messages: {@link RetainedAdminRoutes}.
  *
  * <p>Thread-safety: the router is built once at start; handlers call thread-safe core APIs.
  */
@@ -43,7 +44,8 @@ final class AdminApi {
     static Router routes(RatatoskrServer server) {
         Router router = GroupAdminRoutes.addTo(routes(server.durableTopics()), server.durableTopics(),
                 server.consumerGroups());
-        return ClientAdminRoutes.addTo(router, server)
+        RetainedAdminRoutes.addTo(ClientAdminRoutes.addTo(router, server), server.broker());
+        return router
                 .get("/ready", r -> {
                     Readiness readiness = server.readiness();
                     return readiness.ready() ? ApiResponse.ok(readiness) : ApiResponse.unavailable(readiness);
