@@ -41,6 +41,7 @@ public final class AdminHttpServer implements AutoCloseable {
     private final Router router;
     private final ThreadPoolExecutor workers;
     private final HttpMetrics metrics;
+    private final BearerAuth auth;
     private EventLoopGroup group;
     private Channel serverChannel;
 
@@ -48,6 +49,7 @@ public final class AdminHttpServer implements AutoCloseable {
         this.config = config;
         this.router = router;
         this.metrics = new HttpMetrics(registry);
+        this.auth = new BearerAuth(config.bearerToken());
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.maxQueuedRequests()), r -> {
@@ -80,7 +82,7 @@ public final class AdminHttpServer implements AutoCloseable {
                                 .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("aggregator", new HttpObjectAggregator(config.maxRequestBytes()))
-                                .addLast("api", new ApiHandler(router, workers, metrics));
+                                .addLast("api", new ApiHandler(router, workers, metrics, auth));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(config.host(), config.port()).await();
@@ -90,7 +92,9 @@ public final class AdminHttpServer implements AutoCloseable {
                     + ": " + bound.cause().getMessage(), bound.cause());
         }
         serverChannel = bound.channel();
-        log.info("HTTP admin API listening on {}", serverChannel.localAddress());
+        log.info("HTTP admin API listening on {}{}", serverChannel.localAddress(),
+                config.bearerToken() == null ? " (no bearer token: anyone who can connect may administer)"
+                        : " (bearer token required)");
     }
 
     /** The bound port (useful when configured as 0). */
