@@ -43,7 +43,7 @@ final class StatusCommand implements Callable<Integer> {
         BrokerStatus status;
         try {
             status = fetch(URI.create(target.url.endsWith("/") ? target.url.substring(0, target.url.length() - 1)
-                    : target.url));
+                    : target.url), target.token);
         } catch (AdminClientException e) {
             return target.fail(e);
         }
@@ -52,15 +52,16 @@ final class StatusCommand implements Callable<Integer> {
         return status.isReady() ? 0 : 1;
     }
 
-    private static BrokerStatus fetch(URI base) {
+    /** The three documents; {@code token} (null: none) is sent as a bearer token, which the broker route needs. */
+    private static BrokerStatus fetch(URI base, String token) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-        HttpResponse<byte[]> health = get(http, base, "/health");
+        HttpResponse<byte[]> health = get(http, base, "/health", token);
         if (health.statusCode() != 200) {
             throw new AdminClientException(health.statusCode(), "unhealthy", "GET /health answered HTTP "
                     + health.statusCode());
         }
-        HttpResponse<byte[]> ready = get(http, base, "/ready");
-        HttpResponse<byte[]> broker = get(http, base, "/api/v1/broker");
+        HttpResponse<byte[]> ready = get(http, base, "/ready", token);
+        HttpResponse<byte[]> broker = get(http, base, "/api/v1/broker", token);
         if (broker.statusCode() != 200 && broker.statusCode() != 404) {
             JsonNode error = parse(base, broker);
             throw new AdminClientException(broker.statusCode(), error.path("error").asText("http_"
@@ -70,11 +71,14 @@ final class StatusCommand implements Callable<Integer> {
                 broker.statusCode() == 404 ? null : parse(base, broker));
     }
 
-    private static HttpResponse<byte[]> get(HttpClient http, URI base, String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
-                .header("accept", "application/json").GET().build();
+    private static HttpResponse<byte[]> get(HttpClient http, URI base, String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
+                .header("accept", "application/json").GET();
+        if (token != null) {
+            request.header("authorization", "Bearer " + token);
+        }
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw new AdminClientException(0, "unreachable", "cannot reach the admin API at " + base
                     + " (is `ratatoskr server` running? use --url to point elsewhere)");

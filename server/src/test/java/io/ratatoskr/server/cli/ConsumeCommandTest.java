@@ -58,7 +58,7 @@ class ConsumeCommandTest {
         assertThat(Cli.run(all.toArray(String[]::new)).exit()).isZero();
     }
 
-    private static Cli.Run consume(String... args) {
+    private static CliRun consume(String... args) {
         List<String> all = new java.util.ArrayList<>(List.of("consume", "--grpc-target", grpcTarget, "--timeout", "20s"));
         all.addAll(List.of(args));
         return Cli.run(all.toArray(String[]::new));
@@ -71,7 +71,7 @@ class ConsumeCommandTest {
     @Test
     void consumeAcksEachMessageAndTheGroupLagDropsToZero() throws Exception {
         topicWith("jobs", "a", "b", "c");
-        Cli.Run run = consume("-t", "jobs", "-g", "workers", "-C", "3", "-F", "json");
+        CliRun run = consume("-t", "jobs", "-g", "workers", "-C", "3", "-F", "json");
         assertThat(run.exit()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
         assertThat(lines).hasSize(3);
@@ -87,11 +87,11 @@ class ConsumeCommandTest {
     @Test
     void nackRedeliversAndRejectDeadLetters() throws Exception {
         topicWith("retry", "again");
-        Cli.Run nacked = consume("-t", "retry", "-g", "g", "--nack", "--delay", "50ms", "-C", "1");
+        CliRun nacked = consume("-t", "retry", "-g", "g", "--nack", "--delay", "50ms", "-C", "1");
         assertThat(nacked.exit()).as(nacked.err()).isZero();
         assertThat(nacked.err()).contains("1 handled: 0 acked, 1 nacked, 0 rejected");
 
-        Cli.Run rejected = consume("-t", "retry", "-g", "g", "--reject", "--reason", "cannot parse", "-C", "1",
+        CliRun rejected = consume("-t", "retry", "-g", "g", "--reject", "--reason", "cannot parse", "-C", "1",
                 "-F", "json");
         assertThat(rejected.exit()).as(rejected.err()).isZero();
         assertThat(Json.MAPPER.readTree(rejected.out().strip()).path("attempt").asInt()).as("redelivered").isEqualTo(2);
@@ -104,7 +104,7 @@ class ConsumeCommandTest {
     @Test
     void execAnswersByTheCommandsExitStatus() {
         topicWith("work", "ok", "later", "bad");
-        Cli.Run run = consume("-t", "work", "-g", "g", "-C", "3", "--exec",
+        CliRun run = consume("-t", "work", "-g", "g", "-C", "3", "--exec",
                 "read -r p; echo \"handled $p at $RATATOSKR_OFFSET\"; "
                         + "case \"$p\" in ok) exit 0;; later) exit 75;; *) exit 3;; esac");
         assertThat(run.exit()).as(run.err()).isZero();
@@ -120,7 +120,7 @@ class ConsumeCommandTest {
     @Test
     void subToAQueueFilterIsAGroupMemberOverMqttThatAcksWhatItPrinted() {
         topicWith("mqttjobs", "x", "y");
-        Cli.Run run = Cli.run("sub", "--mqtt-url", mqttUrl, "-t", "$queue/mqtt-workers/mqttjobs", "-C", "2",
+        CliRun run = Cli.run("sub", "--mqtt-url", mqttUrl, "-t", "$queue/mqtt-workers/mqttjobs", "-C", "2",
                 "--timeout", "20s");
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out().lines().toList()).containsExactly("x", "y");
@@ -129,7 +129,7 @@ class ConsumeCommandTest {
 
     @Test
     void subWithCleanFalseLeavesItsSessionOnTheBroker() {
-        Cli.Run run = Cli.run("sub", "--mqtt-url", mqttUrl, "-i", "kept-session", "--clean=false", "-t", "cli/kept",
+        CliRun run = Cli.run("sub", "--mqtt-url", mqttUrl, "-i", "kept-session", "--clean=false", "-t", "cli/kept",
                 "--timeout", "200ms");
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(server.broker().session("kept-session")).as("the session outlives the connection").isNotNull();
@@ -140,7 +140,7 @@ class ConsumeCommandTest {
 
     @Test
     void consumingAMissingTopicExitsOneWithTheBrokersCode() {
-        Cli.Run run = consume("-t", "missing", "-g", "g", "-C", "1");
+        CliRun run = consume("-t", "missing", "-g", "g", "-C", "1");
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("refused to consume missing/g").contains("does not exist");
     }

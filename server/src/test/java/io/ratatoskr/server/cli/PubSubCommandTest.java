@@ -100,7 +100,7 @@ class PubSubCommandTest {
         BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
         MqttClient paho = subscriber("cli/props", received);
         try {
-            Cli.Run pub = Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "cli/props", "-q", "1", "--key", "customer-7",
+            CliRun pub = Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "cli/props", "-q", "1", "--key", "customer-7",
                     "-P", "source=web", "--content-type", "application/json", "-m", "{\"id\": 42}");
             assertThat(pub.exit()).as(pub.err()).isZero();
             assertThat(pub.out()).contains("sent 1, acked 1, failed 0");
@@ -121,7 +121,7 @@ class PubSubCommandTest {
     @Test
     void pubWithRetainIsWhatMosquittoSubReceives() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/mosquitto_sub")), "mosquitto_sub is installed");
-        Cli.Run pub = Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "cli/retained", "--retain", "-m", "kept");
+        CliRun pub = Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "cli/retained", "--retain", "-m", "kept");
         assertThat(pub.exit()).as(pub.err()).isZero();
 
         Process mosquitto = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(server.mqttPort()),
@@ -137,7 +137,7 @@ class PubSubCommandTest {
         BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
         MqttClient paho = subscriber("cli/lines", received);
         try {
-            Cli.Run pub = Cli.withStdin("first\nsecond\nthird\n", "pub", "--mqtt-url", mqttUrl, "-t", "cli/lines",
+            CliRun pub = Cli.withStdin("first\nsecond\nthird\n", "pub", "--mqtt-url", mqttUrl, "-t", "cli/lines",
                     "--stdin", "--lines");
             assertThat(pub.exit()).as(pub.err()).isZero();
             assertThat(pub.out()).contains("sent 3, acked 3, failed 0");
@@ -154,17 +154,17 @@ class PubSubCommandTest {
 
     @Test
     void pubOverMqtt311RepeatsWithCountAndRefusesMqtt5OnlyOptions() throws Exception {
-        Cli.Run pub = Cli.run("pub", "--mqtt-url", mqttUrl, "--mqtt-version", "3.1.1", "-t", "orders/eu", "-m", "o", "--count",
+        CliRun pub = Cli.run("pub", "--mqtt-url", mqttUrl, "--mqtt-version", "3.1.1", "-t", "orders/eu", "-m", "o", "--count",
                 "20", "--progress");
         assertThat(pub.exit()).as(pub.err()).isZero();
         assertThat(pub.out()).contains("sent 20, acked 20, failed 0");
         assertThat(pub.err()).as("the --progress line").contains("20 acked, 0 failed");
         assertThat(server.durableTopics().describe("orders").messages()).isGreaterThanOrEqualTo(20);
 
-        Cli.Run quiet = Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "cli/quiet", "-m", "o", "--count", "5");
+        CliRun quiet = Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "cli/quiet", "-m", "o", "--count", "5");
         assertThat(quiet.err()).as("no progress line when stderr is not a terminal").isEmpty();
 
-        Cli.Run usage = Cli.run("pub", "--mqtt-url", mqttUrl, "--mqtt-version", "3.1.1", "-t", "x", "--key", "k", "-m", "o");
+        CliRun usage = Cli.run("pub", "--mqtt-url", mqttUrl, "--mqtt-version", "3.1.1", "-t", "x", "--key", "k", "-m", "o");
         assertThat(usage.exit()).isEqualTo(2);
         assertThat(usage.err()).contains("MQTT 3.1.1 has no properties");
         assertThat(Cli.run("pub", "-t", "x").exit()).as("no message source").isEqualTo(2);
@@ -172,36 +172,36 @@ class PubSubCommandTest {
 
     @Test
     void pubOverGrpcPrintsTheStoredPosition() {
-        Cli.Run pub = Cli.run("pub", "--grpc", "--grpc-target", grpcTarget, "-t", "orders", "--key", "k1",
+        CliRun pub = Cli.run("pub", "--grpc", "--grpc-target", grpcTarget, "-t", "orders", "--key", "k1",
                 "--idempotency-key", "order-1", "-m", "one");
         assertThat(pub.exit()).as(pub.err()).isZero();
         assertThat(pub.out()).containsPattern("stored at orders/0@\\d+ \\(id [0-9a-f-]{36}\\)")
                 .contains("sent 1, acked 1, failed 0");
 
-        Cli.Run again = Cli.run("pub", "--grpc", "--grpc-target", grpcTarget, "-t", "orders", "--key", "k1",
+        CliRun again = Cli.run("pub", "--grpc", "--grpc-target", grpcTarget, "-t", "orders", "--key", "k1",
                 "--idempotency-key", "order-1", "-m", "one");
         assertThat(again.out()).contains("duplicate of the message stored at orders/0@");
     }
 
     @Test
     void refusedPublishesExitOneWithTheReason() {
-        Cli.Run mqtt = Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "$SYS/forged", "-q", "1", "-m", "x");
+        CliRun mqtt = Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "$SYS/forged", "-q", "1", "-m", "x");
         assertThat(mqtt.exit()).isEqualTo(1);
         assertThat(mqtt.err()).contains("reason code 0x87 (not authorized)");
         assertThat(mqtt.out()).contains("sent 1, acked 0, failed 1");
 
-        Cli.Run grpc = Cli.run("pub", "--grpc", "--grpc-target", grpcTarget, "-t", "nowhere", "-m", "x");
+        CliRun grpc = Cli.run("pub", "--grpc", "--grpc-target", grpcTarget, "-t", "nowhere", "-m", "x");
         assertThat(grpc.exit()).isEqualTo(1);
         assertThat(grpc.err()).contains("TOPIC_NOT_FOUND (NOT_FOUND)");
 
-        Cli.Run unreachable = Cli.run("pub", "--mqtt-url", "tcp://127.0.0.1:1", "-t", "x", "-m", "x");
+        CliRun unreachable = Cli.run("pub", "--mqtt-url", "tcp://127.0.0.1:1", "-t", "x", "-m", "x");
         assertThat(unreachable.exit()).isEqualTo(1);
         assertThat(unreachable.err()).contains("cannot connect to tcp://127.0.0.1:1");
     }
 
     @Test
     void subPrintsJsonLinesOfWhatAPahoClientPublishesAndExitsAfterCount() throws Exception {
-        CompletableFuture<Cli.Run> sub = CompletableFuture.supplyAsync(() -> Cli.run("sub", "--mqtt-url", mqttUrl,
+        CompletableFuture<CliRun> sub = CompletableFuture.supplyAsync(() -> Cli.run("sub", "--mqtt-url", mqttUrl,
                 "-t", "cli/json/+", "-t", "cli/other", "-F", "json", "-C", "2", "--timeout", "20s"));
         await().atMost(WAIT).until(() -> server.broker().subscriberCount("cli/json/a") > 0);
         MqttClient paho = new MqttClient(mqttUrl, "paho-json-publisher", new MemoryPersistence());
@@ -217,7 +217,7 @@ class PubSubCommandTest {
             paho.disconnect();
             paho.close();
         }
-        Cli.Run run = sub.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        CliRun run = sub.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(run.exit()).as(run.err()).isZero();
         List<String> lines = run.out().lines().toList();
         assertThat(lines).hasSize(2);
@@ -234,12 +234,12 @@ class PubSubCommandTest {
 
     @Test
     void subTimesOutWithExitThreeBeforeTheCountAndZeroWithoutOne() {
-        Cli.Run counted = Cli.run("sub", "--mqtt-url", mqttUrl, "-t", "cli/silent", "-C", "1", "--timeout", "300ms");
+        CliRun counted = Cli.run("sub", "--mqtt-url", mqttUrl, "-t", "cli/silent", "-C", "1", "--timeout", "300ms");
         assertThat(counted.exit()).isEqualTo(3);
         assertThat(counted.err()).contains("no message for the --timeout; 0 received");
-        Cli.Run drained = Cli.run("sub", "--mqtt-url", mqttUrl, "-t", "cli/silent", "--timeout", "300ms");
+        CliRun drained = Cli.run("sub", "--mqtt-url", mqttUrl, "-t", "cli/silent", "--timeout", "300ms");
         assertThat(drained.exit()).isZero();
-        Cli.Run refused = Cli.run("sub", "--mqtt-url", mqttUrl, "-t", "$queue/g/no-such-topic", "--timeout", "1s");
+        CliRun refused = Cli.run("sub", "--mqtt-url", mqttUrl, "-t", "$queue/g/no-such-topic", "--timeout", "1s");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).contains("refused the subscription to '$queue/g/no-such-topic'")
                 .contains("0x8F");
@@ -247,14 +247,14 @@ class PubSubCommandTest {
 
     @Test
     void subOverGrpcPrintsVerboseLinesWithTheMetadata() throws Exception {
-        CompletableFuture<Cli.Run> sub = CompletableFuture.supplyAsync(() -> Cli.run("sub", "--grpc", "--grpc-target",
+        CompletableFuture<CliRun> sub = CompletableFuture.supplyAsync(() -> Cli.run("sub", "--grpc", "--grpc-target",
                 grpcTarget, "-t", "orders/#", "-F", "verbose", "-C", "1", "--timeout", "20s"));
         // The subscription is live from when the broker registers it: publish until the command has one.
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
             Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "orders/us", "-P", "from=cli", "-m", "via-mqtt");
             return sub.isDone();
         });
-        Cli.Run run = sub.get();
+        CliRun run = sub.get();
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out().lines().toList()).containsExactly("orders/us [from=cli] via-mqtt");
     }

@@ -38,7 +38,7 @@ class StatusAndCompletionCommandTest {
     @Test
     void statusOfAReadyBrokerShowsHealthReadinessListenersAndCountsAndExitsZero() throws Exception {
         server.durableTopics().create("counted", TopicConfig.DEFAULTS);
-        Cli.Run run = Cli.run("status", "--url", url);
+        CliRun run = Cli.run("status", "--url", url);
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).containsPattern("health +UP").containsPattern("ready +READY")
                 .containsPattern("  mqtt +UP").containsPattern("  storage +UP").containsPattern("version +\\S+")
@@ -50,7 +50,7 @@ class StatusAndCompletionCommandTest {
                 .containsPattern("counts +0 connections, .*, [1-9]\\d* topics, 0 groups")
                 .containsPattern("totals +\\d+ messages in");
 
-        Cli.Run json = Cli.run("status", "--url", url, "--json");
+        CliRun json = Cli.run("status", "--url", url, "--json");
         assertThat(json.exit()).isZero();
         JsonNode doc = Json.MAPPER.readTree(json.out());
         assertThat(doc.path("url").asText()).isEqualTo(url);
@@ -61,15 +61,30 @@ class StatusAndCompletionCommandTest {
     }
 
     @Test
+    void statusSendsTheBearerTokenTheBrokerRouteNeeds() throws Exception {
+        try (RatatoskrServer secured = RatatoskrServer.start(ServerConfig.DEFAULTS.withDataDir(dir.resolve("secured"))
+                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0)).withGrpc(null)
+                .withHttp(HttpConfig.DEFAULTS.withPort(0).withBearerToken("s3cr3t-token")))) {
+            String securedUrl = "http://127.0.0.1:" + secured.httpPort();
+            CliRun without = Cli.run("status", "--url", securedUrl);
+            assertThat(without.exit()).isEqualTo(1);
+            assertThat(without.err()).contains("unauthenticated").contains("HTTP 401");
+            CliRun with = Cli.run("status", "--url", securedUrl, "--token", "s3cr3t-token");
+            assertThat(with.exit()).as(with.err()).isZero();
+            assertThat(with.out()).containsPattern("listeners +mqtt 127.0.0.1:" + secured.mqttPort());
+        }
+    }
+
+    @Test
     void statusOfAnUnreachableBrokerExitsOne() {
-        Cli.Run run = Cli.run("status", "--url", "http://127.0.0.1:1");
+        CliRun run = Cli.run("status", "--url", "http://127.0.0.1:1");
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("cannot reach the admin API at http://127.0.0.1:1");
     }
 
     @Test
     void completionScriptCompletesEveryCommand() {
-        Cli.Run run = Cli.run("completion");
+        CliRun run = Cli.run("completion");
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("complete -F").contains("pub").contains("sub").contains("consume")
                 .contains("status").contains("topic").contains("--mqtt-url").contains("update");
@@ -78,7 +93,7 @@ class StatusAndCompletionCommandTest {
     @Test
     void topicUpdateIsTheNewNameOfAlter() {
         server.durableTopics().create("renamed", TopicConfig.DEFAULTS);
-        Cli.Run update = Cli.run("topic", "update", "renamed", "--url", url, "--ttl", "1h");
+        CliRun update = Cli.run("topic", "update", "renamed", "--url", url, "--ttl", "1h");
         assertThat(update.exit()).as(update.err()).isZero();
         assertThat(server.durableTopics().describe("renamed").config().defaultTtlMs()).isEqualTo(3_600_000L);
         assertThat(Cli.run("topic", "alter", "renamed", "--url", url, "--ttl", "2h").exit()).isZero();
