@@ -42,7 +42,7 @@ class ClientLifecycleTest {
                             || t.getName().startsWith("grpc-nio-worker"))
                     .allMatch(Thread::isDaemon));
             // The broker saw the member leave.
-            await().atMost(Duration.ofSeconds(10)).until(() -> broker.server().consumerGroups()
+            await().atMost(Duration.ofSeconds(10)).until(() -> broker.consumerGroups()
                     .describe("logs", "shippers").get(5, TimeUnit.SECONDS).members().isEmpty());
             assertThatThrownBy(() -> client.publish("logs", "late").join())
                     .isInstanceOf(CompletionException.class).cause()

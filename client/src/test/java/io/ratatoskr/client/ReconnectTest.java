@@ -40,7 +40,7 @@ class ReconnectTest {
             }
             await().atMost(WAIT).until(() -> handled.size() == 5);
             // Every ack applied by the group (nothing left to redeliver) before the broker goes away.
-            await().atMost(WAIT).until(() -> broker.server().consumerGroups().describe("orders", "billing")
+            await().atMost(WAIT).until(() -> broker.consumerGroups().describe("orders", "billing")
                     .get(5, TimeUnit.SECONDS).lag() == 0);
 
             broker.restart();
@@ -51,7 +51,7 @@ class ReconnectTest {
                 client.publish(OutgoingMessage.builder("probes").payload("probe").liveOnly(true).build()).join();
                 return live.contains("probe");
             });
-            await().atMost(WAIT).until(() -> broker.server().consumerGroups().describe("orders", "billing")
+            await().atMost(WAIT).until(() -> broker.consumerGroups().describe("orders", "billing")
                     .get(5, TimeUnit.SECONDS).members().size() == 1);
             for (int i = 0; i < 5; i++) {
                 client.publish(OutgoingMessage.builder("orders/eu").payload("after-" + i).build()).join();

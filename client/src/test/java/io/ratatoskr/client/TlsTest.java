@@ -7,9 +7,6 @@ import io.grpc.Status;
 import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.grpc.GrpcTls;
-import io.ratatoskr.mqtt.server.MqttConfig;
-import io.ratatoskr.server.RatatoskrServer;
-import io.ratatoskr.server.ServerConfig;
 import io.ratatoskr.testkit.SelfSignedCert;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,10 +21,8 @@ class TlsTest {
     @Test
     void aClientTrustingTheBrokersCertificatePublishesOverTlsAndAPlaintextClientCannot() throws Exception {
         SelfSignedCert cert = SelfSignedCert.create(dir);
-        try (RatatoskrServer server = RatatoskrServer.start(ServerConfig.DEFAULTS.withDataDir(dir.resolve("data"))
-                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0))
-                .withGrpc(GrpcConfig.DEFAULTS.withPort(0).withTls(new GrpcTls(cert.certPem(), cert.keyPem())))
-                .withHttp(null))) {
+        try (TestBroker server = TestBroker.start(dir.resolve("data"),
+                GrpcConfig.DEFAULTS.withTls(new GrpcTls(cert.certPem(), cert.keyPem())))) {
             server.durableTopics().create("orders", TopicConfig.DEFAULTS);
 
             try (RatatoskrClient tls = RatatoskrClient.builder().host("localhost").port(server.grpcPort())

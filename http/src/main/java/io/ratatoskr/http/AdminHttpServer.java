@@ -42,6 +42,7 @@ public final class AdminHttpServer implements AutoCloseable {
     private volatile Router router;
     private final ThreadPoolExecutor workers;
     private final HttpMetrics metrics;
+    private final BearerAuth auth;
     private EventLoopGroup group;
     private Channel serverChannel;
 
@@ -49,6 +50,7 @@ public final class AdminHttpServer implements AutoCloseable {
         this.config = config;
         this.router = router;
         this.metrics = new HttpMetrics(registry);
+        this.auth = new BearerAuth(config.bearerToken());
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.maxQueuedRequests()), r -> {
@@ -81,7 +83,7 @@ public final class AdminHttpServer implements AutoCloseable {
                                 .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("aggregator", new HttpObjectAggregator(config.maxRequestBytes()))
-                                .addLast("api", new ApiHandler(() -> router, workers, metrics));
+                                .addLast("api", new ApiHandler(() -> router, workers, metrics, auth));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(config.host(), config.port()).await();
@@ -91,7 +93,9 @@ public final class AdminHttpServer implements AutoCloseable {
                     + ": " + bound.cause().getMessage(), bound.cause());
         }
         serverChannel = bound.channel();
-        log.info("HTTP admin API listening on {}", serverChannel.localAddress());
+        log.info("HTTP admin API listening on {}{}", serverChannel.localAddress(),
+                config.bearerToken() == null ? " (no bearer token: anyone who can connect may administer)"
+                        : " (bearer token required)");
     }
 
     /**

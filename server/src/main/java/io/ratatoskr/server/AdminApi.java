@@ -19,14 +19,20 @@ import java.util.Map;
  * GET    /health                    liveness and version
  * GET    /ready                     readiness: 200 READY, or 503 NOT_READY with a reason per failing check
  * GET    /metrics                   every meter, Prometheus text format (0.0.4)
+ * GET    /api/v1/openapi.json       the OpenAPI 3.1 document of every route
  * GET    /api/v1/topics             every durable topic
  * POST   /api/v1/topics             create one: {"name": ..., settings...}      201, 409 if it exists
  * GET    /api/v1/topics/{name}      one topic with its partitions               404 if unknown
  * PATCH  /api/v1/topics/{name}      change settings given; others keep their value
  * DELETE /api/v1/topics/{name}      delete it and its messages                  204
+ * GET    /api/v1/broker             version, listeners, counts, traffic totals
+ * GET    /api/v1/clients            connected clients, paged; /{clientId}: one; DELETE: disconnect it
+ * GET    /api/v1/sessions           MQTT sessions, paged; /{clientId}: one; DELETE: discard it
+ * GET    /api/v1/retained           retained messages (?filter=), paged; /message?topic=: one; DELETE: clear it
  * </pre>
  *
- * <p>Consumer groups and dead letters: {@link GroupAdminRoutes}.
+ * <p>Consumer groups and dead letters: {@link GroupAdminRoutes}; broker, clients and sessions:
+ * {@link ClientAdminRoutes}; retained messages: {@link RetainedAdminRoutes}.
  *
  * <p>Thread-safety: the router is built once at start; handlers call thread-safe core APIs.
  */
@@ -36,9 +42,25 @@ final class AdminApi {
     /** Prometheus' text exposition format, version 0.0.4. */
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
+    /** The OpenAPI 3.1 document of every route (a resource next to this class; OpenApiTest keeps it true). */
+    static final String OPENAPI = resource("openapi.json");
+
+    private static String resource(String name) {
+        try (java.io.InputStream in = AdminApi.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + name + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Router routes(RatatoskrServer server) {
-        return probes(GroupAdminRoutes.addTo(routes(server.durableTopics()), server.durableTopics(),
-                server.consumerGroups()), server);
+        Router router = GroupAdminRoutes.addTo(routes(server.durableTopics()), server.durableTopics(),
+                server.consumerGroups());
+        RetainedAdminRoutes.addTo(ClientAdminRoutes.addTo(router, server), server.broker());
+        return probes(router, server);
     }
 
     /**
@@ -59,7 +81,8 @@ final class AdminApi {
                     Readiness readiness = server.readiness();
                     return readiness.ready() ? ApiResponse.ok(readiness) : ApiResponse.unavailable(readiness);
                 })
-                .get("/metrics", r -> ApiResponse.text(PROMETHEUS_TEXT, server.scrapeMetrics()));
+                .get("/metrics", r -> ApiResponse.text(PROMETHEUS_TEXT, server.scrapeMetrics()))
+                .get("/api/v1/openapi.json", r -> ApiResponse.text("application/json", OPENAPI));
     }
 
     private static ApiResponse health(ApiRequest r) {

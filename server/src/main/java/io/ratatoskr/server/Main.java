@@ -1,8 +1,10 @@
 package io.ratatoskr.server;
 
+import io.ratatoskr.server.cli.ClientCommands;
 import io.ratatoskr.server.cli.DlqCommand;
 import io.ratatoskr.server.cli.GroupCommand;
 import io.ratatoskr.server.cli.TopicCommand;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,7 +29,14 @@ public final class Main implements Runnable {
 
     /** The command line, configured; tests run it with their own output streams. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cli = new CommandLine(new Main());
+        ClientCommands.addTo(cli);
+        // picocli's generator of a bash/zsh completion script for this very command tree.
+        CommandLine completion = new CommandLine(new AutoComplete.GenerateCompletion());
+        completion.getCommandSpec().name("completion").usageMessage().hidden(false)
+                .description("Print a bash/zsh completion script: source <(ratatoskr completion)");
+        cli.addSubcommand("completion", completion);
+        return cli.setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override

@@ -144,7 +144,9 @@ public final class BrokerMetrics {
         int i = protocol.ordinal() * 3 + qos;
         messagesIn[i].increment();
         payloadIn[i].increment(payloadBytes);
-        messagesInTotal.incrementAndGet();
+        if (protocol == Protocol.MQTT) {
+            messagesInTotal.incrementAndGet(); // gRPC's totals: the gRPC listener's own (it also counts Fetch)
+        }
     }
 
     /**
@@ -155,7 +157,9 @@ public final class BrokerMetrics {
         int i = protocol.ordinal() * 3 + qos;
         messagesOut[i].increment();
         payloadOut[i].increment(payloadBytes);
-        messagesOutTotal.incrementAndGet();
+        if (protocol == Protocol.MQTT) {
+            messagesOutTotal.incrementAndGet();
+        }
         long latency = clock.millis() - receivedAtMillis;
         if (latency >= 0) {
             deliveryLatency[protocol.ordinal()].record(latency, TimeUnit.MILLISECONDS);
@@ -241,10 +245,12 @@ public final class BrokerMetrics {
         return connectionsActive.get();
     }
 
+    /** MQTT messages received since start (the admin API's traffic totals; gRPC counts its own). */
     public long messagesReceivedTotal() {
         return messagesInTotal.get();
     }
 
+    /** MQTT messages sent since start. */
     public long messagesSentTotal() {
         return messagesOutTotal.get();
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code ratatoskr topic create|list|describe|alter|delete}: manages durable topics of a running
+ * {@code ratatoskr topic create|list|describe|update|delete} ({@code alter} is an alias of update): manages durable topics of a running
  * broker through its admin API. Exit codes: 0 done, 1 the broker refused or was unreachable, 2 usage.
  */
 @Command(name = "topic", mixinStandardHelpOptions = true,
@@ -28,10 +28,10 @@ public final class TopicCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is required: create, list, describe, alter or delete");
+                "a subcommand is required: create, list, describe, update or delete");
     }
 
-    /** The settings options, shared by create and alter; absent ones are not sent. */
+    /** The settings options, shared by create and update; absent ones are not sent. */
     static final class Settings {
         @Option(names = {"-p", "--partitions"}, description = "Number of partitions (default 1; can only grow).")
         Integer partitions;
@@ -107,8 +107,8 @@ public final class TopicCommand implements Runnable {
         }
     }
 
-    @Command(name = "alter", mixinStandardHelpOptions = true,
-            description = "Change settings of a durable topic; options not given keep their value.")
+    @Command(name = "update", aliases = "alter", mixinStandardHelpOptions = true,
+            description = "Change settings of a durable topic; options not given keep their value (alias: alter).")
     static final class Alter implements Callable<Integer> {
         @Mixin
         AdminTarget target;
