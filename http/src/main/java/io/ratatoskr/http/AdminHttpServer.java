@@ -90,7 +90,8 @@ public final class AdminHttpServer implements AutoCloseable {
                     + ": " + bound.cause().getMessage(), bound.cause());
         }
         serverChannel = bound.channel();
-        log.info("HTTP admin API listening on {}", serverChannel.localAddress());
+        log.atInfo().addKeyValue("listener", "http").addKeyValue("address", config.host() + ":" + port())
+                .log("HTTP admin API listening on {}", serverChannel.localAddress());
     }
 
     /** The bound port (useful when configured as 0). */
