@@ -181,10 +181,7 @@ public final class ConfigKeys {
                     TOPIC_DEFAULTS + "dedupeWindowMs",
                     "Auto-created topics: how long an idempotency key is remembered; 0s: no deduplication."),
 
-            custom("grpc.port", integer(-1, 65_535),
-                    "gRPC API port; 0 picks a free one; -1: no gRPC listener.",
-                    s -> s.server().grpc() == null ? -1 : s.server().grpc().port(),
-                    (d, v) -> disableOrSet(d, S + "grpc", "port", v)),
+            listenerPort("grpc.port", S + "grpc", "gRPC API"),
             key("grpc.host", text(), S + "grpc.host", "Address the gRPC API binds."),
             key("grpc.max-message-size", sizeInt(1024, Integer.MAX_VALUE), S + "grpc.maxInboundMessageBytes",
                     "Largest request message accepted (larger: RESOURCE_EXHAUSTED); leave room above the "
@@ -206,10 +203,7 @@ public final class ConfigKeys {
             key("grpc.tls.key", readableFile(), S + "grpc.tls.privateKeyPem",
                     "PEM (PKCS#8) private key of grpc.tls.cert."),
 
-            custom("http.port", integer(-1, 65_535),
-                    "Admin API (HTTP) port; 0 picks a free one; -1: no admin API.",
-                    s -> s.server().http() == null ? -1 : s.server().http().port(),
-                    (d, v) -> disableOrSet(d, S + "http", "port", v)),
+            listenerPort("http.port", S + "http", "admin API"),
             key("http.host", text(), S + "http.host", "Address the admin API binds."),
             key("http.max-request-size", sizeInt(1024, Integer.MAX_VALUE), S + "http.maxRequestBytes",
                     "Largest request body the admin API accepts (larger: 413)."),
@@ -264,13 +258,18 @@ public final class ConfigKeys {
         return new ConfigKey<>(k.name(), k.type(), k.description(), k::get, k::apply, rule);
     }
 
-    /** Port -1 turns the listener at {@code recordPath} off; any other value is its port. */
-    private static void disableOrSet(RecordDraft d, String recordPath, String component, int value) {
-        if (value < 0) {
-            d.disable(recordPath);
-        } else {
-            d.set(recordPath + "." + component, value);
-        }
+    /** The port of the optional listener whose config record is at {@code recordPath}; -1 turns it off. */
+    private static ConfigKey<Integer> listenerPort(String name, String recordPath, String listener) {
+        return custom(name, integer(-1, 65_535), "Port of the " + listener + "; 0 picks a free one; -1: no "
+                        + listener + ".",
+                s -> RecordDraft.read(s, recordPath + ".port") instanceof Integer port ? port : -1,
+                (d, v) -> {
+                    if (v < 0) {
+                        d.disable(recordPath);
+                    } else {
+                        d.set(recordPath + ".port", v);
+                    }
+                });
     }
 
     private static Class<?> box(Class<?> c) {
@@ -279,6 +278,9 @@ public final class ConfigKeys {
         }
         if (c == long.class) {
             return Long.class;
+        }
+        if (c == double.class) {
+            return Double.class;
         }
         return c == boolean.class ? Boolean.class : c;
     }

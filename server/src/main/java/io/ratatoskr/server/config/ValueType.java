@@ -123,6 +123,29 @@ public final class ValueType<T> {
                 ValueType::quote);
     }
 
+    /** An optional string (an endpoint URL, a name); {@code none} or empty: null. */
+    public static ValueType<String> optionalText() {
+        return new ValueType<>("string, or none", "a string, or none", String.class, true, t -> t,
+                ValueType::quote);
+    }
+
+    /**
+     * An optional secret (a token); {@code none} or empty: null. {@code --print-config} shows
+     * {@code "[hidden]"} instead of the value, so its output does not give a set secret back.
+     */
+    public static ValueType<String> secret() {
+        return new ValueType<>("secret string, or none", "a string, or none", String.class, true, t -> t,
+                t -> quote("[hidden]"));
+    }
+
+    /** A decimal number (a sampling ratio). */
+    public static ValueType<Double> decimal(double min, double max) {
+        return new ValueType<>("number " + min + ".." + max, "a number in " + min + ".." + max, Double.class, t -> {
+            double v = Double.parseDouble(t);
+            return v >= min && v <= max ? v : null;
+        }, String::valueOf);
+    }
+
     /** A path (a directory or file that need not exist yet); never none. */
     public static ValueType<Path> directory() {
         return new ValueType<>("path", "a path", Path.class, t -> t.isEmpty() ? null : Path.of(t),
