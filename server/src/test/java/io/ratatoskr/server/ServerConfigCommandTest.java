@@ -79,7 +79,8 @@ class ServerConfigCommandTest {
      */
     @Test
     void jsonLogsFromTheEnvironmentAreOneObjectPerLineWithKeyValuePairs() throws Exception {
-        Path file = Files.writeString(dir.resolve("ratatoskr.yaml"), "log:\n  format: text\nbroker:\n  sys-interval: 0s\n");
+        Path file = Files.writeString(dir.resolve("ratatoskr.yaml"),
+                "log:\n  format: text\nbroker:\n  sys-interval: 0s\n");
         Process child = ChildJvm.start(Main.class, List.of("server", "--config", file.toString(), "--data-dir",
                 dir.resolve("data").toString(), "--mqtt-port", "0", "--grpc-port", "-1", "--http-port", "-1"),
                 dir.resolve("child.err"), Map.of("RATATOSKR_LOG_FORMAT", "json", "RATATOSKR_MQTT_PROT", "1"));

@@ -117,14 +117,16 @@ public final class ConfigKeys {
                             + "(counted either way)."),
             key("sessions.max-inflight", integer(1, 65_535), S + "broker.session.maxInflight",
                     "Unacknowledged outbound QoS 1/2 messages per session."),
-            key("sessions.max-expiry", seconds(0, SessionConfig.NEVER_EXPIRES), S + "broker.session.maxSessionExpirySeconds",
+            key("sessions.max-expiry", seconds(0, SessionConfig.NEVER_EXPIRES),
+                    S + "broker.session.maxSessionExpirySeconds",
                     "Longest a disconnected session is kept; 3.1.1 persistent sessions use it."),
             key("sessions.queue-qos0-when-offline", bool(), S + "broker.session.queueQos0WhenOffline",
                     "Whether QoS 0 messages are queued for a disconnected session."),
 
             key("persistence.sessions", bool(), S + "persistence.sessions",
                     "Keep persistent sessions (subscriptions, queued and in-flight QoS 1/2 messages, wills) "
-                            + "across restarts (in the sessions directory of data-dir); false keeps them in memory only."),
+                            + "across restarts (in the sessions directory of data-dir); false keeps them in memory "
+                            + "only."),
             key("persistence.durability", oneOf(DurabilityMode.class), S + "persistence.durability",
                     "When a write of a retained message or of session state counts as done (and its publisher "
                             + "is acknowledged): fsync, group (fsync shared by concurrent writes) or async."),

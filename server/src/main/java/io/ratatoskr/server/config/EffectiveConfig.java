@@ -33,7 +33,8 @@ public record EffectiveConfig(ServerSettings settings, Map<String, Object> value
         for (ConfigKey<?> k : ConfigKeys.ALL) {
             String[] parts = k.name().split("\\.");
             int common = 0;
-            while (common < parts.length - 1 && common < previous.length - 1 && parts[common].equals(previous[common])) {
+            while (common < parts.length - 1 && common < previous.length - 1
+                    && parts[common].equals(previous[common])) {
                 common++;
             }
             for (int i = common; i < parts.length - 1; i++) {

@@ -237,7 +237,8 @@ public final class ValueType<T> {
 
     /** Milliseconds of a duration with a unit; -1 for none. A bare number (other than 0) has no unit: refused. */
     private static long durationMs(String t) {
-        if (!t.equals("0") && !t.equals("-1") && !t.equalsIgnoreCase("none") && t.chars().allMatch(Character::isDigit)) {
+        boolean bare = t.chars().allMatch(Character::isDigit);
+        if (bare && !t.equals("0")) {
             throw new IllegalArgumentException("a duration needs a unit");
         }
         return Quantities.durationMs(t);

@@ -105,7 +105,8 @@ class ConfigLoaderTest {
     @Test
     void anUnknownKeyIsRefusedWithTheClosestKnownKey() throws Exception {
         assertThat(problems("mqtt:\n  prot: 1884\n")).containsExactly(
-                "unknown key \"mqtt.prot\" in " + dir.resolve("ratatoskr.yaml") + " line 2 (did you mean \"mqtt.port\"?)");
+                "unknown key \"mqtt.prot\" in " + dir.resolve("ratatoskr.yaml")
+                        + " line 2 (did you mean \"mqtt.port\"?)");
         assertThat(problems("completely-unrelated: 1\n")).containsExactly(
                 "unknown key \"completely-unrelated\" in " + dir.resolve("ratatoskr.yaml") + " line 1");
         assertThat(problems("mqtt: 1883\n")).singleElement().asString()
@@ -206,7 +207,8 @@ class ConfigLoaderTest {
         assertThat(c.settings().server().mqtt().port()).isEqualTo(1886);
         assertThat(c.settings().server().broker().session().maxInflight()).as("the last flag wins").isEqualTo(40);
         assertThat(c.sources().get("mqtt.host").description()).isEqualTo(f + " line 3");
-        assertThat(c.sources().get("mqtt.max-packet-size").description()).isEqualTo("env RATATOSKR_MQTT_MAX_PACKET_SIZE");
+        assertThat(c.sources().get("mqtt.max-packet-size").description())
+                .isEqualTo("env RATATOSKR_MQTT_MAX_PACKET_SIZE");
         assertThat(c.sources().get("mqtt.port").description()).isEqualTo("flag --mqtt-port");
         assertThat(c.sources().get("mqtt.io-threads")).isEqualTo(ConfigSource.DEFAULT);
     }

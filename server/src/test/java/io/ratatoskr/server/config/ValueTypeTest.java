@@ -30,7 +30,8 @@ class ValueTypeTest {
     @Test
     void decimalsAndEnumsCheckTheirRangeAndNames() {
         assertThat(ValueType.decimal(0, 1).parse("0.25")).isEqualTo(0.25);
-        assertThatThrownBy(() -> ValueType.decimal(0, 1).parse("1.5")).hasMessage("\"1.5\" is not a number in 0.0..1.0");
+        assertThatThrownBy(() -> ValueType.decimal(0, 1).parse("1.5"))
+                .hasMessage("\"1.5\" is not a number in 0.0..1.0");
         assertThat(ValueType.oneOf(io.ratatoskr.log.CleanupPolicy.class).parse("COMPACT_delete"))
                 .isEqualTo(io.ratatoskr.log.CleanupPolicy.COMPACT_DELETE);
     }
