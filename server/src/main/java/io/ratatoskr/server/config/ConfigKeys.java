@@ -224,14 +224,15 @@ public final class ConfigKeys {
     }
 
     /**
-     * Checks that span keys, on the resolved values; each problem names the key it is reported on.
-     *
+     * Checks that span keys, on the resolved values; each problem starts with the key it is reported on
+     * and a colon. A key whose value did not parse is missing from {@code values}: checks that involve it
+     * are skipped.
      */
     static List<String> crossCheck(Map<String, Object> values) {
         List<String> problems = new ArrayList<>();
         boolean cert = values.get("grpc.tls.cert") != null;
         boolean key = values.get("grpc.tls.key") != null;
-        if (cert != key) {
+        if (cert != key && values.containsKey("grpc.tls.cert") && values.containsKey("grpc.tls.key")) {
             problems.add((cert ? "grpc.tls.cert" : "grpc.tls.key") + ": set without " + (cert ? "grpc.tls.key"
                     : "grpc.tls.cert") + "; TLS needs both the certificate and its key");
         }

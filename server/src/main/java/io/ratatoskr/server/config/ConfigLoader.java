@@ -103,11 +103,9 @@ public final class ConfigLoader {
                 problems.add(k.name() + " (" + raw.source() + "): " + e.getMessage());
             }
         }
-        if (problems.isEmpty()) {
-            for (String p : ConfigKeys.crossCheck(values)) {
-                String key = p.substring(0, p.indexOf(':'));
-                problems.add(key + " (" + sources.get(key) + ")" + p.substring(key.length()));
-            }
+        for (String p : ConfigKeys.crossCheck(values)) {
+            String key = p.substring(0, p.indexOf(':'));
+            problems.add(key + " (" + sources.get(key) + ")" + p.substring(key.length()));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

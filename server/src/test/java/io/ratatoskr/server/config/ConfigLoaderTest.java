@@ -179,13 +179,15 @@ class ConfigLoaderTest {
 
     @Test
     void everyProblemIsReportedNotJustTheFirst() throws Exception {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
         assertThat(problems("""
                 mqtt:
                   port: -5
                   prot: 1
                 sessions:
                   max-inflight: lots
-                """)).hasSize(3);
+                grpc.tls.cert: %s
+                """.formatted(cert))).hasSize(4).anySatisfy(p -> assertThat(p).startsWith("grpc.tls.cert ("));
     }
 
     @Test
