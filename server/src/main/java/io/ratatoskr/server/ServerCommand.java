@@ -155,7 +155,7 @@ final class ServerCommand implements Callable<Integer> {
     CommandSpec spec;
 
     /** The keys the named flags set; a flag in seconds or milliseconds gets its unit appended. */
-    private static final Map<String, String> FLAG_KEYS = Map.ofEntries(
+    static final Map<String, String> FLAG_KEYS = Map.ofEntries(
             Map.entry("--data-dir", "data-dir"),
             Map.entry("--mqtt-host", "mqtt.host"),
             Map.entry("--mqtt-port", "mqtt.port"),

@@ -57,6 +57,15 @@ class ServerConfigCommandTest {
     }
 
     @Test
+    void everyNamedFlagSetsAKeyThatExists() {
+        CommandLine server = new CommandLine(new ServerCommand());
+        assertThat(ServerCommand.FLAG_KEYS).allSatisfy((flag, key) -> {
+            assertThat(server.getCommandSpec().findOption(flag)).as(flag).isNotNull();
+            assertThat(io.ratatoskr.server.config.ConfigKeys.find(key)).as(key).isPresent();
+        });
+    }
+
+    @Test
     void anInvalidConfigurationExitsTwoListingEveryProblem() throws Exception {
         Path file = Files.writeString(dir.resolve("bad.yaml"), "mqtt:\n  prot: 1\n  port: abc\n");
         Run r = run("server", "--config", file.toString(), "--set", "shutdown-timeout=forever-ish");
