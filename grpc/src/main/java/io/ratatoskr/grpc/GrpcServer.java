@@ -108,7 +108,8 @@ public final class GrpcServer implements AutoCloseable {
         listening = true;
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(RatatoskrGrpc.SERVICE_NAME, ServingStatus.SERVING);
-        log.info("gRPC listening on {}:{}", config.host(), port());
+        log.atInfo().addKeyValue("listener", "grpc").addKeyValue("address", config.host() + ":" + port())
+                .log("gRPC listening on {}:{}", config.host(), port());
     }
 
     /** Whether the port is bound and calls are taken (started, not yet closed). */

@@ -93,9 +93,11 @@ public final class AdminHttpServer implements AutoCloseable {
                     + ": " + bound.cause().getMessage(), bound.cause());
         }
         serverChannel = bound.channel();
-        log.info("HTTP admin API listening on {}{}", serverChannel.localAddress(),
-                config.bearerToken() == null ? " (no bearer token: anyone who can connect may administer)"
-                        : " (bearer token required)");
+        log.atInfo().addKeyValue("listener", "http").addKeyValue("address", config.host() + ":" + port())
+                .addKeyValue("auth", config.bearerToken() == null ? "none" : "bearer")
+                .log("HTTP admin API listening on {}{}", serverChannel.localAddress(),
+                        config.bearerToken() == null ? " (no bearer token: anyone who can connect may administer)"
+                                : " (bearer token required)");
     }
 
     /**

@@ -192,10 +192,15 @@ public final class RatatoskrServer implements AutoCloseable {
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
         serving = true;
-        log.info("Ratatoskr {} started: data in {}, {} durable topics, {} consumer groups, MQTT on {}:{}{}{}",
-                Version.get(), dir, durableTopics.list().size(), groups.list().size(), mqtt.host(), mqtt.port(),
-                grpc == null ? "" : ", gRPC on " + config.grpc().host() + ":" + grpc.port(),
-                http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
+        int topicCount = durableTopics.list().size();
+        int groupCount = groups.list().size();
+        log.atInfo().addKeyValue("event", "started").addKeyValue("version", Version.get())
+                .addKeyValue("dataDir", dir).addKeyValue("mqttPort", mqtt.port()).addKeyValue("grpcPort", grpcPort())
+                .addKeyValue("httpPort", httpPort()).addKeyValue("topics", topicCount).addKeyValue("groups", groupCount)
+                .log("Ratatoskr {} started: data in {}, {} durable topics, {} consumer groups, MQTT on {}:{}{}{}",
+                        Version.get(), dir, topicCount, groupCount, mqtt.host(), mqtt.port(),
+                        grpc == null ? "" : ", gRPC on " + config.grpc().host() + ":" + grpc.port(),
+                        http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
     }
 
     private static DurableTopics openDurableTopics(Path dir, ServerConfig config, LogEnvironment env,
@@ -350,7 +355,7 @@ public final class RatatoskrServer implements AutoCloseable {
         closed = true;
         stopping = true;
         serving = false;
-        log.info("Ratatoskr stopping");
+        log.atInfo().addKeyValue("event", "stopping").log("Ratatoskr stopping");
         if (http != null) {
             http.close();
         }
@@ -371,7 +376,7 @@ public final class RatatoskrServer implements AutoCloseable {
         }
         housekeeping.shutdownNow();
         releaseLock();
-        log.info("Ratatoskr stopped");
+        log.atInfo().addKeyValue("event", "stopped").log("Ratatoskr stopped");
     }
 
     private void releaseLock() {

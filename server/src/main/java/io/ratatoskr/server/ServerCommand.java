@@ -1,26 +1,42 @@
 package io.ratatoskr.server;
 
 import io.ratatoskr.core.broker.BrokerConfig;
-import io.ratatoskr.core.durable.DurableTopicsConfig;
-import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.core.session.SessionConfig;
 import io.ratatoskr.grpc.GrpcConfig;
-import io.ratatoskr.grpc.GrpcTls;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.mqtt.server.MqttConfig;
-import picocli.CommandLine.Command;
+import io.ratatoskr.server.config.ConfigException;
+import io.ratatoskr.server.config.ConfigLoader;
+import io.ratatoskr.server.config.EffectiveConfig;
+import io.ratatoskr.server.config.ServerSettings;
+import io.ratatoskr.server.logging.LogSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code ratatoskr server}: runs a broker node in the foreground until SIGINT/SIGTERM. */
+/**
+ * {@code ratatoskr server}: runs a broker node in the foreground until SIGINT/SIGTERM. Its configuration
+ * comes from {@link ConfigLoader}: embedded defaults, the {@code --config} file, {@code RATATOSKR_<KEY>}
+ * environment variables, then the flags below (each named flag sets one key; {@code --set} any key).
+ * The flag fields only give picocli its help text and types: the values are taken, as typed, from the
+ * parse result, so that a flag that was not given does not override the file or the environment.
+ */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Start a broker. With no options: data in ./data, MQTT on 127.0.0.1:1883, anonymous access.")
 final class ServerCommand implements Callable<Integer> {
@@ -126,62 +142,103 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--shutdown-timeout-ms", description = "On SIGTERM/SIGINT, how long the node may take to stop "
             + "cleanly (clients told, appends completed, logs closed) before it halts with exit code 1 "
             + "(default: ${DEFAULT-VALUE}).")
-    long shutdownTimeoutMs = 10_000;
+    long shutdownTimeoutMs = ServerSettings.DEFAULTS.shutdownTimeoutMs();
 
-    private GrpcTls grpcTls() {
-        if ((grpcTlsCert == null) != (grpcTlsKey == null)) {
-            throw new IllegalArgumentException("--grpc-tls-cert and --grpc-tls-key go together");
-        }
-        return grpcTlsCert == null ? null : new GrpcTls(grpcTlsCert, grpcTlsKey);
-    }
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:RATATOSKR_CONFIG}",
+            description = "YAML configuration file (default: $RATATOSKR_CONFIG, else none: embedded defaults). "
+                    + "Every key is in docs/configuration.md; environment variables RATATOSKR_<KEY> override the "
+                    + "file, flags override both.")
+    Path configFile;
 
-    private String httpToken() {
-        return httpToken(httpToken, httpTokenFile);
-    }
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Set a configuration key, e.g. --set mqtt.max-packet-size=4MiB (repeatable; wins over "
+                    + "the other flags).")
+    List<String> sets = new ArrayList<>();
 
-    /** The admin API's token: {@code token}, or the content of {@code file} (trimmed), or null. */
-    static String httpToken(String httpToken, java.nio.file.Path httpTokenFile) {
-        if (httpToken != null && httpTokenFile != null) {
-            throw new IllegalArgumentException("give --http-token or --http-token-file, not both");
+    @Option(names = "--print-config",
+            description = "Print the effective configuration as YAML, with where each value came from, and exit.")
+    boolean printConfig;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The keys the named flags set; a flag in seconds or milliseconds gets its unit appended. */
+    static final Map<String, String> FLAG_KEYS = Map.ofEntries(
+            Map.entry("--data-dir", "data-dir"),
+            Map.entry("--mqtt-host", "mqtt.host"),
+            Map.entry("--mqtt-port", "mqtt.port"),
+            Map.entry("--max-connections", "mqtt.max-connections"),
+            Map.entry("--max-packet-size", "mqtt.max-packet-size"),
+            Map.entry("--receive-maximum", "mqtt.receive-maximum"),
+            Map.entry("--topic-alias-maximum", "mqtt.topic-alias-maximum"),
+            Map.entry("--max-keep-alive", "mqtt.max-keep-alive"),
+            Map.entry("--io-threads", "mqtt.io-threads"),
+            Map.entry("--max-queued-messages", "sessions.max-queued-messages"),
+            Map.entry("--overflow-policy", "sessions.overflow-policy"),
+            Map.entry("--max-inflight", "sessions.max-inflight"),
+            Map.entry("--max-session-expiry", "sessions.max-expiry"),
+            Map.entry("--max-topic-levels", "broker.max-topic-levels"),
+            Map.entry("--sys-interval", "broker.sys-interval"),
+            Map.entry("--persist-sessions", "persistence.sessions"),
+            Map.entry("--state-durability", "persistence.durability"),
+            Map.entry("--grpc-host", "grpc.host"),
+            Map.entry("--grpc-port", "grpc.port"),
+            Map.entry("--grpc-tls-cert", "grpc.tls.cert"),
+            Map.entry("--grpc-tls-key", "grpc.tls.key"),
+            Map.entry("--http-host", "http.host"),
+            Map.entry("--http-port", "http.port"),
+            Map.entry("--http-token", "http.token"),
+            Map.entry("--http-token-file", "http.token-file"),
+            Map.entry("--auto-create-topics", "topics.auto-create"),
+            Map.entry("--shutdown-timeout-ms", "shutdown-timeout"));
+    private static final Map<String, String> FLAG_UNITS = Map.of("--max-keep-alive", "s",
+            "--max-session-expiry", "s", "--sys-interval", "s", "--shutdown-timeout-ms", "ms");
+
+    /** The configuration keys set on the command line, in order: the named flags, then {@code --set}. */
+    private List<ConfigLoader.Flag> commandLineValues() {
+        List<ConfigLoader.Flag> flags = new ArrayList<>();
+        for (OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+            String key = FLAG_KEYS.get(option.longestName());
+            if (key != null) {
+                List<String> texts = option.originalStringValues();
+                String text = texts.isEmpty() ? "true" : texts.get(texts.size() - 1);
+                flags.add(new ConfigLoader.Flag(key, text + FLAG_UNITS.getOrDefault(option.longestName(), ""),
+                        option.longestName()));
+            }
         }
-        if (httpTokenFile == null) {
-            return httpToken;
+        for (String set : sets) {
+            int eq = set.indexOf('=');
+            if (eq <= 0) {
+                throw new ParameterException(spec.commandLine(), "--set takes key=value, got \"" + set + "\"");
+            }
+            flags.add(new ConfigLoader.Flag(set.substring(0, eq).trim(), set.substring(eq + 1), "--set"));
         }
-        try {
-            return java.nio.file.Files.readString(httpTokenFile).trim();
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("cannot read --http-token-file " + httpTokenFile + ": " + e);
-        }
+        return flags;
     }
 
     @Override
     public Integer call() throws Exception {
-        ServerConfig config;
+        EffectiveConfig effective;
         try {
-            SessionConfig session = new SessionConfig(maxQueued, overflowPolicy, maxInflight, maxSessionExpiry,
-                    S.queueQos0WhenOffline());
-            BrokerConfig broker = new BrokerConfig(maxTopicLevels, session, sysInterval);
-            MqttConfig mqtt = M.toBuilder().host(mqttHost).port(mqttPort).maxConnections(maxConnections)
-                    .maxPacketSize(maxPacketSize).receiveMaximum(receiveMaximum).topicAliasMaximum(topicAliasMaximum)
-                    .maxKeepAliveSeconds(maxKeepAlive).ioThreads(ioThreads).build();
-            PersistenceConfig persistence = new PersistenceConfig(persistSessions, stateDurability,
-                    P.groupCommitMaxDelayMs());
-            DurableTopicsConfig topics = DurableTopicsConfig.DEFAULTS.withAutoCreate(autoCreateTopics,
-                    TopicConfig.DEFAULTS);
-            if (shutdownTimeoutMs <= 0) {
-                throw new IllegalArgumentException("--shutdown-timeout-ms must be positive");
-            }
-            config = new ServerConfig(dataDir, broker, mqtt, persistence, topics,
-                    grpcPort < 0 ? null : GrpcConfig.DEFAULTS.withHost(grpcHost).withPort(grpcPort).withTls(grpcTls()),
-                    httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort)
-                            .withBearerToken(httpToken()));
-        } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
-            System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
+            effective = ConfigLoader.load(configFile, System.getenv(), commandLineValues());
+        } catch (ConfigException e) {
+            PrintWriter err = spec.commandLine().getErr();
+            e.problems().forEach(p -> err.println("ratatoskr: invalid configuration: " + p));
+            err.flush();
             return 2;
         }
+        if (printConfig) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(effective.toYaml());
+            out.flush();
+            return 0;
+        }
+        LogSetup.apply(effective.settings().log());
+        effective.warnings().forEach(log::warn);
+        long shutdownTimeoutMs = effective.settings().shutdownTimeoutMs();
         RatatoskrServer server;
         try {
-            server = RatatoskrServer.start(config);
+            server = RatatoskrServer.start(effective.settings().server());
         } catch (IllegalStateException | java.io.UncheckedIOException e) {
             System.err.println("ratatoskr: cannot start: " + e.getMessage());
             return 1;

@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.server.cli.CliRun;
+import io.ratatoskr.server.config.ConfigException;
+import io.ratatoskr.server.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,13 +85,17 @@ class AdminAuthTest {
     }
 
     @Test
-    void theServerReadsItsTokenFromAFileTrimmed() throws Exception {
+    void theServerReadsItsTokenFromAFileTrimmedAndRefusesTwoTokens() throws Exception {
         Path file = dir.resolve("token");
         Files.writeString(file, "  " + TOKEN + "\n");
-        assertThat(ServerCommand.httpToken(null, file)).isEqualTo(TOKEN);
-        assertThat(ServerCommand.httpToken(TOKEN, null)).isEqualTo(TOKEN);
-        assertThat(ServerCommand.httpToken(null, null)).isNull();
-        assertThatThrownBy(() -> ServerCommand.httpToken(TOKEN, file)).hasMessageContaining("not both");
+        assertThat(ConfigLoader.load(null, Map.of(), List.of(new ConfigLoader.Flag("http.token-file",
+                file.toString(), "--http-token-file"))).settings().server().http().bearerToken()).isEqualTo(TOKEN);
+        assertThat(ConfigLoader.load(null, Map.of("RATATOSKR_HTTP_TOKEN", TOKEN), List.of()).settings().server()
+                .http().bearerToken()).isEqualTo(TOKEN);
+        assertThat(ConfigLoader.load(null, Map.of(), List.of()).settings().server().http().bearerToken()).isNull();
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("RATATOSKR_HTTP_TOKEN", TOKEN),
+                List.of(new ConfigLoader.Flag("http.token-file", file.toString(), "--http-token-file"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("give one of them");
         assertThatThrownBy(() -> HttpConfig.DEFAULTS.withBearerToken("has space"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(HttpConfig.DEFAULTS.withBearerToken(TOKEN).toString()).doesNotContain(TOKEN);

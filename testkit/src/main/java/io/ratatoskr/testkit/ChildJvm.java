@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Starts a main class in a child JVM with the same {@code java} executable and class path as the
@@ -21,6 +22,15 @@ public final class ChildJvm {
      */
     public static Process start(Class<?> mainClass, List<String> args, Path stderrFile)
             throws IOException {
+        return start(mainClass, args, stderrFile, Map.of());
+    }
+
+    /**
+     * Starts {@code mainClass} with {@code args} and the test's environment plus {@code env}; stdout is
+     * a pipe the caller reads, stderr goes to {@code stderrFile}.
+     */
+    public static Process start(Class<?> mainClass, List<String> args, Path stderrFile, Map<String, String> env)
+            throws IOException {
         String java =
                 ProcessHandle.current()
                         .info()
@@ -34,8 +44,9 @@ public final class ChildJvm {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
         command.addAll(args);
-        return new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.to(stderrFile.toFile()))
-                .start();
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.to(stderrFile.toFile()));
+        builder.environment().putAll(env);
+        return builder.start();
     }
 }

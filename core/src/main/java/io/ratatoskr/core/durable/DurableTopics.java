@@ -202,7 +202,8 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
             topic.rebuildWindow(now);
             register(topic);
         }
-        log.info("{}: {} durable topics opened", dir, topics.size());
+        log.atInfo().addKeyValue("event", "recovered").addKeyValue("topics", topics.size())
+                .log("{}: {} durable topics opened", dir, topics.size());
     }
 
     private LocalTopic openTopic(Path topicDir, TopicDefinition d) {
@@ -318,7 +319,9 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
                     + e.getMessage(), e);
         }
         register(topic);
-        log.info("durable topic '{}' created: {}", name, topicConfig);
+        log.atInfo().addKeyValue("event", "topic_created").addKeyValue("topic", name)
+                .addKeyValue("partitions", topicConfig.partitions())
+                .log("durable topic '{}' created: {}", name, topicConfig);
         return topic;
     }
 
@@ -376,7 +379,9 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
                     capture.unsubscribe(topic, f);
                 }
             }
-            log.info("durable topic '{}' changed (generation {}): {}", name, changed.generation(), topicConfig);
+            log.atInfo().addKeyValue("event", "topic_changed").addKeyValue("topic", name)
+                    .addKeyValue("generation", changed.generation())
+                    .log("durable topic '{}' changed (generation {}): {}", name, changed.generation(), topicConfig);
             return info(topic);
         } finally {
             admin.unlock();
@@ -409,7 +414,8 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
                         + "files could not all be removed (they go at the next start): " + e, e);
             }
             offsets.forget(name, env.clock().millis());
-            log.info("durable topic '{}' deleted", name);
+            log.atInfo().addKeyValue("event", "topic_deleted").addKeyValue("topic", name)
+                    .log("durable topic '{}' deleted", name);
         } finally {
             admin.unlock();
         }

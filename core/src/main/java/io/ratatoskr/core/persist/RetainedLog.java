@@ -109,8 +109,11 @@ public final class RetainedLog implements RetainedJournal, AutoCloseable {
         if (!expired.isEmpty()) {
             journal.append(expired);
         }
-        log.info("{}: {} retained messages loaded ({} expired while the broker was down) in {} ms", journal.dir(),
-                loaded, expired.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        log.atInfo().addKeyValue("event", "recovered").addKeyValue("retainedMessages", loaded)
+                .addKeyValue("durationMs", ms)
+                .log("{}: {} retained messages loaded ({} expired while the broker was down) in {} ms", journal.dir(),
+                        loaded, expired.size(), ms);
     }
 
     @Override

@@ -65,9 +65,12 @@ final class SessionJournalLoader {
             journal.append(SessionRecords.tombstones(loader.garbage));
         }
         int messages = loader.held.size();
-        log.info("{}: {} persistent sessions with {} stored messages read in {} ms ({} orphaned records removed, {}"
-                        + " unreadable skipped)", journal.dir(), sessions.size(), messages,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), loader.garbage.size(), loader.undecodable);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        log.atInfo().addKeyValue("event", "recovered").addKeyValue("sessions", sessions.size())
+                .addKeyValue("storedMessages", messages).addKeyValue("durationMs", ms)
+                .log("{}: {} persistent sessions with {} stored messages read in {} ms ({} orphaned records removed, "
+                        + "{} unreadable skipped)", journal.dir(), sessions.size(), messages, ms, loader.garbage.size(),
+                        loader.undecodable);
         return new Loaded(sessions, loader.maxMessageId + 1);
     }
 

@@ -459,7 +459,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     /** Answers a CONNECT with an error CONNACK and closes [MQTT-3.2.2-7]. */
     private void refuse(int v5ReasonCode, String metricTag, String reason) {
         server.metrics().connectionRefused(metricTag);
-        log.info("mqtt {}: CONNECT refused: {}", describe(), reason);
+        log.atInfo().addKeyValue("event", "connect_refused").addKeyValue("reason", metricTag)
+                .log("mqtt {}: CONNECT refused: {}", describe(), reason);
         if (!v5() && v5ReasonCode == ReasonCode.TOPIC_NAME_INVALID) {
             // 3.1.1 has no return code for a bad will topic (0x03 would say the server is unavailable):
             // it is a protocol violation, on which the server closes the connection (3.1.1 [MQTT-4.8.0-1]).

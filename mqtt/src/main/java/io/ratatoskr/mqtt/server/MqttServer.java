@@ -104,8 +104,9 @@ public final class MqttServer implements AutoCloseable {
                     + ": " + bound.cause().getMessage(), bound.cause());
         }
         serverChannel = bound.channel();
-        log.info("MQTT listening on {} ({}, {} I/O threads)", serverChannel.localAddress(),
-                epoll ? "epoll" : "nio", threads);
+        log.atInfo().addKeyValue("listener", "mqtt").addKeyValue("address", host() + ":" + port())
+                .log("MQTT listening on {} ({}, {} I/O threads)", serverChannel.localAddress(),
+                        epoll ? "epoll" : "nio", threads);
     }
 
     /** Whether the listener is bound and accepts connections (started, not yet closed). */

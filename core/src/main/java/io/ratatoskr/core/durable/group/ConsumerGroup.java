@@ -796,7 +796,8 @@ final class ConsumerGroup {
         } catch (RuntimeException e) {
             log.warn("group {}: closing its state log failed: {}", id, e.toString());
         }
-        log.info("group {}: ended: {}", id, reason);
+        log.atInfo().addKeyValue("event", "group_ended").addKeyValue("topic", id.topic())
+                .addKeyValue("group", id.group()).log("group {}: ended: {}", id, reason);
         env.onEnded().accept(this);
     }
 

@@ -89,7 +89,8 @@ public final class ConsumerGroups implements AutoCloseable {
             }
             groups.group(id, false).preload();
         }
-        log.info("consumer groups: {} found in {}", found.size(), dir);
+        log.atInfo().addKeyValue("event", "recovered").addKeyValue("groups", found.size())
+                .log("consumer groups: {} found in {}", found.size(), dir);
         return groups;
     }
 
@@ -273,8 +274,13 @@ public final class ConsumerGroups implements AutoCloseable {
                     throw ErrorCode.GROUP_LIMIT_REACHED.exception(
                             "the broker has its maximum of " + env.config().maxGroups() + " open consumer groups");
                 }
+                boolean created = create && !Files.isDirectory(dirOf(id));
                 g = new ConsumerGroup(id, dirOf(id), env);
                 groups.put(id, g);
+                if (created) {
+                    log.atInfo().addKeyValue("event", "group_created").addKeyValue("topic", id.topic())
+                            .addKeyValue("group", id.group()).log("group {}: created", id);
+                }
             }
             return g;
         }
