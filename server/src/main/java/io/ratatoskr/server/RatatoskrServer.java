@@ -14,6 +14,7 @@ import io.ratatoskr.core.durable.DurableTopics;
 import io.ratatoskr.core.durable.PartitionSnapshot;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupsConfig;
+import io.ratatoskr.core.trace.Tracing;
 import io.ratatoskr.core.persist.BrokerPersistence;
 import io.ratatoskr.grpc.GrpcBackend;
 import io.ratatoskr.grpc.GrpcServer;
@@ -22,6 +23,7 @@ import io.ratatoskr.log.Log;
 import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.log.LogStatus;
 import io.ratatoskr.mqtt.server.MqttServer;
+import io.ratatoskr.server.trace.OtelTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +71,7 @@ public final class RatatoskrServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final ScheduledExecutorService maintenance;
     private final BrokerPersistence persistence;
+    private final Tracing tracing;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private boolean closed;
@@ -99,6 +102,8 @@ public final class RatatoskrServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         BrokerMetrics metrics = new BrokerMetrics(registry);
         broker = new Broker(config.broker(), Clock.systemUTC(), metrics);
+        tracing = OtelTracing.start(config.tracing());
+        broker.traceWith(tracing);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ratatoskr-housekeeping");
             t.setDaemon(true);
@@ -107,6 +112,7 @@ public final class RatatoskrServer implements AutoCloseable {
         // What is open so far, last first: closed in that order if the start fails.
         Deque<Runnable> undo = new ArrayDeque<>();
         undo.push(this::releaseLock);
+        undo.push(this::closeTracing);
         undo.push(housekeeping::shutdownNow);
         try {
             // Retained messages are loaded, and session changes journaled, before anything can publish.
@@ -320,8 +326,16 @@ public final class RatatoskrServer implements AutoCloseable {
             log.error("closing the state logs failed", e);
         }
         housekeeping.shutdownNow();
+        // Last: the spans of the final publishes are exported (bounded by the export timeout).
+        closeTracing();
         releaseLock();
         log.info("Ratatoskr stopped");
+    }
+
+    private void closeTracing() {
+        if (tracing instanceof OtelTracing otel) {
+            otel.close();
+        }
     }
 
     private void releaseLock() {

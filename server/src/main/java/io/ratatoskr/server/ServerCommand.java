@@ -11,6 +11,7 @@ import io.ratatoskr.grpc.GrpcTls;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.mqtt.server.MqttConfig;
+import io.ratatoskr.server.trace.TracingConfig;
 import picocli.CommandLine.Command;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -120,6 +121,22 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     long shutdownTimeoutMs = 10_000;
 
+    @Option(names = "--tracing-enabled", description = "Export OpenTelemetry spans of publish, store and "
+            + "deliver over OTLP/HTTP (see docs/tracing.md).")
+    boolean tracingEnabled;
+
+    @Option(names = "--tracing-endpoint", description = "OTLP/HTTP (protobuf) traces URL of a collector "
+            + "(default: ${DEFAULT-VALUE}).")
+    java.net.URI tracingEndpoint = TracingConfig.DEFAULTS.endpoint();
+
+    @Option(names = "--tracing-sample-ratio", description = "Share of the traces the broker starts itself that are "
+            + "recorded, 0..1; a publisher's traceparent decides for its own messages (default: ${DEFAULT-VALUE}).")
+    double tracingSampleRatio = TracingConfig.DEFAULTS.sampleRatio();
+
+    @Option(names = "--tracing-inject", description = "Add a traceparent user property to messages whose "
+            + "publisher sent none, so that subscribers continue the broker's trace.")
+    boolean tracingInject;
+
     private GrpcTls grpcTls() {
         if ((grpcTlsCert == null) != (grpcTlsKey == null)) {
             throw new IllegalArgumentException("--grpc-tls-cert and --grpc-tls-key go together");
@@ -146,7 +163,9 @@ final class ServerCommand implements Callable<Integer> {
             }
             config = new ServerConfig(dataDir, broker, mqtt, persistence, topics,
                     grpcPort < 0 ? null : GrpcConfig.DEFAULTS.withHost(grpcHost).withPort(grpcPort).withTls(grpcTls()),
-                    httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort));
+                    httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort),
+                    TracingConfig.DEFAULTS.withEnabled(tracingEnabled).withEndpoint(tracingEndpoint)
+                            .withSampleRatio(tracingSampleRatio).withInject(tracingInject));
         } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
             return 2;
