@@ -11,6 +11,7 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
+import io.ratatoskr.core.trace.Tracing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -51,6 +52,9 @@ public final class GrpcServer implements AutoCloseable {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
         if (config.tls() != null) {
             builder.sslContext(sslContext(config.tls()));
+        }
+        if (backend.broker().tracing() != Tracing.NOOP) {
+            builder.intercept(new TraceHeaders());
         }
         this.server = builder
                 .executor(executor)

@@ -81,7 +81,7 @@ final class PublishRpcs {
                 topics.createIfAbsent(topic, topics.config().autoCreateConfig());
             }
             AckBarrier barrier = new AckBarrier();
-            PublishTrace trace = backend.broker().tracing().publish(message, "grpc", null);
+            PublishTrace trace = backend.broker().tracing().publish(message, "grpc", null, TraceHeaders.current());
             if (trace != null) {
                 message = trace.propagate(message);
                 barrier.trace(trace);
@@ -109,8 +109,9 @@ final class PublishRpcs {
      */
     private PublishTrace[] traceBatch(List<Message> built) {
         PublishTrace[] traces = null;
+        List<Header> callContext = TraceHeaders.current();
         for (int k = 0; k < built.size(); k++) {
-            PublishTrace trace = backend.broker().tracing().publish(built.get(k), "grpc", null);
+            PublishTrace trace = backend.broker().tracing().publish(built.get(k), "grpc", null, callContext);
             if (trace != null) {
                 if (traces == null) {
                     traces = new PublishTrace[built.size()];

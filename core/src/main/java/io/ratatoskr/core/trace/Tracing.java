@@ -1,6 +1,9 @@
 package io.ratatoskr.core.trace;
 
+import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
+
+import java.util.List;
 
 /**
  * Where the broker's publish path reports what it does with a message, so that a tracer can make
@@ -16,17 +19,25 @@ import io.ratatoskr.core.message.Message;
 public interface Tracing {
 
     /** Traces nothing: every publish answers null. */
-    Tracing NOOP = (message, protocol, clientId) -> null;
+    Tracing NOOP = (message, protocol, clientId, transportContext) -> null;
 
     /**
      * Starts tracing the publish of {@code message}, just received, before it is handed to the
-     * broker. The publisher's W3C trace context, if it sent one, is read from the message's user
-     * properties ({@code traceparent}, {@code tracestate}).
+     * broker. The parent is the W3C trace context the publisher sent: the message's own
+     * ({@code traceparent} and {@code tracestate} user properties or metadata entries, which travel
+     * with it to subscribers), else the one its transport carried ({@code transportContext}, e.g.
+     * gRPC call headers), else none (the broker starts a trace).
      *
-     * @param protocol the front end, e.g. {@code mqtt} or {@code grpc}
-     * @param clientId the publisher's client identifier (null if it has none)
+     * @param protocol         the front end, e.g. {@code mqtt} or {@code grpc}
+     * @param clientId         the publisher's client identifier (null if it has none)
+     * @param transportContext trace context headers of the request that carried the message (may be empty)
      * @return the trace to report the publish's progress to, or null when this publish is not
      *         traced (tracing off, or not sampled): then nothing more is reported
      */
-    PublishTrace publish(Message message, String protocol, String clientId);
+    PublishTrace publish(Message message, String protocol, String clientId, List<Header> transportContext);
+
+    /** As {@link #publish(Message, String, String, List)} with no transport context. */
+    default PublishTrace publish(Message message, String protocol, String clientId) {
+        return publish(message, protocol, clientId, List.of());
+    }
 }

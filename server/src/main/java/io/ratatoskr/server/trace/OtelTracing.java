@@ -112,8 +112,11 @@ public final class OtelTracing implements Tracing, AutoCloseable {
     }
 
     @Override
-    public PublishTrace publish(Message message, String protocol, String clientId) {
+    public PublishTrace publish(Message message, String protocol, String clientId, List<Header> transportContext) {
         List<Header> headers = message.properties().userProperties();
+        if (!hasTraceParent(headers)) {
+            headers = transportContext;
+        }
         Context parent = headers.isEmpty() ? Context.root()
                 : W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, HEADERS);
         Span span = tracer.spanBuilder("publish " + message.topic())

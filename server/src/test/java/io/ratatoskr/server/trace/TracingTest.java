@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.ratatoskr.api.v1.BatchMessage;
 import io.ratatoskr.api.v1.PublishBatchRequest;
@@ -180,6 +182,19 @@ class TracingTest {
         assertThat(only("store orders", batchTrace).attributes())
                 .containsEntry("ratatoskr.offset", batch.getResults(0).getStored().getOffset());
         assertThat(only("deliver orders", batchTrace).parentSpanId()).isEqualTo(batchPublish.spanId());
+
+        // Without metadata, the call's traceparent header (an instrumented gRPC client's) is the parent;
+        // it belongs to the call, not the message, so subscribers do not get it.
+        String callTrace = "22222222222222222222222222222222";
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
+                "00-" + callTrace + "-" + PARENT_ID + "-01");
+        api.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).publish(PublishRequest.newBuilder()
+                .setTopic("orders").setPayload(ByteString.copyFromUtf8("o-3")).build());
+
+        await().atMost(WAIT).until(() -> received.size() == 3 && receiver.spansOfTrace(callTrace).size() >= 3);
+        assertThat(only("publish orders", callTrace).parentSpanId()).isEqualTo(PARENT_ID);
+        assertThat(userProperties(received.get(2))).doesNotContainKey("traceparent");
     }
 
     @Test
