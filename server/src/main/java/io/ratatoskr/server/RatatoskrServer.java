@@ -102,7 +102,7 @@ public final class RatatoskrServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         BrokerMetrics metrics = new BrokerMetrics(registry);
         broker = new Broker(config.broker(), Clock.systemUTC(), metrics);
-        tracing = OtelTracing.start(config.tracing());
+        tracing = OtelTracing.start(config.tracing(), registry);
         broker.traceWith(tracing);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ratatoskr-housekeeping");
@@ -139,6 +139,7 @@ public final class RatatoskrServer implements AutoCloseable {
             });
             undo.push(groupPool::shutdownNow);
             groups = openGroups(dir.resolve("groups"), durableTopics, groupPool, registry);
+            groups.traceWith(tracing);
             undo.push(groups::close);
             // Restored sessions may publish their wills at once: every store takes messages by now.
             persistence.restoreSessions();

@@ -1,5 +1,6 @@
 package io.ratatoskr.core.trace;
 
+import io.ratatoskr.core.durable.group.GroupDelivery;
 import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 
@@ -35,6 +36,14 @@ public interface Tracing {
      *         traced (tracing off, or not sampled): then nothing more is reported
      */
     PublishTrace publish(Message message, String protocol, String clientId, List<Header> transportContext);
+
+    /**
+     * A consumer group hands {@code delivery} to its member {@code memberName} (on the group's
+     * thread). The message's own trace context, if it carries one, is the parent; a message without
+     * one is not traced here (its publish was, if sampled). Does nothing by default.
+     */
+    default void groupDelivered(GroupDelivery delivery, String memberName) {
+    }
 
     /** As {@link #publish(Message, String, String, List)} with no transport context. */
     default PublishTrace publish(Message message, String protocol, String clientId) {

@@ -67,15 +67,7 @@ final class OtelPublishTrace implements PublishTrace {
 
     @Override
     public void delivered(String clientId, int qos, String shareGroup) {
-        Span span = tracer.spanBuilder("deliver " + topic)
-                .setParent(context)
-                .setSpanKind(SpanKind.PRODUCER)
-                .startSpan();
-        span.setAttribute(OtelTracing.SYSTEM, OtelTracing.SYSTEM_NAME);
-        span.setAttribute(OtelTracing.DESTINATION, topic);
-        span.setAttribute(OtelTracing.OPERATION_TYPE, "send");
-        span.setAttribute(OtelTracing.OPERATION_NAME, "deliver");
-        span.setAttribute(OtelTracing.CLIENT_ID, clientId);
+        Span span = OtelTracing.startDeliver(tracer, context, topic, clientId);
         span.setAttribute(OtelTracing.QOS, (long) qos);
         if (shareGroup != null) {
             span.setAttribute(OtelTracing.CONSUMER_GROUP, shareGroup);

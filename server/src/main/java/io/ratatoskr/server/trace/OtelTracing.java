@@ -1,5 +1,6 @@
 package io.ratatoskr.server.trace;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -13,6 +14,8 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.ratatoskr.core.durable.DurableMessage;
+import io.ratatoskr.core.durable.group.GroupDelivery;
 import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.trace.PublishTrace;
@@ -49,6 +52,7 @@ public final class OtelTracing implements Tracing, AutoCloseable {
     static final AttributeKey<Long> STORE_WRITES = AttributeKey.longKey("ratatoskr.store.writes");
     static final AttributeKey<Long> PARTITION = AttributeKey.longKey("ratatoskr.partition");
     static final AttributeKey<Long> OFFSET = AttributeKey.longKey("ratatoskr.offset");
+    static final AttributeKey<Long> DELIVERY_ATTEMPT = AttributeKey.longKey("ratatoskr.delivery.attempt");
     static final String SYSTEM_NAME = "ratatoskr";
 
     /** The W3C Trace Context header names, as MQTT 5 user properties and gRPC metadata carry them. */
@@ -84,12 +88,12 @@ public final class OtelTracing implements Tracing, AutoCloseable {
     private final boolean inject;
     private final long exportTimeoutMs;
 
-    private OtelTracing(TracingConfig config) {
+    private OtelTracing(TracingConfig config, MeterRegistry registry) {
         OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
                 .setEndpoint(config.endpoint().toString())
                 .setTimeout(Duration.ofMillis(config.exportTimeoutMs()))
                 .build();
-        BatchSpanProcessor processor = BatchSpanProcessor.builder(exporter)
+        BatchSpanProcessor processor = BatchSpanProcessor.builder(new CountingSpanExporter(exporter, registry))
                 .setScheduleDelay(Duration.ofMillis(config.scheduleDelayMs()))
                 .setMaxQueueSize(config.maxQueueSize())
                 .setMaxExportBatchSize(config.maxExportBatchSize())
@@ -106,9 +110,12 @@ public final class OtelTracing implements Tracing, AutoCloseable {
         exportTimeoutMs = config.exportTimeoutMs();
     }
 
-    /** The tracing {@code config} asks for: {@link Tracing#NOOP} when it is off. */
-    public static Tracing start(TracingConfig config) {
-        return config.enabled() ? new OtelTracing(config) : Tracing.NOOP;
+    /**
+     * The tracing {@code config} asks for: {@link Tracing#NOOP} when it is off. Export outcomes are
+     * counted in {@code registry}.
+     */
+    public static Tracing start(TracingConfig config, MeterRegistry registry) {
+        return config.enabled() ? new OtelTracing(config, registry) : Tracing.NOOP;
     }
 
     @Override
@@ -140,6 +147,44 @@ public final class OtelTracing implements Tracing, AutoCloseable {
             span.setAttribute(RETAIN, true);
         }
         return new OtelPublishTrace(tracer, parent.with(span), span, message.topic(), inject);
+    }
+
+    @Override
+    public void groupDelivered(GroupDelivery delivery, String memberName) {
+        DurableMessage stored = delivery.message();
+        List<Header> headers = stored.message().properties().userProperties();
+        if (!hasTraceParent(headers)) {
+            return; // a lone span without the message's publish would say little: see docs/tracing.md
+        }
+        Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), headers, HEADERS);
+        Span span = startDeliver(tracer, parent, stored.topic(), memberName);
+        if (span.isRecording()) {
+            span.setAttribute(CONSUMER_GROUP, delivery.group());
+            span.setAttribute(MESSAGE_ID, stored.id().toString());
+            span.setAttribute(PARTITION, (long) stored.partition());
+            span.setAttribute(OFFSET, stored.offset());
+            span.setAttribute(DELIVERY_ATTEMPT, (long) delivery.attempt());
+        }
+        span.end();
+    }
+
+    /**
+     * Starts a {@code deliver} span of {@code topic} to {@code clientId} under {@code parent}, with
+     * the attributes every delivery has when it is recorded.
+     */
+    static Span startDeliver(Tracer tracer, Context parent, String topic, String clientId) {
+        Span span = tracer.spanBuilder("deliver " + topic)
+                .setParent(parent)
+                .setSpanKind(SpanKind.PRODUCER)
+                .startSpan();
+        if (span.isRecording()) {
+            span.setAttribute(SYSTEM, SYSTEM_NAME);
+            span.setAttribute(DESTINATION, topic);
+            span.setAttribute(OPERATION_TYPE, "send");
+            span.setAttribute(OPERATION_NAME, "deliver");
+            span.setAttribute(CLIENT_ID, clientId);
+        }
+        return span;
     }
 
     /** Exports what is queued (waiting at most the export timeout), then stops the exporter. */

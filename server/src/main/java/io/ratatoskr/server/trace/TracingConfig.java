@@ -67,6 +67,11 @@ public record TracingConfig(boolean enabled, double sampleRatio, URI endpoint, S
                 maxQueueSize, maxExportBatchSize, inject);
     }
 
+    public TracingConfig withExportTimeoutMs(long ms) {
+        return new TracingConfig(enabled, sampleRatio, endpoint, serviceName, ms, scheduleDelayMs, maxQueueSize,
+                maxExportBatchSize, inject);
+    }
+
     public TracingConfig withScheduleDelayMs(long ms) {
         return new TracingConfig(enabled, sampleRatio, endpoint, serviceName, exportTimeoutMs, ms, maxQueueSize,
                 maxExportBatchSize, inject);

@@ -3,6 +3,7 @@ package io.ratatoskr.server.trace;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.core.trace.Tracing;
@@ -14,7 +15,7 @@ class TracingConfigTest {
     @Test
     void tracingIsOffByDefaultAndOffMeansTheNoopHookThatTracesNothing() {
         assertThat(TracingConfig.DEFAULTS.enabled()).isFalse();
-        Tracing tracing = OtelTracing.start(TracingConfig.DEFAULTS);
+        Tracing tracing = OtelTracing.start(TracingConfig.DEFAULTS, new SimpleMeterRegistry());
 
         assertThat(tracing).isSameAs(Tracing.NOOP);
         assertThat(tracing.publish(new Message("t", new byte[0], 1, false, MessageProperties.EMPTY, "c", 0),

@@ -138,6 +138,8 @@ class TracingTest {
                 .containsEntry("messaging.destination.name", "sensors/temp")
                 .containsEntry("ratatoskr.qos", 1L);
         assertThat(receiver.contentTypes()).allMatch(t -> t.startsWith("application/x-protobuf"));
+        await().atMost(WAIT).until(() -> server.scrapeMetrics().lines().anyMatch(l ->
+                l.startsWith("ratatoskr_tracing_spans_exported_total{outcome=\"success\"}") && !l.endsWith(" 0.0")));
     }
 
     @Test
@@ -198,6 +200,29 @@ class TracingTest {
     }
 
     @Test
+    void aConsumerGroupDeliveryContinuesTheTraceContextTheStoredMessageCarries() throws Exception {
+        start(enabled(0.0));
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        PublishResponse stored = RatatoskrGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                .publish(PublishRequest.newBuilder().setTopic("jobs").setPayload(ByteString.copyFromUtf8("j-1"))
+                        .putMetadata("traceparent", TRACEPARENT).build());
+        List<MqttMessage> received = new CopyOnWriteArrayList<>();
+
+        mqtt("worker-1", received, false).subscribe("$queue/workers/jobs", 1); // a new group starts at the earliest
+
+        await().atMost(WAIT).until(() -> received.size() == 1);
+        assertThat(userProperties(received.get(0))).containsEntry("traceparent", TRACEPARENT);
+        await().atMost(WAIT).until(() -> receiver.spansOfTrace(TRACE_ID).stream()
+                .anyMatch(s -> "workers".equals(s.attribute("messaging.consumer.group.name"))));
+        ReceivedSpan deliver = only("deliver jobs", TRACE_ID);
+        assertThat(deliver.parentSpanId()).isEqualTo(PARENT_ID);
+        assertThat(deliver.attributes()).containsEntry("messaging.client.id", "worker-1")
+                .containsEntry("messaging.message.id", stored.getMessageId())
+                .containsEntry("ratatoskr.offset", stored.getOffset())
+                .containsEntry("ratatoskr.delivery.attempt", 1L);
+    }
+
+    @Test
     void disabledTracingIsTheNoopHookAndExportsNothing() throws Exception {
         start(TracingConfig.DEFAULTS.withEndpoint(receiver.endpoint()));
         assertThat(server.broker().tracing()).isSameAs(Tracing.NOOP);
@@ -255,6 +280,27 @@ class TracingTest {
         assertThat(publish.spanId()).isEqualTo(spanId);
         assertThat(publish.parentSpanId()).isEmpty();
         assertThat(only("deliver sensors/x", traceId).parentSpanId()).isEqualTo(spanId);
+    }
+
+    @Test
+    void anUnreachableCollectorLosesSpansNotPublishesAndTheLossIsCounted() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        start(enabled(1.0).withEndpoint(java.net.URI.create("http://127.0.0.1:" + closedPort + "/v1/traces"))
+                .withExportTimeoutMs(1_000));
+        List<MqttMessage> received = new CopyOnWriteArrayList<>();
+        mqtt("sub-u", received, true).subscribe("sensors/+", 1);
+        MqttClient pub = mqtt("pub-u", new CopyOnWriteArrayList<>(), false);
+
+        for (int i = 0; i < 5; i++) {
+            pub.publish("sensors/u", message("u" + i, 1)); // waits for the PUBACK
+        }
+
+        await().atMost(WAIT).until(() -> received.size() == 5);
+        await().atMost(WAIT).until(() -> server.scrapeMetrics().lines().anyMatch(l ->
+                l.startsWith("ratatoskr_tracing_spans_exported_total{outcome=\"failed\"}") && !l.endsWith(" 0.0")));
     }
 
     private ReceivedSpan only(String name, String traceId) {
