@@ -137,6 +137,12 @@ final class ServerCommand implements Callable<Integer> {
             + "publisher sent none, so that subscribers continue the broker's trace.")
     boolean tracingInject;
 
+    /** The tracing settings the {@code --tracing-*} flags ask for. */
+    TracingConfig tracingConfig() {
+        return TracingConfig.DEFAULTS.withEnabled(tracingEnabled).withEndpoint(tracingEndpoint)
+                .withSampleRatio(tracingSampleRatio).withInject(tracingInject);
+    }
+
     private GrpcTls grpcTls() {
         if ((grpcTlsCert == null) != (grpcTlsKey == null)) {
             throw new IllegalArgumentException("--grpc-tls-cert and --grpc-tls-key go together");
@@ -164,8 +170,7 @@ final class ServerCommand implements Callable<Integer> {
             config = new ServerConfig(dataDir, broker, mqtt, persistence, topics,
                     grpcPort < 0 ? null : GrpcConfig.DEFAULTS.withHost(grpcHost).withPort(grpcPort).withTls(grpcTls()),
                     httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort),
-                    TracingConfig.DEFAULTS.withEnabled(tracingEnabled).withEndpoint(tracingEndpoint)
-                            .withSampleRatio(tracingSampleRatio).withInject(tracingInject));
+                    tracingConfig());
         } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
             return 2;
