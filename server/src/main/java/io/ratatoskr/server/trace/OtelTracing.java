@@ -20,6 +20,8 @@ import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.trace.PublishTrace;
 import io.ratatoskr.core.trace.Tracing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +40,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe: the SDK's tracer is; this class holds no mutable state.
  */
 public final class OtelTracing implements Tracing, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OtelTracing.class);
     static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
     static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("messaging.destination.name");
     static final AttributeKey<String> OPERATION_TYPE = AttributeKey.stringKey("messaging.operation.type");
@@ -108,6 +111,8 @@ public final class OtelTracing implements Tracing, AutoCloseable {
         tracer = provider.get("io.ratatoskr");
         inject = config.inject();
         exportTimeoutMs = config.exportTimeoutMs();
+        log.info("tracing on: spans to {} (OTLP/HTTP), sample ratio {} for traces the broker starts{}",
+                config.endpoint(), config.sampleRatio(), inject ? ", traceparent added to messages without one" : "");
     }
 
     /**
