@@ -1,15 +1,19 @@
 package io.ratatoskr.server.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import io.opentelemetry.proto.trace.v1.Status;
 import io.ratatoskr.api.v1.BatchMessage;
+import io.ratatoskr.api.v1.CreateTopicRequest;
 import io.ratatoskr.api.v1.PublishBatchRequest;
 import io.ratatoskr.api.v1.PublishBatchResponse;
 import io.ratatoskr.api.v1.PublishRequest;
@@ -220,6 +224,25 @@ class TracingTest {
                 .containsEntry("messaging.message.id", stored.getMessageId())
                 .containsEntry("ratatoskr.offset", stored.getOffset())
                 .containsEntry("ratatoskr.delivery.attempt", 1L);
+    }
+
+    @Test
+    void aPublishTheBrokerRefusesEndsItsSpanWithAnError() throws Exception {
+        start(enabled(0.0));
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        RatatoskrGrpc.RatatoskrBlockingStub api = RatatoskrGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(20, TimeUnit.SECONDS);
+        api.createTopic(CreateTopicRequest.newBuilder().setName("small")
+                .setConfig(io.ratatoskr.api.v1.TopicConfig.newBuilder().setMaxMessageBytes(1024)).build());
+
+        assertThatThrownBy(() -> api.publish(PublishRequest.newBuilder().setTopic("small")
+                .setPayload(ByteString.copyFrom(new byte[4096])).putMetadata("traceparent", TRACEPARENT).build()))
+                .isInstanceOf(StatusRuntimeException.class);
+
+        await().atMost(WAIT).until(() -> !receiver.spansOfTrace(TRACE_ID).isEmpty());
+        ReceivedSpan publish = only("publish small", TRACE_ID);
+        assertThat(publish.status().getCode()).isEqualTo(Status.StatusCode.STATUS_CODE_ERROR);
+        assertThat(publish.status().getMessage()).isNotEmpty();
     }
 
     @Test
