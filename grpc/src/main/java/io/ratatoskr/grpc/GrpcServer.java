@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
 import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.core.client.TrafficTotals;
+import io.ratatoskr.core.trace.Tracing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -54,6 +55,9 @@ public final class GrpcServer implements AutoCloseable {
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
         if (config.tls() != null) {
             builder.sslContext(sslContext(config.tls()));
+        }
+        if (backend.broker().tracing() != Tracing.NOOP) {
+            builder.intercept(new TraceHeaders());
         }
         this.server = builder
                 .executor(executor)

@@ -19,6 +19,7 @@ import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.core.topic.Topics;
+import io.ratatoskr.core.trace.PublishTrace;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -82,7 +83,22 @@ final class PublishRpcs {
             }
             backend.broker().metrics().messageReceived(BrokerMetrics.Protocol.GRPC, qos, message.payload().length);
             AckBarrier barrier = new AckBarrier();
-            backend.broker().publish(message, null, barrier);
+            PublishTrace trace = backend.broker().tracing().publish(message, "grpc", null, TraceHeaders.current());
+            if (trace != null) {
+                message = trace.propagate(message);
+                barrier.trace(trace);
+            }
+            try {
+                backend.broker().publish(message, null, barrier);
+            } catch (RuntimeException e) {
+                if (trace != null) {
+                    trace.refused(e);
+                }
+                throw e;
+            }
+            if (trace != null) {
+                trace.acknowledgedWhen(barrier);
+            }
             List<CompletableFuture<PublishReceipt>> receipts = barrier.results(PublishReceipt.class);
             return barrier.done().thenApply(done -> answer(topic, receipts, now));
         }, this::refused);
@@ -96,6 +112,27 @@ final class PublishRpcs {
     private void refused(String errorCode) {
         backend.broker().metrics().publishRefused(BrokerMetrics.Protocol.GRPC,
                 ErrorCode.valueOf(errorCode).code());
+    }
+
+    /**
+     * Starts the traces of a batch's messages (replacing each message with the one to publish, see
+     * {@link PublishTrace#propagate}), or answers null when none is traced. The store span of each
+     * covers the batch's append; session-journal writes are not in it (they are shared by the batch).
+     */
+    private PublishTrace[] traceBatch(List<Message> built) {
+        PublishTrace[] traces = null;
+        List<Header> callContext = TraceHeaders.current();
+        for (int k = 0; k < built.size(); k++) {
+            PublishTrace trace = backend.broker().tracing().publish(built.get(k), "grpc", null, callContext);
+            if (trace != null) {
+                if (traces == null) {
+                    traces = new PublishTrace[built.size()];
+                }
+                traces[k] = trace;
+                built.set(k, trace.propagate(built.get(k)));
+            }
+        }
+        return traces;
     }
 
     private static PublishResponse answer(String topic, List<CompletableFuture<PublishReceipt>> receipts, long now) {
@@ -146,12 +183,15 @@ final class PublishRpcs {
             for (Message m : built) {
                 backend.broker().metrics().messageReceived(BrokerMetrics.Protocol.GRPC, qos, m.payload().length);
             }
+            PublishTrace[] traces = traceBatch(built);
             List<AppendOutcome> outcomes = backend.topics().publishBatch(topic, built);
             List<CompletableFuture<?>> waits = new ArrayList<>(outcomes.size());
             AckBarrier journal = new AckBarrier();
             for (int k = 0; k < outcomes.size(); k++) {
                 AppendOutcome o = outcomes.get(k);
                 int i = index.get(k);
+                PublishTrace trace = traces == null ? null : traces[k];
+                journal.trace(trace);
                 if (!o.duplicate() && !o.receipt().isCompletedExceptionally()) {
                     try {
                         backend.broker().route(built.get(k), null, journal);
@@ -159,6 +199,9 @@ final class PublishRpcs {
                         // Stored, but persistent subscribers' journal refused it: say so for this message.
                         results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
                     }
+                }
+                if (trace != null) {
+                    trace.acknowledgedWhen(o.receipt(), 1, List.of(o.receipt()));
                 }
                 waits.add(o.receipt().handle((r, e) -> {
                     if (results[i] == null) {

@@ -17,6 +17,7 @@ import io.ratatoskr.core.durable.DurableTopics;
 import io.ratatoskr.core.durable.PartitionSnapshot;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupsConfig;
+import io.ratatoskr.core.trace.Tracing;
 import io.ratatoskr.core.persist.BrokerPersistence;
 import io.ratatoskr.grpc.GrpcBackend;
 import io.ratatoskr.grpc.GrpcServer;
@@ -25,6 +26,7 @@ import io.ratatoskr.log.Log;
 import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.log.LogStatus;
 import io.ratatoskr.mqtt.server.MqttServer;
+import io.ratatoskr.server.trace.OtelTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,7 @@ public final class RatatoskrServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
     private final ScheduledExecutorService maintenance;
     private final BrokerPersistence persistence;
+    private final Tracing tracing;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private boolean closed;
@@ -105,6 +108,8 @@ public final class RatatoskrServer implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         BrokerMetrics metrics = new BrokerMetrics(registry, Clock.systemUTC());
         broker = new Broker(config.broker(), Clock.systemUTC(), metrics);
+        tracing = OtelTracing.start(config.tracing(), registry);
+        broker.traceWith(tracing);
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ratatoskr-housekeeping");
             t.setDaemon(true);
@@ -113,6 +118,7 @@ public final class RatatoskrServer implements AutoCloseable {
         // What is open so far, last first: closed in that order if the start fails.
         Deque<Runnable> undo = new ArrayDeque<>();
         undo.push(this::releaseLock);
+        undo.push(this::closeTracing);
         undo.push(housekeeping::shutdownNow);
         try {
             // The admin listener comes first, so that /health and /ready (503, naming the step) answer
@@ -151,6 +157,7 @@ public final class RatatoskrServer implements AutoCloseable {
             undo.push(groupPool::shutdownNow);
             startupPhase = "recovering consumer groups";
             groups = openGroups(dir.resolve("groups"), durableTopics, groupPool, registry);
+            groups.traceWith(tracing);
             undo.push(groups::close);
             nodeMetrics = new NodeMetrics(registry, dir, Clock.systemUTC(), durableTopics.deadLetters());
             // Restored sessions may publish their wills at once: every store takes messages by now.
@@ -375,8 +382,16 @@ public final class RatatoskrServer implements AutoCloseable {
             log.error("closing the state logs failed", e);
         }
         housekeeping.shutdownNow();
+        // Last: the spans of the final publishes are exported (bounded by the export timeout).
+        closeTracing();
         releaseLock();
         log.atInfo().addKeyValue("event", "stopped").log("Ratatoskr stopped");
+    }
+
+    private void closeTracing() {
+        if (tracing instanceof OtelTracing otel) {
+            otel.close();
+        }
     }
 
     private void releaseLock() {

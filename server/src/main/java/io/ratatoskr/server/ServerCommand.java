@@ -13,6 +13,7 @@ import io.ratatoskr.server.config.ConfigLoader;
 import io.ratatoskr.server.config.EffectiveConfig;
 import io.ratatoskr.server.config.ServerSettings;
 import io.ratatoskr.server.logging.LogSetup;
+import io.ratatoskr.server.trace.TracingConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -144,6 +145,22 @@ final class ServerCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     long shutdownTimeoutMs = ServerSettings.DEFAULTS.shutdownTimeoutMs();
 
+    @Option(names = "--tracing-enabled", description = "Export OpenTelemetry spans of publish, store and "
+            + "deliver over OTLP/HTTP (see docs/tracing.md).")
+    boolean tracingEnabled;
+
+    @Option(names = "--tracing-endpoint", description = "OTLP/HTTP (protobuf) traces URL of a collector "
+            + "(default: ${DEFAULT-VALUE}).")
+    java.net.URI tracingEndpoint = TracingConfig.DEFAULTS.endpoint();
+
+    @Option(names = "--tracing-sample-ratio", description = "Share of the traces the broker starts itself that are "
+            + "recorded, 0..1; a publisher's traceparent decides for its own messages (default: ${DEFAULT-VALUE}).")
+    double tracingSampleRatio = TracingConfig.DEFAULTS.sampleRatio();
+
+    @Option(names = "--tracing-inject", description = "Add a traceparent user property to messages whose "
+            + "publisher sent none, so that subscribers continue the broker's trace.")
+    boolean tracingInject;
+
     @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:RATATOSKR_CONFIG}",
             description = "YAML configuration file (default: $RATATOSKR_CONFIG, else none: embedded defaults). "
                     + "Every key is in docs/configuration.md; environment variables RATATOSKR_<KEY> override the "
@@ -189,6 +206,10 @@ final class ServerCommand implements Callable<Integer> {
             Map.entry("--http-port", "http.port"),
             Map.entry("--http-token", "http.token"),
             Map.entry("--http-token-file", "http.token-file"),
+            Map.entry("--tracing-enabled", "tracing.enabled"),
+            Map.entry("--tracing-endpoint", "tracing.endpoint"),
+            Map.entry("--tracing-sample-ratio", "tracing.sample-ratio"),
+            Map.entry("--tracing-inject", "tracing.inject"),
             Map.entry("--auto-create-topics", "topics.auto-create"),
             Map.entry("--shutdown-timeout-ms", "shutdown-timeout"));
     private static final Map<String, String> FLAG_UNITS = Map.of("--max-keep-alive", "s",

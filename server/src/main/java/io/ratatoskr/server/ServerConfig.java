@@ -6,6 +6,7 @@ import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
+import io.ratatoskr.server.trace.TracingConfig;
 
 import java.nio.file.Path;
 import java.util.Objects;
@@ -18,12 +19,14 @@ import java.util.Objects;
  * @param topics      the durable topics (kept in {@code <dataDir>/topics})
  * @param grpc        the gRPC listener; null: none
  * @param http        the admin API listener; null: none
+ * @param tracing     OpenTelemetry tracing (off by default)
  */
 public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
-                           DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http) {
+                           DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http,
+                           TracingConfig tracing) {
     public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS,
             MqttConfig.DEFAULTS, PersistenceConfig.DEFAULTS, DurableTopicsConfig.DEFAULTS, GrpcConfig.DEFAULTS,
-            HttpConfig.DEFAULTS);
+            HttpConfig.DEFAULTS, TracingConfig.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -31,33 +34,44 @@ public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, P
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(persistence, "persistence");
         Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(tracing, "tracing");
+    }
+
+    /** A configuration without tracing. */
+    public ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
+                        DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http) {
+        this(dataDir, broker, mqtt, persistence, topics, grpc, http, TracingConfig.DEFAULTS);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http);
+        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http, tracing);
     }
 
     public ServerConfig withBroker(BrokerConfig b) {
-        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http);
+        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http, tracing);
     }
 
     public ServerConfig withMqtt(MqttConfig m) {
-        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http);
+        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http, tracing);
     }
 
     public ServerConfig withPersistence(PersistenceConfig p) {
-        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http);
+        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http, tracing);
     }
 
     public ServerConfig withTopics(DurableTopicsConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http, tracing);
     }
 
     public ServerConfig withGrpc(GrpcConfig g) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http, tracing);
     }
 
     public ServerConfig withHttp(HttpConfig h) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h, tracing);
+    }
+
+    public ServerConfig withTracing(TracingConfig t) {
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, t);
     }
 }

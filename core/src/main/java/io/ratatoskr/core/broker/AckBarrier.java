@@ -22,11 +22,14 @@ public final class AckBarrier {
     private CompletableFuture<?> single;
     private List<CompletableFuture<?>> more;
     private List<Result<?>> results;
+    private int size;
+    private io.ratatoskr.core.trace.PublishTrace trace;
 
     private record Result<T>(Class<T> type, CompletableFuture<T> write) {}
 
     /** Makes the acknowledgement wait for {@code write}. */
     public void await(CompletableFuture<?> write) {
+        size++;
         if (single == null) {
             single = write;
         } else {
@@ -63,6 +66,24 @@ public final class AckBarrier {
             }
         }
         return out;
+    }
+
+    /** How many writes were added. */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Attaches the trace of the publish this barrier belongs to (null: not traced), so that the
+     * broker reports each delivery of the message to it while routing.
+     */
+    public void trace(io.ratatoskr.core.trace.PublishTrace publishTrace) {
+        this.trace = publishTrace;
+    }
+
+    /** The trace attached with {@link #trace(io.ratatoskr.core.trace.PublishTrace)}, or null. */
+    public io.ratatoskr.core.trace.PublishTrace trace() {
+        return trace;
     }
 
     /** Whether nothing was added: the publisher can be acknowledged at once. */

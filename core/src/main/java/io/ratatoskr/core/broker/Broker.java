@@ -21,6 +21,8 @@ import io.ratatoskr.core.topic.SharedGroup;
 import io.ratatoskr.core.topic.SubscriptionOptions;
 import io.ratatoskr.core.topic.SubscriptionTable;
 import io.ratatoskr.core.topic.Topics;
+import io.ratatoskr.core.trace.PublishTrace;
+import io.ratatoskr.core.trace.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,7 @@ public final class Broker implements SessionHost {
     /** Sessions whose client identifier holds U+0000: a front end's own (gRPC subscribers), not a client's. */
     private final java.util.concurrent.atomic.AtomicInteger internalSessions =
             new java.util.concurrent.atomic.AtomicInteger();
+    private volatile Tracing tracing = Tracing.NOOP;
 
     public Broker(BrokerConfig config, Clock clock, BrokerMetrics metrics) {
         this.config = config;
@@ -136,6 +139,19 @@ public final class Broker implements SessionHost {
         for (Session s : created) {
             s.tell(s::resumeAfterRestart);
         }
+    }
+
+    /**
+     * Traces publishes with {@code tracing} from now on (front ends ask {@link #tracing()} for each
+     * message they receive). Called by the wiring before any client connects.
+     */
+    public void traceWith(Tracing tracing) {
+        this.tracing = java.util.Objects.requireNonNull(tracing, "tracing");
+    }
+
+    /** Where front ends start the trace of a publish; {@link Tracing#NOOP} unless tracing is on. */
+    public Tracing tracing() {
+        return tracing;
     }
 
     /** Registers a store that every published message is handed to before routing. */
@@ -324,6 +340,7 @@ public final class Broker implements SessionHost {
         private Message message;
         private StoredMessage stored;
         private BackPressure backPressure;
+        private PublishTrace trace;
         boolean busy;
 
         int route(Message m, BackPressure bp, AckBarrier barrier) {
@@ -331,6 +348,7 @@ public final class Broker implements SessionHost {
             try {
                 message = m;
                 backPressure = bp;
+                trace = barrier == null ? null : barrier.trace();
                 subscriptions.match(m.topic(), this);
                 int n = 0;
                 for (Map.Entry<Session, Match> e : matches.entrySet()) {
@@ -371,6 +389,7 @@ public final class Broker implements SessionHost {
                 message = null;
                 stored = null;
                 backPressure = null;
+                trace = null;
                 busy = false;
             }
         }
@@ -390,6 +409,9 @@ public final class Broker implements SessionHost {
         }
 
         private void offer(Session target, Delivery d) {
+            if (trace != null) {
+                trace.delivered(target.clientId(), d.qos(), d.group() == null ? null : d.group().shareName());
+            }
             if (target.offer(d) && backPressure != null) {
                 backPressure.congested(target);
             }

@@ -24,6 +24,7 @@ import io.ratatoskr.core.session.SessionLink;
 import io.ratatoskr.core.session.Will;
 import io.ratatoskr.core.topic.SubscriptionOptions;
 import io.ratatoskr.core.topic.Topics;
+import io.ratatoskr.core.trace.PublishTrace;
 import io.ratatoskr.mqtt.codec.DecodeFailure;
 import io.ratatoskr.mqtt.codec.MqttEncoder;
 import io.ratatoskr.mqtt.codec.MqttPacket;
@@ -566,12 +567,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         Message message = new Message(topic, p.payload(), qos, p.retain(), PublishProperties.toCore(props), clientId,
                 server.clock().millis());
         AckBarrier barrier = new AckBarrier();
+        PublishTrace trace = server.broker().tracing().publish(message, "mqtt", clientId);
+        if (trace != null) {
+            message = trace.propagate(message);
+            barrier.trace(trace);
+        }
         int matched;
         try {
             matched = server.broker().publish(message, backPressure, barrier);
         } catch (RatatoskrException e) {
+            if (trace != null) {
+                trace.refused(e);
+            }
             acks.refused(p.packetId(), qos, e); // refused before routing: nobody received it
             return;
+        }
+        if (trace != null) {
+            trace.acknowledgedWhen(barrier);
         }
         int success = matched == 0 && barrier.isEmpty() ? ReasonCode.NO_MATCHING_SUBSCRIBERS : ReasonCode.SUCCESS;
         if (barrier.isEmpty() && qos != 2) {

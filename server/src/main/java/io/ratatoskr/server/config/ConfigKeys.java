@@ -2,7 +2,9 @@ package io.ratatoskr.server.config;
 
 import static io.ratatoskr.server.config.ValueType.bool;
 import static io.ratatoskr.server.config.ValueType.countOrNone;
+import static io.ratatoskr.server.config.ValueType.decimal;
 import static io.ratatoskr.server.config.ValueType.directory;
+import static io.ratatoskr.server.config.ValueType.httpUrl;
 import static io.ratatoskr.server.config.ValueType.integer;
 import static io.ratatoskr.server.config.ValueType.longInteger;
 import static io.ratatoskr.server.config.ValueType.millis;
@@ -227,7 +229,26 @@ public final class ConfigKeys {
                         if (file != null) {
                             d.set(S + "http.bearerToken", readToken(file));
                         }
-                    }));
+                    }),
+
+            key("tracing.enabled", bool(), S + "tracing.enabled",
+                    "Export OpenTelemetry spans of publish, store and deliver over OTLP/HTTP (docs/tracing.md)."),
+            key("tracing.endpoint", httpUrl(), S + "tracing.endpoint",
+                    "OTLP/HTTP (protobuf) traces URL of a collector."),
+            key("tracing.sample-ratio", decimal(0, 1), S + "tracing.sampleRatio", "Share of the traces the broker "
+                    + "starts itself that are recorded; a publisher's traceparent decides for its own messages."),
+            key("tracing.inject", bool(), S + "tracing.inject", "Add a traceparent user property (gRPC: metadata "
+                    + "entry) to messages whose publisher sent none, so that subscribers continue the trace."),
+            key("tracing.service-name", text(), S + "tracing.serviceName",
+                    "The service.name resource attribute of the spans."),
+            key("tracing.export-timeout", millis(1, Long.MAX_VALUE, false), S + "tracing.exportTimeoutMs",
+                    "How long one export may take before it is given up."),
+            key("tracing.schedule-delay", millis(1, Long.MAX_VALUE, false), S + "tracing.scheduleDelayMs",
+                    "The longest a finished span waits before its batch is exported."),
+            key("tracing.max-queue-size", integer(1, Integer.MAX_VALUE), S + "tracing.maxQueueSize",
+                    "Finished spans waiting for export at most; more are dropped, never blocking the broker."),
+            key("tracing.max-export-batch-size", integer(1, Integer.MAX_VALUE), S + "tracing.maxExportBatchSize",
+                    "Spans in one export at most (at most tracing.max-queue-size)."));
 
     private static final Map<String, ConfigKey<?>> BY_NAME = index();
 

@@ -109,6 +109,14 @@ public final class ValueType<T> {
                 t -> inRange(Long.parseLong(t), min, max), String::valueOf);
     }
 
+    /** An absolute http or https URL (a collector's endpoint). */
+    public static ValueType<java.net.URI> httpUrl() {
+        return new ValueType<>("http(s) URL", "an http or https URL", java.net.URI.class, t -> {
+            java.net.URI u = java.net.URI.create(t);
+            return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null ? u : null;
+        }, u -> quote(u.toString()));
+    }
+
     public static ValueType<Boolean> bool() {
         return new ValueType<>("boolean", "true or false", Boolean.class, t -> switch (t.toLowerCase(Locale.ROOT)) {
             case "true" -> Boolean.TRUE;

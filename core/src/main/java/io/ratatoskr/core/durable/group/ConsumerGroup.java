@@ -508,7 +508,9 @@ final class ConsumerGroup {
         state.putMessage(e);
         metrics.delivered.increment();
         try {
-            member.sink.deliver(new GroupDelivery(e.deliveryId, id.group(), e.message, e.attempts, e.deadlineMs));
+            GroupDelivery delivery = new GroupDelivery(e.deliveryId, id.group(), e.message, e.attempts, e.deadlineMs);
+            env.tracing().get().groupDelivered(delivery, member.name());
+            member.sink.deliver(delivery);
         } catch (RuntimeException ex) {
             // The delivery stays in flight and times out like any unanswered one.
             log.warn("group {}: member {} refused a delivery: {}", id, member.name(), ex.toString());

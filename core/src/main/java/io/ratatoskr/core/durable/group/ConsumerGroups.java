@@ -7,6 +7,7 @@ import io.ratatoskr.core.durable.GroupConfig;
 import io.ratatoskr.core.durable.StartPosition;
 import io.ratatoskr.core.durable.TopicDirectory;
 import io.ratatoskr.core.error.ErrorCode;
+import io.ratatoskr.core.trace.Tracing;
 import io.ratatoskr.log.LogEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,7 @@ public final class ConsumerGroups implements AutoCloseable {
     private final Map<GroupId, ConsumerGroup> groups = new ConcurrentHashMap<>();
     private final Counter refusedJoins;
     private volatile boolean closed;
+    private volatile Tracing tracing = Tracing.NOOP;
 
     private ConsumerGroups(Path dir, TopicDirectory topics, Clock clock, ScheduledExecutorService scheduler,
                            MeterRegistry registry, GroupsConfig config) {
@@ -58,9 +60,14 @@ public final class ConsumerGroups implements AutoCloseable {
         LogEnvironment logEnv = LogEnvironment.system().withClock(clock).withScheduler(scheduler)
                 .withListener(new LogMetrics(registry, "groups"));
         this.env = new GroupEnvironment(topics, clock, scheduler, registry, config, logEnv,
-                g -> groups.remove(g.id(), g));
+                g -> groups.remove(g.id(), g), () -> tracing);
         this.refusedJoins = Counter.builder("ratatoskr.group.joins.refused")
                 .description("Joins refused because a group or member limit was reached").register(registry);
+    }
+
+    /** Reports every delivery to a member to {@code t} from now on (wiring; {@link Tracing#NOOP} before). */
+    public void traceWith(Tracing t) {
+        this.tracing = Objects.requireNonNull(t, "tracing");
     }
 
     /**
