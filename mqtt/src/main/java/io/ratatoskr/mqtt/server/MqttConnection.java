@@ -432,7 +432,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         ctx.write(new ConnAck(result.sessionPresent(), ReasonCode.SUCCESS, connAckProps));
         server.metrics().connectionAccepted();
-        listed = new MqttClientEntry(new ClientInfo(clientId, "mqtt", version == MqttVersion.V5 ? "5" : "3.1.1",
+        listed = new MqttClientEntry(new ClientInfo(clientId, "mqtt", switch (version) {
+                    case V5 -> "5";
+                    case V3_1_1 -> "3.1.1";
+                    case V3_1 -> "3.1";
+                },
                 remoteAddress(), username, server.clock().millis(), keepAlive, cleanStart), this, session);
         server.clients().add(listed);
         log.debug("mqtt {}: connected ({}, session present {})", describe(), version, result.sessionPresent());
