@@ -92,9 +92,14 @@ public final class AdminHttpServer implements AutoCloseable {
                     + ": " + bound.cause().getMessage(), bound.cause());
         }
         serverChannel = bound.channel();
-        log.info("HTTP admin API listening on {}{}", serverChannel.localAddress(),
-                config.bearerToken() == null ? " (no bearer token: anyone who can connect may administer)"
-                        : " (bearer token required)");
+        InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
+        if (config.bearerToken() == null && !local.getAddress().isLoopbackAddress()) {
+            log.warn("HTTP admin API listening on {} without a bearer token: anyone who can reach it may administer "
+                    + "the broker (set --http-token-file)", local);
+        } else {
+            log.info("HTTP admin API listening on {}{}", local,
+                    config.bearerToken() == null ? "" : " (bearer token required)");
+        }
     }
 
     /** The bound port (useful when configured as 0). */
