@@ -93,11 +93,18 @@ public final class AdminHttpServer implements AutoCloseable {
                     + ": " + bound.cause().getMessage(), bound.cause());
         }
         serverChannel = bound.channel();
-        log.atInfo().addKeyValue("listener", "http").addKeyValue("address", config.host() + ":" + port())
-                .addKeyValue("auth", config.bearerToken() == null ? "none" : "bearer")
-                .log("HTTP admin API listening on {}{}", serverChannel.localAddress(),
-                        config.bearerToken() == null ? " (no bearer token: anyone who can connect may administer)"
-                                : " (bearer token required)");
+        InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
+        if (config.bearerToken() == null && !local.getAddress().isLoopbackAddress()) {
+            log.atWarn().addKeyValue("listener", "http").addKeyValue("address", config.host() + ":" + port())
+                    .addKeyValue("auth", "none")
+                    .log("HTTP admin API listening on {} without a bearer token: anyone who can reach it may "
+                            + "administer the broker (set http.token-file)", local);
+        } else {
+            log.atInfo().addKeyValue("listener", "http").addKeyValue("address", config.host() + ":" + port())
+                    .addKeyValue("auth", config.bearerToken() == null ? "none" : "bearer")
+                    .log("HTTP admin API listening on {}{}", local,
+                            config.bearerToken() == null ? "" : " (bearer token required)");
+        }
     }
 
     /**

@@ -68,6 +68,9 @@ class AdminAuthTest {
         ApiCalls anonymous = new ApiCalls(server.httpPort());
         assertThat(anonymous.get("/health").status()).isEqualTo(200);
         assertThat(anonymous.get("/ready").status()).isEqualTo(200);
+        // The dashboard's static files ask for the token themselves (whether or not they are served here).
+        assertThat(anonymous.get("/").status()).isNotEqualTo(401);
+        assertThat(anonymous.get("/assets/app.js").status()).isNotEqualTo(401);
     }
 
     @Test

@@ -153,28 +153,38 @@ class ClientAdminApiTest {
         return c;
     }
 
-    /** A gRPC Subscribe stream; {@code ended} gets its final status. */
-    private AtomicReference<Status> grpcSubscriber(String filter) {
-        AtomicReference<Status> ended = new AtomicReference<>();
+    /** Records the final status of a server stream, ignoring its messages. */
+    static final class Ending<T> implements StreamObserver<T> {
+        final AtomicReference<Status> ended = new AtomicReference<>();
+
+        @Override
+        public void onNext(T value) {
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            ended.set(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            ended.set(Status.OK);
+        }
+    }
+
+    /** Runs {@code call} in a context cancelled after the test (which ends the stream it opens). */
+    private void inCancelledAfterTest(Runnable call) {
         Context.CancellableContext context = Context.current().withCancellation();
         open.add(() -> context.cancel(null));
-        context.run(() -> RatatoskrGrpc.newStub(channel).subscribe(SubscribeRequest.newBuilder().addFilters(filter).setName("t").build(),
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(SubscribeResponse r) {
-                    }
+        context.run(call);
+    }
 
-                    @Override
-                    public void onError(Throwable t) {
-                        ended.set(Status.fromThrowable(t));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        ended.set(Status.OK);
-                    }
-                }));
-        return ended;
+    /** A gRPC Subscribe stream; the answer gets its final status. */
+    private AtomicReference<Status> grpcSubscriber(String filter) {
+        Ending<SubscribeResponse> stream = new Ending<>();
+        inCancelledAfterTest(() -> RatatoskrGrpc.newStub(channel)
+                .subscribe(SubscribeRequest.newBuilder().addFilters(filter).setName("t").build(), stream));
+        return stream.ended;
     }
 
     private static JsonNode clients() throws Exception {
@@ -336,25 +346,11 @@ class ClientAdminApiTest {
     @Test
     void aGrpcConsumeStreamIsListedWithItsGroupAndDisconnectingItEndsItUnavailable() throws Exception {
         server.durableTopics().create("work", TopicConfig.DEFAULTS);
-        AtomicReference<Status> ended = new AtomicReference<>();
-        Context.CancellableContext context = Context.current().withCancellation();
-        open.add(() -> context.cancel(null));
-        context.run(() -> RatatoskrGrpc.newStub(channel).consume(new StreamObserver<>() {
-            @Override
-            public void onNext(ConsumeResponse r) {
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                ended.set(Status.fromThrowable(t));
-            }
-
-            @Override
-            public void onCompleted() {
-                ended.set(Status.OK);
-            }
-        }).onNext(ConsumeRequest.newBuilder().setStart(ConsumeStart.newBuilder().setTopic("work").setGroup("crew")
-                .setMember("m1").setInitialCredits(10)).build()));
+        Ending<ConsumeResponse> stream = new Ending<>();
+        AtomicReference<Status> ended = stream.ended;
+        inCancelledAfterTest(() -> RatatoskrGrpc.newStub(channel).consume(stream).onNext(ConsumeRequest.newBuilder()
+                .setStart(ConsumeStart.newBuilder().setTopic("work").setGroup("crew").setMember("m1")
+                        .setInitialCredits(10)).build()));
         await().atMost(Duration.ofSeconds(10)).until(() -> ids(clients()).stream().anyMatch(i -> i.startsWith("grpc-consume-")));
         String id = ids(clients()).stream().filter(i -> i.startsWith("grpc-consume-")).findFirst().orElseThrow();
 

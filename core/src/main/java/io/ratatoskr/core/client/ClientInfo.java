@@ -7,7 +7,7 @@ package io.ratatoskr.core.client;
  *
  * @param clientId          the client identifier (MQTT) or the stream's id (gRPC)
  * @param protocol          {@code mqtt} or {@code grpc}
- * @param protocolVersion   {@code 5} or {@code 3.1.1} for MQTT, {@code v1} for gRPC
+ * @param protocolVersion   {@code 5}, {@code 3.1.1} or {@code 3.1} for MQTT, {@code v1} for gRPC
  * @param remoteAddress     {@code host:port} of the peer
  * @param username          the user name the client gave, or null
  * @param connectedAtMillis when it was established (clock millis)

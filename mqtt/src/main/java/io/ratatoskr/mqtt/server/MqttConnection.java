@@ -434,8 +434,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         ctx.write(new ConnAck(result.sessionPresent(), ReasonCode.SUCCESS, connAckProps));
         server.metrics().connectionAccepted();
-        listed = new MqttClientEntry(new ClientInfo(clientId, "mqtt", version == MqttVersion.V5 ? "5" : "3.1.1",
-                remoteAddress(), username, server.clock().millis(), keepAlive, cleanStart), this, session);
+        listed = new MqttClientEntry(new ClientInfo(clientId, "mqtt", versionName(), remoteAddress(), username,
+                server.clock().millis(), keepAlive, cleanStart), this, session);
         server.clients().add(listed);
         log.debug("mqtt {}: connected ({}, session present {})", describe(), version, result.sessionPresent());
         if (result.sessionPresent()) {
@@ -992,6 +992,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             disconnect(ReasonCode.ADMINISTRATIVE_ACTION, "disconnected by an administrator");
         });
         return closed;
+    }
+
+    private String versionName() {
+        return switch (version) {
+            case V5 -> "5";
+            case V3_1_1 -> "3.1.1";
+            case V3_1 -> "3.1";
+        };
     }
 
     private String remoteAddress() {
