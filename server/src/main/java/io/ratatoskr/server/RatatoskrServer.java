@@ -335,12 +335,16 @@ public final class RatatoskrServer implements AutoCloseable {
         return grpc == null ? List.of(mqtt.clients()) : List.of(mqtt.clients(), grpc.clients());
     }
 
-    /** Messages and bytes in and out since start, over every protocol. Thread-safe. */
+    /**
+     * Messages and bytes in and out since start, over every protocol: messages as the broker counts
+     * them for every protocol, plus gRPC Fetch answers; MQTT bytes on the socket plus gRPC message
+     * bytes. Thread-safe.
+     */
     public TrafficTotals traffic() {
         BrokerMetrics m = broker.metrics();
-        TrafficTotals mqttTotals = new TrafficTotals(m.messagesReceivedTotal(), m.messagesSentTotal(),
+        TrafficTotals counted = new TrafficTotals(m.messagesReceivedTotal(), m.messagesSentTotal(),
                 m.bytesReceivedTotal(), m.bytesSentTotal());
-        return grpc == null ? mqttTotals : mqttTotals.plus(grpc.traffic());
+        return grpc == null ? counted : counted.plus(grpc.traffic());
     }
 
     /** The MQTT listener's bound host. */

@@ -144,9 +144,7 @@ public final class BrokerMetrics {
         int i = protocol.ordinal() * 3 + qos;
         messagesIn[i].increment();
         payloadIn[i].increment(payloadBytes);
-        if (protocol == Protocol.MQTT) {
-            messagesInTotal.incrementAndGet(); // gRPC's totals: the gRPC listener's own (it also counts Fetch)
-        }
+        messagesInTotal.incrementAndGet();
     }
 
     /**
@@ -157,9 +155,7 @@ public final class BrokerMetrics {
         int i = protocol.ordinal() * 3 + qos;
         messagesOut[i].increment();
         payloadOut[i].increment(payloadBytes);
-        if (protocol == Protocol.MQTT) {
-            messagesOutTotal.incrementAndGet();
-        }
+        messagesOutTotal.incrementAndGet();
         long latency = clock.millis() - receivedAtMillis;
         if (latency >= 0) {
             deliveryLatency[protocol.ordinal()].record(latency, TimeUnit.MILLISECONDS);
@@ -245,12 +241,12 @@ public final class BrokerMetrics {
         return connectionsActive.get();
     }
 
-    /** MQTT messages received since start (the admin API's traffic totals; gRPC counts its own). */
+    /** Messages received since start over every protocol ($SYS, the admin API's traffic totals). */
     public long messagesReceivedTotal() {
         return messagesInTotal.get();
     }
 
-    /** MQTT messages sent since start. */
+    /** Messages written to subscribers and consumers since start over every protocol. */
     public long messagesSentTotal() {
         return messagesOutTotal.get();
     }

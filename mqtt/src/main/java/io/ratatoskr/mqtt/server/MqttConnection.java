@@ -11,6 +11,7 @@ import io.ratatoskr.core.broker.AckBarrier;
 import io.ratatoskr.core.broker.BackPressure;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.client.ClientInfo;
+import io.ratatoskr.core.security.Principal;
 import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
@@ -115,6 +116,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     /** This connection in the listener's client list, from CONNACK to the close; null otherwise. */
     private MqttClientEntry listed;
     private String username;
+    /**
+     * Who the client is once CONNECT is accepted (authorization decides on it); anonymous until an
+     * authenticator says otherwise.
+     */
+    private Principal principal;
     private boolean cleanStart;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
@@ -320,6 +326,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         clientId = id;
         username = c.username();
+        principal = Principal.anonymous(id);
         cleanStart = c.cleanStart();
         if (props.authenticationMethod() != null) {
             refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "bad_authentication_method",

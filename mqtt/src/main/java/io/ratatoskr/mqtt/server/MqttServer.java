@@ -22,6 +22,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
+import io.ratatoskr.core.security.Authenticator;
+import io.ratatoskr.core.security.Authorizer;
 import io.ratatoskr.mqtt.codec.MqttDecoder;
 import io.ratatoskr.mqtt.codec.MqttEncoder;
 import org.slf4j.Logger;
@@ -67,6 +69,15 @@ public final class MqttServer implements AutoCloseable {
         this.context = new MqttServerContext(config, broker, channels, random, groups);
         this.trafficCounter = new TrafficCounter(broker.metrics());
         this.epoll = Epoll.isAvailable();
+    }
+
+    /**
+     * Sets who may connect and what clients may do, before {@link #start}; without it every client
+     * is let in anonymously and allowed everything.
+     */
+    public MqttServer security(Authenticator authenticator, Authorizer authorizer) {
+        context.security(authenticator, authorizer);
+        return this;
     }
 
     /** Binds the listener. @throws java.io.UncheckedIOException-like failure if the port is taken */

@@ -4,6 +4,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.client.ConnectedClients;
+import io.ratatoskr.core.security.Authenticator;
+import io.ratatoskr.core.security.Authorizer;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 
 import java.time.Clock;
@@ -21,6 +23,8 @@ final class MqttServerContext {
     private final ConnectedClients clients = new ConnectedClients();
     private final String idPrefix;
     private final AtomicLong idCounter = new AtomicLong();
+    private volatile Authenticator authenticator = Authenticator.ANONYMOUS;
+    private volatile Authorizer authorizer = Authorizer.ALLOW_ALL;
 
     MqttServerContext(MqttConfig config, Broker broker, ChannelGroup channels, RandomGenerator random,
                       ConsumerGroups groups) {
@@ -65,6 +69,21 @@ final class MqttServerContext {
 
     SessionLoops loops() {
         return loops;
+    }
+
+    /** Who connecting clients are (default: everyone, anonymously). */
+    Authenticator authenticator() {
+        return authenticator;
+    }
+
+    /** What clients may publish and subscribe to (default: everything). */
+    Authorizer authorizer() {
+        return authorizer;
+    }
+
+    void security(Authenticator authenticator, Authorizer authorizer) {
+        this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
+        this.authorizer = java.util.Objects.requireNonNull(authorizer, "authorizer");
     }
 
     /** A client identifier for a client that sent none (§3.1.3.1). */
