@@ -1,0 +1,247 @@
+package io.ratatoskr.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ratatoskr.core.durable.PublishOptions;
+import io.ratatoskr.core.durable.group.GroupMember;
+import io.ratatoskr.core.durable.group.MemberOptions;
+import io.ratatoskr.core.message.Message;
+import io.ratatoskr.core.message.MessageProperties;
+import io.ratatoskr.http.HttpConfig;
+import io.ratatoskr.mqtt.server.MqttConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The web dashboard in a real headless Chromium against a running broker: it loads, its numbers move
+ * when messages flow, and its actions (replay dead letters, disconnect a client) work. Screenshots of
+ * each step are kept in {@code target/dashboard-screenshots/}.
+ */
+class DashboardBrowserTest {
+    private static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
+
+    @TempDir
+    static Path dir;
+    private static RatatoskrServer server;
+    private static HeadlessChromium chromium;
+    private static MqttClient publisher;
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = RatatoskrServer.start(ServerConfig.DEFAULTS.withDataDir(dir)
+                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0))
+                .withGrpc(null).withHttp(HttpConfig.DEFAULTS.withPort(0)));
+        publisher = new MqttClient("tcp://127.0.0.1:" + server.mqttPort(), "dash-publisher", new MemoryPersistence());
+        publisher.connect(new MqttConnectOptions());
+        chromium = HeadlessChromium.start(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (publisher != null && publisher.isConnected()) {
+            publisher.disconnect();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @AfterEach
+    void noScriptErrorsOrPolicyViolations() {
+        assertThat(chromium.consoleErrors()).as("browser console errors").isEmpty();
+    }
+
+    private static ConditionFactory await() {
+        return Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsMatching(e -> e instanceof StaleElementReferenceException
+                        || e instanceof NoSuchElementException);
+    }
+
+    private static void open() {
+        chromium.driver().get("http://127.0.0.1:" + server.httpPort() + "/");
+    }
+
+    private static String text(String id) {
+        return chromium.driver().findElement(By.id(id)).getText();
+    }
+
+    private static WebElement row(String table, String key) {
+        return chromium.driver().findElement(By.cssSelector("#" + table + " tbody tr[data-key='" + key + "']"));
+    }
+
+    private static String cell(String table, String key, String column) {
+        return row(table, key).findElement(By.className(column)).getText();
+    }
+
+    private static long number(String shown) {
+        return Long.parseLong(shown.replace(",", ""));
+    }
+
+    private static void publishMqtt(String topic, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            publisher.publish(topic, ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+        }
+    }
+
+    @Test
+    void pageLoadsWithReadyHealthTheVersionAndTheListeners() throws Exception {
+        open();
+        await().until(() -> text("health").equals("READY"));
+        await().until(() -> text("version").equals(Version.get()));
+        assertThat(chromium.driver().getTitle()).isEqualTo("Ratatoskr");
+        await().until(() -> text("listeners").contains("mqtt 127.0.0.1:" + server.mqttPort()));
+        assertThat(text("listeners")).contains("http 127.0.0.1:" + server.httpPort());
+        chromium.screenshot("01-loaded");
+    }
+
+    @Test
+    void ratesAndTotalsMoveWhenMessagesFlow() throws Exception {
+        open();
+        await().until(() -> !text("total-in").equals("–"));
+        long before = number(text("total-in"));
+        // Publishing on every poll keeps the rate above zero until the page's once-a-second sample sees it.
+        await().until(() -> {
+            publishMqtt("dash/live", 5);
+            return number(text("total-in")) > before && !text("rate-in").equals("0.0");
+        });
+        assertThat(chromium.driver().findElement(By.cssSelector("#sparkline polyline.in")).getAttribute("points"))
+                .isNotBlank();
+        chromium.screenshot("02-traffic");
+    }
+
+    @Test
+    void aTopicCreatedThroughTheApiShowsUpAndItsDepthGrows() throws Exception {
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + server.httpPort() + "/api/v1/topics"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"dash-orders\", \"partitions\": 2}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        open();
+        await().until(() -> cell("topics", "dash-orders", "messages").equals("0"));
+        assertThat(cell("topics", "dash-orders", "partitions")).isEqualTo("2");
+
+        publishMqtt("dash-orders", 3);
+        await().until(() -> cell("topics", "dash-orders", "messages").equals("3"));
+        publishMqtt("dash-orders/eu", 4);
+        await().until(() -> cell("topics", "dash-orders", "messages").equals("7"));
+        assertThat(cell("topics", "dash-orders", "size")).endsWith("B");
+        chromium.screenshot("03-topics");
+    }
+
+    @Test
+    void replayOnTheDashboardEmptiesTheDeadLetterTopic() throws Exception {
+        server.durableTopics().create("dash-payments", io.ratatoskr.core.durable.TopicConfig.DEFAULTS);
+        for (String payload : List.of("pay-1", "pay-2")) {
+            server.durableTopics().publish("dash-payments", new Message("dash-payments",
+                    payload.getBytes(StandardCharsets.UTF_8), 1, false, MessageProperties.EMPTY, "test",
+                    System.currentTimeMillis()), PublishOptions.NONE).join();
+        }
+        QueueSink sink = new QueueSink();
+        GroupMember member = server.consumerGroups().join("dash-payments", "settle", MemberOptions.named("s"), sink);
+        member.reject(sink.next().deliveryId(), "bad amount").join();
+        member.reject(sink.next().deliveryId(), "bad amount").join();
+
+        open();
+        await().until(() -> cell("dlq", "dash-payments.dlq", "depth").equals("2"));
+        await().until(() -> cell("groups", "dash-payments/settle", "members").equals("1"));
+        chromium.screenshot("04-dead-letters");
+
+        WebElement replay = row("dlq", "dash-payments.dlq").findElement(By.cssSelector("button.replay"));
+        assertThat(replay.getAccessibleName()).isEqualTo("Replay the dead letters of dash-payments.dlq");
+        replay.click();
+        await().until(() -> cell("dlq", "dash-payments.dlq", "depth").equals("0"));
+        assertThat(text("dlq-status")).contains("Replayed 2 dead letters of dash-payments.dlq");
+        await().until(() -> !row("dlq", "dash-payments.dlq").findElement(By.cssSelector("button.replay")).isEnabled());
+        // The group sees the replayed messages again.
+        assertThat(new String(sink.next().message().message().payload(), StandardCharsets.UTF_8)).startsWith("pay-");
+        chromium.screenshot("05-replayed");
+    }
+
+    @Test
+    void disconnectOnTheDashboardClosesTheClientsConnection() throws Exception {
+        CompletableFuture<MqttDisconnectResponse> lost = new CompletableFuture<>();
+        org.eclipse.paho.mqttv5.client.MqttClient client = new org.eclipse.paho.mqttv5.client.MqttClient(
+                "tcp://127.0.0.1:" + server.mqttPort(), "dash-client-1",
+                new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void disconnected(MqttDisconnectResponse response) {
+                lost.complete(response);
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException exception) {}
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {}
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {}
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {}
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+        });
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(false);
+        options.setSessionExpiryInterval(300L);
+        client.connect(options);
+        client.subscribe("dash/cmd/#", 1);
+        try {
+            open();
+            await().until(() -> cell("clients", "dash-client-1", "subscriptions").equals("1"));
+            assertThat(cell("clients", "dash-client-1", "protocol")).isEqualTo("mqtt 5");
+            chromium.screenshot("06-clients");
+
+            row("clients", "dash-client-1").findElement(By.cssSelector("button.disconnect")).click();
+            WebElement dialog = chromium.driver().findElement(By.id("confirm"));
+            await().until(dialog::isDisplayed);
+            assertThat(dialog.getText()).contains("Disconnect client dash-client-1?");
+            chromium.screenshot("07-confirm");
+            assertThat(lost).as("nothing happens before the confirmation").isNotDone();
+            chromium.driver().findElement(By.id("confirm-ok")).click();
+
+            MqttDisconnectResponse response = lost.get(10, TimeUnit.SECONDS);
+            assertThat(response.getReturnCode()).as("MQTT 5 DISCONNECT 0x98 administrative action").isEqualTo(0x98);
+            await().until(() -> chromium.driver().findElements(
+                    By.cssSelector("#clients tbody tr[data-key='dash-client-1']")).isEmpty());
+            assertThat(text("clients-status")).isEqualTo("Disconnected dash-client-1.");
+        } finally {
+            client.close(true);
+        }
+    }
+}
