@@ -33,7 +33,10 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoSuchElementException;
@@ -43,8 +46,10 @@ import org.openqa.selenium.WebElement;
 /**
  * The web dashboard in a real headless Chromium against a running broker: it loads, its numbers move
  * when messages flow, and its actions (replay dead letters, disconnect a client) work. Screenshots of
- * each step are kept in {@code target/dashboard-screenshots/}.
+ * each step are kept in {@code target/dashboard-screenshots/}. The tests do not depend on each other;
+ * they run in a fixed order so that the screenshots tell the story in order.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
     private static final Path SCREENSHOTS = Path.of("target", "dashboard-screenshots");
 
@@ -116,6 +121,7 @@ class DashboardBrowserTest {
     }
 
     @Test
+    @Order(1)
     void pageLoadsWithReadyHealthTheVersionAndTheListeners() throws Exception {
         open();
         await().until(() -> text("health").equals("READY"));
@@ -127,6 +133,7 @@ class DashboardBrowserTest {
     }
 
     @Test
+    @Order(2)
     void ratesAndTotalsMoveWhenMessagesFlow() throws Exception {
         open();
         await().until(() -> !text("total-in").equals("–"));
@@ -142,6 +149,7 @@ class DashboardBrowserTest {
     }
 
     @Test
+    @Order(3)
     void aTopicCreatedThroughTheApiShowsUpAndItsDepthGrows() throws Exception {
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + server.httpPort() + "/api/v1/topics"))
@@ -161,6 +169,7 @@ class DashboardBrowserTest {
     }
 
     @Test
+    @Order(4)
     void replayOnTheDashboardEmptiesTheDeadLetterTopic() throws Exception {
         server.durableTopics().create("dash-payments", io.ratatoskr.core.durable.TopicConfig.DEFAULTS);
         for (String payload : List.of("pay-1", "pay-2")) {
@@ -176,7 +185,7 @@ class DashboardBrowserTest {
         open();
         await().until(() -> cell("dlq", "dash-payments.dlq", "depth").equals("2"));
         await().until(() -> cell("groups", "dash-payments/settle", "members").equals("1"));
-        chromium.screenshot("04-dead-letters");
+        chromium.screenshotOfWholePage("04-dead-letters");
 
         WebElement replay = row("dlq", "dash-payments.dlq").findElement(By.cssSelector("button.replay"));
         assertThat(replay.getAccessibleName()).isEqualTo("Replay the dead letters of dash-payments.dlq");
@@ -190,6 +199,7 @@ class DashboardBrowserTest {
     }
 
     @Test
+    @Order(5)
     void disconnectOnTheDashboardClosesTheClientsConnection() throws Exception {
         CompletableFuture<MqttDisconnectResponse> lost = new CompletableFuture<>();
         org.eclipse.paho.mqttv5.client.MqttClient client = new org.eclipse.paho.mqttv5.client.MqttClient(
@@ -225,7 +235,7 @@ class DashboardBrowserTest {
             open();
             await().until(() -> cell("clients", "dash-client-1", "subscriptions").equals("1"));
             assertThat(cell("clients", "dash-client-1", "protocol")).isEqualTo("mqtt 5");
-            chromium.screenshot("06-clients");
+            chromium.screenshotOfWholePage("06-clients");
 
             row("clients", "dash-client-1").findElement(By.cssSelector("button.disconnect")).click();
             WebElement dialog = chromium.driver().findElement(By.id("confirm"));

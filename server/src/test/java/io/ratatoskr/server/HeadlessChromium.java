@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -70,6 +71,22 @@ final class HeadlessChromium implements AutoCloseable {
         Path target = screenshots.resolve(name + ".png");
         Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
         return target;
+    }
+
+    /**
+     * Saves the whole page, not only the window, as {@code <name>.png}: the window grows to the page's
+     * height for the shot and is put back after.
+     */
+    Path screenshotOfWholePage(String name) throws IOException {
+        Dimension before = driver.manage().window().getSize();
+        long chrome = (Long) driver.executeScript("return window.outerHeight - window.innerHeight;");
+        long page = (Long) driver.executeScript("return document.documentElement.scrollHeight;");
+        driver.manage().window().setSize(new Dimension(before.getWidth(), (int) (page + chrome)));
+        try {
+            return screenshot(name);
+        } finally {
+            driver.manage().window().setSize(before);
+        }
     }
 
     /** The console's errors since the last call (e.g. a script that failed, a policy violation). */

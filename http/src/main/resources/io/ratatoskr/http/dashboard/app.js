@@ -179,7 +179,9 @@ function showTraffic(totals) {
       text('bytes-in', fmt.bytes(per('bytesIn')));
       text('bytes-out', fmt.bytes(per('bytesOut')));
       history.push(r);
-      draw(document.getElementById('sparkline'), { in: history.series('in'), out: history.series('out') }, HISTORY);
+      const peak = draw(document.getElementById('sparkline'),
+        { in: history.series('in'), out: history.series('out') }, HISTORY);
+      text('spark-peak', `(peak ${fmt.rate(peak)})`);
     }
   }
   previous = now;

@@ -25,7 +25,7 @@ export class History {
   }
 }
 
-/** Draws `series` ({className: values[]}) into `svg`, `capacity` points wide. */
+/** Draws `series` ({className: values[]}) into `svg`, `capacity` points wide; returns the peak value. */
 export function draw(svg, series, capacity) {
   let max = 0;
   for (const values of Object.values(series)) {
@@ -50,5 +50,5 @@ export function draw(svg, series, capacity) {
       `${((offset + i) * step).toFixed(1)},${(HEIGHT - PAD - v * scale).toFixed(1)}`);
     line.setAttribute('points', points.join(' '));
   }
-  svg.setAttribute('data-max', String(max));
+  return max;
 }
