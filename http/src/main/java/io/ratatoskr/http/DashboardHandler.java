@@ -1,7 +1,6 @@
 package io.ratatoskr.http;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -62,7 +61,7 @@ final class DashboardHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            send(ctx, HttpUtil.isKeepAlive(request), answer(request, path));
+            ApiHandler.send(ctx, HttpUtil.isKeepAlive(request), answer(request, path));
         } finally {
             ReferenceCountUtil.release(msg);
         }
@@ -132,14 +131,5 @@ final class DashboardHandler extends ChannelInboundHandlerAdapter {
             }
         }
         return false;
-    }
-
-    private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
-        if (keepAlive) {
-            HttpUtil.setKeepAlive(response, true);
-            ctx.writeAndFlush(response);
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
     }
 }

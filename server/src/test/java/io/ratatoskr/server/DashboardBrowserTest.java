@@ -24,12 +24,8 @@ import org.awaitility.core.ConditionFactory;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -205,27 +201,7 @@ class DashboardBrowserTest {
         org.eclipse.paho.mqttv5.client.MqttClient client = new org.eclipse.paho.mqttv5.client.MqttClient(
                 "tcp://127.0.0.1:" + server.mqttPort(), "dash-client-1",
                 new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
-        client.setCallback(new MqttCallback() {
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-                lost.complete(response);
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException exception) {}
-
-            @Override
-            public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {}
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {}
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {}
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {}
-        });
+        client.setCallback(new DisconnectListener(lost));
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(false);
         options.setSessionExpiryInterval(300L);

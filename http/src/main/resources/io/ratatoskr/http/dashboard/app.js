@@ -88,7 +88,7 @@ function refreshNow() {
 /** The message of a failed call; a 401 is said once, by the token form. */
 function failure(result) {
   const e = result.reason;
-  return e instanceof ApiError && e.status === 401 ? 'needs a token' : e.message;
+  return e instanceof ApiError && e.status === 401 ? 'The admin API needs a token (enter it above).' : e.message;
 }
 
 function isMissingRoute(result) {
@@ -232,12 +232,19 @@ function showDeadLetters(result) {
   ], replayButton);
 }
 
-function replayButton(cell) {
+/** A button in an action cell; its accessible name says what it acts on. */
+function actionButton(cell, label, className, accessibleName) {
   const button = document.createElement('button');
   button.type = 'button';
-  button.textContent = 'Replay';
-  button.className = 'replay';
-  button.setAttribute('aria-label', `Replay the dead letters of ${cell.item.name}`);
+  button.textContent = label;
+  button.className = className;
+  button.setAttribute('aria-label', accessibleName);
+  cell.appendChild(button);
+  return button;
+}
+
+function replayButton(cell) {
+  const button = actionButton(cell, 'Replay', 'replay', `Replay the dead letters of ${cell.item.name}`);
   let busy = false;
   cell.update = (t) => {
     button.disabled = busy || t.depth === 0;
@@ -259,7 +266,6 @@ function replayButton(cell) {
       refreshNow();
     }
   });
-  cell.appendChild(button);
 }
 
 function showClients(result) {
@@ -289,11 +295,7 @@ function showClients(result) {
 }
 
 function disconnectButton(cell) {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.textContent = 'Disconnect';
-  button.className = 'disconnect danger';
-  button.setAttribute('aria-label', `Disconnect ${cell.item.clientId}`);
+  const button = actionButton(cell, 'Disconnect', 'disconnect danger', `Disconnect ${cell.item.clientId}`);
   button.addEventListener('click', async () => {
     const id = cell.item.clientId;
     if (!(await confirmed(`Disconnect client ${id}? Its session stays; the client may reconnect.`))) {
@@ -310,7 +312,6 @@ function disconnectButton(cell) {
     }
     refreshNow();
   });
-  cell.appendChild(button);
 }
 
 /** Asks in a modal dialog; resolves true when the user confirms. */
