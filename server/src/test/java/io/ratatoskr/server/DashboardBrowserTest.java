@@ -2,12 +2,17 @@ package io.ratatoskr.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.durable.PublishOptions;
+import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.durable.group.GroupMember;
 import io.ratatoskr.core.durable.group.MemberOptions;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
+import io.ratatoskr.http.AdminHttpServer;
+import io.ratatoskr.http.ApiResponse;
 import io.ratatoskr.http.HttpConfig;
+import io.ratatoskr.http.Router;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -167,7 +173,7 @@ class DashboardBrowserTest {
     @Test
     @Order(4)
     void replayOnTheDashboardEmptiesTheDeadLetterTopic() throws Exception {
-        server.durableTopics().create("dash-payments", io.ratatoskr.core.durable.TopicConfig.DEFAULTS);
+        server.durableTopics().create("dash-payments", TopicConfig.DEFAULTS);
         for (String payload : List.of("pay-1", "pay-2")) {
             server.durableTopics().publish("dash-payments", new Message("dash-payments",
                     payload.getBytes(StandardCharsets.UTF_8), 1, false, MessageProperties.EMPTY, "test",
@@ -229,5 +235,34 @@ class DashboardBrowserTest {
         } finally {
             client.close(true);
         }
+    }
+
+    @Test
+    @Order(6)
+    void aBrokerThatIsNotReadyOrLacksTheBrokerAndClientRoutesIsShownAsItIs() throws Exception {
+        Router older = new Router()
+                .get("/health", r -> ApiResponse.ok(Map.of("status", "UP", "version", "0.0.9")))
+                .get("/ready", r -> ApiResponse.unavailable(Map.of("status", "NOT_READY", "checks", Map.of(
+                        "mqtt", Map.of("status", "UP"),
+                        "topics", Map.of("status", "DOWN", "reason", "partitions refuse writes: orders/0")))))
+                .get("/api/v1/topics", r -> ApiResponse.ok(Map.of("topics", List.of())))
+                .get("/api/v1/groups", r -> ApiResponse.ok(Map.of("groups", List.of())))
+                .get("/api/v1/dlq", r -> ApiResponse.ok(Map.of("topics", List.of())));
+        try (AdminHttpServer http = new AdminHttpServer(HttpConfig.DEFAULTS.withPort(0), older,
+                new SimpleMeterRegistry())) {
+            http.start();
+            chromium.driver().get("http://127.0.0.1:" + http.port() + "/");
+            await().until(() -> text("version").equals("0.0.9"));
+            await().until(() -> text("health").equals("NOT_READY"));
+            assertThat(text("health-reasons")).isEqualTo("topics: partitions refuse writes: orders/0");
+            await().until(() -> text("broker-error").contains("not available on this broker"));
+            await().until(() -> text("clients-error").contains("not available on this broker"));
+            assertThat(text("uptime")).isEqualTo("not available");
+            assertThat(chromium.driver().findElement(By.cssSelector(".empty[data-for='topics']")).getText())
+                    .isEqualTo("No durable topics.");
+            chromium.screenshot("08-not-ready-older-broker");
+        }
+        assertThat(chromium.consoleErrors()).as("only the missing routes and /ready's 503 failed")
+                .allMatch(e -> e.contains("/api/v1/broker") || e.contains("/api/v1/clients") || e.contains("/ready"));
     }
 }
