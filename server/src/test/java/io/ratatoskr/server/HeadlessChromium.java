@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -31,6 +32,16 @@ final class HeadlessChromium implements AutoCloseable {
     private static final String INSTALL = "install the Debian packages chromium and chromium-driver "
             + "(apt-get install -y chromium chromium-driver; .ci/run does), or point RATATOSKR_CHROMIUM and "
             + "RATATOSKR_CHROMEDRIVER at a Chromium and its driver";
+
+    /**
+     * Selenium warns that it has no DevTools bindings for this Chromium's version; the tests use only
+     * WebDriver commands, so the warning is noise. Held here so that the setting is not collected.
+     */
+    private static final Logger DEVTOOLS_LOG = Logger.getLogger("org.openqa.selenium.devtools");
+
+    static {
+        DEVTOOLS_LOG.setLevel(Level.SEVERE);
+    }
 
     private final ChromeDriver driver;
     private final Path screenshots;
