@@ -10,6 +10,9 @@ import io.ratatoskr.api.v1.ConsumeStart;
 import io.ratatoskr.api.v1.ConsumeStarted;
 import io.ratatoskr.api.v1.Error;
 import io.ratatoskr.api.v1.Position;
+import io.ratatoskr.core.client.ClientInfo;
+import io.ratatoskr.core.client.ClientState;
+import io.ratatoskr.core.client.ConnectedClient;
 import io.ratatoskr.core.durable.StartPosition;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupDelivery;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -66,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * group and return) and {@code onNext}, which does not block (gRPC buffers; readiness bounds it), so
  * the group's thread never waits for more than that.
  */
-final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink {
+final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, ConnectedClient {
     private static final Logger log = LoggerFactory.getLogger(ConsumeStream.class);
     /** Answer-failed events kept while the transport is not ready. */
     static final int MAX_QUEUED_EVENTS = 1024;
@@ -74,6 +78,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink {
 
     private final ConsumeStreams owner;
     private final ServerCallStreamObserver<ConsumeResponse> call;
+    private final ClientInfo info;
 
     // Guarded by this.
     private GroupMember member;
@@ -94,9 +99,10 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink {
     private record Sent(long deliveryId, long deadlineMs) {
     }
 
-    ConsumeStream(ConsumeStreams owner, ServerCallStreamObserver<ConsumeResponse> call) {
+    ConsumeStream(ConsumeStreams owner, ServerCallStreamObserver<ConsumeResponse> call, String id) {
         this.owner = owner;
         this.call = call;
+        this.info = new ClientInfo(id, "grpc", "v1", GrpcTraffic.PEER.get(), null, owner.clock().millis(), 0, true);
         call.setOnReadyHandler(this::onReady);
         call.setOnCancelHandler(this::onCancel);
     }
@@ -207,6 +213,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink {
                 .setPrefetch(member.prefetch())
                 .setAckTimeoutMs(info.config().ackTimeoutMs())).build());
         startedSent = true;
+        owner.clients().add(this);
         drain();
     }
 
@@ -310,6 +317,27 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink {
         }
         member = null; // the group ended the membership: nothing to leave
         fail(code, reason);
+    }
+
+    @Override
+    public ClientInfo info() {
+        return info;
+    }
+
+    /** Its group as a {@code $queue/<group>/<topic>} subscription at QoS 1, sent and waiting deliveries. */
+    @Override
+    public synchronized CompletableFuture<ClientState> state() {
+        Map<String, Integer> filters = member == null ? Map.of()
+                : Map.of("$queue/" + member.group() + "/" + member.topic(), 1);
+        return CompletableFuture.completedFuture(new ClientState(filters, sent.size(), waiting.size()));
+    }
+
+    /** The stream ends UNAVAILABLE; the member leaves its group (the client may consume again). */
+    @Override
+    public synchronized CompletableFuture<?> disconnect() {
+        log.info("Consume stream {} of {}: disconnected by an administrator", info.clientId(), member);
+        fail(ErrorCode.UNAVAILABLE, "disconnected by an administrator");
+        return CompletableFuture.completedFuture(null);
     }
 
     /** The server is shutting down. */
@@ -435,6 +463,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink {
     /** Closes this side: the member (if any) leaves; unanswered sent deliveries count as attempted. */
     private void end() {
         closed = true;
+        owner.clients().remove(this);
         cancelReleaseTimer();
         if (member != null) {
             List<Long> attempted = new ArrayList<>(sent.size());

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ratatoskr.api.v1.ConsumeRequest;
 import io.ratatoskr.api.v1.ConsumeResponse;
+import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.error.ErrorCode;
 import java.time.Clock;
@@ -41,6 +42,8 @@ final class ConsumeStreams {
     private final MeterRegistry registry;
     private final Set<ConsumeStream> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong memberSeq = new AtomicLong();
+    private final AtomicLong streamSeq = new AtomicLong();
+    private final ConnectedClients clients;
     private final Counter deliveries;
     private final Counter acks;
     private final Counter nacks;
@@ -49,8 +52,9 @@ final class ConsumeStreams {
     private ScheduledExecutorService timer; // guarded by this
     private boolean shutDown; // guarded by this
 
-    ConsumeStreams(ConsumerGroups groups, Clock clock, MeterRegistry registry) {
+    ConsumeStreams(ConsumerGroups groups, Clock clock, MeterRegistry registry, ConnectedClients clients) {
         this.groups = groups;
+        this.clients = clients;
         this.clock = clock;
         this.registry = registry;
         Gauge.builder("ratatoskr.grpc.consume.streams", open, Set::size)
@@ -73,7 +77,7 @@ final class ConsumeStreams {
     /** A new stream: the request observer gRPC feeds the client's messages to. */
     StreamObserver<ConsumeRequest> open(StreamObserver<ConsumeResponse> response) {
         ServerCallStreamObserver<ConsumeResponse> call = (ServerCallStreamObserver<ConsumeResponse>) response;
-        ConsumeStream stream = new ConsumeStream(this, call);
+        ConsumeStream stream = new ConsumeStream(this, call, "grpc-consume-" + streamSeq.incrementAndGet());
         open.add(stream);
         boolean late;
         synchronized (this) {
@@ -102,6 +106,11 @@ final class ConsumeStreams {
 
     void closed(ConsumeStream stream) {
         open.remove(stream);
+    }
+
+    /** The client list started streams (those that joined their group) are in. */
+    ConnectedClients clients() {
+        return clients;
     }
 
     ConsumerGroups groups() {

@@ -11,6 +11,8 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
+import io.ratatoskr.core.client.ConnectedClients;
+import io.ratatoskr.core.client.TrafficTotals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -40,6 +42,7 @@ public final class GrpcServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final ExecutorService executor;
     private final RatatoskrService service;
+    private final GrpcTraffic traffic = new GrpcTraffic();
     private final Server server;
     private volatile boolean closed;
     private volatile boolean listening;
@@ -63,6 +66,7 @@ public final class GrpcServer implements AutoCloseable {
                 .maxConnectionIdle(config.maxConnectionIdleMs() == 0 ? Long.MAX_VALUE : config.maxConnectionIdleMs(),
                         TimeUnit.MILLISECONDS)
                 .addService(service)
+                .intercept(traffic)
                 .intercept(new CallMetrics(registry))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
@@ -110,6 +114,16 @@ public final class GrpcServer implements AutoCloseable {
     /** Whether the port is bound and calls are taken (started, not yet closed). */
     public boolean isListening() {
         return listening;
+    }
+
+    /** Open Subscribe streams and started Consume streams, as clients of the admin API. */
+    public ConnectedClients clients() {
+        return service.clients();
+    }
+
+    /** Messages and bytes received and sent since start (see {@link GrpcTraffic}). */
+    public TrafficTotals traffic() {
+        return new TrafficTotals(traffic.messagesIn(), traffic.messagesOut(), traffic.bytesIn(), traffic.bytesOut());
     }
 
     /** The bound port (useful when configured with 0). */

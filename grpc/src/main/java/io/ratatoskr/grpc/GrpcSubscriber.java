@@ -5,6 +5,10 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.ratatoskr.api.v1.SubscribeResponse;
 import io.ratatoskr.api.v1.Subscribed;
 import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.client.ClientInfo;
+import io.ratatoskr.core.client.ClientState;
+import io.ratatoskr.core.client.ConnectedClient;
+import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.core.session.ConnectRequest;
 import io.ratatoskr.core.session.Delivery;
 import io.ratatoskr.core.session.DisconnectKind;
@@ -12,7 +16,10 @@ import io.ratatoskr.core.session.Session;
 import io.ratatoskr.core.session.SessionLink;
 import io.ratatoskr.core.session.SessionLoop;
 import io.ratatoskr.core.topic.SubscriptionOptions;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: everything that touches the stream or the session runs on the session's loop
  * ({@code loop}), which never changes: the session cannot be taken over. Other threads post there.
  */
-final class GrpcSubscriber implements SessionLink {
+final class GrpcSubscriber implements SessionLink, ConnectedClient {
     private static final Logger log = LoggerFactory.getLogger(GrpcSubscriber.class);
     /** QoS 0 (at most once), no local echo to suppress, no retained messages (a live stream). */
     private static final SubscriptionOptions OPTIONS = new SubscriptionOptions(0, false, false,
@@ -44,12 +51,16 @@ final class GrpcSubscriber implements SessionLink {
     private final SessionLoop loop;
     private final Broker broker;
     private final Runnable onEnd;
-    // Confined to the loop.
-    private Session session;
+    private final ConnectedClients clients;
+    private final ClientInfo info;
+    // Confined to the loop, except that the admin API reads the session once it is set.
+    private volatile Session session;
     private boolean closed;
 
     GrpcSubscriber(String id, String name, ServerCallStreamObserver<SubscribeResponse> call, SessionLoop loop,
-                   Broker broker, Runnable onEnd) {
+                   Broker broker, Runnable onEnd, ConnectedClients clients) {
+        this.clients = clients;
+        this.info = new ClientInfo(id, "grpc", "v1", GrpcTraffic.PEER.get(), null, broker.clock().millis(), 0, true);
         this.id = id;
         this.name = name;
         this.call = call;
@@ -82,6 +93,7 @@ final class GrpcSubscriber implements SessionLink {
             }
             call.onNext(SubscribeResponse.newBuilder()
                     .setSubscribed(Subscribed.newBuilder().setSubscriptionId(id)).build());
+            clients.add(this);
             log.debug("gRPC subscriber {} ({}) subscribed to {}", id, name, filters);
         });
     }
@@ -97,6 +109,7 @@ final class GrpcSubscriber implements SessionLink {
             return;
         }
         closed = true;
+        clients.remove(this);
         if (status != null && !call.isCancelled()) {
             try {
                 if (status.isOk()) {
@@ -112,6 +125,36 @@ final class GrpcSubscriber implements SessionLink {
             session.detachAtOnce(this, DisconnectKind.NORMAL, 0);
         }
         onEnd.run();
+    }
+
+    @Override
+    public ClientInfo info() {
+        return info;
+    }
+
+    @Override
+    public CompletableFuture<ClientState> state() {
+        Session s = session;
+        if (s == null) {
+            return CompletableFuture.completedFuture(new ClientState(Map.of(), 0, 0));
+        }
+        return s.snapshotLater().thenApply(snapshot -> {
+            Map<String, Integer> filters = new LinkedHashMap<>();
+            snapshot.subscriptions().forEach((filter, options) -> filters.put(filter, options.qos()));
+            return new ClientState(filters, snapshot.inFlight(), snapshot.queued());
+        });
+    }
+
+    /** The stream ends UNAVAILABLE (the client may subscribe again); its session, which ends with it, goes. */
+    @Override
+    public CompletableFuture<?> disconnect() {
+        log.info("{}: disconnected by an administrator", describe());
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            end(Status.UNAVAILABLE.withDescription("disconnected by an administrator"));
+            done.complete(null);
+        });
+        return done;
     }
 
     @Override

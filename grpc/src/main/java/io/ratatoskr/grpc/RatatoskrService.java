@@ -3,6 +3,7 @@ package io.ratatoskr.grpc;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.api.v1.CommitOffsetRequest;
 import io.ratatoskr.api.v1.CommitOffsetResponse;
 import io.ratatoskr.api.v1.ConsumeRequest;
@@ -82,6 +83,8 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
     private final CursorRpcs cursorRpcs;
     private final GroupRpcs groupRpcs;
     private final ConsumeStreams consumeStreams;
+    /** Open Subscribe streams and started Consume streams ({@code grpc-sub-<n>}, {@code grpc-consume-<n>}). */
+    private final ConnectedClients clients = new ConnectedClients();
 
     RatatoskrService(GrpcBackend backend, MeterRegistry registry) {
         this.backend = backend;
@@ -92,12 +95,16 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
                 named("grpc-admin"));
         this.topicRpcs = new TopicRpcs(backend);
         this.publishRpcs = new PublishRpcs(backend);
-        this.subscribeRpcs = new SubscribeRpcs(backend);
+        this.subscribeRpcs = new SubscribeRpcs(backend, clients);
         this.cursorRpcs = new CursorRpcs(backend, poller, registry);
         this.groupRpcs = new GroupRpcs(backend, admin);
-        this.consumeStreams = new ConsumeStreams(backend.groups(), Clock.systemUTC(), registry);
+        this.consumeStreams = new ConsumeStreams(backend.groups(), Clock.systemUTC(), registry, clients);
         Gauge.builder("ratatoskr.grpc.subscribers", subscribeRpcs, SubscribeRpcs::openCount)
                 .description("Open gRPC Subscribe streams").register(registry);
+    }
+
+    ConnectedClients clients() {
+        return clients;
     }
 
     /** Ends the open streams (UNAVAILABLE) and stops the service's own threads (the server is shutting down). */

@@ -7,6 +7,7 @@ import io.ratatoskr.api.v1.SubscribeRequest;
 import io.ratatoskr.api.v1.SubscribeResponse;
 import io.ratatoskr.api.v1.UnsubscribeRequest;
 import io.ratatoskr.api.v1.UnsubscribeResponse;
+import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.session.ThreadSessionLoop;
@@ -32,8 +33,11 @@ final class SubscribeRpcs {
     private final AtomicLong next = new AtomicLong();
     private volatile boolean shutdown;
 
-    SubscribeRpcs(GrpcBackend backend) {
+    private final ConnectedClients clients;
+
+    SubscribeRpcs(GrpcBackend backend, ConnectedClients clients) {
         this.backend = backend;
+        this.clients = clients;
         for (int i = 0; i < LOOPS; i++) {
             loops[i] = new ThreadSessionLoop("grpc-subscribers-" + (i + 1));
         }
@@ -62,7 +66,7 @@ final class SubscribeRpcs {
         String id = "grpc-sub-" + n;
         GrpcSubscriber s = new GrpcSubscriber(id, request.getName(),
                 (ServerCallStreamObserver<SubscribeResponse>) response, loops[(int) (n % LOOPS)],
-                backend.broker(), () -> open.remove(id));
+                backend.broker(), () -> open.remove(id), clients);
         open.put(id, s);
         s.start(List.copyOf(request.getFiltersList()));
     }

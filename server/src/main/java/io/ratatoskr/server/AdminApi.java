@@ -24,9 +24,13 @@ import java.util.Map;
  * GET    /api/v1/topics/{name}      one topic with its partitions               404 if unknown
  * PATCH  /api/v1/topics/{name}      change settings given; others keep their value
  * DELETE /api/v1/topics/{name}      delete it and its messages                  204
+ * GET    /api/v1/broker             version, listeners, counts, traffic totals
+ * GET    /api/v1/clients            connected clients, paged; /{clientId}: one; DELETE: disconnect it
+ * GET    /api/v1/sessions           MQTT sessions, paged; /{clientId}: one; DELETE: discard it
  * </pre>
  *
- * <p>Consumer groups and dead letters: {@link GroupAdminRoutes}.
+ * <p>Consumer groups and dead letters: {@link GroupAdminRoutes}; broker, clients and sessions:
+ * {@link ClientAdminRoutes}.
  *
  * <p>Thread-safety: the router is built once at start; handlers call thread-safe core APIs.
  */
@@ -37,7 +41,9 @@ final class AdminApi {
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     static Router routes(RatatoskrServer server) {
-        return GroupAdminRoutes.addTo(routes(server.durableTopics()), server.durableTopics(), server.consumerGroups())
+        Router router = GroupAdminRoutes.addTo(routes(server.durableTopics()), server.durableTopics(),
+                server.consumerGroups());
+        return ClientAdminRoutes.addTo(router, server)
                 .get("/ready", r -> {
                     Readiness readiness = server.readiness();
                     return readiness.ready() ? ApiResponse.ok(readiness) : ApiResponse.unavailable(readiness);

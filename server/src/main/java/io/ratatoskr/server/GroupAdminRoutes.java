@@ -22,9 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The admin API's consumer-group and dead-letter routes.
@@ -41,15 +38,13 @@ import java.util.concurrent.TimeoutException;
  * </pre>
  *
  * <p>Handlers run on the admin API's worker pool; the groups' futures are joined there with a
- * bounded wait ({@value #WAIT_MS} ms), never on an event loop.
+ * bounded wait ({@value Await#WAIT_MS} ms), never on an event loop.
  *
  * <p>Thread-safety: the routes are built once; handlers call thread-safe core APIs. Group PATCHes
  * are serialized by this class's lock so that two of them never undo each other (changes made
  * through another front end at the same moment can still interleave).
  */
 final class GroupAdminRoutes {
-    /** The longest a handler waits for a group to answer. */
-    static final long WAIT_MS = 10_000;
     /** Dead letters per inspect page: default and most. */
     static final int INSPECT_DEFAULT = 100;
     static final int INSPECT_MAX = 1_000;
@@ -186,20 +181,7 @@ final class GroupAdminRoutes {
         }
     }
 
-    /** The value of {@code f}, waiting at most {@link #WAIT_MS}; its failure as the catalogue error it is. */
     private static <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get(WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RatatoskrException r) {
-                throw r;
-            }
-            throw new RatatoskrException(ErrorCode.INTERNAL, ErrorCode.INTERNAL.format(e.getCause()), e.getCause());
-        } catch (TimeoutException e) {
-            throw ErrorCode.UNAVAILABLE.exception("the consumer group did not answer within " + WAIT_MS + " ms; retry");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ErrorCode.UNAVAILABLE.exception("interrupted");
-        }
+        return Await.result(f, "the consumer group");
     }
 }

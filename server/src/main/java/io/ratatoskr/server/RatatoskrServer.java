@@ -10,6 +10,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
+import io.ratatoskr.core.client.ConnectedClients;
+import io.ratatoskr.core.client.TrafficTotals;
 import io.ratatoskr.core.durable.DurableTopics;
 import io.ratatoskr.core.durable.PartitionSnapshot;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
@@ -285,6 +287,24 @@ public final class RatatoskrServer implements AutoCloseable {
         checks.put("state", stateFailures.isEmpty() ? Readiness.Check.UP
                 : Readiness.Check.down("state logs refuse writes: " + String.join(", ", stateFailures)));
         return Readiness.of(checks);
+    }
+
+    /** The connected clients of each front end: MQTT, then gRPC when it is on. Thread-safe. */
+    List<ConnectedClients> clientLists() {
+        return grpc == null ? List.of(mqtt.clients()) : List.of(mqtt.clients(), grpc.clients());
+    }
+
+    /** Messages and bytes in and out since start, over every protocol. Thread-safe. */
+    public TrafficTotals traffic() {
+        BrokerMetrics m = broker.metrics();
+        TrafficTotals mqttTotals = new TrafficTotals(m.messagesReceivedTotal(), m.messagesSentTotal(),
+                m.bytesReceivedTotal(), m.bytesSentTotal());
+        return grpc == null ? mqttTotals : mqttTotals.plus(grpc.traffic());
+    }
+
+    /** The MQTT listener's bound host. */
+    String mqttHost() {
+        return mqtt.host();
     }
 
     /** Every meter in Prometheus' text exposition format (what {@code GET /metrics} answers). */

@@ -55,6 +55,9 @@ public final class Broker implements SessionHost {
     private final long startedAtMillis;
     private final java.util.List<PublishStore> stores = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile SessionJournal journal = SessionJournal.NONE;
+    /** Sessions whose client identifier holds U+0000: a front end's own (gRPC subscribers), not a client's. */
+    private final java.util.concurrent.atomic.AtomicInteger internalSessions =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     public Broker(BrokerConfig config, Clock clock, BrokerMetrics metrics) {
         this.config = config;
@@ -133,6 +136,11 @@ public final class Broker implements SessionHost {
         return sessions.size();
     }
 
+    /** Sessions of MQTT clients, connected or not: {@link #sessionCount} without a front end's internal ones. */
+    public int clientSessionCount() {
+        return sessions.size() - internalSessions.get();
+    }
+
     public int subscriptionCount() {
         return subscriptions.size();
     }
@@ -159,6 +167,26 @@ public final class Broker implements SessionHost {
         return n[0];
     }
 
+    /**
+     * At most {@code limit} sessions whose client identifier sorts after {@code after} (null: from
+     * the first), by identifier, for the admin API. Sessions whose identifier holds U+0000, which no
+     * MQTT client can use [MQTT-1.5.4-2] (a front end's internal sessions, e.g. gRPC subscribers),
+     * are left out. Sorts every identifier: for admin calls, not per message.
+     */
+    public java.util.List<Session> sessions(String after, int limit) {
+        return sessions.values().stream()
+                .filter(s -> !isInternal(s.clientId()))
+                .filter(s -> after == null || s.clientId().compareTo(after) > 0)
+                .sorted(java.util.Comparator.comparing(Session::clientId))
+                .limit(limit)
+                .toList();
+    }
+
+    /** Whether a client identifier is a front end's own, which no MQTT client can use [MQTT-1.5.4-2]. */
+    public static boolean isInternal(String clientId) {
+        return clientId.indexOf('\0') >= 0;
+    }
+
     /** The session of a client identifier, or null. */
     public Session session(String clientId) {
         return sessions.get(clientId);
@@ -180,6 +208,9 @@ public final class Broker implements SessionHost {
                 Session created = new Session(request.clientId(), this, loop);
                 if (sessions.putIfAbsent(request.clientId(), created) != null) {
                     continue;
+                }
+                if (isInternal(request.clientId())) {
+                    internalSessions.incrementAndGet();
                 }
                 existing = created;
             }
@@ -537,7 +568,9 @@ public final class Broker implements SessionHost {
 
     @Override
     public void sessionEnded(Session session) {
-        sessions.remove(session.clientId(), session);
+        if (sessions.remove(session.clientId(), session) && isInternal(session.clientId())) {
+            internalSessions.decrementAndGet();
+        }
         log.debug("session {}: ended", session.clientId());
     }
 

@@ -46,6 +46,10 @@ public enum ErrorCode {
             "the %s store is overloaded (write queue full); retry with backoff"),
     STATE_STORE_FAILED("state_store_failed", 0x80, 14, 503, "the %s store cannot take writes: %s"),
     CONSUMER_TOO_SLOW("consumer_too_slow", 0x97, 8, 429, "%s"),
+    CLIENT_NOT_FOUND("client_not_found", 0x80, 5, 404, "no client '%s' is connected"),
+    SESSION_NOT_FOUND("session_not_found", 0x80, 5, 404, "there is no session of client '%s'"),
+    RETAINED_NOT_FOUND("retained_not_found", 0x80, 5, 404, "there is no retained message on topic '%s'"),
+    UNAUTHENTICATED("unauthenticated", 0x87, 16, 401, "%s"),
     INVALID_ARGUMENT("invalid_argument", 0x80, 3, 400, "%s"),
     UNAVAILABLE("unavailable", 0x80, 14, 503, "%s"),
     INTERNAL("internal", 0x80, 13, 500, "internal error: %s");

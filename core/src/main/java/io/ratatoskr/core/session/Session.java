@@ -1052,6 +1052,36 @@ public final class Session {
         return inboundQos2Count;
     }
 
+    /** On the loop. The session's state now, for the admin API. */
+    public SessionSnapshot snapshot() {
+        return new SessionSnapshot(clientId, connected, persistent, expirySeconds,
+                connected ? -1 : disconnectedAtMillis, subscriptions, queuedCount(), inflightCount());
+    }
+
+    /**
+     * Any thread. {@link #snapshot()} taken on the owner loop, after the tasks told before; callers wait
+     * for it with a bound (a loop that is stuck never answers).
+     */
+    public CompletableFuture<SessionSnapshot> snapshotLater() {
+        CompletableFuture<SessionSnapshot> f = new CompletableFuture<>();
+        tell(() -> f.complete(snapshot()));
+        return f;
+    }
+
+    /**
+     * Any thread. Ends the session on its loop as an administrator asked (its pending will is
+     * published, its state and journal entries forgotten), unless it ended already. The connection
+     * attached, if any, should be closed first: it then finds the session ended.
+     */
+    public void discard() {
+        tell(() -> {
+            if (!ended) {
+                log.info("session {}: discarded by an administrator", clientId);
+                end();
+            }
+        });
+    }
+
     /** On the loop. Messages waiting beyond the in-flight window. */
     public int queuedCount() {
         return queue == null ? 0 : queue.size();

@@ -9,6 +9,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.ratatoskr.core.broker.AckBarrier;
 import io.ratatoskr.core.broker.BackPressure;
+import io.ratatoskr.core.client.ClientInfo;
 import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
@@ -109,6 +110,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private boolean pausedForAcks;
     private int clientReceiveMaximum;
     private QueueSubscriptions queues;
+    /** This connection in the listener's client list, from CONNACK to the close; null otherwise. */
+    private MqttClientEntry listed;
+    private String username;
+    private boolean cleanStart;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
         this.server = server;
@@ -138,6 +143,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         server.metrics().connectionClosed();
+        if (listed != null) {
+            server.clients().remove(listed);
+            listed = null;
+        }
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
@@ -308,6 +317,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         clientId = id;
+        username = c.username();
+        cleanStart = c.cleanStart();
         if (props.authenticationMethod() != null) {
             refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "bad_authentication_method",
                     "enhanced authentication (" + props.authenticationMethod() + ") is not supported");
@@ -421,6 +432,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         ctx.write(new ConnAck(result.sessionPresent(), ReasonCode.SUCCESS, connAckProps));
         server.metrics().connectionAccepted();
+        listed = new MqttClientEntry(new ClientInfo(clientId, "mqtt", version == MqttVersion.V5 ? "5" : "3.1.1",
+                remoteAddress(), username, server.clock().millis(), keepAlive, cleanStart), this, session);
+        server.clients().add(listed);
         log.debug("mqtt {}: connected ({}, session present {})", describe(), version, result.sessionPresent());
         if (result.sessionPresent()) {
             queues.rejoin();
@@ -947,6 +961,28 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         disconnect(ReasonCode.SERVER_SHUTTING_DOWN, "the server is shutting down");
+    }
+
+    /**
+     * An administrator closes the connection: a v5 client gets DISCONNECT 0x98 (Administrative
+     * action, MQTT 5.0 §3.14.2.1) first, a v3.1.1 client just sees the close. The session stays, as
+     * after any network failure (the will is published). Any thread; runs on the event loop.
+     *
+     * @return completes once the channel is closed
+     */
+    CompletableFuture<Void> administrativeDisconnect() {
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        channel.closeFuture().addListener(f -> closed.complete(null));
+        channel.eventLoop().execute(() -> {
+            log.info("mqtt {}: disconnected by an administrator", describe());
+            disconnect(ReasonCode.ADMINISTRATIVE_ACTION, "disconnected by an administrator");
+        });
+        return closed;
+    }
+
+    private String remoteAddress() {
+        return channel.remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getHostString() + ":" + a.getPort() : String.valueOf(channel.remoteAddress());
     }
 
     @Override

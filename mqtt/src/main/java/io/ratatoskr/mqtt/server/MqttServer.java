@@ -20,6 +20,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.mqtt.codec.MqttDecoder;
 import io.ratatoskr.mqtt.codec.MqttEncoder;
@@ -120,6 +121,11 @@ public final class MqttServer implements AutoCloseable {
 
     public String host() {
         return ((InetSocketAddress) serverChannel.localAddress()).getHostString();
+    }
+
+    /** The clients connected now (CONNECT accepted, connection open), by client identifier. */
+    public ConnectedClients clients() {
+        return context.clients();
     }
 
     public boolean usesEpoll() {

@@ -3,6 +3,7 @@ package io.ratatoskr.mqtt.server;
 import io.netty.channel.group.ChannelGroup;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 
 import java.time.Clock;
@@ -17,6 +18,7 @@ final class MqttServerContext {
     private final ChannelGroup channels;
     private final ConsumerGroups groups;
     private final SessionLoops loops = new SessionLoops();
+    private final ConnectedClients clients = new ConnectedClients();
     private final String idPrefix;
     private final AtomicLong idCounter = new AtomicLong();
 
@@ -54,6 +56,11 @@ final class MqttServerContext {
 
     ChannelGroup channels() {
         return channels;
+    }
+
+    /** The connections that completed CONNECT and are open, by client identifier. */
+    ConnectedClients clients() {
+        return clients;
     }
 
     SessionLoops loops() {

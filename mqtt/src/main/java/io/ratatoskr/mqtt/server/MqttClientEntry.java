@@ -1,0 +1,46 @@
+package io.ratatoskr.mqtt.server;
+
+import io.ratatoskr.core.client.ClientInfo;
+import io.ratatoskr.core.client.ClientState;
+import io.ratatoskr.core.client.ConnectedClient;
+import io.ratatoskr.core.session.Session;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A connected MQTT client in the listener's client list: what CONNECT said, and the way to its
+ * session (for subscriptions and pending messages) and to its connection (to close it).
+ *
+ * <p>Thread-safety: immutable; the session answers on its loop, the connection acts on its event loop.
+ */
+final class MqttClientEntry implements ConnectedClient {
+    private final ClientInfo info;
+    private final MqttConnection connection;
+    private final Session session;
+
+    MqttClientEntry(ClientInfo info, MqttConnection connection, Session session) {
+        this.info = info;
+        this.connection = connection;
+        this.session = session;
+    }
+
+    @Override
+    public ClientInfo info() {
+        return info;
+    }
+
+    @Override
+    public CompletableFuture<ClientState> state() {
+        return session.snapshotLater().thenApply(s -> {
+            Map<String, Integer> filters = new LinkedHashMap<>();
+            s.subscriptions().forEach((filter, options) -> filters.put(filter, options.qos()));
+            return new ClientState(filters, s.inFlight(), s.queued());
+        });
+    }
+
+    @Override
+    public CompletableFuture<?> disconnect() {
+        return connection.administrativeDisconnect();
+    }
+}
