@@ -163,6 +163,30 @@ class DashboardBrowserTest {
 
     @Test
     @Order(3)
+    void pauseStopsTheRefreshAndResumeCatchesUp() throws Exception {
+        open();
+        WebElement pause = chromium.driver().findElement(By.id("pause"));
+        pause.click();
+        try {
+            assertThat(pause.getAttribute("aria-pressed")).isEqualTo("true");
+            assertThat(pause.getText()).isEqualTo("Resume");
+            await().until(() -> text("updated").equals("paused"));
+            String frozen = text("total-in");
+            publishMqtt("dash/live", 5);
+            Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                    .until(() -> text("total-in").equals(frozen));
+            pause.click();
+            await().until(() -> number(text("total-in")) > number(frozen));
+            assertThat(pause.getText()).isEqualTo("Pause");
+        } finally {
+            if ("true".equals(pause.getAttribute("aria-pressed"))) {
+                pause.click(); // the next tests need a live page
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
     void aTopicCreatedThroughTheApiShowsUpAndItsDepthGrows() throws Exception {
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + server.httpPort() + "/api/v1/topics"))
@@ -182,7 +206,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void replayOnTheDashboardEmptiesTheDeadLetterTopic() throws Exception {
         server.durableTopics().create("dash-payments", TopicConfig.DEFAULTS);
         for (String payload : List.of("pay-1", "pay-2")) {
@@ -216,7 +240,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void disconnectOnTheDashboardClosesTheClientsConnection() throws Exception {
         CompletableFuture<MqttDisconnectResponse> lost = new CompletableFuture<>();
         org.eclipse.paho.mqttv5.client.MqttClient client = new org.eclipse.paho.mqttv5.client.MqttClient(
@@ -253,7 +277,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aBrokerThatIsNotReadyOrLacksTheBrokerAndClientRoutesIsShownAsItIs() throws Exception {
         Router older = new Router()
                 .get("/health", r -> ApiResponse.ok(Map.of("status", "UP", "version", "0.0.9")))

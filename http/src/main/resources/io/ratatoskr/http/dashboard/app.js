@@ -22,8 +22,8 @@ let timer = null;
 let running = false;
 let userPaused = false;
 let versionFromHealth = null;
-// Each start begins a new chain of polls; a chain whose generation is stale ends after its poll,
-// so a refresh forced by an action never leaves two chains running.
+// Each start and each stop begins a new generation; a poll of an older one is neither shown nor
+// followed by another, so a refresh forced by an action never leaves two chains of polls running.
 let generation = 0;
 
 // ---- polling ---------------------------------------------------------------------------------
@@ -69,12 +69,12 @@ function start() {
   }
   running = true;
   previous = null; // a rate across a pause would be an average over the pause
-  generation++;
-  loop(generation);
+  loop(++generation);
 }
 
 function stop() {
   running = false;
+  generation++; // a poll still under way is not shown
   clearTimeout(timer);
 }
 
