@@ -44,7 +44,7 @@ async function refresh(mine) {
   showTokenForm(all.some((r) => r.status === 'rejected' && r.reason.status === 401));
   showHealth(ready);
   await showBroker(broker);
-  showTopics(topics);
+  showTopics(topics, groups);
   showGroups(groups);
   showDeadLetters(dlq);
   showClients(clients);
@@ -187,17 +187,30 @@ function showTraffic(totals) {
   previous = now;
 }
 
-function showTopics(result) {
+/** The highest lag of each topic's consumer groups (a topic without groups has none). */
+function lagByTopic(groups) {
+  const lag = new Map();
+  if (groups.status === 'fulfilled') {
+    for (const g of groups.value.groups) {
+      lag.set(g.topic, Math.max(lag.get(g.topic) ?? 0, g.lag));
+    }
+  }
+  return lag;
+}
+
+function showTopics(result, groups) {
   if (result.status === 'rejected') {
     error('topics-error', failure(result));
     return;
   }
   error('topics-error', '');
+  const lag = lagByTopic(groups);
   table('topics', result.value.topics, (t) => t.name, [
     { name: 'name', value: (t) => t.name },
     { name: 'partitions', num: true, value: (t) => fmt.count(t.partitions.length) },
     { name: 'messages', num: true, value: (t) => fmt.count(t.messages) },
     { name: 'size', num: true, value: (t) => fmt.bytes(t.sizeBytes) },
+    { name: 'lag', num: true, value: (t) => (lag.has(t.name) ? fmt.count(lag.get(t.name)) : '–') },
     { name: 'filters', value: (t) => (t.filters || []).join(', ') },
   ]);
 }
@@ -215,7 +228,7 @@ function showGroups(result) {
     { name: 'lag', num: true, value: (g) => fmt.count(g.lag) },
     { name: 'in-flight', num: true, value: (g) => fmt.count(g.inFlight) },
     { name: 'waiting-retry', num: true, value: (g) => fmt.count(g.waitingRetry) },
-    { name: 'dlq', value: (g) => `${g.deadLetterTopic} (${fmt.count(g.deadLetterDepth)})` },
+    { name: 'dlq', value: (g) => g.deadLetterTopic },
   ]);
 }
 
