@@ -44,6 +44,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 
 /**
  * The web dashboard in a real headless Chromium against a running broker: it loads, its numbers move
@@ -187,6 +188,34 @@ class DashboardBrowserTest {
 
     @Test
     @Order(4)
+    void aHiddenTabStopsPollingAndResumesWhenShown() {
+        open();
+        String page = chromium.driver().getWindowHandle();
+        await().until(() -> apiCalls() > 0);
+        chromium.driver().switchTo().newWindow(WindowType.TAB);
+        try {
+            double hidden = apiCalls();
+            Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3))
+                    .until(() -> apiCalls() <= hidden + 6); // at most the one poll that was under way
+            double settled = apiCalls();
+            Awaitility.await().during(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3))
+                    .until(() -> apiCalls() == settled);
+        } finally {
+            chromium.driver().close();
+            chromium.driver().switchTo().window(page);
+        }
+        double shown = apiCalls();
+        await().until(() -> apiCalls() > shown);
+    }
+
+    /** Admin API calls the broker has answered so far. */
+    private static double apiCalls() {
+        return server.meterRegistry().find("ratatoskr.http.requests").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+    }
+
+    @Test
+    @Order(5)
     void aTopicCreatedThroughTheApiShowsUpAndItsDepthGrows() throws Exception {
         HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + server.httpPort() + "/api/v1/topics"))
@@ -207,7 +236,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void replayOnTheDashboardEmptiesTheDeadLetterTopic() throws Exception {
         server.durableTopics().create("dash-payments", TopicConfig.DEFAULTS);
         for (String payload : List.of("pay-1", "pay-2")) {
@@ -242,7 +271,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void disconnectOnTheDashboardClosesTheClientsConnection() throws Exception {
         CompletableFuture<MqttDisconnectResponse> lost = new CompletableFuture<>();
         org.eclipse.paho.mqttv5.client.MqttClient client = new org.eclipse.paho.mqttv5.client.MqttClient(
@@ -279,7 +308,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aBrokerThatIsNotReadyOrLacksTheBrokerAndClientRoutesIsShownAsItIs() throws Exception {
         Router older = new Router()
                 .get("/health", r -> ApiResponse.ok(Map.of("status", "UP", "version", "0.0.9")))
