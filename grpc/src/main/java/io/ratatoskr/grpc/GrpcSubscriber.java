@@ -16,7 +16,6 @@ import io.ratatoskr.core.session.Session;
 import io.ratatoskr.core.session.SessionLink;
 import io.ratatoskr.core.session.SessionLoop;
 import io.ratatoskr.core.topic.SubscriptionOptions;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -138,11 +137,7 @@ final class GrpcSubscriber implements SessionLink, ConnectedClient {
         if (s == null) {
             return CompletableFuture.completedFuture(new ClientState(Map.of(), 0, 0));
         }
-        return s.snapshotLater().thenApply(snapshot -> {
-            Map<String, Integer> filters = new LinkedHashMap<>();
-            snapshot.subscriptions().forEach((filter, options) -> filters.put(filter, options.qos()));
-            return new ClientState(filters, snapshot.inFlight(), snapshot.queued());
-        });
+        return s.snapshotLater().thenApply(ClientState::of);
     }
 
     /** The stream ends UNAVAILABLE (the client may subscribe again); its session, which ends with it, goes. */

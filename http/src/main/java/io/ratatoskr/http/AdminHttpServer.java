@@ -42,6 +42,7 @@ public final class AdminHttpServer implements AutoCloseable {
     private final Router router;
     private final ThreadPoolExecutor workers;
     private final HttpMetrics metrics;
+    private final BearerAuth auth;
     private final DashboardAssets dashboard = DashboardAssets.load();
     private EventLoopGroup group;
     private Channel serverChannel;
@@ -50,6 +51,7 @@ public final class AdminHttpServer implements AutoCloseable {
         this.config = config;
         this.router = router;
         this.metrics = new HttpMetrics(registry);
+        this.auth = new BearerAuth(config.bearerToken());
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.maxQueuedRequests()), r -> {
@@ -83,7 +85,7 @@ public final class AdminHttpServer implements AutoCloseable {
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("aggregator", new HttpObjectAggregator(config.maxRequestBytes()))
                                 .addLast("dashboard", new DashboardHandler(dashboard, metrics))
-                                .addLast("api", new ApiHandler(router, workers, metrics));
+                                .addLast("api", new ApiHandler(router, workers, metrics, auth));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(config.host(), config.port()).await();
@@ -93,7 +95,9 @@ public final class AdminHttpServer implements AutoCloseable {
                     + ": " + bound.cause().getMessage(), bound.cause());
         }
         serverChannel = bound.channel();
-        log.info("HTTP admin API listening on {}", serverChannel.localAddress());
+        log.info("HTTP admin API listening on {}{}", serverChannel.localAddress(),
+                config.bearerToken() == null ? " (no bearer token: anyone who can connect may administer)"
+                        : " (bearer token required)");
     }
 
     /** The bound port (useful when configured as 0). */

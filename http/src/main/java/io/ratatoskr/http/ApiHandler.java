@@ -24,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes each complete request to its handler on the worker pool and writes the JSON answer.
+ * Routes each complete request to its handler on the worker pool and writes the JSON answer. With a
+ * bearer token configured, a call without it is answered 401 first ({@link BearerAuth}).
  * Errors become {@link ApiError} bodies: a {@link RatatoskrException} with its catalogue HTTP
  * status, a malformed request 400, a full worker pool 503, anything unexpected 500 (logged).
  *
@@ -37,11 +38,13 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Router router;
     private final Executor workers;
     private final HttpMetrics metrics;
+    private final BearerAuth auth;
 
-    ApiHandler(Router router, Executor workers, HttpMetrics metrics) {
+    ApiHandler(Router router, Executor workers, HttpMetrics metrics, BearerAuth auth) {
         this.router = router;
         this.workers = workers;
         this.metrics = metrics;
+        this.auth = auth;
     }
 
     @Override
@@ -54,6 +57,19 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String method = request.method().name();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String refusal = auth.refusal(uri.path(), request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (refusal != null) {
+            metrics.unauthenticated();
+            log.info("HTTP {} {} from {} refused: {} bearer token", method, uri.path(), ctx.channel().remoteAddress(),
+                    refusal);
+            FullHttpResponse response = response(401, new ApiError(ErrorCode.UNAUTHENTICATED.code(),
+                    ErrorCode.UNAUTHENTICATED.format((refusal.equals("missing") ? "this call needs"
+                            : "the token given is not") + " the admin API's bearer token: send "
+                            + "'Authorization: Bearer <token>' (ratatoskr: --token or $RATATOSKR_TOKEN)")), false);
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, BearerAuth.CHALLENGE);
+            send(ctx, keepAlive, response);
+            return;
+        }
         Router.Match match = router.match(method, uri.path());
         switch (match) {
             case Router.Match.NotFound n -> answer(ctx, keepAlive, 404,

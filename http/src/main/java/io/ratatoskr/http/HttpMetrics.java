@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Counts admin API calls by status class and the calls refused because the worker pool was full.
+ * Counts admin API calls by status and the calls refused before they ran (worker pool full, no valid
+ * bearer token), by reason.
  *
  * <p>Thread-safety: thread-safe (Micrometer meters; a concurrent cache of them).
  */
@@ -14,11 +15,19 @@ final class HttpMetrics {
     private final MeterRegistry registry;
     private final Map<Integer, Counter> byStatus = new ConcurrentHashMap<>();
     private final Counter overloaded;
+    private final Counter unauthenticated;
 
     HttpMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.overloaded = Counter.builder("ratatoskr.http.requests.refused")
-                .description("Admin API calls refused with 503 because every worker was busy")
+        this.overloaded = refused("overloaded");
+        this.unauthenticated = refused("unauthenticated");
+    }
+
+    private Counter refused(String reason) {
+        return Counter.builder("ratatoskr.http.requests.refused")
+                .description("Admin API calls refused before running: overloaded (503, every worker busy), "
+                        + "unauthenticated (401, bearer token missing or wrong)")
+                .tag("reason", reason)
                 .register(registry);
     }
 
@@ -31,5 +40,9 @@ final class HttpMetrics {
 
     void overloaded() {
         overloaded.increment();
+    }
+
+    void unauthenticated() {
+        unauthenticated.increment();
     }
 }

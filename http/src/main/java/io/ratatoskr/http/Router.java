@@ -21,7 +21,10 @@ public final class Router {
         ApiResponse handle(ApiRequest request) throws Exception;
     }
 
-    private record Route(String method, String[] segments, Handler handler) {}
+    private record Route(String method, String pattern, String[] segments, Handler handler) {}
+
+    /** A route as it was added: its method and pattern (e.g. {@code GET /api/v1/topics/{name}}). */
+    public record Entry(String method, String pattern) {}
 
     /** The outcome of a lookup. */
     public sealed interface Match {
@@ -35,7 +38,7 @@ public final class Router {
     private final List<Route> routes = new ArrayList<>();
 
     public Router add(String method, String pattern, Handler handler) {
-        routes.add(new Route(method, split(pattern), handler));
+        routes.add(new Route(method, pattern, split(pattern), handler));
         return this;
     }
 
@@ -57,6 +60,11 @@ public final class Router {
 
     public Router delete(String pattern, Handler handler) {
         return add("DELETE", pattern, handler);
+    }
+
+    /** Every route, in the order added (for the OpenAPI document's test). */
+    public List<Entry> routes() {
+        return routes.stream().map(r -> new Entry(r.method, r.pattern)).toList();
     }
 
     public Match match(String method, String path) {

@@ -19,6 +19,7 @@ import java.util.Map;
  * GET    /health                    liveness and version
  * GET    /ready                     readiness: 200 READY, or 503 NOT_READY with a reason per failing check
  * GET    /metrics                   every meter, Prometheus text format (0.0.4)
+ * GET    /api/v1/openapi.json       the OpenAPI 3.1 document of every route
  * GET    /api/v1/topics             every durable topic
  * POST   /api/v1/topics             create one: {"name": ..., settings...}      201, 409 if it exists
  * GET    /api/v1/topics/{name}      one topic with its partitions               404 if unknown
@@ -27,10 +28,11 @@ import java.util.Map;
  * GET    /api/v1/broker             version, listeners, counts, traffic totals
  * GET    /api/v1/clients            connected clients, paged; /{clientId}: one; DELETE: disconnect it
  * GET    /api/v1/sessions           MQTT sessions, paged; /{clientId}: one; DELETE: discard it
+ * GET    /api/v1/retained           retained messages (?filter=), paged; /message?topic=: one; DELETE: clear it
  * </pre>
  *
  * <p>Consumer groups and dead letters: {@link GroupAdminRoutes}; broker, clients and sessions:
- * {@link ClientAdminRoutes}.
+ * {@link ClientAdminRoutes}; retained messages: {@link RetainedAdminRoutes}.
  *
  * <p>Thread-safety: the router is built once at start; handlers call thread-safe core APIs.
  */
@@ -40,15 +42,31 @@ final class AdminApi {
     /** Prometheus' text exposition format, version 0.0.4. */
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
+    /** The OpenAPI 3.1 document of every route (a resource next to this class; OpenApiTest keeps it true). */
+    static final String OPENAPI = resource("openapi.json");
+
+    private static String resource(String name) {
+        try (java.io.InputStream in = AdminApi.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + name + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Router routes(RatatoskrServer server) {
         Router router = GroupAdminRoutes.addTo(routes(server.durableTopics()), server.durableTopics(),
                 server.consumerGroups());
-        return ClientAdminRoutes.addTo(router, server)
+        RetainedAdminRoutes.addTo(ClientAdminRoutes.addTo(router, server), server.broker());
+        return router
                 .get("/ready", r -> {
                     Readiness readiness = server.readiness();
                     return readiness.ready() ? ApiResponse.ok(readiness) : ApiResponse.unavailable(readiness);
                 })
-                .get("/metrics", r -> ApiResponse.text(PROMETHEUS_TEXT, server.scrapeMetrics()));
+                .get("/metrics", r -> ApiResponse.text(PROMETHEUS_TEXT, server.scrapeMetrics()))
+                .get("/api/v1/openapi.json", r -> ApiResponse.text("application/json", OPENAPI));
     }
 
     static Router routes(DurableTopics topics) {

@@ -158,7 +158,8 @@ final class ClientAdminRoutes {
         return ApiResponse.noContent();
     }
 
-    private static int limit(ApiRequest q) {
+    /** The {@code limit} query parameter: 1..{@value #PAGE_MAX}, default {@value #PAGE_DEFAULT}. */
+    static int limit(ApiRequest q) {
         long limit = q.queryLong("limit", PAGE_DEFAULT);
         if (limit < 1 || limit > PAGE_MAX) {
             throw ErrorCode.INVALID_ARGUMENT.exception("limit must be in 1.." + PAGE_MAX + ", was " + limit);

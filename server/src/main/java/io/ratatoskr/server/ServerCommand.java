@@ -110,6 +110,14 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--http-port", description = "HTTP admin API port; -1 = no admin API (default: ${DEFAULT-VALUE}).")
     int httpPort = HttpConfig.DEFAULTS.port();
 
+    @Option(names = "--http-token-file", description = "File holding the bearer token the admin API requires "
+            + "(trimmed); every route but /health, /ready and the dashboard's files then answers 401 without it.")
+    java.nio.file.Path httpTokenFile;
+
+    @Option(names = "--http-token", description = "The admin API's bearer token itself; prefer --http-token-file "
+            + "(arguments show in the process list).")
+    String httpToken;
+
     @Option(names = "--auto-create-topics",
             description = "Create a missing durable topic when a message is published to it by name (gRPC, "
                     + "dead-letter replay), instead of refusing it. MQTT never creates durable topics.")
@@ -125,6 +133,25 @@ final class ServerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--grpc-tls-cert and --grpc-tls-key go together");
         }
         return grpcTlsCert == null ? null : new GrpcTls(grpcTlsCert, grpcTlsKey);
+    }
+
+    private String httpToken() {
+        return httpToken(httpToken, httpTokenFile);
+    }
+
+    /** The admin API's token: {@code token}, or the content of {@code file} (trimmed), or null. */
+    static String httpToken(String httpToken, java.nio.file.Path httpTokenFile) {
+        if (httpToken != null && httpTokenFile != null) {
+            throw new IllegalArgumentException("give --http-token or --http-token-file, not both");
+        }
+        if (httpTokenFile == null) {
+            return httpToken;
+        }
+        try {
+            return java.nio.file.Files.readString(httpTokenFile).trim();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read --http-token-file " + httpTokenFile + ": " + e);
+        }
     }
 
     @Override
@@ -146,7 +173,8 @@ final class ServerCommand implements Callable<Integer> {
             }
             config = new ServerConfig(dataDir, broker, mqtt, persistence, topics,
                     grpcPort < 0 ? null : GrpcConfig.DEFAULTS.withHost(grpcHost).withPort(grpcPort).withTls(grpcTls()),
-                    httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort));
+                    httpPort < 0 ? null : HttpConfig.DEFAULTS.withHost(httpHost).withPort(httpPort)
+                            .withBearerToken(httpToken()));
         } catch (IllegalArgumentException | io.ratatoskr.core.error.RatatoskrException e) {
             System.err.println("ratatoskr: invalid configuration: " + e.getMessage());
             return 2;

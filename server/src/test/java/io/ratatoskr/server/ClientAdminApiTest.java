@@ -9,9 +9,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.ratatoskr.api.v1.ConsumeRequest;
+import io.ratatoskr.api.v1.ConsumeResponse;
+import io.ratatoskr.api.v1.ConsumeStart;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
 import io.ratatoskr.api.v1.SubscribeRequest;
 import io.ratatoskr.api.v1.SubscribeResponse;
+import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
@@ -219,7 +223,7 @@ class ClientAdminApiTest {
         assertThat(after.at("/counts/sessions").asInt()).as("MQTT sessions only").isEqualTo(sessions + 2);
         assertThat(after.at("/counts/subscriptions").asInt()).isGreaterThanOrEqualTo(2);
         assertThat(after.at("/counts/retainedMessages").asInt()).isGreaterThanOrEqualTo(retained + 1);
-        assertThat(after.at("/counts/topics").asInt()).isZero();
+        assertThat(after.at("/counts/topics").asInt()).isEqualTo(server.durableTopics().list().size());
         assertThat(after.at("/totals/messagesIn").asLong()).isGreaterThan(messagesIn);
         assertThat(after.at("/totals/messagesOut").asLong()).isPositive();
         assertThat(after.at("/totals/bytesIn").asLong()).isPositive();
@@ -327,6 +331,42 @@ class ClientAdminApiTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> ended.get() != null);
         assertThat(ended.get().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(ids(clients())).doesNotContain(id);
+    }
+
+    @Test
+    void aGrpcConsumeStreamIsListedWithItsGroupAndDisconnectingItEndsItUnavailable() throws Exception {
+        server.durableTopics().create("work", TopicConfig.DEFAULTS);
+        AtomicReference<Status> ended = new AtomicReference<>();
+        Context.CancellableContext context = Context.current().withCancellation();
+        open.add(() -> context.cancel(null));
+        context.run(() -> RatatoskrGrpc.newStub(channel).consume(new StreamObserver<>() {
+            @Override
+            public void onNext(ConsumeResponse r) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                ended.set(Status.fromThrowable(t));
+            }
+
+            @Override
+            public void onCompleted() {
+                ended.set(Status.OK);
+            }
+        }).onNext(ConsumeRequest.newBuilder().setStart(ConsumeStart.newBuilder().setTopic("work").setGroup("crew")
+                .setMember("m1").setInitialCredits(10)).build()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ids(clients()).stream().anyMatch(i -> i.startsWith("grpc-consume-")));
+        String id = ids(clients()).stream().filter(i -> i.startsWith("grpc-consume-")).findFirst().orElseThrow();
+
+        JsonNode detail = api.get("/api/v1/clients/" + id).json();
+        assertThat(detail.get("protocol").asText()).isEqualTo("grpc");
+        assertThat(detail.get("protocolVersion").asText()).isEqualTo("v1");
+        assertThat(detail.at("/subscriptionFilters/0/filter").asText()).isEqualTo("$queue/crew/work");
+
+        assertThat(api.delete("/api/v1/clients/" + id).status()).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ended.get() != null);
+        assertThat(ended.get().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(ended.get().getDescription()).contains("administrator");
     }
 
     @Test

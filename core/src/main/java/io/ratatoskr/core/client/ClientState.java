@@ -1,5 +1,6 @@
 package io.ratatoskr.core.client;
 
+import io.ratatoskr.core.session.SessionSnapshot;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,5 +18,12 @@ import java.util.TreeMap;
 public record ClientState(Map<String, Integer> subscriptions, int inFlight, int queued) {
     public ClientState {
         subscriptions = Collections.unmodifiableMap(new TreeMap<>(subscriptions));
+    }
+
+    /** The state of a client whose subscriptions and pending messages are those of its session. */
+    public static ClientState of(SessionSnapshot s) {
+        Map<String, Integer> filters = new TreeMap<>();
+        s.subscriptions().forEach((filter, options) -> filters.put(filter, options.qos()));
+        return new ClientState(filters, s.inFlight(), s.queued());
     }
 }

@@ -32,8 +32,15 @@ public final class AdminClient {
     private final URI base;
     private final HttpClient http;
     private final Duration timeout;
+    private final String token;
 
     public AdminClient(URI base, Duration timeout) {
+        this(base, timeout, null);
+    }
+
+    /** A client that sends {@code token} as its bearer token (null or empty: none). */
+    public AdminClient(URI base, Duration timeout, String token) {
+        this.token = token == null || token.isEmpty() ? null : token;
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
         this.timeout = timeout;
@@ -129,6 +136,9 @@ public final class AdminClient {
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         if (body != null) {
             request.header("content-type", "application/json");
+        }
+        if (token != null) {
+            request.header("authorization", "Bearer " + token);
         }
         HttpResponse<byte[]> response;
         try {

@@ -4,8 +4,6 @@ import io.ratatoskr.core.client.ClientInfo;
 import io.ratatoskr.core.client.ClientState;
 import io.ratatoskr.core.client.ConnectedClient;
 import io.ratatoskr.core.session.Session;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,11 +30,7 @@ final class MqttClientEntry implements ConnectedClient {
 
     @Override
     public CompletableFuture<ClientState> state() {
-        return session.snapshotLater().thenApply(s -> {
-            Map<String, Integer> filters = new LinkedHashMap<>();
-            s.subscriptions().forEach((filter, options) -> filters.put(filter, options.qos()));
-            return new ClientState(filters, s.inFlight(), s.queued());
-        });
+        return session.snapshotLater().thenApply(ClientState::of);
     }
 
     @Override

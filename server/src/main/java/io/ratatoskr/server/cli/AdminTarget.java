@@ -25,6 +25,11 @@ final class AdminTarget {
             description = "Admin API of the broker (default: $RATATOSKR_URL or ${DEFAULT-VALUE}).")
     String url;
 
+    @Option(names = "--token", defaultValue = "${env:RATATOSKR_TOKEN}",
+            description = "Bearer token of the admin API, when the broker requires one (default: $RATATOSKR_TOKEN; "
+                    + "prefer the variable: arguments show in the process list).")
+    String token;
+
     @Option(names = "--json", description = "Print the broker's JSON answer.")
     boolean json;
 
@@ -32,7 +37,7 @@ final class AdminTarget {
     CommandLine.Model.CommandSpec spec;
 
     AdminClient client() {
-        return new AdminClient(URI.create(url), Duration.ofSeconds(30));
+        return new AdminClient(URI.create(url), Duration.ofSeconds(30), token);
     }
 
     PrintWriter out() {
