@@ -335,4 +335,45 @@ class DashboardBrowserTest {
         assertThat(chromium.consoleErrors()).as("only the missing routes and /ready's 503 failed")
                 .allMatch(e -> e.contains("/api/v1/broker") || e.contains("/api/v1/clients") || e.contains("/ready"));
     }
+
+    @Test
+    @Order(10)
+    void aBrokerWithATokenGetsItFromTheTokenFieldAndTheTabKeepsIt() throws Exception {
+        Router routes = new Router()
+                .get("/health", r -> ApiResponse.ok(Map.of("status", "UP", "version", "0.0.9")))
+                .get("/ready", r -> ApiResponse.ok(Map.of("status", "READY", "checks", Map.of())))
+                .get("/api/v1/topics", r -> ApiResponse.ok(Map.of("topics", List.of(Map.of("name", "secret-orders",
+                        "partitions", List.of(Map.of("partition", 0)), "messages", 3, "sizeBytes", 300,
+                        "filters", List.of("secret-orders"))))))
+                .get("/api/v1/groups", r -> ApiResponse.ok(Map.of("groups", List.of())))
+                .get("/api/v1/dlq", r -> ApiResponse.ok(Map.of("topics", List.of())));
+        try (AdminHttpServer http = new AdminHttpServer(
+                HttpConfig.DEFAULTS.withPort(0).withBearerToken("s3cret-t0ken"), routes, new SimpleMeterRegistry())) {
+            http.start();
+            chromium.driver().get("http://127.0.0.1:" + http.port() + "/");
+            WebElement form = chromium.driver().findElement(By.id("token-form"));
+            await().until(form::isDisplayed);
+            assertThat(text("health")).as("/ready needs no token").isEqualTo("READY");
+            assertThat(text("topics-error")).contains("needs a token");
+            chromium.screenshot("10-token-asked");
+
+            WebElement field = chromium.driver().findElement(By.id("token"));
+            assertThat(field.getAccessibleName()).isEqualTo("The admin API needs a bearer token");
+            field.sendKeys("wrong-token");
+            form.findElement(By.cssSelector("button[type='submit']")).click();
+            await().until(() -> text("token-error").equals("The broker refused this token."));
+
+            field.sendKeys("s3cret-t0ken");
+            form.findElement(By.cssSelector("button[type='submit']")).click();
+            await().until(() -> cell("topics", "secret-orders", "messages").equals("3"));
+            await().until(() -> !form.isDisplayed());
+            assertThat(chromium.driver().executeScript("return sessionStorage.getItem('ratatoskr.token');"))
+                    .isEqualTo("s3cret-t0ken");
+            chromium.driver().navigate().refresh();
+            await().until(() -> cell("topics", "secret-orders", "messages").equals("3"));
+            assertThat(chromium.driver().findElement(By.id("token-form")).isDisplayed()).as("kept").isFalse();
+        }
+        assertThat(chromium.consoleErrors()).as("only refused calls and routes this broker lacks")
+                .allMatch(e -> e.contains("401") || e.contains("/api/v1/broker") || e.contains("/api/v1/clients"));
+    }
 }

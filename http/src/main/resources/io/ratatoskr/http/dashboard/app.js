@@ -118,9 +118,12 @@ async function showBroker(result) {
   if (result.status === 'rejected') {
     clearBroker();
     if (isMissingRoute(result)) {
+      text('uptime', 'not available');
+      text('listeners', 'not available');
       error('broker-error', `Broker info (GET /api/v1/broker) is ${NOT_AVAILABLE}.`);
       await showVersionFromHealth();
     } else {
+      text('version', '–');
       error('broker-error', failure(result));
     }
     return;
@@ -143,7 +146,7 @@ async function showBroker(result) {
 
 function clearBroker() {
   for (const id of ['uptime', 'listeners']) {
-    text(id, 'not available');
+    text(id, '–');
   }
   for (const id of ['count-connections', 'count-sessions', 'count-subscriptions', 'count-retained',
     'count-topics', 'count-groups', 'rate-in', 'rate-out', 'bytes-in', 'bytes-out',
