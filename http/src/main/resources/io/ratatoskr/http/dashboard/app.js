@@ -116,10 +116,9 @@ function showHealth(result) {
 
 async function showBroker(result) {
   if (result.status === 'rejected') {
-    clearBroker();
-    if (isMissingRoute(result)) {
-      text('uptime', 'not available');
-      text('listeners', 'not available');
+    const missing = isMissingRoute(result);
+    clearBroker(missing ? 'not available' : '–');
+    if (missing) {
       error('broker-error', `Broker info (GET /api/v1/broker) is ${NOT_AVAILABLE}.`);
       await showVersionFromHealth();
     } else {
@@ -144,10 +143,10 @@ async function showBroker(result) {
   showTraffic(b.totals || {});
 }
 
-function clearBroker() {
-  for (const id of ['uptime', 'listeners']) {
-    text(id, '–');
-  }
+/** Blanks what GET /api/v1/broker shows; uptime and listeners say `why`. */
+function clearBroker(why) {
+  text('uptime', why);
+  text('listeners', why);
   for (const id of ['count-connections', 'count-sessions', 'count-subscriptions', 'count-retained',
     'count-topics', 'count-groups', 'rate-in', 'rate-out', 'bytes-in', 'bytes-out',
     'total-in', 'total-out', 'total-bytes-in', 'total-bytes-out']) {
