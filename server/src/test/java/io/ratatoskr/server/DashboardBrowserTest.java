@@ -14,10 +14,6 @@ import io.ratatoskr.http.ApiResponse;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.http.Router;
 import io.ratatoskr.mqtt.server.MqttConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +57,6 @@ class DashboardBrowserTest {
     private static RatatoskrServer server;
     private static HeadlessChromium chromium;
     private static MqttClient publisher;
-    private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
@@ -217,11 +212,9 @@ class DashboardBrowserTest {
     @Test
     @Order(5)
     void aTopicCreatedThroughTheApiShowsUpAndItsDepthGrows() throws Exception {
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + server.httpPort() + "/api/v1/topics"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"dash-orders\", \"partitions\": 2}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        ApiCalls.Answer created = new ApiCalls(server.httpPort())
+                .call("POST", "/api/v1/topics", "{\"name\": \"dash-orders\", \"partitions\": 2}");
+        assertThat(created.status()).as("%s", created.json()).isEqualTo(201);
         open();
         await().until(() -> cell("topics", "dash-orders", "messages").equals("0"));
         assertThat(cell("topics", "dash-orders", "partitions")).isEqualTo("2");
