@@ -231,16 +231,7 @@ class DashboardBrowserTest {
     @Test
     @Order(6)
     void replayOnTheDashboardEmptiesTheDeadLetterTopic() throws Exception {
-        server.durableTopics().create("dash-payments", TopicConfig.DEFAULTS);
-        for (String payload : List.of("pay-1", "pay-2")) {
-            server.durableTopics().publish("dash-payments", new Message("dash-payments",
-                    payload.getBytes(StandardCharsets.UTF_8), 1, false, MessageProperties.EMPTY, "test",
-                    System.currentTimeMillis()), PublishOptions.NONE).join();
-        }
-        QueueSink sink = new QueueSink();
-        GroupMember member = server.consumerGroups().join("dash-payments", "settle", MemberOptions.named("s"), sink);
-        member.reject(sink.next().deliveryId(), "bad amount").join();
-        member.reject(sink.next().deliveryId(), "bad amount").join();
+        QueueSink sink = deadLetter("dash-payments", "settle", "pay-1", "pay-2");
 
         open();
         await().until(() -> cell("dlq", "dash-payments.dlq", "depth").equals("2"));
@@ -263,8 +254,53 @@ class DashboardBrowserTest {
         chromium.screenshot("05-replayed");
     }
 
+    /**
+     * Creates {@code topic}, publishes {@code payloads} to it and has a member of {@code group} reject
+     * each, so that they land in {@code <topic>.dlq}; returns the member's sink.
+     */
+    private static QueueSink deadLetter(String topic, String group, String... payloads) throws Exception {
+        server.durableTopics().create(topic, TopicConfig.DEFAULTS);
+        for (String payload : payloads) {
+            server.durableTopics().publish(topic, new Message(topic, payload.getBytes(StandardCharsets.UTF_8), 1,
+                    false, MessageProperties.EMPTY, "test", System.currentTimeMillis()), PublishOptions.NONE).join();
+        }
+        QueueSink sink = new QueueSink();
+        GroupMember member = server.consumerGroups().join(topic, group, MemberOptions.named(group + "-1"), sink);
+        for (int i = 0; i < payloads.length; i++) {
+            member.reject(sink.next().deliveryId(), "bad amount").join();
+        }
+        return sink;
+    }
+
     @Test
     @Order(7)
+    void aFailedActionShowsTheBrokersMessageInPlace() throws Exception {
+        deadLetter("dash-gone", "auditors", "a-1");
+        open();
+        await().until(() -> cell("dlq", "dash-gone.dlq", "depth").equals("1"));
+        WebElement pause = chromium.driver().findElement(By.id("pause"));
+        pause.click(); // the row stays on the page while its topic goes away
+        try {
+            assertThat(new ApiCalls(server.httpPort()).delete("/api/v1/topics/dash-gone.dlq").status()).isEqualTo(204);
+            row("dlq", "dash-gone.dlq").findElement(By.cssSelector("button.replay")).click();
+            await().until(() -> text("dlq-error").startsWith("Replay of dash-gone.dlq failed: "));
+            assertThat(text("dlq-error")).contains("does not exist");
+            assertThat(text("dlq-status")).as("an earlier action's outcome is gone").isEmpty();
+            chromium.driver().executeScript("arguments[0].scrollIntoView({block: 'center'});",
+                    chromium.driver().findElement(By.id("dlq-error")));
+            chromium.screenshot("06-failed-action");
+        } finally {
+            pause.click();
+        }
+        await().until(() -> chromium.driver().findElements(
+                By.cssSelector("#dlq tbody tr[data-key='dash-gone.dlq']")).isEmpty());
+        assertThat(text("dlq-error")).as("cleared by the next good answer").isEmpty();
+        assertThat(chromium.consoleErrors()).as("only the refused replay")
+                .allMatch(e -> e.contains("/api/v1/dlq/dash-gone.dlq/replay") && e.contains("404"));
+    }
+
+    @Test
+    @Order(8)
     void disconnectOnTheDashboardClosesTheClientsConnection() throws Exception {
         CompletableFuture<MqttDisconnectResponse> lost = new CompletableFuture<>();
         org.eclipse.paho.mqttv5.client.MqttClient client = new org.eclipse.paho.mqttv5.client.MqttClient(
@@ -280,13 +316,13 @@ class DashboardBrowserTest {
             open();
             await().until(() -> cell("clients", "dash-client-1", "subscriptions").equals("1"));
             assertThat(cell("clients", "dash-client-1", "protocol")).isEqualTo("mqtt 5");
-            chromium.screenshotOfWholePage("06-clients");
+            chromium.screenshotOfWholePage("07-clients");
 
             row("clients", "dash-client-1").findElement(By.cssSelector("button.disconnect")).click();
             WebElement dialog = chromium.driver().findElement(By.id("confirm"));
             await().until(dialog::isDisplayed);
             assertThat(dialog.getText()).contains("Disconnect client dash-client-1?");
-            chromium.screenshot("07-confirm");
+            chromium.screenshot("08-confirm");
             assertThat(lost).as("nothing happens before the confirmation").isNotDone();
             chromium.driver().findElement(By.id("confirm-ok")).click();
 
@@ -301,7 +337,7 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aBrokerThatIsNotReadyOrLacksTheBrokerAndClientRoutesIsShownAsItIs() throws Exception {
         Router older = new Router()
                 .get("/health", r -> ApiResponse.ok(Map.of("status", "UP", "version", "0.0.9")))
@@ -323,7 +359,7 @@ class DashboardBrowserTest {
             assertThat(text("uptime")).isEqualTo("not available");
             assertThat(chromium.driver().findElement(By.cssSelector(".empty[data-for='topics']")).getText())
                     .isEqualTo("No durable topics.");
-            chromium.screenshot("08-not-ready-older-broker");
+            chromium.screenshot("09-not-ready-older-broker");
         }
         assertThat(chromium.consoleErrors()).as("only the missing routes and /ready's 503 failed")
                 .allMatch(e -> e.contains("/api/v1/broker") || e.contains("/api/v1/clients") || e.contains("/ready"));

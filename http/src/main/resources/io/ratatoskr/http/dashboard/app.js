@@ -270,6 +270,7 @@ function replayButton(cell) {
     button.disabled = true;
     text(button, 'Replaying…');
     error('dlq-error', '');
+    text('dlq-status', '');
     try {
       const r = await call('POST', `/api/v1/dlq/${encodeURIComponent(name)}/replay`);
       text('dlq-status', `Replayed ${fmt.count(r.replayed)} dead letters of ${name} to their source topics.`);
@@ -318,6 +319,7 @@ function disconnectButton(cell) {
     }
     button.disabled = true;
     error('clients-error', '');
+    text('clients-status', '');
     try {
       await call('DELETE', `/api/v1/clients/${encodeURIComponent(id)}`);
       text('clients-status', `Disconnected ${id}.`);
