@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP admin listener (default port 8080): JSON API calls routed by a {@link Router}. Netty
+ * The HTTP admin listener (default port 8080): the web dashboard's static files at {@code /} and
+ * {@code /assets/} ({@link DashboardHandler}) and JSON API calls routed by a {@link Router}. Netty
  * decodes requests on one event loop; handlers run on a small bounded worker pool, since API calls
  * may open or delete files. A full pool answers 503 rather than queueing without bound.
  *
@@ -43,6 +44,7 @@ public final class AdminHttpServer implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final HttpMetrics metrics;
     private final BearerAuth auth;
+    private final DashboardAssets dashboard = DashboardAssets.load();
     private EventLoopGroup group;
     private Channel serverChannel;
 
@@ -83,6 +85,7 @@ public final class AdminHttpServer implements AutoCloseable {
                                 .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("aggregator", new HttpObjectAggregator(config.maxRequestBytes()))
+                                .addLast("dashboard", new DashboardHandler(dashboard, metrics))
                                 .addLast("api", new ApiHandler(() -> router, workers, metrics, auth));
                     }
                 });

@@ -150,7 +150,8 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return response;
     }
 
-    private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+    /** Writes {@code response}, closing the connection after it unless the client keeps it alive. */
+    static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
         if (keepAlive) {
             HttpUtil.setKeepAlive(response, true);
             ctx.writeAndFlush(response);

@@ -17,13 +17,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,28 +75,5 @@ class GracefulShutdownTest {
             assertThat(stored).extracting(m -> new String(m.message().payload(), StandardCharsets.UTF_8))
                     .containsExactly("before-sigterm");
         }
-    }
-
-    /** Completes {@code disconnected} with what Paho reports when the broker ends the connection. */
-    private record DisconnectListener(CompletableFuture<MqttDisconnectResponse> disconnected) implements MqttCallback {
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-            disconnected.complete(response);
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException exception) {}
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {}
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {}
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {}
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {}
     }
 }
