@@ -350,7 +350,11 @@ public final class RatatoskrServer implements AutoCloseable {
 
     /** Every meter in Prometheus' text exposition format (what {@code GET /metrics} answers). */
     public String scrapeMetrics() {
-        nodeMetrics.refresh();
+        // The admin listener answers /metrics while the node is still being built: the node's own
+        // gauges exist once it serves (serving is written after them, so reading it publishes them).
+        if (serving || stopping) {
+            nodeMetrics.refresh();
+        }
         return registry.scrape();
     }
 

@@ -119,6 +119,9 @@ class ReadinessTest {
                 assertThat(ready.body()).contains("NOT_READY").contains("recovering durable topics");
             });
             assertThat(get(httpPort, "/health").statusCode()).as("alive while it recovers").isEqualTo(200);
+            HttpResponse<String> metrics = get(httpPort, "/metrics");
+            assertThat(metrics.statusCode()).as("scraped while it recovers: " + metrics.body()).isEqualTo(200);
+            assertThat(metrics.body()).contains("jvm_memory_used_bytes");
             HttpResponse<String> topics = get(httpPort, "/api/v1/topics");
             assertThat(topics.statusCode()).as(topics.body()).isEqualTo(503);
             assertThat(topics.body()).contains("\"unavailable\"").contains("the node is starting");
