@@ -149,9 +149,14 @@ public final class BrokerMetrics {
         }
     }
 
+    /** The {@code receivedAtMillis} of a sent message whose wait is not a delivery latency. */
+    public static final long NOT_TIMED = Long.MIN_VALUE;
+
     /**
      * A message was written to a subscriber's or consumer's transport; {@code receivedAtMillis} is
-     * when the broker received it (on the broker's clock), for the delivery latency.
+     * when the broker received it (on the broker's clock), for the delivery latency, or
+     * {@link #NOT_TIMED} (a retained message sent because of a new subscription, whose age is no
+     * delivery latency).
      */
     public void messageSent(Protocol protocol, int qos, int payloadBytes, long receivedAtMillis) {
         int i = protocol.ordinal() * 3 + qos;
@@ -159,6 +164,9 @@ public final class BrokerMetrics {
         payloadOut[i].increment(payloadBytes);
         if (protocol == Protocol.MQTT) {
             messagesOutTotal.incrementAndGet();
+        }
+        if (receivedAtMillis == NOT_TIMED) {
+            return;
         }
         long latency = clock.millis() - receivedAtMillis;
         if (latency >= 0) {
