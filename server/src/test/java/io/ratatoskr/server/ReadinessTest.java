@@ -125,6 +125,14 @@ class ReadinessTest {
             HttpResponse<String> topics = get(httpPort, "/api/v1/topics");
             assertThat(topics.statusCode()).as(topics.body()).isEqualTo(503);
             assertThat(topics.body()).contains("\"unavailable\"").contains("the node is starting");
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine cli = Main.commandLine();
+            cli.setOut(new java.io.PrintWriter(out, true));
+            cli.setErr(new java.io.PrintWriter(err, true));
+            assertThat(cli.execute("status", "--url", "http://127.0.0.1:" + httpPort)).as(err.toString()).isEqualTo(1);
+            assertThat(out.toString()).as("status lists the checks of a starting node")
+                    .containsPattern("ready +NOT_READY").contains("recovering durable topics");
             assertThat(started).isNotDone();
         } finally {
             recoveryMayGoOn.countDown();
