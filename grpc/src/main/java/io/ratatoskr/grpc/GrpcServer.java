@@ -126,13 +126,9 @@ public final class GrpcServer implements AutoCloseable {
         return service.clients();
     }
 
-    /**
-     * What only the gRPC listener counts since start (see {@link GrpcTraffic}): messages of Fetch
-     * answers, and bytes in and out. Published messages and stream deliveries are in
-     * {@code BrokerMetrics}' totals, with every protocol's.
-     */
+    /** Messages and bytes received and sent since start (see {@link GrpcTraffic}). */
     public TrafficTotals traffic() {
-        return new TrafficTotals(0, traffic.messagesOut(), traffic.bytesIn(), traffic.bytesOut());
+        return new TrafficTotals(traffic.messagesIn(), traffic.messagesOut(), traffic.bytesIn(), traffic.bytesOut());
     }
 
     /** The bound port (useful when configured with 0). */

@@ -10,7 +10,11 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.ratatoskr.api.v1.ConsumeResponse;
 import io.ratatoskr.api.v1.FetchResponse;
+import io.ratatoskr.api.v1.PublishBatchRequest;
+import io.ratatoskr.api.v1.PublishRequest;
+import io.ratatoskr.api.v1.SubscribeResponse;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.atomic.LongAdder;
@@ -20,8 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  * call's peer address in its {@link Context} ({@link #PEER}).
  *
  * <ul>
- *   <li>messages out: messages of {@code Fetch} answers (published messages and {@code Subscribe} /
- *       {@code Consume} deliveries are counted with every other protocol's in {@code BrokerMetrics});</li>
+ *   <li>messages in: messages published ({@code Publish}: one, {@code PublishBatch}: each of the batch);</li>
+ *   <li>messages out: messages delivered ({@code Subscribe} and {@code Consume} deliveries, messages
+ *       of {@code Fetch} answers);</li>
  *   <li>bytes in and out: the serialized size of every request and response message (gRPC framing
  *       and HTTP/2 headers left out).</li>
  * </ul>
@@ -32,6 +37,7 @@ final class GrpcTraffic implements ServerInterceptor {
     /** {@code host:port} of the calling peer, in every call's context. */
     static final Context.Key<String> PEER = Context.key("ratatoskr-peer");
 
+    private final LongAdder messagesIn = new LongAdder();
     private final LongAdder messagesOut = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
@@ -65,15 +71,27 @@ final class GrpcTraffic implements ServerInterceptor {
         if (message instanceof MessageLite m) {
             bytesIn.add(m.getSerializedSize());
         }
+        if (message instanceof PublishRequest) {
+            messagesIn.increment();
+        } else if (message instanceof PublishBatchRequest b) {
+            messagesIn.add(b.getMessagesCount());
+        }
     }
 
     private void countOut(Object message) {
         if (message instanceof MessageLite m) {
             bytesOut.add(m.getSerializedSize()); // memoized: serializing it reuses the size
         }
-        if (message instanceof FetchResponse r) {
-            messagesOut.add(r.getMessagesCount());
+        switch (message) {
+            case SubscribeResponse r when r.hasMessage() -> messagesOut.increment();
+            case ConsumeResponse r when r.hasMessage() -> messagesOut.increment();
+            case FetchResponse r -> messagesOut.add(r.getMessagesCount());
+            default -> { }
         }
+    }
+
+    long messagesIn() {
+        return messagesIn.sum();
     }
 
     long messagesOut() {

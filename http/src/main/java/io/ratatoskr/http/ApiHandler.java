@@ -58,6 +58,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String method = request.method().name();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        Router.Match match;
+        try {
+            uri.path(); // decodes it: a malformed escape is the client's error
+            match = router.get().match(method, uri.rawPath());
+        } catch (IllegalArgumentException e) {
+            answer(ctx, false, 400, new ApiError(ErrorCode.INVALID_ARGUMENT.code(),
+                    "malformed request path: " + e.getMessage()), false);
+            return;
+        }
         String refusal = auth.refusal(uri.path(), request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (refusal != null) {
             metrics.unauthenticated();
@@ -71,7 +80,6 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             send(ctx, keepAlive, response);
             return;
         }
-        Router.Match match = router.get().match(method, uri.path());
         switch (match) {
             case Router.Match.NotFound n -> answer(ctx, keepAlive, 404,
                     new ApiError("not_found", "no such resource: " + uri.path()), false);

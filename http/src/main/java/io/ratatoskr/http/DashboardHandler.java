@@ -44,7 +44,7 @@ final class DashboardHandler extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
     }
 
-    /** Whether {@code path} (decoded, without the query) is the dashboard's rather than the API's. */
+    /** Whether {@code path} (raw, without the query) is the dashboard's rather than the API's. */
     static boolean isDashboardPath(String path) {
         return path.equals("/") || path.startsWith(ASSETS_PREFIX) || path.equals("/assets");
     }
@@ -55,7 +55,8 @@ final class DashboardHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        // The raw path: dashboard files have plain names, and a malformed escape is the API's to refuse.
+        String path = new QueryStringDecoder(request.uri()).rawPath();
         if (!isDashboardPath(path)) {
             ctx.fireChannelRead(msg);
             return;

@@ -1,5 +1,7 @@
 package io.ratatoskr.http;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -77,8 +79,19 @@ public final class Router {
         return routes.stream().map(r -> new Entry(r.method, r.pattern)).toList();
     }
 
-    public Match match(String method, String path) {
-        String[] actual = split(path);
+    /**
+     * The route of {@code method} on {@code rawPath}, the path as sent (percent-encoded): it is split
+     * at '/' first, then each segment is decoded, so that a parameter may hold an encoded '/'
+     * ({@code /api/v1/clients/site%2Fdevice-7} names client {@code site/device-7}).
+     *
+     * @throws IllegalArgumentException a segment's percent-encoding is malformed
+     */
+    public Match match(String method, String rawPath) {
+        String[] actual = split(rawPath);
+        for (int i = 0; i < actual.length; i++) {
+            // RFC 3986: '+' is itself in a path; only the query's form encoding makes it a space.
+            actual[i] = QueryStringDecoder.decodeComponent(actual[i].replace("+", "%2B"), StandardCharsets.UTF_8);
+        }
         Set<String> allowed = new TreeSet<>();
         for (Route r : routes) {
             Map<String, String> params = bind(r.segments, actual);

@@ -53,6 +53,28 @@ class AdminHttpServerTest {
     }
 
     @Test
+    void aPathParameterMayHoldAnEncodedSlashOrPlus() throws Exception {
+        // MQTT client identifiers such as "site/device 7" are addressed with their '/' encoded.
+        HttpResponse<String> r = call("GET", "/things/site%2Fdevice%207+b", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(r.body()).get("name").asText()).isEqualTo("site/device 7+b");
+        assertThat(call("GET", "/things/site/device", null).statusCode()).as("an unencoded '/' separates")
+                .isEqualTo(404);
+        assertThat(rawStatusLine("GET /things/%ZZ HTTP/1.1")).as("malformed encoding").contains(" 400 ");
+    }
+
+    /** The status line of a request the JDK's client refuses to send (e.g. a malformed escape). */
+    private String rawStatusLine(String requestLine) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((requestLine + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+        }
+    }
+
+    @Test
     void catalogueErrorsCarryTheirHttpStatusAndStableCode() throws Exception {
         HttpResponse<String> r = call("DELETE", "/things/nope", null);
         assertThat(r.statusCode()).isEqualTo(404);

@@ -336,9 +336,9 @@ public final class RatatoskrServer implements AutoCloseable {
     }
 
     /**
-     * Messages and bytes in and out since start, over every protocol: messages as the broker counts
-     * them for every protocol, plus gRPC Fetch answers; MQTT bytes on the socket plus gRPC message
-     * bytes. Thread-safe.
+     * Messages and bytes in and out since start, over every protocol: MQTT's PUBLISH packets and
+     * socket bytes, plus the gRPC listener's own totals (published and delivered messages, Fetch
+     * answers included; message bytes). Thread-safe.
      */
     public TrafficTotals traffic() {
         BrokerMetrics m = broker.metrics();
@@ -354,7 +354,11 @@ public final class RatatoskrServer implements AutoCloseable {
 
     /** Every meter in Prometheus' text exposition format (what {@code GET /metrics} answers). */
     public String scrapeMetrics() {
-        nodeMetrics.refresh();
+        // The admin listener answers /metrics while the node is still being built: the node's own
+        // gauges exist once it serves (serving is written after them, so reading it publishes them).
+        if (serving || stopping) {
+            nodeMetrics.refresh();
+        }
         return registry.scrape();
     }
 

@@ -260,8 +260,11 @@ final class ServerCommand implements Callable<Integer> {
         RatatoskrServer server;
         try {
             server = RatatoskrServer.start(effective.settings().server());
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
-            System.err.println("ratatoskr: cannot start: " + e.getMessage());
+        } catch (IllegalStateException | IllegalArgumentException | java.io.UncheckedIOException e) {
+            // A port taken, a data directory locked or unwritable, a TLS certificate that does not load.
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("ratatoskr: cannot start: " + e.getMessage());
+            err.flush();
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);

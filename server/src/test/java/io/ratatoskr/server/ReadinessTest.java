@@ -119,9 +119,20 @@ class ReadinessTest {
                 assertThat(ready.body()).contains("NOT_READY").contains("recovering durable topics");
             });
             assertThat(get(httpPort, "/health").statusCode()).as("alive while it recovers").isEqualTo(200);
+            HttpResponse<String> metrics = get(httpPort, "/metrics");
+            assertThat(metrics.statusCode()).as("scraped while it recovers: " + metrics.body()).isEqualTo(200);
+            assertThat(metrics.body()).contains("jvm_memory_used_bytes");
             HttpResponse<String> topics = get(httpPort, "/api/v1/topics");
             assertThat(topics.statusCode()).as(topics.body()).isEqualTo(503);
             assertThat(topics.body()).contains("\"unavailable\"").contains("the node is starting");
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine cli = Main.commandLine();
+            cli.setOut(new java.io.PrintWriter(out, true));
+            cli.setErr(new java.io.PrintWriter(err, true));
+            assertThat(cli.execute("status", "--url", "http://127.0.0.1:" + httpPort)).as(err.toString()).isEqualTo(1);
+            assertThat(out.toString()).as("status lists the checks of a starting node")
+                    .containsPattern("ready +NOT_READY").contains("recovering durable topics");
             assertThat(started).isNotDone();
         } finally {
             recoveryMayGoOn.countDown();

@@ -82,6 +82,17 @@ class ServerConfigCommandTest {
                 .contains("no such configuration file");
     }
 
+    @Test
+    void aTlsCertificateThatDoesNotLoadExitsOneWithAMessageNotAStackTrace() throws Exception {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "not a certificate\n");
+        Path key = Files.writeString(dir.resolve("key.pem"), "not a key\n");
+        Run r = run("server", "--data-dir", dir.resolve("data").toString(), "--mqtt-port", "0", "--grpc-port", "0",
+                "--http-port", "-1", "--set", "grpc.tls.cert=" + cert, "--set", "grpc.tls.key=" + key);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("ratatoskr: cannot start: cannot load the gRPC TLS certificate " + cert)
+                .doesNotContain("\tat ");
+    }
+
     /**
      * A real process: the environment variable beats the file (json over text), and every line on
      * stdout is a JSON object with the level, logger, message and the event's key-value pairs.

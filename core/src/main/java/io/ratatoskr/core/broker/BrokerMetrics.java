@@ -144,18 +144,31 @@ public final class BrokerMetrics {
         int i = protocol.ordinal() * 3 + qos;
         messagesIn[i].increment();
         payloadIn[i].increment(payloadBytes);
-        messagesInTotal.incrementAndGet();
+        if (protocol == Protocol.MQTT) {
+            // $SYS/broker/messages/received counts PUBLISH packets; gRPC keeps its own totals (GrpcTraffic).
+            messagesInTotal.incrementAndGet();
+        }
     }
+
+    /** The {@code receivedAtMillis} of a sent message whose wait is not a delivery latency. */
+    public static final long NOT_TIMED = Long.MIN_VALUE;
 
     /**
      * A message was written to a subscriber's or consumer's transport; {@code receivedAtMillis} is
-     * when the broker received it (on the broker's clock), for the delivery latency.
+     * when the broker received it (on the broker's clock), for the delivery latency, or
+     * {@link #NOT_TIMED} (a retained message sent because of a new subscription, whose age is no
+     * delivery latency).
      */
     public void messageSent(Protocol protocol, int qos, int payloadBytes, long receivedAtMillis) {
         int i = protocol.ordinal() * 3 + qos;
         messagesOut[i].increment();
         payloadOut[i].increment(payloadBytes);
-        messagesOutTotal.incrementAndGet();
+        if (protocol == Protocol.MQTT) {
+            messagesOutTotal.incrementAndGet();
+        }
+        if (receivedAtMillis == NOT_TIMED) {
+            return;
+        }
         long latency = clock.millis() - receivedAtMillis;
         if (latency >= 0) {
             deliveryLatency[protocol.ordinal()].record(latency, TimeUnit.MILLISECONDS);
@@ -241,12 +254,12 @@ public final class BrokerMetrics {
         return connectionsActive.get();
     }
 
-    /** Messages received since start over every protocol ($SYS, the admin API's traffic totals). */
+    /** MQTT PUBLISH packets received since start ($SYS; the admin API adds gRPC's own totals). */
     public long messagesReceivedTotal() {
         return messagesInTotal.get();
     }
 
-    /** Messages written to subscribers and consumers since start over every protocol. */
+    /** MQTT PUBLISH packets sent since start, re-sends included. */
     public long messagesSentTotal() {
         return messagesOutTotal.get();
     }

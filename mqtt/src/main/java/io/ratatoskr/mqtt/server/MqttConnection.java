@@ -938,7 +938,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             outboundAliases.put(topic, nextOutboundAlias++);
         }
         ctx.write(publish);
-        server.metrics().messageSent(BrokerMetrics.Protocol.MQTT, d.qos(), m.payload().length, m.receivedAtMillis());
+        // RETAIN 1 marks a retained message sent for a new subscription [MQTT-3.3.1-8] (or, rarely, a live
+        // one under Retain As Published): its age since it was published is not a delivery latency.
+        server.metrics().messageSent(BrokerMetrics.Protocol.MQTT, d.qos(), m.payload().length,
+                d.retain() ? BrokerMetrics.NOT_TIMED : m.receivedAtMillis());
         return true;
     }
 

@@ -22,8 +22,11 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  */
 final class Mqtt3Link implements MqttLink {
     private static final long WAIT_MS = 15_000;
-    /** Paho's own bound on unacknowledged publishes; the commands keep fewer in flight. */
-    private static final int MAX_INFLIGHT = 1024;
+    /**
+     * Paho's own bound on unacknowledged publishes. The commands keep at most 1,024 in flight; Paho
+     * counts an acknowledged publish out only after telling us it completed, hence the headroom.
+     */
+    private static final int MAX_INFLIGHT = 2048;
 
     private final MqttAsyncClient client;
 

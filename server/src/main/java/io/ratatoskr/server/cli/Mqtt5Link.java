@@ -6,10 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -30,9 +33,12 @@ final class Mqtt5Link implements MqttLink {
     private static final long WAIT_MS = 15_000;
 
     private final MqttAsyncClient client;
+    /** The broker's Receive Maximum from CONNACK (65,535 when it sent none, MQTT 5.0 §3.2.2.3.3). */
+    private final int receiveMaximum;
 
-    private Mqtt5Link(MqttAsyncClient client) {
+    private Mqtt5Link(MqttAsyncClient client, int receiveMaximum) {
         this.client = client;
+        this.receiveMaximum = receiveMaximum;
     }
 
     static Mqtt5Link connect(Connect c, Listener listener) throws LinkException {
@@ -55,13 +61,22 @@ final class Mqtt5Link implements MqttLink {
         if (c.password() != null) {
             o.setPassword(c.password().getBytes(StandardCharsets.UTF_8));
         }
+        IMqttToken connected;
         try {
-            client.connect(o).waitForCompletion(WAIT_MS);
+            connected = client.connect(o);
+            connected.waitForCompletion(WAIT_MS);
         } catch (MqttException e) {
             closeQuietly(client);
             throw new LinkException("cannot connect to " + c.url() + ": " + describe(e), e);
         }
-        return new Mqtt5Link(client);
+        MqttProperties connAck = connected.getResponseProperties();
+        Integer receiveMaximum = connAck == null ? null : connAck.getReceiveMaximum();
+        return new Mqtt5Link(client, receiveMaximum == null || receiveMaximum < 1 ? 65_535 : receiveMaximum);
+    }
+
+    @Override
+    public int sendQuota() {
+        return receiveMaximum;
     }
 
     @Override
@@ -76,20 +91,35 @@ final class Mqtt5Link implements MqttLink {
         }
         MqttMessage message = new MqttMessage(payload, qos, retain, props);
         CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        try {
-            client.publish(topic, message, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    outcome.complete(outcome(token, null));
-                }
+        MqttActionListener answered = new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                outcome.complete(outcome(token, null));
+            }
 
-                @Override
-                public void onFailure(IMqttToken token, Throwable failure) {
-                    outcome.complete(outcome(token, failure));
+            @Override
+            public void onFailure(IMqttToken token, Throwable failure) {
+                outcome.complete(outcome(token, failure));
+            }
+        };
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        while (true) {
+            try {
+                client.publish(topic, message, null, answered);
+                break;
+            } catch (MqttException e) {
+                // Paho counts an acknowledged publish out of its in-flight window only after telling us
+                // (and our caller's window) that it completed: a full Receive Maximum frees up at once.
+                if (e.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                    continue;
                 }
-            });
-        } catch (MqttException | RuntimeException e) {
-            outcome.complete(MqttLink.unspecified(e));
+                outcome.complete(MqttLink.unspecified(e));
+                break;
+            } catch (RuntimeException e) {
+                outcome.complete(MqttLink.unspecified(e));
+                break;
+            }
         }
         return outcome;
     }

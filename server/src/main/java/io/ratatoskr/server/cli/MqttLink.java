@@ -72,6 +72,14 @@ sealed interface MqttLink extends AutoCloseable permits Mqtt5Link, Mqtt3Link {
     CompletableFuture<Outcome> publish(String topic, byte[] payload, int qos, boolean retain,
             Map<String, String> properties, String contentType);
 
+    /**
+     * How many QoS 1/2 publishes may await their acknowledgement at once on this connection: the
+     * broker's Receive Maximum (MQTT 5.0 §3.2.2.3.3, [MQTT-3.3.4-7]); unbounded for 3.1.1.
+     */
+    default int sendQuota() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Subscribes to every filter at {@code qos}; fails when the broker refuses one (naming it and why). */
     void subscribe(List<String> filters, int qos) throws LinkException;
 

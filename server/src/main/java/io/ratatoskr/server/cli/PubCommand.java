@@ -133,6 +133,11 @@ final class PubCommand implements java.util.concurrent.Callable<Integer> {
     private interface Sender extends AutoCloseable {
         CompletableFuture<String> send(byte[] payload);
 
+        /** Publishes the broker lets await their acknowledgement at once (MQTT 5: its Receive Maximum). */
+        default int quota() {
+            return Integer.MAX_VALUE;
+        }
+
         @Override
         void close();
     }
@@ -155,7 +160,9 @@ final class PubCommand implements java.util.concurrent.Callable<Integer> {
             return 1;
         }
         boolean longRunning = count > 1 || rate > 0 || stdin || "-".equals(file);
-        Semaphore window = new Semaphore(maxInFlight);
+        // More in flight than the broker's Receive Maximum would be refused by the client library.
+        int inFlight = Math.min(maxInFlight, sender.quota());
+        Semaphore window = new Semaphore(inFlight);
         long sent = 0;
         try (sender; Progress progress = Progress.start(err, clock, "acked", this.progress, longRunning)) {
             long startMs = clock.millis();
@@ -180,8 +187,8 @@ final class PubCommand implements java.util.concurrent.Callable<Integer> {
                     window.release();
                 });
             }
-            if (!window.tryAcquire(maxInFlight, 60, TimeUnit.SECONDS)) {
-                err.println("ratatoskr: gave up waiting 60 s for " + (maxInFlight - window.availablePermits())
+            if (!window.tryAcquire(inFlight, 60, TimeUnit.SECONDS)) {
+                err.println("ratatoskr: gave up waiting 60 s for " + (inFlight - window.availablePermits())
                         + " acknowledgements");
             }
             progress.close();
@@ -359,6 +366,11 @@ final class PubCommand implements java.util.concurrent.Callable<Integer> {
             public CompletableFuture<String> send(byte[] payload) {
                 return link.publish(topic, payload, qos, retain, userProperties, contentType)
                         .thenApply(o -> o.ok() ? null : o.describe());
+            }
+
+            @Override
+            public int quota() {
+                return link.sendQuota();
             }
 
             @Override

@@ -62,13 +62,16 @@ final class StatusCommand implements Callable<Integer> {
         }
         HttpResponse<byte[]> ready = get(http, base, "/ready", token);
         HttpResponse<byte[]> broker = get(http, base, "/api/v1/broker", token);
-        if (broker.statusCode() != 200 && broker.statusCode() != 404) {
+        // A node that is still recovering answers only its probes (the broker route: 503): its
+        // readiness checks say what it is doing, which is what status should show.
+        boolean starting = broker.statusCode() == 503 && ready.statusCode() == 503;
+        if (broker.statusCode() != 200 && broker.statusCode() != 404 && !starting) {
             JsonNode error = parse(base, broker);
             throw new AdminClientException(broker.statusCode(), error.path("error").asText("http_"
                     + broker.statusCode()), error.path("message").asText("GET /api/v1/broker failed"));
         }
         return new BrokerStatus(base.toString(), parse(base, health), parse(base, ready),
-                broker.statusCode() == 404 ? null : parse(base, broker));
+                broker.statusCode() == 200 ? parse(base, broker) : null);
     }
 
     private static HttpResponse<byte[]> get(HttpClient http, URI base, String path, String token) {

@@ -241,9 +241,10 @@ public final class ConfigKeys {
                     + "entry) to messages whose publisher sent none, so that subscribers continue the trace."),
             key("tracing.service-name", text(), S + "tracing.serviceName",
                     "The service.name resource attribute of the spans."),
-            key("tracing.export-timeout", millis(1, Long.MAX_VALUE, false), S + "tracing.exportTimeoutMs",
+            // At most an hour: the exporter holds these in nanoseconds (a few centuries would overflow).
+            key("tracing.export-timeout", millis(1, 3_600_000, false), S + "tracing.exportTimeoutMs",
                     "How long one export may take before it is given up."),
-            key("tracing.schedule-delay", millis(1, Long.MAX_VALUE, false), S + "tracing.scheduleDelayMs",
+            key("tracing.schedule-delay", millis(1, 3_600_000, false), S + "tracing.scheduleDelayMs",
                     "The longest a finished span waits before its batch is exported."),
             key("tracing.max-queue-size", integer(1, Integer.MAX_VALUE), S + "tracing.maxQueueSize",
                     "Finished spans waiting for export at most; more are dropped, never blocking the broker."),

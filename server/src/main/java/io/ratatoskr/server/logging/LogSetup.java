@@ -28,9 +28,13 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: call once, at start-up, before the node starts; Logback's context is thread-safe.
  */
 public final class LogSetup {
-    /** The text layout; kept equal to the one in {@code logback.xml}. */
-    public static final String TEXT_PATTERN =
-            "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} - %msg%replace( %kvp){'^ $', ''}%n";
+    /**
+     * The text layout; kept equal to the one in {@code logback.xml}. Line breaks in the message and the
+     * key-value pairs are written {@code \r} and {@code \n}: they may come from clients (an MQTT client
+     * identifier, a decoded request path), which must not be able to forge log lines.
+     */
+    public static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} - "
+            + "%replace(%replace(%msg%replace( %kvp){'^ $', ''}){'\\r', '\\\\r'}){'\\n', '\\\\n'}%n";
 
     private LogSetup() {}
 

@@ -119,6 +119,20 @@ class PubSubCommandTest {
     }
 
     @Test
+    void pubKeepsWithinTheBrokersReceiveMaximumSoEveryMessageIsAcked() throws Exception {
+        // The broker lets a client have 4 QoS 1 publishes unacknowledged; pub's default window is 64.
+        try (RatatoskrServer small = RatatoskrServer.start(ServerConfig.DEFAULTS.withDataDir(dir.resolve("small"))
+                .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0).withReceiveMaximum(4))
+                .withGrpc(null).withHttp(null))) {
+            CliRun pub = Cli.run("pub", "--mqtt-url", "tcp://127.0.0.1:" + small.mqttPort(), "-t", "cli/window",
+                    "-q", "1", "-m", "x", "--count", "500");
+            assertThat(pub.exit()).as(pub.err()).isZero();
+            assertThat(pub.out()).contains("sent 500, acked 500, failed 0");
+            assertThat(pub.err()).doesNotContain("refused");
+        }
+    }
+
+    @Test
     void pubWithRetainIsWhatMosquittoSubReceives() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/mosquitto_sub")), "mosquitto_sub is installed");
         CliRun pub = Cli.run("pub", "--mqtt-url", mqttUrl, "-t", "cli/retained", "--retain", "-m", "kept");

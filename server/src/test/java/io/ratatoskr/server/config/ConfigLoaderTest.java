@@ -3,10 +3,13 @@ package io.ratatoskr.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.log.CompressionCodec;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.server.logging.LogSettings;
+import io.ratatoskr.server.trace.OtelTracing;
+import io.ratatoskr.server.trace.TracingConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,6 +131,17 @@ class ConfigLoaderTest {
                 .endsWith("\"70000\" is not an integer in 0..65535");
         assertThat(problems("mqtt.max-packet-size: 1GiB\n")).singleElement().asString()
                 .contains("\"1GiB\" is not a size in 64..");
+    }
+
+    @Test
+    void tracingDurationsTheExporterCannotHoldAreRefusedNotFailingAtStart() throws Exception {
+        assertThat(problems("tracing:\n  schedule-delay: 200000d\n  export-timeout: 200000d\n"))
+                .anySatisfy(p -> assertThat(p).startsWith("tracing.schedule-delay").contains("1ms..1h"))
+                .anySatisfy(p -> assertThat(p).startsWith("tracing.export-timeout").contains("1ms..1h"));
+        TracingConfig longest = load(file("tracing:\n  enabled: true\n  schedule-delay: 1h\n  export-timeout: 1h\n"),
+                Map.of()).settings().server().tracing();
+        OtelTracing started = (OtelTracing) OtelTracing.start(longest, new SimpleMeterRegistry());
+        started.close();
     }
 
     @Test

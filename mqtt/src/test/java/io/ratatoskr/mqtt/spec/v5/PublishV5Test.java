@@ -119,6 +119,27 @@ class PublishV5Test extends V5SpecTest {
     }
 
     @Test
+    void deliveryLatencyTimesLiveDeliveriesNotTheAgeOfRetainedMessagesSentOnSubscribe() throws Exception {
+        // Retained a minute ago on the broker's clock: a new subscriber gets it, but not a minute late.
+        broker.broker().publish(new io.ratatoskr.core.message.Message("lat/status", utf8("old"), 1, true,
+                io.ratatoskr.core.message.MessageProperties.EMPTY, "earlier", System.currentTimeMillis() - 60_000));
+        RawMqttClient sub = raw("lat-sub");
+        rawSubscribe(sub, "lat/#", 1);
+        Publish retained = expect(sub, Publish.class);
+        assertThat(retained.retain()).isTrue();
+        sub.send(new PubAck(retained.packetId()));
+        io.micrometer.core.instrument.Timer latency = broker.registry().get("ratatoskr.messages.delivery.latency")
+                .tag("protocol", "mqtt").timer();
+        assertThat(latency.count()).as("the retained message is not timed").isZero();
+
+        rawPublishQos1(raw("lat-pub"), "lat/live", "now", MqttProperties.EMPTY);
+        Publish live = expect(sub, Publish.class);
+        assertThat(live.retain()).isFalse();
+        assertThat(latency.count()).isEqualTo(1);
+        assertThat(latency.max(java.util.concurrent.TimeUnit.SECONDS)).isLessThan(30);
+    }
+
+    @Test
     void expiredMessageIsNotDeliveredToASessionThatWasOffline() throws Exception {
         offlineSubscriber("offline", "exp/#");
 
