@@ -48,7 +48,11 @@ final class ReloadingFile<T> {
                 .description("Reloads of a changed authentication file that failed (the previous content stays)")
                 .tag("file", name).register(registry);
         BasicFileAttributes attrs = attributes();
-        this.current = parser.parse(file);
+        try {
+            this.current = parser.parse(file);
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
         remember(attrs);
     }
 

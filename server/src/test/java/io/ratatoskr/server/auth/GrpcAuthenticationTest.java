@@ -88,6 +88,22 @@ class GrpcAuthenticationTest {
                 .contains("ratatoskr_auth_failures_total{protocol=\"grpc\",reason=\"no_credentials\"} 1.0");
     }
 
+    @Test
+    void repeatedFailuresFromOneAddressAreRefusedAsRateLimited() {
+        String wrong = "Basic " + Base64.getEncoder().encodeToString("alice:guess".getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < AuthConfig.DEFAULTS.maxFailuresPerMinute(); i++) {
+            assertThatThrownBy(() -> stub(wrong).listTopics(ListTopicsRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        }
+        String right = "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> stub(right).listTopics(ListTopicsRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                    assertThat(errorInfo(e).getReason()).isEqualTo("LOGIN_RATE_LIMITED");
+                });
+    }
+
     private static ErrorInfo errorInfo(StatusRuntimeException e) {
         try {
             return StatusProto.fromThrowable(e).getDetails(0).unpack(ErrorInfo.class);
