@@ -79,7 +79,7 @@ class JwtAuthenticationTest {
     }
 
     @Test
-    void validHs256TokenOverMqttConnectsAndWrongOnesAreRefused() throws Exception {
+    void validHs256AndRs256TokensOverMqttConnectAndWrongOnesAreRefused() throws Exception {
         RatatoskrServer server = AuthFixture.start(dir, config, false);
         try {
             String uri = "tcp://127.0.0.1:" + server.mqttPort();
@@ -89,6 +89,11 @@ class JwtAuthenticationTest {
             ok.connect(options("", good));
             assertThat(ok.isConnected()).isTrue();
             ok.disconnect();
+            String rs = token(JWSAlgorithm.RS256, "rsa-1", new RSASSASigner(rsa.getPrivate()), claims(now).build());
+            MqttClient rsClient = new MqttClient(uri, "jwt-rs256", new MemoryPersistence());
+            rsClient.connect(options("any-hint", rs));
+            assertThat(rsClient.isConnected()).isTrue();
+            rsClient.disconnect();
 
             String expired = token(JWSAlgorithm.HS256, null, new MACSigner(SECRET),
                     claims(now).expirationTime(Date.from(now.minusSeconds(120))).build());
