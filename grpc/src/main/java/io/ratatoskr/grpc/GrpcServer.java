@@ -49,6 +49,15 @@ public final class GrpcServer implements AutoCloseable {
     private volatile boolean listening;
 
     public GrpcServer(GrpcConfig config, GrpcBackend backend, MeterRegistry registry) {
+        this(config, backend, registry, null);
+    }
+
+    /**
+     * @param authenticator who may call (every call is authenticated, see {@link GrpcAuthInterceptor});
+     *                      null: everyone, as an anonymous principal
+     */
+    public GrpcServer(GrpcConfig config, GrpcBackend backend, MeterRegistry registry,
+                      io.ratatoskr.core.security.Authenticator authenticator) {
         this.config = config;
         this.executor = Executors.newFixedThreadPool(config.workerThreads(), named("grpc-call-"));
         this.service = new RatatoskrService(backend, registry);
@@ -58,6 +67,9 @@ public final class GrpcServer implements AutoCloseable {
         }
         if (backend.broker().tracing() != Tracing.NOOP) {
             builder.intercept(new TraceHeaders());
+        }
+        if (authenticator != null) {
+            builder.intercept(new GrpcAuthInterceptor(authenticator, java.time.Clock.systemUTC()));
         }
         this.server = builder
                 .executor(executor)

@@ -4,6 +4,7 @@ import io.ratatoskr.server.cli.ClientCommands;
 import io.ratatoskr.server.cli.DlqCommand;
 import io.ratatoskr.server.cli.GroupCommand;
 import io.ratatoskr.server.cli.TopicCommand;
+import io.ratatoskr.server.cli.UserCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Ratatoskr: an MQTT 3.1.1/5.0 message broker over durable logs.",
-        subcommands = {ServerCommand.class, TopicCommand.class, GroupCommand.class, DlqCommand.class,
+        subcommands = {ServerCommand.class, TopicCommand.class, GroupCommand.class, DlqCommand.class, UserCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

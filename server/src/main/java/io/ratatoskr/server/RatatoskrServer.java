@@ -26,6 +26,9 @@ import io.ratatoskr.log.Log;
 import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.log.LogStatus;
 import io.ratatoskr.mqtt.server.MqttServer;
+import io.ratatoskr.core.security.Authenticator;
+import io.ratatoskr.core.security.Authorizer;
+import io.ratatoskr.server.auth.CredentialsAuthenticator;
 import io.ratatoskr.server.trace.OtelTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +69,7 @@ public final class RatatoskrServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final Broker broker;
     private final MqttServer mqtt;
+    private final Authenticator authenticator;
     private final AdminHttpServer http;
     private final GrpcServer grpc;
     private final DurableTopics durableTopics;
@@ -164,11 +168,17 @@ public final class RatatoskrServer implements AutoCloseable {
             startupPhase = "restoring sessions";
             persistence.restoreSessions();
             startupPhase = "starting listeners";
+            authenticator = CredentialsAuthenticator.configured(config.auth(), config.mqtt().host(), registry);
+            if (authenticator instanceof CredentialsAuthenticator a) {
+                undo.push(a::close);
+            }
             mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom(), groups);
+            mqtt.security(authenticator, Authorizer.ALLOW_ALL);
             undo.push(mqtt::close);
             mqtt.start();
             grpc = config.grpc() == null ? null
-                    : new GrpcServer(config.grpc(), new GrpcBackend(broker, durableTopics, groups), registry);
+                    : new GrpcServer(config.grpc(), new GrpcBackend(broker, durableTopics, groups), registry,
+                            authenticator == Authenticator.ANONYMOUS ? null : authenticator);
             if (grpc != null) {
                 undo.push(grpc::close);
                 grpc.start();
@@ -378,6 +388,9 @@ public final class RatatoskrServer implements AutoCloseable {
             grpc.close();
         }
         mqtt.close();
+        if (authenticator instanceof CredentialsAuthenticator a) {
+            a.close();
+        }
         // After the listener: no member is left; the groups write their state, then the topics close.
         groups.close();
         groupPool.shutdownNow();

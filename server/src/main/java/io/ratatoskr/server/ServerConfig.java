@@ -6,6 +6,7 @@ import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
+import io.ratatoskr.server.auth.AuthConfig;
 import io.ratatoskr.server.trace.TracingConfig;
 
 import java.nio.file.Path;
@@ -20,13 +21,14 @@ import java.util.Objects;
  * @param grpc        the gRPC listener; null: none
  * @param http        the admin API listener; null: none
  * @param tracing     OpenTelemetry tracing (off by default)
+ * @param auth        how clients authenticate (anonymous by default)
  */
 public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
                            DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http,
-                           TracingConfig tracing) {
+                           TracingConfig tracing, AuthConfig auth) {
     public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS,
             MqttConfig.DEFAULTS, PersistenceConfig.DEFAULTS, DurableTopicsConfig.DEFAULTS, GrpcConfig.DEFAULTS,
-            HttpConfig.DEFAULTS, TracingConfig.DEFAULTS);
+            HttpConfig.DEFAULTS, TracingConfig.DEFAULTS, AuthConfig.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -35,43 +37,54 @@ public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, P
         Objects.requireNonNull(persistence, "persistence");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(tracing, "tracing");
+        Objects.requireNonNull(auth, "auth");
+    }
+
+    /** A configuration with the default (anonymous) authentication. */
+    public ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
+                        DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http, TracingConfig tracing) {
+        this(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, AuthConfig.DEFAULTS);
     }
 
     /** A configuration without tracing. */
     public ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
                         DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http) {
-        this(dataDir, broker, mqtt, persistence, topics, grpc, http, TracingConfig.DEFAULTS);
+        this(dataDir, broker, mqtt, persistence, topics, grpc, http, TracingConfig.DEFAULTS, AuthConfig.DEFAULTS);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http, tracing);
+        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http, tracing, auth);
     }
 
     public ServerConfig withBroker(BrokerConfig b) {
-        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http, tracing);
+        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http, tracing, auth);
     }
 
     public ServerConfig withMqtt(MqttConfig m) {
-        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http, tracing);
+        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http, tracing, auth);
     }
 
     public ServerConfig withPersistence(PersistenceConfig p) {
-        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http, tracing, auth);
     }
 
     public ServerConfig withTopics(DurableTopicsConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http, tracing, auth);
     }
 
     public ServerConfig withGrpc(GrpcConfig g) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http, tracing, auth);
     }
 
     public ServerConfig withHttp(HttpConfig h) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h, tracing, auth);
     }
 
     public ServerConfig withTracing(TracingConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, t);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, t, auth);
+    }
+
+    public ServerConfig withAuth(AuthConfig a) {
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, a);
     }
 }

@@ -11,6 +11,8 @@ import io.ratatoskr.core.broker.AckBarrier;
 import io.ratatoskr.core.broker.BackPressure;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.client.ClientInfo;
+import io.ratatoskr.core.security.AuthResult;
+import io.ratatoskr.core.security.Credentials;
 import io.ratatoskr.core.security.Principal;
 import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
@@ -392,8 +394,57 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         int finalKeepAlive = keepAlive;
         int finalServerKeepAlive = serverKeepAlive;
         boolean expiryChanged = v5() && expiry != requestedExpiry;
-        server.broker().connect(request, this, server.loops().of(channel.eventLoop()),
-                result -> onConnected(result, assignedId, finalKeepAlive, finalServerKeepAlive, expiryChanged));
+        authenticate(c, () -> server.broker().connect(request, this, server.loops().of(channel.eventLoop()),
+                result -> onConnected(result, assignedId, finalKeepAlive, finalServerKeepAlive, expiryChanged)));
+    }
+
+    /**
+     * Asks the authenticator who the client is, after CONNECT's protocol checks. Reading stays off
+     * meanwhile (the hashing runs on the authenticator's threads, never on this event loop); the answer
+     * continues CONNECT here with {@code proceed}, or refuses it (MQTT 5.0 §3.2.2.2: 0x86, 0x87, 0x9F).
+     */
+    private void authenticate(Connect c, Runnable proceed) {
+        // Client certificates reach here once the TLS listener passes them on; none on plain TCP.
+        Credentials credentials = new Credentials("mqtt", clientId, c.username(), c.password(), List.of(),
+                channel.remoteAddress());
+        CompletableFuture<AuthResult> answer;
+        try {
+            answer = server.authenticator().authenticate(credentials);
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((result, failure) -> {
+            if (c.password() != null) {
+                java.util.Arrays.fill(c.password(), (byte) 0);
+            }
+            if (ctx.executor().inEventLoop()) {
+                onAuthenticated(result, failure, proceed);
+            } else {
+                ctx.executor().execute(() -> onAuthenticated(result, failure, proceed));
+            }
+        });
+    }
+
+    private void onAuthenticated(AuthResult result, Throwable failure, Runnable proceed) {
+        if (!channel.isActive() || phase != Phase.CONNECTING) {
+            return; // the client left (or timed out) while it was being authenticated: no session
+        }
+        if (failure != null) {
+            log.warn("mqtt {}: authentication failed unexpectedly", describe(), failure);
+            result = new AuthResult.Refused(AuthResult.Reason.UNAVAILABLE, "authentication is unavailable");
+        }
+        switch (result) {
+            case AuthResult.Accepted accepted -> {
+                principal = accepted.principal();
+                proceed.run();
+            }
+            case AuthResult.Refused refused -> refuse(switch (refused.reason()) {
+                case BAD_CREDENTIALS -> ReasonCode.BAD_USER_NAME_OR_PASSWORD;
+                case NOT_AUTHORIZED -> ReasonCode.NOT_AUTHORIZED;
+                case RATE_LIMITED -> ReasonCode.CONNECTION_RATE_EXCEEDED;
+                case UNAVAILABLE -> ReasonCode.SERVER_UNAVAILABLE;
+            }, "auth_" + refused.reason().name().toLowerCase(java.util.Locale.ROOT), refused.detail());
+        }
     }
 
     private void onConnected(ConnectResult result, boolean assignedId, int keepAlive, int serverKeepAlive,

@@ -9,6 +9,7 @@ import static io.ratatoskr.server.config.ValueType.integer;
 import static io.ratatoskr.server.config.ValueType.longInteger;
 import static io.ratatoskr.server.config.ValueType.millis;
 import static io.ratatoskr.server.config.ValueType.oneOf;
+import static io.ratatoskr.server.config.ValueType.optionalText;
 import static io.ratatoskr.server.config.ValueType.readableFile;
 import static io.ratatoskr.server.config.ValueType.secret;
 import static io.ratatoskr.server.config.ValueType.seconds;
@@ -24,6 +25,7 @@ import io.ratatoskr.log.CleanupPolicy;
 import io.ratatoskr.log.CompressionCodec;
 import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.mqtt.server.MqttConfig;
+import io.ratatoskr.server.auth.CertificateUsernames;
 import io.ratatoskr.server.logging.LogSettings;
 
 import java.io.IOException;
@@ -230,6 +232,36 @@ public final class ConfigKeys {
                             d.set(S + "http.bearerToken", readToken(file));
                         }
                     }),
+
+            key("auth.anonymous", bool(), S + "auth.anonymous", "Let clients without credentials in (as anonymous); "
+                    + "wrong credentials are refused either way. Leave on only for a listener on loopback."),
+            key("auth.password-file", readableFile(), S + "auth.passwordFile", "Password file (ratatoskr user add) "
+                    + "for MQTT user name/password and gRPC Basic logins, re-read when it changes; none: no "
+                    + "password logins."),
+            key("auth.pbkdf2-iterations", integer(1, 10_000_000), S + "auth.pbkdf2Iterations",
+                    "PBKDF2-HMAC-SHA256 iterations of the hashes ratatoskr user add writes."),
+            key("auth.max-failures-per-minute", integer(1, 1_000_000), S + "auth.maxFailuresPerMinute",
+                    "Failed logins per source address per minute; beyond, its logins are refused unchecked "
+                            + "for a minute (MQTT 0x9F/0x03, gRPC RESOURCE_EXHAUSTED)."),
+            key("auth.threads", integer(1, 256), S + "auth.threads",
+                    "Threads that check password hashes and token signatures."),
+            key("auth.reload-interval", millis(100, 3_600_000, false), S + "auth.reloadIntervalMs",
+                    "How often the password and JWKS files are checked for changes."),
+            key("auth.jwt.hs256-secret-file", readableFile(), S + "auth.jwtHs256SecretFile", "File holding the "
+                    + "HS256 secret (at least 32 bytes, surrounding white space trimmed); none: no HS256 tokens."),
+            key("auth.jwt.jwks-file", readableFile(), S + "auth.jwtJwksFile", "JWKS file with the public keys of "
+                    + "RS256/ES256 tokens, re-read when it changes; none: no RS256/ES256 tokens."),
+            key("auth.jwt.issuer", optionalText(), S + "auth.jwtIssuer", "Required iss claim; none: not checked."),
+            key("auth.jwt.audience", optionalText(), S + "auth.jwtAudience",
+                    "Required entry of the aud claim; none: not checked."),
+            key("auth.jwt.username-claim", text(), S + "auth.jwtUsernameClaim", "Claim holding the user name."),
+            key("auth.jwt.groups-claim", text(), S + "auth.jwtGroupsClaim",
+                    "Claim holding the ACL groups: an array, or a space-separated string."),
+            key("auth.jwt.clock-skew", millis(0, 3_600_000, false), S + "auth.jwtClockSkewMs",
+                    "Tolerance on the exp and nbf claims."),
+            key("auth.mtls.username-from", oneOf(CertificateUsernames.Source.class), S + "auth.mtlsUsernameFrom",
+                    "User name of a verified client certificate: subject CN, or the first SAN e-mail, DNS name "
+                            + "or URI."),
 
             key("tracing.enabled", bool(), S + "tracing.enabled",
                     "Export OpenTelemetry spans of publish, store and deliver over OTLP/HTTP (docs/tracing.md)."),
