@@ -121,6 +121,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
      * authenticator says otherwise.
      */
     private Principal principal;
+    /** ACL refusals on this connection, to rate-limit their log lines. */
+    private long aclDenials;
     private boolean cleanStart;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
@@ -351,6 +353,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                         "clients may not publish to $SYS or $queue topics");
                 return;
             }
+            if (!server.authorizer().mayPublish(principal, w.topic())) {
+                // The ACL decides the will as a publish at CONNECT time, as Mosquitto does: CONNACK
+                // 0x87 Not authorized (MQTT 5.0 §3.2.2.2) / 0x05 (3.1.1 §3.2.2.3).
+                aclDenied("publish", w.topic());
+                refuse(ReasonCode.NOT_AUTHORIZED, "will_not_authorized",
+                        "not authorized to publish the will to '" + w.topic() + "'");
+                return;
+            }
             long delay = Math.max(0, w.properties().willDelayInterval());
             Message message = new Message(w.topic(), w.payload(), w.qos(), w.retain(),
                     PublishProperties.toCore(w.properties()), id, server.clock().millis());
@@ -559,6 +569,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $queue topics");
             return;
         }
+        if (!server.authorizer().mayPublish(principal, topic)) {
+            // v5: PUBACK/PUBREC 0x87 (§3.4.2.1); QoS 0 has no answer and is dropped. 3.1.1 has no
+            // negative acknowledgement: the message is acknowledged and dropped (3.1.1 §4.7.2 leaves
+            // refusing a publish to the server; acknowledging and discarding is what the issue and
+            // Mosquitto do — the only alternative, closing, would make the client send it again).
+            aclDenied("publish", topic);
+            server.metrics().publishRefused(BrokerMetrics.Protocol.MQTT, "not_authorized");
+            acknowledge(p, ReasonCode.NOT_AUTHORIZED, "not authorized to publish to '" + topic + "'");
+            return;
+        }
         if (qos == 2) {
             if (acks.repeatIfPending(p.packetId())) {
                 return; // re-sent while its first sending's PUBREC is still owed: the same answer
@@ -733,6 +753,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         List<Integer> codes = new ArrayList<>(s.subscriptions().size());
         List<String> refusals = null;
         for (Subscription sub : s.subscriptions()) {
+            if (isAclDenied(sub.filter())) {
+                // v5 SUBACK 0x87 Not authorized (§3.9.3); 3.1.1 SUBACK 0x80 Failure (§3.9.3). Other
+                // filters of the same SUBSCRIBE are decided on their own [MQTT-3.8.4-6].
+                codes.add(v5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBACK_FAILURE);
+                refusals = refusals == null ? new ArrayList<>(1) : refusals;
+                refusals.add("not authorized to subscribe to '" + sub.filter() + "'");
+                continue;
+            }
             if (QueueSubscriptions.isQueueFilter(sub.filter())) {
                 QueueSubscriptions.Outcome o = queues.subscribe(sub, subscriptionId, s.properties().userProperties());
                 codes.add(v5() || o.reasonCode() < 0x80 ? o.reasonCode() : ReasonCode.V3_SUBACK_FAILURE);
@@ -761,6 +789,33 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         String reason = refusals == null || !v5() ? null : String.join("; ", refusals);
         ctx.write(withReasonString(reason, false, props -> new SubAck(s.packetId(), codes, props)));
+    }
+
+    /**
+     * Whether the ACL refuses a SUBSCRIBE filter (counted and logged when it does). Invalid filters are
+     * left to the validity checks that follow, so they keep their own reason codes.
+     */
+    private boolean isAclDenied(String filter) {
+        boolean valid = QueueSubscriptions.isQueueFilter(filter)
+                ? filter.indexOf('/', Topics.QUEUE_PREFIX.length()) > 0
+                : Topics.checkFilter(filter, server.broker().config().maxTopicLevels()) == null;
+        if (!valid || server.authorizer().maySubscribe(principal, filter)) {
+            return false;
+        }
+        aclDenied("subscribe", filter);
+        return true;
+    }
+
+    /** Counts an ACL refusal; logs the first and every 1000th of this connection (a client may loop). */
+    private void aclDenied(String action, String topic) {
+        server.metrics().aclDenied(BrokerMetrics.Protocol.MQTT, action);
+        if (aclDenials++ % 1000 == 0) {
+            log.atInfo().addKeyValue("event", "acl_denied").addKeyValue("action", action)
+                    .addKeyValue("client_id", clientId).addKeyValue("topic", topic)
+                    .addKeyValue("denials", aclDenials)
+                    .log("mqtt {}: {} to '{}' not authorized ({} refusal(s) on this connection)",
+                            describe(), action, topic, aclDenials);
+        }
     }
 
     private void onUnsubscribe(Unsubscribe u) {
