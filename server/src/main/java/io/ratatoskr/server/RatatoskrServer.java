@@ -19,6 +19,9 @@ import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupsConfig;
 import io.ratatoskr.core.trace.Tracing;
 import io.ratatoskr.core.persist.BrokerPersistence;
+import io.ratatoskr.core.security.Authenticator;
+import io.ratatoskr.core.security.Authorizer;
+import io.ratatoskr.core.security.acl.AclAuthorizer;
 import io.ratatoskr.grpc.GrpcBackend;
 import io.ratatoskr.grpc.GrpcServer;
 import io.ratatoskr.http.AdminHttpServer;
@@ -26,6 +29,7 @@ import io.ratatoskr.log.Log;
 import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.log.LogStatus;
 import io.ratatoskr.mqtt.server.MqttServer;
+import io.ratatoskr.server.security.AclConfig;
 import io.ratatoskr.server.trace.OtelTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +77,8 @@ public final class RatatoskrServer implements AutoCloseable {
     private final NodeMetrics nodeMetrics;
     private final ScheduledExecutorService groupPool;
     private final ScheduledExecutorService housekeeping;
+    /** The ACL file's rules, reloaded on change; null when acl.file is not set (everything allowed). */
+    private AclAuthorizer acl;
     private final ScheduledExecutorService maintenance;
     private final BrokerPersistence persistence;
     private final Tracing tracing;
@@ -164,11 +170,15 @@ public final class RatatoskrServer implements AutoCloseable {
             startupPhase = "restoring sessions";
             persistence.restoreSessions();
             startupPhase = "starting listeners";
+            // Authorization (acl.*): no file, everything allowed; with one, deny by default.
+            Authorizer authorizer = openAcl(config.acl());
             mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom(), groups);
+            mqtt.security(Authenticator.ANONYMOUS, authorizer);
             undo.push(mqtt::close);
             mqtt.start();
             grpc = config.grpc() == null ? null
-                    : new GrpcServer(config.grpc(), new GrpcBackend(broker, durableTopics, groups), registry);
+                    : new GrpcServer(config.grpc(), new GrpcBackend(broker, durableTopics, groups, authorizer),
+                            registry);
             if (grpc != null) {
                 undo.push(grpc::close);
                 grpc.start();
@@ -186,6 +196,10 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }
             throw e;
+        }
+        if (acl != null) {
+            long every = config.acl().reloadIntervalMs();
+            housekeeping.scheduleWithFixedDelay(acl::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
         }
         long sysInterval = config.broker().sysIntervalSeconds();
         if (sysInterval > 0) {
@@ -208,6 +222,25 @@ public final class RatatoskrServer implements AutoCloseable {
                         Version.get(), dir, topicCount, groupCount, mqtt.host(), mqtt.port(),
                         grpc == null ? "" : ", gRPC on " + config.grpc().host() + ":" + grpc.port(),
                         http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
+    }
+
+    private Authorizer openAcl(AclConfig config) {
+        if (config.file() == null) {
+            return Authorizer.ALLOW_ALL;
+        }
+        try {
+            acl = AclAuthorizer.open(config.file(), registry);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the ACL file " + config.file() + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid ACL file " + config.file() + ": " + e.getMessage(), e);
+        }
+        return acl;
+    }
+
+    /** The ACL in force, or null when ACLs are off. */
+    public AclAuthorizer acl() {
+        return acl;
     }
 
     private static DurableTopics openDurableTopics(Path dir, ServerConfig config, LogEnvironment env,

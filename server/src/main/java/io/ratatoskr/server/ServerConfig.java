@@ -6,8 +6,8 @@ import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
+import io.ratatoskr.server.security.AclConfig;
 import io.ratatoskr.server.trace.TracingConfig;
-
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -23,10 +23,10 @@ import java.util.Objects;
  */
 public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
                            DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http,
-                           TracingConfig tracing) {
+                           TracingConfig tracing, AclConfig acl) {
     public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS,
             MqttConfig.DEFAULTS, PersistenceConfig.DEFAULTS, DurableTopicsConfig.DEFAULTS, GrpcConfig.DEFAULTS,
-            HttpConfig.DEFAULTS, TracingConfig.DEFAULTS);
+            HttpConfig.DEFAULTS, TracingConfig.DEFAULTS, AclConfig.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -35,43 +35,54 @@ public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, P
         Objects.requireNonNull(persistence, "persistence");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(tracing, "tracing");
+        Objects.requireNonNull(acl, "acl");
+    }
+
+    /** A configuration without ACLs. */
+    public ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
+                        DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http, TracingConfig tracing) {
+        this(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, AclConfig.DEFAULTS);
     }
 
     /** A configuration without tracing. */
     public ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
                         DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http) {
-        this(dataDir, broker, mqtt, persistence, topics, grpc, http, TracingConfig.DEFAULTS);
+        this(dataDir, broker, mqtt, persistence, topics, grpc, http, TracingConfig.DEFAULTS, AclConfig.DEFAULTS);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http, tracing);
+        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http, tracing, acl);
     }
 
     public ServerConfig withBroker(BrokerConfig b) {
-        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http, tracing);
+        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http, tracing, acl);
     }
 
     public ServerConfig withMqtt(MqttConfig m) {
-        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http, tracing);
+        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http, tracing, acl);
     }
 
     public ServerConfig withPersistence(PersistenceConfig p) {
-        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http, tracing, acl);
     }
 
     public ServerConfig withTopics(DurableTopicsConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http, tracing, acl);
     }
 
     public ServerConfig withGrpc(GrpcConfig g) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http, tracing, acl);
     }
 
     public ServerConfig withHttp(HttpConfig h) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h, tracing, acl);
     }
 
     public ServerConfig withTracing(TracingConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, t);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, t, acl);
+    }
+
+    public ServerConfig withAcl(AclConfig a) {
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, a);
     }
 }
