@@ -354,8 +354,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 return;
             }
             if (!server.authorizer().mayPublish(principal, w.topic())) {
-                // The ACL decides the will as a publish at CONNECT time, as Mosquitto does: CONNACK
-                // 0x87 Not authorized (MQTT 5.0 §3.2.2.2) / 0x05 (3.1.1 §3.2.2.3).
+                // The ACL decides the will as a publish at CONNECT time (later, when it is published,
+                // nobody could be told): CONNACK 0x87 Not authorized (MQTT 5.0 §3.2.2.2) / 0x05 (3.1.1 §3.2.2.3).
                 aclDenied("publish", w.topic());
                 refuse(ReasonCode.NOT_AUTHORIZED, "will_not_authorized",
                         "not authorized to publish the will to '" + w.topic() + "'");
@@ -570,10 +570,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         if (!server.authorizer().mayPublish(principal, topic)) {
-            // v5: PUBACK/PUBREC 0x87 (§3.4.2.1); QoS 0 has no answer and is dropped. 3.1.1 has no
-            // negative acknowledgement: the message is acknowledged and dropped (3.1.1 §4.7.2 leaves
-            // refusing a publish to the server; acknowledging and discarding is what the issue and
-            // Mosquitto do — the only alternative, closing, would make the client send it again).
+            // v5: PUBACK/PUBREC 0x87 (§3.4.2.1); QoS 0 has no answer and is dropped. 3.1.1 has no way
+            // to tell the client: the server "MUST either make a positive acknowledgement, according to
+            // the normal QoS rules, or close the Network Connection" [MQTT-3.3.5-2]. Closing would make
+            // the client send it again forever, so it is acknowledged and dropped (counted, logged).
             aclDenied("publish", topic);
             server.metrics().publishRefused(BrokerMetrics.Protocol.MQTT, "not_authorized");
             acknowledge(p, ReasonCode.NOT_AUTHORIZED, "not authorized to publish to '" + topic + "'");
