@@ -174,6 +174,9 @@ public final class RatatoskrServer implements AutoCloseable {
             Authorizer authorizer = openAcl(config.acl());
             mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom(), groups);
             mqtt.security(Authenticator.ANONYMOUS, authorizer);
+            if (acl != null) {
+                acl.onReload(mqtt::recheckSubscriptions); // granted subscriptions follow the new rules
+            }
             undo.push(mqtt::close);
             mqtt.start();
             grpc = config.grpc() == null ? null

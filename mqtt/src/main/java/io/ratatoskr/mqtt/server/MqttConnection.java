@@ -806,6 +806,25 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         return true;
     }
 
+    /** After an ACL reload: drops the subscriptions the rules no longer allow (see MqttServer). */
+    void recheckSubscriptions() {
+        channel.eventLoop().execute(() -> {
+            if (session == null || phase != Phase.CONNECTED) {
+                return;
+            }
+            for (String filter : session.subscriptions().keySet()) {
+                if (!server.authorizer().maySubscribe(principal, filter)) {
+                    server.broker().unsubscribe(session, filter);
+                    aclDenied("subscribe", filter);
+                    log.atInfo().addKeyValue("event", "acl_subscription_removed").addKeyValue("client_id", clientId)
+                            .addKeyValue("filter", filter)
+                            .log("mqtt {}: subscription '{}' removed: the reloaded ACL no longer allows it",
+                                    describe(), filter);
+                }
+            }
+        });
+    }
+
     /** Counts an ACL refusal; logs the first and every 1000th of this connection (a client may loop). */
     private void aclDenied(String action, String topic) {
         server.metrics().aclDenied(BrokerMetrics.Protocol.MQTT, action);

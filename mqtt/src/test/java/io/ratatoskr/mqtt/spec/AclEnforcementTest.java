@@ -51,6 +51,7 @@ class AclEnforcementTest {
         write(RULES, 1_000);
         acl = AclAuthorizer.open(file, new SimpleMeterRegistry());
         broker = TestBroker.startWithAuthorizer(acl);
+        acl.onReload(broker.mqtt()::recheckSubscriptions);
     }
 
     @AfterEach
@@ -161,6 +162,27 @@ class AclEnforcementTest {
             assertThat(acl.reloadIfChanged()).isTrue();
             assertThat(subscribe(c, 2, "private/#")).containsExactly(1);
             assertThat(subscribe(c, 3, "open/#")).containsExactly(1);
+        }
+    }
+
+    @Test
+    void aReloadRemovesGrantedSubscriptionsTheNewRulesRefuse() throws Exception {
+        String grant = "client sub\nallow subscribe private/#\nclient pub\nallow publish private/#\n";
+        write(RULES + grant, 2_000);
+        assertThat(acl.reloadIfChanged()).isTrue();
+        try (RawMqttClient sub = RawClients.connected(broker, MqttVersion.V5, "sub", true);
+             RawMqttClient pub = RawClients.connected(broker, MqttVersion.V5, "pub", true)) {
+            assertThat(subscribe(sub, 1, "private/#", "open/#")).containsExactly(1, 1);
+            write(RULES + "client pub\nallow publish private/#\n", 3_000);
+            assertThat(acl.reloadIfChanged()).isTrue();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> denied("subscribe") == 1);
+            pub.send(new Publish("private/x", 1, false, false, 1, utf8("gone"), MqttProperties.EMPTY));
+            assertThat(expect(pub, PubAck.class).reasonCode()).as("published, to nobody")
+                    .isEqualTo(ReasonCode.NO_MATCHING_SUBSCRIBERS);
+            pub.send(new Publish("open/x", 1, false, false, 2, utf8("still"), MqttProperties.EMPTY));
+            expect(pub, PubAck.class);
+            assertThat(expect(sub, Publish.class).topic()).isEqualTo("open/x");
         }
     }
 }

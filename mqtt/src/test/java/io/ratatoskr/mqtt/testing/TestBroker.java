@@ -111,6 +111,10 @@ public final class TestBroker implements AutoCloseable {
         return "tcp://127.0.0.1:" + port();
     }
 
+    public MqttServer mqtt() {
+        return server;
+    }
+
     public Broker broker() {
         return broker;
     }
