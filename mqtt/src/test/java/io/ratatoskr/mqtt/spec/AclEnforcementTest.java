@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.security.acl.AclAuthorizer;
 import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.PubComp;
+import io.ratatoskr.mqtt.codec.MqttPacket.PubRec;
+import io.ratatoskr.mqtt.codec.MqttPacket.PubRel;
 import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import io.ratatoskr.mqtt.codec.MqttPacket.SubAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.Subscribe;
@@ -183,6 +186,27 @@ class AclEnforcementTest {
             pub.send(new Publish("open/x", 1, false, false, 2, utf8("still"), MqttProperties.EMPTY));
             expect(pub, PubAck.class);
             assertThat(expect(sub, Publish.class).topic()).isEqualTo("open/x");
+        }
+    }
+
+    @Test
+    void refusedQoS0IsDroppedSilentlyAndRefusedQoS2GetsPubRec0x87OrCompletesAndDropsOn311() throws Exception {
+        try (RawMqttClient sub = RawClients.connected(broker, MqttVersion.V5, "sub", true);
+             RawMqttClient v5 = RawClients.connected(broker, MqttVersion.V5, "q5", true);
+             RawMqttClient v3 = RawClients.connected(broker, MqttVersion.V3_1_1, "q3", true)) {
+            assertThat(subscribe(sub, 1, "open/#")).containsExactly(1);
+            v5.send(new Publish("open/secret/a", 0, false, false, 0, utf8("q0"), MqttProperties.EMPTY));
+            RawClients.assertNothingPending(v5);
+            v5.send(new Publish("open/secret/b", 2, false, false, 5, utf8("q2"), MqttProperties.EMPTY));
+            assertThat(expect(v5, PubRec.class).reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
+            v3.send(new Publish("open/secret/c", 2, false, false, 6, utf8("q2"), MqttProperties.EMPTY));
+            assertThat(expect(v3, PubRec.class).reasonCode()).isZero();
+            v3.send(new PubRel(6, 0, MqttProperties.EMPTY));
+            assertThat(expect(v3, PubComp.class).packetId()).isEqualTo(6);
+            v3.send(new Publish("open/ok", 1, false, false, 7, utf8("ok"), MqttProperties.EMPTY));
+            expect(v3, PubAck.class);
+            assertThat(expect(sub, Publish.class).topic()).as("none of the refused ones").isEqualTo("open/ok");
+            assertThat(denied("publish")).isEqualTo(3);
         }
     }
 }
