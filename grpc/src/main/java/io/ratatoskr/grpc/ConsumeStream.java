@@ -190,6 +190,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         if (ConsumerGroups.checkName(s.getGroup()) != null) {
             throw ErrorCode.INVALID_GROUP_NAME.exception(s.getGroup());
         }
+        owner.checkConsume(s.getTopic()); // onNext runs in the call's gRPC Context: the caller's principal
         StartPosition position = startPosition(s.getStart());
         credits = s.getInitialCredits();
         member = owner.groups().join(s.getTopic(), s.getGroup(),

@@ -47,6 +47,7 @@ final class ConsumeStreams {
     private final AtomicLong memberSeq = new AtomicLong();
     private final AtomicLong streamSeq = new AtomicLong();
     private final ConnectedClients clients;
+    private final GrpcAccess access;
     private final Counter deliveries;
     private final Counter acks;
     private final Counter nacks;
@@ -56,8 +57,9 @@ final class ConsumeStreams {
     private boolean shutDown; // guarded by this
 
     ConsumeStreams(ConsumerGroups groups, Clock clock, MeterRegistry registry, BrokerMetrics brokerMetrics,
-                   ConnectedClients clients) {
+                   ConnectedClients clients, GrpcAccess access) {
         this.groups = groups;
+        this.access = access;
         this.brokerMetrics = brokerMetrics;
         this.clients = clients;
         this.clock = clock;
@@ -107,6 +109,11 @@ final class ConsumeStreams {
         if (t != null) {
             t.shutdownNow();
         }
+    }
+
+    /** Throws NOT_AUTHORIZED unless the current call's principal may consume from {@code topic}. */
+    void checkConsume(String topic) {
+        access.checkSubscribe(topic);
     }
 
     void closed(ConsumeStream stream) {

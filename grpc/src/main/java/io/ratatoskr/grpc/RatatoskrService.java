@@ -60,8 +60,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Service {@code ratatoskr.v1.Ratatoskr}: each RPC translates its request to a call on the core
  * and the core's answer (or catalogue error, see {@link GrpcErrors}) to the response. The RPCs live
  * in handler classes by area ({@link TopicRpcs}, {@link PublishRpcs}, {@link SubscribeRpcs},
- * {@link CursorRpcs}, {@link GroupRpcs}); this class only delegates. Methods not overridden answer
- * UNIMPLEMENTED.
+ * {@link CursorRpcs}, {@link GroupRpcs}); this class checks the ACL ({@link GrpcAccess}: publish,
+ * subscribe/read or admin on the topic the request names) and delegates. ListTopics, ListDeadLetters
+ * and Unsubscribe are not ACL-checked (names only; one's own subscription). Methods not overridden
+ * answer UNIMPLEMENTED.
  *
  * <p>Besides the call executor it owns two small pools: {@code poller} (one thread) runs the timers
  * and re-reads of long-polling Fetch calls, and {@code admin} (one thread, at most
@@ -83,6 +85,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
     private final CursorRpcs cursorRpcs;
     private final GroupRpcs groupRpcs;
     private final ConsumeStreams consumeStreams;
+    private final GrpcAccess access;
     /** Open Subscribe streams and started Consume streams ({@code grpc-sub-<n>}, {@code grpc-consume-<n>}). */
     private final ConnectedClients clients = new ConnectedClients();
 
@@ -98,8 +101,9 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
         this.subscribeRpcs = new SubscribeRpcs(backend, clients);
         this.cursorRpcs = new CursorRpcs(backend, poller, registry);
         this.groupRpcs = new GroupRpcs(backend, admin);
+        this.access = new GrpcAccess(backend.authorizer(), backend.broker().metrics());
         this.consumeStreams = new ConsumeStreams(backend.groups(), Clock.systemUTC(), registry,
-                backend.broker().metrics(), clients);
+                backend.broker().metrics(), clients, access);
         Gauge.builder("ratatoskr.grpc.subscribers", subscribeRpcs, SubscribeRpcs::openCount)
                 .description("Open gRPC Subscribe streams").register(registry);
     }
@@ -131,12 +135,16 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
 
     @Override
     public void createTopic(CreateTopicRequest request, StreamObserver<Topic> response) {
-        topicRpcs.createTopic(request, response);
+        if (access.admin(request.getName(), response)) {
+            topicRpcs.createTopic(request, response);
+        }
     }
 
     @Override
     public void deleteTopic(DeleteTopicRequest request, StreamObserver<DeleteTopicResponse> response) {
-        topicRpcs.deleteTopic(request, response);
+        if (access.admin(request.getName(), response)) {
+            topicRpcs.deleteTopic(request, response);
+        }
     }
 
     @Override
@@ -151,41 +159,55 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
 
     @Override
     public void topicExists(TopicExistsRequest request, StreamObserver<TopicExistsResponse> response) {
-        topicRpcs.topicExists(request, response);
+        if (access.subscribe(request.getName(), response)) {
+            topicRpcs.topicExists(request, response);
+        }
     }
 
     @Override
     public void getTopic(GetTopicRequest request, StreamObserver<Topic> response) {
-        topicRpcs.getTopic(request, response);
+        if (access.subscribe(request.getName(), response)) {
+            topicRpcs.getTopic(request, response);
+        }
     }
 
     @Override
     public void updateTopic(UpdateTopicRequest request, StreamObserver<Topic> response) {
-        topicRpcs.updateTopic(request, response);
+        if (access.admin(request.getName(), response)) {
+            topicRpcs.updateTopic(request, response);
+        }
     }
 
     @Override
     public void getStats(GetStatsRequest request, StreamObserver<TopicStats> response) {
-        topicRpcs.getStats(request, response);
+        if (access.subscribe(request.getTopic(), response)) {
+            topicRpcs.getStats(request, response);
+        }
     }
 
     // ---- Publishing
 
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
-        publishRpcs.publish(request, response);
+        if (access.publish(request.getTopic(), response)) {
+            publishRpcs.publish(request, response);
+        }
     }
 
     @Override
     public void publishBatch(PublishBatchRequest request, StreamObserver<PublishBatchResponse> response) {
-        publishRpcs.publishBatch(request, response);
+        if (access.publish(request.getTopic(), response)) {
+            publishRpcs.publishBatch(request, response);
+        }
     }
 
     // ---- Live pub/sub
 
     @Override
     public void subscribe(SubscribeRequest request, StreamObserver<SubscribeResponse> response) {
-        subscribeRpcs.subscribe(request, response);
+        if (access.subscribe(request.getFiltersList(), response)) {
+            subscribeRpcs.subscribe(request, response);
+        }
     }
 
     @Override
@@ -197,44 +219,60 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
 
     @Override
     public void seek(SeekRequest request, StreamObserver<SeekResponse> response) {
-        cursorRpcs.seek(request, response);
+        if (access.subscribe(request.getTopic(), response)) {
+            cursorRpcs.seek(request, response);
+        }
     }
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> response) {
-        cursorRpcs.fetch(request, response);
+        if (access.subscribe(request.getTopic(), response)) {
+            cursorRpcs.fetch(request, response);
+        }
     }
 
     @Override
     public void commitOffset(CommitOffsetRequest request, StreamObserver<CommitOffsetResponse> response) {
-        cursorRpcs.commitOffset(request, response);
+        if (access.subscribe(request.getTopic(), response)) {
+            cursorRpcs.commitOffset(request, response);
+        }
     }
 
     @Override
     public void getOffset(GetOffsetRequest request, StreamObserver<GetOffsetResponse> response) {
-        cursorRpcs.getOffset(request, response);
+        if (access.subscribe(request.getTopic(), response)) {
+            cursorRpcs.getOffset(request, response);
+        }
     }
 
     // ---- Consumer-group and dead-letter administration
 
     @Override
     public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> response) {
-        groupRpcs.listGroups(request, response);
+        if (access.subscribe(request.getTopic(), response)) {
+            groupRpcs.listGroups(request, response);
+        }
     }
 
     @Override
     public void describeGroup(DescribeGroupRequest request, StreamObserver<GroupDescription> response) {
-        groupRpcs.describeGroup(request, response);
+        if (access.subscribe(request.getTopic(), response)) {
+            groupRpcs.describeGroup(request, response);
+        }
     }
 
     @Override
     public void configureGroup(ConfigureGroupRequest request, StreamObserver<GroupDescription> response) {
-        groupRpcs.configureGroup(request, response);
+        if (access.admin(request.getTopic(), response)) {
+            groupRpcs.configureGroup(request, response);
+        }
     }
 
     @Override
     public void deleteGroup(DeleteGroupRequest request, StreamObserver<DeleteGroupResponse> response) {
-        groupRpcs.deleteGroup(request, response);
+        if (access.admin(request.getTopic(), response)) {
+            groupRpcs.deleteGroup(request, response);
+        }
     }
 
     @Override
@@ -245,12 +283,16 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
     @Override
     public void inspectDeadLetters(InspectDeadLettersRequest request,
                                    StreamObserver<InspectDeadLettersResponse> response) {
-        groupRpcs.inspectDeadLetters(request, response);
+        if (access.subscribe(request.getTopic(), response)) {
+            groupRpcs.inspectDeadLetters(request, response);
+        }
     }
 
     @Override
     public void replayDeadLetters(ReplayDeadLettersRequest request,
                                   StreamObserver<ReplayDeadLettersResponse> response) {
-        groupRpcs.replayDeadLetters(request, response);
+        if (access.admin(request.getTopic(), response)) {
+            groupRpcs.replayDeadLetters(request, response);
+        }
     }
 }

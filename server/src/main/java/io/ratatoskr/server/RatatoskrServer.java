@@ -19,6 +19,9 @@ import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupsConfig;
 import io.ratatoskr.core.trace.Tracing;
 import io.ratatoskr.core.persist.BrokerPersistence;
+import io.ratatoskr.core.security.Authenticator;
+import io.ratatoskr.core.security.Authorizer;
+import io.ratatoskr.core.security.acl.AclAuthorizer;
 import io.ratatoskr.grpc.GrpcBackend;
 import io.ratatoskr.grpc.GrpcServer;
 import io.ratatoskr.http.AdminHttpServer;
@@ -29,6 +32,7 @@ import io.ratatoskr.mqtt.server.MqttServer;
 import io.ratatoskr.core.security.Authenticator;
 import io.ratatoskr.core.security.Authorizer;
 import io.ratatoskr.server.auth.CredentialsAuthenticator;
+import io.ratatoskr.server.security.AclConfig;
 import io.ratatoskr.server.trace.OtelTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +81,8 @@ public final class RatatoskrServer implements AutoCloseable {
     private final NodeMetrics nodeMetrics;
     private final ScheduledExecutorService groupPool;
     private final ScheduledExecutorService housekeeping;
+    /** The ACL file's rules, reloaded on change; null when acl.file is not set (everything allowed). */
+    private AclAuthorizer acl;
     private final ScheduledExecutorService maintenance;
     private final BrokerPersistence persistence;
     private final Tracing tracing;
@@ -172,13 +178,18 @@ public final class RatatoskrServer implements AutoCloseable {
             if (authenticator instanceof CredentialsAuthenticator a) {
                 undo.push(a::close);
             }
+            // Authorization (acl.*): no file, everything allowed; with one, deny by default.
+            Authorizer authorizer = openAcl(config.acl());
             mqtt = new MqttServer(config.mqtt(), broker, new SecureRandom(), groups);
-            mqtt.security(authenticator, Authorizer.ALLOW_ALL);
+            mqtt.security(authenticator, authorizer);
+            if (acl != null) {
+                acl.onReload(mqtt::recheckSubscriptions); // granted subscriptions follow the new rules
+            }
             undo.push(mqtt::close);
             mqtt.start();
             grpc = config.grpc() == null ? null
-                    : new GrpcServer(config.grpc(), new GrpcBackend(broker, durableTopics, groups), registry,
-                            authenticator == Authenticator.ANONYMOUS ? null : authenticator);
+                    : new GrpcServer(config.grpc(), new GrpcBackend(broker, durableTopics, groups, authorizer),
+                            registry, authenticator == Authenticator.ANONYMOUS ? null : authenticator);
             if (grpc != null) {
                 undo.push(grpc::close);
                 grpc.start();
@@ -196,6 +207,10 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }
             throw e;
+        }
+        if (acl != null) {
+            long every = config.acl().reloadIntervalMs();
+            housekeeping.scheduleWithFixedDelay(acl::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
         }
         long sysInterval = config.broker().sysIntervalSeconds();
         if (sysInterval > 0) {
@@ -218,6 +233,25 @@ public final class RatatoskrServer implements AutoCloseable {
                         Version.get(), dir, topicCount, groupCount, mqtt.host(), mqtt.port(),
                         grpc == null ? "" : ", gRPC on " + config.grpc().host() + ":" + grpc.port(),
                         http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
+    }
+
+    private Authorizer openAcl(AclConfig config) {
+        if (config.file() == null) {
+            return Authorizer.ALLOW_ALL;
+        }
+        try {
+            acl = AclAuthorizer.open(config.file(), registry);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the ACL file " + config.file() + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid ACL file " + config.file() + ": " + e.getMessage(), e);
+        }
+        return acl;
+    }
+
+    /** The ACL in force, or null when ACLs are off. */
+    public AclAuthorizer acl() {
+        return acl;
     }
 
     private static DurableTopics openDurableTopics(Path dir, ServerConfig config, LogEnvironment env,

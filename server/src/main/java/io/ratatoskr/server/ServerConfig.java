@@ -7,6 +7,7 @@ import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.server.auth.AuthConfig;
+import io.ratatoskr.server.security.AclConfig;
 import io.ratatoskr.server.trace.TracingConfig;
 
 import java.nio.file.Path;
@@ -22,13 +23,14 @@ import java.util.Objects;
  * @param http        the admin API listener; null: none
  * @param tracing     OpenTelemetry tracing (off by default)
  * @param auth        how clients authenticate (anonymous by default)
+ * @param acl         what clients may do (no ACL file by default: everything)
  */
 public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
                            DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http,
-                           TracingConfig tracing, AuthConfig auth) {
+                           TracingConfig tracing, AuthConfig auth, AclConfig acl) {
     public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS,
             MqttConfig.DEFAULTS, PersistenceConfig.DEFAULTS, DurableTopicsConfig.DEFAULTS, GrpcConfig.DEFAULTS,
-            HttpConfig.DEFAULTS, TracingConfig.DEFAULTS, AuthConfig.DEFAULTS);
+            HttpConfig.DEFAULTS, TracingConfig.DEFAULTS, AuthConfig.DEFAULTS, AclConfig.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -38,53 +40,65 @@ public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, P
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(tracing, "tracing");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(acl, "acl");
     }
 
-    /** A configuration with the default (anonymous) authentication. */
+    /** A configuration without ACLs. */
+    public ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
+                        DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http, TracingConfig tracing,
+                        AuthConfig auth) {
+        this(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, auth, AclConfig.DEFAULTS);
+    }
+
+    /** A configuration with the default (anonymous) authentication and no ACLs. */
     public ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
                         DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http, TracingConfig tracing) {
         this(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, AuthConfig.DEFAULTS);
     }
 
-    /** A configuration without tracing. */
+    /** A configuration without tracing, authentication or ACLs. */
     public ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
                         DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http) {
-        this(dataDir, broker, mqtt, persistence, topics, grpc, http, TracingConfig.DEFAULTS, AuthConfig.DEFAULTS);
+        this(dataDir, broker, mqtt, persistence, topics, grpc, http, TracingConfig.DEFAULTS);
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http, tracing, auth);
+        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http, tracing, auth, acl);
     }
 
     public ServerConfig withBroker(BrokerConfig b) {
-        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http, tracing, auth);
+        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http, tracing, auth, acl);
     }
 
     public ServerConfig withMqtt(MqttConfig m) {
-        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http, tracing, auth);
+        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http, tracing, auth, acl);
     }
 
     public ServerConfig withPersistence(PersistenceConfig p) {
-        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http, tracing, auth);
+        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http, tracing, auth, acl);
     }
 
     public ServerConfig withTopics(DurableTopicsConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http, tracing, auth);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http, tracing, auth, acl);
     }
 
     public ServerConfig withGrpc(GrpcConfig g) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http, tracing, auth);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http, tracing, auth, acl);
     }
 
     public ServerConfig withHttp(HttpConfig h) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h, tracing, auth);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h, tracing, auth, acl);
     }
 
     public ServerConfig withTracing(TracingConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, t, auth);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, t, auth, acl);
     }
 
     public ServerConfig withAuth(AuthConfig a) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, a);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, a, acl);
+    }
+
+    public ServerConfig withAcl(AclConfig a) {
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, auth, a);
     }
 }

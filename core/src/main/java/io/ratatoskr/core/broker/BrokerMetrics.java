@@ -40,6 +40,7 @@ public final class BrokerMetrics {
     }
 
     private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, Counter> aclDenied = new ConcurrentHashMap<>();
     private final Clock clock;
     // Indexed [protocol.ordinal() * 3 + qos]: resolved once, so the hot path does no lookup.
     private final Counter[] messagesIn = new Counter[6];
@@ -220,6 +221,16 @@ public final class BrokerMetrics {
         refused.get(protocol.ordinal()).computeIfAbsent(reason, r -> Counter.builder("ratatoskr.messages.refused")
                 .description("Publishes refused, by protocol and reason")
                 .tag("protocol", protocol.tag).tag("reason", r).register(registry)).increment();
+    }
+
+    /**
+     * An operation was refused by the ACL ({@code ratatoskr_acl_denied_total}); {@code action} is
+     * {@code publish}, {@code subscribe} or {@code admin} (a will counts as a publish).
+     */
+    public void aclDenied(Protocol protocol, String action) {
+        aclDenied.computeIfAbsent(protocol.tag + "/" + action, k -> Counter.builder("ratatoskr.acl.denied")
+                .description("Operations refused by the ACL, by protocol and action")
+                .tag("protocol", protocol.tag).tag("action", action).register(registry)).increment();
     }
 
     /** A QoS 0 PUBLISH was refused by a store; nobody can be told, so it is dropped. */

@@ -51,6 +51,7 @@ public enum ErrorCode {
     RETAINED_NOT_FOUND("retained_not_found", 0x80, 5, 404, "there is no retained message on topic '%s'"),
     UNAUTHENTICATED("unauthenticated", 0x87, 16, 401, "%s"),
     LOGIN_RATE_LIMITED("login_rate_limited", 0x9F, 8, 429, "%s"),
+    NOT_AUTHORIZED("not_authorized", 0x87, 7, 403, "%s"),
     INVALID_ARGUMENT("invalid_argument", 0x80, 3, 400, "%s"),
     UNAVAILABLE("unavailable", 0x80, 14, 503, "%s"),
     INTERNAL("internal", 0x80, 13, 500, "internal error: %s");

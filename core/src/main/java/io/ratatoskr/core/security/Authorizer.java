@@ -21,6 +21,11 @@ public interface Authorizer {
         public boolean maySubscribe(Principal principal, String filter) {
             return true;
         }
+
+        @Override
+        public boolean mayAdminister(Principal principal, String topic) {
+            return true;
+        }
     };
 
     /** Whether {@code principal} may publish to the topic name {@code topic}. */
@@ -28,4 +33,13 @@ public interface Authorizer {
 
     /** Whether {@code principal} may subscribe with {@code filter} (a filter, shared or not, or a topic). */
     boolean maySubscribe(Principal principal, String filter);
+
+    /**
+     * Whether {@code principal} may administer the durable topic {@code topic}: create, update or
+     * delete it, configure or delete its consumer groups, replay its dead letters. By default only
+     * whoever may both publish to and subscribe to the topic.
+     */
+    default boolean mayAdminister(Principal principal, String topic) {
+        return mayPublish(principal, topic) && maySubscribe(principal, topic);
+    }
 }

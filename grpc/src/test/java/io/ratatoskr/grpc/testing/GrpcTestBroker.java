@@ -11,6 +11,7 @@ import io.ratatoskr.core.durable.DurableTopics;
 import io.ratatoskr.core.durable.DurableTopicsConfig;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupsConfig;
+import io.ratatoskr.core.security.Authorizer;
 import io.ratatoskr.grpc.GrpcBackend;
 import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.grpc.GrpcServer;
@@ -35,6 +36,7 @@ public final class GrpcTestBroker implements AutoCloseable {
     private final Path dir;
     private final DurableTopicsConfig topicsConfig;
     private final GrpcConfig grpcConfig;
+    private final Authorizer authorizer;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ScheduledExecutorService maintenance;
     private ScheduledExecutorService groupPool;
@@ -45,10 +47,20 @@ public final class GrpcTestBroker implements AutoCloseable {
     private ManagedChannel channel;
 
     private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig) {
+        this(dir, topicsConfig, grpcConfig, Authorizer.ALLOW_ALL);
+    }
+
+    private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig, Authorizer authorizer) {
         this.dir = dir;
         this.topicsConfig = topicsConfig;
         this.grpcConfig = grpcConfig;
+        this.authorizer = authorizer;
         open();
+    }
+
+    /** A broker whose calls are authorized by {@code authorizer}. */
+    public static GrpcTestBroker start(Path dir, Authorizer authorizer) {
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, authorizer);
     }
 
     /** A broker keeping its files in {@code dir}. */
@@ -79,7 +91,7 @@ public final class GrpcTestBroker implements AutoCloseable {
         broker.addStore(topics);
         groups = ConsumerGroups.open(dir.resolve("groups"), topics, Clock.systemUTC(), groupPool, registry,
                 GroupsConfig.DEFAULTS);
-        server = new GrpcServer(grpcConfig, new GrpcBackend(broker, topics, groups), registry);
+        server = new GrpcServer(grpcConfig, new GrpcBackend(broker, topics, groups, authorizer), registry);
         server.start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }

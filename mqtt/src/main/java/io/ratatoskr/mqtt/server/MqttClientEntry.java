@@ -17,6 +17,10 @@ final class MqttClientEntry implements ConnectedClient {
     private final MqttConnection connection;
     private final Session session;
 
+    MqttConnection connection() {
+        return connection;
+    }
+
     MqttClientEntry(ClientInfo info, MqttConnection connection, Session session) {
         this.info = info;
         this.connection = connection;

@@ -123,6 +123,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
      * authenticator says otherwise.
      */
     private Principal principal;
+    /** ACL refusals on this connection, to rate-limit their log lines. */
+    private long aclDenials;
     private boolean cleanStart;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
@@ -394,8 +396,20 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         int finalKeepAlive = keepAlive;
         int finalServerKeepAlive = serverKeepAlive;
         boolean expiryChanged = v5() && expiry != requestedExpiry;
-        authenticate(c, () -> server.broker().connect(request, this, server.loops().of(channel.eventLoop()),
-                result -> onConnected(result, assignedId, finalKeepAlive, finalServerKeepAlive, expiryChanged)));
+        String willTopic = will == null ? null : will.message().topic();
+        authenticate(c, () -> {
+            // The ACL decides the will as a publish by the authenticated principal, at CONNECT time (later,
+            // when it is published, nobody could be told): CONNACK 0x87 Not authorized (MQTT 5.0 §3.2.2.2)
+            // / 0x05 (3.1.1 §3.2.2.3).
+            if (willTopic != null && !server.authorizer().mayPublish(principal, willTopic)) {
+                aclDenied("publish", willTopic);
+                refuse(ReasonCode.NOT_AUTHORIZED, "will_not_authorized",
+                        "not authorized to publish the will to '" + willTopic + "'");
+                return;
+            }
+            server.broker().connect(request, this, server.loops().of(channel.eventLoop()),
+                    result -> onConnected(result, assignedId, finalKeepAlive, finalServerKeepAlive, expiryChanged));
+        });
     }
 
     /**
@@ -610,6 +624,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             acknowledge(p, ReasonCode.NOT_AUTHORIZED, "clients may not publish to $queue topics");
             return;
         }
+        if (!server.authorizer().mayPublish(principal, topic)) {
+            // v5: PUBACK/PUBREC 0x87 (§3.4.2.1); QoS 0 has no answer and is dropped. 3.1.1 has no way
+            // to tell the client: the server "MUST either make a positive acknowledgement, according to
+            // the normal QoS rules, or close the Network Connection" [MQTT-3.3.5-2]. Closing would make
+            // the client send it again forever, so it is acknowledged and dropped (counted, logged).
+            aclDenied("publish", topic);
+            server.metrics().publishRefused(BrokerMetrics.Protocol.MQTT, "not_authorized");
+            acknowledge(p, ReasonCode.NOT_AUTHORIZED, "not authorized to publish to '" + topic + "'");
+            return;
+        }
         if (qos == 2) {
             if (acks.repeatIfPending(p.packetId())) {
                 return; // re-sent while its first sending's PUBREC is still owed: the same answer
@@ -784,6 +808,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         List<Integer> codes = new ArrayList<>(s.subscriptions().size());
         List<String> refusals = null;
         for (Subscription sub : s.subscriptions()) {
+            if (isAclDenied(sub.filter())) {
+                // v5 SUBACK 0x87 Not authorized (§3.9.3); 3.1.1 SUBACK 0x80 Failure (§3.9.3). Other
+                // filters of the same SUBSCRIBE are decided on their own [MQTT-3.8.4-6].
+                codes.add(v5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.V3_SUBACK_FAILURE);
+                refusals = refusals == null ? new ArrayList<>(1) : refusals;
+                refusals.add("not authorized to subscribe to '" + sub.filter() + "'");
+                continue;
+            }
             if (QueueSubscriptions.isQueueFilter(sub.filter())) {
                 QueueSubscriptions.Outcome o = queues.subscribe(sub, subscriptionId, s.properties().userProperties());
                 codes.add(v5() || o.reasonCode() < 0x80 ? o.reasonCode() : ReasonCode.V3_SUBACK_FAILURE);
@@ -812,6 +844,52 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         String reason = refusals == null || !v5() ? null : String.join("; ", refusals);
         ctx.write(withReasonString(reason, false, props -> new SubAck(s.packetId(), codes, props)));
+    }
+
+    /**
+     * Whether the ACL refuses a SUBSCRIBE filter (counted and logged when it does). Invalid filters are
+     * left to the validity checks that follow, so they keep their own reason codes.
+     */
+    private boolean isAclDenied(String filter) {
+        boolean valid = QueueSubscriptions.isQueueFilter(filter)
+                ? filter.indexOf('/', Topics.QUEUE_PREFIX.length()) > 0
+                : Topics.checkFilter(filter, server.broker().config().maxTopicLevels()) == null;
+        if (!valid || server.authorizer().maySubscribe(principal, filter)) {
+            return false;
+        }
+        aclDenied("subscribe", filter);
+        return true;
+    }
+
+    /** After an ACL reload: drops the subscriptions the rules no longer allow (see MqttServer). */
+    void recheckSubscriptions() {
+        channel.eventLoop().execute(() -> {
+            if (session == null || phase != Phase.CONNECTED) {
+                return;
+            }
+            for (String filter : session.subscriptions().keySet()) {
+                if (!server.authorizer().maySubscribe(principal, filter)) {
+                    server.broker().unsubscribe(session, filter);
+                    aclDenied("subscribe", filter);
+                    log.atInfo().addKeyValue("event", "acl_subscription_removed").addKeyValue("client_id", clientId)
+                            .addKeyValue("filter", filter)
+                            .log("mqtt {}: subscription '{}' removed: the reloaded ACL no longer allows it",
+                                    describe(), filter);
+                }
+            }
+        });
+    }
+
+    /** Counts an ACL refusal; logs the first and every 1000th of this connection (a client may loop). */
+    private void aclDenied(String action, String topic) {
+        server.metrics().aclDenied(BrokerMetrics.Protocol.MQTT, action);
+        if (aclDenials++ % 1000 == 0) {
+            log.atInfo().addKeyValue("event", "acl_denied").addKeyValue("action", action)
+                    .addKeyValue("client_id", clientId).addKeyValue("topic", topic)
+                    .addKeyValue("denials", aclDenials)
+                    .log("mqtt {}: {} to '{}' not authorized ({} refusal(s) on this connection)",
+                            describe(), action, topic, aclDenials);
+        }
     }
 
     private void onUnsubscribe(Unsubscribe u) {

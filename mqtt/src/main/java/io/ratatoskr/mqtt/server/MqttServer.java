@@ -20,6 +20,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.client.ConnectedClient;
 import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.security.Authenticator;
@@ -78,6 +79,20 @@ public final class MqttServer implements AutoCloseable {
     public MqttServer security(Authenticator authenticator, Authorizer authorizer) {
         context.security(authenticator, authorizer);
         return this;
+    }
+
+    /**
+     * Re-checks the subscriptions of every connected client against the authorizer (after an ACL
+     * reload) and removes those no longer allowed. MQTT has no server-initiated unsubscribe, so the
+     * client is not told: it just stops receiving. Consumer-group ({@code $queue}) memberships and the
+     * subscriptions of offline sessions are not re-checked. Runs on each connection's event loop.
+     */
+    public void recheckSubscriptions() {
+        for (ConnectedClient c : context.clients().page(null, Integer.MAX_VALUE)) {
+            if (c instanceof MqttClientEntry e) {
+                e.connection().recheckSubscriptions();
+            }
+        }
     }
 
     /** Binds the listener. @throws java.io.UncheckedIOException-like failure if the port is taken */

@@ -3,6 +3,8 @@ package io.ratatoskr.mqtt.testing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.security.Authenticator;
+import io.ratatoskr.core.security.Authorizer;
 import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.broker.SysTopics;
@@ -37,10 +39,15 @@ public final class TestBroker implements AutoCloseable {
     private final DurableTopics durableTopics;
 
     private TestBroker(BrokerConfig brokerConfig, MqttConfig mqttConfig) {
-        this(brokerConfig, mqttConfig, null, null);
+        this(brokerConfig, mqttConfig, null, null, Authorizer.ALLOW_ALL);
     }
 
     private TestBroker(BrokerConfig brokerConfig, MqttConfig mqttConfig, Path topicsDir, LogEnvironment env) {
+        this(brokerConfig, mqttConfig, topicsDir, env, Authorizer.ALLOW_ALL);
+    }
+
+    private TestBroker(BrokerConfig brokerConfig, MqttConfig mqttConfig, Path topicsDir, LogEnvironment env,
+                       Authorizer authorizer) {
         broker = new Broker(brokerConfig, Clock.systemUTC(), new BrokerMetrics(registry));
         if (topicsDir != null) {
             durableTopics = DurableTopics.open(topicsDir, DurableTopicsConfig.DEFAULTS, env, registry,
@@ -50,6 +57,7 @@ public final class TestBroker implements AutoCloseable {
             durableTopics = null;
         }
         server = new MqttServer(mqttConfig.withAddress("127.0.0.1", 0), broker, new SplittableRandom(42));
+        server.security(Authenticator.ANONYMOUS, authorizer);
         try {
             server.start();
         } catch (InterruptedException e) {
@@ -74,6 +82,12 @@ public final class TestBroker implements AutoCloseable {
                 mqtt.apply(MqttConfig.DEFAULTS));
     }
 
+    /** A broker whose clients (anonymous) are authorized by {@code authorizer}. */
+    public static TestBroker startWithAuthorizer(Authorizer authorizer) {
+        return new TestBroker(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), MqttConfig.DEFAULTS, null, null,
+                authorizer);
+    }
+
     /**
      * A broker whose durable topics live in {@code topicsDir}, their files opened through {@code env}'s
      * channel factory (fault injection), with no scheduler.
@@ -95,6 +109,10 @@ public final class TestBroker implements AutoCloseable {
     /** {@code tcp://127.0.0.1:port}, as Paho and HiveMQ clients want it. */
     public String uri() {
         return "tcp://127.0.0.1:" + port();
+    }
+
+    public MqttServer mqtt() {
+        return server;
     }
 
     public Broker broker() {

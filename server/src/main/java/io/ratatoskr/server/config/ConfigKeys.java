@@ -281,7 +281,12 @@ public final class ConfigKeys {
             key("tracing.max-queue-size", integer(1, Integer.MAX_VALUE), S + "tracing.maxQueueSize",
                     "Finished spans waiting for export at most; more are dropped, never blocking the broker."),
             key("tracing.max-export-batch-size", integer(1, Integer.MAX_VALUE), S + "tracing.maxExportBatchSize",
-                    "Spans in one export at most (at most tracing.max-queue-size)."));
+                    "Spans in one export at most (at most tracing.max-queue-size)."),
+
+            key("acl.file", readableFile(), S + "acl.file", "ACL rules file (docs/security.md#authorization; "
+                    + "example: acl.example.conf); none: ACLs off, every client may do everything."),
+            key("acl.reload-interval", millis(100, Long.MAX_VALUE, false), S + "acl.reloadIntervalMs",
+                    "How often the ACL file is checked for changes (modification time, size) and reloaded."));
 
     private static final Map<String, ConfigKey<?>> BY_NAME = index();
 
