@@ -6,6 +6,7 @@ import io.ratatoskr.core.persist.PersistenceConfig;
 import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.http.HttpConfig;
 import io.ratatoskr.mqtt.server.MqttConfig;
+import io.ratatoskr.server.tls.TransportConfig;
 import io.ratatoskr.server.trace.TracingConfig;
 
 import java.nio.file.Path;
@@ -20,13 +21,14 @@ import java.util.Objects;
  * @param grpc        the gRPC listener; null: none
  * @param http        the admin API listener; null: none
  * @param tracing     OpenTelemetry tracing (off by default)
+ * @param transports  MQTT over TLS and WebSocket, HTTPS for the admin API, certificate reload
  */
 public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
                            DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http,
-                           TracingConfig tracing) {
+                           TracingConfig tracing, TransportConfig transports) {
     public static final ServerConfig DEFAULTS = new ServerConfig(Path.of("data"), BrokerConfig.DEFAULTS,
             MqttConfig.DEFAULTS, PersistenceConfig.DEFAULTS, DurableTopicsConfig.DEFAULTS, GrpcConfig.DEFAULTS,
-            HttpConfig.DEFAULTS, TracingConfig.DEFAULTS);
+            HttpConfig.DEFAULTS, TracingConfig.DEFAULTS, TransportConfig.DEFAULTS);
 
     public ServerConfig {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -35,6 +37,13 @@ public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, P
         Objects.requireNonNull(persistence, "persistence");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(tracing, "tracing");
+        Objects.requireNonNull(transports, "transports");
+    }
+
+    /** A configuration without TLS or WebSocket transports. */
+    public ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, PersistenceConfig persistence,
+                        DurableTopicsConfig topics, GrpcConfig grpc, HttpConfig http, TracingConfig tracing) {
+        this(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, TransportConfig.DEFAULTS);
     }
 
     /** A configuration without tracing. */
@@ -44,34 +53,38 @@ public record ServerConfig(Path dataDir, BrokerConfig broker, MqttConfig mqtt, P
     }
 
     public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http, tracing);
+        return new ServerConfig(dir, broker, mqtt, persistence, topics, grpc, http, tracing, transports);
     }
 
     public ServerConfig withBroker(BrokerConfig b) {
-        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http, tracing);
+        return new ServerConfig(dataDir, b, mqtt, persistence, topics, grpc, http, tracing, transports);
     }
 
     public ServerConfig withMqtt(MqttConfig m) {
-        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http, tracing);
+        return new ServerConfig(dataDir, broker, m, persistence, topics, grpc, http, tracing, transports);
     }
 
     public ServerConfig withPersistence(PersistenceConfig p) {
-        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, p, topics, grpc, http, tracing, transports);
     }
 
     public ServerConfig withTopics(DurableTopicsConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, t, grpc, http, tracing, transports);
     }
 
     public ServerConfig withGrpc(GrpcConfig g) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, g, http, tracing, transports);
     }
 
     public ServerConfig withHttp(HttpConfig h) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h, tracing);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, h, tracing, transports);
+    }
+
+    public ServerConfig withTransports(TransportConfig t) {
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, tracing, t);
     }
 
     public ServerConfig withTracing(TracingConfig t) {
-        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, t);
+        return new ServerConfig(dataDir, broker, mqtt, persistence, topics, grpc, http, t, transports);
     }
 }
