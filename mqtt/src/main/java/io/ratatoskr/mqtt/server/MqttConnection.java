@@ -1015,8 +1015,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     /**
      * The client's certificate chain, leaf first, as verified by the TLS handshake of an mTLS listener;
-     * empty on a plaintext connection or when the client sent none. Call on the event loop after the
-     * handshake (at CONNECT it has completed: MQTT bytes only arrive once it has).
+     * empty on a plaintext connection or when the client sent none. Complete from CONNECT on (MQTT
+     * bytes only arrive once the handshake is done); safe from any thread once the channel is active.
      */
     List<X509Certificate> peerCertificates() {
         SslHandler tls = channel == null ? null : channel.pipeline().get(SslHandler.class);

@@ -252,11 +252,10 @@ public final class MqttServer implements AutoCloseable {
             ch.close().awaitUninterruptibly();
         }
         List<ChannelFuture> closing = new ArrayList<>();
+        for (MqttConnection connection : connections()) {
+            connection.serverShuttingDown();
+        }
         for (Channel ch : context.channels()) {
-            MqttConnection connection = ch.pipeline().get(MqttConnection.class);
-            if (connection != null) {
-                connection.serverShuttingDown();
-            }
             closing.add(ch.closeFuture());
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DISCONNECT_WAIT_MS);
@@ -265,6 +264,18 @@ public final class MqttServer implements AutoCloseable {
         }
         context.channels().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         shutdownGroups();
+    }
+
+    /** The open connections, whatever their transport and phase. */
+    List<MqttConnection> connections() {
+        List<MqttConnection> all = new ArrayList<>();
+        for (Channel ch : context.channels()) {
+            MqttConnection connection = ch.pipeline().get(MqttConnection.class);
+            if (connection != null) {
+                all.add(connection);
+            }
+        }
+        return all;
     }
 
     private void shutdownGroups() {
