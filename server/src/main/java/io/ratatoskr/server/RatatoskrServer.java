@@ -204,7 +204,7 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
-        tls.scheduleReload(housekeeping);
+        tls.scheduleReload(housekeeping, grpc == null ? List.of() : List.of(grpc::reloadTlsIfChanged));
         serving = true;
         int topicCount = durableTopics.list().size();
         int groupCount = groups.list().size();

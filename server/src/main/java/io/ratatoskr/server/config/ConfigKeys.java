@@ -257,7 +257,8 @@ public final class ConfigKeys {
             key("http.tls.key", readableFile(), T + "httpTlsKey", "PEM (PKCS#8) private key of http.tls.cert."),
 
             key("tls.reload-interval", millis(100, 86_400_000, false), T + "reloadIntervalMs",
-                    "How often the certificate files of mqtt.tls.* and http.tls.* are checked for changes."),
+                    "How often the certificate files of mqtt.tls.*, http.tls.* and grpc.tls.* are checked for "
+                            + "changes."),
 
             key("tracing.enabled", bool(), S + "tracing.enabled",
                     "Export OpenTelemetry spans of publish, store and deliver over OTLP/HTTP (docs/tracing.md)."),

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Wires {@link TransportConfig} into the listeners: loads the certificates once (a bad file fails
@@ -62,25 +63,25 @@ public final class TransportListeners {
         }
     }
 
-    /** Checks the certificate files every {@code tls.reload-interval} on {@code housekeeping}. */
-    public void scheduleReload(ScheduledExecutorService housekeeping) {
-        List<ReloadingSslContext> watched = new ArrayList<>();
+    /**
+     * Checks the certificate files every {@code tls.reload-interval} on {@code housekeeping}, with
+     * {@code others} (checks of listeners that reload their own certificates, such as gRPC).
+     */
+    public void scheduleReload(ScheduledExecutorService housekeeping, List<BooleanSupplier> others) {
+        List<BooleanSupplier> watched = new ArrayList<>(others);
         if (mqttTls != null) {
-            watched.add(mqttTls);
+            watched.add(mqttTls::reloadIfChanged);
         }
         if (httpTls != null) {
-            watched.add(httpTls);
-        }
-        if (watched.isEmpty()) {
-            return;
+            watched.add(httpTls::reloadIfChanged);
         }
         long interval = config.reloadIntervalMs();
         housekeeping.scheduleWithFixedDelay(() -> {
-            for (ReloadingSslContext context : watched) {
+            for (BooleanSupplier check : watched) {
                 try {
-                    context.reloadIfChanged();
+                    check.getAsBoolean();
                 } catch (RuntimeException e) {
-                    log.error("checking the TLS certificate files {} failed", context.files().cert(), e);
+                    log.error("checking TLS certificate files for changes failed", e);
                 }
             }
         }, interval, interval, TimeUnit.MILLISECONDS);
