@@ -2,10 +2,7 @@ package io.ratatoskr.grpc;
 
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -45,6 +42,7 @@ public final class GrpcServer implements AutoCloseable {
     private final RatatoskrService service;
     private final GrpcTraffic traffic = new GrpcTraffic();
     private final Server server;
+    private final ReloadingGrpcSslContext tls;
     private volatile boolean closed;
     private volatile boolean listening;
 
@@ -62,8 +60,9 @@ public final class GrpcServer implements AutoCloseable {
         this.executor = Executors.newFixedThreadPool(config.workerThreads(), named("grpc-call-"));
         this.service = new RatatoskrService(backend, registry);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
-        if (config.tls() != null) {
-            builder.sslContext(sslContext(config.tls()));
+        this.tls = config.tls() == null ? null : new ReloadingGrpcSslContext(config.tls(), registry);
+        if (tls != null) {
+            builder.sslContext(tls);
         }
         if (backend.broker().tracing() != Tracing.NOOP) {
             builder.intercept(new TraceHeaders());
@@ -90,16 +89,13 @@ public final class GrpcServer implements AutoCloseable {
                 .build();
     }
 
-    /** TLS 1.3 and 1.2 only, ALPN h2, the HTTP/2-safe cipher suites grpc-java configures. */
-    private static SslContext sslContext(GrpcTls tls) {
-        try {
-            SslContextBuilder b = SslContextBuilder.forServer(tls.certChainPem().toFile(), tls.privateKeyPem().toFile())
-                    .protocols("TLSv1.3", "TLSv1.2");
-            return GrpcSslContexts.configure(b).build();
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot load the gRPC TLS certificate " + tls.certChainPem()
-                    + " and key " + tls.privateKeyPem() + ": " + e.getMessage(), e);
-        }
+    /**
+     * Rereads the TLS certificate files and, when they changed and load, serves new connections with
+     * them (open ones keep theirs); false without TLS or without a change. Called by the wiring's
+     * periodic certificate check.
+     */
+    public boolean reloadTlsIfChanged() {
+        return tls != null && tls.reloadIfChanged();
     }
 
     @SuppressWarnings("deprecation")

@@ -13,7 +13,9 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ratatoskr.grpc.testing.GrpcTestBroker;
 import io.ratatoskr.testkit.SelfSignedCert;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +48,51 @@ class GrpcTlsTest {
                 tls.shutdownNow();
             }
         }
+    }
+
+    @Test
+    void aReplacedCertificateServesNewConnectionsWhileOpenOnesKeepWorking() throws Exception {
+        SelfSignedCert first = SelfSignedCert.create(Files.createDirectories(dir.resolve("first")));
+        SelfSignedCert second = SelfSignedCert.create(Files.createDirectories(dir.resolve("second")));
+        Path cert = Files.copy(first.certPem(), dir.resolve("cert.pem"));
+        Path key = Files.copy(first.keyPem(), dir.resolve("key.pem"));
+        try (GrpcTestBroker b = GrpcTestBroker.start(dir.resolve("data"), g -> g.withTls(new GrpcTls(cert, key)))) {
+            ManagedChannel old = trusting(first.certPem(), b.port());
+            try {
+                assertThat(health(old)).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+                assertThat(b.server().reloadTlsIfChanged()).as("unchanged files").isFalse();
+
+                Files.copy(second.keyPem(), key, StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(second.certPem(), cert, StandardCopyOption.REPLACE_EXISTING);
+                assertThat(b.server().reloadTlsIfChanged()).isTrue();
+
+                ManagedChannel renewed = trusting(second.certPem(), b.port());
+                ManagedChannel stale = trusting(first.certPem(), b.port());
+                try {
+                    assertThat(health(renewed)).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+                    assertThatThrownBy(() -> health(stale)).isInstanceOf(StatusRuntimeException.class);
+                    assertThat(health(old)).as("the connection made before the reload")
+                            .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+                } finally {
+                    renewed.shutdownNow();
+                    stale.shutdownNow();
+                }
+                assertThat(b.registry().get("ratatoskr.tls.reloads").tag("listener", "grpc").tag("result", "success")
+                        .counter().count()).isEqualTo(1);
+            } finally {
+                old.shutdownNow();
+            }
+        }
+    }
+
+    private static ManagedChannel trusting(Path certPem, int port) throws Exception {
+        return NettyChannelBuilder.forAddress("localhost", port)
+                .sslContext(GrpcSslContexts.forClient().trustManager(certPem.toFile()).build()).build();
+    }
+
+    private static HealthCheckResponse.ServingStatus health(ManagedChannel channel) {
+        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance()).getStatus();
     }
 
     @Test

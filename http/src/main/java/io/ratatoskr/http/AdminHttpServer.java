@@ -18,11 +18,13 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,7 @@ public final class AdminHttpServer implements AutoCloseable {
     private final DashboardAssets dashboard = DashboardAssets.load();
     private EventLoopGroup group;
     private Channel serverChannel;
+    private volatile Supplier<SslContext> tls;
 
     public AdminHttpServer(HttpConfig config, Router router, MeterRegistry registry) {
         this.config = config;
@@ -81,6 +84,11 @@ public final class AdminHttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        Supplier<SslContext> t = tls;
+                        if (t != null) {
+                            // Asked per connection: a reloaded certificate serves new connections only.
+                            ch.pipeline().addLast("tls", t.get().newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 64 * 1024))
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
@@ -105,9 +113,24 @@ public final class AdminHttpServer implements AutoCloseable {
         } else {
             log.atInfo().addKeyValue("listener", "http").addKeyValue("address", config.host() + ":" + port())
                     .addKeyValue("auth", config.bearerToken() == null ? "none" : "bearer")
-                    .log("HTTP admin API listening on {}{}", local,
+                    .log("HTTP admin API listening on {}{}{}", local, tls == null ? "" : " (HTTPS)",
                             config.bearerToken() == null ? "" : " (bearer token required)");
         }
+    }
+
+    /**
+     * Serves HTTPS instead of HTTP, with the context {@code tls} gives at each new connection (a
+     * supplier that swaps its context reloads the certificate for new connections); call before
+     * {@link #start}.
+     */
+    public AdminHttpServer tls(Supplier<SslContext> context) {
+        this.tls = context;
+        return this;
+    }
+
+    /** Whether the listener speaks HTTPS. */
+    public boolean isTls() {
+        return tls != null;
     }
 
     /**

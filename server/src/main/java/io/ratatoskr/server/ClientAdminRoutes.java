@@ -14,6 +14,7 @@ import io.ratatoskr.http.Router;
 import io.ratatoskr.http.api.BrokerView;
 import io.ratatoskr.http.api.ClientView;
 import io.ratatoskr.http.api.SessionView;
+import io.ratatoskr.mqtt.server.MqttServer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -77,12 +78,16 @@ final class ClientAdminRoutes {
         List<BrokerView.Listener> listeners = new ArrayList<>();
         ServerConfig config = server.config();
         listeners.add(new BrokerView.Listener("mqtt", server.mqttHost(), server.mqttPort(), false));
+        for (MqttServer.Bound b : server.mqttExtraListeners()) {
+            listeners.add(new BrokerView.Listener(b.name(), b.host(), b.port(), b.tls()));
+        }
         if (server.grpcPort() >= 0) {
             listeners.add(new BrokerView.Listener("grpc", config.grpc().host(), server.grpcPort(),
                     config.grpc().tls() != null));
         }
         if (server.httpPort() >= 0) {
-            listeners.add(new BrokerView.Listener("http", config.http().host(), server.httpPort(), false));
+            listeners.add(new BrokerView.Listener("http", config.http().host(), server.httpPort(),
+                    server.httpTls()));
         }
         int connections = server.clientLists().stream().mapToInt(ConnectedClients::size).sum();
         BrokerView.Counts counts = new BrokerView.Counts(connections, broker.clientSessionCount(),

@@ -1,5 +1,6 @@
 package io.ratatoskr.server;
 
+import io.ratatoskr.server.cli.CertCommand;
 import io.ratatoskr.server.cli.ClientCommands;
 import io.ratatoskr.server.cli.DlqCommand;
 import io.ratatoskr.server.cli.GroupCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.VersionProvider.class,
         description = "Ratatoskr: an MQTT 3.1.1/5.0 message broker over durable logs.",
         subcommands = {ServerCommand.class, TopicCommand.class, GroupCommand.class, DlqCommand.class, UserCommand.class,
-            CommandLine.HelpCommand.class})
+            CertCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

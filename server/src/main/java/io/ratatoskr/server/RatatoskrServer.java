@@ -28,11 +28,13 @@ import io.ratatoskr.http.AdminHttpServer;
 import io.ratatoskr.log.Log;
 import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.log.LogStatus;
+import io.ratatoskr.mqtt.server.MqttListener;
 import io.ratatoskr.mqtt.server.MqttServer;
 import io.ratatoskr.core.security.Authenticator;
 import io.ratatoskr.core.security.Authorizer;
 import io.ratatoskr.server.auth.CredentialsAuthenticator;
 import io.ratatoskr.server.security.AclConfig;
+import io.ratatoskr.server.tls.TransportListeners;
 import io.ratatoskr.server.trace.OtelTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +77,7 @@ public final class RatatoskrServer implements AutoCloseable {
     private final MqttServer mqtt;
     private final Authenticator authenticator;
     private final AdminHttpServer http;
+    private final TransportListeners tls;
     private final GrpcServer grpc;
     private final DurableTopics durableTopics;
     private final ConsumerGroups groups;
@@ -134,9 +137,11 @@ public final class RatatoskrServer implements AutoCloseable {
             // The admin listener comes first, so that /health and /ready (503, naming the step) answer
             // while the storage recovers, which can take a while after an unclean stop.
             startupPhase = "loading retained messages and sessions";
+            tls = TransportListeners.load(config.transports(), registry);
             http = config.http() == null ? null
                     : new AdminHttpServer(config.http(), AdminApi.startingRoutes(this), registry);
             if (http != null) {
+                tls.secureAdmin(http);
                 undo.push(http::close);
                 http.start();
             }
@@ -185,6 +190,7 @@ public final class RatatoskrServer implements AutoCloseable {
             if (acl != null) {
                 acl.onReload(mqtt::recheckSubscriptions); // granted subscriptions follow the new rules
             }
+            tls.addMqttListeners(mqtt);
             undo.push(mqtt::close);
             mqtt.start();
             grpc = config.grpc() == null ? null
@@ -223,6 +229,7 @@ public final class RatatoskrServer implements AutoCloseable {
                 }
             }, 0, sysInterval, TimeUnit.SECONDS);
         }
+        tls.scheduleReload(housekeeping, grpc == null ? List.of() : List.of(grpc::reloadTlsIfChanged));
         serving = true;
         int topicCount = durableTopics.list().size();
         int groupCount = groups.list().size();
@@ -232,7 +239,8 @@ public final class RatatoskrServer implements AutoCloseable {
                 .log("Ratatoskr {} started: data in {}, {} durable topics, {} consumer groups, MQTT on {}:{}{}{}",
                         Version.get(), dir, topicCount, groupCount, mqtt.host(), mqtt.port(),
                         grpc == null ? "" : ", gRPC on " + config.grpc().host() + ":" + grpc.port(),
-                        http == null ? "" : ", admin API on http://" + config.http().host() + ":" + http.port());
+                        http == null ? "" : ", admin API on " + (http.isTls() ? "https" : "http") + "://"
+                                + config.http().host() + ":" + http.port());
     }
 
     private Authorizer openAcl(AclConfig config) {
@@ -309,6 +317,21 @@ public final class RatatoskrServer implements AutoCloseable {
     }
 
     /** The admin API port, or -1 when it is off. */
+    /** The MQTT TLS, WebSocket and secure WebSocket listeners bound, in that order. */
+    public List<MqttServer.Bound> mqttExtraListeners() {
+        return mqtt.extraListeners();
+    }
+
+    /** The bound port of the MQTT listener of {@code kind}; -1 when it is off. */
+    public int mqttPort(MqttListener.Kind kind) {
+        return mqtt.port(kind);
+    }
+
+    /** Whether the admin API speaks HTTPS. */
+    public boolean httpTls() {
+        return http != null && http.isTls();
+    }
+
     public int httpPort() {
         return http == null ? -1 : http.port();
     }

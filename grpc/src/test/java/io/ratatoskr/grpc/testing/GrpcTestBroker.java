@@ -134,6 +134,11 @@ public final class GrpcTestBroker implements AutoCloseable {
         return registry;
     }
 
+    /** The gRPC server under test. */
+    public GrpcServer server() {
+        return server;
+    }
+
     /** Closes the gRPC server only (as a broker shutdown begins), keeping the channel and the core. */
     public void closeServerOnly() {
         server.close();

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -55,6 +56,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.SocketException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,6 +65,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * One MQTT network connection: the protocol state machine between the wire (decoded
@@ -418,8 +422,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
      * continues CONNECT here with {@code proceed}, or refuses it (MQTT 5.0 §3.2.2.2: 0x86, 0x87, 0x9F).
      */
     private void authenticate(Connect c, Runnable proceed) {
-        // Client certificates reach here once the TLS listener passes them on; none on plain TCP.
-        Credentials credentials = new Credentials("mqtt", clientId, c.username(), c.password(), List.of(),
+        // The verified client certificate chain of a TLS listener with mqtt.tls.client-auth; none on plain TCP.
+        Credentials credentials = new Credentials("mqtt", clientId, c.username(), c.password(), peerCertificates(),
                 channel.remoteAddress());
         CompletableFuture<AuthResult> answer;
         try {
@@ -1139,6 +1143,29 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             case V3_1_1 -> "3.1.1";
             case V3_1 -> "3.1";
         };
+    }
+
+    /**
+     * The client's certificate chain, leaf first, as verified by the TLS handshake of an mTLS listener;
+     * empty on a plaintext connection or when the client sent none. Complete from CONNECT on (MQTT
+     * bytes only arrive once the handshake is done); safe from any thread once the channel is active.
+     */
+    List<X509Certificate> peerCertificates() {
+        SslHandler tls = channel == null ? null : channel.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            return List.of();
+        }
+        try {
+            List<X509Certificate> chain = new ArrayList<>();
+            for (Certificate c : tls.engine().getSession().getPeerCertificates()) {
+                if (c instanceof X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+            return List.copyOf(chain);
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of();
+        }
     }
 
     private String remoteAddress() {

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -18,6 +19,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.client.ConnectedClient;
@@ -37,8 +42,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
- * The MQTT TCP listener: Netty with native epoll where available (NIO otherwise), one pipeline
- * per connection — traffic counter, frame decoder, encoder, {@link MqttConnection}.
+ * The MQTT listeners: plain TCP, and optionally TLS, WebSocket and secure WebSocket ({@link #listen}),
+ * on Netty with native epoll where available (NIO otherwise) and shared event loops. One pipeline per
+ * connection — [TLS, handshake counter] [HTTP codec, upgrade aggregator, WebSocket protocol handler,
+ * frame adapter] traffic counter, packet decoder, encoder, {@link MqttConnection}.
  *
  * <p>Thread-safe; {@link #start} and {@link #close} are called once each by the wiring.
  */
@@ -55,6 +62,14 @@ public final class MqttServer implements AutoCloseable {
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
     private volatile Channel serverChannel;
+    private final List<MqttListener> extraListeners = new ArrayList<>();
+    private final List<Bound> boundListeners = new ArrayList<>();
+    private final List<Channel> extraChannels = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** The WebSocket subprotocols accepted (MQTT 5.0 §6: {@code mqtt}; older clients ask for {@code mqttv3.1}). */
+    static final String WEBSOCKET_SUBPROTOCOLS = "mqtt,mqttv3.1";
+    /** The WebSocket upgrade request is small; anything bigger is not a browser's upgrade. */
+    static final int UPGRADE_REQUEST_MAX_BYTES = 16 * 1024;
 
     public MqttServer(MqttConfig config, Broker broker, RandomGenerator random) {
         this(config, broker, random, null);
@@ -115,12 +130,7 @@ public final class MqttServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        MqttEncoder encoder = new MqttEncoder();
-                        ch.pipeline()
-                                .addLast("traffic", trafficCounter)
-                                .addLast("decoder", MqttDecoder.forServer(config.maxPacketSize()))
-                                .addLast("encoder", encoder)
-                                .addLast("connection", new MqttConnection(context, encoder));
+                        addMqttHandlers(ch.pipeline());
                     }
                 });
         ChannelFuture bound = bootstrap.bind(config.host(), config.port()).await();
@@ -133,6 +143,90 @@ public final class MqttServer implements AutoCloseable {
         log.atInfo().addKeyValue("listener", "mqtt").addKeyValue("address", host() + ":" + port())
                 .log("MQTT listening on {} ({}, {} I/O threads)", serverChannel.localAddress(),
                         epoll ? "epoll" : "nio", threads);
+        for (MqttListener listener : extraListeners) {
+            bindExtra(bootstrap.clone(), listener);
+        }
+    }
+
+    /** The MQTT handlers every transport ends with, after its own (TLS, WebSocket). */
+    private void addMqttHandlers(ChannelPipeline pipeline) {
+        MqttEncoder encoder = new MqttEncoder();
+        pipeline.addLast("traffic", trafficCounter)
+                .addLast("decoder", MqttDecoder.forServer(config.maxPacketSize()))
+                .addLast("encoder", encoder)
+                .addLast("connection", new MqttConnection(context, encoder));
+    }
+
+    private void bindExtra(ServerBootstrap bootstrap, MqttListener listener) {
+        String name = listener.kind().listenerName();
+        TlsHandshakes handshakes = listener.kind().secure()
+                ? new TlsHandshakes(name, context.metrics().registry()) : null;
+        bootstrap.childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ChannelPipeline p = ch.pipeline();
+                if (handshakes != null) {
+                    // Asked per connection: a reloaded certificate serves new connections only.
+                    p.addLast("tls", listener.tls().get().newHandler(ch.alloc()));
+                    p.addLast("tlsHandshakes", handshakes);
+                }
+                if (listener.kind() != MqttListener.Kind.TLS) {
+                    p.addLast("http", new HttpServerCodec());
+                    p.addLast("httpAggregator", new HttpObjectAggregator(UPGRADE_REQUEST_MAX_BYTES));
+                    p.addLast("webSocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                            .websocketPath(listener.path())
+                            .subprotocols(WEBSOCKET_SUBPROTOCOLS)
+                            .maxFramePayloadLength(config.maxPacketSize())
+                            .handshakeTimeoutMillis(TimeUnit.SECONDS.toMillis(config.connectTimeoutSeconds()))
+                            .build()));
+                    p.addLast("webSocketFrames", WebSocketFrames.INSTANCE);
+                }
+                addMqttHandlers(p);
+            }
+        });
+        ChannelFuture bound = bootstrap.bind(config.host(), listener.port()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            close();
+            throw new IllegalStateException("cannot listen for " + name + " on " + config.host() + ":"
+                    + listener.port() + ": " + bound.cause().getMessage(), bound.cause());
+        }
+        Channel ch = bound.channel();
+        InetSocketAddress address = (InetSocketAddress) ch.localAddress();
+        extraChannels.add(ch);
+        bound(new Bound(name, address.getHostString(), address.getPort(), listener.kind().secure()));
+        log.atInfo().addKeyValue("listener", name).addKeyValue("address", address.getHostString() + ":"
+                + address.getPort()).log("MQTT ({}) listening on {}{}", name, address,
+                listener.path() != null && listener.kind() != MqttListener.Kind.TLS ? " path " + listener.path() : "");
+    }
+
+    private synchronized void bound(Bound b) {
+        boundListeners.add(b);
+    }
+
+    /**
+     * Adds a TLS, WebSocket or secure WebSocket listener on {@link MqttConfig#host()}, bound by
+     * {@link #start}; call before it.
+     */
+    public synchronized MqttServer listen(MqttListener listener) {
+        if (serverChannel != null) {
+            throw new IllegalStateException("listeners are added before start()");
+        }
+        extraListeners.add(listener);
+        return this;
+    }
+
+    /** A bound listener: its name ({@code mqtt-tls}, {@code mqtt-ws}, {@code mqtt-wss}), address and security. */
+    public record Bound(String name, String host, int port, boolean tls) {}
+
+    /** The extra listeners bound by {@link #start}, in the order they were added. */
+    public synchronized List<Bound> extraListeners() {
+        return List.copyOf(boundListeners);
+    }
+
+    /** The bound port of the first extra listener of {@code kind}; -1 if there is none. */
+    public int port(MqttListener.Kind kind) {
+        return extraListeners().stream().filter(b -> b.name().equals(kind.listenerName()))
+                .mapToInt(Bound::port).findFirst().orElse(-1);
     }
 
     /** Whether the listener is bound and accepts connections (started, not yet closed). */
@@ -169,12 +263,14 @@ public final class MqttServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();
         }
+        for (Channel ch : extraChannels) {
+            ch.close().awaitUninterruptibly();
+        }
         List<ChannelFuture> closing = new ArrayList<>();
+        for (MqttConnection connection : connections()) {
+            connection.serverShuttingDown();
+        }
         for (Channel ch : context.channels()) {
-            MqttConnection connection = ch.pipeline().get(MqttConnection.class);
-            if (connection != null) {
-                connection.serverShuttingDown();
-            }
             closing.add(ch.closeFuture());
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DISCONNECT_WAIT_MS);
@@ -183,6 +279,18 @@ public final class MqttServer implements AutoCloseable {
         }
         context.channels().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         shutdownGroups();
+    }
+
+    /** The open connections, whatever their transport and phase. */
+    List<MqttConnection> connections() {
+        List<MqttConnection> all = new ArrayList<>();
+        for (Channel ch : context.channels()) {
+            MqttConnection connection = ch.pipeline().get(MqttConnection.class);
+            if (connection != null) {
+                all.add(connection);
+            }
+        }
+        return all;
     }
 
     private void shutdownGroups() {

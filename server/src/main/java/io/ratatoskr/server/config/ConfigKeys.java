@@ -27,6 +27,7 @@ import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.server.auth.CertificateUsernames;
 import io.ratatoskr.server.logging.LogSettings;
+import io.ratatoskr.server.tls.TlsFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,6 +70,7 @@ import java.util.function.Function;
  */
 public final class ConfigKeys {
     private static final String S = "server.";
+    private static final String T = S + "transports.";
     private static final String TOPIC_DEFAULTS = S + "topics.autoCreateConfig.";
 
     /** Every key, sections together, in the order of the documentation and of {@code --print-config}. */
@@ -111,6 +113,26 @@ public final class ConfigKeys {
             key("mqtt.write-buffer-high", sizeInt(1024, Integer.MAX_VALUE), S + "mqtt.writeBufferHighBytes",
                     "Above this many buffered outbound bytes a connection stops taking messages (a slow "
                             + "subscriber's messages queue in its session)."),
+
+            key("mqtt.tls.port", integer(-1, 65_535), T + "mqttTlsPort",
+                    "Port of MQTT over TLS, used when mqtt.tls.cert is set; 0 picks a free one; -1: none."),
+            key("mqtt.tls.cert", readableFile(), T + "mqttTlsCert", "PEM certificate chain (leaf first) of "
+                    + "MQTT over TLS and secure WebSocket, with mqtt.tls.key; none: no TLS listener. Reloaded "
+                    + "when it changes."),
+            key("mqtt.tls.key", readableFile(), T + "mqttTlsKey", "PEM (PKCS#8) private key of mqtt.tls.cert."),
+            key("mqtt.tls.client-auth", oneOf(TlsFiles.ClientAuthMode.class), T + "mqttTlsClientAuth",
+                    "Client certificates (mTLS) on the MQTT TLS listeners: none, optional (checked when sent) "
+                            + "or required; needs mqtt.tls.client-ca."),
+            key("mqtt.tls.client-ca", readableFile(), T + "mqttTlsClientCa",
+                    "PEM CA certificates a client certificate must chain to."),
+
+            key("mqtt.websocket.port", integer(-1, 65_535), T + "websocketPort",
+                    "Port of MQTT over WebSocket (ws://host:port/mqtt); 0 picks a free one; -1: none."),
+            key("mqtt.websocket.path", text(), T + "websocketPath",
+                    "HTTP path of the WebSocket upgrade, for ws and wss."),
+
+            key("mqtt.wss.port", integer(-1, 65_535), T + "wssPort", "Port of MQTT over secure WebSocket "
+                    + "(wss://host:port/mqtt, the mqtt.tls.cert certificate); 0 picks a free one; -1: none."),
 
             key("broker.max-topic-levels", integer(1, 32_768), S + "broker.maxTopicLevels",
                     "Levels in a topic name or filter, at most."),
@@ -232,6 +254,13 @@ public final class ConfigKeys {
                             d.set(S + "http.bearerToken", readToken(file));
                         }
                     }),
+            key("http.tls.cert", readableFile(), T + "httpTlsCert", "PEM certificate chain (leaf first) for "
+                    + "HTTPS on the admin API, with http.tls.key; none: plain HTTP. Reloaded when it changes."),
+            key("http.tls.key", readableFile(), T + "httpTlsKey", "PEM (PKCS#8) private key of http.tls.cert."),
+
+            key("tls.reload-interval", millis(100, 86_400_000, false), T + "reloadIntervalMs",
+                    "How often the certificate files of mqtt.tls.*, http.tls.* and grpc.tls.* are checked for "
+                            + "changes."),
 
             key("auth.anonymous", bool(), S + "auth.anonymous", "Let clients without credentials in (as anonymous); "
                     + "wrong credentials are refused either way. Leave on only for a listener on loopback."),
