@@ -109,9 +109,28 @@ public final class ConfigKeys {
             key("mqtt.write-buffer-high", sizeInt(1024, Integer.MAX_VALUE), S + "mqtt.writeBufferHighBytes",
                     "Above this many buffered outbound bytes a connection stops taking messages (a slow "
                             + "subscriber's messages queue in its session)."),
+            // Quotas (docs/security.md, "Limits and quotas").
+            key("mqtt.max-connections-per-address", integer(1, Integer.MAX_VALUE),
+                    S + "mqtt.limits.maxConnectionsPerAddress",
+                    "Open MQTT connections from one IP address (loopback included) at most; a CONNECT beyond "
+                            + "it is refused with Quota exceeded (3.1.1: server unavailable)."),
+            key("mqtt.max-publish-rate", integer(0, Integer.MAX_VALUE), S + "mqtt.limits.maxPublishRate",
+                    "PUBLISH packets per second one connection may send; beyond it the connection is not read "
+                            + "until its budget refills (nothing dropped). 0: unlimited."),
+            key("mqtt.max-publish-bytes-rate", sizeLong(0, Long.MAX_VALUE, false),
+                    S + "mqtt.limits.maxPublishBytesRate",
+                    "Payload bytes per second one connection may publish, enforced like mqtt.max-publish-rate. "
+                            + "0: unlimited."),
+            key("mqtt.max-subscriptions-per-client", integer(0, Integer.MAX_VALUE),
+                    S + "mqtt.limits.maxSubscriptionsPerClient",
+                    "Topic filters one session may hold; further ones get SUBACK Quota exceeded (3.1.1: 0x80). "
+                            + "0: unlimited."),
 
             key("broker.max-topic-levels", integer(1, 32_768), S + "broker.maxTopicLevels",
                     "Levels in a topic name or filter, at most."),
+            key("broker.max-topic-length", integer(1, 65_535), S + "broker.maxTopicLength",
+                    "UTF-8 bytes in a topic name or filter, at most (PUBLISH: Topic Name invalid and "
+                            + "disconnect; SUBSCRIBE: Topic Filter invalid)."),
             key("broker.sys-interval", seconds(0, 86_400), S + "broker.sysIntervalSeconds",
                     "How often $SYS/broker/... statistics are published; 0s: never."),
 
