@@ -27,6 +27,7 @@ import io.ratatoskr.core.topic.SubscriptionOptions;
 import io.ratatoskr.core.topic.Topics;
 import io.ratatoskr.core.trace.PublishTrace;
 import io.ratatoskr.mqtt.codec.DecodeFailure;
+import io.ratatoskr.mqtt.codec.MqttDecoder;
 import io.ratatoskr.mqtt.codec.MqttEncoder;
 import io.ratatoskr.mqtt.codec.MqttPacket;
 import io.ratatoskr.mqtt.codec.MqttPacket.Auth;
@@ -636,6 +637,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         pausedForRate = true;
         channel.config().setAutoRead(false);
+        // Also stop decoding what was already read: one read can hold thousands of small PUBLISHes.
+        ChannelHandlerContext decoderCtx = ctx.pipeline().context(MqttDecoder.class);
+        if (decoderCtx != null) {
+            ((MqttDecoder) decoderCtx.handler()).hold();
+        }
         server.metrics().publisherThrottled(pause.reason());
         if (now - lastThrottleLogMillis >= 60_000 || lastThrottleLogMillis == Long.MIN_VALUE) {
             lastThrottleLogMillis = now; // one line a minute per connection at most
@@ -644,6 +650,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         ctx.executor().schedule(() -> {
             pausedForRate = false;
+            if (!channel.isActive()) {
+                return;
+            }
+            if (decoderCtx != null) {
+                ((MqttDecoder) decoderCtx.handler()).release(decoderCtx); // may pause again at once
+            }
             readAgainIfUnpaused();
         }, pause.millis(), TimeUnit.MILLISECONDS);
     }
