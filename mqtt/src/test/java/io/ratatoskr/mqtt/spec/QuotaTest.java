@@ -1,6 +1,8 @@
 package io.ratatoskr.mqtt.spec;
 
+import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.Disconnect;
 import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import io.ratatoskr.mqtt.codec.MqttPacket.SubAck;
@@ -60,6 +62,10 @@ class QuotaTest {
 
     private void start(UnaryOperator<MqttLimits> limits) {
         broker = TestBroker.start(b -> b, m -> m.withLimits(limits.apply(m.limits())));
+    }
+
+    private void startWith(UnaryOperator<BrokerConfig> config) {
+        broker = TestBroker.start(config, m -> m);
     }
 
     private RawMqttClient open(MqttVersion version) throws IOException {
@@ -164,6 +170,57 @@ class QuotaTest {
 
         assertThat(expect(c, SubAck.class).reasonCodes()).containsExactly(0,
                 version == MqttVersion.V5 ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // broker.max-retained-messages / -bytes
+
+    @Test
+    void retainedPublishToANewTopicBeyondTheCapIsRefusedWhileReplacingIsAllowed() throws Exception {
+        startWith(b -> b.withRetainedLimits(2, 0));
+        RawMqttClient c = connected(MqttVersion.V5, "retainer");
+
+        assertThat(publishRetained(c, 1, "r/1", "one")).isEqualTo(ReasonCode.NO_MATCHING_SUBSCRIBERS);
+        assertThat(publishRetained(c, 2, "r/2", "two")).isEqualTo(ReasonCode.NO_MATCHING_SUBSCRIBERS);
+        assertThat(publishRetained(c, 3, "r/3", "three")).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
+        assertThat(publishRetained(c, 4, "r/1", "uno")).as("a replacement").isEqualTo(ReasonCode.NO_MATCHING_SUBSCRIBERS);
+
+        assertThat(broker.broker().retained().size()).isEqualTo(2);
+        assertThat(new String(broker.broker().retained().get("r/1").payload())).isEqualTo("uno");
+        assertThat(broker.counter("ratatoskr.messages.refused", "protocol", "mqtt", "reason", "retained_limit_reached"))
+                .isEqualTo(1);
+    }
+
+    private static int publishRetained(RawMqttClient c, int packetId, String topic, String payload)
+            throws IOException {
+        c.send(new Publish(topic, 1, true, false, packetId, payload.getBytes(), MqttProperties.EMPTY));
+        PubAck ack = expect(c, PubAck.class);
+        assertThat(ack.packetId()).isEqualTo(packetId);
+        return ack.reasonCode();
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // limits.memory-high-watermark
+
+    @Test
+    void aboveTheMemoryHighWatermarkPublishesAreRefusedWithAClearReason() throws Exception {
+        startWith(b -> b.withMemoryHighWatermark(0.0001)); // any heap in use is over it
+        RawMqttClient subscriber = connected(MqttVersion.V5, "subscriber");
+        RawClients.subscribe(subscriber, 1, "m", 0);
+        RawMqttClient c = connected(MqttVersion.V5, "publisher");
+
+        c.send(new Publish("m", 1, false, false, 1, new byte[] {1}, MqttProperties.EMPTY));
+        PubAck ack = expect(c, PubAck.class);
+        assertThat(ack.reasonCode()).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
+        assertThat(ack.properties().reasonString()).startsWith("memory high watermark");
+
+        c.send(new Publish("m", 0, false, false, 0, new byte[] {2}, MqttProperties.EMPTY));
+        await().atMost(TIMEOUT).until(() ->
+                broker.counter("ratatoskr.messages.dropped", "reason", "memory_high_watermark") == 1);
+        assertThat(broker.counter("ratatoskr.messages.refused", "protocol", "mqtt", "reason", "memory_high_watermark"))
+                .isEqualTo(2);
+        assertThat(broker.registry().find("ratatoskr.broker.memory.high.watermark").gauge().value()).isEqualTo(1);
+        RawClients.assertNothingPending(subscriber);
     }
 
     // ---------------------------------------------------------------------------------------

@@ -131,8 +131,18 @@ public final class ConfigKeys {
             key("broker.max-topic-length", integer(1, 65_535), S + "broker.maxTopicLength",
                     "UTF-8 bytes in a topic name or filter, at most (PUBLISH: Topic Name invalid and "
                             + "disconnect; SUBSCRIBE: Topic Filter invalid)."),
+            key("broker.max-retained-messages", integer(0, Integer.MAX_VALUE), S + "broker.maxRetainedMessages",
+                    "Retained messages at most; a client's retained publish to a topic without one is refused "
+                            + "beyond it (MQTT 5: 0x97). 0: unlimited."),
+            key("broker.max-retained-bytes", sizeLong(0, Long.MAX_VALUE, false), S + "broker.maxRetainedBytes",
+                    "Payload bytes of retained messages at most, enforced the same way. 0: unlimited."),
             key("broker.sys-interval", seconds(0, 86_400), S + "broker.sysIntervalSeconds",
                     "How often $SYS/broker/... statistics are published; 0s: never."),
+
+            key("limits.memory-high-watermark", decimal(0, 0.99), S + "broker.memoryHighWatermark",
+                    "Fraction of the maximum heap, in use after garbage collection, above which client publishes "
+                            + "are refused (MQTT 5: 0x97, gRPC: RESOURCE_EXHAUSTED) until it drops below 90% of "
+                            + "it. 0: off."),
 
             key("sessions.max-queued-messages", integer(1, Integer.MAX_VALUE),
                     S + "broker.session.maxQueuedMessages",
