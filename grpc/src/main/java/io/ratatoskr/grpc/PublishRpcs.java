@@ -183,7 +183,6 @@ final class PublishRpcs {
                 try {
                     backend.broker().admit(m); // broker limits (memory high watermark), as Publish has them
                 } catch (RatatoskrException e) {
-                    refused(e.code().name());
                     results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
                     continue;
                 }

@@ -35,6 +35,7 @@ public final class GrpcTestBroker implements AutoCloseable {
     private final Path dir;
     private final DurableTopicsConfig topicsConfig;
     private final GrpcConfig grpcConfig;
+    private final BrokerConfig brokerConfig;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ScheduledExecutorService maintenance;
     private ScheduledExecutorService groupPool;
@@ -45,6 +46,11 @@ public final class GrpcTestBroker implements AutoCloseable {
     private ManagedChannel channel;
 
     private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig) {
+        this(dir, topicsConfig, grpcConfig, BrokerConfig.DEFAULTS.withSysIntervalSeconds(0));
+    }
+
+    private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig, BrokerConfig broker) {
+        this.brokerConfig = broker;
         this.dir = dir;
         this.topicsConfig = topicsConfig;
         this.grpcConfig = grpcConfig;
@@ -64,6 +70,11 @@ public final class GrpcTestBroker implements AutoCloseable {
         return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, grpc.apply(LOOPBACK));
     }
 
+    /** A broker keeping its files in {@code dir}, whose core has {@code broker} (e.g. tighter limits). */
+    public static GrpcTestBroker startWithBroker(Path dir, BrokerConfig broker) {
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, broker);
+    }
+
     /** A broker keeping its files in {@code dir}, with {@code topicsConfig} (e.g. auto-creation on). */
     public static GrpcTestBroker start(Path dir, DurableTopicsConfig topicsConfig) {
         return new GrpcTestBroker(dir, topicsConfig, LOOPBACK);
@@ -72,7 +83,7 @@ public final class GrpcTestBroker implements AutoCloseable {
     private void open() {
         maintenance = Executors.newSingleThreadScheduledExecutor();
         groupPool = Executors.newScheduledThreadPool(2);
-        broker = new Broker(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), Clock.systemUTC(),
+        broker = new Broker(brokerConfig, Clock.systemUTC(),
                 new BrokerMetrics(registry));
         topics = DurableTopics.open(dir.resolve("topics"), topicsConfig,
                 LogEnvironment.system().withScheduler(maintenance), registry);
