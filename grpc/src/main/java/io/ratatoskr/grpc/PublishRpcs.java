@@ -172,13 +172,22 @@ final class PublishRpcs {
             PublishResult[] results = new PublishResult[n];
             for (int i = 0; i < n; i++) {
                 BatchMessage b = request.getMessages(i);
+                Message m;
                 try {
-                    built.add(message(topic, b.getPayload().toByteArray(), b.getMetadataMap(), b.getKey(),
-                            b.getIdempotencyKey(), b.getContentType(), b.getTtlMs(), qos, false, now));
-                    index.add(i);
+                    m = message(topic, b.getPayload().toByteArray(), b.getMetadataMap(), b.getKey(),
+                            b.getIdempotencyKey(), b.getContentType(), b.getTtlMs(), qos, false, now);
                 } catch (RatatoskrException e) {
                     results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
+                    continue;
                 }
+                try {
+                    backend.broker().admit(m); // broker limits (memory high watermark), as Publish has them
+                } catch (RatatoskrException e) {
+                    results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
+                    continue;
+                }
+                built.add(m);
+                index.add(i);
             }
             for (Message m : built) {
                 backend.broker().metrics().messageReceived(BrokerMetrics.Protocol.GRPC, qos, m.payload().length);

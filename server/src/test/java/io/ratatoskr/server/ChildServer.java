@@ -51,6 +51,19 @@ final class ChildServer implements AutoCloseable {
                 "--mqtt-port", "0", "--grpc-port", "-1", "--http-port", "-1", "--sys-interval", "0"), dataDir.resolve("child.err")));
     }
 
+    /** As {@link #start(Path)}, in a JVM with {@code jvmOptions} (e.g. a small heap) and extra server {@code args}. */
+    static ChildServer start(Path dataDir, List<String> jvmOptions, List<String> args) throws IOException {
+        List<String> all = new java.util.ArrayList<>(List.of("server", "--data-dir", dataDir.toString(),
+                "--mqtt-port", "0", "--grpc-port", "-1", "--http-port", "-1", "--sys-interval", "0"));
+        all.addAll(args);
+        return new ChildServer(ChildJvm.start(Main.class, jvmOptions, all, dataDir.resolve("child.err"), java.util.Map.of()));
+    }
+
+    /** Whether the child is still running. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     int mqttPort() {
         return mqttPort;
     }

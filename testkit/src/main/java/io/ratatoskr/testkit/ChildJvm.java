@@ -31,6 +31,15 @@ public final class ChildJvm {
      */
     public static Process start(Class<?> mainClass, List<String> args, Path stderrFile, Map<String, String> env)
             throws IOException {
+        return start(mainClass, List.of("-Xmx256m"), args, stderrFile, env);
+    }
+
+    /**
+     * As {@link #start(Class, List, Path, Map)} with {@code jvmOptions} (e.g. {@code -Xmx64m}) in place of
+     * the default {@code -Xmx256m}.
+     */
+    public static Process start(Class<?> mainClass, List<String> jvmOptions, List<String> args, Path stderrFile,
+                                Map<String, String> env) throws IOException {
         String java =
                 ProcessHandle.current()
                         .info()
@@ -38,7 +47,7 @@ public final class ChildJvm {
                         .orElseThrow(() -> new IllegalStateException("cannot tell which java runs this test"));
         List<String> command = new ArrayList<>();
         command.add(java);
-        command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

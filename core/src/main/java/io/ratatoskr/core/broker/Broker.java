@@ -1,5 +1,6 @@
 package io.ratatoskr.core.broker;
 
+import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.retain.RetainedStore;
@@ -61,12 +62,16 @@ public final class Broker implements SessionHost {
     private final java.util.concurrent.atomic.AtomicInteger internalSessions =
             new java.util.concurrent.atomic.AtomicInteger();
     private volatile Tracing tracing = Tracing.NOOP;
+    private final MemoryWatermark memory;
+    /** When a limit refusal was last logged: one line a second at most, whoever publishes. */
+    private final java.util.concurrent.atomic.AtomicLong limitLoggedAtMillis = new java.util.concurrent.atomic.AtomicLong();
 
     public Broker(BrokerConfig config, Clock clock, BrokerMetrics metrics) {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
         this.startedAtMillis = clock.millis();
+        this.memory = new MemoryWatermark(config.memoryHighWatermark(), clock, metrics);
         metrics.gauge("ratatoskr.broker.sessions", "Sessions, connected or not", sessions::size);
         metrics.gauge("ratatoskr.broker.subscriptions", "Subscriptions, shared memberships included",
                 subscriptions::size);
@@ -288,6 +293,9 @@ public final class Broker implements SessionHost {
      *         then not routed either
      */
     public int publish(Message message, BackPressure backPressure, AckBarrier barrier) {
+        if (message.publisherId() != null) {
+            admit(message); // the broker's own messages ($SYS) are never refused
+        }
         boolean route = true;
         for (PublishStore store : stores) {
             route &= store.store(message, barrier);
@@ -302,6 +310,37 @@ public final class Broker implements SessionHost {
             }
         }
         return route(message, backPressure, barrier);
+    }
+
+    /**
+     * Refuses a client's message when the heap is over the memory high watermark, or when retaining it
+     * would exceed the retained limits (a refused retained message is not routed either: the client is
+     * told, and can publish it again without retain if it wants it delivered).
+     *
+     * @throws RatatoskrException MEMORY_HIGH_WATERMARK or RETAINED_LIMIT_REACHED
+     */
+    public void admit(Message message) {
+        if (memory.isHigh()) {
+            logLimit("memory_high_watermark", message);
+            throw ErrorCode.MEMORY_HIGH_WATERMARK.exception(Math.round(memory.watermark() * 100) + "%");
+        }
+        if (message.retain()) {
+            String full = retained.checkRoom(message, config.maxRetainedMessages(), config.maxRetainedBytes());
+            if (full != null) {
+                logLimit("retained_limit_reached", message);
+                throw ErrorCode.RETAINED_LIMIT_REACHED.exception(full);
+            }
+        }
+    }
+
+    private void logLimit(String reason, Message message) {
+        long now = clock.millis();
+        long last = limitLoggedAtMillis.get();
+        if (now - last >= 1000 && limitLoggedAtMillis.compareAndSet(last, now)) {
+            log.atInfo().addKeyValue("event", "publish_refused").addKeyValue("reason", reason)
+                    .addKeyValue("client", message.publisherId())
+                    .log("publish refused by a broker limit: {} (logged once a second at most)", reason);
+        }
     }
 
     /**

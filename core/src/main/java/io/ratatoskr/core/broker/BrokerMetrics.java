@@ -60,6 +60,8 @@ public final class BrokerMetrics {
     private final Map<String, Counter> storeDropped = new ConcurrentHashMap<>();
     private final Counter connectionsAccepted;
     private final Counter publisherPauses;
+    private final Map<String, Counter> publisherThrottles = new ConcurrentHashMap<>();
+    private final Map<String, Counter> subscriptionsRefused = new ConcurrentHashMap<>();
     private final AtomicLong connectionsActive = new AtomicLong();
     // Plain totals for $SYS, which reports since-start numbers without reading meters back.
     private final AtomicLong messagesInTotal = new AtomicLong();
@@ -245,8 +247,26 @@ public final class BrokerMetrics {
                 .tag("reason", reason).register(registry);
     }
 
+    /** A topic filter of a SUBSCRIBE was refused by a quota; {@code reason} is a short fixed tag. */
+    public void subscriptionRefused(String reason) {
+        subscriptionsRefused.computeIfAbsent(reason, r -> Counter.builder("ratatoskr.mqtt.subscriptions.refused")
+                .description("Topic filters of SUBSCRIBE packets refused by a quota, by reason")
+                .tag("reason", r).register(registry)).increment();
+    }
+
     public void publisherPaused() {
         publisherPauses.increment();
+    }
+
+    /**
+     * A publishing connection used up its publish-rate budget and stopped being read until it
+     * refills; {@code reason} is {@code message_rate} or {@code byte_rate}.
+     */
+    public void publisherThrottled(String reason) {
+        publisherThrottles.computeIfAbsent(reason, r -> Counter.builder("ratatoskr.mqtt.publisher.throttled")
+                .description("Times a publishing connection stopped being read for exceeding its publish rate, "
+                        + "by the rate exceeded")
+                .tag("reason", r).register(registry)).increment();
     }
 
     public void connectionAccepted() {

@@ -72,6 +72,29 @@ public final class RetainedStore {
     }
 
     /**
+     * Whether retaining {@code message} keeps the store within {@code maxMessages} and {@code maxBytes}
+     * of payload (0: unlimited): a replacement never adds a message, a clear always fits. Checked
+     * without the write lock, so concurrent publishers can overshoot by the messages in flight.
+     *
+     * @return null if it fits, else which limit it would exceed
+     */
+    public String checkRoom(Message message, int maxMessages, long maxBytes) {
+        int bytes = message.payload().length;
+        if (bytes == 0) {
+            return null;
+        }
+        Message old = get(message.topic());
+        if (old == null && maxMessages > 0 && count.get() >= maxMessages) {
+            return maxMessages + " messages";
+        }
+        long growth = bytes - (old == null ? 0 : old.payload().length);
+        if (maxBytes > 0 && growth > 0 && payloadBytes.get() + growth > maxBytes) {
+            return maxBytes + " bytes of payload";
+        }
+        return null;
+    }
+
+    /**
      * Clears the retained message of a topic, if any.
      *
      * @return the journal write, or null without a journal or when there was nothing to clear

@@ -707,6 +707,16 @@ public final class Session {
         return existed;
     }
 
+    /** On the loop. How many topic filters the session is subscribed to. */
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    /** On the loop. Whether the session holds a subscription to exactly {@code filter}. */
+    public boolean isSubscribed(String filter) {
+        return subscriptions.containsKey(filter);
+    }
+
     /** On the loop. A copy of the subscriptions. */
     public Map<String, SubscriptionOptions> subscriptions() {
         return Map.copyOf(subscriptions);

@@ -16,6 +16,39 @@ public final class Topics {
     private Topics() {
     }
 
+    /**
+     * Checks a topic name as used in PUBLISH and will messages, and that its UTF-8 form has at most
+     * {@code maxBytes} bytes (checked first, so an over-long name costs no level scan).
+     */
+    public static String checkName(String topic, int maxLevels, int maxBytes) {
+        String tooLong = checkLength(topic, maxBytes, "name");
+        return tooLong != null ? tooLong : checkName(topic, maxLevels);
+    }
+
+    /** Checks a topic filter as {@link #checkFilter(String, int)} does, and its UTF-8 length. */
+    public static String checkFilter(String filter, int maxLevels, int maxBytes) {
+        String tooLong = checkLength(filter, maxBytes, "filter");
+        return tooLong != null ? tooLong : checkFilter(filter, maxLevels);
+    }
+
+    private static String checkLength(String topic, int maxBytes, String what) {
+        // A char is at most 3 UTF-8 bytes (a surrogate pair is 2 chars and 4 bytes): count only when it matters.
+        if ((long) topic.length() * 3 <= maxBytes) {
+            return null;
+        }
+        int bytes = topic.length() > maxBytes ? Integer.MAX_VALUE : utf8Length(topic);
+        return bytes > maxBytes ? "topic " + what + " is longer than " + maxBytes + " bytes" : null;
+    }
+
+    private static int utf8Length(String s) {
+        int bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
+    }
+
     /** Checks a topic name as used in PUBLISH and will messages. */
     public static String checkName(String topic, int maxLevels) {
         if (topic.isEmpty()) {

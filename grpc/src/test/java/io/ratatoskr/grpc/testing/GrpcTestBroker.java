@@ -37,6 +37,7 @@ public final class GrpcTestBroker implements AutoCloseable {
     private final DurableTopicsConfig topicsConfig;
     private final GrpcConfig grpcConfig;
     private final Authorizer authorizer;
+    private final BrokerConfig brokerConfig;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ScheduledExecutorService maintenance;
     private ScheduledExecutorService groupPool;
@@ -47,10 +48,12 @@ public final class GrpcTestBroker implements AutoCloseable {
     private ManagedChannel channel;
 
     private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig) {
-        this(dir, topicsConfig, grpcConfig, Authorizer.ALLOW_ALL);
+        this(dir, topicsConfig, grpcConfig, Authorizer.ALLOW_ALL, BrokerConfig.DEFAULTS.withSysIntervalSeconds(0));
     }
 
-    private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig, Authorizer authorizer) {
+    private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig, Authorizer authorizer,
+                           BrokerConfig broker) {
+        this.brokerConfig = broker;
         this.dir = dir;
         this.topicsConfig = topicsConfig;
         this.grpcConfig = grpcConfig;
@@ -60,7 +63,8 @@ public final class GrpcTestBroker implements AutoCloseable {
 
     /** A broker whose calls are authorized by {@code authorizer}. */
     public static GrpcTestBroker start(Path dir, Authorizer authorizer) {
-        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, authorizer);
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, authorizer,
+                BrokerConfig.DEFAULTS.withSysIntervalSeconds(0));
     }
 
     /** A broker keeping its files in {@code dir}. */
@@ -76,6 +80,11 @@ public final class GrpcTestBroker implements AutoCloseable {
         return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, grpc.apply(LOOPBACK));
     }
 
+    /** A broker keeping its files in {@code dir}, whose core has {@code broker} (e.g. tighter limits). */
+    public static GrpcTestBroker startWithBroker(Path dir, BrokerConfig broker) {
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, Authorizer.ALLOW_ALL, broker);
+    }
+
     /** A broker keeping its files in {@code dir}, with {@code topicsConfig} (e.g. auto-creation on). */
     public static GrpcTestBroker start(Path dir, DurableTopicsConfig topicsConfig) {
         return new GrpcTestBroker(dir, topicsConfig, LOOPBACK);
@@ -84,7 +93,7 @@ public final class GrpcTestBroker implements AutoCloseable {
     private void open() {
         maintenance = Executors.newSingleThreadScheduledExecutor();
         groupPool = Executors.newScheduledThreadPool(2);
-        broker = new Broker(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), Clock.systemUTC(),
+        broker = new Broker(brokerConfig, Clock.systemUTC(),
                 new BrokerMetrics(registry));
         topics = DurableTopics.open(dir.resolve("topics"), topicsConfig,
                 LogEnvironment.system().withScheduler(maintenance), registry);

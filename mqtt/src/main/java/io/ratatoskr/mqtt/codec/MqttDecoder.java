@@ -23,8 +23,13 @@ import java.util.Objects;
  * <p>Bad input never throws out of the pipeline: the first failure becomes a {@link DecodeFailure} down the
  * pipeline, after which every byte that arrives is dropped unread and nothing more is emitted (the
  * connection closes on the failure). Memory is bounded for any input: the cumulation buffer holds at most
- * the current frame (no more than the maximum packet size) plus the last chunk read, because this decoder
- * grows it to the frame's known size at once rather than by doubling.
+ * the current frame (no more than the maximum packet size) plus the last chunk read, and never more than
+ * about twice the bytes actually received: a header that claims a large frame reserves nothing until the
+ * bytes come (growth doubles, capped at the frame's size), so sockets that claim big packets and then
+ * trickle cost what they sent, not what they claimed.
+ *
+ * <p>{@link #hold} stops decoding (for a connection over its publish rate): received bytes stay buffered,
+ * and the decoder asks for no more input, until {@link #release}.
  *
  * <p>Two modes: {@link #forServer} learns the version from the CONNECT ({@link #version()}), and
  * {@link #forClient} is told it.
@@ -41,6 +46,7 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     private boolean failed;
     /** Bytes of the frame at the cumulation's reader index once its header is read but the frame is not all here. */
     private int pendingFrameBytes;
+    private boolean held;
 
     private MqttDecoder(MqttVersion version, int maxPacketSizeBytes) {
         if (maxPacketSizeBytes < MIN_PACKET_BYTES || maxPacketSizeBytes > Wire.MAX_PACKET_BYTES) {
@@ -87,11 +93,54 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         return internalBuffer().capacity();
     }
 
+    /**
+     * Stops emitting packets, at once (even within the chunk being decoded): the connection must also
+     * stop reading the socket, so what stays buffered is bounded by one read. Event loop only.
+     */
+    public void hold() {
+        held = true;
+    }
+
+    /** Whether {@link #hold} is in force. */
+    public boolean isHeld() {
+        return held;
+    }
+
+    /**
+     * Resumes after {@link #hold}: decodes what was buffered meanwhile (emitting it, and a read-complete
+     * event, down the pipeline from {@code ctx}, this decoder's context). Event loop only.
+     */
+    public void release(ChannelHandlerContext ctx) {
+        if (!held) {
+            return;
+        }
+        held = false;
+        try {
+            channelRead(ctx, ctx.alloc().buffer(0)); // nothing new: only decodes the cumulation
+            channelReadComplete(ctx);
+        } catch (Exception e) {
+            ctx.fireExceptionCaught(e);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (held) {
+            // ByteToMessageDecoder would ask for another read when a read emitted nothing; held, it must not.
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;
+        }
+        if (held) {
+            return; // consumes nothing: ByteToMessageDecoder stops its loop and keeps the bytes
         }
         PacketType type = null;
         try {
@@ -170,7 +219,10 @@ public final class MqttDecoder extends ByteToMessageDecoder {
                 }
             }
             int required = cumulation.readableBytes() + incoming;
-            ByteBuf grown = alloc.buffer(Math.max(required, pendingFrameBytes));
+            // Toward the pending frame's size by doubling: a claimed size is not memory until it is received.
+            int target = pendingFrameBytes > required
+                    ? (int) Math.min(pendingFrameBytes, Math.max(2L * required, 4096)) : required;
+            ByteBuf grown = alloc.buffer(target);
             grown.writeBytes(cumulation).writeBytes(in);
             cumulation.release();
             return grown;

@@ -17,17 +17,28 @@ package io.ratatoskr.mqtt.server;
  * @param ioThreads             network event loop threads (0: one per available processor)
  * @param writeBufferLowBytes   below this many buffered outbound bytes a connection is writable again
  * @param writeBufferHighBytes  above this many buffered outbound bytes a connection stops taking messages
+ * @param limits                per-address and per-client quotas (see {@link MqttLimits})
  */
 public record MqttConfig(String host, int port, int maxConnections, int maxPacketSize, int receiveMaximum,
                          int topicAliasMaximum, int maxKeepAliveSeconds, boolean allowZeroKeepAlive,
                          int connectTimeoutSeconds, int maxClientIdLength, int ioThreads,
-                         int writeBufferLowBytes, int writeBufferHighBytes) {
+                         int writeBufferLowBytes, int writeBufferHighBytes, MqttLimits limits) {
 
     /** The largest packet the protocol can express: 268,435,455 bytes of remaining length + 5. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_460;
 
     public static final MqttConfig DEFAULTS = new MqttConfig("127.0.0.1", 1883, 100_000, 1024 * 1024, 1024,
-            64, 65_535, true, 10, 1024, 0, 32 * 1024, 128 * 1024);
+            64, 65_535, true, 10, 1024, 0, 32 * 1024, 128 * 1024, MqttLimits.DEFAULTS);
+
+    /** A config with the default {@link MqttLimits}. */
+    public MqttConfig(String host, int port, int maxConnections, int maxPacketSize, int receiveMaximum,
+                      int topicAliasMaximum, int maxKeepAliveSeconds, boolean allowZeroKeepAlive,
+                      int connectTimeoutSeconds, int maxClientIdLength, int ioThreads,
+                      int writeBufferLowBytes, int writeBufferHighBytes) {
+        this(host, port, maxConnections, maxPacketSize, receiveMaximum, topicAliasMaximum, maxKeepAliveSeconds,
+                allowZeroKeepAlive, connectTimeoutSeconds, maxClientIdLength, ioThreads, writeBufferLowBytes,
+                writeBufferHighBytes, MqttLimits.DEFAULTS);
+    }
 
     public MqttConfig {
         if (host == null || host.isBlank()) {
@@ -44,6 +55,7 @@ public record MqttConfig(String host, int port, int maxConnections, int maxPacke
         check(ioThreads, 0, 1024, "ioThreads");
         check(writeBufferLowBytes, 1024, Integer.MAX_VALUE, "writeBufferLowBytes");
         check(writeBufferHighBytes, writeBufferLowBytes, Integer.MAX_VALUE, "writeBufferHighBytes");
+        java.util.Objects.requireNonNull(limits, "limits");
     }
 
     private static void check(int value, int min, int max, String name) {
@@ -76,6 +88,10 @@ public record MqttConfig(String host, int port, int maxConnections, int maxPacke
         return toBuilder().connectTimeoutSeconds(seconds).build();
     }
 
+    public MqttConfig withLimits(MqttLimits newLimits) {
+        return toBuilder().limits(newLimits).build();
+    }
+
     public Builder toBuilder() {
         return new Builder(this);
     }
@@ -95,6 +111,7 @@ public record MqttConfig(String host, int port, int maxConnections, int maxPacke
         private int ioThreads;
         private int writeBufferLowBytes;
         private int writeBufferHighBytes;
+        private MqttLimits limits;
 
         private Builder(MqttConfig c) {
             host = c.host;
@@ -110,6 +127,7 @@ public record MqttConfig(String host, int port, int maxConnections, int maxPacke
             ioThreads = c.ioThreads;
             writeBufferLowBytes = c.writeBufferLowBytes;
             writeBufferHighBytes = c.writeBufferHighBytes;
+            limits = c.limits;
         }
 
         public Builder host(String v) {
@@ -177,11 +195,16 @@ public record MqttConfig(String host, int port, int maxConnections, int maxPacke
             return this;
         }
 
+        public Builder limits(MqttLimits v) {
+            limits = v;
+            return this;
+        }
+
         /** The config; validated as the record's constructor does. */
         public MqttConfig build() {
             return new MqttConfig(host, port, maxConnections, maxPacketSize, receiveMaximum, topicAliasMaximum,
                     maxKeepAliveSeconds, allowZeroKeepAlive, connectTimeoutSeconds, maxClientIdLength, ioThreads,
-                    writeBufferLowBytes, writeBufferHighBytes);
+                    writeBufferLowBytes, writeBufferHighBytes, limits);
         }
     }
 }

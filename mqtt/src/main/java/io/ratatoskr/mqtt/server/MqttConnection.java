@@ -30,6 +30,7 @@ import io.ratatoskr.core.topic.SubscriptionOptions;
 import io.ratatoskr.core.topic.Topics;
 import io.ratatoskr.core.trace.PublishTrace;
 import io.ratatoskr.mqtt.codec.DecodeFailure;
+import io.ratatoskr.mqtt.codec.MqttDecoder;
 import io.ratatoskr.mqtt.codec.MqttEncoder;
 import io.ratatoskr.mqtt.codec.MqttPacket;
 import io.ratatoskr.mqtt.codec.MqttPacket.Auth;
@@ -117,6 +118,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private ScheduledFuture<?> pauseTimeout;
     private final PendingAcks acks;
     private boolean pausedForAcks;
+    /** Over its publish rate ({@link MqttLimits}): not read until the budget refills; null when unlimited. */
+    private PublishBudget publishBudget;
+    private boolean pausedForRate;
+    private long lastThrottleLogMillis = Long.MIN_VALUE;
     private int clientReceiveMaximum;
     private QueueSubscriptions queues;
     /** This connection in the listener's client list, from CONNACK to the close; null otherwise. */
@@ -130,6 +135,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     /** ACL refusals on this connection, to rate-limit their log lines. */
     private long aclDenials;
     private boolean cleanStart;
+    private int refusedSubscriptions;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
         this.server = server;
@@ -145,6 +151,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         this.ctx = ctx;
         this.channel = ctx.channel();
         server.metrics().connectionOpened();
+        server.addressConnections().opened(channel.remoteAddress());
         server.channels().add(channel);
         connectTimeout = ctx.executor().schedule(() -> {
             if (phase == Phase.AWAIT_CONNECT || phase == Phase.CONNECTING) {
@@ -159,6 +166,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         server.metrics().connectionClosed();
+        server.addressConnections().closed(channel.remoteAddress());
         if (listed != null) {
             server.clients().remove(listed);
             listed = null;
@@ -346,10 +354,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                     "the broker has reached its maximum of " + config.maxConnections() + " connections");
             return;
         }
+        // Counted from accept, so sockets of the same address still in CONNECT count too; refused
+        // here rather than at accept so the client learns why (v5 0x97; 3.1.1 0x03 Server unavailable).
+        int perAddress = config.limits().maxConnectionsPerAddress();
+        if (server.addressConnections().count(channel.remoteAddress()) > perAddress) {
+            refuse(ReasonCode.QUOTA_EXCEEDED, "max_connections_per_address",
+                    "this address has reached its maximum of " + perAddress + " connections");
+            return;
+        }
         Will will = null;
         if (c.will() != null) {
             MqttPacket.Will w = c.will();
-            String problem = Topics.checkName(w.topic(), server.broker().config().maxTopicLevels());
+            String problem = checkTopicName(w.topic());
             if (problem != null) {
                 refuse(ReasonCode.TOPIC_NAME_INVALID, "will_topic_invalid", "will topic: " + problem);
                 return;
@@ -475,6 +491,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         phase = Phase.CONNECTED;
         int window = Math.min(server.broker().config().session().maxInflight(), clientReceiveMaximum);
         queues = new QueueSubscriptions(server.groups(), clientId, session, window);
+        if (PublishBudget.limits(server.config().limits())) {
+            MqttLimits limits = server.config().limits();
+            publishBudget = new PublishBudget(limits.maxPublishRate(), limits.maxPublishBytesRate(),
+                    server.clock().millis());
+        }
         connectTimeout.cancel(false);
         if (keepAlive > 0) {
             // [MQTT-3.1.2-24]: one and a half times the keep-alive.
@@ -528,9 +549,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             }
         }
         ctx.flush();
-        if (phase == Phase.CONNECTED && !pausedForAcks) {
-            channel.config().setAutoRead(true);
-        }
+        readAgainIfUnpaused();
     }
 
     /** Answers a CONNECT with an error CONNACK and closes [MQTT-3.2.2-7]. */
@@ -578,7 +597,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                         return;
                     }
                 } else {
-                    String problem = Topics.checkName(topic, server.broker().config().maxTopicLevels());
+                    String problem = checkTopicName(topic);
                     if (problem != null) {
                         protocolViolation(ReasonCode.TOPIC_NAME_INVALID, problem);
                         return;
@@ -594,7 +613,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             protocolViolation(ReasonCode.PROTOCOL_ERROR, "PUBLISH without topic name or topic alias [MQTT-3.3.2-1]");
             return;
         }
-        String problem = Topics.checkName(topic, server.broker().config().maxTopicLevels());
+        String problem = checkTopicName(topic);
         if (problem != null) {
             protocolViolation(ReasonCode.TOPIC_NAME_INVALID, problem);
             return;
@@ -616,6 +635,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         server.metrics().messageReceived(BrokerMetrics.Protocol.MQTT, qos, p.payload().length);
+        if (publishBudget != null) {
+            throttleIfOverRate(p.payload().length);
+        }
         if (topic.startsWith(Topics.SYS_PREFIX)) {
             // The broker owns $SYS. v5 says so; 3.1.1 acknowledges and drops (§4.7.2, as for ACLs).
             server.metrics().publishRefused(BrokerMetrics.Protocol.MQTT, "sys_topic");
@@ -680,6 +702,54 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         // journal write of its packet identifier, which a persistent session makes once stored.
         acks.whenStored(p.packetId(), qos, success, barrier.done(), ctx.executor());
         pauseIfAcksBehind();
+    }
+
+    /**
+     * Spends the publish-rate budget; when it is in debt, stops reading the socket (TCP then slows the
+     * client) until the debt is repaid. Nothing is dropped: this PUBLISH and any already read go on.
+     */
+    private void throttleIfOverRate(int payloadBytes) {
+        long now = server.clock().millis();
+        PublishBudget.Pause pause = publishBudget.spend(payloadBytes, now);
+        if (pause.millis() == 0 || pausedForRate) {
+            return;
+        }
+        pausedForRate = true;
+        channel.config().setAutoRead(false);
+        // Also stop decoding what was already read: one read can hold thousands of small PUBLISHes.
+        ChannelHandlerContext decoderCtx = ctx.pipeline().context(MqttDecoder.class);
+        if (decoderCtx != null) {
+            ((MqttDecoder) decoderCtx.handler()).hold();
+        }
+        server.metrics().publisherThrottled(pause.reason());
+        if (now - lastThrottleLogMillis >= 60_000 || lastThrottleLogMillis == Long.MIN_VALUE) {
+            lastThrottleLogMillis = now; // one line a minute per connection at most
+            log.atInfo().addKeyValue("event", "publish_throttled").addKeyValue("reason", pause.reason())
+                    .log("mqtt {}: over its publish rate; reading paused for {} ms", describe(), pause.millis());
+        }
+        ctx.executor().schedule(() -> {
+            pausedForRate = false;
+            if (!channel.isActive()) {
+                return;
+            }
+            if (decoderCtx != null) {
+                ((MqttDecoder) decoderCtx.handler()).release(decoderCtx); // may pause again at once
+            }
+            readAgainIfUnpaused();
+        }, pause.millis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads the socket again unless something still holds it paused (acks, a congested subscriber, the rate). */
+    private void readAgainIfUnpaused() {
+        if (phase == Phase.CONNECTED && !pausedForAcks && !pausedByBackPressure && !pausedForRate) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /** A topic name's problem (levels, length, wildcards), or null if valid. */
+    private String checkTopicName(String topic) {
+        return Topics.checkName(topic, server.broker().config().maxTopicLevels(),
+                server.broker().config().maxTopicLength());
     }
 
     /** Bounded: too many acknowledgements wait for writes; stop reading until they catch up. */
@@ -759,9 +829,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         if (pausedForAcks && pending <= server.config().receiveMaximum() / 2) {
             pausedForAcks = false;
-            if (phase == Phase.CONNECTED && !pausedByBackPressure) {
-                channel.config().setAutoRead(true);
-            }
+            readAgainIfUnpaused();
         }
     }
 
@@ -787,9 +855,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         pausedByBackPressure = false;
         pauseTimeout.cancel(false);
-        if (phase == Phase.CONNECTED && !pausedForAcks) {
-            channel.config().setAutoRead(true);
-        }
+        readAgainIfUnpaused();
     }
 
     /**
@@ -809,6 +875,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             subscriptionId = s.properties().subscriptionIdentifier(0);
         }
         int maxLevels = server.broker().config().maxTopicLevels();
+        int maxLength = server.broker().config().maxTopicLength();
+        int maxSubscriptions = server.config().limits().maxSubscriptionsPerClient();
         List<Integer> codes = new ArrayList<>(s.subscriptions().size());
         List<String> refusals = null;
         for (Subscription sub : s.subscriptions()) {
@@ -829,10 +897,23 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 }
                 continue;
             }
-            String problem = Topics.checkFilter(sub.filter(), maxLevels);
+            String problem = Topics.checkFilter(sub.filter(), maxLevels, maxLength);
             if (problem != null) {
-                log.info("mqtt {}: SUBSCRIBE to '{}' refused: {}", describe(), sub.filter(), problem);
+                log.info("mqtt {}: SUBSCRIBE to '{}' refused: {}", describe(), abbreviated(sub.filter()), problem);
                 codes.add(v5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
+                continue;
+            }
+            if (maxSubscriptions > 0 && session.subscriptionCount() >= maxSubscriptions
+                    && !session.isSubscribed(sub.filter())) {
+                // Replacing an existing subscription is always allowed; only new filters count.
+                server.metrics().subscriptionRefused("max_subscriptions");
+                if (refusedSubscriptions++ == 0) { // one line per connection
+                    log.atInfo().addKeyValue("event", "subscribe_refused").addKeyValue("reason", "max_subscriptions")
+                            .log("mqtt {}: SUBSCRIBE refused: more than {} subscriptions", describe(), maxSubscriptions);
+                }
+                codes.add(v5() ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.V3_SUBACK_FAILURE);
+                refusals = refusals == null ? new ArrayList<>(1) : refusals;
+                refusals.add("at most " + maxSubscriptions + " subscriptions per client");
                 continue;
             }
             if (v5() && sub.noLocal() && Topics.isShared(sub.filter())) {
@@ -904,7 +985,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 codes.add(queues.unsubscribe(filter));
                 continue;
             }
-            String problem = Topics.checkFilter(filter, maxLevels);
+            String problem = Topics.checkFilter(filter, maxLevels, server.broker().config().maxTopicLength());
             if (problem != null) {
                 codes.add(ReasonCode.TOPIC_FILTER_INVALID);
                 continue;
@@ -1025,6 +1106,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private boolean exceedsClientMaximum(MqttPacket packet) {
         return clientMaxPacketSize < MqttConfig.PROTOCOL_MAX_PACKET_SIZE
                 && PacketWriter.encodedSize(packet, version) > clientMaxPacketSize;
+    }
+
+    /** A client-chosen string shortened for a log line (a filter may be 64 KiB). */
+    private static String abbreviated(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...(" + s.length() + " chars)";
     }
 
     private static String metricTag(int reasonCode) {

@@ -21,6 +21,7 @@ final class MqttServerContext {
     private final ConsumerGroups groups;
     private final SessionLoops loops = new SessionLoops();
     private final ConnectedClients clients = new ConnectedClients();
+    private final AddressConnections addressConnections = new AddressConnections();
     private final String idPrefix;
     private final AtomicLong idCounter = new AtomicLong();
     private volatile Authenticator authenticator = Authenticator.ANONYMOUS;
@@ -65,6 +66,11 @@ final class MqttServerContext {
     /** The connections that completed CONNECT and are open, by client identifier. */
     ConnectedClients clients() {
         return clients;
+    }
+
+    /** Open connections per source address ({@code mqtt.max-connections-per-address}). */
+    AddressConnections addressConnections() {
+        return addressConnections;
     }
 
     SessionLoops loops() {

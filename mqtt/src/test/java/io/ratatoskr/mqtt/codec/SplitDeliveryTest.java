@@ -92,6 +92,25 @@ class SplitDeliveryTest {
     }
 
     @Test
+    void claimedFrameSizeIsNotReservedBeforeItsBytesArrive() {
+        // A PUBLISH header claiming 1,048,560 bytes, then 1 KiB of it in two chunks: the buffer follows
+        // what arrived (a hostile peer pays for the memory it makes the broker hold), not what was claimed.
+        MqttDecoder decoder = MqttDecoder.forClient(MqttVersion.V5, MAX_PACKET_BYTES);
+        EmbeddedChannel channel = Frames.untrackedChannel(decoder);
+        try {
+            byte[] header = {0x30, (byte) 0xF0, (byte) 0xFF, 0x3F};
+            channel.writeInbound(Unpooled.wrappedBuffer(header));
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[512]));
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[512]));
+
+            assertThat(decoder.cumulationCapacity()).isLessThanOrEqualTo(8 * 1024);
+            assertThat(Frames.drain(channel)).isEmpty();
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void packetsSpanningChunkBoundariesKeepTheirOrder() {
         byte[] one = encode(new Publish("a", 0, false, false, 0, new byte[3000], MqttProperties.EMPTY), MqttVersion.V3_1_1);
         byte[] two = encode(new Publish("b", 0, false, false, 0, new byte[10], MqttProperties.EMPTY), MqttVersion.V3_1_1);

@@ -113,6 +113,22 @@ public final class ConfigKeys {
             key("mqtt.write-buffer-high", sizeInt(1024, Integer.MAX_VALUE), S + "mqtt.writeBufferHighBytes",
                     "Above this many buffered outbound bytes a connection stops taking messages (a slow "
                             + "subscriber's messages queue in its session)."),
+            // Quotas (docs/security.md, "Limits and quotas").
+            key("mqtt.max-connections-per-address", integer(1, Integer.MAX_VALUE),
+                    S + "mqtt.limits.maxConnectionsPerAddress",
+                    "Open MQTT connections from one IP address (loopback included) at most; a CONNECT beyond "
+                            + "it is refused with Quota exceeded (3.1.1: server unavailable)."),
+            key("mqtt.max-publish-rate", integer(0, Integer.MAX_VALUE), S + "mqtt.limits.maxPublishRate",
+                    "PUBLISH packets per second one connection may send; beyond it the connection is not read "
+                            + "until its budget refills (nothing dropped). 0: unlimited."),
+            key("mqtt.max-publish-bytes-rate", sizeLong(0, Long.MAX_VALUE, false),
+                    S + "mqtt.limits.maxPublishBytesRate",
+                    "Payload bytes per second one connection may publish, enforced like mqtt.max-publish-rate. "
+                            + "0: unlimited."),
+            key("mqtt.max-subscriptions-per-client", integer(0, Integer.MAX_VALUE),
+                    S + "mqtt.limits.maxSubscriptionsPerClient",
+                    "Topic filters one session may hold; further ones get SUBACK Quota exceeded (3.1.1: 0x80). "
+                            + "0: unlimited."),
 
             key("mqtt.tls.port", integer(-1, 65_535), T + "mqttTlsPort",
                     "Port of MQTT over TLS, used when mqtt.tls.cert is set; 0 picks a free one; -1: none."),
@@ -136,8 +152,21 @@ public final class ConfigKeys {
 
             key("broker.max-topic-levels", integer(1, 32_768), S + "broker.maxTopicLevels",
                     "Levels in a topic name or filter, at most."),
+            key("broker.max-topic-length", integer(1, 65_535), S + "broker.maxTopicLength",
+                    "UTF-8 bytes in a topic name or filter, at most (PUBLISH: Topic Name invalid and "
+                            + "disconnect; SUBSCRIBE: Topic Filter invalid)."),
+            key("broker.max-retained-messages", integer(0, Integer.MAX_VALUE), S + "broker.maxRetainedMessages",
+                    "Retained messages at most; a client's retained publish to a topic without one is refused "
+                            + "beyond it (MQTT 5: 0x97). 0: unlimited."),
+            key("broker.max-retained-bytes", sizeLong(0, Long.MAX_VALUE, false), S + "broker.maxRetainedBytes",
+                    "Payload bytes of retained messages at most, enforced the same way. 0: unlimited."),
             key("broker.sys-interval", seconds(0, 86_400), S + "broker.sysIntervalSeconds",
                     "How often $SYS/broker/... statistics are published; 0s: never."),
+
+            key("limits.memory-high-watermark", decimal(0, 0.99), S + "broker.memoryHighWatermark",
+                    "Fraction of the maximum heap, in use after garbage collection, above which client publishes "
+                            + "are refused (MQTT 5: 0x97, gRPC: RESOURCE_EXHAUSTED) until it drops below 90% of "
+                            + "it. 0: off."),
 
             key("sessions.max-queued-messages", integer(1, Integer.MAX_VALUE),
                     S + "broker.session.maxQueuedMessages",

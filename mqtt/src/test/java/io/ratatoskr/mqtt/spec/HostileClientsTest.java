@@ -1,0 +1,310 @@
+package io.ratatoskr.mqtt.spec;
+
+import io.micrometer.core.instrument.Gauge;
+import io.ratatoskr.core.session.SessionConfig;
+import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Disconnect;
+import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
+import io.ratatoskr.mqtt.codec.MqttPacket.SubAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Subscribe;
+import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
+import io.ratatoskr.mqtt.codec.MqttProperties;
+import io.ratatoskr.mqtt.codec.MqttVersion;
+import io.ratatoskr.mqtt.codec.ReasonCode;
+import io.ratatoskr.mqtt.testing.RawMqttClient;
+import io.ratatoskr.mqtt.testing.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.ratatoskr.mqtt.spec.RawClients.TIMEOUT;
+import static io.ratatoskr.mqtt.spec.RawClients.connectPacket;
+import static io.ratatoskr.mqtt.spec.RawClients.encode;
+import static io.ratatoskr.mqtt.spec.RawClients.expect;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Hostile clients over real sockets (issue 7, "Hostile input"): each test attacks one broker while a
+ * well-behaved Paho client ({@link #bystanderIsServed}) keeps publishing and receiving within a
+ * deadline, and checks the attack costs the broker only bounded resources, which it gets back.
+ *
+ * <p>The longer variants (tens of thousands of sockets) run only with {@code -Dratatoskr.hostile.long=true}:
+ * {@code ./mvnw -B -ntp verify -pl mqtt -am -Dtest=HostileClientsTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dratatoskr.hostile.long=true}.
+ */
+class HostileClientsTest {
+    /** Short, so that the slowloris test does not wait long. */
+    static final int CONNECT_TIMEOUT_SECONDS = 2;
+    static final int MAX_QUEUED = 200;
+    /** Round trips of the bystander must stay well under this, attack or not. */
+    static final Duration SERVED_WITHIN = Duration.ofSeconds(2);
+    static final boolean LONG = Boolean.getBoolean("ratatoskr.hostile.long");
+
+    static TestBroker broker;
+    static PahoV3Client bystander;
+    static int pings;
+
+    final List<RawMqttClient> attackers = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        broker = TestBroker.start(
+                b -> b.withSession(new SessionConfig(MAX_QUEUED, SessionConfig.DEFAULTS.overflowPolicy(),
+                        SessionConfig.DEFAULTS.maxInflight(), SessionConfig.DEFAULTS.maxSessionExpirySeconds(),
+                        false)),
+                m -> m.withConnectTimeoutSeconds(CONNECT_TIMEOUT_SECONDS)
+                        .withLimits(m.limits().withMaxConnectionsPerAddress(LONG ? 100_000 : 1_000)));
+        bystander = PahoV3Client.connect(broker, "bystander");
+        bystander.subscribe("bystander/ping", 1);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        bystander.close();
+        broker.close();
+    }
+
+    @AfterEach
+    void closeAttackers() throws IOException {
+        for (RawMqttClient c : attackers) {
+            c.close();
+        }
+        bystanderIsServed();
+    }
+
+    /** The well-behaved client publishes at QoS 1 and receives its message back within {@link #SERVED_WITHIN}. */
+    static void bystanderIsServed() {
+        String payload = "ping-" + ++pings;
+        long start = System.nanoTime();
+        try {
+            bystander.publish("bystander/ping", payload, 1);
+            assertThat(bystander.next().payload()).isEqualTo(payload);
+        } catch (Exception e) {
+            throw new AssertionError("the bystander was not served", e);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("bystander round trip")
+                .isLessThan(SERVED_WITHIN);
+    }
+
+    private RawMqttClient open() throws IOException {
+        RawMqttClient c = RawClients.open(broker, MqttVersion.V3_1_1);
+        attackers.add(c);
+        return c;
+    }
+
+    private static long openConnections() {
+        Gauge g = broker.registry().find("ratatoskr.mqtt.connections.active").gauge();
+        return (long) g.value();
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    @Test
+    void slowlorisConnectsAreClosedAfterTheConnectTimeoutWhileOthersAreServed() throws Exception {
+        int sockets = LONG ? 5_000 : 200;
+        double timeoutsBefore = broker.counter("ratatoskr.mqtt.protocol.errors", "reason", "connect_timeout");
+        byte[] connect = encode(connectPacket(MqttVersion.V3_1_1, "slow", true, 60), MqttVersion.V3_1_1);
+        for (int i = 0; i < sockets; i++) {
+            open();
+        }
+        // One byte of CONNECT per socket every 500 ms: never finished within the timeout.
+        AtomicInteger sent = new AtomicInteger();
+        ScheduledExecutorService dribbler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            dribbler.scheduleAtFixedRate(() -> {
+                int at = sent.getAndIncrement();
+                for (RawMqttClient c : attackers) {
+                    try {
+                        c.sendRaw(new byte[] {connect[at % connect.length]});
+                    } catch (IOException closed) {
+                        // closed by the broker: the point of the test
+                    }
+                }
+            }, 0, 500, TimeUnit.MILLISECONDS);
+
+            bystanderIsServed();
+            long start = System.nanoTime();
+            for (RawMqttClient c : attackers) {
+                assertThat(c.awaitClosed(Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS + 5))).isTrue();
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("all closed by the connect timeout")
+                    .isLessThan(Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS + 5));
+            assertThat(sent.get()).as("bytes dribbled before the close").isLessThan(connect.length);
+        } finally {
+            dribbler.shutdownNow();
+        }
+        assertThat(broker.counter("ratatoskr.mqtt.protocol.errors", "reason", "connect_timeout") - timeoutsBefore)
+                .isEqualTo(sockets);
+        await().atMost(TIMEOUT).until(() -> openConnections() == 1); // the bystander
+    }
+
+    @Test
+    void subscriberThatNeverReadsCostsABoundedQueueWhileAnotherSubscriberGetsEverything() throws Exception {
+        int messages = 5_000;
+        byte[] payload = new byte[4 * 1024]; // 20 MiB in all: far more than socket buffers hold
+        RawMqttClient stuck = open();
+        stuck.send(connectPacket(MqttVersion.V3_1_1, "never-reads", true, 0));
+        expect(stuck, ConnAck.class);
+        stuck.send(new Subscribe(1, List.of(new Subscription("flood/#", 0)), MqttProperties.EMPTY));
+        expect(stuck, SubAck.class);
+        // From here on "stuck" never reads its socket again.
+        QuotaTest.Counting good = new QuotaTest.Counting(broker);
+        double droppedBefore = broker.counter("ratatoskr.messages.dropped", "reason", "queue_full");
+        RawMqttClient publisher = open();
+        publisher.send(connectPacket(MqttVersion.V3_1_1, "flooder", true, 0));
+        expect(publisher, ConnAck.class);
+
+        // The publisher sends batches of 100 as fast as the good subscriber takes them; the stuck one
+        // takes nothing, so everything beyond its socket buffers and its session queue must be dropped.
+        int batchSize = 100;
+        int maxQueued = 0;
+        try {
+            for (int sent = 0; sent < messages; sent += batchSize) {
+                ByteArrayOutputStream batch = new ByteArrayOutputStream();
+                for (int j = 0; j < batchSize; j++) {
+                    batch.write(encode(new Publish("flood/x", 0, false, false, 0, payload, MqttProperties.EMPTY),
+                            MqttVersion.V3_1_1));
+                }
+                publisher.sendRaw(batch.toByteArray());
+                int expected = sent + batchSize;
+                await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(5))
+                        .until(() -> good.count("flood/") >= expected);
+                maxQueued = Math.max(maxQueued, (int) queuedMessages());
+                if (sent % 1000 == 0) {
+                    bystanderIsServed();
+                }
+            }
+        } finally {
+            good.close();
+        }
+        assertThat(good.count("flood/")).as("the good subscriber got everything").isEqualTo(messages);
+        assertThat(maxQueued).as("messages queued in all sessions: the stuck one's queue is bounded")
+                .isLessThanOrEqualTo(MAX_QUEUED + batchSize);
+        assertThat(broker.counter("ratatoskr.messages.dropped", "reason", "queue_full") - droppedBefore)
+                .as("the stuck subscriber's overflow is dropped and counted").isGreaterThan(messages / 2);
+    }
+
+    private static double queuedMessages() {
+        Gauge g = broker.registry().find("ratatoskr.session.queued.messages").gauge();
+        return g == null ? 0 : g.value();
+    }
+
+    @Test
+    void connectionFloodLeavesNoConnectionBehindAndOthersAreServedThroughout() throws Exception {
+        int threads = 4;
+        int perThread = LONG ? 5_000 : 500;
+        long before = openConnections();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger accepted = new AtomicInteger();
+        List<CompletableFuture<Void>> flooders = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                flooders.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        try (RawMqttClient c = RawClients.open(broker, MqttVersion.V3_1_1)) {
+                            if (i % 3 == 0) {
+                                continue; // connect and close without a word
+                            }
+                            c.send(connectPacket(MqttVersion.V3_1_1, "flood-" + thread + "-" + i, true, 60));
+                            if (c.receive(TIMEOUT) instanceof ConnAck ack && ack.reasonCode() == 0) {
+                                accepted.incrementAndGet();
+                            }
+                            if (i % 3 == 1) {
+                                c.send(new Disconnect(0, MqttProperties.EMPTY));
+                            }
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }, pool));
+            }
+            CompletableFuture<Void> all = CompletableFuture.allOf(flooders.toArray(CompletableFuture[]::new));
+            while (!all.isDone()) {
+                bystanderIsServed();
+            }
+            all.join();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(accepted.get()).isEqualTo(threads * (perThread - (perThread + 2) / 3));
+        await("open connections back to the baseline").atMost(TIMEOUT).until(() -> openConnections() == before);
+    }
+
+    @Test
+    void hugeRemainingLengthAsTheFirstBytesClosesTheConnectionAtOnce() throws Exception {
+        RawMqttClient c = open();
+        long start = System.nanoTime();
+
+        c.sendRaw(new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F}); // CONNECT of 256 MiB
+
+        assertThat(c.awaitClosed(TIMEOUT)).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("closed without waiting for the connect timeout")
+                .isLessThan(Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS));
+    }
+
+    @Test
+    void manyClaimsOfLargePacketsCostOnlyWhatTheySent() throws Exception {
+        // Each socket claims a packet just under the maximum (1 MiB) and sends 1 KiB of it: the decoder
+        // must not reserve the claimed size (256 sockets x 1 MiB would be 256 MiB), and the connect
+        // timeout ends them all.
+        int sockets = LONG ? 2_000 : 256;
+        byte[] claim = new byte[1024 + 4];
+        claim[0] = 0x10;
+        claim[1] = (byte) 0xF0;
+        claim[2] = (byte) 0xFF;
+        claim[3] = 0x3F; // remaining length 1,048,560
+        for (int i = 0; i < sockets; i++) {
+            open().sendRaw(claim);
+        }
+        for (int i = 0; i < sockets; i += 64) {
+            attackers.get(i).sendRaw(new byte[] {0}); // a later chunk: where a growing buffer would be sized
+        }
+        bystanderIsServed();
+        for (RawMqttClient c : attackers) {
+            assertThat(c.awaitClosed(Duration.ofSeconds(CONNECT_TIMEOUT_SECONDS + 5))).isTrue();
+        }
+    }
+
+    @Test
+    void topicWithTenThousandLevelsOrTheLongestEncodableNameIsRefusedQuickly() throws Exception {
+        RawMqttClient c = connectedV5("deep-1");
+        String deep = "/".repeat(9_999); // 10,000 empty levels
+        String longest = "n".repeat(65_535); // a topic string cannot be longer on the wire (§1.5.4)
+
+        c.send(new Subscribe(1, List.of(new Subscription(deep, 0), new Subscription(longest, 0)),
+                MqttProperties.EMPTY));
+        assertThat(expect(c, SubAck.class).reasonCodes())
+                .containsExactly(ReasonCode.TOPIC_FILTER_INVALID, ReasonCode.TOPIC_FILTER_INVALID);
+
+        for (String topic : List.of(deep, longest)) {
+            RawMqttClient p = connectedV5("deep-" + topic.length());
+            long start = System.nanoTime();
+            p.send(new Publish(topic, 0, false, false, 0, new byte[] {1}, MqttProperties.EMPTY));
+            assertThat(expect(p, Disconnect.class).reasonCode()).isEqualTo(ReasonCode.TOPIC_NAME_INVALID);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        }
+    }
+
+    private RawMqttClient connectedV5(String clientId) throws IOException {
+        RawMqttClient c = RawClients.open(broker, MqttVersion.V5);
+        attackers.add(c);
+        c.send(connectPacket(MqttVersion.V5, clientId, true, 60));
+        assertThat(expect(c, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        return c;
+    }
+}
