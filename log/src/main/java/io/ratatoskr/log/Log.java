@@ -183,7 +183,12 @@ public final class Log implements AutoCloseable {
                 }
             }
         }
-        EncodedBatch batch = BatchEncoder.encode(records, config.compression(), env.clock().millis());
+        EncodedBatch batch;
+        try {
+            batch = BatchEncoder.encode(records, config.compression(), env.clock().millis());
+        } catch (InvalidRecordException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         if (batch.sizeInBytes() > config.maxBatchBytes()) {
             return CompletableFuture.failedFuture(
                     new InvalidRecordException(

@@ -9,6 +9,7 @@ import static io.ratatoskr.log.format.BatchFormat.LOG_OVERHEAD;
 
 import io.ratatoskr.log.CompressionCodec;
 import io.ratatoskr.log.Header;
+import io.ratatoskr.log.InvalidRecordException;
 import io.ratatoskr.log.Record;
 import io.ratatoskr.log.StoredRecord;
 import java.nio.ByteBuffer;
@@ -88,6 +89,10 @@ public final class BatchEncoder {
             int body = bodySize(r, stamp(r, nowMs) - baseTs, delta(offsetDeltas, i), headerKeys);
             bodySizes[i] = body;
             recordsSize += Varints.sizeOfUnsigned(body) + body;
+            if (recordsSize > BatchFormat.MAX_UNCOMPRESSED_BYTES || recordsSize < 0) {
+                throw new InvalidRecordException("batch records exceed " + BatchFormat.MAX_UNCOMPRESSED_BYTES
+                        + " bytes uncompressed");
+            }
         }
         byte[] recordBytes;
         ByteBuffer out;

@@ -31,7 +31,9 @@ import java.util.zip.CRC32C;
  *   <tr><td>40</td><td>4</td><td>recordCount</td><td>records in the batch (0 only after
  *       compaction)</td></tr>
  *   <tr><td>44</td><td>...</td><td>records</td><td>uncompressed: the records back to back.
- *       Compressed: int32 uncompressed length, then the compressed records.</td></tr>
+ *       Compressed: int32 uncompressed length (at most {@link #MAX_UNCOMPRESSED_BYTES}), then the
+ *       compressed records. recordCount is at most the records section's uncompressed bytes divided by
+ *       {@link #MIN_RECORD_BYTES}.</td></tr>
  * </table>
  *
  * <table>
@@ -79,6 +81,13 @@ public final class BatchFormat {
     public static final int RECORD_COUNT_OFFSET = 40;
     /** Size of the fixed header; the records start here. */
     public static final int HEADER_SIZE = 44;
+    /**
+     * The largest uncompressed records section: the encoder refuses a bigger batch, and a reader refuses a
+     * batch that claims more before allocating it (a claim is not memory until it checks out).
+     */
+    public static final int MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024;
+    /** The smallest record: a one-byte length, then attributes, timestamp delta and offset delta. */
+    public static final int MIN_RECORD_BYTES = 4;
     /** The part of the header that is outside batchLength: baseOffset and batchLength. */
     public static final int LOG_OVERHEAD = 12;
     /** Where the CRC starts. */

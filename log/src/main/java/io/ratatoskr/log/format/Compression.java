@@ -11,7 +11,6 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.lz4.LZ4FastDecompressor;
 import org.xerial.snappy.Snappy;
 
 /**
@@ -77,12 +76,10 @@ public final class Compression {
                             yield Snappy.uncompress(src, offset, length, out, 0);
                         }
                         case LZ4 -> {
-                            LZ4FastDecompressor d = Lz4.FACTORY.fastDecompressor();
-                            int read = d.decompress(src, offset, out, 0, uncompressedLength);
-                            if (read != length) {
-                                throw new CorruptRecordException("lz4 block length mismatch");
-                            }
-                            yield uncompressedLength;
+                            // The safe decompressor is bounded by the source length as well as the output:
+                            // a CRC-valid but hostile block must not make it read past its input.
+                            yield Lz4.FACTORY.safeDecompressor()
+                                    .decompress(src, offset, length, out, 0, uncompressedLength);
                         }
                         case ZSTD -> {
                             long r = Zstd.decompressByteArray(out, 0, out.length, src, offset, length);

@@ -124,6 +124,11 @@ public final class RecordBatch {
         ensureValid();
         ByteBuffer in = recordsSection();
         int count = recordCount();
+        if (count > in.remaining() / BatchFormat.MIN_RECORD_BYTES) {
+            // checked before the list is sized: a count is not memory until its records are there
+            throw new CorruptRecordException("record count " + count + " does not fit " + in.remaining()
+                    + " bytes in batch at offset " + baseOffset());
+        }
         List<StoredRecord> out = new ArrayList<>(count);
         long baseOffset = baseOffset();
         long baseTs = baseTimestamp();
@@ -150,7 +155,7 @@ public final class RecordBatch {
             throw new CorruptRecordException("compressed batch without length");
         }
         int uncompressed = section.getInt();
-        if (uncompressed < 0 || uncompressed > Integer.MAX_VALUE - 64) {
+        if (uncompressed < 0 || uncompressed > BatchFormat.MAX_UNCOMPRESSED_BYTES) {
             throw new CorruptRecordException("bad uncompressed length " + uncompressed);
         }
         byte[] src;
