@@ -148,8 +148,11 @@ public final class MqttServer implements AutoCloseable {
         }
     }
 
-    /** The MQTT handlers every transport ends with, after its own (TLS, WebSocket). */
-    private void addMqttHandlers(ChannelPipeline pipeline) {
+    /**
+     * The MQTT handlers every transport ends with, after its own (TLS, WebSocket); tests also build
+     * embedded channels with it.
+     */
+    void addMqttHandlers(ChannelPipeline pipeline) {
         MqttEncoder encoder = new MqttEncoder();
         pipeline.addLast("traffic", trafficCounter)
                 .addLast("decoder", MqttDecoder.forServer(config.maxPacketSize()))

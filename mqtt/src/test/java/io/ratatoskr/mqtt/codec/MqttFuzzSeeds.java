@@ -49,6 +49,34 @@ class MqttFuzzSeeds {
         }
     }
 
+    /** Seeds of {@code io.ratatoskr.mqtt.server.ConnectFlowFuzzTest}: a login, then the version's packets. */
+    @Test
+    @EnabledIfSystemProperty(named = "ratatoskr.fuzz.seeds", matches = "write")
+    void writeConnectFlowSeeds() throws IOException {
+        Path dir = Path.of("src/test/resources/io/ratatoskr/mqtt/server/ConnectFlowFuzzTestInputs"
+                + "/anyBytesThroughTheConnectFlowKeepTheContract");
+        Files.createDirectories(dir);
+        for (MqttVersion version : MqttVersion.values()) {
+            for (String password : new String[] {"secret", "wrong"}) {
+                byte[] stream = Frames.encode(new MqttPacket.Connect(version, "c-" + version.ordinal(), true, 30,
+                        "user", password.getBytes(java.nio.charset.StandardCharsets.UTF_8), null,
+                        MqttProperties.EMPTY), version);
+                for (Vectors.Vector v : Vectors.ALL) {
+                    if (v.version() == version && isClientPacket(v.packet())) {
+                        stream = Frames.concat(stream, v.bytes());
+                    }
+                }
+                // one chunk: the count of chunks is the last byte
+                Files.write(dir.resolve("seed-" + version.name() + "-" + password), Frames.concat(stream, new byte[] {0}));
+            }
+        }
+    }
+
+    private static boolean isClientPacket(MqttPacket p) {
+        return p instanceof MqttPacket.Publish || p instanceof MqttPacket.Subscribe
+                || p instanceof MqttPacket.Unsubscribe || p instanceof MqttPacket.PingReq;
+    }
+
     private static int headerBytes(byte[] frame) {
         int remaining = PacketReader.remainingLength(io.netty.buffer.Unpooled.wrappedBuffer(frame), 1);
         return PacketReader.packetBytes(remaining) - remaining;

@@ -1,0 +1,162 @@
+package io.ratatoskr.mqtt.server;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.ratatoskr.core.broker.Broker;
+import io.ratatoskr.core.broker.BrokerConfig;
+import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.security.AuthResult;
+import io.ratatoskr.core.security.Authenticator;
+import io.ratatoskr.core.security.Authorizer;
+import io.ratatoskr.core.security.Principal;
+import io.ratatoskr.mqtt.codec.DecodeFailure;
+import io.ratatoskr.mqtt.codec.MqttDecoder;
+import io.ratatoskr.mqtt.codec.MqttPacket;
+import io.ratatoskr.mqtt.codec.MqttVersion;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Coverage-guided fuzzing of the CONNECT and authentication flow (Jazzer): fuzzed bytes, cut at fuzzed
+ * points, go through the real server pipeline ({@link MqttServer#addMqttHandlers}: traffic counter,
+ * decoder, encoder, {@link MqttConnection}) on an {@link EmbeddedChannel}, against a broker with password
+ * authentication. Without {@code JAZZER_FUZZ=1} only the inputs under
+ * {@code src/test/resources/io/ratatoskr/mqtt/server/ConnectFlowFuzzTestInputs/} run.
+ *
+ * <p>Contracts: no input reaches the connection's "unexpected error" path or the decoder's bug path
+ * (both log a warning with the exception); everything the server writes is a well-formed packet of the
+ * connection's version, starting with CONNACK; only the right password gets a successful CONNACK; and
+ * once the channel closes the client is no longer listed.
+ */
+class ConnectFlowFuzzTest {
+    private static final byte[] PASSWORD = "secret".getBytes(StandardCharsets.UTF_8);
+    private static final Authenticator AUTHENTICATOR = c -> CompletableFuture.completedFuture(
+            "user".equals(c.username()) && Arrays.equals(PASSWORD, c.password())
+                    ? new AuthResult.Accepted(new Principal("user", c.clientId(), Set.of(), "password"))
+                    : new AuthResult.Refused(AuthResult.Reason.BAD_CREDENTIALS, "bad user name or password"));
+    private static final ListAppender<ILoggingEvent> WARNINGS = warnings();
+
+    @FuzzTest
+    void anyBytesThroughTheConnectFlowKeepTheContract(FuzzedDataProvider data) {
+        Broker broker = new Broker(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), Clock.systemUTC(),
+                new BrokerMetrics(new SimpleMeterRegistry()));
+        MqttServer server = new MqttServer(MqttConfig.DEFAULTS, broker, new SplittableRandom(42))
+                .security(AUTHENTICATOR, Authorizer.ALLOW_ALL);
+        int chunks = data.consumeInt(1, 8);
+        int[] sizes = new int[chunks - 1];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = data.consumeInt(1, 512);
+        }
+        byte[] stream = data.consumeRemainingAsBytes();
+        WARNINGS.list.clear();
+        EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                server.addMqttHandlers(ch.pipeline());
+            }
+        });
+        MqttDecoder decoder = channel.pipeline().get(MqttDecoder.class);
+        List<Object> written = new ArrayList<>();
+        try {
+            int at = 0;
+            for (int i = 0; i <= sizes.length && channel.isOpen(); i++) {
+                int n = i < sizes.length ? Math.min(sizes[i], stream.length - at) : stream.length - at;
+                channel.writeInbound(Unpooled.wrappedBuffer(stream, at, n));
+                channel.runPendingTasks();
+                at += n;
+            }
+            drainOutbound(channel, written);
+            channel.close();
+            channel.runPendingTasks();
+            drainOutbound(channel, written);
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+        assertThat(WARNINGS.list).as("unexpected errors").isEmpty();
+        assertThat(server.clients().size()).as("clients listed after close").isZero();
+        if (!written.isEmpty()) {
+            MqttVersion version = decoder.version();
+            assertThat(version).as("the server answered, so a CONNECT named a version").isNotNull();
+            List<Object> packets = decode(written, version);
+            assertThat(packets).noneMatch(p -> p instanceof DecodeFailure);
+            assertThat(packets.get(0)).isInstanceOf(MqttPacket.ConnAck.class);
+            MqttPacket.ConnAck connAck = (MqttPacket.ConnAck) packets.get(0);
+            if (connAck.reasonCode() == 0) {
+                MqttPacket.Connect connect = firstConnect(stream);
+                assertThat(connect.username()).isEqualTo("user");
+                assertThat(connect.password()).isEqualTo(PASSWORD);
+            }
+        }
+    }
+
+    private static void drainOutbound(EmbeddedChannel channel, List<Object> into) {
+        Object o;
+        while ((o = channel.readOutbound()) != null) {
+            into.add(o);
+        }
+    }
+
+    /** The server's output, read back by a client decoder of the connection's version. */
+    private static List<Object> decode(List<Object> written, MqttVersion version) {
+        EmbeddedChannel client = new EmbeddedChannel(MqttDecoder.forClient(version, 268_435_460));
+        try {
+            for (Object o : written) {
+                client.writeInbound(o instanceof ByteBuf b ? b : Unpooled.EMPTY_BUFFER);
+            }
+            List<Object> out = new ArrayList<>();
+            Object o;
+            while ((o = client.readInbound()) != null) {
+                out.add(o);
+            }
+            return out;
+        } finally {
+            client.finishAndReleaseAll();
+        }
+    }
+
+    private static MqttPacket.Connect firstConnect(byte[] stream) {
+        EmbeddedChannel ch = new EmbeddedChannel(MqttDecoder.forServer(MqttConfig.DEFAULTS.maxPacketSize()));
+        try {
+            ch.writeInbound(Unpooled.wrappedBuffer(stream));
+            return (MqttPacket.Connect) ch.readInbound();
+        } finally {
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    private static ListAppender<ILoggingEvent> warnings() {
+        ListAppender<ILoggingEvent> appender = new ListAppender<>() {
+            @Override
+            protected void append(ILoggingEvent e) {
+                if (e.getLevel().isGreaterOrEqual(Level.WARN) && e.getThrowableProxy() != null) {
+                    super.append(e);
+                }
+            }
+        };
+        appender.start();
+        for (Class<?> c : List.of(MqttConnection.class, MqttDecoder.class)) {
+            ((Logger) LoggerFactory.getLogger(c)).addAppender(appender);
+        }
+        return appender;
+    }
+}
