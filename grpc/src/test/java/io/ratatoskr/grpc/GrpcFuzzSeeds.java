@@ -27,13 +27,15 @@ import java.nio.file.Path;
  */
 class GrpcFuzzSeeds {
     private static final Path DIR =
-            Path.of("src/test/resources/io/ratatoskr/grpc/GrpcRequestFuzzTestInputs/anyRequestGetsAnAnswerOrAClientError");
+            Path.of("src/test/resources/io/ratatoskr/grpc/GrpcRequestFuzzTestInputs")
+                    .resolve("anyRequestGetsAnAnswerOrAClientError");
 
     @Test
     @EnabledIfSystemProperty(named = "ratatoskr.fuzz.seeds", matches = "write")
     void writeSeeds() throws IOException {
         Files.createDirectories(DIR);
-        TopicConfig config = TopicConfig.newBuilder().setPartitions(2).addFilters("fz/#").setMaxMessageBytes(1024).build();
+        TopicConfig config = TopicConfig.newBuilder().setPartitions(2).addFilters("fz/#").setMaxMessageBytes(1024)
+                .build();
         write(0, "create-topic", CreateTopicRequest.newBuilder().setName("fz").setConfig(config).build());
         write(1, "get-topic", GetTopicRequest.newBuilder().setName("t").build());
         write(2, "update-topic", UpdateTopicRequest.newBuilder().setName("t").setConfig(config).build());

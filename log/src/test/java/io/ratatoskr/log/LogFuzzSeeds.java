@@ -24,7 +24,8 @@ class LogFuzzSeeds {
     @Test
     @EnabledIfSystemProperty(named = "ratatoskr.fuzz.seeds", matches = "write")
     void writeSeeds() throws IOException {
-        byte[] plain = encode(List.of(Record.of(TestLogs.bytes("a")), Record.of(TestLogs.bytes("bb"))), CompressionCodec.NONE);
+        byte[] plain = encode(List.of(Record.of(TestLogs.bytes("a")), Record.of(TestLogs.bytes("bb"))),
+                CompressionCodec.NONE);
         byte[] keyed = encode(List.of(new Record(TestLogs.bytes("k"), TestLogs.bytes("v"),
                 List.of(new Header("h", TestLogs.bytes("x"))), START_MS, null)), CompressionCodec.NONE);
         List<byte[]> batches = List.of(plain, keyed);
@@ -34,10 +35,12 @@ class LogFuzzSeeds {
             write("batchDecoderThrowsOnlyCorruptRecord", "seed-" + codec, concat(batch, new byte[] {0}));
         }
         write("batchDecoderThrowsOnlyCorruptRecord", "seed-keyed-fixcrc", concat(keyed, new byte[] {1}));
-        write("recoveryOfAnySegmentKeepsOnlyCrcValidRecords", "seed-two-batches", segment(batches));
+        // ... and for recovery, whether to fix up each frame's CRC.
+        write("recoveryOfAnySegmentKeepsOnlyCrcValidRecords", "seed-two-batches",
+                concat(segment(batches), new byte[] {0}));
         byte[] torn = segment(batches);
         write("recoveryOfAnySegmentKeepsOnlyCrcValidRecords", "seed-torn-tail",
-                Arrays.copyOf(torn, torn.length - 7));
+                concat(Arrays.copyOf(torn, torn.length - 7), new byte[] {1}));
     }
 
     /** Batches laid out as a segment from offset 0. */

@@ -39,7 +39,8 @@ class LogRecoveryFuzzTest {
         if (fixCrc && bytes.length >= BatchFormat.HEADER_SIZE) {
             ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
             int end = (int) Math.min(bytes.length,
-                    Math.max(BatchFormat.HEADER_SIZE, BatchFormat.LOG_OVERHEAD + (long) buf.getInt(BatchFormat.LENGTH_OFFSET)));
+                    Math.max(BatchFormat.HEADER_SIZE,
+                            BatchFormat.LOG_OVERHEAD + (long) buf.getInt(BatchFormat.LENGTH_OFFSET)));
             buf.putInt(BatchFormat.CRC_OFFSET, BatchFormat.crc32c(buf, BatchFormat.CRC_START, end));
         }
         try {
@@ -52,15 +53,25 @@ class LogRecoveryFuzzTest {
         }
     }
 
-    /** Arbitrary bytes as the only segment of an uncleanly shut down log: recover, then read what is left. */
+    /**
+     * Arbitrary bytes as the only segment of an uncleanly shut down log: recover, then read what is left.
+     * With the CRCs fixed up (on request), the fuzzer gets past the checksum to the framing, offset
+     * continuity and record checks behind it.
+     */
     @FuzzTest
-    void recoveryOfAnySegmentKeepsOnlyCrcValidRecords(byte[] segment) throws IOException {
+    void recoveryOfAnySegmentKeepsOnlyCrcValidRecords(FuzzedDataProvider data) throws IOException {
+        boolean fixCrcs = data.consumeBoolean();
+        byte[] segment = data.consumeRemainingAsBytes();
+        if (fixCrcs) {
+            fixCrcs(segment);
+        }
         Path dir = Files.createTempDirectory("log-fuzz");
         try {
             Files.write(SegmentFiles.logFile(dir, 0), segment);
             Log log;
             try {
-                log = Log.open(dir, TestLogs.small().build(), LogEnvironment.system().withClock(new ManualClock(START_MS)));
+                log = Log.open(dir, TestLogs.small().durability(DurabilityMode.GROUP).build(),
+                        LogEnvironment.system().withClock(new ManualClock(START_MS)));
             } catch (LogException refused) {
                 return;
             }
@@ -76,6 +87,21 @@ class LogRecoveryFuzzTest {
             }
         } finally {
             deleteTree(dir);
+        }
+    }
+
+    /** Recomputes the CRC of each batch frame laid end to end from the start, as far as the lengths fit. */
+    private static void fixCrcs(byte[] segment) {
+        ByteBuffer buf = ByteBuffer.wrap(segment);
+        int at = 0;
+        while (segment.length - at >= BatchFormat.HEADER_SIZE) {
+            long size = BatchFormat.LOG_OVERHEAD + (long) buf.getInt(at + BatchFormat.LENGTH_OFFSET);
+            if (size < BatchFormat.HEADER_SIZE || size > segment.length - at) {
+                return;
+            }
+            int crc = BatchFormat.crc32c(buf, at + BatchFormat.CRC_START, at + (int) size);
+            buf.putInt(at + BatchFormat.CRC_OFFSET, crc);
+            at += (int) size;
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.Arrays;
 /**
  * Writes the seed corpora of {@link MqttDecoderFuzzTest} from the spec {@link Vectors}; the files are
  * committed, so this runs only on demand:
- * {@code ./mvnw -pl mqtt -am test -Dtest=MqttFuzzSeeds -Dsurefire.failIfNoSpecifiedTests=false -Dratatoskr.fuzz.seeds=write}.
+ * {@code ./mvnw -pl mqtt -am test -Dtest=MqttFuzzSeeds -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dratatoskr.fuzz.seeds=write}.
  *
  * <p>Jazzer's {@code FuzzedDataProvider} takes its small values from the end of the input and the remaining
  * bytes from the front, so each seed is a byte stream followed by the choices, last-consumed first.
@@ -67,7 +68,8 @@ class MqttFuzzSeeds {
                     }
                 }
                 // one chunk: the count of chunks is the last byte
-                Files.write(dir.resolve("seed-" + version.name() + "-" + password), Frames.concat(stream, new byte[] {0}));
+                Files.write(dir.resolve("seed-" + version.name() + "-" + password),
+                        Frames.concat(stream, new byte[] {0}));
             }
         }
     }
