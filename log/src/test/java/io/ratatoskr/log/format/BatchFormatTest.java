@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ratatoskr.log.CompressionCodec;
 import io.ratatoskr.log.CorruptRecordException;
 import io.ratatoskr.log.Header;
+import io.ratatoskr.log.InvalidRecordException;
 import io.ratatoskr.log.Record;
 import io.ratatoskr.log.StoredRecord;
 import io.ratatoskr.testkit.SeededRandomExtension;
@@ -67,6 +68,23 @@ class BatchFormatTest {
         buf.put(at, (byte) (buf.get(at) ^ (1 << random.nextInt(8))));
         assertThatThrownBy(() -> RecordBatch.wrap(buf).records())
                 .isInstanceOf(CorruptRecordException.class);
+    }
+
+    @Test
+    void recordCountBeyondTheBytesPresentIsCorruptBeforeAnythingIsSizedByIt() {
+        ByteBuffer buf = BatchEncoder.encode(List.of(Record.of(utf8("v"))), CompressionCodec.NONE, 1).buffer();
+        buf.putInt(BatchFormat.RECORD_COUNT_OFFSET, Integer.MAX_VALUE);
+        buf.putInt(BatchFormat.CRC_OFFSET, BatchFormat.crc32c(buf, BatchFormat.CRC_START, buf.limit()));
+        assertThatThrownBy(() -> RecordBatch.wrap(buf).records())
+                .isInstanceOf(CorruptRecordException.class)
+                .hasMessageContaining("record count");
+    }
+
+    @Test
+    void batchLargerThanTheUncompressedMaximumIsRefusedByTheEncoder() {
+        Record big = Record.of(new byte[BatchFormat.MAX_UNCOMPRESSED_BYTES]);
+        assertThatThrownBy(() -> BatchEncoder.encode(List.of(big), CompressionCodec.LZ4, 1))
+                .isInstanceOf(InvalidRecordException.class);
     }
 
     @Test
