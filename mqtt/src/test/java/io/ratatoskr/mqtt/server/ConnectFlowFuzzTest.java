@@ -82,7 +82,8 @@ class ConnectFlowFuzzTest {
             int at = 0;
             for (int i = 0; i <= sizes.length && channel.isOpen(); i++) {
                 int n = i < sizes.length ? Math.min(sizes[i], stream.length - at) : stream.length - at;
-                channel.writeInbound(Unpooled.wrappedBuffer(stream, at, n));
+                // A copy: the buffer is the pipeline's from now on, and the decoder may write into it.
+                channel.writeInbound(Unpooled.copiedBuffer(stream, at, n));
                 channel.runPendingTasks();
                 at += n;
             }
@@ -143,7 +144,9 @@ class ConnectFlowFuzzTest {
         EmbeddedChannel ch = new EmbeddedChannel(MqttDecoder.forServer(MqttConfig.DEFAULTS.maxPacketSize()));
         try {
             ch.writeInbound(Unpooled.wrappedBuffer(stream));
-            return (MqttPacket.Connect) ch.readInbound();
+            Object first = ch.readInbound();
+            assertThat(first).as("the stream's first packet").isInstanceOf(MqttPacket.Connect.class);
+            return (MqttPacket.Connect) first;
         } finally {
             ch.finishAndReleaseAll();
         }
