@@ -78,7 +78,9 @@ class LogRecoveryFuzzTest {
             }
             try (log) {
                 List<StoredRecord> read = readAll(log);
-                for (int i = 1; i < read.size(); i++) {
+                // Recovery does not check the offsets of records inside a CRC-valid batch (docs/security.md,
+                // "Fuzzing"): in order only when the CRCs are the input's own.
+                for (int i = 1; i < read.size() && !fixCrcs; i++) {
                     assertThat(read.get(i).offset()).isGreaterThan(read.get(i - 1).offset());
                 }
                 // Still a working log: an append after recovery lands after what was kept.

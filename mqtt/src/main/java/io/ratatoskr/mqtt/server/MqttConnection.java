@@ -1049,7 +1049,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             close();
             return;
         }
-        disconnect(f.reasonCode(), f.reason());
+        // 0x84 belongs to CONNACK only (§3.14.2.1); after CONNECT, a CONNECT naming a version we do not
+        // speak is a second CONNECT: a Protocol Error [MQTT-3.1.0-2].
+        int code = f.reasonCode() == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION
+                ? ReasonCode.PROTOCOL_ERROR : f.reasonCode();
+        disconnect(code, f.reason());
     }
 
     private void protocolViolation(int v5ReasonCode, String reason) {
