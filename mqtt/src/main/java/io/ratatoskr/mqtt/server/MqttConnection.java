@@ -536,6 +536,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         server.clients().add(listed);
         log.debug("mqtt {}: connected ({}, session present {})", describe(), version, result.sessionPresent());
         if (result.sessionPresent()) {
+            // A resumed session may have been built by another principal under the same client id (a
+            // takeover): its subscriptions were granted to that one, so they are decided again for this one.
+            dropUnauthorizedSubscriptions();
             queues.rejoin();
         }
         List<MqttPacket> pending = pendingWhileConnecting;
@@ -952,17 +955,26 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             if (session == null || phase != Phase.CONNECTED) {
                 return;
             }
-            for (String filter : session.subscriptions().keySet()) {
-                if (!server.authorizer().maySubscribe(principal, filter)) {
-                    server.broker().unsubscribe(session, filter);
-                    aclDenied("subscribe", filter);
-                    log.atInfo().addKeyValue("event", "acl_subscription_removed").addKeyValue("client_id", clientId)
-                            .addKeyValue("filter", filter)
-                            .log("mqtt {}: subscription '{}' removed: the reloaded ACL no longer allows it",
-                                    describe(), filter);
-                }
-            }
+            dropUnauthorizedSubscriptions();
         });
+    }
+
+    /** Removes the session's subscriptions (plain, shared and $queue) that the ACL does not allow this principal. */
+    private void dropUnauthorizedSubscriptions() {
+        for (String filter : session.subscriptions().keySet()) {
+            if (!server.authorizer().maySubscribe(principal, filter)) {
+                if (QueueSubscriptions.isQueueFilter(filter)) {
+                    queues.unsubscribe(filter); // leaves the consumer group too
+                } else {
+                    server.broker().unsubscribe(session, filter);
+                }
+                aclDenied("subscribe", filter);
+                log.atInfo().addKeyValue("event", "acl_subscription_removed").addKeyValue("client_id", clientId)
+                        .addKeyValue("filter", filter)
+                        .log("mqtt {}: subscription '{}' removed: the ACL does not allow it to this client",
+                                describe(), filter);
+            }
+        }
     }
 
     /** Counts an ACL refusal; logs the first and every 1000th of this connection (a client may loop). */
