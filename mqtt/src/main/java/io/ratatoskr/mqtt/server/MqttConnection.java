@@ -126,7 +126,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private QueueSubscriptions queues;
     /** This connection in the listener's client list, from CONNACK to the close; null otherwise. */
     private MqttClientEntry listed;
-    private String username;
     /**
      * Who the client is once CONNECT is accepted (authorization decides on it); anonymous until an
      * authenticator says otherwise.
@@ -341,7 +340,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         clientId = id;
-        username = c.username();
         principal = Principal.anonymous(id);
         cleanStart = c.cleanStart();
         if (props.authenticationMethod() != null) {
@@ -531,7 +529,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         ctx.write(new ConnAck(result.sessionPresent(), ReasonCode.SUCCESS, connAckProps));
         server.metrics().connectionAccepted();
-        listed = new MqttClientEntry(new ClientInfo(clientId, "mqtt", versionName(), remoteAddress(), username,
+        listed = new MqttClientEntry(new ClientInfo(clientId, "mqtt", versionName(), remoteAddress(),
+                principal.username(), // the authenticated name: an anonymous client's claimed one is not shown
                 server.clock().millis(), keepAlive, cleanStart), this, session);
         server.clients().add(listed);
         log.debug("mqtt {}: connected ({}, session present {})", describe(), version, result.sessionPresent());

@@ -224,6 +224,7 @@ class AclEnforcementTest {
         try (RawMqttClient alice = RawClients.connected(broker, new Connect(MqttVersion.V5, "shared-id", true, 60,
                 "alice", utf8("pw"), null, MqttProperties.builder().sessionExpiryInterval(600).build()))) {
             assertThat(subscribe(alice, 1, "private/#", "open/#")).containsExactly(1, 1);
+            assertThat(broker.mqtt().clients().get("shared-id").info().username()).isEqualTo("alice");
         }
         try (RawMqttClient mallory = RawClients.connected(broker, new Connect(MqttVersion.V5, "shared-id", false, 60,
                 "mallory", utf8("pw"), null, MqttProperties.builder().sessionExpiryInterval(600).build()));
@@ -233,6 +234,15 @@ class AclEnforcementTest {
             assertThat(expect(mallory, Publish.class).topic()).as("nothing of alice's subscription")
                     .isEqualTo("open/x");
             assertThat(denied("subscribe")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theClientListShowsOnlyAnAuthenticatedUserName() throws Exception {
+        try (RawMqttClient c = RawClients.connected(broker, new Connect(MqttVersion.V5, "claims", true, 60,
+                "admin", null, null, MqttProperties.EMPTY))) {
+            assertThat(broker.mqtt().clients().get("claims").info().username())
+                    .as("an anonymous client's claimed user name").isNull();
         }
     }
 }
