@@ -121,6 +121,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     /** Over its publish rate ({@link MqttLimits}): not read until the budget refills; null when unlimited. */
     private PublishBudget publishBudget;
     private boolean pausedForRate;
+    /** Reading stopped while the channel is not writable: its unread answers are bounded. */
+    private boolean pausedForWrites;
     private long lastThrottleLogMillis = Long.MIN_VALUE;
     private int clientReceiveMaximum;
     private QueueSubscriptions queues;
@@ -198,6 +200,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!channel.isWritable()) {
+            // A client that does not read what it asks for (PINGRESP, PUBACK, WebSocket pongs...) must
+            // not make the broker buffer answers without end: stop reading it until it has read them.
+            if (phase == Phase.CONNECTED && !pausedForWrites) {
+                pausedForWrites = true;
+                channel.config().setAutoRead(false);
+            }
+        } else if (pausedForWrites) {
+            pausedForWrites = false;
+            readAgainIfUnpaused();
+        }
         if (channel.isWritable() && attached()) {
             session.onWritable();
             ctx.flush();
@@ -743,7 +756,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     /** Reads the socket again unless something still holds it paused (acks, a congested subscriber, the rate). */
     private void readAgainIfUnpaused() {
-        if (phase == Phase.CONNECTED && !pausedForAcks && !pausedByBackPressure && !pausedForRate) {
+        if (phase == Phase.CONNECTED && !pausedForAcks && !pausedByBackPressure && !pausedForRate
+                && !pausedForWrites) {
             channel.config().setAutoRead(true);
         }
     }
