@@ -10,6 +10,7 @@ import io.ratatoskr.api.v1.UnsubscribeResponse;
 import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
+import io.ratatoskr.core.security.Principal;
 import io.ratatoskr.core.session.ThreadSessionLoop;
 import io.ratatoskr.core.topic.Topics;
 import java.util.List;
@@ -30,6 +31,8 @@ final class SubscribeRpcs {
     private final GrpcBackend backend;
     private final ThreadSessionLoop[] loops = new ThreadSessionLoop[LOOPS];
     private final Map<String, GrpcSubscriber> open = new ConcurrentHashMap<>();
+    /** Who opened each stream: only the same user may end it with Unsubscribe (ids are sequential). */
+    private final Map<String, String> owners = new ConcurrentHashMap<>();
     private final AtomicLong next = new AtomicLong();
     private volatile boolean shutdown;
 
@@ -66,19 +69,32 @@ final class SubscribeRpcs {
         String id = "grpc-sub-" + n;
         GrpcSubscriber s = new GrpcSubscriber(id, request.getName(),
                 (ServerCallStreamObserver<SubscribeResponse>) response, loops[(int) (n % LOOPS)],
-                backend.broker(), () -> open.remove(id), clients);
+                backend.broker(), () -> {
+                    open.remove(id);
+                    owners.remove(id);
+                }, clients);
+        owners.put(id, owner(GrpcPrincipal.current()));
         open.put(id, s);
         s.start(List.copyOf(request.getFiltersList()));
     }
 
     void unsubscribe(UnsubscribeRequest request, StreamObserver<UnsubscribeResponse> response) {
         Calls.unary(response, () -> {
-            GrpcSubscriber s = open.get(Calls.required(request.getSubscriptionId(), "subscription_id"));
+            String id = Calls.required(request.getSubscriptionId(), "subscription_id");
+            GrpcSubscriber s = open.get(id);
+            if (s != null && !owner(GrpcPrincipal.current()).equals(owners.get(id))) {
+                s = null; // another user's stream: as if it did not exist
+            }
             if (s != null) {
                 s.close(Status.OK);
             }
             return UnsubscribeResponse.newBuilder().setFound(s != null).build();
         });
+    }
+
+    /** The user name a stream belongs to; anonymous callers share one (they cannot be told apart). */
+    private static String owner(Principal p) {
+        return p.isAnonymous() ? "" : "user:" + p.username();
     }
 
     /** Open Subscribe streams (for tests and metrics). */

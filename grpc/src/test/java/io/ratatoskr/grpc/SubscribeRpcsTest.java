@@ -5,20 +5,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
 import io.ratatoskr.api.v1.PublishRequest;
+import io.ratatoskr.api.v1.RatatoskrGrpc;
 import io.ratatoskr.api.v1.SubscribeRequest;
 import io.ratatoskr.api.v1.SubscribeResponse;
 import io.ratatoskr.api.v1.UnsubscribeRequest;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
+import io.ratatoskr.core.security.AuthResult;
+import io.ratatoskr.core.security.Authenticator;
+import io.ratatoskr.core.security.Authorizer;
+import io.ratatoskr.core.security.Principal;
 import io.ratatoskr.grpc.testing.GrpcTestBroker;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -111,6 +122,38 @@ class SubscribeRpcsTest {
             assertThat(b.blocking().unsubscribe(UnsubscribeRequest.newBuilder()
                     .setSubscriptionId(r.subscriptionId()).build()).getFound()).isFalse();
         }
+    }
+
+    @Test
+    void onlyTheUserWhoOpenedASubscribeStreamCanEndItWithUnsubscribe() {
+        // Trusts the Basic user name it is given: enough to tell two users apart.
+        Authenticator byName = c -> CompletableFuture.completedFuture(new AuthResult.Accepted(
+                new Principal(c.username(), c.clientId(), Set.of(), "password")));
+        try (GrpcTestBroker b = GrpcTestBroker.start(dir, byName, Authorizer.ALLOW_ALL)) {
+            Recorder alice = new Recorder(true);
+            as(b, "alice").subscribe(SubscribeRequest.newBuilder().addFilters("a/#").build(), alice);
+            String id = alice.subscriptionId();
+            RatatoskrGrpc.RatatoskrBlockingStub mallory = RatatoskrGrpc.newBlockingStub(b.channel())
+                    .withInterceptors(basic("mallory"));
+            assertThat(mallory.unsubscribe(UnsubscribeRequest.newBuilder().setSubscriptionId(id).build()).getFound())
+                    .as("another user's stream").isFalse();
+            assertThat(b.broker().subscriberCount("a/b")).isEqualTo(1);
+            assertThat(alice.completed).isFalse();
+            assertThat(RatatoskrGrpc.newBlockingStub(b.channel()).withInterceptors(basic("alice"))
+                    .unsubscribe(UnsubscribeRequest.newBuilder().setSubscriptionId(id).build()).getFound()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> alice.completed);
+        }
+    }
+
+    private static RatatoskrGrpc.RatatoskrStub as(GrpcTestBroker b, String user) {
+        return RatatoskrGrpc.newStub(b.channel()).withInterceptors(basic(user));
+    }
+
+    private static io.grpc.ClientInterceptor basic(String user) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                "Basic " + Base64.getEncoder().encodeToString((user + ":pw").getBytes(StandardCharsets.UTF_8)));
+        return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.ratatoskr.core.durable.DurableTopics;
 import io.ratatoskr.core.durable.DurableTopicsConfig;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupsConfig;
+import io.ratatoskr.core.security.Authenticator;
 import io.ratatoskr.core.security.Authorizer;
 import io.ratatoskr.grpc.GrpcBackend;
 import io.ratatoskr.grpc.GrpcConfig;
@@ -37,6 +38,7 @@ public final class GrpcTestBroker implements AutoCloseable {
     private final DurableTopicsConfig topicsConfig;
     private final GrpcConfig grpcConfig;
     private final Authorizer authorizer;
+    private final Authenticator authenticator;
     private final BrokerConfig brokerConfig;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ScheduledExecutorService maintenance;
@@ -53,6 +55,12 @@ public final class GrpcTestBroker implements AutoCloseable {
 
     private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig, Authorizer authorizer,
                            BrokerConfig broker) {
+        this(dir, topicsConfig, grpcConfig, authorizer, broker, null);
+    }
+
+    private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig, Authorizer authorizer,
+                           BrokerConfig broker, Authenticator authenticator) {
+        this.authenticator = authenticator;
         this.brokerConfig = broker;
         this.dir = dir;
         this.topicsConfig = topicsConfig;
@@ -65,6 +73,12 @@ public final class GrpcTestBroker implements AutoCloseable {
     public static GrpcTestBroker start(Path dir, Authorizer authorizer) {
         return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, authorizer,
                 BrokerConfig.DEFAULTS.withSysIntervalSeconds(0));
+    }
+
+    /** A broker whose calls are authenticated by {@code authenticator} and authorized by {@code authorizer}. */
+    public static GrpcTestBroker start(Path dir, Authenticator authenticator, Authorizer authorizer) {
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, authorizer,
+                BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), authenticator);
     }
 
     /** A broker keeping its files in {@code dir}. */
@@ -100,7 +114,8 @@ public final class GrpcTestBroker implements AutoCloseable {
         broker.addStore(topics);
         groups = ConsumerGroups.open(dir.resolve("groups"), topics, Clock.systemUTC(), groupPool, registry,
                 GroupsConfig.DEFAULTS);
-        server = new GrpcServer(grpcConfig, new GrpcBackend(broker, topics, groups, authorizer), registry);
+        server = new GrpcServer(grpcConfig, new GrpcBackend(broker, topics, groups, authorizer), registry,
+                authenticator);
         server.start();
         channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }

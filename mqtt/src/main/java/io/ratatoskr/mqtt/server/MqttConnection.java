@@ -121,12 +121,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     /** Over its publish rate ({@link MqttLimits}): not read until the budget refills; null when unlimited. */
     private PublishBudget publishBudget;
     private boolean pausedForRate;
+    /** Reading stopped while the channel is not writable: its unread answers are bounded. */
+    private boolean pausedForWrites;
     private long lastThrottleLogMillis = Long.MIN_VALUE;
     private int clientReceiveMaximum;
     private QueueSubscriptions queues;
     /** This connection in the listener's client list, from CONNACK to the close; null otherwise. */
     private MqttClientEntry listed;
-    private String username;
     /**
      * Who the client is once CONNECT is accepted (authorization decides on it); anonymous until an
      * authenticator says otherwise.
@@ -199,6 +200,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (!channel.isWritable()) {
+            // A client that does not read what it asks for (PINGRESP, PUBACK, WebSocket pongs...) must
+            // not make the broker buffer answers without end: stop reading it until it has read them.
+            if (phase == Phase.CONNECTED && !pausedForWrites) {
+                pausedForWrites = true;
+                channel.config().setAutoRead(false);
+            }
+        } else if (pausedForWrites) {
+            pausedForWrites = false;
+            readAgainIfUnpaused();
+        }
         if (channel.isWritable() && attached()) {
             session.onWritable();
             ctx.flush();
@@ -341,7 +353,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             return;
         }
         clientId = id;
-        username = c.username();
         principal = Principal.anonymous(id);
         cleanStart = c.cleanStart();
         if (props.authenticationMethod() != null) {
@@ -531,11 +542,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         ctx.write(new ConnAck(result.sessionPresent(), ReasonCode.SUCCESS, connAckProps));
         server.metrics().connectionAccepted();
-        listed = new MqttClientEntry(new ClientInfo(clientId, "mqtt", versionName(), remoteAddress(), username,
+        listed = new MqttClientEntry(new ClientInfo(clientId, "mqtt", versionName(), remoteAddress(),
+                principal.username(), // the authenticated name: an anonymous client's claimed one is not shown
                 server.clock().millis(), keepAlive, cleanStart), this, session);
         server.clients().add(listed);
         log.debug("mqtt {}: connected ({}, session present {})", describe(), version, result.sessionPresent());
         if (result.sessionPresent()) {
+            // A resumed session may have been built by another principal under the same client id (a
+            // takeover): its subscriptions were granted to that one, so they are decided again for this one.
+            dropUnauthorizedSubscriptions();
             queues.rejoin();
         }
         List<MqttPacket> pending = pendingWhileConnecting;
@@ -741,7 +756,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     /** Reads the socket again unless something still holds it paused (acks, a congested subscriber, the rate). */
     private void readAgainIfUnpaused() {
-        if (phase == Phase.CONNECTED && !pausedForAcks && !pausedByBackPressure && !pausedForRate) {
+        if (phase == Phase.CONNECTED && !pausedForAcks && !pausedByBackPressure && !pausedForRate
+                && !pausedForWrites) {
             channel.config().setAutoRead(true);
         }
     }
@@ -952,17 +968,26 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             if (session == null || phase != Phase.CONNECTED) {
                 return;
             }
-            for (String filter : session.subscriptions().keySet()) {
-                if (!server.authorizer().maySubscribe(principal, filter)) {
-                    server.broker().unsubscribe(session, filter);
-                    aclDenied("subscribe", filter);
-                    log.atInfo().addKeyValue("event", "acl_subscription_removed").addKeyValue("client_id", clientId)
-                            .addKeyValue("filter", filter)
-                            .log("mqtt {}: subscription '{}' removed: the reloaded ACL no longer allows it",
-                                    describe(), filter);
-                }
-            }
+            dropUnauthorizedSubscriptions();
         });
+    }
+
+    /** Removes the session's subscriptions (plain, shared and $queue) that the ACL does not allow this principal. */
+    private void dropUnauthorizedSubscriptions() {
+        for (String filter : session.subscriptions().keySet()) {
+            if (!server.authorizer().maySubscribe(principal, filter)) {
+                if (QueueSubscriptions.isQueueFilter(filter)) {
+                    queues.unsubscribe(filter); // leaves the consumer group too
+                } else {
+                    server.broker().unsubscribe(session, filter);
+                }
+                aclDenied("subscribe", filter);
+                log.atInfo().addKeyValue("event", "acl_subscription_removed").addKeyValue("client_id", clientId)
+                        .addKeyValue("filter", filter)
+                        .log("mqtt {}: subscription '{}' removed: the ACL does not allow it to this client",
+                                describe(), filter);
+            }
+        }
     }
 
     /** Counts an ACL refusal; logs the first and every 1000th of this connection (a client may loop). */

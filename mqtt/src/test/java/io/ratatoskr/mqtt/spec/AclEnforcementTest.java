@@ -4,8 +4,11 @@ import static io.ratatoskr.mqtt.spec.RawClients.expect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ratatoskr.core.security.AuthResult;
+import io.ratatoskr.core.security.Principal;
 import io.ratatoskr.core.security.acl.AclAuthorizer;
 import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
+import io.ratatoskr.mqtt.codec.MqttPacket.Connect;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubComp;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubRec;
@@ -26,6 +29,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -207,6 +212,37 @@ class AclEnforcementTest {
             expect(v3, PubAck.class);
             assertThat(expect(sub, Publish.class).topic()).as("none of the refused ones").isEqualTo("open/ok");
             assertThat(denied("publish")).isEqualTo(3);
+        }
+    }
+    @Test
+    void aSessionTakenOverByAnotherUserKeepsNoSubscriptionThatUserMayNotHave() throws Exception {
+        write(RULES + "user alice\nallow subscribe private/#\nclient pub\nallow publish private/#\n", 2_000);
+        assertThat(acl.reloadIfChanged()).isTrue();
+        // Trusts the user name it is given: enough to tell two principals apart.
+        broker.mqtt().security(c -> CompletableFuture.completedFuture(new AuthResult.Accepted(
+                new Principal(c.username(), c.clientId(), Set.of(), "password"))), acl);
+        try (RawMqttClient alice = RawClients.connected(broker, new Connect(MqttVersion.V5, "shared-id", true, 60,
+                "alice", utf8("pw"), null, MqttProperties.builder().sessionExpiryInterval(600).build()))) {
+            assertThat(subscribe(alice, 1, "private/#", "open/#")).containsExactly(1, 1);
+            assertThat(broker.mqtt().clients().get("shared-id").info().username()).isEqualTo("alice");
+        }
+        try (RawMqttClient mallory = RawClients.connected(broker, new Connect(MqttVersion.V5, "shared-id", false, 60,
+                "mallory", utf8("pw"), null, MqttProperties.builder().sessionExpiryInterval(600).build()));
+             PahoV3Client pub = PahoV3Client.connect(broker, "pub")) {
+            pub.publish("private/x", "alice only", 1);
+            pub.publish("open/x", "anyone", 1);
+            assertThat(expect(mallory, Publish.class).topic()).as("nothing of alice's subscription")
+                    .isEqualTo("open/x");
+            assertThat(denied("subscribe")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theClientListShowsOnlyAnAuthenticatedUserName() throws Exception {
+        try (RawMqttClient c = RawClients.connected(broker, new Connect(MqttVersion.V5, "claims", true, 60,
+                "admin", null, null, MqttProperties.EMPTY))) {
+            assertThat(broker.mqtt().clients().get("claims").info().username())
+                    .as("an anonymous client's claimed user name").isNull();
         }
     }
 }

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.ratatoskr.mqtt.spec.RawClients.TIMEOUT;
 import static io.ratatoskr.mqtt.spec.RawClients.connectPacket;
@@ -196,6 +200,45 @@ class HostileClientsTest {
                 .isLessThanOrEqualTo(MAX_QUEUED + batchSize);
         assertThat(broker.counter("ratatoskr.messages.dropped", "reason", "queue_full") - droppedBefore)
                 .as("the stuck subscriber's overflow is dropped and counted").isGreaterThan(messages / 2);
+    }
+
+    @Test
+    void clientThatSendsPingsButNeverReadsTheAnswersIsNoLongerReadOnceItsAnswersPileUp() throws Exception {
+        long attempt = 48L << 20; // 24 million PINGREQs: unbounded, their PINGRESPs would take gigabytes of heap
+        AtomicLong written = new AtomicLong();
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.setSendBufferSize(8192);
+            socket.connect(new InetSocketAddress("127.0.0.1", broker.port()));
+            OutputStream out = socket.getOutputStream();
+            out.write(encode(connectPacket(MqttVersion.V3_1_1, "pinger", true, 0), MqttVersion.V3_1_1));
+            out.flush();
+            assertThat(socket.getInputStream().readNBytes(4)).as("CONNACK").hasSize(4);
+            byte[] pings = new byte[64 * 1024];
+            for (int i = 0; i < pings.length; i += 2) {
+                pings[i] = (byte) 0xC0; // PINGREQ, remaining length 0
+            }
+            Thread writer = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (written.get() < attempt) {
+                        out.write(pings);
+                        written.addAndGet(pings.length);
+                    }
+                } catch (IOException closed) {
+                    // the test closed the socket
+                }
+            });
+            long[] last = {-1};
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                long now = written.get();
+                boolean stalled = now == last[0];
+                last[0] = now;
+                return stalled || now >= attempt;
+            });
+            assertThat(written.get()).as("bytes the broker took before it stopped reading").isLessThan(attempt / 2);
+            socket.close(); // the bystander is checked after each test
+            writer.join(TIMEOUT.toMillis());
+        }
     }
 
     private static double queuedMessages() {

@@ -53,8 +53,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CredentialsAuthenticator implements Authenticator, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CredentialsAuthenticator.class);
     static final int MAX_QUEUED = 1_000;
-    /** Checked for unknown users, so that a miss costs as long as a wrong password. */
-    private static final PasswordHash DUMMY = PasswordHash.create("-".toCharArray(), 1, new java.util.Random(0));
 
     /** Bounded values of the {@code reason} tag. */
     private enum FailureReason { BAD_PASSWORD, UNKNOWN_USER, BAD_TOKEN, NO_CREDENTIALS, RATE_LIMITED, OVERLOADED }
@@ -75,6 +73,11 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
     private final ThreadPoolExecutor executor;
     private final ScheduledExecutorService reloader;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    /**
+     * Checked for unknown users, so that a miss costs as long as a wrong password (the configured
+     * iterations, those of the hashes {@code ratatoskr user add} writes): no user enumeration by timing.
+     */
+    private final PasswordHash dummy;
 
     /**
      * Reads the configured files (a missing or invalid one fails here, so the broker does not start
@@ -95,6 +98,7 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the authentication files: " + e.getMessage(), e);
         }
+        dummy = PasswordHash.create("-".toCharArray(), config.pbkdf2Iterations(), new java.util.Random(0));
         limiter = new LoginRateLimiter(config.maxFailuresPerMinute(), clock);
         AtomicInteger n = new AtomicInteger();
         executor = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
@@ -211,7 +215,7 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
         char[] chars = decode(password);
         try {
             if (entry == null) {
-                DUMMY.matches(chars);
+                dummy.matches(chars);
                 return refused(Reason.BAD_CREDENTIALS, FailureReason.UNKNOWN_USER, "unknown user");
             }
             if (chars == null || chars.length == 0 || !entry.hash().matches(chars)) {
@@ -265,6 +269,11 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
                 .addKeyValue("clientId", c.clientId()).addKeyValue("remote", c.remoteAddress())
                 .log("login refused: {}", o.logDetail());
         return o.result();
+    }
+
+    /** PBKDF2 iterations an unknown user's login costs. */
+    int unknownUserIterations() {
+        return dummy.iterations();
     }
 
     /** Source addresses whose failed logins are tracked (at most {@link LoginRateLimiter#MAX_TRACKED}). */
