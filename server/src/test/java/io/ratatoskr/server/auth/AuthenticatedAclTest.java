@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ratatoskr.server.RatatoskrServer;
 import io.ratatoskr.server.ServerConfig;
 import io.ratatoskr.server.security.AclConfig;
+import io.ratatoskr.server.testing.PahoMessages;
 import io.ratatoskr.testkit.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,7 +82,7 @@ class AuthenticatedAclTest {
     void theUsersOwnSubtreeIsAllowedThroughPercentUAndTheWillIsDecidedForTheAuthenticatedUser() throws Exception {
         MqttClient alice = connect("alice-1", "alice", "a-pass", "users/alice/status");
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
-        alice.setCallback(new Callbacks(got));
+        alice.setCallback(PahoMessages.collecting(got));
         alice.subscribe("users/alice/#", 1);
         alice.publish("users/alice/inbox", new MqttMessage("hi".getBytes(StandardCharsets.UTF_8)));
         assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("users/alice/inbox=hi");
@@ -90,7 +91,7 @@ class AuthenticatedAclTest {
         // refused (PUBACK 0x87), so the first message it sees is her next, allowed one.
         MqttClient witness = connect("olga-w", "olga", "o-pass", null);
         BlockingQueue<String> seen = new LinkedBlockingQueue<>();
-        witness.setCallback(new Callbacks(seen));
+        witness.setCallback(PahoMessages.collecting(seen));
         witness.subscribe("users/#", 1);
         alice.publish("users/olga/inbox", new MqttMessage("not hers".getBytes(StandardCharsets.UTF_8)));
         alice.publish("users/alice/after", new MqttMessage("hers".getBytes(StandardCharsets.UTF_8)));
@@ -112,7 +113,7 @@ class AuthenticatedAclTest {
     void groupsFromThePasswordFileGrantTheirRules() throws Exception {
         MqttClient olga = connect("olga-1", "olga", "o-pass", "anything/status");
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
-        olga.setCallback(new Callbacks(got));
+        olga.setCallback(PahoMessages.collecting(got));
         olga.subscribe("users/alice/#", 1);
         MqttClient alice = connect("alice-2", "alice", "a-pass", null);
         alice.publish("users/alice/note", new MqttMessage("x".getBytes(StandardCharsets.UTF_8)));
@@ -121,27 +122,5 @@ class AuthenticatedAclTest {
         alice.close();
         olga.disconnect();
         olga.close();
-    }
-
-    private record Callbacks(BlockingQueue<String> got) implements org.eclipse.paho.mqttv5.client.MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            got.add(topic + "=" + new String(message.getPayload(), StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r) {}
-
-        @Override
-        public void mqttErrorOccurred(MqttException e) {}
-
-        @Override
-        public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {}
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {}
-
-        @Override
-        public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties p) {}
     }
 }

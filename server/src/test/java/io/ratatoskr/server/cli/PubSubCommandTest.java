@@ -11,6 +11,7 @@ import io.ratatoskr.http.Json;
 import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.server.RatatoskrServer;
 import io.ratatoskr.server.ServerConfig;
+import io.ratatoskr.server.testing.PahoMessages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,11 +21,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -64,32 +61,7 @@ class PubSubCommandTest {
     /** A Paho MQTT 5 subscriber to {@code filter}; what it receives goes to the queue. */
     private static MqttClient subscriber(String filter, BlockingQueue<MqttMessage> received) throws Exception {
         MqttClient paho = new MqttClient(mqttUrl, "paho-" + filter.replace('/', '-'), new MemoryPersistence());
-        paho.setCallback(new MqttCallback() {
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                received.add(message);
-            }
-
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException exception) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverUri) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
-            }
-        });
+        paho.setCallback(new PahoMessages((topic, message) -> received.add(message)));
         paho.connect(new MqttConnectionOptions());
         paho.subscribe(new String[] {filter}, new int[] {1});
         return paho;

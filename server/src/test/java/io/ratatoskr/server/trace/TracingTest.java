@@ -27,6 +27,7 @@ import io.ratatoskr.mqtt.server.MqttConfig;
 import io.ratatoskr.server.RatatoskrServer;
 import io.ratatoskr.server.ServerConfig;
 import io.ratatoskr.server.trace.OtlpReceiver.ReceivedSpan;
+import io.ratatoskr.server.testing.PahoMessages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,11 +37,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -353,32 +351,7 @@ class TracingTest {
     /** A Paho v5 client; a persistent one keeps its session (and so journals QoS 1 messages). */
     private MqttClient mqtt(String id, List<MqttMessage> received, boolean persistent) throws MqttException {
         MqttClient c = new MqttClient("tcp://127.0.0.1:" + server.mqttPort(), id, new MemoryPersistence());
-        c.setCallback(new MqttCallback() {
-            @Override
-            public void messageArrived(String topic, MqttMessage m) {
-                received.add(m);
-            }
-
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException exception) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
-            }
-        });
+        c.setCallback(new PahoMessages((topic, m) -> received.add(m)));
         MqttConnectionOptions options = new MqttConnectionOptions();
         if (persistent) {
             options.setCleanStart(false);
