@@ -215,7 +215,25 @@ class AclEnforcementTest {
         }
     }
     @Test
-    void aSessionTakenOverByAnotherUserKeepsNoSubscriptionThatUserMayNotHave() throws Exception {
+    void placeholdersThatCannotBeFilledFailClosedForDenyAndGrantNothingForAllow() throws Exception {
+        // Anonymous clients have no user name for %u: the deny covers every open/<anything>/... topic.
+        write(RULES + "deny publish open/%u/#\n", 2_000);
+        assertThat(acl.reloadIfChanged()).isTrue();
+        try (PahoV3Client sub = PahoV3Client.connect(broker, "sub3");
+             PahoV3Client pub = PahoV3Client.connect(broker, "pub3");
+             PahoV3Client slashed = PahoV3Client.connect(broker, "dev/1")) {
+            assertThat(sub.subscribe("open/#", 1)).isEqualTo(1);
+            pub.publish("open/alice/x", "denied: could be alice's", 1);
+            pub.publish("open/news", "denied: could be a user named news", 1);
+            sub.assertNothingBefore(pub);
+            assertThat(denied("publish")).isEqualTo(2);
+            // A client id with '/' fills no %c: "allow both devices/%c/#" grants it nothing.
+            assertThat(slashed.subscribe("devices/dev/1/#", 1)).isEqualTo(0x80);
+        }
+    }
+
+    @Test
+    void anotherUsersConnectWithTheSameClientIdIsRefusedAndTheOwnersSessionKeepsItsMessages() throws Exception {
         write(RULES + "user alice\nallow subscribe private/#\nclient pub\nallow publish private/#\n", 2_000);
         assertThat(acl.reloadIfChanged()).isTrue();
         // Trusts the user name it is given: enough to tell two principals apart.
@@ -226,15 +244,18 @@ class AclEnforcementTest {
             assertThat(subscribe(alice, 1, "private/#", "open/#")).containsExactly(1, 1);
             assertThat(broker.mqtt().clients().get("shared-id").info().username()).isEqualTo("alice");
         }
-        try (RawMqttClient mallory = RawClients.connected(broker, new Connect(MqttVersion.V5, "shared-id", false, 60,
-                "mallory", utf8("pw"), null, MqttProperties.builder().sessionExpiryInterval(600).build()));
+        try (RawMqttClient mallory = RawClients.open(broker, MqttVersion.V5);
              PahoV3Client pub = PahoV3Client.connect(broker, "pub")) {
             pub.publish("private/x", "alice only", 1);
-            pub.publish("open/x", "anyone", 1);
-            assertThat(expect(mallory, Publish.class).topic()).as("nothing of alice's subscription")
-                    .isEqualTo("open/x");
-            assertThat(denied("subscribe")).isEqualTo(1);
+            mallory.send(new Connect(MqttVersion.V5, "shared-id", false, 60, "mallory", utf8("pw"), null,
+                    MqttProperties.builder().sessionExpiryInterval(600).build()));
+            assertThat(expect(mallory, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
         }
+        try (RawMqttClient alice = RawClients.connected(broker, new Connect(MqttVersion.V5, "shared-id", false, 60,
+                "alice", utf8("pw"), null, MqttProperties.builder().sessionExpiryInterval(600).build()))) {
+            assertThat(expect(alice, Publish.class).topic()).as("queued for alice, kept for her").isEqualTo("private/x");
+        }
+        assertThat(broker.counter("ratatoskr.mqtt.connections.refused", "reason", "client_id_owned")).isEqualTo(1);
     }
 
     @Test

@@ -94,6 +94,20 @@ final class AclPatterns {
         return out.toString();
     }
 
+    /**
+     * What a deny rule whose placeholder cannot be filled (see {@link #substitute}) denies instead:
+     * everything it could have matched with some value. A value may hold {@code /} and so span levels,
+     * so the pattern is cut before its first level holding a placeholder, and any one or more levels
+     * follow: {@code devices/%c/secrets/#} becomes {@code devices/+/#} (every topic below
+     * {@code devices/}). With a placeholder in the first level the rule could have matched any topic,
+     * {@code $}-topics included: then null, meaning everything.
+     */
+    static String unfilledDeny(String pattern) {
+        int placeholder = pattern.indexOf('%');
+        int cut = pattern.lastIndexOf('/', placeholder);
+        return cut < 0 ? null : pattern.substring(0, cut) + "/+/#";
+    }
+
     static boolean isLiteralLevelText(String value) {
         if (value == null || value.isEmpty() || value.charAt(0) == '$') {
             return false;

@@ -18,6 +18,8 @@ final class AclPolicy {
     private static final int ACTIONS = Action.values().length;
     private final String[][] allow = new String[ACTIONS][];
     private final String[][] deny = new String[ACTIONS][];
+    /** Per action: an unfillable deny rule with a placeholder in its first level denies every topic. */
+    private final boolean[] denyAll = new boolean[ACTIONS];
 
     AclPolicy(List<AclRule> rules, Principal principal) {
         List<List<String>> allows = new ArrayList<>();
@@ -32,7 +34,17 @@ final class AclPolicy {
             }
             String pattern = AclPatterns.substitute(rule.pattern(), principal.username(), principal.clientId());
             if (pattern == null) {
-                continue; // %u of an anonymous principal, or a value that would widen the rule
+                if (rule.allow()) {
+                    continue; // %u of an anonymous principal, or a value that would widen the rule: grants nothing
+                }
+                // Fail closed: a deny that cannot be filled in denies everything it could have matched.
+                pattern = AclPatterns.unfilledDeny(rule.pattern());
+                if (pattern == null) {
+                    for (Action action : rule.actions()) {
+                        denyAll[action.ordinal()] = true;
+                    }
+                    continue;
+                }
             }
             for (Action action : rule.actions()) {
                 (rule.allow() ? allows : denies).get(action.ordinal()).add(pattern);
@@ -46,6 +58,9 @@ final class AclPolicy {
 
     /** Publish and admin: a deny pattern matching the topic wins; otherwise an allow pattern must match. */
     boolean mayAct(Action action, String topic) {
+        if (denyAll[action.ordinal()]) {
+            return false;
+        }
         for (String pattern : deny[action.ordinal()]) {
             if (Topics.matches(pattern, topic)) {
                 return false;
@@ -65,6 +80,9 @@ final class AclPolicy {
      */
     boolean maySubscribe(String filter) {
         int i = Action.SUBSCRIBE.ordinal();
+        if (denyAll[i]) {
+            return false;
+        }
         for (String pattern : deny[i]) {
             if (AclPatterns.intersect(pattern, filter)) {
                 return false;

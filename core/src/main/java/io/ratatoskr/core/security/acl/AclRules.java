@@ -28,9 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code <topic>} (consumer-group names are not access-controlled on their own); a malformed
  * {@code $share}/{@code $queue} filter is refused. {@code $SYS/...} is reached only by patterns whose
  * first level is {@code $SYS} [MQTT-4.7.2-1]. Placeholders: {@code %u} (user name) and {@code %c}
- * (client id) are substituted as literal text; a rule whose value is missing (anonymous and
- * {@code %u}), empty, starts with {@code $} or contains {@code /}, {@code +} or {@code #} does not
- * apply.
+ * (client id) are substituted as literal text. When the value cannot be filled in — missing
+ * (anonymous and {@code %u}), empty, starting with {@code $} or holding {@code /}, {@code +} or
+ * {@code #} — an {@code allow} rule grants nothing and a {@code deny} rule fails closed: it denies
+ * everything it could have matched ({@link AclPatterns#unfilledDeny}: every topic below the
+ * levels before the placeholder's; with the placeholder in the first level, every topic).
  *
  * <p><b>Cost.</b> Each distinct principal's rules are compiled once into an {@link AclPolicy} and
  * cached (at most {@value #MAX_CACHED} principals; when full the cache is emptied and refilled on use).

@@ -70,6 +70,29 @@ class AclRulesRandomizedTest {
             return section && (action.equals("both") || action.equals(actionAsked));
         }
 
+        /** Whether this deny rule fails closed for {@code p}: a placeholder it cannot fill. */
+        boolean unfilled(Principal p) {
+            return !allow && concrete(p) == null;
+        }
+
+        /**
+         * What an unfilled deny rule denies, by definition: the topics that start with the levels before
+         * the placeholder's level and go on with anything (a value could have held '/'); a first-level
+         * placeholder: every topic. A leading '+' does not reach $-topics.
+         */
+        boolean unfilledMatches(String topic) {
+            String[] levels = pattern.split("/", -1);
+            StringBuilder regex = new StringBuilder();
+            int i = 0;
+            for (; !levels[i].contains("%"); i++) {
+                regex.append(levels[i].equals("+") ? "[^/]*" : java.util.regex.Pattern.quote(levels[i])).append('/');
+            }
+            if (i > 0 && levels[0].equals("+") && topic.startsWith("$")) {
+                return false;
+            }
+            return topic.matches(regex + ".*");
+        }
+
         /** Substitution by plain string replacement; null when the rule must not apply. */
         String concrete(Principal p) {
             if (pattern.contains("%u") && !literal(p.username()) || pattern.contains("%c") && !literal(p.clientId())) {
@@ -87,6 +110,9 @@ class AclRulesRandomizedTest {
     private static boolean referencePublish(List<Ref> refs, Principal p, String topic) {
         boolean allowed = false;
         for (Ref r : refs) {
+            if (r.appliesTo(p, "publish") && r.unfilled(p) && r.unfilledMatches(topic)) {
+                return false;
+            }
             String pattern = r.appliesTo(p, "publish") ? r.concrete(p) : null;
             if (pattern != null && matches(pattern, topic)) {
                 if (!r.allow()) {
@@ -101,19 +127,26 @@ class AclRulesRandomizedTest {
     private static boolean referenceSubscribe(List<Ref> refs, Principal p, String filter) {
         List<String> allows = new ArrayList<>();
         List<String> denies = new ArrayList<>();
+        List<Ref> unfilled = new ArrayList<>();
         for (Ref r : refs) {
+            if (r.appliesTo(p, "subscribe") && r.unfilled(p)) {
+                unfilled.add(r);
+            }
             String pattern = r.appliesTo(p, "subscribe") ? r.concrete(p) : null;
             if (pattern != null) {
                 (r.allow() ? allows : denies).add(pattern);
             }
         }
         boolean any = false;
-        for (String topic : universe(filter, allows, denies)) {
+        List<String> alphabetSources = new ArrayList<>(denies);
+        unfilled.forEach(u -> alphabetSources.add(u.pattern()));
+        for (String topic : universe(filter, allows, alphabetSources)) {
             if (!matches(filter, topic)) {
                 continue;
             }
             any = true;
-            if (denies.stream().anyMatch(d -> matches(d, topic)) || allows.stream().noneMatch(a -> matches(a, topic))) {
+            if (denies.stream().anyMatch(d -> matches(d, topic)) || unfilled.stream().anyMatch(u -> u.unfilledMatches(topic))
+                    || allows.stream().noneMatch(a -> matches(a, topic))) {
                 return false;
             }
         }

@@ -181,6 +181,45 @@ class AclRulesTest {
     }
 
     @Test
+    void aDenyRuleThatCannotBeFilledInDeniesEverythingItCouldHaveMatched() {
+        AclRules acl = rules("all\nallow both #\nallow both $SYS/#\ndeny both users/%u/private/#\n"
+                + "deny publish devices/%c/config\n");
+        // Anonymous: no user name for %u, so every users/... topic is denied, not skipped.
+        assertThat(acl.mayPublish(ANON, "users/alice/private/x")).isFalse();
+        assertThat(acl.mayPublish(ANON, "users/alice/public")).isFalse();
+        assertThat(acl.maySubscribe(ANON, "users/#")).isFalse();
+        assertThat(acl.maySubscribe(ANON, "users/+/public")).isFalse();
+        assertThat(acl.mayPublish(ANON, "other/x")).isTrue();
+        assertThat(acl.mayPublish(ANON, "users")).as("the level above the placeholder is not reached").isTrue();
+        // A client id with '/' or a wildcard: every devices/... topic is denied to it.
+        for (String id : new String[] {"a/b", "+", "#", "", "$x"}) {
+            Principal p = new Principal("carol", id, Set.of(), "password");
+            assertThat(acl.mayPublish(p, "devices/a/b/config")).as("client id '%s'", id).isFalse();
+            assertThat(acl.mayPublish(p, "devices/other/state")).as("client id '%s'", id).isFalse();
+            assertThat(acl.mayPublish(p, "users/carol/public")).as("client id '%s'", id).isTrue();
+        }
+        // Filled in, the deny is as narrow as written.
+        assertThat(acl.mayPublish(ALICE, "users/alice/public")).isTrue();
+        assertThat(acl.mayPublish(ALICE, "users/alice/private/x")).isFalse();
+    }
+
+    @Test
+    void anUnfillableDenyInTheFirstLevelDeniesEveryTopicIncludingSys() {
+        AclRules acl = rules("all\nallow both #\nallow both $SYS/#\nanonymous\ndeny subscribe %u/#\n");
+        assertThat(acl.maySubscribe(ANON, "sensors/+")).isFalse();
+        assertThat(acl.maySubscribe(ANON, "$SYS/broker/uptime")).isFalse();
+        assertThat(acl.mayPublish(ANON, "sensors/1")).as("a subscribe rule says nothing of publishing").isTrue();
+    }
+
+    @Test
+    void anAllowRuleThatCannotBeFilledInStillGrantsNothing() {
+        AclRules acl = rules("all\nallow both users/%u/#\nallow both %c\n");
+        assertThat(acl.mayPublish(ANON, "users/x/y")).isFalse();
+        assertThat(acl.maySubscribe(new Principal("a/b", "c/d", Set.of(), "password"), "users/#")).isFalse();
+        assertThat(acl.mayPublish(new Principal("u", "+", Set.of(), "password"), "x")).isFalse();
+    }
+
+    @Test
     void adminIsGrantedOnlyByAdminRules() {
         AclRules acl = rules("group ops\nallow admin orders\nuser alice\nallow both #\n");
         assertThat(acl.mayAdminister(ALICE, "orders")).isTrue();
