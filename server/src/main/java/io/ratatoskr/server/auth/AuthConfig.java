@@ -21,14 +21,26 @@ import java.util.Objects;
  *                               refused without being checked
  * @param threads                threads that check passwords and signatures
  * @param reloadIntervalMs       how often the password and JWKS files are checked for changes
+ * @param jwtRequireExpiry       whether a token without {@code exp} is refused (a token that never
+ *                               expires is a credential that cannot be taken back)
  */
 public record AuthConfig(boolean anonymous, Path passwordFile, int pbkdf2Iterations, Path jwtHs256SecretFile,
                          Path jwtJwksFile, String jwtIssuer, String jwtAudience, String jwtUsernameClaim,
                          String jwtGroupsClaim, long jwtClockSkewMs, CertificateUsernames.Source mtlsUsernameFrom,
-                         int maxFailuresPerMinute, int threads, long reloadIntervalMs) {
+                         int maxFailuresPerMinute, int threads, long reloadIntervalMs, boolean jwtRequireExpiry) {
     /** The embedded default: anonymous access (the MQTT listener binds loopback by default). */
     public static final AuthConfig DEFAULTS = new AuthConfig(true, null, PasswordHash.DEFAULT_ITERATIONS, null, null,
-            null, null, "sub", "groups", 30_000, CertificateUsernames.Source.CN, 10, 2, 2_000);
+            null, null, "sub", "groups", 30_000, CertificateUsernames.Source.CN, 10, 2, 2_000, true);
+
+    /** Without {@code jwtRequireExpiry}: tokens must carry {@code exp}. */
+    public AuthConfig(boolean anonymous, Path passwordFile, int pbkdf2Iterations, Path jwtHs256SecretFile,
+                      Path jwtJwksFile, String jwtIssuer, String jwtAudience, String jwtUsernameClaim,
+                      String jwtGroupsClaim, long jwtClockSkewMs, CertificateUsernames.Source mtlsUsernameFrom,
+                      int maxFailuresPerMinute, int threads, long reloadIntervalMs) {
+        this(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer, jwtAudience,
+                jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom, maxFailuresPerMinute, threads,
+                reloadIntervalMs, true);
+    }
 
     public AuthConfig {
         Objects.requireNonNull(jwtUsernameClaim, "jwtUsernameClaim");
@@ -63,30 +75,36 @@ public record AuthConfig(boolean anonymous, Path passwordFile, int pbkdf2Iterati
     public AuthConfig withAnonymous(boolean a) {
         return new AuthConfig(a, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, reloadIntervalMs);
+                maxFailuresPerMinute, threads, reloadIntervalMs, jwtRequireExpiry);
     }
 
     public AuthConfig withPasswordFile(Path file, int iterations) {
         return new AuthConfig(anonymous, file, iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, reloadIntervalMs);
+                maxFailuresPerMinute, threads, reloadIntervalMs, jwtRequireExpiry);
     }
 
     public AuthConfig withJwt(Path hs256SecretFile, Path jwksFile, String issuer, String audience) {
         return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, hs256SecretFile, jwksFile, issuer,
                 audience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, reloadIntervalMs);
+                maxFailuresPerMinute, threads, reloadIntervalMs, jwtRequireExpiry);
     }
 
     public AuthConfig withMaxFailuresPerMinute(int max) {
         return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom, max, threads,
-                reloadIntervalMs);
+                reloadIntervalMs, jwtRequireExpiry);
     }
 
     public AuthConfig withReloadIntervalMs(long ms) {
         return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, ms);
+                maxFailuresPerMinute, threads, ms, jwtRequireExpiry);
+    }
+
+    public AuthConfig withJwtRequireExpiry(boolean required) {
+        return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
+                jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
+                maxFailuresPerMinute, threads, reloadIntervalMs, required);
     }
 }

@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
 /**
  * Verifies JWT bearer tokens (compact JWS): HS256 with a shared secret, RS256 and ES256 with the
  * public keys of a JWKS file (chosen by the header's {@code kid}, or every key of the right type when
- * it has none). Any other algorithm, {@code none} included, is refused. Then {@code exp} and
- * {@code nbf} are checked with a clock skew, {@code iss} and {@code aud} when configured, and the
+ * it has none). Any other algorithm, {@code none} included, is refused. Then {@code exp} (required
+ * unless {@code auth.jwt.require-expiry} is false) and {@code nbf} are checked with a clock skew, {@code iss} and {@code aud} when configured, and the
  * claims give the user name and the ACL groups.
  *
  * <p>Thread-safety: immutable apart from the JWKS supplier, which returns a current immutable set.
@@ -109,6 +109,9 @@ final class JwtVerifier {
         long now = clock.millis();
         long skew = config.jwtClockSkewMs();
         Date exp = claims.getExpirationTime();
+        if (exp == null && config.jwtRequireExpiry()) {
+            throw new InvalidToken("token has no exp claim (auth.jwt.require-expiry)");
+        }
         if (exp != null && now > exp.getTime() + skew) {
             throw new InvalidToken("token expired");
         }

@@ -317,6 +317,8 @@ public final class ConfigKeys {
                     "Claim holding the ACL groups: an array, or a space-separated string."),
             key("auth.jwt.clock-skew", millis(0, 3_600_000, false), S + "auth.jwtClockSkewMs",
                     "Tolerance on the exp and nbf claims."),
+            key("auth.jwt.require-expiry", bool(), S + "auth.jwtRequireExpiry",
+                    "Refuse tokens without an exp claim (a token that never expires cannot be taken back)."),
             key("auth.mtls.username-from", oneOf(CertificateUsernames.Source.class), S + "auth.mtlsUsernameFrom",
                     "User name of a verified client certificate: subject CN, or the first SAN e-mail, DNS name "
                             + "or URI."),

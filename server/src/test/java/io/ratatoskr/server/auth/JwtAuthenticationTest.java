@@ -165,6 +165,40 @@ class JwtAuthenticationTest {
     }
 
     @Test
+    void aTokenWithoutExpiryIsRefusedUnlessConfiguredOtherwise() throws Exception {
+        Instant now = Instant.now();
+        JWTClaimsSet forever = new JWTClaimsSet.Builder().subject("bob").issuer("https://issuer.test").build();
+        String hs = token(JWSAlgorithm.HS256, null, new MACSigner(SECRET), forever);
+        String es = token(JWSAlgorithm.ES256, "ec-1", new ECDSASigner((ECPrivateKey) ec.getPrivate()), forever);
+        RatatoskrServer server = AuthFixture.start(dir, config, false);
+        try {
+            String uri = "tcp://127.0.0.1:" + server.mqttPort();
+            for (String t : List.of(hs, es)) {
+                MqttClient c = new MqttClient(uri, "jwt-forever", new MemoryPersistence());
+                assertThatThrownBy(() -> c.connect(options("bob", t))).isInstanceOfSatisfying(MqttException.class,
+                        e -> assertThat(e.getReasonCode()).as("0x86 bad user name or password").isEqualTo(0x86));
+            }
+            assertThat(server.scrapeMetrics())
+                    .contains("ratatoskr_auth_failures_total{protocol=\"mqtt\",reason=\"bad_token\"} 2.0");
+            String good = token(JWSAlgorithm.HS256, null, new MACSigner(SECRET), claims(now).build());
+            MqttClient ok = new MqttClient(uri, "jwt-expiring", new MemoryPersistence());
+            ok.connect(options("bob", good));
+            assertThat(ok.isConnected()).isTrue();
+            ok.disconnect();
+        } finally {
+            server.close();
+        }
+        try (CredentialsAuthenticator lenient = new CredentialsAuthenticator(config.withJwtRequireExpiry(false),
+                new SimpleMeterRegistry(), java.time.Clock.systemUTC())) {
+            for (String t : List.of(hs, es)) {
+                assertThat(lenient.authenticate(creds(null, t)).get()).as("auth.jwt.require-expiry: false")
+                        .isInstanceOfSatisfying(AuthResult.Accepted.class,
+                                a -> assertThat(a.principal().username()).isEqualTo("bob"));
+            }
+        }
+    }
+
+    @Test
     void unsignedTokensAreRefused() throws Exception {
         try (CredentialsAuthenticator auth = new CredentialsAuthenticator(config, new SimpleMeterRegistry(),
                 java.time.Clock.systemUTC())) {
