@@ -119,7 +119,8 @@ public final class LogSessionJournal implements SessionJournal, AutoCloseable {
     public void session(Session session, long expirySeconds, long disconnectedAtMillis, Will will) {
         String id = session.clientId();
         appender.now(List.of(
-                SessionRecords.session(id, expirySeconds, disconnectedAtMillis, will == null ? 0 : will.delaySeconds()),
+                SessionRecords.session(id, expirySeconds, disconnectedAtMillis, will == null ? 0 : will.delaySeconds(),
+                        session.owner()),
                 will == null ? SessionRecords.tombstone(SessionRecords.willKey(id))
                         : SessionRecords.will(id, will.message())));
     }

@@ -157,7 +157,7 @@ final class SessionJournalLoader {
         }
         int[] inbound = p.inbound.stream().mapToInt(Integer::intValue).toArray();
         return new RestoredSession(clientId, s.expirySeconds(), s.connected() ? -1 : s.atMillis(), will,
-                p.subscriptions, inflight, queued, inbound);
+                p.subscriptions, inflight, queued, inbound, s.owner());
     }
 
     /** Records of a client without a session record: left behind by a crash as the session ended. */

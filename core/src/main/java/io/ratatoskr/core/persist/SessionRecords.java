@@ -4,6 +4,7 @@ import io.ratatoskr.core.durable.MessageEnvelope;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.session.OutboundState;
 import io.ratatoskr.core.session.SessionConfig;
+import io.ratatoskr.core.session.SessionOwner;
 import io.ratatoskr.core.topic.SubscriptionOptions;
 import io.ratatoskr.log.Record;
 import io.ratatoskr.log.StoredRecord;
@@ -37,14 +38,20 @@ import java.util.UUID;
  * </table>
  *
  * <table>
- * <caption>Session value</caption>
+ * <caption>Session value (version 2; version 1 is the first 18 bytes, without an owner)</caption>
  * <tr><th>offset</th><th>size</th><th>field</th></tr>
- * <tr><td>0</td><td>1</td><td>version (1)</td></tr>
+ * <tr><td>0</td><td>1</td><td>version (2; 1 is still read)</td></tr>
  * <tr><td>1</td><td>1</td><td>flags: bit 0 connected when written</td></tr>
  * <tr><td>2</td><td>4</td><td>session expiry interval, seconds (unsigned; 0xFFFFFFFF never)</td></tr>
  * <tr><td>6</td><td>8</td><td>when the connection ended (ms since the epoch); -1 while connected</td></tr>
  * <tr><td>14</td><td>4</td><td>will delay interval, seconds (unsigned), if a will record exists</td></tr>
+ * <tr><td>18</td><td>1</td><td>owner kind (version 2): 0 not known (restored from version 1 and not
+ *     resumed since), 1 anonymous, 2 a user</td></tr>
+ * <tr><td>19</td><td>2</td><td>n: length of the owner's user name (0 unless kind 2)</td></tr>
+ * <tr><td>21</td><td>n</td><td>the owner's user name, UTF-8</td></tr>
  * </table>
+ * A version 1 session value (written before owners were recorded) restores a session whose owner is
+ * not known: the next connection that resumes it adopts it.
  *
  * <table>
  * <caption>Subscription value</caption>
@@ -75,6 +82,11 @@ import java.util.UUID;
  */
 final class SessionRecords {
     static final int VERSION = 1;
+    /** The version of session values (the other records are still at {@link #VERSION}). */
+    static final int SESSION_VERSION = 2;
+    private static final byte OWNER_UNKNOWN = 0;
+    private static final byte OWNER_ANONYMOUS = 1;
+    private static final byte OWNER_USER = 2;
     static final byte SESSION = 1;
     static final byte WILL = 2;
     static final byte SUBSCRIPTION = 3;
@@ -124,9 +136,15 @@ final class SessionRecords {
     // ---------------------------------------------------------------------------------------
     // Records
 
-    static Record session(String clientId, long expirySeconds, long disconnectedAtMillis, long willDelaySeconds) {
-        ByteBuffer b = ByteBuffer.allocate(18).put((byte) VERSION).put((byte) (disconnectedAtMillis < 0 ? 1 : 0))
-                .putInt((int) expirySeconds).putLong(disconnectedAtMillis).putInt((int) willDelaySeconds);
+    /** A session value; {@code owner} null when not known. */
+    static Record session(String clientId, long expirySeconds, long disconnectedAtMillis, long willDelaySeconds,
+                          SessionOwner owner) {
+        byte[] user = owner == null || owner.isAnonymous() ? new byte[0] : utf8(owner.username());
+        byte kind = owner == null ? OWNER_UNKNOWN : owner.isAnonymous() ? OWNER_ANONYMOUS : OWNER_USER;
+        ByteBuffer b = ByteBuffer.allocate(21 + user.length).put((byte) SESSION_VERSION)
+                .put((byte) (disconnectedAtMillis < 0 ? 1 : 0)).putInt((int) expirySeconds)
+                .putLong(disconnectedAtMillis).putInt((int) willDelaySeconds)
+                .put(kind).putShort((short) user.length).put(user);
         return Record.of(sessionKey(clientId), b.array());
     }
 
@@ -172,8 +190,9 @@ final class SessionRecords {
         String clientId();
     }
 
-    record SessionValue(String clientId, boolean connected, long expirySeconds, long atMillis, long willDelaySeconds)
-            implements Decoded {
+    /** {@code owner} null: not recorded (a version 1 value) or recorded as not known. */
+    record SessionValue(String clientId, boolean connected, long expirySeconds, long atMillis, long willDelaySeconds,
+                        SessionOwner owner) implements Decoded {
     }
 
     record WillValue(String clientId, Message message) implements Decoded {
@@ -221,13 +240,16 @@ final class SessionRecords {
         ByteBuffer k = ByteBuffer.wrap(key, 1, key.length - 1);
         return switch (key[0]) {
             case SESSION -> {
-                ByteBuffer v = value(r, 18);
+                byte[] raw = r.value();
+                boolean v2 = raw.length > 0 && raw[0] == SESSION_VERSION;
+                ByteBuffer v = v2 ? ByteBuffer.wrap(checkLength(r, 21), 1, raw.length - 1) : value(r, 18);
                 int flags = v.get();
                 long expiry = Integer.toUnsignedLong(v.getInt());
                 long at = v.getLong();
                 long willDelay = Integer.toUnsignedLong(v.getInt());
+                SessionOwner owner = v2 ? owner(v) : null;
                 yield new SessionValue(rest(k), (flags & 1) != 0, Math.min(expiry, SessionConfig.NEVER_EXPIRES), at,
-                        willDelay);
+                        willDelay, owner);
             }
             case WILL -> new WillValue(rest(k), MessageEnvelope.fromRecord(LOG_NAME, 0, r).message());
             case SUBSCRIPTION -> {
@@ -285,6 +307,25 @@ final class SessionRecords {
                     + " is not supported (this broker reads " + VERSION + ")");
         }
         return ByteBuffer.wrap(v, 1, v.length - 1);
+    }
+
+    private static byte[] checkLength(StoredRecord r, int minBytes) {
+        if (r.value().length < minBytes) {
+            throw new IllegalArgumentException("session journal value of " + r.value().length + " bytes at offset "
+                    + r.offset() + " is too short");
+        }
+        return r.value();
+    }
+
+    private static SessionOwner owner(ByteBuffer v) {
+        byte kind = v.get();
+        String user = string(v);
+        return switch (kind) {
+            case OWNER_UNKNOWN -> null;
+            case OWNER_ANONYMOUS -> SessionOwner.ANONYMOUS;
+            case OWNER_USER -> SessionOwner.of(user);
+            default -> throw new IllegalArgumentException("unknown session owner kind " + kind);
+        };
     }
 
     /** The kind byte of a key, or -1. */

@@ -19,10 +19,19 @@ import java.util.Objects;
  * @param inflight             outbound messages with a packet identifier, in the order they were sent
  * @param queued               outbound messages waiting, in order
  * @param inboundQos2          inbound QoS 2 packet identifiers received and not yet released
+ * @param owner                who the session belongs to; null when the journal did not record it
+ *                             (written by an older version): the next connection adopts it
  */
 public record RestoredSession(String clientId, long expirySeconds, long disconnectedAtMillis, Will will,
                               Map<String, SubscriptionOptions> subscriptions, List<Outbound> inflight,
-                              List<Delivery> queued, int[] inboundQos2) {
+                              List<Delivery> queued, int[] inboundQos2, SessionOwner owner) {
+    /** A session without a recorded owner. */
+    public RestoredSession(String clientId, long expirySeconds, long disconnectedAtMillis, Will will,
+                           Map<String, SubscriptionOptions> subscriptions, List<Outbound> inflight,
+                           List<Delivery> queued, int[] inboundQos2) {
+        this(clientId, expirySeconds, disconnectedAtMillis, will, subscriptions, inflight, queued, inboundQos2, null);
+    }
+
     public RestoredSession {
         Objects.requireNonNull(clientId, "clientId");
         subscriptions = Map.copyOf(subscriptions);

@@ -105,6 +105,11 @@ public final class Session {
 
     // Everything below is confined to the owner loop, except the volatile flags read elsewhere.
     private SessionLink link;
+    /**
+     * Who the session belongs to; null until the first connect, or for a session restored from a
+     * journal written before owners were recorded (the next connection that resumes it adopts it).
+     */
+    private SessionOwner owner;
     private volatile boolean connected;
     private volatile boolean ended;
     private boolean fresh = true;
@@ -146,6 +151,11 @@ public final class Session {
 
     public String clientId() {
         return clientId;
+    }
+
+    /** On the loop. Who the session belongs to; null when not known (see {@link #connect}). */
+    public SessionOwner owner() {
+        return owner;
     }
 
     /** Any thread. Whether a connection is attached. */
@@ -299,6 +309,9 @@ public final class Session {
      * On the loop (as a mailbox task). Attaches a new connection: takes the session over from a
      * connection still attached, applies Clean Start, and then attaches on the new connection's
      * loop, where {@code callback} runs (to send CONNACK) before anything is sent to the client.
+     * A request whose {@link ConnectRequest#owner()} is not the session's {@link #owner()} changes
+     * nothing: {@code callback} gets a {@link ConnectResult#notOwner()} result. A session whose owner
+     * is not known (restored from an older journal) is adopted by the first connection.
      */
     public void connect(ConnectRequest request, SessionLink newLink, SessionLoop newLoop,
                         Consumer<ConnectResult> callback) {
@@ -306,6 +319,22 @@ public final class Session {
             host.reconnect(request, newLink, newLoop, callback);
             return;
         }
+        if (owner != null && !owner.equals(request.owner())) {
+            // Someone else's session: no takeover, no resume and no Clean Start (that would discard the
+            // owner's queued messages). Nothing here changes; the connection is told on its own loop.
+            ConnectResult refused = ConnectResult.notOwner(this);
+            if (newLoop.inLoop()) {
+                callback.accept(refused);
+            } else {
+                newLoop.execute(() -> callback.accept(refused));
+            }
+            return;
+        }
+        if (owner == null && !fresh) {
+            log.info("session {}: restored without a recorded owner; now owned by {}", clientId,
+                    request.owner().describe());
+        }
+        owner = request.owner();
         SessionLink old = link;
         boolean wasConnected = connected;
         Will oldWill = will;
@@ -617,6 +646,7 @@ public final class Session {
      */
     public void restore(RestoredSession r) {
         fresh = false;
+        owner = r.owner();
         persistent = journal.enabled();
         expirySeconds = r.expirySeconds();
         disconnectedAtMillis = r.disconnectedAtMillis();

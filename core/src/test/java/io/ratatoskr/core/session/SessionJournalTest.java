@@ -397,6 +397,53 @@ class SessionJournalTest {
         assertThat(broker.session("y")).isNull();
     }
 
+    private ConnectResult connectAs(String id, SessionOwner owner, RecordingLink link) {
+        AtomicReference<ConnectResult> result = new AtomicReference<>();
+        broker.connect(new ConnectRequest(id, false, 3600, null, 65_535, owner), link, loop, result::set);
+        clock.runAllLoops();
+        return result.get();
+    }
+
+    @Test
+    void theOwnerIsKeptAcrossARestartAndOnlyTheOwnerResumes() {
+        start();
+        RecordingLink link = new RecordingLink("alice-1");
+        Session s = connectAs("dev", SessionOwner.of("alice"), link).session();
+        onLoop(s, () -> broker.subscribe(s, "t", SubscriptionOptions.ofQos(1)));
+        disconnect(s, link, DisconnectKind.NORMAL);
+        publish("t", 1, "for alice");
+        restart();
+
+        RecordingLink mallory = new RecordingLink("mallory");
+        assertThat(connectAs("dev", SessionOwner.of("mallory"), mallory).notOwner()).isTrue();
+        assertThat(connectAs("dev", SessionOwner.ANONYMOUS, mallory).notOwner()).isTrue();
+        assertThat(mallory.payloads()).isEmpty();
+        RecordingLink alice = new RecordingLink("alice-2");
+        ConnectResult back = connectAs("dev", SessionOwner.of("alice"), alice);
+        assertThat(back.notOwner()).isFalse();
+        assertThat(back.sessionPresent()).isTrue();
+        assertThat(alice.payloads()).containsExactly("for alice");
+    }
+
+    @Test
+    void aVersion1SessionRecordIsRestoredAndAdoptedByTheFirstConnection() throws Exception {
+        try (Log raw = Log.open(dir, LOG)) {
+            // Session value version 1 (no owner): not connected, expiry 3600 s, ended at 0, no will delay.
+            byte[] value = java.nio.ByteBuffer.allocate(18).put((byte) 1).put((byte) 0).putInt(3600).putLong(0)
+                    .putInt(0).array();
+            raw.append(List.of(Record.of(new byte[] {1, 'o', 'l', 'd'}, value))).join();
+        }
+        start();
+        assertThat(broker.session("old")).isNotNull();
+        RecordingLink first = new RecordingLink("first");
+        ConnectResult adopted = connectAs("old", SessionOwner.of("carol"), first);
+        assertThat(adopted.notOwner()).isFalse();
+        assertThat(adopted.sessionPresent()).isTrue();
+        restart();
+        assertThat(connectAs("old", SessionOwner.of("dave"), new RecordingLink("dave")).notOwner())
+                .as("carol's now, recorded in version 2").isTrue();
+    }
+
     private Will will(String name) {
         return new Will(new Message("wills/" + name, name.getBytes(StandardCharsets.UTF_8), 1, false,
                 MessageProperties.EMPTY, name, clock.millis()), 0);

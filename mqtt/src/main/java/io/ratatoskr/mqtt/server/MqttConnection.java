@@ -20,6 +20,7 @@ import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.core.session.ConnectRequest;
 import io.ratatoskr.core.session.ConnectResult;
+import io.ratatoskr.core.session.SessionOwner;
 import io.ratatoskr.core.session.Delivery;
 import io.ratatoskr.core.session.DisconnectKind;
 import io.ratatoskr.core.session.Session;
@@ -438,7 +439,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                         "not authorized to publish the will to '" + willTopic + "'");
                 return;
             }
-            server.broker().connect(request, this, server.loops().of(channel.eventLoop()),
+            // The session belongs to the authenticated user name (anonymous: null); see SessionOwner.
+            server.broker().connect(request.withOwner(SessionOwner.of(principal.username())), this,
+                    server.loops().of(channel.eventLoop()),
                     result -> onConnected(result, assignedId, finalKeepAlive, finalServerKeepAlive, expiryChanged));
         });
     }
@@ -494,6 +497,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     private void onConnected(ConnectResult result, boolean assignedId, int keepAlive, int serverKeepAlive,
                              boolean expiryChanged) {
+        if (result.notOwner()) {
+            if (channel.isActive() && phase == Phase.CONNECTING) {
+                // Another user's session (live or stored) under this client identifier: neither taken over
+                // nor resumed nor discarded. CONNACK 0x87 Not authorized (MQTT 5.0 §3.2.2.2) / 0x05 (3.1.1).
+                refuse(ReasonCode.NOT_AUTHORIZED, "client_id_owned", "client identifier '" + clientId
+                        + "' is in use by a session of another user (connecting as "
+                        + SessionOwner.of(principal.username()).describe() + ")");
+            }
+            return;
+        }
         if (!channel.isActive() || phase != Phase.CONNECTING) {
             result.session().detach(this, DisconnectKind.ABNORMAL, -1);
             return;
