@@ -156,10 +156,15 @@ final class GroupRpcs {
         return b.build();
     }
 
-    void listDeadLetters(ListDeadLettersRequest request, StreamObserver<ListDeadLettersResponse> response) {
+    /** The dead-letter topics {@code visible} lets the caller see. */
+    void listDeadLetters(ListDeadLettersRequest request, StreamObserver<ListDeadLettersResponse> response,
+                         java.util.function.Predicate<String> visible) {
         Calls.unary(response, () -> {
             ListDeadLettersResponse.Builder b = ListDeadLettersResponse.newBuilder();
             for (DeadLetters.DeadLetterTopic t : backend.topics().deadLetters().list()) {
+                if (!visible.test(t.name())) {
+                    continue;
+                }
                 b.addTopics(DeadLetterTopic.newBuilder().setName(t.name()).setDepth(t.depth())
                         .setMessages(t.messages()));
             }

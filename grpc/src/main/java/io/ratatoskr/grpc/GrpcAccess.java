@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * ACL checks of the gRPC service, for the principal of the current call ({@link GrpcPrincipal#current()}):
- * publish to a topic, subscribe (a live filter, or reading a durable topic: Consume, Fetch, Seek,
- * offsets, stats, groups, dead letters) and administer a durable topic (create, update, delete; configure
- * and delete groups; replay dead letters). A refusal ends the call with PERMISSION_DENIED and
+ * publish to a topic, subscribe (a live filter, or reading a durable topic: Consume, Fetch, a cursor's
+ * Seek and CommitOffset, offsets, stats, groups, dead letters) and administer a durable topic (create,
+ * update, delete; configure, delete and seek groups; replay dead letters); listings show only the
+ * topics the caller may subscribe to or administer ({@link #visible}). A refusal ends the call with PERMISSION_DENIED and
  * {@code ErrorInfo.reason = NOT_AUTHORIZED}, counts {@code ratatoskr_acl_denied_total{protocol="grpc"}}
  * and is logged (the first and every 1000th).
  *
@@ -58,6 +59,15 @@ final class GrpcAccess {
     boolean admin(String topic, StreamObserver<?> response) {
         Principal p = GrpcPrincipal.current();
         return authorizer.mayAdminister(p, topic) || refuse(p, "admin", topic, response);
+    }
+
+    /**
+     * Whether the caller may see {@code topic} in a listing (ListTopics, ListDeadLetters): it may
+     * subscribe to it or administer it. Listings are filtered, not refused, and nothing is counted.
+     */
+    boolean visible(String topic) {
+        Principal p = GrpcPrincipal.current();
+        return authorizer.maySubscribe(p, topic) || authorizer.mayAdminister(p, topic);
     }
 
     /** For checks inside a stream: throws the NOT_AUTHORIZED error instead of failing a response. */

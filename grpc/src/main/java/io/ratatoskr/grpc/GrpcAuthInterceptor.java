@@ -29,9 +29,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Authenticates every gRPC call: metadata {@code authorization: Bearer <jwt>} or {@code authorization:
@@ -41,8 +42,12 @@ import java.util.concurrent.TimeoutException;
  * (RESOURCE_EXHAUSTED when the address is over its failed-login budget, UNAVAILABLE when the
  * authenticator is) with the catalogue's ErrorInfo. The standard health service is exempt, for probes.
  *
- * <p>Calls start on the server's call executor, not on a network thread, so the call waits there for
- * the authenticator (at most {@link #WAIT_MS}). A password check is slow on purpose (PBKDF2), and a
+ * <p>No thread waits for the authenticator. When its answer is not ready at once, the call gets a
+ * {@link DelayedServerListener} that keeps the call's events, and the call goes on (or is refused) on
+ * the server's call executor when the answer arrives; an answer that takes longer than
+ * {@link #WAIT_MS} ms fails the call with UNAVAILABLE. So slow password checks never occupy the call
+ * executor, and calls that need no authentication (health) or are already authenticated go on
+ * meanwhile. A password check is slow on purpose (PBKDF2), and a
  * client sends its password with each call: successful Basic logins are remembered for
  * {@link #CACHE_TTL_MS} ms, at most {@link #CACHE_MAX} of them, keyed by the SHA-256 of user name and
  * password (never the password itself). A user removed from the password file may therefore still call
@@ -61,6 +66,8 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
 
     private final Authenticator authenticator;
     private final Clock clock;
+    private final Executor executor;
+    private final long waitMs;
     private final Map<String, Cached> cache = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
@@ -68,9 +75,19 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
         }
     };
 
-    public GrpcAuthInterceptor(Authenticator authenticator, Clock clock) {
+    /**
+     * @param executor where a call continues once its authentication completed later (the server's
+     *                 call executor: the service's handlers must not run on the authenticator's threads)
+     */
+    public GrpcAuthInterceptor(Authenticator authenticator, Clock clock, Executor executor) {
+        this(authenticator, clock, executor, WAIT_MS);
+    }
+
+    GrpcAuthInterceptor(Authenticator authenticator, Clock clock, Executor executor, long waitMs) {
         this.authenticator = authenticator;
         this.clock = clock;
+        this.executor = executor;
+        this.waitMs = waitMs;
     }
 
     @Override
@@ -79,9 +96,31 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
         if (HEALTH_SERVICE.equals(call.getMethodDescriptor().getServiceName())) {
             return next.startCall(call, headers);
         }
-        AuthResult result = authenticate(call, headers.get(AUTHORIZATION));
+        CompletableFuture<AuthResult> answer = authenticate(call, headers.get(AUTHORIZATION));
+        Context context = Context.current();
+        if (answer.isDone()) {
+            return proceed(context, call, headers, next, answer.join());
+        }
+        // Not known yet (a PBKDF2 check or a signature on the authenticator's threads): no thread waits.
+        // The call's events are kept until the answer arrives, then the call goes on on the call executor.
+        DelayedServerListener<Q> delayed = new DelayedServerListener<>();
+        answer.copy().orTimeout(waitMs, TimeUnit.MILLISECONDS).whenComplete((result, failure) -> {
+            AuthResult r = failure == null ? result : new AuthResult.Refused(AuthResult.Reason.UNAVAILABLE,
+                    "authentication did not answer within " + waitMs + " ms; retry");
+            try {
+                executor.execute(() -> delayed.start(proceed(context, call, headers, next, r)));
+            } catch (RejectedExecutionException e) {
+                // The server is shutting down: its transport ends the call.
+                delayed.start(new ServerCall.Listener<>() {});
+            }
+        });
+        return delayed;
+    }
+
+    private <Q, R> ServerCall.Listener<Q> proceed(Context context, ServerCall<Q, R> call, Metadata headers,
+                                                  ServerCallHandler<Q, R> next, AuthResult result) {
         if (result instanceof AuthResult.Accepted accepted) {
-            return Contexts.interceptCall(Context.current().withValue(GrpcPrincipal.KEY, accepted.principal()),
+            return Contexts.interceptCall(context.withValue(GrpcPrincipal.KEY, accepted.principal()),
                     call, headers, next);
         }
         AuthResult.Refused refused = (AuthResult.Refused) result;
@@ -95,7 +134,8 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
         return new ServerCall.Listener<>() {};
     }
 
-    private AuthResult authenticate(ServerCall<?, ?> call, String authorization) {
+    /** The authenticator's answer (already complete when decided here or from the cache). */
+    private CompletableFuture<AuthResult> authenticate(ServerCall<?, ?> call, String authorization) {
         SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
         List<X509Certificate> certificates = peerCertificates(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         String username = null;
@@ -112,46 +152,53 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
                 try {
                     decoded = Base64.getDecoder().decode(value);
                 } catch (IllegalArgumentException e) {
-                    return new AuthResult.Refused(AuthResult.Reason.BAD_CREDENTIALS, "malformed Basic authorization");
+                    return refused(AuthResult.Reason.BAD_CREDENTIALS, "malformed Basic authorization");
                 }
                 int colon = indexOf(decoded, (byte) ':');
                 if (colon < 0) {
                     Arrays.fill(decoded, (byte) 0);
-                    return new AuthResult.Refused(AuthResult.Reason.BAD_CREDENTIALS,
-                            "Basic authorization must be base64(user:password)");
+                    return refused(AuthResult.Reason.BAD_CREDENTIALS, "Basic authorization must be base64(user:password)");
                 }
                 username = new String(decoded, 0, colon, StandardCharsets.UTF_8);
                 password = Arrays.copyOfRange(decoded, colon + 1, decoded.length);
                 cacheKey = certificates.isEmpty() ? cacheKey(decoded) : null;
                 Arrays.fill(decoded, (byte) 0);
             } else {
-                return new AuthResult.Refused(AuthResult.Reason.BAD_CREDENTIALS,
+                return refused(AuthResult.Reason.BAD_CREDENTIALS,
                         "authorization must be 'Bearer <token>' or 'Basic <base64(user:password)>'");
             }
         }
-        try {
-            if (cacheKey != null) {
-                Principal cached = cached(cacheKey);
-                if (cached != null) {
-                    return new AuthResult.Accepted(cached);
-                }
-            }
-            AuthResult result = authenticator.authenticate(new Credentials("grpc", "grpc", username, password,
-                    certificates, remote)).get(WAIT_MS, TimeUnit.MILLISECONDS);
-            if (cacheKey != null && result instanceof AuthResult.Accepted a && !a.principal().isAnonymous()) {
-                remember(cacheKey, a.principal());
-            }
-            return result;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new AuthResult.Refused(AuthResult.Reason.UNAVAILABLE, "interrupted");
-        } catch (ExecutionException | TimeoutException e) {
-            return new AuthResult.Refused(AuthResult.Reason.UNAVAILABLE, "authentication is unavailable; retry");
-        } finally {
-            if (password != null) {
+        if (cacheKey != null) {
+            Principal cached = cached(cacheKey);
+            if (cached != null) {
                 Arrays.fill(password, (byte) 0);
+                return CompletableFuture.completedFuture(new AuthResult.Accepted(cached));
             }
         }
+        byte[] secret = password;
+        String key = cacheKey;
+        CompletableFuture<AuthResult> answer;
+        try {
+            answer = authenticator.authenticate(new Credentials("grpc", "grpc", username, secret, certificates, remote));
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        return answer.handle((result, failure) -> {
+            if (secret != null) {
+                Arrays.fill(secret, (byte) 0);
+            }
+            if (failure != null) {
+                return new AuthResult.Refused(AuthResult.Reason.UNAVAILABLE, "authentication is unavailable; retry");
+            }
+            if (key != null && result instanceof AuthResult.Accepted a && !a.principal().isAnonymous()) {
+                remember(key, a.principal());
+            }
+            return result;
+        });
+    }
+
+    private static CompletableFuture<AuthResult> refused(AuthResult.Reason reason, String detail) {
+        return CompletableFuture.completedFuture(new AuthResult.Refused(reason, detail));
     }
 
     private synchronized Principal cached(String key) {

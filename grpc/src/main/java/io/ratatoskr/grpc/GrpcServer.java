@@ -68,7 +68,7 @@ public final class GrpcServer implements AutoCloseable {
             builder.intercept(new TraceHeaders());
         }
         if (authenticator != null) {
-            builder.intercept(new GrpcAuthInterceptor(authenticator, java.time.Clock.systemUTC()));
+            builder.intercept(new GrpcAuthInterceptor(authenticator, java.time.Clock.systemUTC(), executor));
         }
         this.server = builder
                 .executor(executor)

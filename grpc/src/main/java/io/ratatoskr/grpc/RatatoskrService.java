@@ -61,9 +61,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and the core's answer (or catalogue error, see {@link GrpcErrors}) to the response. The RPCs live
  * in handler classes by area ({@link TopicRpcs}, {@link PublishRpcs}, {@link SubscribeRpcs},
  * {@link CursorRpcs}, {@link GroupRpcs}); this class checks the ACL ({@link GrpcAccess}: publish,
- * subscribe/read or admin on the topic the request names) and delegates. ListTopics, ListDeadLetters
- * and Unsubscribe are not ACL-checked (names only; one's own subscription). Methods not overridden
- * answer UNIMPLEMENTED.
+ * subscribe/read or admin on the topic the request names) and delegates. ListTopics and ListDeadLetters
+ * list only what the caller may subscribe to or administer; Unsubscribe is not ACL-checked (one's own
+ * subscription). Methods not overridden answer UNIMPLEMENTED.
  *
  * <p>Besides the call executor it owns two small pools: {@code poller} (one thread) runs the timers
  * and re-reads of long-polling Fetch calls, and {@code admin} (one thread, at most
@@ -149,7 +149,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
 
     @Override
     public void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> response) {
-        topicRpcs.listTopics(request, response);
+        topicRpcs.listTopics(request, response, access::visible);
     }
 
     @Override
@@ -219,7 +219,12 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
 
     @Override
     public void seek(SeekRequest request, StreamObserver<SeekResponse> response) {
-        if (access.subscribe(request.getTopic(), response)) {
+        // A group's position is every member's: moving it is administration (as ConfigureGroup is). A
+        // cursor is one reader's bookmark: moving it is reading, as CommitOffset is.
+        boolean allowed = request.getTargetCase() == SeekRequest.TargetCase.GROUP
+                ? access.admin(request.getTopic(), response)
+                : access.subscribe(request.getTopic(), response);
+        if (allowed) {
             cursorRpcs.seek(request, response);
         }
     }
@@ -277,7 +282,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
 
     @Override
     public void listDeadLetters(ListDeadLettersRequest request, StreamObserver<ListDeadLettersResponse> response) {
-        groupRpcs.listDeadLetters(request, response);
+        groupRpcs.listDeadLetters(request, response, access::visible);
     }
 
     @Override

@@ -72,11 +72,13 @@ final class TopicRpcs {
         });
     }
 
-    void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> response) {
+    /** The topics whose names start with the prefix and that {@code visible} lets the caller see. */
+    void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> response,
+                    java.util.function.Predicate<String> visible) {
         Calls.unary(response, () -> {
             ListTopicsResponse.Builder b = ListTopicsResponse.newBuilder();
             for (TopicInfo t : backend.topics().list()) {
-                if (t.name().startsWith(request.getPrefix())) {
+                if (t.name().startsWith(request.getPrefix()) && visible.test(t.name())) {
                     b.addTopics(TopicMapping.toProto(t));
                 }
             }
