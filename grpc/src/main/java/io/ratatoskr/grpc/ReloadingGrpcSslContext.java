@@ -3,6 +3,7 @@ package io.ratatoskr.grpc;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBufAllocator;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ApplicationProtocolNegotiator;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.micrometer.core.instrument.Counter;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The gRPC server's TLS context, swappable while the server runs: grpc-java takes one
  * {@link SslContext} when the server is built and asks it for an engine per connection, so this one
  * hands each new connection an engine of the context loaded last. {@link #reloadIfChanged} rereads
- * the PEM files and swaps in a new context when their content changed and loads; otherwise the
+ * the PEM files (the client CA bundle too) and swaps in a new context when their content changed and loads; otherwise the
  * previous one stays (logged, counted in {@code ratatoskr.tls.reloads{listener="grpc"}}).
  *
  * <p>Thread-safety: engines come from a volatile read; {@link #reloadIfChanged} is synchronized.
@@ -52,11 +53,20 @@ final class ReloadingGrpcSslContext extends SslContext {
         current = build(tls);
     }
 
-    /** TLS 1.3 and 1.2 only, ALPN h2, the HTTP/2-safe cipher suites grpc-java configures. */
+    /**
+     * TLS 1.3 and 1.2 only, ALPN h2, the HTTP/2-safe cipher suites grpc-java configures; client
+     * certificates as {@link GrpcTls#clientAuth()} says.
+     */
     static SslContext build(GrpcTls tls) {
         try {
             SslContextBuilder b = SslContextBuilder.forServer(tls.certChainPem().toFile(), tls.privateKeyPem().toFile())
                     .protocols("TLSv1.3", "TLSv1.2");
+            if (tls.clientAuth() != GrpcTls.ClientAuth.NONE) {
+                // Client certificates must chain to grpc.tls.client-ca; the verified chain reaches the
+                // authenticator through the call's SSL session (GrpcAuthInterceptor).
+                b.trustManager(tls.clientCa().toFile()).clientAuth(tls.clientAuth() == GrpcTls.ClientAuth.REQUIRED
+                        ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+            }
             return GrpcSslContexts.configure(b).build();
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot load the gRPC TLS certificate " + tls.certChainPem()
@@ -100,6 +110,9 @@ final class ReloadingGrpcSslContext extends SslContext {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(Files.readAllBytes(tls.certChainPem()));
             sha.update(Files.readAllBytes(tls.privateKeyPem()));
+            if (tls.clientCa() != null) {
+                sha.update(Files.readAllBytes(tls.clientCa()));
+            }
             return sha.digest();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK has no SHA-256", e);

@@ -21,6 +21,7 @@ import static io.ratatoskr.server.config.ValueType.text;
 import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.session.OverflowPolicy;
 import io.ratatoskr.core.session.SessionConfig;
+import io.ratatoskr.grpc.GrpcTls;
 import io.ratatoskr.log.CleanupPolicy;
 import io.ratatoskr.log.CompressionCodec;
 import io.ratatoskr.log.DurabilityMode;
@@ -264,6 +265,15 @@ public final class ConfigKeys {
                     "PEM certificate chain (leaf first) for gRPC over TLS, with grpc.tls.key; none: plaintext."),
             key("grpc.tls.key", readableFile(), S + "grpc.tls.privateKeyPem",
                     "PEM (PKCS#8) private key of grpc.tls.cert."),
+            // Custom: "none" must not bring grpc.tls into being (it is null, TLS off, by default).
+            custom("grpc.tls.client-auth", oneOf(GrpcTls.ClientAuth.class),
+                    "Client certificates (mTLS) on the gRPC listener: none, optional (checked when sent) or "
+                            + "required; needs grpc.tls.client-ca. A verified certificate can log the caller in "
+                            + "(auth.mtls.username-from).",
+                    s -> (GrpcTls.ClientAuth) RecordDraft.read(s, S + "grpc.tls.clientAuth"),
+                    (d, mode) -> d.set(S + "grpc.tls.clientAuth", mode == GrpcTls.ClientAuth.NONE ? null : mode)),
+            key("grpc.tls.client-ca", readableFile(), S + "grpc.tls.clientCa",
+                    "PEM CA certificates a gRPC client certificate must chain to."),
 
             listenerPort("http.port", S + "http", "admin API"),
             key("http.host", text(), S + "http.host", "Address the admin API binds."),
