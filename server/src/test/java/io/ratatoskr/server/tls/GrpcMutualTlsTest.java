@@ -37,10 +37,12 @@ class GrpcMutualTlsTest {
     static Path dir;
     private static DevCertificates.Files certs;
     private static Path acl;
+    private static Path[] device;
 
     @BeforeAll
     static void certificates() throws Exception {
         certs = DevCertificates.create(dir.resolve("certs"), "localhost", List.of());
+        device = DevCertificates.client(certs.caCert().getParent(), "device-1");
         acl = Files.writeString(dir.resolve("acl.conf"), """
                 ratatoskr-acl 1
                 user device-1
@@ -81,7 +83,6 @@ class GrpcMutualTlsTest {
 
     @Test
     void requiredClientCertificatesLogTheCallerInAsTheirCommonName() throws Exception {
-        Path[] device = DevCertificates.client(certs.caCert().getParent(), "device-1");
         DevCertificates.Files other = DevCertificates.create(dir.resolve("other"), "other", List.of());
         Path[] stranger = DevCertificates.client(other.caCert().getParent(), "device-1");
         try (RatatoskrServer server = start("required", GrpcTls.ClientAuth.REQUIRED)) {
@@ -106,7 +107,6 @@ class GrpcMutualTlsTest {
 
     @Test
     void optionalClientCertificatesLetACallerWithoutOneReachAuthentication() throws Exception {
-        Path[] device = DevCertificates.client(certs.caCert().getParent(), "device-1");
         try (RatatoskrServer server = start("optional", GrpcTls.ClientAuth.OPTIONAL)) {
             ManagedChannel withCert = channel(server, device);
             ManagedChannel withoutCert = channel(server, null);
