@@ -561,8 +561,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         server.clients().add(listed);
         log.debug("mqtt {}: connected ({}, session present {})", describe(), version, result.sessionPresent());
         if (result.sessionPresent()) {
-            // A resumed session may have been built by another principal under the same client id (a
-            // takeover): its subscriptions were granted to that one, so they are decided again for this one.
+            // A resumed session's subscriptions were granted to an earlier connection of its owner (the same
+            // user, or anonymous), perhaps with other groups or rules: they are decided again for this one.
             dropUnauthorizedSubscriptions();
             queues.rejoin();
         }

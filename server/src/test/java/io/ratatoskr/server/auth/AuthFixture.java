@@ -31,6 +31,17 @@ final class AuthFixture {
         return file;
     }
 
+    /** MQTT 5 connect options with the user name and password (none when {@code user} is null), 5 s timeout. */
+    static org.eclipse.paho.mqttv5.client.MqttConnectionOptions v5Options(String user, String password) {
+        var o = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+        if (user != null) {
+            o.setUserName(user);
+            o.setPassword(password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        o.setConnectionTimeout(5);
+        return o;
+    }
+
     static RatatoskrServer start(Path dir, AuthConfig auth, boolean grpc) throws InterruptedException {
         return RatatoskrServer.start(ServerConfig.DEFAULTS.withDataDir(dir.resolve("data"))
                 .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0))

@@ -65,15 +65,10 @@ class AuthenticatedAclTest {
 
     private MqttClient connect(String id, String user, String password, String willTopic) throws MqttException {
         MqttClient client = new MqttClient(uri, id, new MemoryPersistence());
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        if (user != null) {
-            o.setUserName(user);
-            o.setPassword(password.getBytes(StandardCharsets.UTF_8));
-        }
+        MqttConnectionOptions o = AuthFixture.v5Options(user, password);
         if (willTopic != null) {
             o.setWill(willTopic, new MqttMessage("gone".getBytes(StandardCharsets.UTF_8)));
         }
-        o.setConnectionTimeout(5);
         client.connect(o);
         return client;
     }

@@ -54,15 +54,9 @@ class SessionOwnershipTest {
 
     private MqttClient v5(String id, String user, String password, boolean cleanStart) throws MqttException {
         MqttClient client = new MqttClient(uri, id, new MemoryPersistence());
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        if (user != null) {
-            o.setUserName(user);
-            o.setPassword(password.getBytes(StandardCharsets.UTF_8));
-        }
+        MqttConnectionOptions o = AuthFixture.v5Options(user, password);
         o.setCleanStart(cleanStart);
         o.setSessionExpiryInterval(3600L);
-        o.setConnectionTimeout(5);
-        o.setAutomaticReconnect(false);
         client.connect(o);
         return client;
     }
@@ -125,9 +119,7 @@ class SessionOwnershipTest {
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
         MqttClient back = new MqttClient(uri, "device-7", new MemoryPersistence());
         back.setCallback(PahoMessages.collecting(got));
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setUserName("alice");
-        o.setPassword("a-pass".getBytes(StandardCharsets.UTF_8));
+        MqttConnectionOptions o = AuthFixture.v5Options("alice", "a-pass");
         o.setCleanStart(false);
         o.setSessionExpiryInterval(3600L);
         back.connect(o);

@@ -67,6 +67,12 @@ class GrpcMutualTlsTest {
         return NettyChannelBuilder.forAddress("localhost", server.grpcPort()).sslContext(ssl.build()).build();
     }
 
+    private static void shutdown(ManagedChannel... channels) {
+        for (ManagedChannel c : channels) {
+            c.shutdownNow();
+        }
+    }
+
     private static void createTopic(ManagedChannel channel, String name) {
         RatatoskrGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .createTopic(CreateTopicRequest.newBuilder().setName(name).build());
@@ -98,9 +104,7 @@ class GrpcMutualTlsTest {
                 assertThat(failure(foreign, "devices.device-1")).as("a certificate of another CA")
                         .isEqualTo(Status.Code.UNAVAILABLE);
             } finally {
-                withCert.shutdownNow();
-                withoutCert.shutdownNow();
-                foreign.shutdownNow();
+                shutdown(withCert, withoutCert, foreign);
             }
         }
     }
@@ -115,8 +119,7 @@ class GrpcMutualTlsTest {
                 assertThat(failure(withoutCert, "devices.device-1")).as("connected, but no credentials")
                         .isEqualTo(Status.Code.UNAUTHENTICATED);
             } finally {
-                withCert.shutdownNow();
-                withoutCert.shutdownNow();
+                shutdown(withCert, withoutCert);
             }
         }
         assertThatThrownBy(() -> new GrpcTls(certs.serverCert(), certs.serverKey(), GrpcTls.ClientAuth.REQUIRED, null))
