@@ -691,7 +691,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 server.clock().millis());
         AckBarrier barrier = new AckBarrier();
         // Durable appends of this read burst go as one per partition when the loop is done with it.
-        barrier.gatherOn(server.loops().of(channel.eventLoop()));
+        if (session != null) {
+            barrier.gatherOn(session.loop());
+        }
         PublishTrace trace = server.broker().tracing().publish(message, "mqtt", clientId);
         if (trace != null) {
             message = trace.propagate(message);
