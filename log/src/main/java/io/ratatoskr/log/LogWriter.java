@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 final class LogWriter implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
-    /** How long a GROUP commit polls for more appends after each arrival (see {@link #linger}). */
+    /** How long a GROUP commit waits for more appends after each arrival (see {@link #linger}). */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     /**
      * How long the idle writer polls the queue before it parks (a park and wake-up costs ~0.1 ms of
@@ -53,7 +53,8 @@ final class LogWriter implements Runnable {
     /**
      * Whether the GROUP-commit gathering waits for the next append by spinning (cores to spare) or by
      * a timed wait that the arrival cuts short (one or two cores, where a spin takes the CPU of the
-     * threads that would send that append).
+     * threads that would send that append). Follows the idle spin, so {@code ratatoskr.log.idleSpinMicros}
+     * set to 0 turns both off.
      */
     private static final boolean LINGER_SPINS = IDLE_SPIN_NANOS > 0;
     /**
