@@ -29,7 +29,7 @@ class PublishBurstTest extends DurableTopicsTestBase {
         return broker;
     }
 
-    /** Publishes {@code count} messages to {@code topic} in one task of {@code loop}; returns their barriers' writes. */
+    /** Publishes {@code count} messages to {@code topic} in one task of {@code loop}; returns their writes. */
     private static List<CompletableFuture<Void>> publishInOneTask(Broker broker, ThreadSessionLoop loop,
                                                                   TopicsFixture f, String topic, int count) {
         CompletableFuture<List<CompletableFuture<Void>>> done = new CompletableFuture<>();
