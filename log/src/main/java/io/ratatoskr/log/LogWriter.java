@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 final class LogWriter implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
-    /** How long a GROUP commit polls for more appends after each arrival (see {@link #linger}). */
+    /** How long a GROUP commit waits for more appends after each arrival (see {@link #linger}). */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     /**
      * How long the idle writer polls the queue before it parks (a park and wake-up costs ~0.1 ms of
@@ -50,6 +50,20 @@ final class LogWriter implements Runnable {
      */
     static final long IDLE_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("ratatoskr.log.idleSpinMicros",
             Runtime.getRuntime().availableProcessors() > 2 ? 50 : 0));
+    /**
+     * Whether the GROUP-commit gathering waits for the next append by spinning (cores to spare) or by
+     * a timed wait that the arrival cuts short (one or two cores, where a spin takes the CPU of the
+     * threads that would send that append). Follows the idle spin, so {@code ratatoskr.log.idleSpinMicros}
+     * set to 0 turns both off.
+     */
+    private static final boolean LINGER_SPINS = IDLE_SPIN_NANOS > 0;
+    /**
+     * After this many gatherings in a row that caught nothing, the writer stops gathering (an fsync at
+     * once) and tries again only every {@link #LINGER_PROBE_EVERY}th group: appends that come in bursts
+     * (one per read burst of a network thread) gain nothing from the wait.
+     */
+    private static final int FRUITLESS_LINGERS_MAX = 2;
+    private static final int LINGER_PROBE_EVERY = 8;
     /** Groups up to this size complete on the writer thread when the completer is idle. */
     private static final int INLINE_COMPLETIONS_MAX = 4;
 
@@ -130,6 +144,9 @@ final class LogWriter implements Runnable {
     private boolean unflushed;
     private long lastFlushNanos = System.nanoTime();
     private int lastGroupAppends;
+    /** GROUP mode: gatherings in a row that caught no append, and groups since the last probe. */
+    private int fruitlessLingers;
+    private int groupsSinceProbe;
 
     final LongAdder fsyncs = new LongAdder();
     final LongAdder appendedBatches = new LongAdder();
@@ -266,9 +283,12 @@ final class LogWriter implements Runnable {
                 }
                 if (config.durability() == DurabilityMode.GROUP
                         && !inflight.isEmpty()
-                        && (inflight.size() > 1 || lastGroupAppends > 1)) {
+                        && (inflight.size() > 1 || lastGroupAppends > 1)
+                        && lingerPays()) {
                     // Linger only when appends come concurrently: a lone appender gains nothing.
+                    int before = inflight.size();
                     linger(tasks);
+                    fruitlessLingers = inflight.size() > before ? 0 : fruitlessLingers + 1;
                 }
                 commit();
                 maybeFlushAsync();
@@ -287,11 +307,23 @@ final class LogWriter implements Runnable {
         return -1;
     }
 
+    /** Whether to gather before this group's fsync: yes unless recent gatherings caught nothing. */
+    private boolean lingerPays() {
+        if (fruitlessLingers < FRUITLESS_LINGERS_MAX) {
+            return true;
+        }
+        if (++groupsSinceProbe >= LINGER_PROBE_EVERY) {
+            groupsSinceProbe = 0;
+            return true;
+        }
+        return false;
+    }
+
     /**
-     * GROUP mode: before the fsync, keep taking appends while they keep arriving: poll (spinning, no
-     * park) for up to {@code SPIN_NANOS} after each arrival, and never past {@code
-     * groupCommitMaxDelayMs} after the oldest append of the group. Appends that are on their way join
-     * the fsync instead of waiting for the next one.
+     * GROUP mode: before the fsync, keep taking appends while they keep arriving: wait for up to {@code
+     * SPIN_NANOS} after each arrival (spinning where cores are to spare, else a timed wait the next
+     * arrival ends), and never past {@code groupCommitMaxDelayMs} after the oldest append of the group.
+     * Appends that are on their way join the fsync instead of waiting for the next one.
      */
     private void linger(List<WriterQueue.Task> tasks) throws InterruptedException {
         long deadline = inflight.get(0).enqueuedNanos + WriterQueue.nanos(config.groupCommitMaxDelayMs());
@@ -300,9 +332,14 @@ final class LogWriter implements Runnable {
             if (now >= deadline) {
                 return;
             }
-            queue.spinUntilNonEmpty(Math.min(SPIN_NANOS, deadline - now));
+            long wait = Math.min(SPIN_NANOS, deadline - now);
             tasks.clear();
-            queue.drain(tasks, 0, true);
+            if (LINGER_SPINS) {
+                queue.spinUntilNonEmpty(wait);
+                queue.drain(tasks, 0, true);
+            } else {
+                queue.drain(tasks, wait, true);
+            }
             if (tasks.isEmpty()) {
                 return;
             }

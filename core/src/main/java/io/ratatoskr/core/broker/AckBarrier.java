@@ -1,5 +1,7 @@
 package io.ratatoskr.core.broker;
 
+import io.ratatoskr.core.session.SessionLoop;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +26,7 @@ public final class AckBarrier {
     private List<Result<?>> results;
     private int size;
     private io.ratatoskr.core.trace.PublishTrace trace;
+    private SessionLoop gatherLoop;
 
     private record Result<T>(Class<T> type, CompletableFuture<T> write) {}
 
@@ -84,6 +87,21 @@ public final class AckBarrier {
     /** The trace attached with {@link #trace(io.ratatoskr.core.trace.PublishTrace)}, or null. */
     public io.ratatoskr.core.trace.PublishTrace trace() {
         return trace;
+    }
+
+    /**
+     * Lets the stores gather this publish's writes with the others made on {@code loop} until it has
+     * finished its current work (a read burst), so that they become one append per partition. Only
+     * honoured when the publish runs on {@code loop}; the acknowledgement still waits for the write
+     * that holds the message, as durable as its store promises.
+     */
+    public void gatherOn(SessionLoop loop) {
+        this.gatherLoop = loop;
+    }
+
+    /** The loop set with {@link #gatherOn}, or null: write at once. */
+    public SessionLoop gatherLoop() {
+        return gatherLoop;
     }
 
     /** Whether nothing was added: the publisher can be acknowledged at once. */

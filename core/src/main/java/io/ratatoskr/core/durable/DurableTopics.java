@@ -505,7 +505,10 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
     /**
      * Appends {@code message} to every durable topic that captures its MQTT topic. The message key
      * and idempotency key come from the MQTT 5 user properties {@value PublishOptions#MESSAGE_KEY}
-     * and {@value PublishOptions#IDEMPOTENCY_KEY}.
+     * and {@value PublishOptions#IDEMPOTENCY_KEY}. When the barrier names a loop the publish runs on
+     * ({@link AckBarrier#gatherOn}), the record is appended with the others of that loop's current
+     * work, one append per partition ({@link PublishBurst}); the barrier's write completes once the
+     * append holding the message does.
      *
      * @return false when a capturing topic saw the idempotency key within its window: the message is
      *         a repeat and is not routed again
@@ -530,7 +533,7 @@ public final class DurableTopics implements TopicDirectory, PublishStore, AutoCl
         long now = env.clock().millis();
         boolean route = true;
         for (LocalTopic t : matches.topics) {
-            AppendOutcome a = t.append(message, id, options, now);
+            AppendOutcome a = t.append(message, id, options, now, barrier == null ? null : barrier.gatherLoop());
             route &= !a.duplicate();
             if (barrier != null) {
                 barrier.awaitResult(PublishReceipt.class, a.receipt());

@@ -3,6 +3,7 @@ package io.ratatoskr.core.durable;
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
+import io.ratatoskr.core.session.SessionLoop;
 import io.ratatoskr.log.LogConfig;
 import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.log.ReadResult;
@@ -154,7 +155,15 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
      * @return the receipt, and whether this publish was a repeat
      */
     AppendOutcome append(Message message, UUID id, PublishOptions options, long nowMs) {
-        return appendAll(List.of(message), List.of(options), () -> id, nowMs).getFirst();
+        return append(message, id, options, nowMs, null);
+    }
+
+    /**
+     * As {@link #append(Message, UUID, PublishOptions, long)}; with a {@code gatherLoop} the record is
+     * gathered with the others that loop's thread stores in its current work ({@link PublishBurst}).
+     */
+    AppendOutcome append(Message message, UUID id, PublishOptions options, long nowMs, SessionLoop gatherLoop) {
+        return appendAll(List.of(message), List.of(options), () -> id, nowMs, gatherLoop).getFirst();
     }
 
     /**
@@ -168,6 +177,11 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
      * @return one outcome per message, in order
      */
     List<AppendOutcome> appendAll(List<Message> messages, List<PublishOptions> options, Supplier<UUID> ids, long nowMs) {
+        return appendAll(messages, options, ids, nowMs, null);
+    }
+
+    private List<AppendOutcome> appendAll(List<Message> messages, List<PublishOptions> options, Supplier<UUID> ids,
+                                          long nowMs, SessionLoop gatherLoop) {
         TopicConfig c = definition.config();
         List<LogPartition> parts = partitions;
         List<AppendOutcome> out = new ArrayList<>(messages.size());
@@ -214,17 +228,21 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
         for (int p = 0; p < parts.size(); p++) {
             List<Pending> pending = byPartition.get(p);
             if (pending != null) {
-                appendChunks(parts.get(p), pending);
+                if (gatherLoop != null) {
+                    PublishBurst.add(this, parts.get(p), pending, gatherLoop);
+                } else {
+                    appendChunks(parts.get(p), pending);
+                }
             }
         }
         return out;
     }
 
     /** A record on its way to a partition, with the receipt its publisher waits for. */
-    private record Pending(Record record, UUID id, CompletableFuture<PublishReceipt> receipt, String claimedKey) {}
+    record Pending(Record record, UUID id, CompletableFuture<PublishReceipt> receipt, String claimedKey) {}
 
     /** Appends {@code pending} to {@code partition} in as few log batches as its batch limit allows. */
-    private void appendChunks(LogPartition partition, List<Pending> pending) {
+    void appendChunks(LogPartition partition, List<Pending> pending) {
         long limit = partition.log().config().maxBatchBytes() * 3L / 4;
         int from = 0;
         long bytes = 0;
@@ -269,7 +287,7 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
     }
 
     /** About the bytes a record takes in a log batch (for splitting a large batch). */
-    private static long estimatedBytes(Record r) {
+    static long estimatedBytes(Record r) {
         long n = 32 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length)
                 + (r.idempotencyKey() == null ? 0 : r.idempotencyKey().length);
         for (io.ratatoskr.log.Header h : r.headers()) {

@@ -703,6 +703,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         Message message = new Message(topic, p.payload(), qos, p.retain(), PublishProperties.toCore(props), clientId,
                 server.clock().millis());
         AckBarrier barrier = new AckBarrier();
+        // Durable appends of this read burst go as one per partition when the loop is done with it.
+        if (session != null) {
+            barrier.gatherOn(session.loop());
+        }
         PublishTrace trace = server.broker().tracing().publish(message, "mqtt", clientId);
         if (trace != null) {
             message = trace.propagate(message);

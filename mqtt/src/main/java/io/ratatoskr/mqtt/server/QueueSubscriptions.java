@@ -25,10 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The consumer-group subscriptions of one MQTT connection: {@code $queue/<group>/<durable topic>}.
@@ -197,6 +199,7 @@ final class QueueSubscriptions {
     void leaveAll() {
         for (QueueMember m : members.values()) {
             m.closing = true;
+            m.flushAcks();
             ignoreFailure(m.member.leave(m.attempted), "leave");
         }
         members.clear();
@@ -306,6 +309,17 @@ final class QueueSubscriptions {
         volatile boolean closing;
         /** Deliveries handed back by the session after the client may have seen them. */
         final List<Long> attempted = new ArrayList<>(0);
+        /**
+         * Acknowledgements gathered while the session's loop works through one read burst, sent to the group
+         * as one step ({@link GroupMember#ackAll}) when the loop is done with it. Guarded by {@code ackLock}:
+         * the session's loop may change (takeover) while a flush is pending.
+         * Every other call to the member first sends these, so the group sees one member's answers in order.
+         */
+        private final Object ackLock = new Object();
+        private long[] acks = new long[16];
+        private int ackCount;
+        private boolean ackFlushScheduled;
+        private final Runnable flushTask = this::flushAcks;
 
         QueueMember(String filter, int qos, int subscriptionId) {
             this.filter = filter;
@@ -329,7 +343,42 @@ final class QueueSubscriptions {
 
         void leaveGracefully() {
             closing = true;
+            flushAcks();
             ignoreFailure(member.leave(List.of()), "leave");
+        }
+
+        /** On the session's loop: acknowledges {@code deliveryId} with the others of this burst. */
+        void ack(long deliveryId) {
+            boolean schedule;
+            synchronized (ackLock) {
+                if (ackCount == acks.length) {
+                    acks = Arrays.copyOf(acks, ackCount * 2); // at most the member's prefetch outstanding
+                }
+                acks[ackCount++] = deliveryId;
+                schedule = !ackFlushScheduled;
+                ackFlushScheduled = true;
+            }
+            if (schedule) {
+                try {
+                    session.loop().execute(flushTask);
+                } catch (RejectedExecutionException e) {
+                    flushAcks();
+                }
+            }
+        }
+
+        /** Sends the gathered acknowledgements to the group now (any thread). */
+        void flushAcks() {
+            synchronized (ackLock) {
+                ackFlushScheduled = false;
+                if (ackCount == 0) {
+                    return;
+                }
+                long[] ids = Arrays.copyOf(acks, ackCount);
+                ackCount = 0;
+                // Posted under the lock: a later call to the member (after its own flush) queues behind it.
+                ignoreFailure(member.ackAll(ids), "ack");
+            }
         }
     }
 
@@ -346,8 +395,11 @@ final class QueueSubscriptions {
         @Override
         public void acknowledged(int reasonCode, String reasonString, List<Header> userProperties) {
             if (reasonCode < 0x80) {
-                ignoreFailure(m.member.ack(deliveryId), "ack");
-            } else if (reasonCode == ReasonCode.PAYLOAD_FORMAT_INVALID || isTrue(userProperties, REJECT)) {
+                m.ack(deliveryId);
+                return;
+            }
+            m.flushAcks();
+            if (reasonCode == ReasonCode.PAYLOAD_FORMAT_INVALID || isTrue(userProperties, REJECT)) {
                 String why = reasonString != null ? reasonString
                         : "rejected by the client (PUBACK " + ReasonCode.name(reasonCode) + ")";
                 ignoreFailure(m.member.reject(deliveryId, why), "reject");
@@ -361,12 +413,14 @@ final class QueueSubscriptions {
             if (sent) {
                 m.attempted.add(deliveryId);
             } else if (!m.closing) {
+                m.flushAcks();
                 ignoreFailure(m.member.release(deliveryId), "release");
             }
         }
 
         @Override
         public void undeliverable(String reason) {
+            m.flushAcks();
             ignoreFailure(m.member.reject(deliveryId, reason), "reject");
         }
 

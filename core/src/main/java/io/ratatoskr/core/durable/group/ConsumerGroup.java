@@ -163,6 +163,30 @@ final class ConsumerGroup {
         });
     }
 
+    /**
+     * Acknowledges several deliveries in one task (one dispatch and one state flush for all): each as
+     * {@link #ack}; an identifier that is no longer outstanding (its ack timeout passed, the member
+     * left) is skipped, the others are still acknowledged.
+     *
+     * @return the number of deliveries acknowledged
+     */
+    CompletableFuture<Integer> ackAll(GroupMember m, long[] deliveryIds) {
+        return submit(() -> {
+            int acked = 0;
+            for (long id : deliveryIds) {
+                PendingMessage e = inFlight.get(id);
+                if (e == null || e.owner != m) {
+                    continue; // as a single ack's DELIVERY_NOT_FOUND, which the adapters ignore
+                }
+                untrack(e);
+                done(e);
+                metrics.acked.increment();
+                acked++;
+            }
+            return acked;
+        });
+    }
+
     CompletableFuture<Void> nack(GroupMember m, long deliveryId, long delayMs) {
         return submit(() -> {
             PendingMessage e = take(m, deliveryId);

@@ -66,6 +66,16 @@ public final class GroupMember {
     }
 
     /**
+     * Several messages were processed: as {@link #ack} for each, in one step of the group. Identifiers
+     * no longer outstanding (timed out, or not this member's) are skipped.
+     *
+     * @return how many were acknowledged
+     */
+    public CompletableFuture<Integer> ackAll(long[] deliveryIds) {
+        return group.ackAll(this, deliveryIds.clone());
+    }
+
+    /**
      * The message was not processed: deliver it again, after {@code delayMs} (capped by
      * {@link GroupsConfig#maxNackDelayMs()}), or after the group's exponential backoff when
      * {@code delayMs} is negative. It counts as a failed attempt: after the last one it goes to the

@@ -88,6 +88,27 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void ackAllAcknowledgesEveryOutstandingDeliveryAndSkipsOnesNoLongerOutstanding() {
+        publish(6);
+        RecordingSink sink = new RecordingSink();
+        GroupMember m = join("a", 10, sink);
+        List<GroupDelivery> got = sink.next(6);
+        m.ack(got.get(1).deliveryId()).join();
+
+        // m1 is already acknowledged: skipped, and the others still count.
+        long[] ids = got.stream().limit(4).mapToLong(GroupDelivery::deliveryId).toArray();
+        assertThat(m.ackAll(ids).join()).isEqualTo(3);
+        GroupInfo info = describe();
+        assertThat(info.partitions().get(0).committedOffset()).isEqualTo(4);
+        assertThat(info.inFlight()).isEqualTo(2);
+        assertThat(f.counter("ratatoskr.group.messages.acked", "group", "workers")).isEqualTo(4);
+
+        m.ackAll(new long[] {got.get(4).deliveryId(), got.get(5).deliveryId()}).join();
+        assertThat(describe().partitions().get(0).committedOffset()).isEqualTo(6);
+        assertThat(describe().lag()).isZero();
+    }
+
+    @Test
     void ackingTwiceFailsWithDeliveryNotFound() {
         publish(1);
         RecordingSink sink = new RecordingSink();
