@@ -56,6 +56,7 @@ import io.ratatoskr.mqtt.codec.ReasonCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -123,6 +124,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private boolean pausedForRate;
     /** Reading stopped while the channel is not writable: its unread answers are bounded. */
     private boolean pausedForWrites;
+    /** Counted among the sockets in CONNECT ({@link MqttServerContext#pendingConnections}). */
+    private boolean pending;
     private long lastThrottleLogMillis = Long.MIN_VALUE;
     private int clientReceiveMaximum;
     private QueueSubscriptions queues;
@@ -154,6 +157,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         server.metrics().connectionOpened();
         server.addressConnections().opened(channel.remoteAddress());
         server.channels().add(channel);
+        if (!admitPending()) {
+            return;
+        }
         connectTimeout = ctx.executor().schedule(() -> {
             if (phase == Phase.AWAIT_CONNECT || phase == Phase.CONNECTING) {
                 server.metrics().protocolError("connect_timeout");
@@ -164,10 +170,48 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         ctx.fireChannelActive();
     }
 
+    /**
+     * Counts this socket among those still in CONNECT of its source and overall
+     * ({@link MqttLimits#maxPendingConnectionsPerAddress}); over either cap it is closed at once
+     * (counted, logged at most once per source every 10 s) and false returned.
+     */
+    private boolean admitPending() {
+        SocketAddress remote = channel.remoteAddress();
+        pending = true;
+        MqttLimits limits = server.config().limits();
+        int fromSource = server.pendingConnections().opened(remote);
+        String refusal = fromSource > limits.maxPendingConnectionsPerAddress() ? "max_pending_connections_per_address"
+                : server.pendingConnections().total() > limits.maxPendingConnections() ? "max_pending_connections"
+                : null;
+        if (refusal == null) {
+            return true;
+        }
+        server.metrics().connectionRefused(refusal);
+        long suppressed = server.refusalLog().admit(remote);
+        if (suppressed >= 0) {
+            log.atInfo().addKeyValue("event", "connection_refused").addKeyValue("reason", refusal)
+                    .addKeyValue("remote", remote).addKeyValue("suppressed", suppressed)
+                    .log("mqtt {}: socket closed at once: too many sockets without CONNECT ({}; {} more not logged)",
+                            remote, refusal, suppressed);
+        }
+        phase = Phase.CLOSING;
+        channel.close();
+        return false;
+    }
+
+    /** This socket no longer counts as one in CONNECT (connected, or closed). */
+    private void leavePending() {
+        if (pending) {
+            pending = false;
+            server.pendingConnections().closed(channel.remoteAddress());
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         server.metrics().connectionClosed();
         server.addressConnections().closed(channel.remoteAddress());
+        leavePending();
         if (listed != null) {
             server.clients().remove(listed);
             listed = null;
@@ -500,6 +544,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         session = result.session();
         phase = Phase.CONNECTED;
+        leavePending();
         int window = Math.min(server.broker().config().session().maxInflight(), clientReceiveMaximum);
         queues = new QueueSubscriptions(server.groups(), clientId, session, window);
         if (PublishBudget.limits(server.config().limits())) {
@@ -570,8 +615,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     /** Answers a CONNECT with an error CONNACK and closes [MQTT-3.2.2-7]. */
     private void refuse(int v5ReasonCode, String metricTag, String reason) {
         server.metrics().connectionRefused(metricTag);
-        log.atInfo().addKeyValue("event", "connect_refused").addKeyValue("reason", metricTag)
-                .log("mqtt {}: CONNECT refused: {}", describe(), reason);
+        long suppressed = server.refusalLog().admit(channel.remoteAddress());
+        if (suppressed >= 0) { // a flood of refused CONNECTs writes one line per source every 10 s
+            log.atInfo().addKeyValue("event", "connect_refused").addKeyValue("reason", metricTag)
+                    .addKeyValue("suppressed", suppressed)
+                    .log("mqtt {}: CONNECT refused: {}{}", describe(), reason,
+                            suppressed == 0 ? "" : " (" + suppressed + " earlier refusals from this address not logged)");
+        }
         if (!v5() && v5ReasonCode == ReasonCode.TOPIC_NAME_INVALID) {
             // 3.1.1 has no return code for a bad will topic (0x03 would say the server is unavailable):
             // it is a protocol violation, on which the server closes the connection (3.1.1 [MQTT-4.8.0-1]).
@@ -905,6 +955,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 continue;
             }
             if (QueueSubscriptions.isQueueFilter(sub.filter())) {
+                if (overSubscriptionQuota(sub.filter())) {
+                    codes.add(v5() ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.V3_SUBACK_FAILURE);
+                    refusals = refusals == null ? new ArrayList<>(1) : refusals;
+                    refusals.add("at most " + maxSubscriptions + " subscriptions per client");
+                    continue;
+                }
                 QueueSubscriptions.Outcome o = queues.subscribe(sub, subscriptionId, s.properties().userProperties());
                 codes.add(v5() || o.reasonCode() < 0x80 ? o.reasonCode() : ReasonCode.V3_SUBACK_FAILURE);
                 if (o.reason() != null) {
@@ -919,14 +975,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 codes.add(v5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
                 continue;
             }
-            if (maxSubscriptions > 0 && session.subscriptionCount() >= maxSubscriptions
-                    && !session.isSubscribed(sub.filter())) {
-                // Replacing an existing subscription is always allowed; only new filters count.
-                server.metrics().subscriptionRefused("max_subscriptions");
-                if (refusedSubscriptions++ == 0) { // one line per connection
-                    log.atInfo().addKeyValue("event", "subscribe_refused").addKeyValue("reason", "max_subscriptions")
-                            .log("mqtt {}: SUBSCRIBE refused: more than {} subscriptions", describe(), maxSubscriptions);
-                }
+            if (overSubscriptionQuota(sub.filter())) {
                 codes.add(v5() ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.V3_SUBACK_FAILURE);
                 refusals = refusals == null ? new ArrayList<>(1) : refusals;
                 refusals.add("at most " + maxSubscriptions + " subscriptions per client");
@@ -945,6 +994,24 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         String reason = refusals == null || !v5() ? null : String.join("; ", refusals);
         ctx.write(withReasonString(reason, false, props -> new SubAck(s.packetId(), codes, props)));
+    }
+
+    /**
+     * Whether a new filter would take the session over {@link MqttLimits#maxSubscriptionsPerClient}
+     * (counted and logged once per connection when it would). Plain, shared and {@code $queue}
+     * subscriptions all count (the session holds all three); replacing one it holds is always allowed.
+     */
+    private boolean overSubscriptionQuota(String filter) {
+        int max = server.config().limits().maxSubscriptionsPerClient();
+        if (max == 0 || session.subscriptionCount() < max || session.isSubscribed(filter)) {
+            return false;
+        }
+        server.metrics().subscriptionRefused("max_subscriptions");
+        if (refusedSubscriptions++ == 0) { // one line per connection
+            log.atInfo().addKeyValue("event", "subscribe_refused").addKeyValue("reason", "max_subscriptions")
+                    .log("mqtt {}: SUBSCRIBE refused: more than {} subscriptions", describe(), max);
+        }
+        return true;
     }
 
     /**

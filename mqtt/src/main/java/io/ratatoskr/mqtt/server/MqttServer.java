@@ -84,6 +84,9 @@ public final class MqttServer implements AutoCloseable {
         ChannelGroup channels = new DefaultChannelGroup("mqtt", GlobalEventExecutor.INSTANCE);
         this.context = new MqttServerContext(config, broker, channels, random, groups);
         this.trafficCounter = new TrafficCounter(broker.metrics());
+        io.micrometer.core.instrument.Gauge.builder("ratatoskr.mqtt.connections.pending",
+                        context.pendingConnections(), AddressConnections::total)
+                .description("Accepted MQTT sockets whose CONNECT has not completed").register(broker.metrics().registry());
         this.epoll = Epoll.isAvailable();
     }
 

@@ -71,7 +71,9 @@ class HostileClientsTest {
                         SessionConfig.DEFAULTS.maxInflight(), SessionConfig.DEFAULTS.maxSessionExpirySeconds(),
                         false)),
                 m -> m.withConnectTimeoutSeconds(CONNECT_TIMEOUT_SECONDS)
-                        .withLimits(m.limits().withMaxConnectionsPerAddress(LONG ? 100_000 : 1_000)));
+                        .withLimits(m.limits().withMaxConnectionsPerAddress(LONG ? 100_000 : 1_000)
+                                // the slowloris test holds its sockets until the connect timeout
+                                .withMaxPendingConnections(LONG ? 100_000 : 1_000, LONG ? 100_000 : 10_000)));
         bystander = PahoV3Client.connect(broker, "bystander");
         bystander.subscribe("bystander/ping", 1);
     }

@@ -116,8 +116,8 @@ public final class ConfigKeys {
             // Quotas (docs/security.md, "Limits and quotas").
             key("mqtt.max-connections-per-address", integer(1, Integer.MAX_VALUE),
                     S + "mqtt.limits.maxConnectionsPerAddress",
-                    "Open MQTT connections from one IP address (loopback included) at most; a CONNECT beyond "
-                            + "it is refused with Quota exceeded (3.1.1: server unavailable)."),
+                    "Open MQTT connections from one IP address (IPv6: one /64; loopback included) at most; a "
+                            + "CONNECT beyond it is refused with Quota exceeded (3.1.1: server unavailable)."),
             key("mqtt.max-publish-rate", integer(0, Integer.MAX_VALUE), S + "mqtt.limits.maxPublishRate",
                     "PUBLISH packets per second one connection may send; beyond it the connection is not read "
                             + "until its budget refills (nothing dropped). 0: unlimited."),
@@ -129,6 +129,14 @@ public final class ConfigKeys {
                     S + "mqtt.limits.maxSubscriptionsPerClient",
                     "Topic filters one session may hold; further ones get SUBACK Quota exceeded (3.1.1: 0x80). "
                             + "0: unlimited."),
+            key("mqtt.max-pending-connections-per-address", integer(1, Integer.MAX_VALUE),
+                    S + "mqtt.limits.maxPendingConnectionsPerAddress",
+                    "Sockets from one source (IPv6: one /64) accepted but without a completed CONNECT at most; "
+                            + "one beyond it is closed at once."),
+            key("mqtt.max-pending-connections", integer(1, Integer.MAX_VALUE),
+                    S + "mqtt.limits.maxPendingConnections",
+                    "Sockets without a completed CONNECT from all sources together at most; one beyond it is "
+                            + "closed at once."),
 
             key("mqtt.tls.port", integer(-1, 65_535), T + "mqttTlsPort",
                     "Port of MQTT over TLS, used when mqtt.tls.cert is set; 0 picks a free one; -1: none."),
