@@ -30,7 +30,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * first level is {@code $SYS} [MQTT-4.7.2-1]. Placeholders: {@code %u} (user name) and {@code %c}
  * (client id) are substituted as literal text; a rule whose value is missing (anonymous and
  * {@code %u}), empty, starts with {@code $} or contains {@code /}, {@code +} or {@code #} does not
- * apply.
+ * apply. Admin API rules ({@code admin-api read|write}) follow the same order: a matching deny wins,
+ * then an allow, else no.
  *
  * <p><b>Cost.</b> Each distinct principal's rules are compiled once into an {@link AclPolicy} and
  * cached (at most {@value #MAX_CACHED} principals; when full the cache is emptied and refilled on use).
@@ -67,6 +68,14 @@ public final class AclRules implements Authorizer {
     public boolean mayAdminister(Principal principal, String topic) {
         return policy(principal).mayAct(Action.ADMIN, topic);
     }
+
+    @Override
+    public boolean mayUseAdminApi(Principal principal, boolean write) {
+        return policy(principal).mayAct(write ? Action.ADMIN_API_WRITE : Action.ADMIN_API_READ, ADMIN_API_TOPIC);
+    }
+
+    /** What admin API rules (pattern {@code #}) are matched against. */
+    private static final String ADMIN_API_TOPIC = "admin-api";
 
     /** The filter a subscription is decided on, or null for a malformed $share/$queue filter. */
     static String plainFilter(String filter) {
