@@ -154,6 +154,11 @@ public final class ConfigKeys {
                     "Port of MQTT over WebSocket (ws://host:port/mqtt); 0 picks a free one; -1: none."),
             key("mqtt.websocket.path", text(), T + "websocketPath",
                     "HTTP path of the WebSocket upgrade, for ws and wss."),
+            key("mqtt.websocket.allowed-origins", optionalText(), T + "websocketAllowedOrigins",
+                    "Browser origins (Origin header) the ws and wss listeners accept, comma-separated "
+                            + "(https://app.example.com), or * for any; others get 403. Requests without Origin "
+                            + "(non-browser clients) are always accepted. none: pages of the broker's own host "
+                            + "name only."),
 
             key("mqtt.wss.port", integer(-1, 65_535), T + "wssPort", "Port of MQTT over secure WebSocket "
                     + "(wss://host:port/mqtt, the mqtt.tls.cert certificate); 0 picks a free one; -1: none."),
