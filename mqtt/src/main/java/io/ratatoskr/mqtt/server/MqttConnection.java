@@ -91,6 +91,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private static final long MAX_PUBLISHER_PAUSE_MILLIS = 250;
     /** Consumer-group subscriptions live under this prefix: no client publishes there. */
     private static final String QUEUE_TOPIC = "$queue";
+    /** Packets one connection handles per turn of its event loop ({@link #yieldIfTurnUsedUp}). */
+    static final int MAX_PACKETS_PER_TURN = 512;
 
     private enum Phase { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSING }
 
@@ -124,6 +126,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private boolean pausedForRate;
     /** Reading stopped while the channel is not writable: its unread answers are bounded. */
     private boolean pausedForWrites;
+    /** Packets handled since this connection's last read completed ({@link #MAX_PACKETS_PER_TURN}). */
+    private int packetsThisTurn;
+    /** Decoding stopped for the other connections of the event loop to have their turn. */
+    private boolean pausedForTurn;
     /** Counted among the sockets in CONNECT ({@link MqttServerContext#pendingConnections}). */
     private boolean pending;
     private long lastThrottleLogMillis = Long.MIN_VALUE;
@@ -238,6 +244,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        packetsThisTurn = 0;
         ctx.flush();
         ctx.fireChannelReadComplete();
     }
@@ -246,14 +253,21 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (!channel.isWritable()) {
             // A client that does not read what it asks for (PINGRESP, PUBACK, WebSocket pongs...) must
-            // not make the broker buffer answers without end: stop reading it until it has read them.
+            // not make the broker buffer answers without end: stop reading it until it has read them,
+            // and stop decoding what one read brought too (64 KiB of PINGREQs are 32,768 answers, each
+            // an outbound buffer entry: the event loop's time and the heap, not the bystanders').
             if (phase == Phase.CONNECTED && !pausedForWrites) {
                 pausedForWrites = true;
                 channel.config().setAutoRead(false);
+                MqttDecoder decoder = decoder();
+                if (decoder != null) {
+                    decoder.hold();
+                }
             }
         } else if (pausedForWrites) {
             pausedForWrites = false;
-            readAgainIfUnpaused();
+            // In a task of its own: this may run inside a flush, itself inside the decoder's read.
+            ctx.executor().execute(this::resumeDecodingIfUnpaused);
         }
         if (channel.isWritable() && attached()) {
             session.onWritable();
@@ -313,7 +327,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 }
                 pendingWhileConnecting.add(packet);
             }
-            case CONNECTED -> dispatch(packet);
+            case CONNECTED -> {
+                dispatch(packet);
+                yieldIfTurnUsedUp();
+            }
             case CLOSING -> {
                 // Closing: ignore the rest.
             }
@@ -797,17 +814,60 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             if (!channel.isActive()) {
                 return;
             }
-            if (decoderCtx != null) {
+            if (decoderCtx != null && !pausedForWrites && !pausedForTurn) {
                 ((MqttDecoder) decoderCtx.handler()).release(decoderCtx); // may pause again at once
             }
             readAgainIfUnpaused();
         }, pause.millis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Fairness between the connections of one event loop: after {@link #MAX_PACKETS_PER_TURN} packets
+     * of one read (64 KiB holds 32,768 PINGREQs, each answered), this connection stops decoding and
+     * reading, and goes on in a task scheduled behind the other connections' I/O, so a flood of tiny
+     * packets delays its neighbours by one turn at most.
+     */
+    private void yieldIfTurnUsedUp() {
+        if (++packetsThisTurn < MAX_PACKETS_PER_TURN || pausedForTurn || phase != Phase.CONNECTED) {
+            return;
+        }
+        MqttDecoder decoder = decoder();
+        if (decoder == null) {
+            return;
+        }
+        pausedForTurn = true;
+        channel.config().setAutoRead(false);
+        decoder.hold();
+        ctx.flush();
+        // Scheduled, not executed: tasks added while the loop runs tasks would run before its next I/O.
+        ctx.executor().schedule(() -> {
+            pausedForTurn = false;
+            packetsThisTurn = 0;
+            resumeDecodingIfUnpaused();
+        }, 0, TimeUnit.NANOSECONDS);
+    }
+
+    private MqttDecoder decoder() {
+        ChannelHandlerContext decoderCtx = ctx.pipeline().context(MqttDecoder.class);
+        return decoderCtx == null ? null : (MqttDecoder) decoderCtx.handler();
+    }
+
+    /** After a pause for writes or a turn: decodes what was held (unless the rate still holds it), reads again. */
+    private void resumeDecodingIfUnpaused() {
+        if (!channel.isActive() || pausedForWrites || pausedForTurn) {
+            return;
+        }
+        ChannelHandlerContext decoderCtx = ctx.pipeline().context(MqttDecoder.class);
+        if (decoderCtx != null && !pausedForRate) {
+            ((MqttDecoder) decoderCtx.handler()).release(decoderCtx); // may pause again at once
+        }
+        readAgainIfUnpaused();
+    }
+
     /** Reads the socket again unless something still holds it paused (acks, a congested subscriber, the rate). */
     private void readAgainIfUnpaused() {
         if (phase == Phase.CONNECTED && !pausedForAcks && !pausedByBackPressure && !pausedForRate
-                && !pausedForWrites) {
+                && !pausedForWrites && !pausedForTurn) {
             channel.config().setAutoRead(true);
         }
     }
