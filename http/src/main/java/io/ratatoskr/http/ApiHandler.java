@@ -16,17 +16,15 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
 import io.netty.handler.ssl.SslHandler;
+import io.ratatoskr.core.security.PeerCertificates;
 import io.ratatoskr.core.security.ThrottledLog;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -168,20 +166,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The verified client certificate chain of an HTTPS connection that sent one; empty otherwise. */
     private static List<X509Certificate> peerCertificates(ChannelHandlerContext ctx) {
         SslHandler tls = ctx.pipeline().get(SslHandler.class);
-        if (tls == null) {
-            return List.of();
-        }
-        try {
-            List<X509Certificate> chain = new ArrayList<>();
-            for (Certificate c : tls.engine().getSession().getPeerCertificates()) {
-                if (c instanceof X509Certificate x) {
-                    chain.add(x);
-                }
-            }
-            return chain;
-        } catch (SSLPeerUnverifiedException none) {
-            return List.of();
-        }
+        return tls == null ? List.of() : PeerCertificates.of(tls.engine().getSession());
     }
 
     private void run(ChannelHandlerContext ctx, boolean keepAlive, boolean head, Router.Handler handler,

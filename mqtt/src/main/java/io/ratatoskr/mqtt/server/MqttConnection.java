@@ -14,6 +14,7 @@ import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.client.ClientInfo;
 import io.ratatoskr.core.security.AuthResult;
 import io.ratatoskr.core.security.Credentials;
+import io.ratatoskr.core.security.PeerCertificates;
 import io.ratatoskr.core.security.Principal;
 import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
@@ -58,7 +59,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,7 +67,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * One MQTT network connection: the protocol state machine between the wire (decoded
@@ -1394,20 +1393,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
      */
     List<X509Certificate> peerCertificates() {
         SslHandler tls = channel == null ? null : channel.pipeline().get(SslHandler.class);
-        if (tls == null) {
-            return List.of();
-        }
-        try {
-            List<X509Certificate> chain = new ArrayList<>();
-            for (Certificate c : tls.engine().getSession().getPeerCertificates()) {
-                if (c instanceof X509Certificate x) {
-                    chain.add(x);
-                }
-            }
-            return List.copyOf(chain);
-        } catch (SSLPeerUnverifiedException e) {
-            return List.of();
-        }
+        return tls == null ? List.of() : PeerCertificates.of(tls.engine().getSession());
     }
 
     private String remoteAddress() {
