@@ -112,6 +112,31 @@ class QuotaTest {
         });
     }
 
+    @Test
+    void overIpv6LoopbackThePerAddressLimitHoldsToo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6Loopback(), "no IPv6 loopback (::1) on this machine");
+        broker = TestBroker.start(b -> b, m -> m.withAddress("::1", 0)
+                .withLimits(m.limits().withMaxConnectionsPerAddress(2)));
+        for (String id : List.of("v6-1", "v6-2", "v6-3")) {
+            RawMqttClient c = RawMqttClient.connect(new java.net.InetSocketAddress("::1", broker.port()),
+                    MqttVersion.V5, TIMEOUT);
+            clients.add(c);
+            c.send(connectPacket(MqttVersion.V5, id, true, 60));
+            assertThat(expect(c, ConnAck.class).reasonCode()).as(id)
+                    .isEqualTo(id.equals("v6-3") ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.SUCCESS);
+        }
+        assertThat(broker.counter("ratatoskr.mqtt.connections.refused", "reason", "max_connections_per_address"))
+                .isEqualTo(1);
+    }
+
+    private static boolean ipv6Loopback() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
+            return s.getLocalPort() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     // ---------------------------------------------------------------------------------------
     // mqtt.max-pending-connections-per-address, mqtt.max-pending-connections
 
