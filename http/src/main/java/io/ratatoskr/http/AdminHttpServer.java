@@ -20,7 +20,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.ssl.SslContext;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ratatoskr.core.security.ThrottledLog;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +47,9 @@ public final class AdminHttpServer implements AutoCloseable {
     private volatile Router router;
     private final ThreadPoolExecutor workers;
     private final HttpMetrics metrics;
-    private final BearerAuth auth;
+    private volatile AdminAuth auth;
+    /** One refusal log line per source address every 10 s, shared by every connection. */
+    private final ThrottledLog refusalLog = ThrottledLog.everyTenSeconds();
     private final DashboardAssets dashboard = DashboardAssets.load();
     private EventLoopGroup group;
     private Channel serverChannel;
@@ -55,7 +59,7 @@ public final class AdminHttpServer implements AutoCloseable {
         this.config = config;
         this.router = router;
         this.metrics = new HttpMetrics(registry);
-        this.auth = new BearerAuth(config.bearerToken());
+        this.auth = new AdminAuth(config.bearerToken(), AdminSecurity.NONE, Clock.systemUTC());
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(config.maxQueuedRequests()), r -> {
@@ -94,7 +98,8 @@ public final class AdminHttpServer implements AutoCloseable {
                                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                                 .addLast("aggregator", new HttpObjectAggregator(config.maxRequestBytes()))
                                 .addLast("dashboard", new DashboardHandler(dashboard, metrics))
-                                .addLast("api", new ApiHandler(() -> router, workers, metrics, auth));
+                                .addLast("api", new ApiHandler(() -> router, workers, metrics, () -> auth,
+                                        refusalLog));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(config.host(), config.port()).await();
@@ -105,17 +110,27 @@ public final class AdminHttpServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         InetSocketAddress local = (InetSocketAddress) serverChannel.localAddress();
-        if (config.bearerToken() == null && !local.getAddress().isLoopbackAddress()) {
+        if (!auth.isProtected() && !local.getAddress().isLoopbackAddress()) {
             log.atWarn().addKeyValue("listener", "http").addKeyValue("address", config.host() + ":" + port())
                     .addKeyValue("auth", "none")
-                    .log("HTTP admin API listening on {} without a bearer token: anyone who can reach it may "
-                            + "administer the broker (set http.token-file)", local);
+                    .log("HTTP admin API listening on {} without authentication: anyone who can reach it may "
+                            + "administer the broker (set http.token-file, or auth.* and acl.file)", local);
         } else {
             log.atInfo().addKeyValue("listener", "http").addKeyValue("address", config.host() + ":" + port())
-                    .addKeyValue("auth", config.bearerToken() == null ? "none" : "bearer")
+                    .addKeyValue("auth", auth.isProtected() ? "required" : "none")
                     .log("HTTP admin API listening on {}{}{}", local, tls == null ? "" : " (HTTPS)",
-                            config.bearerToken() == null ? "" : " (bearer token required)");
+                            auth.isProtected() ? " (authentication required)" : "");
         }
+    }
+
+    /**
+     * Who may call besides the static token's holder, and in which role, from now on (the wiring sets
+     * {@link AdminSecurity#STARTING} before {@link #start} and the broker's own once it is up). Without
+     * it only the token (if configured) is checked.
+     */
+    public AdminHttpServer security(AdminSecurity security) {
+        this.auth = new AdminAuth(config.bearerToken(), security, Clock.systemUTC());
+        return this;
     }
 
     /**

@@ -15,8 +15,16 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
+import io.netty.handler.ssl.SslHandler;
+import io.ratatoskr.core.security.PeerCertificates;
+import io.ratatoskr.core.security.ThrottledLog;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,8 +33,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes each complete request to its handler on the worker pool and writes the JSON answer. With a
- * bearer token configured, a call without it is answered 401 first ({@link BearerAuth}).
+ * Routes each complete request to its handler on the worker pool and writes the JSON answer. Each
+ * call is first authenticated and authorized ({@link AdminAuth}): refused ones are answered 401, 403,
+ * 429 or 503 without running, logged at most once per source address every 10 s ({@link ThrottledLog})
+ * and always counted.
  * Errors become {@link ApiError} bodies: a {@link RatatoskrException} with its catalogue HTTP
  * status, a malformed request 400, a full worker pool 503, anything unexpected 500 (logged).
  *
@@ -39,13 +49,16 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Supplier<Router> router;
     private final Executor workers;
     private final HttpMetrics metrics;
-    private final BearerAuth auth;
+    private final Supplier<AdminAuth> auth;
+    private final ThrottledLog refusalLog;
 
-    ApiHandler(Supplier<Router> router, Executor workers, HttpMetrics metrics, BearerAuth auth) {
+    ApiHandler(Supplier<Router> router, Executor workers, HttpMetrics metrics, Supplier<AdminAuth> auth,
+               ThrottledLog refusalLog) {
         this.router = router;
         this.workers = workers;
         this.metrics = metrics;
         this.auth = auth;
+        this.refusalLog = refusalLog;
     }
 
     @Override
@@ -67,22 +80,38 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "malformed request path: " + e.getMessage()), false);
             return;
         }
-        String refusal = auth.refusal(uri.path(), request.headers().get(HttpHeaderNames.AUTHORIZATION));
-        if (refusal != null) {
-            metrics.unauthenticated();
-            log.info("HTTP {} {} from {} refused: {} bearer token", method, uri.path(), ctx.channel().remoteAddress(),
-                    refusal);
-            FullHttpResponse response = response(401, new ApiError(ErrorCode.UNAUTHENTICATED.code(),
-                    ErrorCode.UNAUTHENTICATED.format((refusal.equals("missing") ? "this call needs"
-                            : "the token given is not") + " the admin API's bearer token: send "
-                            + "'Authorization: Bearer <token>' (ratatoskr: --token or $RATATOSKR_TOKEN)")), false);
-            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, BearerAuth.CHALLENGE);
-            send(ctx, keepAlive, response);
-            return;
+        SocketAddress remote = ctx.channel().remoteAddress();
+        AdminAuth auth = this.auth.get();
+        CompletableFuture<AdminAuth.Decision> decision = auth.decide(method, uri.path(),
+                request.headers().get(HttpHeaderNames.AUTHORIZATION), remote, peerCertificates(ctx));
+        byte[] body = new byte[request.content().readableBytes()];
+        request.content().readBytes(body);
+        String path = uri.path();
+        Map<String, List<String>> query = uri.parameters();
+        String fetchMode = request.headers().get("Sec-Fetch-Mode");
+        if (decision.isDone()) {
+            proceed(ctx, keepAlive, method, path, query, body, match, auth, fetchMode, decision.join());
+        } else {
+            // Checked on an authenticator thread; the answer continues on this connection's event loop.
+            decision.thenAccept(d -> ctx.executor().execute(
+                    () -> proceed(ctx, keepAlive, method, path, query, body, match, auth, fetchMode, d)));
+        }
+    }
+
+    private void proceed(ChannelHandlerContext ctx, boolean keepAlive, String method, String path,
+                         Map<String, List<String>> query, byte[] body, Router.Match match, AdminAuth auth,
+                         String fetchMode, AdminAuth.Decision decision) {
+        Caller caller;
+        switch (decision) {
+            case AdminAuth.Decision.Refused r -> {
+                refuse(ctx, keepAlive, method, path, auth, fetchMode, r);
+                return;
+            }
+            case AdminAuth.Decision.Allowed a -> caller = a.caller();
         }
         switch (match) {
             case Router.Match.NotFound n -> answer(ctx, keepAlive, 404,
-                    new ApiError("not_found", "no such resource: " + uri.path()), false);
+                    new ApiError("not_found", "no such resource: " + path), false);
             case Router.Match.WrongMethod w -> {
                 // RFC 9110 §15.5.6: a 405 lists the allowed methods in Allow; GET routes also take HEAD.
                 Set<String> allowed = new TreeSet<>(w.allowed());
@@ -90,14 +119,12 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     allowed.add("HEAD");
                 }
                 FullHttpResponse response = response(405, new ApiError("method_not_allowed", method
-                        + " is not allowed on " + uri.path() + "; use " + String.join(", ", w.allowed())), false);
+                        + " is not allowed on " + path + "; use " + String.join(", ", w.allowed())), false);
                 response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", allowed));
                 send(ctx, keepAlive, response);
             }
             case Router.Match.Found f -> {
-                byte[] body = new byte[request.content().readableBytes()];
-                request.content().readBytes(body);
-                ApiRequest call = new ApiRequest(method, uri.path(), f.params(), uri.parameters(), body);
+                ApiRequest call = new ApiRequest(method, path, f.params(), query, body, caller);
                 boolean head = method.equals("HEAD");
                 try {
                     workers.execute(() -> run(ctx, keepAlive, head, f.handler(), call));
@@ -108,6 +135,38 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             }
         }
+    }
+
+    /** Answers 401 (with the challenge), 403, 429 or 503; the log line at most once per source every 10 s. */
+    private void refuse(ChannelHandlerContext ctx, boolean keepAlive, String method, String path, AdminAuth auth,
+                        String fetchMode, AdminAuth.Decision.Refused r) {
+        int status = r.code().httpStatus();
+        if (status == 401) {
+            metrics.unauthenticated();
+        } else if (status == 403) {
+            metrics.forbidden();
+        }
+        long suppressed = refusalLog.admit(ctx.channel().remoteAddress());
+        if (suppressed >= 0) {
+            log.atInfo().addKeyValue("event", "http_refused").addKeyValue("status", status)
+                    .addKeyValue("reason", r.reason()).addKeyValue("remote", ctx.channel().remoteAddress())
+                    .addKeyValue("suppressed", suppressed)
+                    .log("HTTP {} {} from {} refused ({} {}){}", method, path, ctx.channel().remoteAddress(), status,
+                            r.reason(), suppressed == 0 ? "" : "; " + suppressed + " earlier refusals from this "
+                                    + "address not logged");
+        }
+        FullHttpResponse response = response(status, new ApiError(r.code().code(), r.code().format(r.message())),
+                false);
+        if (status == 401) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, auth.challenge(fetchMode));
+        }
+        send(ctx, keepAlive, response);
+    }
+
+    /** The verified client certificate chain of an HTTPS connection that sent one; empty otherwise. */
+    private static List<X509Certificate> peerCertificates(ChannelHandlerContext ctx) {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        return tls == null ? List.of() : PeerCertificates.of(tls.engine().getSession());
     }
 
     private void run(ChannelHandlerContext ctx, boolean keepAlive, boolean head, Router.Handler handler,

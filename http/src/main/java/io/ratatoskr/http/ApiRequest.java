@@ -5,12 +5,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One API call as a handler sees it: method, path parameters, query parameters and body.
+ * One API call as a handler sees it: method, path parameters, query parameters, body, and who calls
+ * ({@link Caller}: handlers that change one durable topic check {@link Caller#requireAdminister}).
  *
  * <p>Thread-safety: immutable.
  */
 public record ApiRequest(String method, String path, Map<String, String> pathParams,
-                         Map<String, List<String>> query, byte[] body) {
+                         Map<String, List<String>> query, byte[] body, Caller caller) {
+
+    public ApiRequest {
+        caller = caller == null ? Caller.UNRESTRICTED : caller;
+    }
+
+    /** A call by an unrestricted caller. */
+    public ApiRequest(String method, String path, Map<String, String> pathParams, Map<String, List<String>> query,
+                      byte[] body) {
+        this(method, path, pathParams, query, body, Caller.UNRESTRICTED);
+    }
 
     /** A path parameter (from a {@code {name}} segment of the route). */
     public String param(String name) {

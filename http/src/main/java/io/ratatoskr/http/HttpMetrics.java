@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts admin API calls by status and the calls refused before they ran (worker pool full, no valid
- * bearer token), by reason.
+ * credentials, not the role), by reason.
  *
  * <p>Thread-safety: thread-safe (Micrometer meters; a concurrent cache of them).
  */
@@ -16,17 +16,19 @@ final class HttpMetrics {
     private final Map<Integer, Counter> byStatus = new ConcurrentHashMap<>();
     private final Counter overloaded;
     private final Counter unauthenticated;
+    private final Counter forbidden;
 
     HttpMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.overloaded = refused("overloaded");
         this.unauthenticated = refused("unauthenticated");
+        this.forbidden = refused("forbidden");
     }
 
     private Counter refused(String reason) {
         return Counter.builder("ratatoskr.http.requests.refused")
                 .description("Admin API calls refused before running: overloaded (503, every worker busy), "
-                        + "unauthenticated (401, bearer token missing or wrong)")
+                        + "unauthenticated (401, credentials missing or wrong), forbidden (403, not the role)")
                 .tag("reason", reason)
                 .register(registry);
     }
@@ -44,5 +46,9 @@ final class HttpMetrics {
 
     void unauthenticated() {
         unauthenticated.increment();
+    }
+
+    void forbidden() {
+        forbidden.increment();
     }
 }

@@ -31,6 +31,10 @@ import java.util.Map;
  * GET    /api/v1/retained           retained messages (?filter=), paged; /message?topic=: one; DELETE: clear it
  * </pre>
  *
+ * <p>Access: every call but the probes needs the caller's role (GET: {@code admin-api read}, others:
+ * {@code admin-api write}; {@code AdminAuth} in the http module); changes to one durable topic, its
+ * groups or its dead letters also need {@code admin} on the topic ({@link #administering}).
+ *
  * <p>Consumer groups and dead letters: {@link GroupAdminRoutes}; broker, clients and sessions:
  * {@link ClientAdminRoutes}; retained messages: {@link RetainedAdminRoutes}.
  *
@@ -99,14 +103,27 @@ final class AdminApi {
                     if (body.name() == null || body.name().isBlank()) {
                         throw ErrorCode.INVALID_ARGUMENT.exception("a topic needs a \"name\"");
                     }
+                    r.caller().requireAdminister(body.name());
                     return ApiResponse.created(view(topics.create(body.name(), body.applyTo(TopicConfig.DEFAULTS))));
                 })
                 .get("/api/v1/topics/{name}", r -> ApiResponse.ok(view(topics.describe(r.param("name")))))
-                .patch("/api/v1/topics/{name}", r -> alter(topics, r))
-                .delete("/api/v1/topics/{name}", r -> {
+                .patch("/api/v1/topics/{name}", administering("name", r -> alter(topics, r)))
+                .delete("/api/v1/topics/{name}", administering("name", r -> {
                     topics.delete(r.param("name"));
                     return ApiResponse.noContent();
-                });
+                }));
+    }
+
+    /**
+     * {@code handler}, run only if the caller may administer the durable topic named by the path
+     * parameter {@code param} (ACL {@code admin} rules; 403 otherwise). The role check
+     * ({@code admin-api write}) happened before.
+     */
+    static Router.Handler administering(String param, Router.Handler handler) {
+        return r -> {
+            r.caller().requireAdminister(r.param(param));
+            return handler.handle(r);
+        };
     }
 
     private static ApiResponse alter(DurableTopics topics, ApiRequest r) {

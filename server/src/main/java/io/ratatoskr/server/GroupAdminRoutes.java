@@ -68,13 +68,13 @@ final class GroupAdminRoutes {
         return router
                 .get("/api/v1/groups", r::list)
                 .get(group, q -> ApiResponse.ok(r.describe(q.param("topic"), q.param("group"))))
-                .patch(group, r::configure)
-                .post(group + "/reset-offsets", r::resetOffsets)
-                .delete(group, r::delete)
+                .patch(group, AdminApi.administering("topic", r::configure))
+                .post(group + "/reset-offsets", AdminApi.administering("topic", r::resetOffsets))
+                .delete(group, AdminApi.administering("topic", r::delete))
                 .get("/api/v1/dlq", q -> ApiResponse.ok(Map.of("topics", topics.deadLetters().list().stream()
                         .map(t -> new DeadLetterView.TopicDepth(t.name(), t.depth(), t.messages())).toList())))
                 .get("/api/v1/dlq/{topic}", r::inspect)
-                .post("/api/v1/dlq/{topic}/replay", r::replay);
+                .post("/api/v1/dlq/{topic}/replay", AdminApi.administering("topic", r::replay));
     }
 
     private ApiResponse list(ApiRequest q) {

@@ -25,6 +25,7 @@ import io.ratatoskr.core.security.acl.AclAuthorizer;
 import io.ratatoskr.grpc.GrpcBackend;
 import io.ratatoskr.grpc.GrpcServer;
 import io.ratatoskr.http.AdminHttpServer;
+import io.ratatoskr.http.AdminSecurity;
 import io.ratatoskr.log.Log;
 import io.ratatoskr.log.LogEnvironment;
 import io.ratatoskr.log.LogStatus;
@@ -142,6 +143,10 @@ public final class RatatoskrServer implements AutoCloseable {
                     : new AdminHttpServer(config.http(), AdminApi.startingRoutes(this), registry);
             if (http != null) {
                 tls.secureAdmin(http);
+                if (config.acl().file() != null || !config.auth().anonymous() || config.auth().credentialsConfigured()) {
+                    // Until the authenticator is up, only the static token gets past the probes.
+                    http.security(AdminSecurity.STARTING);
+                }
                 undo.push(http::close);
                 http.start();
             }
@@ -201,7 +206,8 @@ public final class RatatoskrServer implements AutoCloseable {
                 grpc.start();
             }
             if (http != null) {
-                // Every part is open: the whole API from now on.
+                // Every part is open: the whole API from now on, for the same users and rules as MQTT and gRPC.
+                http.security(new AdminSecurity(authenticator, authorizer, acl != null));
                 http.serve(AdminApi.routes(this));
             }
         } catch (RuntimeException | InterruptedException e) {

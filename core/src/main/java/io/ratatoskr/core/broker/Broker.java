@@ -293,23 +293,50 @@ public final class Broker implements SessionHost {
      *         then not routed either
      */
     public int publish(Message message, BackPressure backPressure, AckBarrier barrier) {
-        if (message.publisherId() != null) {
-            admit(message); // the broker's own messages ($SYS) are never refused
-        }
-        boolean route = true;
-        for (PublishStore store : stores) {
-            route &= store.store(message, barrier);
-        }
-        if (!route) {
-            return 0;
-        }
-        if (message.retain()) {
-            CompletableFuture<?> write = retained.retain(message);
-            if (write != null && barrier != null) {
-                barrier.await(write);
+        // The broker's own messages ($SYS) are never refused. A client's retained message reserves its
+        // room here, so that concurrent publishers cannot take the store over its limits.
+        RetainedStore.Reservation room = message.publisherId() == null ? null : admitAndReserve(message);
+        try {
+            boolean route = true;
+            for (PublishStore store : stores) {
+                route &= store.store(message, barrier);
             }
+            if (!route) {
+                return 0;
+            }
+            if (message.retain()) {
+                RetainedStore.Reservation used = room;
+                room = null;
+                CompletableFuture<?> write = retained.retain(message, used);
+                if (write != null && barrier != null) {
+                    barrier.await(write);
+                }
+            }
+        } finally {
+            retained.release(room); // refused by a store, or a repeat: the room goes back
         }
         return route(message, backPressure, barrier);
+    }
+
+    /** {@link #admit}, reserving the room of a retained message; null when it is not retained. */
+    private RetainedStore.Reservation admitAndReserve(Message message) {
+        checkMemory(message);
+        if (!message.retain()) {
+            return null;
+        }
+        Object room = retained.reserve(message, config.maxRetainedMessages(), config.maxRetainedBytes());
+        if (room instanceof String full) {
+            logLimit("retained_limit_reached", message);
+            throw ErrorCode.RETAINED_LIMIT_REACHED.exception(full);
+        }
+        return (RetainedStore.Reservation) room;
+    }
+
+    private void checkMemory(Message message) {
+        if (memory.isHigh()) {
+            logLimit("memory_high_watermark", message);
+            throw ErrorCode.MEMORY_HIGH_WATERMARK.exception(Math.round(memory.watermark() * 100) + "%");
+        }
     }
 
     /**
@@ -320,10 +347,7 @@ public final class Broker implements SessionHost {
      * @throws RatatoskrException MEMORY_HIGH_WATERMARK or RETAINED_LIMIT_REACHED
      */
     public void admit(Message message) {
-        if (memory.isHigh()) {
-            logLimit("memory_high_watermark", message);
-            throw ErrorCode.MEMORY_HIGH_WATERMARK.exception(Math.round(memory.watermark() * 100) + "%");
-        }
+        checkMemory(message);
         if (message.retain()) {
             String full = retained.checkRoom(message, config.maxRetainedMessages(), config.maxRetainedBytes());
             if (full != null) {

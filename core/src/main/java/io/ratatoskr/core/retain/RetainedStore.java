@@ -28,6 +28,9 @@ public final class RetainedStore {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicLong payloadBytes = new AtomicLong();
+    /** Room reserved by publishes admitted but not yet stored ({@link #reserve}); guarded by the write lock. */
+    private int reservedMessages;
+    private long reservedBytes;
     private volatile RetainedJournal journal;
 
     /**
@@ -45,12 +48,22 @@ public final class RetainedStore {
      * @return the journal write the publisher's acknowledgement waits for, or null without a journal
      */
     public CompletableFuture<?> retain(Message message) {
+        return retain(message, null);
+    }
+
+    /**
+     * As {@link #retain(Message)}, using up {@code room} (from {@link #reserve}; null: none was taken):
+     * the reserved room is given back as the change itself is counted, under the same lock.
+     */
+    public CompletableFuture<?> retain(Message message, Reservation room) {
         if (message.payload().length == 0) {
+            release(room);
             return clear(message.topic());
         }
         Message stored = message.withRetain(true);
         writeLock.lock();
         try {
+            releaseLocked(room);
             RetainedJournal j = journal;
             CompletableFuture<?> write = j == null ? null : j.stored(stored);
             Node node = root;
@@ -72,26 +85,86 @@ public final class RetainedStore {
     }
 
     /**
+     * Room set aside for one retained message between the publish's admission and its store
+     * ({@link #reserve}): a message slot if its topic had none, and the payload bytes it grows the
+     * store by. Handed back by {@link #retain(Message, Reservation)} or {@link #release}.
+     */
+    public record Reservation(boolean slot, long bytes) {
+    }
+
+    /**
      * Whether retaining {@code message} keeps the store within {@code maxMessages} and {@code maxBytes}
-     * of payload (0: unlimited): a replacement never adds a message, a clear always fits. Checked
-     * without the write lock, so concurrent publishers can overshoot by the messages in flight.
+     * of payload (0: unlimited), counting the room other publishes have reserved: a replacement never
+     * adds a message, a clear always fits. Takes nothing.
      *
      * @return null if it fits, else which limit it would exceed
      */
     public String checkRoom(Message message, int maxMessages, long maxBytes) {
+        writeLock.lock();
+        try {
+            return roomLocked(message, maxMessages, maxBytes, false) instanceof String full ? full : null;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Reserves the room retaining {@code message} needs, if it fits within {@code maxMessages} and
+     * {@code maxBytes} (0: unlimited) together with every reservation not yet used: so concurrent
+     * publishers cannot overshoot the limits (checked and reserved under the write lock). The one case
+     * left: a topic whose retained message is cleared between this check and the store needs a slot it
+     * did not reserve.
+     *
+     * @return the reservation, or which limit the message would exceed (a String)
+     */
+    public Object reserve(Message message, int maxMessages, long maxBytes) {
+        writeLock.lock();
+        try {
+            return roomLocked(message, maxMessages, maxBytes, true);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private Object roomLocked(Message message, int maxMessages, long maxBytes, boolean take) {
         int bytes = message.payload().length;
         if (bytes == 0) {
-            return null;
+            return new Reservation(false, 0);
         }
         Message old = get(message.topic());
-        if (old == null && maxMessages > 0 && count.get() >= maxMessages) {
+        boolean slot = old == null;
+        if (slot && maxMessages > 0 && count.get() + reservedMessages >= maxMessages) {
             return maxMessages + " messages";
         }
-        long growth = bytes - (old == null ? 0 : old.payload().length);
-        if (maxBytes > 0 && growth > 0 && payloadBytes.get() + growth > maxBytes) {
+        long growth = Math.max(0, bytes - (old == null ? 0 : old.payload().length));
+        if (maxBytes > 0 && growth > 0 && payloadBytes.get() + reservedBytes + growth > maxBytes) {
             return maxBytes + " bytes of payload";
         }
-        return null;
+        if (take) {
+            reservedMessages += slot ? 1 : 0;
+            reservedBytes += growth;
+        }
+        return new Reservation(slot, growth);
+    }
+
+    /** Gives back room {@link #reserve} took for a publish that will not be retained after all (null: none). */
+    public void release(Reservation room) {
+        if (room == null) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            releaseLocked(room);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void releaseLocked(Reservation room) {
+        if (room != null) {
+            reservedMessages -= room.slot() ? 1 : 0;
+            reservedBytes -= room.bytes();
+        }
     }
 
     /**

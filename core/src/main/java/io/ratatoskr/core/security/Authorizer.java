@@ -26,6 +26,11 @@ public interface Authorizer {
         public boolean mayAdminister(Principal principal, String topic) {
             return true;
         }
+
+        @Override
+        public boolean mayUseAdminApi(Principal principal, boolean write) {
+            return true;
+        }
     };
 
     /** Whether {@code principal} may publish to the topic name {@code topic}. */
@@ -41,5 +46,15 @@ public interface Authorizer {
      */
     default boolean mayAdminister(Principal principal, String topic) {
         return mayPublish(principal, topic) && maySubscribe(principal, topic);
+    }
+
+    /**
+     * Whether {@code principal} may call the HTTP admin API: {@code write} false for reading (GET and
+     * HEAD calls, the dashboard's data, metrics), true for changing anything (POST, PUT, PATCH,
+     * DELETE). A change to one durable topic or its consumer groups must also pass
+     * {@link #mayAdminister}. Deny unless an implementation grants it.
+     */
+    default boolean mayUseAdminApi(Principal principal, boolean write) {
+        return false;
     }
 }

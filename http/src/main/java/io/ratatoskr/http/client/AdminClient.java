@@ -32,7 +32,8 @@ public final class AdminClient {
     private final URI base;
     private final HttpClient http;
     private final Duration timeout;
-    private final String token;
+    /** The {@code Authorization} header's value, or null. */
+    private final String authorization;
 
     public AdminClient(URI base, Duration timeout) {
         this(base, timeout, null);
@@ -40,7 +41,21 @@ public final class AdminClient {
 
     /** A client that sends {@code token} as its bearer token (null or empty: none). */
     public AdminClient(URI base, Duration timeout, String token) {
-        this.token = token == null || token.isEmpty() ? null : token;
+        this(base, timeout, token == null || token.isEmpty() ? null : "Bearer " + token, true);
+    }
+
+    /**
+     * A client that logs in as {@code user} with {@code password} (HTTP Basic, RFC 7617, UTF-8) on every
+     * call; the broker checks them against its password file, as for MQTT.
+     */
+    public static AdminClient withLogin(URI base, Duration timeout, String user, String password) {
+        String pair = user + ":" + password;
+        return new AdminClient(base, timeout, "Basic " + java.util.Base64.getEncoder()
+                .encodeToString(pair.getBytes(java.nio.charset.StandardCharsets.UTF_8)), true);
+    }
+
+    private AdminClient(URI base, Duration timeout, String authorization, boolean ignored) {
+        this.authorization = authorization;
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
         this.timeout = timeout;
@@ -137,8 +152,8 @@ public final class AdminClient {
         if (body != null) {
             request.header("content-type", "application/json");
         }
-        if (token != null) {
-            request.header("authorization", "Bearer " + token);
+        if (authorization != null) {
+            request.header("authorization", authorization);
         }
         HttpResponse<byte[]> response;
         try {

@@ -1,5 +1,6 @@
 // Calls to the admin API of the broker that served this page (same origin, so no CORS).
-// The bearer token, when the broker asks for one, lives in sessionStorage: gone when the tab closes.
+// The bearer token (or 'user:password'), when the broker asks for one, lives in sessionStorage: gone when
+// the tab closes.
 
 const TOKEN_KEY = 'ratatoskr.token';
 const TIMEOUT_MS = 5000;
@@ -25,6 +26,15 @@ export function setToken(value) {
   }
 }
 
+/** RFC 7617: base64 of the UTF-8 bytes. */
+function base64(text) {
+  let binary = '';
+  for (const b of new TextEncoder().encode(text)) {
+    binary += String.fromCharCode(b);
+  }
+  return btoa(binary);
+}
+
 /**
  * Calls the API and returns the parsed JSON body (null for 204). Any answer other than 2xx throws an
  * ApiError carrying the broker's message; `okStatuses` lists other statuses whose body is wanted
@@ -34,7 +44,8 @@ export async function call(method, path, { body, okStatuses = [] } = {}) {
   const headers = { Accept: 'application/json' };
   const t = token();
   if (t) {
-    headers.Authorization = `Bearer ${t}`;
+    // A token never holds ':' (RFC 6750 b64token); 'user:password' logs in as a user of the password file.
+    headers.Authorization = t.includes(':') ? `Basic ${base64(t)}` : `Bearer ${t}`;
   }
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';

@@ -14,6 +14,7 @@ import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.client.ClientInfo;
 import io.ratatoskr.core.security.AuthResult;
 import io.ratatoskr.core.security.Credentials;
+import io.ratatoskr.core.security.PeerCertificates;
 import io.ratatoskr.core.security.Principal;
 import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Message;
@@ -57,8 +58,8 @@ import io.ratatoskr.mqtt.codec.ReasonCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.SocketAddress;
 import java.net.SocketException;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,7 +68,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * One MQTT network connection: the protocol state machine between the wire (decoded
@@ -91,6 +91,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private static final long MAX_PUBLISHER_PAUSE_MILLIS = 250;
     /** Consumer-group subscriptions live under this prefix: no client publishes there. */
     private static final String QUEUE_TOPIC = "$queue";
+    /** Packets one connection handles per turn of its event loop ({@link #yieldIfTurnUsedUp}). */
+    static final int MAX_PACKETS_PER_TURN = 512;
 
     private enum Phase { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSING }
 
@@ -124,6 +126,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private boolean pausedForRate;
     /** Reading stopped while the channel is not writable: its unread answers are bounded. */
     private boolean pausedForWrites;
+    /** Packets handled since this connection's last read completed ({@link #MAX_PACKETS_PER_TURN}). */
+    private int packetsThisTurn;
+    /** Decoding stopped for the other connections of the event loop to have their turn. */
+    private boolean pausedForTurn;
+    /** Counted among the sockets in CONNECT ({@link MqttServerContext#pendingConnections}). */
+    private boolean pending;
     private long lastThrottleLogMillis = Long.MIN_VALUE;
     private int clientReceiveMaximum;
     private QueueSubscriptions queues;
@@ -155,6 +163,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         server.metrics().connectionOpened();
         server.addressConnections().opened(channel.remoteAddress());
         server.channels().add(channel);
+        if (!admitPending()) {
+            return;
+        }
         connectTimeout = ctx.executor().schedule(() -> {
             if (phase == Phase.AWAIT_CONNECT || phase == Phase.CONNECTING) {
                 server.metrics().protocolError("connect_timeout");
@@ -165,10 +176,48 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         ctx.fireChannelActive();
     }
 
+    /**
+     * Counts this socket among those still in CONNECT of its source and overall
+     * ({@link MqttLimits#maxPendingConnectionsPerAddress}); over either cap it is closed at once
+     * (counted, logged at most once per source every 10 s) and false returned.
+     */
+    private boolean admitPending() {
+        SocketAddress remote = channel.remoteAddress();
+        pending = true;
+        MqttLimits limits = server.config().limits();
+        int fromSource = server.pendingConnections().opened(remote);
+        String refusal = fromSource > limits.maxPendingConnectionsPerAddress() ? "max_pending_connections_per_address"
+                : server.pendingConnections().total() > limits.maxPendingConnections() ? "max_pending_connections"
+                : null;
+        if (refusal == null) {
+            return true;
+        }
+        server.metrics().connectionRefused(refusal);
+        long suppressed = server.refusalLog().admit(remote);
+        if (suppressed >= 0) {
+            log.atInfo().addKeyValue("event", "connection_refused").addKeyValue("reason", refusal)
+                    .addKeyValue("remote", remote).addKeyValue("suppressed", suppressed)
+                    .log("mqtt {}: socket closed at once: too many sockets without CONNECT ({}; {} more not logged)",
+                            remote, refusal, suppressed);
+        }
+        phase = Phase.CLOSING;
+        channel.close();
+        return false;
+    }
+
+    /** This socket no longer counts as one in CONNECT (connected, or closed). */
+    private void leavePending() {
+        if (pending) {
+            pending = false;
+            server.pendingConnections().closed(channel.remoteAddress());
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         server.metrics().connectionClosed();
         server.addressConnections().closed(channel.remoteAddress());
+        leavePending();
         if (listed != null) {
             server.clients().remove(listed);
             listed = null;
@@ -195,6 +244,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        packetsThisTurn = 0;
         ctx.flush();
         ctx.fireChannelReadComplete();
     }
@@ -203,14 +253,21 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (!channel.isWritable()) {
             // A client that does not read what it asks for (PINGRESP, PUBACK, WebSocket pongs...) must
-            // not make the broker buffer answers without end: stop reading it until it has read them.
+            // not make the broker buffer answers without end: stop reading it until it has read them,
+            // and stop decoding what one read brought too (64 KiB of PINGREQs are 32,768 answers, each
+            // an outbound buffer entry: the event loop's time and the heap, not the bystanders').
             if (phase == Phase.CONNECTED && !pausedForWrites) {
                 pausedForWrites = true;
                 channel.config().setAutoRead(false);
+                MqttDecoder decoder = decoder();
+                if (decoder != null) {
+                    decoder.hold();
+                }
             }
         } else if (pausedForWrites) {
             pausedForWrites = false;
-            readAgainIfUnpaused();
+            // In a task of its own: this may run inside a flush, itself inside the decoder's read.
+            ctx.executor().execute(this::resumeDecodingIfUnpaused);
         }
         if (channel.isWritable() && attached()) {
             session.onWritable();
@@ -270,7 +327,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 }
                 pendingWhileConnecting.add(packet);
             }
-            case CONNECTED -> dispatch(packet);
+            case CONNECTED -> {
+                dispatch(packet);
+                yieldIfTurnUsedUp();
+            }
             case CLOSING -> {
                 // Closing: ignore the rest.
             }
@@ -513,6 +573,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         session = result.session();
         phase = Phase.CONNECTED;
+        leavePending();
         int window = Math.min(server.broker().config().session().maxInflight(), clientReceiveMaximum);
         queues = new QueueSubscriptions(server.groups(), clientId, session, window);
         if (PublishBudget.limits(server.config().limits())) {
@@ -583,8 +644,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     /** Answers a CONNECT with an error CONNACK and closes [MQTT-3.2.2-7]. */
     private void refuse(int v5ReasonCode, String metricTag, String reason) {
         server.metrics().connectionRefused(metricTag);
-        log.atInfo().addKeyValue("event", "connect_refused").addKeyValue("reason", metricTag)
-                .log("mqtt {}: CONNECT refused: {}", describe(), reason);
+        long suppressed = server.refusalLog().admit(channel.remoteAddress());
+        if (suppressed >= 0) { // a flood of refused CONNECTs writes one line per source every 10 s
+            log.atInfo().addKeyValue("event", "connect_refused").addKeyValue("reason", metricTag)
+                    .addKeyValue("suppressed", suppressed)
+                    .log("mqtt {}: CONNECT refused: {}{}", describe(), reason,
+                            suppressed == 0 ? "" : " (" + suppressed + " earlier refusals from this address not logged)");
+        }
         if (!v5() && v5ReasonCode == ReasonCode.TOPIC_NAME_INVALID) {
             // 3.1.1 has no return code for a bad will topic (0x03 would say the server is unavailable):
             // it is a protocol violation, on which the server closes the connection (3.1.1 [MQTT-4.8.0-1]).
@@ -764,17 +830,60 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             if (!channel.isActive()) {
                 return;
             }
-            if (decoderCtx != null) {
+            if (decoderCtx != null && !pausedForWrites && !pausedForTurn) {
                 ((MqttDecoder) decoderCtx.handler()).release(decoderCtx); // may pause again at once
             }
             readAgainIfUnpaused();
         }, pause.millis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Fairness between the connections of one event loop: after {@link #MAX_PACKETS_PER_TURN} packets
+     * of one read (64 KiB holds 32,768 PINGREQs, each answered), this connection stops decoding and
+     * reading, and goes on in a task scheduled behind the other connections' I/O, so a flood of tiny
+     * packets delays its neighbours by one turn at most.
+     */
+    private void yieldIfTurnUsedUp() {
+        if (++packetsThisTurn < MAX_PACKETS_PER_TURN || pausedForTurn || phase != Phase.CONNECTED) {
+            return;
+        }
+        MqttDecoder decoder = decoder();
+        if (decoder == null) {
+            return;
+        }
+        pausedForTurn = true;
+        channel.config().setAutoRead(false);
+        decoder.hold();
+        ctx.flush();
+        // Scheduled, not executed: tasks added while the loop runs tasks would run before its next I/O.
+        ctx.executor().schedule(() -> {
+            pausedForTurn = false;
+            packetsThisTurn = 0;
+            resumeDecodingIfUnpaused();
+        }, 0, TimeUnit.NANOSECONDS);
+    }
+
+    private MqttDecoder decoder() {
+        ChannelHandlerContext decoderCtx = ctx.pipeline().context(MqttDecoder.class);
+        return decoderCtx == null ? null : (MqttDecoder) decoderCtx.handler();
+    }
+
+    /** After a pause for writes or a turn: decodes what was held (unless the rate still holds it), reads again. */
+    private void resumeDecodingIfUnpaused() {
+        if (!channel.isActive() || pausedForWrites || pausedForTurn) {
+            return;
+        }
+        ChannelHandlerContext decoderCtx = ctx.pipeline().context(MqttDecoder.class);
+        if (decoderCtx != null && !pausedForRate) {
+            ((MqttDecoder) decoderCtx.handler()).release(decoderCtx); // may pause again at once
+        }
+        readAgainIfUnpaused();
+    }
+
     /** Reads the socket again unless something still holds it paused (acks, a congested subscriber, the rate). */
     private void readAgainIfUnpaused() {
         if (phase == Phase.CONNECTED && !pausedForAcks && !pausedByBackPressure && !pausedForRate
-                && !pausedForWrites) {
+                && !pausedForWrites && !pausedForTurn) {
             channel.config().setAutoRead(true);
         }
     }
@@ -922,6 +1031,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 continue;
             }
             if (QueueSubscriptions.isQueueFilter(sub.filter())) {
+                if (overSubscriptionQuota(sub.filter())) {
+                    codes.add(v5() ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.V3_SUBACK_FAILURE);
+                    refusals = refusals == null ? new ArrayList<>(1) : refusals;
+                    refusals.add("at most " + maxSubscriptions + " subscriptions per client");
+                    continue;
+                }
                 QueueSubscriptions.Outcome o = queues.subscribe(sub, subscriptionId, s.properties().userProperties());
                 codes.add(v5() || o.reasonCode() < 0x80 ? o.reasonCode() : ReasonCode.V3_SUBACK_FAILURE);
                 if (o.reason() != null) {
@@ -936,14 +1051,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 codes.add(v5() ? ReasonCode.TOPIC_FILTER_INVALID : ReasonCode.V3_SUBACK_FAILURE);
                 continue;
             }
-            if (maxSubscriptions > 0 && session.subscriptionCount() >= maxSubscriptions
-                    && !session.isSubscribed(sub.filter())) {
-                // Replacing an existing subscription is always allowed; only new filters count.
-                server.metrics().subscriptionRefused("max_subscriptions");
-                if (refusedSubscriptions++ == 0) { // one line per connection
-                    log.atInfo().addKeyValue("event", "subscribe_refused").addKeyValue("reason", "max_subscriptions")
-                            .log("mqtt {}: SUBSCRIBE refused: more than {} subscriptions", describe(), maxSubscriptions);
-                }
+            if (overSubscriptionQuota(sub.filter())) {
                 codes.add(v5() ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.V3_SUBACK_FAILURE);
                 refusals = refusals == null ? new ArrayList<>(1) : refusals;
                 refusals.add("at most " + maxSubscriptions + " subscriptions per client");
@@ -962,6 +1070,24 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         String reason = refusals == null || !v5() ? null : String.join("; ", refusals);
         ctx.write(withReasonString(reason, false, props -> new SubAck(s.packetId(), codes, props)));
+    }
+
+    /**
+     * Whether a new filter would take the session over {@link MqttLimits#maxSubscriptionsPerClient}
+     * (counted and logged once per connection when it would). Plain, shared and {@code $queue}
+     * subscriptions all count (the session holds all three); replacing one it holds is always allowed.
+     */
+    private boolean overSubscriptionQuota(String filter) {
+        int max = server.config().limits().maxSubscriptionsPerClient();
+        if (max == 0 || session.subscriptionCount() < max || session.isSubscribed(filter)) {
+            return false;
+        }
+        server.metrics().subscriptionRefused("max_subscriptions");
+        if (refusedSubscriptions++ == 0) { // one line per connection
+            log.atInfo().addKeyValue("event", "subscribe_refused").addKeyValue("reason", "max_subscriptions")
+                    .log("mqtt {}: SUBSCRIBE refused: more than {} subscriptions", describe(), max);
+        }
+        return true;
     }
 
     /**
@@ -1284,20 +1410,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
      */
     List<X509Certificate> peerCertificates() {
         SslHandler tls = channel == null ? null : channel.pipeline().get(SslHandler.class);
-        if (tls == null) {
-            return List.of();
-        }
-        try {
-            List<X509Certificate> chain = new ArrayList<>();
-            for (Certificate c : tls.engine().getSession().getPeerCertificates()) {
-                if (c instanceof X509Certificate x) {
-                    chain.add(x);
-                }
-            }
-            return List.copyOf(chain);
-        } catch (SSLPeerUnverifiedException e) {
-            return List.of();
-        }
+        return tls == null ? List.of() : PeerCertificates.of(tls.engine().getSession());
     }
 
     private String remoteAddress() {

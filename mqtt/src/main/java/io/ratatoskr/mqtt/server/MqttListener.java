@@ -19,8 +19,19 @@ import java.util.function.Supplier;
  * @param port TCP port; 0 picks a free one
  * @param path the HTTP path of the WebSocket upgrade ({@code /mqtt}); ignored for TCP kinds
  * @param tls  the server's TLS context for new connections; required for {@link Kind#TLS} and {@link Kind#WSS}
+ * @param origins the browser origins a WebSocket upgrade may come from ({@link WebSocketOrigins}); ignored for TLS
  */
-public record MqttListener(Kind kind, int port, String path, Supplier<SslContext> tls) {
+public record MqttListener(Kind kind, int port, String path, Supplier<SslContext> tls, WebSocketOrigins origins) {
+
+    /** A listener whose WebSocket kinds accept pages of the broker's own host ({@link WebSocketOrigins#SAME_HOST}). */
+    public MqttListener(Kind kind, int port, String path, Supplier<SslContext> tls) {
+        this(kind, port, path, tls, WebSocketOrigins.SAME_HOST);
+    }
+
+    /** This listener with the browser origins its WebSocket upgrades accept. */
+    public MqttListener withOrigins(WebSocketOrigins allowed) {
+        return new MqttListener(kind, port, path, tls, allowed);
+    }
 
     /** The transports MQTT runs on. */
     public enum Kind {
@@ -54,6 +65,7 @@ public record MqttListener(Kind kind, int port, String path, Supplier<SslContext
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException(kind.listenerName + " port must be within 0..65535, got " + port);
         }
+        java.util.Objects.requireNonNull(origins, "origins");
         if (kind.secure && tls == null) {
             throw new IllegalArgumentException(kind.listenerName + " needs a TLS certificate and key");
         }

@@ -84,6 +84,9 @@ public final class MqttServer implements AutoCloseable {
         ChannelGroup channels = new DefaultChannelGroup("mqtt", GlobalEventExecutor.INSTANCE);
         this.context = new MqttServerContext(config, broker, channels, random, groups);
         this.trafficCounter = new TrafficCounter(broker.metrics());
+        io.micrometer.core.instrument.Gauge.builder("ratatoskr.mqtt.connections.pending",
+                        context.pendingConnections(), AddressConnections::total)
+                .description("Accepted MQTT sockets whose CONNECT has not completed").register(broker.metrics().registry());
         this.epoll = Epoll.isAvailable();
     }
 
@@ -164,6 +167,8 @@ public final class MqttServer implements AutoCloseable {
         String name = listener.kind().listenerName();
         TlsHandshakes handshakes = listener.kind().secure()
                 ? new TlsHandshakes(name, context.metrics().registry()) : null;
+        WebSocketOriginCheck originCheck = new WebSocketOriginCheck(name, listener.origins(), context.metrics(),
+                context.refusalLog());
         bootstrap.childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -176,6 +181,7 @@ public final class MqttServer implements AutoCloseable {
                 if (listener.kind() != MqttListener.Kind.TLS) {
                     p.addLast("http", new HttpServerCodec());
                     p.addLast("httpAggregator", new HttpObjectAggregator(UPGRADE_REQUEST_MAX_BYTES));
+                    p.addLast("webSocketOrigin", originCheck);
                     p.addLast("webSocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                             .websocketPath(listener.path())
                             .subprotocols(WEBSOCKET_SUBPROTOCOLS)

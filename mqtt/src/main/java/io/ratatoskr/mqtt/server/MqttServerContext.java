@@ -6,6 +6,7 @@ import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.client.ConnectedClients;
 import io.ratatoskr.core.security.Authenticator;
 import io.ratatoskr.core.security.Authorizer;
+import io.ratatoskr.core.security.ThrottledLog;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 
 import java.time.Clock;
@@ -22,6 +23,8 @@ final class MqttServerContext {
     private final SessionLoops loops = new SessionLoops();
     private final ConnectedClients clients = new ConnectedClients();
     private final AddressConnections addressConnections = new AddressConnections();
+    private final AddressConnections pendingConnections = new AddressConnections();
+    private final ThrottledLog refusalLog = ThrottledLog.everyTenSeconds();
     private final String idPrefix;
     private final AtomicLong idCounter = new AtomicLong();
     private volatile Authenticator authenticator = Authenticator.ANONYMOUS;
@@ -71,6 +74,16 @@ final class MqttServerContext {
     /** Open connections per source address ({@code mqtt.max-connections-per-address}). */
     AddressConnections addressConnections() {
         return addressConnections;
+    }
+
+    /** Sockets accepted whose CONNECT has not completed, per source ({@link MqttLimits#maxPendingConnections}). */
+    AddressConnections pendingConnections() {
+        return pendingConnections;
+    }
+
+    /** Gates refusal log lines: one per source address every 10 s. */
+    ThrottledLog refusalLog() {
+        return refusalLog;
     }
 
     SessionLoops loops() {

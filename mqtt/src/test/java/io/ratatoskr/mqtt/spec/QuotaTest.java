@@ -112,6 +112,96 @@ class QuotaTest {
         });
     }
 
+    @Test
+    void overIpv6LoopbackThePerAddressLimitHoldsToo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6Loopback(), "no IPv6 loopback (::1) on this machine");
+        broker = TestBroker.start(b -> b, m -> m.withAddress("::1", 0)
+                .withLimits(m.limits().withMaxConnectionsPerAddress(2)));
+        for (String id : List.of("v6-1", "v6-2", "v6-3")) {
+            RawMqttClient c = RawMqttClient.connect(new java.net.InetSocketAddress("::1", broker.port()),
+                    MqttVersion.V5, TIMEOUT);
+            clients.add(c);
+            c.send(connectPacket(MqttVersion.V5, id, true, 60));
+            assertThat(expect(c, ConnAck.class).reasonCode()).as(id)
+                    .isEqualTo(id.equals("v6-3") ? ReasonCode.QUOTA_EXCEEDED : ReasonCode.SUCCESS);
+        }
+        assertThat(broker.counter("ratatoskr.mqtt.connections.refused", "reason", "max_connections_per_address"))
+                .isEqualTo(1);
+    }
+
+    private static boolean ipv6Loopback() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
+            return s.getLocalPort() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // mqtt.max-pending-connections-per-address, mqtt.max-pending-connections
+
+    private RawMqttClient openFrom(String localAddress) throws IOException {
+        RawMqttClient c = RawMqttClient.connectFrom(java.net.InetAddress.getByName(localAddress),
+                new java.net.InetSocketAddress("127.0.0.1", broker.port()), MqttVersion.V5, TIMEOUT);
+        clients.add(c);
+        return c;
+    }
+
+    /** Accepted sockets still in CONNECT, as the gauge operators see. */
+    private void awaitPending(int expected) {
+        await().atMost(TIMEOUT).until(() -> broker.registry().find("ratatoskr.mqtt.connections.pending").gauge()
+                .value() == expected);
+    }
+
+    @Test
+    void socketsBeyondThePendingCapOfTheirAddressAreClosedAtOnceWhileWellBehavedClientsConnect() throws Exception {
+        // Connect timeout 60 s: anything closed within the test's seconds was closed by the cap.
+        broker = TestBroker.start(b -> b, m -> m.withConnectTimeoutSeconds(60)
+                .withLimits(m.limits().withMaxPendingConnections(5, 8)));
+        List<RawMqttClient> idle = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            idle.add(openFrom("127.0.0.1")); // never send CONNECT
+        }
+        awaitPending(4);
+        // A client that completes CONNECT stops counting: two in a row fit beside the four idle sockets.
+        for (String id : List.of("good-1", "good-2")) {
+            RawMqttClient good = openFrom("127.0.0.1");
+            good.send(connectPacket(MqttVersion.V5, id, true, 60));
+            assertThat(expect(good, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        }
+        idle.add(openFrom("127.0.0.1")); // the fifth: at the cap
+        awaitPending(5);
+        RawMqttClient sixth = openFrom("127.0.0.1");
+        assertThat(sixth.awaitClosed(TIMEOUT)).as("the sixth idle socket of 127.0.0.1 is closed at once").isTrue();
+        assertThat(broker.counter("ratatoskr.mqtt.connections.refused", "reason",
+                "max_pending_connections_per_address")).isEqualTo(1);
+        for (RawMqttClient c : idle) {
+            assertThat(c.awaitClosed(Duration.ofMillis(20))).as("sockets within the cap wait for their CONNECT")
+                    .isFalse();
+        }
+
+        // Another source has its own budget, until the overall cap (8) is reached.
+        RawMqttClient other = openFrom("127.0.0.2");
+        other.send(connectPacket(MqttVersion.V5, "other-source", true, 60));
+        assertThat(expect(other, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        for (int i = 0; i < 3; i++) {
+            idle.add(openFrom("127.0.0.2"));
+        }
+        awaitPending(8);
+        RawMqttClient ninth = openFrom("127.0.0.3");
+        assertThat(ninth.awaitClosed(TIMEOUT)).as("the ninth idle socket overall is closed at once").isTrue();
+        assertThat(broker.counter("ratatoskr.mqtt.connections.refused", "reason", "max_pending_connections"))
+                .isEqualTo(1);
+
+        // Freed slots are usable again.
+        idle.get(0).close();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            RawMqttClient again = openFrom("127.0.0.1");
+            again.send(connectPacket(MqttVersion.V5, "again", true, 60));
+            assertThat(expect(again, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        });
+    }
+
     // ---------------------------------------------------------------------------------------
     // mqtt.max-subscriptions-per-client
 
@@ -134,6 +224,31 @@ class QuotaTest {
 
         c.send(new Publish("a", 0, false, false, 0, new byte[] {7}, MqttProperties.EMPTY));
         assertThat(expect(c, Publish.class).payload()).as("the granted subscriptions work").containsExactly(7);
+    }
+
+    @Test
+    void queueSubscriptionsCountTowardsTheSubscriptionCap(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (io.ratatoskr.mqtt.testing.QueueBroker queues = io.ratatoskr.mqtt.testing.QueueBroker.start(dir,
+                m -> m.withLimits(m.limits().withMaxSubscriptionsPerClient(2)))) {
+            queues.createTopic("jobs", 1);
+            queues.createTopic("mail", 1);
+            RawMqttClient c = RawMqttClient.connect("127.0.0.1", queues.port(), MqttVersion.V5);
+            clients.add(c);
+            c.send(connectPacket(MqttVersion.V5, "worker", true, 60));
+            assertThat(expect(c, ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+
+            c.send(new Subscribe(1, List.of(new Subscription("$queue/workers/jobs", 1),
+                    new Subscription("plain", 1), new Subscription("$queue/workers/mail", 1),
+                    new Subscription("other", 1)), MqttProperties.EMPTY));
+            assertThat(expect(c, SubAck.class).reasonCodes()).as("two granted, then the cap")
+                    .containsExactly(1, 1, ReasonCode.QUOTA_EXCEEDED, ReasonCode.QUOTA_EXCEEDED);
+            c.send(new Subscribe(2, List.of(new Subscription("$queue/workers/jobs", 1)), MqttProperties.EMPTY));
+            assertThat(expect(c, SubAck.class).reasonCodes()).as("renewing a held $queue subscription is allowed")
+                    .containsExactly(1);
+            assertThat(queues.counter("ratatoskr.mqtt.subscriptions.refused", "reason", "max_subscriptions"))
+                    .isEqualTo(2);
+        }
     }
 
     // ---------------------------------------------------------------------------------------

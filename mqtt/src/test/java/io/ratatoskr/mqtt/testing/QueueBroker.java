@@ -50,15 +50,23 @@ public final class QueueBroker implements AutoCloseable {
     private MqttServer server;
     private int port;
 
-    private QueueBroker(Path dir, GroupsConfig groupsConfig) {
+    private final java.util.function.UnaryOperator<MqttConfig> mqttConfig;
+
+    private QueueBroker(Path dir, GroupsConfig groupsConfig, java.util.function.UnaryOperator<MqttConfig> mqttConfig) {
         this.dir = dir;
         this.groupsConfig = groupsConfig;
+        this.mqttConfig = mqttConfig;
         start(0);
     }
 
     /** Starts a broker keeping its data in {@code dir}; groups check their timers every 20 ms. */
     public static QueueBroker start(Path dir) {
-        return new QueueBroker(dir, GroupsConfig.DEFAULTS.withTickMs(20));
+        return start(dir, m -> m);
+    }
+
+    /** The same, with the MQTT listener's settings changed by {@code mqtt}. */
+    public static QueueBroker start(Path dir, java.util.function.UnaryOperator<MqttConfig> mqtt) {
+        return new QueueBroker(dir, GroupsConfig.DEFAULTS.withTickMs(20), mqtt);
     }
 
     private void start(int onPort) {
@@ -70,7 +78,7 @@ public final class QueueBroker implements AutoCloseable {
         broker = new Broker(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), Clock.systemUTC(),
                 new BrokerMetrics(registry));
         broker.addStore(topics);
-        server = new MqttServer(MqttConfig.DEFAULTS.withAddress("127.0.0.1", onPort), broker,
+        server = new MqttServer(mqttConfig.apply(MqttConfig.DEFAULTS).withAddress("127.0.0.1", onPort), broker,
                 new SplittableRandom(42), groups);
         try {
             server.start();

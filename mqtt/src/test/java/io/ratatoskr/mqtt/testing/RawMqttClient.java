@@ -52,10 +52,22 @@ public final class RawMqttClient implements AutoCloseable {
     /** Opens a TCP connection; sends nothing. */
     public static RawMqttClient connect(InetSocketAddress server, MqttVersion version, Duration timeout)
             throws IOException {
+        return connectFrom(null, server, version, timeout);
+    }
+
+    /**
+     * Opens a TCP connection from the local address {@code local} (any port; null: the system's
+     * choice), e.g. {@code 127.0.0.2} to be another source than {@code 127.0.0.1}; sends nothing.
+     */
+    public static RawMqttClient connectFrom(java.net.InetAddress local, InetSocketAddress server, MqttVersion version,
+                                            Duration timeout) throws IOException {
         Objects.requireNonNull(version, "version");
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
+            if (local != null) {
+                socket.bind(new InetSocketAddress(local, 0));
+            }
             socket.connect(server, timeoutMillis(timeout));
             return new RawMqttClient(socket, version);
         } catch (IOException | RuntimeException e) {

@@ -56,7 +56,9 @@ public final class TestBroker implements AutoCloseable {
         } else {
             durableTopics = null;
         }
-        server = new MqttServer(mqttConfig.withAddress("127.0.0.1", 0), broker, new SplittableRandom(42));
+        // Loopback on a free port; a test may ask for IPv6 loopback (host ::1) instead.
+        String host = mqttConfig.host().equals("::1") ? "::1" : "127.0.0.1";
+        server = new MqttServer(mqttConfig.withAddress(host, 0), broker, new SplittableRandom(42));
         server.security(Authenticator.ANONYMOUS, authorizer);
         try {
             server.start();

@@ -8,6 +8,7 @@ import io.ratatoskr.core.security.AuthResult.Reason;
 import io.ratatoskr.core.security.Authenticator;
 import io.ratatoskr.core.security.Credentials;
 import io.ratatoskr.core.security.Principal;
+import io.ratatoskr.core.security.ThrottledLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ol>
  * Credentials that are present but wrong are refused even when anonymous access is on. Refusals are
  * counted in {@code ratatoskr_auth_failures_total{protocol,reason}} and logged at INFO with the user
- * name, never the password. Hashing and signature checks run on {@code auth.threads} threads with a
+ * name, never the password (at most one line per source address every 10 s, with the count of those
+ * not logged: {@link ThrottledLog}). Hashing and signature checks run on {@code auth.threads} threads with a
  * bounded queue (full: refused as unavailable); the password and JWKS files are re-read when they change.
  *
  * <p>Thread-safety: thread-safe; {@link #authenticate} from any thread, never blocks.
@@ -70,6 +72,8 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
     private final ReloadingFile<JWKSet> jwks;
     private final JwtVerifier jwt;
     private final LoginRateLimiter limiter;
+    /** At most one login-failure line per source address every 10 s; the metric counts them all. */
+    private final ThrottledLog logGate;
     private final ThreadPoolExecutor executor;
     private final ScheduledExecutorService reloader;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
@@ -100,6 +104,7 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
         }
         dummy = PasswordHash.create("-".toCharArray(), config.pbkdf2Iterations(), new java.util.Random(0));
         limiter = new LoginRateLimiter(config.maxFailuresPerMinute(), clock);
+        logGate = new ThrottledLog(10_000, clock);
         AtomicInteger n = new AtomicInteger();
         executor = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(MAX_QUEUED), r -> daemon(r, "ratatoskr-auth-" + n.incrementAndGet()));
@@ -264,10 +269,15 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
         counters.computeIfAbsent(c.protocol() + "/" + tag, k -> Counter.builder("ratatoskr_auth_failures_total")
                 .description("Logins refused, by protocol and reason")
                 .tag("protocol", c.protocol()).tag("reason", tag).register(registry)).increment();
-        log.atInfo().addKeyValue("event", "login_failed").addKeyValue("protocol", c.protocol())
-                .addKeyValue("reason", tag).addKeyValue("username", c.username())
-                .addKeyValue("clientId", c.clientId()).addKeyValue("remote", c.remoteAddress())
-                .log("login refused: {}", o.logDetail());
+        long suppressed = logGate.admit(c.remoteAddress());
+        if (suppressed >= 0) { // a guesser's flood writes one line per address per interval
+            log.atInfo().addKeyValue("event", "login_failed").addKeyValue("protocol", c.protocol())
+                    .addKeyValue("reason", tag).addKeyValue("username", c.username())
+                    .addKeyValue("clientId", c.clientId()).addKeyValue("remote", c.remoteAddress())
+                    .addKeyValue("suppressed", suppressed)
+                    .log("login refused: {}{}", o.logDetail(), suppressed == 0 ? ""
+                            : " (" + suppressed + " earlier refusals from this address not logged)");
+        }
         return o.result();
     }
 

@@ -1,11 +1,8 @@
 package io.ratatoskr.server.auth;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import io.ratatoskr.core.security.SourceAddresses;
 import java.net.SocketAddress;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -70,20 +67,8 @@ final class LoginRateLimiter {
         return buckets.size();
     }
 
-    /**
-     * The source, without the port: one client host reconnecting from many ports is one source. An IPv6
-     * address counts by its /64 prefix: a single host or site usually has a whole /64 to pick addresses
-     * from, so per-address buckets would give it unlimited tries (and let it flush the tracked set).
-     */
+    /** The source, without the port; an IPv6 address by its /64 ({@link SourceAddresses#key}). */
     static Object key(SocketAddress remote) {
-        if (remote instanceof InetSocketAddress inet) {
-            InetAddress address = inet.getAddress();
-            if (address instanceof Inet6Address v6) {
-                byte[] bytes = v6.getAddress();
-                return "ipv6/64:" + HexFormat.of().formatHex(bytes, 0, 8);
-            }
-            return address != null ? address : inet.getHostString();
-        }
-        return String.valueOf(remote);
+        return SourceAddresses.key(remote);
     }
 }

@@ -30,6 +30,16 @@ final class AdminTarget {
                     + "prefer the variable: arguments show in the process list).")
     String token;
 
+    @Option(names = "--user", defaultValue = "${env:RATATOSKR_USER}",
+            description = "Log in to the admin API as this user of the broker's password file instead of using a "
+                    + "token (default: $RATATOSKR_USER); needs --password.")
+    String user;
+
+    @Option(names = "--password", defaultValue = "${env:RATATOSKR_PASSWORD}",
+            description = "Password of --user (default: $RATATOSKR_PASSWORD; prefer the variable: arguments show "
+                    + "in the process list).")
+    String password;
+
     @Option(names = "--json", description = "Print the broker's JSON answer.")
     boolean json;
 
@@ -37,6 +47,13 @@ final class AdminTarget {
     CommandLine.Model.CommandSpec spec;
 
     AdminClient client() {
+        if (user != null && !user.isEmpty()) {
+            if (password == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--user needs --password (or "
+                        + "$RATATOSKR_PASSWORD)");
+            }
+            return AdminClient.withLogin(URI.create(url), Duration.ofSeconds(30), user, password);
+        }
         return new AdminClient(URI.create(url), Duration.ofSeconds(30), token);
     }
 

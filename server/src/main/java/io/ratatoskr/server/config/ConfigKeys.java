@@ -117,8 +117,8 @@ public final class ConfigKeys {
             // Quotas (docs/security.md, "Limits and quotas").
             key("mqtt.max-connections-per-address", integer(1, Integer.MAX_VALUE),
                     S + "mqtt.limits.maxConnectionsPerAddress",
-                    "Open MQTT connections from one IP address (loopback included) at most; a CONNECT beyond "
-                            + "it is refused with Quota exceeded (3.1.1: server unavailable)."),
+                    "Open MQTT connections from one IP address (IPv6: one /64; loopback included) at most; a "
+                            + "CONNECT beyond it is refused with Quota exceeded (3.1.1: server unavailable)."),
             key("mqtt.max-publish-rate", integer(0, Integer.MAX_VALUE), S + "mqtt.limits.maxPublishRate",
                     "PUBLISH packets per second one connection may send; beyond it the connection is not read "
                             + "until its budget refills (nothing dropped). 0: unlimited."),
@@ -130,6 +130,14 @@ public final class ConfigKeys {
                     S + "mqtt.limits.maxSubscriptionsPerClient",
                     "Topic filters one session may hold; further ones get SUBACK Quota exceeded (3.1.1: 0x80). "
                             + "0: unlimited."),
+            key("mqtt.max-pending-connections-per-address", integer(1, Integer.MAX_VALUE),
+                    S + "mqtt.limits.maxPendingConnectionsPerAddress",
+                    "Sockets from one source (IPv6: one /64) accepted but without a completed CONNECT at most; "
+                            + "one beyond it is closed at once."),
+            key("mqtt.max-pending-connections", integer(1, Integer.MAX_VALUE),
+                    S + "mqtt.limits.maxPendingConnections",
+                    "Sockets without a completed CONNECT from all sources together at most; one beyond it is "
+                            + "closed at once."),
 
             key("mqtt.tls.port", integer(-1, 65_535), T + "mqttTlsPort",
                     "Port of MQTT over TLS, used when mqtt.tls.cert is set; 0 picks a free one; -1: none."),
@@ -147,6 +155,11 @@ public final class ConfigKeys {
                     "Port of MQTT over WebSocket (ws://host:port/mqtt); 0 picks a free one; -1: none."),
             key("mqtt.websocket.path", text(), T + "websocketPath",
                     "HTTP path of the WebSocket upgrade, for ws and wss."),
+            key("mqtt.websocket.allowed-origins", optionalText(), T + "websocketAllowedOrigins",
+                    "Browser origins (Origin header) the ws and wss listeners accept, comma-separated "
+                            + "(https://app.example.com), or * for any; others get 403. Requests without Origin "
+                            + "(non-browser clients) are always accepted. none: pages of the broker's own host "
+                            + "name only."),
 
             key("mqtt.wss.port", integer(-1, 65_535), T + "wssPort", "Port of MQTT over secure WebSocket "
                     + "(wss://host:port/mqtt, the mqtt.tls.cert certificate); 0 picks a free one; -1: none."),

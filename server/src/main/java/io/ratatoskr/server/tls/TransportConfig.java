@@ -1,5 +1,6 @@
 package io.ratatoskr.server.tls;
 
+import io.ratatoskr.mqtt.server.WebSocketOrigins;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -25,17 +26,34 @@ import java.util.Objects;
  * @param httpTlsCert       PEM certificate chain for the admin API (HTTPS); null: plain HTTP
  * @param httpTlsKey        PEM (PKCS#8) private key of {@code httpTlsCert}
  * @param reloadIntervalMs  how often the certificate files are checked for changes
+ * @param websocketAllowedOrigins browser origins the ws and wss listeners accept, comma-separated, or
+ *                          {@code *}; null: pages of the broker's own host name only ({@link WebSocketOrigins})
  */
 public record TransportConfig(int mqttTlsPort, Path mqttTlsCert, Path mqttTlsKey,
                               TlsFiles.ClientAuthMode mqttTlsClientAuth, Path mqttTlsClientCa,
                               int websocketPort, String websocketPath, int wssPort,
-                              Path httpTlsCert, Path httpTlsKey, long reloadIntervalMs) {
+                              Path httpTlsCert, Path httpTlsKey, long reloadIntervalMs,
+                              String websocketAllowedOrigins) {
 
     public static final TransportConfig DEFAULTS = new TransportConfig(8883, null, null,
-            TlsFiles.ClientAuthMode.NONE, null, -1, "/mqtt", -1, null, null, 5_000);
+            TlsFiles.ClientAuthMode.NONE, null, -1, "/mqtt", -1, null, null, 5_000, null);
+
+    /** Without an origin list: WebSocket pages of the broker's own host name only. */
+    public TransportConfig(int mqttTlsPort, Path mqttTlsCert, Path mqttTlsKey,
+                           TlsFiles.ClientAuthMode mqttTlsClientAuth, Path mqttTlsClientCa,
+                           int websocketPort, String websocketPath, int wssPort,
+                           Path httpTlsCert, Path httpTlsKey, long reloadIntervalMs) {
+        this(mqttTlsPort, mqttTlsCert, mqttTlsKey, mqttTlsClientAuth, mqttTlsClientCa, websocketPort, websocketPath,
+                wssPort, httpTlsCert, httpTlsKey, reloadIntervalMs, null);
+    }
 
     public TransportConfig {
         Objects.requireNonNull(mqttTlsClientAuth, "mqttTlsClientAuth");
+        try {
+            WebSocketOrigins.parse(websocketAllowedOrigins);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("mqtt.websocket.allowed-origins: " + e.getMessage(), e);
+        }
         checkPort(mqttTlsPort, "mqtt.tls.port");
         checkPort(websocketPort, "mqtt.websocket.port");
         checkPort(wssPort, "mqtt.wss.port");
@@ -79,26 +97,37 @@ public record TransportConfig(int mqttTlsPort, Path mqttTlsCert, Path mqttTlsKey
 
     public TransportConfig withMqttTls(int port, Path cert, Path key) {
         return new TransportConfig(port, cert, key, mqttTlsClientAuth, mqttTlsClientCa, websocketPort,
-                websocketPath, wssPort, httpTlsCert, httpTlsKey, reloadIntervalMs);
+                websocketPath, wssPort, httpTlsCert, httpTlsKey, reloadIntervalMs, websocketAllowedOrigins);
     }
 
     public TransportConfig withClientAuth(TlsFiles.ClientAuthMode mode, Path clientCa) {
         return new TransportConfig(mqttTlsPort, mqttTlsCert, mqttTlsKey, mode, clientCa, websocketPort,
-                websocketPath, wssPort, httpTlsCert, httpTlsKey, reloadIntervalMs);
+                websocketPath, wssPort, httpTlsCert, httpTlsKey, reloadIntervalMs, websocketAllowedOrigins);
     }
 
     public TransportConfig withWebSocket(int port, int securePort) {
         return new TransportConfig(mqttTlsPort, mqttTlsCert, mqttTlsKey, mqttTlsClientAuth, mqttTlsClientCa, port,
-                websocketPath, securePort, httpTlsCert, httpTlsKey, reloadIntervalMs);
+                websocketPath, securePort, httpTlsCert, httpTlsKey, reloadIntervalMs, websocketAllowedOrigins);
     }
 
     public TransportConfig withHttpTls(Path cert, Path key) {
         return new TransportConfig(mqttTlsPort, mqttTlsCert, mqttTlsKey, mqttTlsClientAuth, mqttTlsClientCa,
-                websocketPort, websocketPath, wssPort, cert, key, reloadIntervalMs);
+                websocketPort, websocketPath, wssPort, cert, key, reloadIntervalMs, websocketAllowedOrigins);
     }
 
     public TransportConfig withReloadIntervalMs(long ms) {
         return new TransportConfig(mqttTlsPort, mqttTlsCert, mqttTlsKey, mqttTlsClientAuth, mqttTlsClientCa,
-                websocketPort, websocketPath, wssPort, httpTlsCert, httpTlsKey, ms);
+                websocketPort, websocketPath, wssPort, httpTlsCert, httpTlsKey, ms, websocketAllowedOrigins);
+    }
+
+    /** With the browser origins the WebSocket listeners accept ({@link WebSocketOrigins#parse}). */
+    public TransportConfig withWebSocketAllowedOrigins(String origins) {
+        return new TransportConfig(mqttTlsPort, mqttTlsCert, mqttTlsKey, mqttTlsClientAuth, mqttTlsClientCa,
+                websocketPort, websocketPath, wssPort, httpTlsCert, httpTlsKey, reloadIntervalMs, origins);
+    }
+
+    /** The parsed {@link #websocketAllowedOrigins}. */
+    public WebSocketOrigins webSocketOrigins() {
+        return WebSocketOrigins.parse(websocketAllowedOrigins);
     }
 }

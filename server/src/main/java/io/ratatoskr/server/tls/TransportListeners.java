@@ -49,10 +49,12 @@ public final class TransportListeners {
             server.listen(MqttListener.tls(config.mqttTlsPort(), mqttTls));
         }
         if (config.websocketPort() >= 0) {
-            server.listen(MqttListener.webSocket(config.websocketPort(), config.websocketPath()));
+            server.listen(MqttListener.webSocket(config.websocketPort(), config.websocketPath())
+                    .withOrigins(config.webSocketOrigins()));
         }
         if (mqttTls != null && config.wssPort() >= 0) {
-            server.listen(MqttListener.secureWebSocket(config.wssPort(), config.websocketPath(), mqttTls));
+            server.listen(MqttListener.secureWebSocket(config.wssPort(), config.websocketPath(), mqttTls)
+                    .withOrigins(config.webSocketOrigins()));
         }
     }
 

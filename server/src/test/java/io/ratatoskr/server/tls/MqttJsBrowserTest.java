@@ -48,7 +48,8 @@ class MqttJsBrowserTest {
                 "chromium and chromedriver (apt-get install chromium chromium-driver)");
         try (RatatoskrServer server = RatatoskrServer.start(ServerConfig.DEFAULTS.withDataDir(dir.resolve("data"))
                 .withMqtt(MqttConfig.DEFAULTS.withAddress("127.0.0.1", 0)).withGrpc(null).withHttp(null)
-                .withTransports(TransportConfig.DEFAULTS.withWebSocket(0, -1)))) {
+                // The page is a file: its origin is no web site's, so the listener is told to take any.
+                .withTransports(TransportConfig.DEFAULTS.withWebSocket(0, -1).withWebSocketAllowedOrigins("*")))) {
             MqttClient paho = new MqttClient("tcp://127.0.0.1:" + server.mqttPort(), "paho-peer",
                     new MemoryPersistence());
             paho.connect(new MqttConnectOptions());

@@ -132,6 +132,11 @@ public final class AclAuthorizer implements Authorizer {
         return rules.mayAdminister(principal, topic);
     }
 
+    @Override
+    public boolean mayUseAdminApi(Principal principal, boolean write) {
+        return rules.mayUseAdminApi(principal, write);
+    }
+
     /** What tells a changed file: modification time and size. */
     private record FileStamp(long modifiedNanos, long size) {
         static FileStamp of(Path file) throws IOException {

@@ -37,6 +37,11 @@ import java.util.Set;
  *       {@code publish}, {@code subscribe}, {@code both} (alias {@code readwrite}: publish and subscribe)
  *       or {@code admin} (create, update and delete durable topics matching the pattern; configure,
  *       delete and replay their consumer groups)</td></tr>
+ *   <tr><td>{@code allow|deny admin-api read|write}</td><td>a rule of the current section about the HTTP
+ *       admin API: {@code read} is every GET (the dashboard's data, metrics), {@code write} every call
+ *       that changes something. {@code allow admin-api write} grants reading too; {@code deny} denies
+ *       just the access named. Changes to one durable topic also need an {@code admin} rule matching
+ *       it</td></tr>
  * </table>
  *
  * <p>Patterns are MQTT topic filters ({@code +} one level, {@code #} the rest, [MQTT-4.7.1]) in which
@@ -50,6 +55,8 @@ import java.util.Set;
 public final class AclFile {
     public static final String MAGIC = "ratatoskr-acl";
     public static final int VERSION = 1;
+    /** The action word of admin API rules. */
+    static final String ADMIN_API = "admin-api";
     static final int MAX_BYTES = 1 << 20;
     static final int MAX_RULES = 100_000;
 
@@ -106,10 +113,16 @@ public final class AclFile {
                         throw error(lineNo, "a rule needs a section first (user, group, client, all or anonymous)");
                     }
                     if (words.length != 3) {
-                        throw error(lineNo, "a rule reads '" + keyword + " <publish|subscribe|both|admin> <pattern>'");
+                        throw error(lineNo, "a rule reads '" + keyword + " <publish|subscribe|both|admin> <pattern>' "
+                                + "or '" + keyword + " admin-api <read|write>'");
                     }
                     if (rules.size() >= MAX_RULES) {
                         throw error(lineNo, "more than " + MAX_RULES + " rules");
+                    }
+                    if (words[1].equalsIgnoreCase(ADMIN_API)) {
+                        rules.add(new AclRule(subject, keyword.equals("allow"),
+                                adminApiActions(lineNo, keyword.equals("allow"), words[2]), "#", lineNo));
+                        continue;
                     }
                     rules.add(new AclRule(subject, keyword.equals("allow"), actions(lineNo, words[1]),
                             pattern(lineNo, words[2]), lineNo));
@@ -158,7 +171,18 @@ public final class AclFile {
             case "subscribe" -> EnumSet.of(Action.SUBSCRIBE);
             case "both", "readwrite" -> EnumSet.of(Action.PUBLISH, Action.SUBSCRIBE);
             case "admin" -> EnumSet.of(Action.ADMIN);
-            default -> throw error(lineNo, "unknown action '" + word + "' (expected publish, subscribe, both or admin)");
+            default -> throw error(lineNo, "unknown action '" + word
+                    + "' (expected publish, subscribe, both, admin or admin-api)");
+        };
+    }
+
+    /** {@code admin-api read|write}: an allowed writer may read too; a deny denies just what it names. */
+    private static Set<Action> adminApiActions(int lineNo, boolean allow, String word) {
+        return switch (word.toLowerCase(Locale.ROOT)) {
+            case "read" -> EnumSet.of(Action.ADMIN_API_READ);
+            case "write" -> allow ? EnumSet.of(Action.ADMIN_API_READ, Action.ADMIN_API_WRITE)
+                    : EnumSet.of(Action.ADMIN_API_WRITE);
+            default -> throw error(lineNo, "unknown admin API access '" + word + "' (expected read or write)");
         };
     }
 

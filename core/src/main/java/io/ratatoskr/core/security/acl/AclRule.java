@@ -29,8 +29,12 @@ public record AclRule(Subject subject, boolean allow, Set<Action> actions, Strin
         PUBLISH,
         /** Subscribing with filters the pattern covers (MQTT SUBSCRIBE, gRPC Subscribe, durable consumption). */
         SUBSCRIBE,
-        /** Administration of matching durable topics and their consumer groups (gRPC). */
-        ADMIN
+        /** Administration of matching durable topics and their consumer groups (gRPC and the admin API). */
+        ADMIN,
+        /** Reading the HTTP admin API ({@code admin-api read}; the rule's pattern is {@code #}). */
+        ADMIN_API_READ,
+        /** Changing things through the HTTP admin API ({@code admin-api write}; the rule's pattern is {@code #}). */
+        ADMIN_API_WRITE
     }
 
     /** The section a rule belongs to: {@code user}, {@code group}, {@code client}, {@code all}, {@code anonymous}. */

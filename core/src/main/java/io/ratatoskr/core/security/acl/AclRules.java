@@ -33,6 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code #} — an {@code allow} rule grants nothing and a {@code deny} rule fails closed: it denies
  * everything it could have matched ({@link AclPatterns#unfilledDeny}: every topic below the
  * levels before the placeholder's; with the placeholder in the first level, every topic).
+ * Admin API rules ({@code admin-api read|write}) follow the same order: a matching deny wins,
+ * then an allow, else no.
  *
  * <p><b>Cost.</b> Each distinct principal's rules are compiled once into an {@link AclPolicy} and
  * cached (at most {@value #MAX_CACHED} principals; when full the cache is emptied and refilled on use).
@@ -69,6 +71,14 @@ public final class AclRules implements Authorizer {
     public boolean mayAdminister(Principal principal, String topic) {
         return policy(principal).mayAct(Action.ADMIN, topic);
     }
+
+    @Override
+    public boolean mayUseAdminApi(Principal principal, boolean write) {
+        return policy(principal).mayAct(write ? Action.ADMIN_API_WRITE : Action.ADMIN_API_READ, ADMIN_API_TOPIC);
+    }
+
+    /** What admin API rules (pattern {@code #}) are matched against. */
+    private static final String ADMIN_API_TOPIC = "admin-api";
 
     /** The filter a subscription is decided on, or null for a malformed $share/$queue filter. */
     static String plainFilter(String filter) {

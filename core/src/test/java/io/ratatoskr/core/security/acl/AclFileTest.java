@@ -25,6 +25,8 @@ class AclFileTest {
         assertThat(acl.maySubscribe(anon, "$SYS/broker/uptime")).isTrue();
         assertThat(acl.mayAdminister(alice, "orders")).isTrue();
         assertThat(acl.mayAdminister(new Principal("op", "x", Set.of("ops"), "jwt"), "anything")).isTrue();
+        assertThat(acl.mayUseAdminApi(new Principal("op", "x", Set.of("ops"), "jwt"), true)).isTrue();
+        assertThat(acl.mayUseAdminApi(alice, false)).as("no admin-api rule for alice").isFalse();
     }
 
     @Test

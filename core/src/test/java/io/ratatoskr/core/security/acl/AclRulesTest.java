@@ -1,6 +1,7 @@
 package io.ratatoskr.core.security.acl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ratatoskr.core.security.Principal;
 import java.util.Set;
@@ -54,6 +55,37 @@ class AclRulesTest {
     void intersectTable(String a, String b, boolean overlap) {
         assertThat(AclPatterns.intersect(a, b)).isEqualTo(overlap);
         assertThat(AclPatterns.intersect(b, a)).isEqualTo(overlap);
+    }
+
+    @Test
+    void adminApiRolesAreGrantedBySectionWithWriteImplyingReadAndDenyWinning() {
+        AclRules acl = rules("""
+                group ops
+                allow admin-api write
+                user alice
+                deny admin-api write
+                anonymous
+                allow admin-api read
+                all
+                allow both #
+                """);
+        assertThat(acl.mayUseAdminApi(ALICE, false)).as("write granted to her group implies read").isTrue();
+        assertThat(acl.mayUseAdminApi(ALICE, true)).as("her own deny of write wins").isFalse();
+        Principal bob = new Principal("bob", "bob-laptop", Set.of("ops"), "password");
+        assertThat(acl.mayUseAdminApi(bob, true)).isTrue();
+        assertThat(acl.mayUseAdminApi(ANON, false)).isTrue();
+        assertThat(acl.mayUseAdminApi(ANON, true)).isFalse();
+        Principal carol = new Principal("carol", "c", Set.of(), "password");
+        assertThat(acl.mayUseAdminApi(carol, false)).as("publish/subscribe rules grant no admin API access")
+                .isFalse();
+        assertThat(acl.mayAdminister(bob, "orders")).as("nor do admin-api rules grant topic administration")
+                .isFalse();
+    }
+
+    @Test
+    void adminApiRulesNameReadOrWrite() {
+        assertThatThrownBy(() -> rules("all\nallow admin-api everything\n"))
+                .hasMessageContaining("line 3").hasMessageContaining("expected read or write");
     }
 
     @Test
