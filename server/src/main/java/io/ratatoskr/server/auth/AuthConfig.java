@@ -21,14 +21,17 @@ import java.util.Objects;
  *                               refused without being checked
  * @param threads                threads that check passwords and signatures
  * @param reloadIntervalMs       how often the password and JWKS files are checked for changes
+ * @param scramSha256            whether MQTT 5 clients may log in with SCRAM-SHA-256 (enhanced authentication)
+ *                               over the password file; off by default because it makes the stored hashes
+ *                               password-equivalent for SCRAM ({@link ScramSha256})
  */
 public record AuthConfig(boolean anonymous, Path passwordFile, int pbkdf2Iterations, Path jwtHs256SecretFile,
                          Path jwtJwksFile, String jwtIssuer, String jwtAudience, String jwtUsernameClaim,
                          String jwtGroupsClaim, long jwtClockSkewMs, CertificateUsernames.Source mtlsUsernameFrom,
-                         int maxFailuresPerMinute, int threads, long reloadIntervalMs) {
+                         int maxFailuresPerMinute, int threads, long reloadIntervalMs, boolean scramSha256) {
     /** The embedded default: anonymous access (the MQTT listener binds loopback by default). */
     public static final AuthConfig DEFAULTS = new AuthConfig(true, null, PasswordHash.DEFAULT_ITERATIONS, null, null,
-            null, null, "sub", "groups", 30_000, CertificateUsernames.Source.CN, 10, 2, 2_000);
+            null, null, "sub", "groups", 30_000, CertificateUsernames.Source.CN, 10, 2, 2_000, false);
 
     public AuthConfig {
         Objects.requireNonNull(jwtUsernameClaim, "jwtUsernameClaim");
@@ -51,6 +54,16 @@ public record AuthConfig(boolean anonymous, Path passwordFile, int pbkdf2Iterati
         }
     }
 
+    /** Without SCRAM-SHA-256, as before it existed. */
+    public AuthConfig(boolean anonymous, Path passwordFile, int pbkdf2Iterations, Path jwtHs256SecretFile,
+                      Path jwtJwksFile, String jwtIssuer, String jwtAudience, String jwtUsernameClaim,
+                      String jwtGroupsClaim, long jwtClockSkewMs, CertificateUsernames.Source mtlsUsernameFrom,
+                      int maxFailuresPerMinute, int threads, long reloadIntervalMs) {
+        this(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer, jwtAudience,
+                jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom, maxFailuresPerMinute, threads,
+                reloadIntervalMs, false);
+    }
+
     /** Whether any way to log in with credentials is configured. */
     public boolean credentialsConfigured() {
         return passwordFile != null || jwtConfigured();
@@ -63,30 +76,36 @@ public record AuthConfig(boolean anonymous, Path passwordFile, int pbkdf2Iterati
     public AuthConfig withAnonymous(boolean a) {
         return new AuthConfig(a, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, reloadIntervalMs);
+                maxFailuresPerMinute, threads, reloadIntervalMs, scramSha256);
     }
 
     public AuthConfig withPasswordFile(Path file, int iterations) {
         return new AuthConfig(anonymous, file, iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, reloadIntervalMs);
+                maxFailuresPerMinute, threads, reloadIntervalMs, scramSha256);
     }
 
     public AuthConfig withJwt(Path hs256SecretFile, Path jwksFile, String issuer, String audience) {
         return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, hs256SecretFile, jwksFile, issuer,
                 audience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, reloadIntervalMs);
+                maxFailuresPerMinute, threads, reloadIntervalMs, scramSha256);
     }
 
     public AuthConfig withMaxFailuresPerMinute(int max) {
         return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom, max, threads,
-                reloadIntervalMs);
+                reloadIntervalMs, scramSha256);
     }
 
     public AuthConfig withReloadIntervalMs(long ms) {
         return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, ms);
+                maxFailuresPerMinute, threads, ms, scramSha256);
+    }
+
+    public AuthConfig withScramSha256(boolean on) {
+        return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
+                jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
+                maxFailuresPerMinute, threads, reloadIntervalMs, on);
     }
 }
