@@ -159,8 +159,12 @@ final class EnhancedAuth {
             return;
         }
         if (starts) {
-            exchange = authenticator.exchange(method, credentials);
-            if (exchange == null) { // the method was switched off since CONNECT
+            try {
+                exchange = authenticator.exchange(method, credentials);
+            } catch (RuntimeException e) {
+                exchange = null;
+            }
+            if (exchange == null) { // the method was switched off since CONNECT, or the authenticator failed
                 link.disconnect(ReasonCode.NOT_AUTHORIZED, "re-authentication with " + method + " is not available");
                 return;
             }
