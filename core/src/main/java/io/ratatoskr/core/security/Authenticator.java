@@ -18,4 +18,14 @@ public interface Authenticator {
 
     /** Completes with the outcome; never completes exceptionally for bad credentials. */
     CompletableFuture<AuthResult> authenticate(Credentials credentials);
+
+    /**
+     * Starts a challenge-response authentication with the named method (MQTT 5 Authentication Method,
+     * e.g. {@code SCRAM-SHA-256}), or returns null when this authenticator does not offer that method.
+     * The user name, if the method has one, comes in the exchange's messages, not in {@code credentials}.
+     * Cheap: no slow work before the first {@link AuthExchange#respond}.
+     */
+    default AuthExchange exchange(String method, Credentials credentials) {
+        return null;
+    }
 }

@@ -146,6 +146,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private long aclDenials;
     private boolean cleanStart;
     private int refusedSubscriptions;
+    /** MQTT 5 enhanced authentication, when CONNECT named an Authentication Method; else null. */
+    private EnhancedAuth enhancedAuth;
 
     MqttConnection(MqttServerContext server, MqttEncoder encoder) {
         this.server = server;
@@ -169,7 +171,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         connectTimeout = ctx.executor().schedule(() -> {
             if (phase == Phase.AWAIT_CONNECT || phase == Phase.CONNECTING) {
                 server.metrics().protocolError("connect_timeout");
-                log.info("mqtt {}: no CONNECT within {} s; closing", describe(), server.config().connectTimeoutSeconds());
+                log.info("mqtt {}: CONNECT not completed within {} s; closing", describe(), // incl. an AUTH exchange
+                        server.config().connectTimeoutSeconds());
                 close();
             }
         }, server.config().connectTimeoutSeconds(), TimeUnit.SECONDS);
@@ -318,6 +321,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 }
             }
             case CONNECTING -> {
+                if (enhancedAuth != null && enhancedAuth.beforeConnAck(packet)) {
+                    return;
+                }
                 if (pendingWhileConnecting == null) {
                     pendingWhileConnecting = new ArrayList<>();
                 }
@@ -368,8 +374,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             case Unsubscribe u -> onUnsubscribe(u);
             case PingReq ignored -> ctx.write(PingResp.INSTANCE);
             case Disconnect d -> onDisconnect(d);
-            case Auth ignored -> protocolViolation(ReasonCode.PROTOCOL_ERROR,
-                    "AUTH received but CONNECT named no authentication method [MQTT-4.12.0-1]");
+            case Auth a -> {
+                if (enhancedAuth != null) {
+                    enhancedAuth.afterConnAck(a); // re-authentication (§4.12.1)
+                } else {
+                    protocolViolation(ReasonCode.PROTOCOL_ERROR,
+                            "AUTH received but CONNECT named no authentication method [MQTT-4.12.0-7]");
+                }
+            }
             case Connect ignored -> protocolViolation(ReasonCode.PROTOCOL_ERROR, "second CONNECT [MQTT-3.1.0-2]");
             case MqttPacket.ConnAck ignored -> serverOnly(packet);
             case SubAck ignored -> serverOnly(packet);
@@ -417,9 +429,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         principal = Principal.anonymous(id);
         cleanStart = c.cleanStart();
         if (props.authenticationMethod() != null) {
-            refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "bad_authentication_method",
-                    "enhanced authentication (" + props.authenticationMethod() + ") is not supported");
-            return;
+            enhancedAuth = EnhancedAuth.start(new AuthLink(), server.authenticator(), new Credentials("mqtt", id,
+                    null, null, peerCertificates(), channel.remoteAddress()), props.authenticationMethod(),
+                    config.connectTimeoutSeconds());
+            if (enhancedAuth == null) { // [MQTT-4.12.0-1]
+                refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "bad_authentication_method",
+                        "authentication method " + props.authenticationMethod() + " is not supported");
+                return;
+            }
         }
         if (server.metrics().connectionsActive() > config.maxConnections()) {
             refuse(ReasonCode.QUOTA_EXCEEDED, "max_connections",
@@ -512,6 +529,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
      * continues CONNECT here with {@code proceed}, or refuses it (MQTT 5.0 §3.2.2.2: 0x86, 0x87, 0x9F).
      */
     private void authenticate(Connect c, Runnable proceed) {
+        if (enhancedAuth != null) {
+            enhancedAuth.begin(c.properties().authenticationData(), proceed);
+            return;
+        }
         // The verified client certificate chain of a TLS listener with mqtt.tls.client-auth; none on plain TCP.
         Credentials credentials = new Credentials("mqtt", clientId, c.username(), c.password(), peerCertificates(),
                 channel.remoteAddress());
@@ -612,6 +633,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             if (expiryChanged) {
                 b.sessionExpiryInterval(connectExpirySeconds);
             }
+            if (enhancedAuth != null) {
+                enhancedAuth.addConnAckProperties(b);
+                enhancedAuth.connected();
+            }
             connAckProps = b.build();
         }
         ctx.write(new ConnAck(result.sessionPresent(), ReasonCode.SUCCESS, connAckProps));
@@ -662,6 +687,46 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 ? withReasonString(reason, true, props -> new ConnAck(false, v5ReasonCode, props))
                 : new ConnAck(false, ReasonCode.toV3ConnAck(v5ReasonCode), MqttProperties.EMPTY);
         channel.writeAndFlush(connAck).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The connection's side of {@link EnhancedAuth}. */
+    private final class AuthLink implements EnhancedAuth.Link {
+        @Override
+        public Channel channel() {
+            return channel;
+        }
+
+        @Override
+        public boolean open(boolean beforeConnAck) {
+            return channel.isActive() && phase == (beforeConnAck ? Phase.CONNECTING : Phase.CONNECTED);
+        }
+
+        @Override
+        public void connectAuthenticated(AuthResult result, Runnable proceed) {
+            onAuthenticated(result, null, proceed);
+        }
+
+        @Override
+        public void refuseConnect(int reasonCode, String metricTag, String reason) {
+            refuse(reasonCode, metricTag, reason);
+        }
+
+        @Override
+        public void reauthenticated(Principal p) {
+            principal = p;
+            log.debug("mqtt {}: re-authenticated as {}", describe(), p.username());
+            dropUnauthorizedSubscriptions(); // the user's groups may have changed since CONNECT
+        }
+
+        @Override
+        public void disconnect(int reasonCode, String reason) {
+            protocolViolation(reasonCode, reason);
+        }
+
+        @Override
+        public Principal principal() {
+            return principal;
+        }
     }
 
     // ---------------------------------------------------------------------------------------

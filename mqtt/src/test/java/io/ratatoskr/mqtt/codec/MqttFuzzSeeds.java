@@ -72,6 +72,29 @@ class MqttFuzzSeeds {
                         Frames.concat(stream, new byte[] {0}));
             }
         }
+        // MQTT 5 enhanced authentication (§4.12): CONNECT with the method, AUTH 0x18 with the answer, a
+        // re-authentication (AUTH 0x19, AUTH 0x18), then the version's packets.
+        for (String password : new String[] {"secret", "wrong"}) {
+            MqttVersion v5 = MqttVersion.V5;
+            byte[] answer = password.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] stream = Frames.concat(
+                    Frames.encode(new MqttPacket.Connect(v5, "c-auth", true, 30, null, null, null,
+                            authProperties(new byte[] {'h', 'i'})), v5),
+                    Frames.encode(new MqttPacket.Auth(ReasonCode.CONTINUE_AUTHENTICATION, authProperties(answer)), v5),
+                    Frames.encode(new MqttPacket.Auth(ReasonCode.RE_AUTHENTICATE, authProperties(null)), v5),
+                    Frames.encode(new MqttPacket.Auth(ReasonCode.CONTINUE_AUTHENTICATION, authProperties(answer)), v5));
+            for (Vectors.Vector v : Vectors.ALL) {
+                if (v.version() == v5 && isClientPacket(v.packet())) {
+                    stream = Frames.concat(stream, v.bytes());
+                }
+            }
+            Files.write(dir.resolve("seed-V5-auth-" + password), Frames.concat(stream, new byte[] {0}));
+        }
+    }
+
+    private static MqttProperties authProperties(byte[] data) {
+        MqttProperties.Builder b = MqttProperties.builder().authenticationMethod("TEST-CHALLENGE");
+        return (data == null ? b : b.authenticationData(data)).build();
     }
 
     private static boolean isClientPacket(MqttPacket p) {

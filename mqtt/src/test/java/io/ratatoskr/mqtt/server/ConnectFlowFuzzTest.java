@@ -15,9 +15,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.security.AuthExchange;
 import io.ratatoskr.core.security.AuthResult;
 import io.ratatoskr.core.security.Authenticator;
 import io.ratatoskr.core.security.Authorizer;
+import io.ratatoskr.core.security.Credentials;
 import io.ratatoskr.core.security.Principal;
 import io.ratatoskr.mqtt.codec.DecodeFailure;
 import io.ratatoskr.mqtt.codec.MqttDecoder;
@@ -44,17 +46,43 @@ import static org.assertj.core.api.Assertions.assertThat;
  * authentication. Without {@code JAZZER_FUZZ=1} only the inputs under
  * {@code src/test/resources/io/ratatoskr/mqtt/server/ConnectFlowFuzzTestInputs/} run.
  *
+ * <p>The authenticator also offers an MQTT 5 enhanced-authentication method ({@value #METHOD}: a challenge,
+ * then the password in an AUTH 0x18), so the AUTH exchange and re-authentication (§4.12) are fuzzed too.
+ *
  * <p>Contracts: no input reaches the connection's "unexpected error" path or the decoder's bug path
  * (both log a warning with the exception); everything the server writes is a well-formed packet of the
- * connection's version, starting with CONNACK; only the right password gets a successful CONNACK; and
- * once the channel closes the client is no longer listed.
+ * connection's version, starting with CONNACK or, in an enhanced authentication, AUTH; every AUTH the server
+ * sends names the CONNECT's method, and none is sent without one; only the right password (in CONNECT, or
+ * in the AUTH answering the challenge) gets a successful CONNACK; and once the channel closes the client is
+ * no longer listed.
  */
 class ConnectFlowFuzzTest {
     private static final byte[] PASSWORD = "secret".getBytes(StandardCharsets.UTF_8);
-    private static final Authenticator AUTHENTICATOR = c -> CompletableFuture.completedFuture(
-            "user".equals(c.username()) && Arrays.equals(PASSWORD, c.password())
+    /** The enhanced-authentication method the test authenticator offers (MQTT 5.0 §4.12). */
+    static final String METHOD = "TEST-CHALLENGE";
+    static final byte[] SERVER_FINAL = "ok".getBytes(StandardCharsets.UTF_8);
+    private static final Authenticator AUTHENTICATOR = new Authenticator() {
+        @Override
+        public CompletableFuture<AuthResult> authenticate(Credentials c) {
+            return CompletableFuture.completedFuture("user".equals(c.username()) && Arrays.equals(PASSWORD, c.password())
                     ? new AuthResult.Accepted(new Principal("user", c.clientId(), Set.of(), "password"))
                     : new AuthResult.Refused(AuthResult.Reason.BAD_CREDENTIALS, "bad user name or password"));
+        }
+
+        /** Two steps: any first message gets a challenge; the second must be the password. */
+        @Override
+        public AuthExchange exchange(String method, Credentials c) {
+            if (!METHOD.equals(method)) {
+                return null;
+            }
+            int[] steps = {0};
+            return data -> CompletableFuture.completedFuture(steps[0]++ == 0
+                    ? new AuthExchange.Step.Challenge("challenge".getBytes(StandardCharsets.UTF_8))
+                    : new AuthExchange.Step.Finished(Arrays.equals(PASSWORD, data)
+                            ? new AuthResult.Accepted(new Principal("user", c.clientId(), Set.of(), "test"))
+                            : new AuthResult.Refused(AuthResult.Reason.BAD_CREDENTIALS, "wrong"), SERVER_FINAL));
+        }
+    };
     private static final ListAppender<ILoggingEvent> WARNINGS = warnings();
 
     @FuzzTest
@@ -101,17 +129,57 @@ class ConnectFlowFuzzTest {
             MqttVersion version = decoder.version() == null ? MqttVersion.V3_1_1 : decoder.version();
             List<Object> packets = decode(written, version);
             assertThat(packets).noneMatch(p -> p instanceof DecodeFailure);
-            assertThat(packets.get(0)).isInstanceOf(MqttPacket.ConnAck.class);
-            MqttPacket.ConnAck connAck = (MqttPacket.ConnAck) packets.get(0);
+            // Every AUTH the server sends names the CONNECT's method [MQTT-4.12.0-5]; none without one [MQTT-4.12.0-6].
+            List<Object> auths = packets.stream().filter(p -> p instanceof MqttPacket.Auth).toList();
+            if (!auths.isEmpty()) {
+                assertThat(firstConnect(stream).properties().authenticationMethod()).isEqualTo(METHOD);
+                assertThat(auths).allSatisfy(a -> assertThat(((MqttPacket.Auth) a).properties()
+                        .authenticationMethod()).isEqualTo(METHOD));
+            }
+            List<Object> beforeAuth = packets.stream().filter(p -> !(p instanceof MqttPacket.Auth)).toList();
+            if (beforeAuth.isEmpty()) {
+                return; // only the server's challenge, then the client stopped or the channel closed
+            }
+            assertThat(beforeAuth.get(0)).isInstanceOf(MqttPacket.ConnAck.class);
+            assertThat(packets.indexOf(beforeAuth.get(0))).as("AUTH before CONNACK only in an exchange")
+                    .isLessThanOrEqualTo(auths.size());
+            MqttPacket.ConnAck connAck = (MqttPacket.ConnAck) beforeAuth.get(0);
             if (decoder.version() == null) {
                 assertThat(connAck.reasonCode()).isEqualTo(ReasonCode.V3_UNACCEPTABLE_PROTOCOL_VERSION);
                 assertThat(packets).hasSize(1);
             }
             if (connAck.reasonCode() == 0) {
                 MqttPacket.Connect connect = firstConnect(stream);
-                assertThat(connect.username()).isEqualTo("user");
-                assertThat(connect.password()).isEqualTo(PASSWORD);
+                if (connect.properties().authenticationMethod() != null) {
+                    // Accepted only after the client answered the challenge with the password, in an AUTH 0x18.
+                    assertThat(connAck.properties().authenticationMethod()).isEqualTo(METHOD);
+                    assertThat(connAck.properties().authenticationData()).isEqualTo(SERVER_FINAL);
+                    assertThat(clientPackets(stream)).anySatisfy(p -> {
+                        assertThat(p).isInstanceOf(MqttPacket.Auth.class);
+                        assertThat(((MqttPacket.Auth) p).reasonCode()).isEqualTo(ReasonCode.CONTINUE_AUTHENTICATION);
+                        assertThat(((MqttPacket.Auth) p).properties().authenticationData()).isEqualTo(PASSWORD);
+                    });
+                } else {
+                    assertThat(connect.username()).isEqualTo("user");
+                    assertThat(connect.password()).isEqualTo(PASSWORD);
+                }
             }
+        }
+    }
+
+    /** The client's packets as the server decodes them, up to the first that does not decode. */
+    private static List<MqttPacket> clientPackets(byte[] stream) {
+        EmbeddedChannel ch = new EmbeddedChannel(MqttDecoder.forServer(MqttConfig.DEFAULTS.maxPacketSize()));
+        try {
+            ch.writeInbound(Unpooled.wrappedBuffer(stream));
+            List<MqttPacket> out = new ArrayList<>();
+            Object o;
+            while ((o = ch.readInbound()) instanceof MqttPacket p) {
+                out.add(p);
+            }
+            return out;
+        } finally {
+            ch.finishAndReleaseAll();
         }
     }
 

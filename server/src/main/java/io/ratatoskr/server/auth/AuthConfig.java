@@ -23,23 +23,27 @@ import java.util.Objects;
  * @param reloadIntervalMs       how often the password and JWKS files are checked for changes
  * @param jwtRequireExpiry       whether a token without {@code exp} is refused (a token that never
  *                               expires is a credential that cannot be taken back)
+ * @param scramSha256            whether MQTT 5 clients may log in with SCRAM-SHA-256 (enhanced authentication)
+ *                               over the password file; off by default because it makes the stored hashes
+ *                               password-equivalent for SCRAM ({@link ScramSha256})
  */
 public record AuthConfig(boolean anonymous, Path passwordFile, int pbkdf2Iterations, Path jwtHs256SecretFile,
                          Path jwtJwksFile, String jwtIssuer, String jwtAudience, String jwtUsernameClaim,
                          String jwtGroupsClaim, long jwtClockSkewMs, CertificateUsernames.Source mtlsUsernameFrom,
-                         int maxFailuresPerMinute, int threads, long reloadIntervalMs, boolean jwtRequireExpiry) {
+                         int maxFailuresPerMinute, int threads, long reloadIntervalMs, boolean jwtRequireExpiry,
+                         boolean scramSha256) {
     /** The embedded default: anonymous access (the MQTT listener binds loopback by default). */
     public static final AuthConfig DEFAULTS = new AuthConfig(true, null, PasswordHash.DEFAULT_ITERATIONS, null, null,
-            null, null, "sub", "groups", 30_000, CertificateUsernames.Source.CN, 10, 2, 2_000, true);
+            null, null, "sub", "groups", 30_000, CertificateUsernames.Source.CN, 10, 2, 2_000, true, false);
 
-    /** Without {@code jwtRequireExpiry}: tokens must carry {@code exp}. */
+    /** Without {@code jwtRequireExpiry} and {@code scramSha256}: tokens must carry {@code exp}, no SCRAM. */
     public AuthConfig(boolean anonymous, Path passwordFile, int pbkdf2Iterations, Path jwtHs256SecretFile,
                       Path jwtJwksFile, String jwtIssuer, String jwtAudience, String jwtUsernameClaim,
                       String jwtGroupsClaim, long jwtClockSkewMs, CertificateUsernames.Source mtlsUsernameFrom,
                       int maxFailuresPerMinute, int threads, long reloadIntervalMs) {
         this(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer, jwtAudience,
                 jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom, maxFailuresPerMinute, threads,
-                reloadIntervalMs, true);
+                reloadIntervalMs, true, false);
     }
 
     public AuthConfig {
@@ -75,36 +79,42 @@ public record AuthConfig(boolean anonymous, Path passwordFile, int pbkdf2Iterati
     public AuthConfig withAnonymous(boolean a) {
         return new AuthConfig(a, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, reloadIntervalMs, jwtRequireExpiry);
+                maxFailuresPerMinute, threads, reloadIntervalMs, jwtRequireExpiry, scramSha256);
     }
 
     public AuthConfig withPasswordFile(Path file, int iterations) {
         return new AuthConfig(anonymous, file, iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, reloadIntervalMs, jwtRequireExpiry);
+                maxFailuresPerMinute, threads, reloadIntervalMs, jwtRequireExpiry, scramSha256);
     }
 
     public AuthConfig withJwt(Path hs256SecretFile, Path jwksFile, String issuer, String audience) {
         return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, hs256SecretFile, jwksFile, issuer,
                 audience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, reloadIntervalMs, jwtRequireExpiry);
+                maxFailuresPerMinute, threads, reloadIntervalMs, jwtRequireExpiry, scramSha256);
     }
 
     public AuthConfig withMaxFailuresPerMinute(int max) {
         return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom, max, threads,
-                reloadIntervalMs, jwtRequireExpiry);
+                reloadIntervalMs, jwtRequireExpiry, scramSha256);
     }
 
     public AuthConfig withReloadIntervalMs(long ms) {
         return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, ms, jwtRequireExpiry);
+                maxFailuresPerMinute, threads, ms, jwtRequireExpiry, scramSha256);
     }
 
     public AuthConfig withJwtRequireExpiry(boolean required) {
         return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
                 jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
-                maxFailuresPerMinute, threads, reloadIntervalMs, required);
+                maxFailuresPerMinute, threads, reloadIntervalMs, required, scramSha256);
+    }
+
+    public AuthConfig withScramSha256(boolean on) {
+        return new AuthConfig(anonymous, passwordFile, pbkdf2Iterations, jwtHs256SecretFile, jwtJwksFile, jwtIssuer,
+                jwtAudience, jwtUsernameClaim, jwtGroupsClaim, jwtClockSkewMs, mtlsUsernameFrom,
+                maxFailuresPerMinute, threads, reloadIntervalMs, jwtRequireExpiry, on);
     }
 }

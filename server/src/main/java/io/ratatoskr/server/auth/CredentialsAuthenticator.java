@@ -3,6 +3,7 @@ package io.ratatoskr.server.auth;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ratatoskr.core.security.AuthExchange;
 import io.ratatoskr.core.security.AuthResult;
 import io.ratatoskr.core.security.AuthResult.Reason;
 import io.ratatoskr.core.security.Authenticator;
@@ -57,9 +58,11 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
     static final int MAX_QUEUED = 1_000;
 
     /** Bounded values of the {@code reason} tag. */
-    private enum FailureReason { BAD_PASSWORD, UNKNOWN_USER, BAD_TOKEN, NO_CREDENTIALS, RATE_LIMITED, OVERLOADED }
+    enum FailureReason {
+        BAD_PASSWORD, UNKNOWN_USER, BAD_TOKEN, BAD_SCRAM_MESSAGE, NO_CREDENTIALS, RATE_LIMITED, OVERLOADED
+    }
 
-    private record Outcome(AuthResult result, FailureReason reason, String logDetail) {
+    record Outcome(AuthResult result, FailureReason reason, String logDetail) {
         static Outcome accepted(Principal p) {
             return new Outcome(new AuthResult.Accepted(p), null, null);
         }
@@ -82,6 +85,9 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
      * iterations, those of the hashes {@code ratatoskr user add} writes): no user enumeration by timing.
      */
     private final PasswordHash dummy;
+    /** SCRAM-SHA-256 over the password file when {@code auth.scram-sha-256} is on; else null. */
+    private final ScramSha256 scram;
+    private final java.security.SecureRandom nonces = new java.security.SecureRandom();
 
     /**
      * Reads the configured files (a missing or invalid one fails here, so the broker does not start
@@ -105,6 +111,10 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
         dummy = PasswordHash.create("-".toCharArray(), config.pbkdf2Iterations(), new java.util.Random(0));
         limiter = new LoginRateLimiter(config.maxFailuresPerMinute(), clock);
         logGate = new ThrottledLog(10_000, clock);
+        byte[] fakeSecret = new byte[32];
+        nonces.nextBytes(fakeSecret);
+        scram = config.scramSha256() && passwords != null
+                ? new ScramSha256(fakeSecret, config.pbkdf2Iterations()) : null;
         AtomicInteger n = new AtomicInteger();
         executor = new ThreadPoolExecutor(config.threads(), config.threads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(MAX_QUEUED), r -> daemon(r, "ratatoskr-auth-" + n.incrementAndGet()));
@@ -161,30 +171,72 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
     @Override
     public CompletableFuture<AuthResult> authenticate(Credentials c) {
         if (limiter.limited(c.remoteAddress())) {
-            return CompletableFuture.completedFuture(finish(c, new Outcome(new AuthResult.Refused(Reason.RATE_LIMITED,
-                    "too many failed logins from this address; try again later"), FailureReason.RATE_LIMITED,
-                    "failed-login limit reached")));
+            return CompletableFuture.completedFuture(finish(c, RATE_LIMITED));
         }
         // Copied: the caller may clear its array as soon as it has an answer, even a rejected one.
         byte[] password = c.password() == null ? null : c.password().clone();
-        try {
-            return CompletableFuture.supplyAsync(() -> {
-                try {
-                    return finish(c, decide(c, password));
-                } finally {
-                    if (password != null) {
-                        Arrays.fill(password, (byte) 0);
-                    }
-                }
-            }, executor);
-        } catch (RejectedExecutionException e) {
+        Runnable clear = () -> {
             if (password != null) {
                 Arrays.fill(password, (byte) 0);
             }
-            return CompletableFuture.completedFuture(finish(c, new Outcome(new AuthResult.Refused(Reason.UNAVAILABLE,
-                    "the broker is busy checking other logins; try again"), FailureReason.OVERLOADED,
-                    "authentication queue full")));
+        };
+        return onAuthThreads(() -> {
+            try {
+                return finish(c, decide(c, password));
+            } finally {
+                clear.run();
+            }
+        }, () -> {
+            clear.run();
+            return finish(c, OVERLOADED);
+        });
+    }
+
+    static final Outcome RATE_LIMITED = new Outcome(new AuthResult.Refused(Reason.RATE_LIMITED,
+            "too many failed logins from this address; try again later"), FailureReason.RATE_LIMITED,
+            "failed-login limit reached");
+    static final Outcome OVERLOADED = new Outcome(new AuthResult.Refused(Reason.UNAVAILABLE,
+            "the broker is busy checking other logins; try again"), FailureReason.OVERLOADED,
+            "authentication queue full");
+
+    /** SCRAM-SHA-256 (MQTT 5 enhanced authentication) when {@code auth.scram-sha-256} is on; else null. */
+    @Override
+    public AuthExchange exchange(String method, Credentials credentials) {
+        if (scram == null || !ScramSha256.METHOD.equals(method)) {
+            return null;
         }
+        return new ScramLogin(this, scram.exchange(this::scramKeys, this::scramNonce), credentials);
+    }
+
+    private ScramSha256.ServerKeys scramKeys(String username) {
+        PasswordFile.Entry e = passwords.current().get(username);
+        return e == null ? null : ScramSha256.ServerKeys.of(e.username(), e.hash());
+    }
+
+    /** 18 random bytes as base64: 144 bits, printable and without ','. */
+    private String scramNonce() {
+        byte[] b = new byte[18];
+        nonces.nextBytes(b);
+        return java.util.Base64.getEncoder().encodeToString(b);
+    }
+
+    /** Runs {@code work} on the authentication threads; {@code whenFull} instead when their queue is full. */
+    <T> CompletableFuture<T> onAuthThreads(java.util.function.Supplier<T> work, java.util.function.Supplier<T> whenFull) {
+        try {
+            return CompletableFuture.supplyAsync(work, executor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(whenFull.get());
+        }
+    }
+
+    /** Whether logins from {@code c}'s address are refused unchecked now. */
+    boolean limited(Credentials c) {
+        return limiter.limited(c.remoteAddress());
+    }
+
+    Set<String> groupsOf(String username) {
+        PasswordFile.Entry e = passwords == null ? null : passwords.current().get(username);
+        return e == null ? Set.of() : e.groups();
     }
 
     private Outcome decide(Credentials c, byte[] password) {
@@ -234,14 +286,9 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
         }
     }
 
-    private static Outcome refused(Reason reason, FailureReason tag, String logDetail) {
+    static Outcome refused(Reason reason, FailureReason tag, String logDetail) {
         // The client learns only that the credentials were bad, not which part.
         return new Outcome(new AuthResult.Refused(reason, "bad user name or password"), tag, logDetail);
-    }
-
-    private Set<String> groupsOf(String username) {
-        PasswordFile.Entry e = passwords == null ? null : passwords.current().get(username);
-        return e == null ? Set.of() : e.groups();
     }
 
     /** The password as UTF-8 characters; null when it is not valid UTF-8 (then it matches nothing). */
@@ -258,7 +305,8 @@ public final class CredentialsAuthenticator implements Authenticator, AutoClosea
         }
     }
 
-    private AuthResult finish(Credentials c, Outcome o) {
+    /** Counts and logs a refusal (and charges the address's failed-login budget); returns the result. */
+    AuthResult finish(Credentials c, Outcome o) {
         if (o.reason() == null) {
             return o.result();
         }

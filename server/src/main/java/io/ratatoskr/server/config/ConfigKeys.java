@@ -328,6 +328,9 @@ public final class ConfigKeys {
                     "Threads that check password hashes and token signatures."),
             key("auth.reload-interval", millis(100, 3_600_000, false), S + "auth.reloadIntervalMs",
                     "How often the password and JWKS files are checked for changes."),
+            key("auth.scram-sha-256", bool(), S + "auth.scramSha256", "Let MQTT 5 clients log in with "
+                    + "SCRAM-SHA-256 (enhanced authentication) over the password file. Off by default: for SCRAM "
+                    + "the file's hashes are password-equivalent (docs/security.md#scram-sha-256)."),
             key("auth.jwt.hs256-secret-file", readableFile(), S + "auth.jwtHs256SecretFile", "File holding the "
                     + "HS256 secret (at least 32 bytes, surrounding white space trimmed); none: no HS256 tokens."),
             key("auth.jwt.jwks-file", readableFile(), S + "auth.jwtJwksFile", "JWKS file with the public keys of "
