@@ -11,24 +11,17 @@ import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.security.AuthResult;
 import io.ratatoskr.core.security.Authenticator;
 import io.ratatoskr.core.security.Credentials;
+import io.ratatoskr.core.security.LoginCache;
+import io.ratatoskr.core.security.PeerCertificates;
 import io.ratatoskr.core.security.Principal;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -53,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * password (never the password itself). A user removed from the password file may therefore still call
  * for up to that long.
  *
- * <p>Thread-safety: thread-safe; the cache is guarded by its monitor.
+ * <p>Thread-safety: thread-safe; the login cache is guarded by its own monitor.
  */
 public final class GrpcAuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -62,18 +55,10 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
     static final long WAIT_MS = 10_000;
     private static final String HEALTH_SERVICE = "grpc.health.v1.Health";
 
-    private record Cached(Principal principal, long expiresAtMs) {}
-
     private final Authenticator authenticator;
-    private final Clock clock;
     private final Executor executor;
     private final long waitMs;
-    private final Map<String, Cached> cache = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
-            return size() > CACHE_MAX;
-        }
-    };
+    private final LoginCache cache;
 
     /**
      * @param executor where a call continues once its authentication completed later (the server's
@@ -85,7 +70,7 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
 
     GrpcAuthInterceptor(Authenticator authenticator, Clock clock, Executor executor, long waitMs) {
         this.authenticator = authenticator;
-        this.clock = clock;
+        this.cache = new LoginCache(CACHE_TTL_MS, CACHE_MAX, clock);
         this.executor = executor;
         this.waitMs = waitMs;
     }
@@ -137,7 +122,7 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
     /** The authenticator's answer (already complete when decided here or from the cache). */
     private CompletableFuture<AuthResult> authenticate(ServerCall<?, ?> call, String authorization) {
         SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        List<X509Certificate> certificates = peerCertificates(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        List<X509Certificate> certificates = PeerCertificates.of(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         String username = null;
         byte[] password = null;
         String cacheKey = null;
@@ -161,7 +146,7 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
                 }
                 username = new String(decoded, 0, colon, StandardCharsets.UTF_8);
                 password = Arrays.copyOfRange(decoded, colon + 1, decoded.length);
-                cacheKey = certificates.isEmpty() ? cacheKey(decoded) : null;
+                cacheKey = certificates.isEmpty() ? LoginCache.key(username, password) : null;
                 Arrays.fill(decoded, (byte) 0);
             } else {
                 return refused(AuthResult.Reason.BAD_CREDENTIALS,
@@ -169,7 +154,7 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
             }
         }
         if (cacheKey != null) {
-            Principal cached = cached(cacheKey);
+            Principal cached = cache.get(cacheKey);
             if (cached != null) {
                 Arrays.fill(password, (byte) 0);
                 return CompletableFuture.completedFuture(new AuthResult.Accepted(cached));
@@ -190,8 +175,8 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
             if (failure != null) {
                 return new AuthResult.Refused(AuthResult.Reason.UNAVAILABLE, "authentication is unavailable; retry");
             }
-            if (key != null && result instanceof AuthResult.Accepted a && !a.principal().isAnonymous()) {
-                remember(key, a.principal());
+            if (key != null && result instanceof AuthResult.Accepted a) {
+                cache.put(key, a.principal());
             }
             return result;
         });
@@ -199,30 +184,6 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
 
     private static CompletableFuture<AuthResult> refused(AuthResult.Reason reason, String detail) {
         return CompletableFuture.completedFuture(new AuthResult.Refused(reason, detail));
-    }
-
-    private synchronized Principal cached(String key) {
-        Cached c = cache.get(key);
-        if (c == null) {
-            return null;
-        }
-        if (clock.millis() >= c.expiresAtMs()) {
-            cache.remove(key);
-            return null;
-        }
-        return c.principal();
-    }
-
-    private synchronized void remember(String key, Principal principal) {
-        cache.put(key, new Cached(principal, clock.millis() + CACHE_TTL_MS));
-    }
-
-    private static String cacheKey(byte[] userColonPassword) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(userColonPassword));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
     }
 
     private static int indexOf(byte[] bytes, byte b) {
@@ -234,20 +195,4 @@ public final class GrpcAuthInterceptor implements ServerInterceptor {
         return -1;
     }
 
-    private static List<X509Certificate> peerCertificates(SSLSession session) {
-        if (session == null) {
-            return List.of();
-        }
-        try {
-            List<X509Certificate> chain = new ArrayList<>();
-            for (Certificate c : session.getPeerCertificates()) {
-                if (c instanceof X509Certificate x) {
-                    chain.add(x);
-                }
-            }
-            return chain;
-        } catch (SSLPeerUnverifiedException e) {
-            return List.of(); // TLS without a client certificate
-        }
-    }
 }
