@@ -1185,7 +1185,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         if (newAlias) {
             outboundAliases.put(topic, nextOutboundAlias++);
         }
-        ctx.write(publish);
+        ctx.write(publish, ctx.voidPromise()); // nobody waits on it: no promise per delivery
         // RETAIN 1 marks a retained message sent for a new subscription [MQTT-3.3.1-8] (or, rarely, a live
         // one under Retain As Published): its age since it was published is not a delivery latency.
         server.metrics().messageSent(BrokerMetrics.Protocol.MQTT, d.qos(), m.payload().length,
