@@ -45,7 +45,7 @@ for spec in "$@"; do
         --port ${ports[$i]} --broker-pid ${pids[$i]} --clock-ticks 100 --duration ${DURATION:-5s} --warmup 2s $args \
         --json "$out/$id-$name-$rep.json" > "$out/$id-$name-$rep.txt" 2>&1
       f="$out/$id-$name-$rep.txt"
-      d=$(awk '/^delivered/ {print $4}' "$f"); p50=$(awk '/^end to end/ {print $2}' "$f"); p99=$(awk '/^end to end/ {print $4}' "$f")
+      d=$(awk '/^delivered/ {print $4}' "$f"); p50=$(awk '/^end to end/ {print $4}' "$f"); p99=$(awk '/^end to end/ {print $6}' "$f")
       us=$(grep -o 'broker [0-9.]* s ([0-9.]* us' "$f" | grep -o '([0-9.]*' | tr -d '(')
       lost=$(grep -o 'lost [0-9]*' "$f" | head -1 | cut -d' ' -f2)
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "$name" "$rep" "$load" "$d" "$p50" "$p99" "$us" "$lost" | tee -a "$out/results.tsv"

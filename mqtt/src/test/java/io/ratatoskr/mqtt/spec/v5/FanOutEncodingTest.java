@@ -102,8 +102,8 @@ class FanOutEncodingTest extends V5SpecTest {
         paho.setCallback(new MqttCallback() {
             @Override
             public void messageArrived(String topic, MqttMessage message) {
+                pahoTopics.add(topic); // before the message, which the test waits for
                 pahoV5.add(message);
-                pahoTopics.add(topic);
             }
 
             @Override
