@@ -1,29 +1,29 @@
 package io.ratatoskr.mqtt.codec;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.EncoderException;
-import io.netty.util.concurrent.PromiseNotifier;
 
-import java.util.ArrayList;
 import java.util.Objects;
 
 /**
  * Writes {@link MqttPacket}s in the connection's version ({@link PacketWriter}), packing the packets written
- * between two flushes into as few buffers as it can: a flush then hands the transport one buffer (one
- * {@code ChannelOutboundBuffer} entry, one {@code writev} vector) for a whole mailbox drain or read burst,
- * instead of one per packet. A lone packet still goes out in a buffer of exactly its size; a second one
- * moves it into a batch buffer of {@link #BATCH_BYTES}, and a batch that fills up is passed on at once, so
- * that at most that many bytes wait here, outside the channel's writability accounting. Packets larger than
- * a batch go out in buffers of their own, in order. Anything that is not a packet (a raw buffer) passes
- * the batch first. The version is {@link MqttVersion#V3_1_1} until the connection sets it after CONNECT; a
+ * with a void promise between two flushes — the deliveries a session writes, which nobody waits on — into as
+ * few buffers as it can: a flush then hands the transport one buffer (one {@code ChannelOutboundBuffer}
+ * entry, one {@code writev} vector) for a whole mailbox drain instead of one per packet. A lone packet
+ * still goes out in a buffer of exactly its size; a second one moves it into a batch buffer of
+ * {@link #BATCH_BYTES}, and a batch that fills up is passed on at once, so that at most that many bytes
+ * wait here, outside the channel's writability accounting. Packets larger than a batch, packets whose
+ * promise someone may wait on (the connection's answers: CONNACK, PUBACK, PINGRESP, ...), and anything that
+ * is not a packet go out in buffers of their own, after the batch, in order — so that the answers to a
+ * client that does not read them still count one transport entry each towards the write-buffer bound that
+ * stops reading it. The version is {@link MqttVersion#V3_1_1} until the connection sets it after CONNECT; a
  * CONNECT itself is always written in the version it names.
  *
- * <p>Write promises complete when the buffer that carries their packet is written. A packet that cannot be
- * encoded (see {@link PacketWriter}) fails its promise with an {@link EncoderException}; nothing of it is
+ * <p>A packet that cannot be encoded (see {@link PacketWriter}) fails its promise with an
+ * {@link EncoderException} (a void promise: the pipeline's {@code exceptionCaught}); nothing of it is
  * written and the packets around it are unaffected.
  *
  * <p>Not thread-safe and not {@code @Sharable}: it holds the version, a reusable size layout and the pending
@@ -38,8 +38,6 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
     /** What was written since the last pass-on: null, one exactly sized packet, or a batch buffer. */
     private ByteBuf pending;
     private boolean pendingIsBatch;
-    /** The promises of the packets in {@link #pending} that are not void. */
-    private final ArrayList<ChannelPromise> promises = new ArrayList<>(2);
 
     public MqttEncoder() {
         this(MqttVersion.V3_1_1);
@@ -72,7 +70,7 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
             promise.setFailure(new EncoderException(e));
             return;
         }
-        if (size > BATCH_BYTES) {
+        if (size > BATCH_BYTES || !promise.isVoid()) {
             passOn(ctx);
             ByteBuf buf = ctx.alloc().ioBuffer(size, size);
             if (encode(packet, buf, promise)) {
@@ -96,9 +94,7 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
             pending = ctx.alloc().ioBuffer(BATCH_BYTES);
             pendingIsBatch = true;
         }
-        if (encode(packet, pending, promise) && !promise.isVoid()) {
-            promises.add(promise);
-        }
+        encode(packet, pending, promise);
         if (!pendingIsBatch && pending.readableBytes() == 0) {
             pending.release();
             pending = null;
@@ -118,23 +114,13 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
         }
     }
 
-    /** Passes what is pending on to the transport, with the promises of its packets. */
+    /** Passes what is pending on to the transport. */
     private void passOn(ChannelHandlerContext ctx) {
         ByteBuf buf = pending;
-        if (buf == null) {
-            return;
-        }
-        pending = null;
-        int n = promises.size();
-        if (n == 0) {
+        if (buf != null) {
+            pending = null;
             ctx.write(buf, ctx.voidPromise());
-        } else if (n == 1) {
-            ctx.write(buf, promises.get(0));
-        } else {
-            ChannelPromise[] each = promises.toArray(new ChannelPromise[0]);
-            ctx.write(buf).addListener(new PromiseNotifier<Void, ChannelFuture>(each));
         }
-        promises.clear();
     }
 
     @Override
@@ -145,7 +131,7 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        passOn(ctx); // failed and released by the transport with its other unflushed writes
+        passOn(ctx); // released by the transport with its other unflushed writes
         ctx.close(promise);
     }
 
@@ -154,10 +140,6 @@ public final class MqttEncoder extends ChannelOutboundHandlerAdapter {
         if (pending != null) {
             pending.release();
             pending = null;
-            for (ChannelPromise p : promises) {
-                p.tryFailure(new EncoderException("the encoder was removed before a flush"));
-            }
-            promises.clear();
         }
     }
 }

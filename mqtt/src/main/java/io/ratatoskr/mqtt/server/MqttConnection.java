@@ -1195,7 +1195,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     @Override
     public void sendPubRel(int packetId) {
-        ctx.write(new PubRel(packetId));
+        ctx.write(new PubRel(packetId), ctx.voidPromise()); // batched with the deliveries (MqttEncoder)
     }
 
     @Override
