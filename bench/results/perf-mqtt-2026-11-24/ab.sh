@@ -26,7 +26,10 @@ while [ "$1" != "--" ]; do
 done
 shift
 trap 'kill ${pids[*]} 2>/dev/null; wait 2>/dev/null' EXIT
-sleep 6
+for port_i in "${ports[@]}"; do # the brokers may take long to start on a busy machine
+  for _ in $(seq 1 60); do ss -ltn | grep -q ":$port_i " && break; sleep 1; done
+done
+sleep 2
 n=${#names[@]}
 for spec in "$@"; do
   id=${spec%%|*}; args=${spec#*|}

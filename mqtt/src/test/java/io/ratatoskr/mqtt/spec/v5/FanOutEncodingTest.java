@@ -9,12 +9,9 @@ import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.spec.PahoV3Client;
 import io.ratatoskr.mqtt.testing.RawMqttClient;
 import io.ratatoskr.testkit.Seeds;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
@@ -27,9 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -94,48 +88,16 @@ class FanOutEncodingTest extends V5SpecTest {
         v3.send(new MqttPacket.Subscribe(1, List.of(new Subscription(TOPIC, 1)), MqttProperties.EMPTY));
         expect(v3, MqttPacket.SubAck.class);
         // Paho v5 with a subscription identifier, and Paho 3.1.1.
-        BlockingQueue<MqttMessage> pahoV5 = new LinkedBlockingQueue<>();
-        List<String> pahoTopics = java.util.Collections.synchronizedList(new ArrayList<>());
-        MqttAsyncClient paho = new MqttAsyncClient(broker.uri(), "paho-v5", new MemoryPersistence());
-        closeAfterTest(paho::close);
-        closeAfterTest(() -> paho.disconnect().waitForCompletion(TIMEOUT.toMillis()));
-        paho.setCallback(new MqttCallback() {
-            @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                pahoTopics.add(topic); // before the message, which the test waits for
-                pahoV5.add(message);
-            }
-
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException exception) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode,
-                                          org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
-            }
-        });
-        MqttConnectionOptions options = new MqttConnectionOptions();
         // No topic aliases here: Paho 1.2.5 hands aliased messages to messageArrived with an empty topic
         // (the raw client above checks aliases byte by byte).
-        paho.connect(options).waitForCompletion(TIMEOUT.toMillis());
+        SubscribingClient client = new SubscribingClient(broker.uri(), "paho-v5");
+        PahoClient pahoV5 = closeAfterTest(new PahoClient(client));
+        client.connect();
         org.eclipse.paho.mqttv5.common.packet.MqttProperties subscribeProps =
                 new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
         subscribeProps.setSubscriptionIdentifier(3);
-        paho.subscribe(new MqttSubscription[] {new MqttSubscription("fan/#", 1)}, null, null, subscribeProps)
-                .waitForCompletion(TIMEOUT.toMillis());
+        client.async().subscribe(new MqttSubscription[] {new MqttSubscription("fan/#", 1)}, null, null,
+                subscribeProps).waitForCompletion(TIMEOUT.toMillis());
         PahoV3Client pahoV3 = closeAfterTest(PahoV3Client.connect(broker, "paho-v3"));
         pahoV3.subscribe(TOPIC, 1);
 
@@ -153,9 +115,9 @@ class FanOutEncodingTest extends V5SpecTest {
         expectRaw(qos0, payloads, 0, new int[0], false);
         expectRaw(v3, payloads, 1, new int[0], false);
         for (int i = 0; i < MESSAGES; i++) {
-            MqttMessage r = pahoV5.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            assertThat(r).as("Paho v5, message %d", i).isNotNull();
-            assertThat(pahoTopics.get(i)).as("Paho v5 topic of message %d", i).isEqualTo(TOPIC);
+            PahoClient.Received received = pahoV5.next();
+            assertThat(received.topic()).as("Paho v5 topic of message %d", i).isEqualTo(TOPIC);
+            MqttMessage r = received.message();
             assertThat(r.getPayload()).as("Paho v5, message %d", i).isEqualTo(payloads.get(i));
             assertThat(r.getQos()).isEqualTo(1);
             assertThat(r.getProperties().getSubscriptionIdentifiers()).containsExactly(3);
@@ -166,6 +128,18 @@ class FanOutEncodingTest extends V5SpecTest {
             assertThat(r.payload()).as("Paho 3.1.1, message %d", i).isEqualTo(new String(payloads.get(i),
                     java.nio.charset.StandardCharsets.US_ASCII));
             assertThat(r.qos()).isEqualTo(1);
+        }
+    }
+
+    /** Paho's blocking client, with the asynchronous one it wraps (which alone subscribes with properties). */
+    private static final class SubscribingClient extends MqttClient {
+        SubscribingClient(String uri, String clientId) throws MqttException {
+            super(uri, clientId, new MemoryPersistence());
+            setTimeToWait(TIMEOUT.toMillis());
+        }
+
+        MqttAsyncClient async() {
+            return aClient;
         }
     }
 
