@@ -400,10 +400,13 @@ public final class Broker implements SessionHost {
         private final ArrayList<SharedGroup<Session>> groups = new ArrayList<>();
         private final ArrayList<Session> journaledTargets = new ArrayList<>();
         private final ArrayList<Delivery> journaled = new ArrayList<>();
+        private final RouteCache cache = new RouteCache();
         private Message message;
         private StoredMessage stored;
         private BackPressure backPressure;
         private PublishTrace trace;
+        /** Whether the current match met a No Local subscription (then its result is not cached). */
+        private boolean sawNoLocal;
         boolean busy;
 
         int route(Message m, BackPressure bp, AckBarrier barrier) {
@@ -412,25 +415,26 @@ public final class Broker implements SessionHost {
                 message = m;
                 backPressure = bp;
                 trace = barrier == null ? null : barrier.trace();
-                subscriptions.match(m.topic(), this);
+                RouteCache.Route route = cachedRoute(m.topic());
                 int n = 0;
-                for (Map.Entry<Session, Match> e : matches.entrySet()) {
-                    Match match = e.getValue();
-                    deliver(e.getKey(), Math.min(m.qos(), match.qos), match.retainAsPublished && m.retain(),
-                            match.ids(), null, true);
-                    n++;
-                }
-                for (SharedGroup<Session> group : groups) {
-                    SharedGroup.Member<Session> member = group.pick(Session::isConnected);
-                    if (member != null) {
-                        SubscriptionOptions o = member.options();
-                        // A session's journal entry for a message is keyed by the message: a second
-                        // copy for the same session (through a shared group too) lives in memory only.
-                        boolean mayJournal = !matches.containsKey(member.key())
-                                && !journaledTargets.contains(member.key());
-                        deliver(member.key(), Math.min(m.qos(), o.qos()), o.retainAsPublished() && m.retain(),
-                                ids(o), group, mayJournal);
+                if (route != null) {
+                    for (int i = 0; i < route.sessions.length; i++) {
+                        deliver(route.sessions[i], Math.min(m.qos(), route.qos[i]),
+                                route.retainAsPublished[i] && m.retain(), route.ids[i], null, true);
                         n++;
+                    }
+                    for (SharedGroup<Session> group : route.groups) {
+                        n += deliverToGroup(group, route);
+                    }
+                } else {
+                    for (Map.Entry<Session, Match> e : matches.entrySet()) {
+                        Match match = e.getValue();
+                        deliver(e.getKey(), Math.min(m.qos(), match.qos), match.retainAsPublished && m.retain(),
+                                match.ids(), null, true);
+                        n++;
+                    }
+                    for (SharedGroup<Session> group : groups) {
+                        n += deliverToGroup(group, null);
                     }
                 }
                 if (stored != null) {
@@ -455,6 +459,64 @@ public final class Broker implements SessionHost {
                 trace = null;
                 busy = false;
             }
+        }
+
+        /**
+         * The route of {@code topic} from the cache, or null after matching it into {@link #matches} and
+         * {@link #groups} (caching the result unless a No Local subscription took part).
+         */
+        private RouteCache.Route cachedRoute(String topic) {
+            long version = subscriptions.version();
+            RouteCache.Route route = cache.get(topic, version);
+            if (route != null && route.cacheable) {
+                return route;
+            }
+            sawNoLocal = false;
+            subscriptions.match(topic, this);
+            if (route != null || sawNoLocal) {
+                if (route == null) {
+                    cache.put(topic, RouteCache.Route.uncacheable(version));
+                }
+                return null;
+            }
+            int size = matches.size();
+            Session[] sessions = new Session[size];
+            int[] qos = new int[size];
+            boolean[] rap = new boolean[size];
+            int[][] ids = new int[size][];
+            int i = 0;
+            for (Map.Entry<Session, Match> e : matches.entrySet()) {
+                Match match = e.getValue();
+                sessions[i] = e.getKey();
+                qos[i] = match.qos;
+                rap[i] = match.retainAsPublished;
+                ids[i] = match.ids();
+                i++;
+            }
+            @SuppressWarnings("unchecked")
+            SharedGroup<Session>[] shared = groups.toArray(new SharedGroup[0]);
+            route = new RouteCache.Route(version, true, sessions, qos, rap, ids, shared);
+            cache.put(topic, route);
+            matches.clear();
+            groups.clear();
+            return route;
+        }
+
+        /** Picks a connected member of {@code group} and offers it the message; returns 1 if one got it. */
+        private int deliverToGroup(SharedGroup<Session> group, RouteCache.Route route) {
+            SharedGroup.Member<Session> member = group.pick(Session::isConnected);
+            if (member == null) {
+                return 0;
+            }
+            SubscriptionOptions o = member.options();
+            Message m = message;
+            // A session's journal entry for a message is keyed by the message: a second
+            // copy for the same session (through a shared group too) lives in memory only.
+            boolean matchedAlready = route == null ? matches.containsKey(member.key()) : route.hasSession(member.key());
+            boolean mayJournal = !matchedAlready && !journaledTargets.contains(member.key());
+            deliver(member.key(), Math.min(m.qos(), o.qos()), o.retainAsPublished() && m.retain(), ids(o), group,
+                    mayJournal);
+            return 1;
         }
 
         /** Offers the delivery now, or keeps it for after the journal write if it must be stored. */
@@ -483,8 +545,11 @@ public final class Broker implements SessionHost {
         @Override
         public void subscription(Session session, String filter, SubscriptionOptions options) {
             // [MQTT-3.8.3-3]: No Local keeps a client's own messages from coming back to it.
-            if (options.noLocal() && session.clientId().equals(message.publisherId())) {
-                return;
+            if (options.noLocal()) {
+                sawNoLocal = true;
+                if (session.clientId().equals(message.publisherId())) {
+                    return;
+                }
             }
             Match match = matches.get(session);
             if (match == null) {

@@ -1,6 +1,7 @@
 package io.ratatoskr.core.broker;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
  * label values come from small fixed sets (protocol, QoS, reason), never from client input.
  * The catalogue of every meter is docs/metrics.md.
  *
- * <p>Thread-safety: thread-safe (Micrometer meters and atomics).
+ * <p>Thread-safety: thread-safe (Micrometer meters, atomics, and per-thread tallies for the counters bumped
+ * per message: see {@link ThreadTallies}).
  */
 public final class BrokerMetrics {
     /** Bucket bounds of every latency histogram: 100 µs to 10 s, 16 buckets (plus +Inf). */
@@ -42,16 +44,19 @@ public final class BrokerMetrics {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Counter> aclDenied = new ConcurrentHashMap<>();
     private final Clock clock;
-    // Indexed [protocol.ordinal() * 3 + qos]: resolved once, so the hot path does no lookup.
-    private final Counter[] messagesIn = new Counter[6];
-    private final Counter[] messagesOut = new Counter[6];
-    private final Counter[] payloadIn = new Counter[6];
-    private final Counter[] payloadOut = new Counter[6];
+    // The per-message counters are per-thread tallies (ThreadTallies), read by FunctionCounters. Slots
+    // of the by-protocol-and-QoS families are indexed [family + protocol.ordinal() * 3 + qos].
+    private static final int MESSAGES_IN = 0;
+    private static final int PAYLOAD_IN = 6;
+    private static final int MESSAGES_OUT = 12;
+    private static final int PAYLOAD_OUT = 18;
+    private static final int BYTES_IN = 24;
+    private static final int BYTES_OUT = 25;
+    private static final int ROUTED = 26;
+    private static final int UNMATCHED = 27;
+    private static final int SLOTS = 28;
+    private final ThreadTallies tallies = new ThreadTallies(SLOTS);
     private final Timer[] deliveryLatency = new Timer[2];
-    private final Counter bytesIn;
-    private final Counter bytesOut;
-    private final Counter published;
-    private final Counter noSubscribers;
     private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
     private final Map<String, Counter> protocolErrors = new ConcurrentHashMap<>();
     private final Map<String, Counter> connectionsRefused = new ConcurrentHashMap<>();
@@ -63,11 +68,7 @@ public final class BrokerMetrics {
     private final Map<String, Counter> publisherThrottles = new ConcurrentHashMap<>();
     private final Map<String, Counter> subscriptionsRefused = new ConcurrentHashMap<>();
     private final AtomicLong connectionsActive = new AtomicLong();
-    // Plain totals for $SYS, which reports since-start numbers without reading meters back.
-    private final AtomicLong messagesInTotal = new AtomicLong();
-    private final AtomicLong messagesOutTotal = new AtomicLong();
-    private final AtomicLong bytesInTotal = new AtomicLong();
-    private final AtomicLong bytesOutTotal = new AtomicLong();
+    // A plain total for $SYS, which reports since-start numbers without reading meters back.
     private final AtomicLong droppedTotal = new AtomicLong();
 
     /** Metrics on the system clock. */
@@ -83,17 +84,17 @@ public final class BrokerMetrics {
             for (int qos = 0; qos <= 2; qos++) {
                 int i = p.ordinal() * 3 + qos;
                 String q = Integer.toString(qos);
-                messagesIn[i] = Counter.builder("ratatoskr.messages.received")
+                tally("ratatoskr.messages.received", null, MESSAGES_IN + i)
                         .description("Messages published by clients, by protocol and QoS")
                         .tag("protocol", p.tag).tag("qos", q).register(registry);
-                payloadIn[i] = Counter.builder("ratatoskr.messages.received.bytes").baseUnit("bytes")
+                tally("ratatoskr.messages.received.bytes", "bytes", PAYLOAD_IN + i)
                         .description("Payload bytes of messages published by clients, by protocol and QoS")
                         .tag("protocol", p.tag).tag("qos", q).register(registry);
-                messagesOut[i] = Counter.builder("ratatoskr.messages.sent")
+                tally("ratatoskr.messages.sent", null, MESSAGES_OUT + i)
                         .description("Messages written to subscribers and consumers (re-sends included), "
                                 + "by protocol and QoS")
                         .tag("protocol", p.tag).tag("qos", q).register(registry);
-                payloadOut[i] = Counter.builder("ratatoskr.messages.sent.bytes").baseUnit("bytes")
+                tally("ratatoskr.messages.sent.bytes", "bytes", PAYLOAD_OUT + i)
                         .description("Payload bytes of messages written to subscribers and consumers, "
                                 + "by protocol and QoS")
                         .tag("protocol", p.tag).tag("qos", q).register(registry);
@@ -103,13 +104,13 @@ public final class BrokerMetrics {
                             + "(millisecond resolution), by the subscriber's protocol")
                     .tag("protocol", p.tag).register(registry);
         }
-        bytesIn = Counter.builder("ratatoskr.mqtt.received.bytes").baseUnit("bytes")
+        tally("ratatoskr.mqtt.received.bytes", "bytes", BYTES_IN)
                 .description("Bytes read from MQTT connections").register(registry);
-        bytesOut = Counter.builder("ratatoskr.mqtt.sent.bytes").baseUnit("bytes")
+        tally("ratatoskr.mqtt.sent.bytes", "bytes", BYTES_OUT)
                 .description("Bytes written to MQTT connections").register(registry);
-        published = Counter.builder("ratatoskr.broker.messages.routed")
+        tally("ratatoskr.broker.messages.routed", null, ROUTED)
                 .description("Messages routed to subscribers (wills and $SYS included)").register(registry);
-        noSubscribers = Counter.builder("ratatoskr.broker.messages.unmatched")
+        tally("ratatoskr.broker.messages.unmatched", null, UNMATCHED)
                 .description("Messages that matched no subscription").register(registry);
         for (DropReason reason : DropReason.values()) {
             dropped.put(reason, droppedCounter(reason.tag()));
@@ -125,6 +126,11 @@ public final class BrokerMetrics {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /** A counter read from a slot of {@link #tallies}: summed over the threads when scraped. */
+    private FunctionCounter.Builder<ThreadTallies> tally(String name, String baseUnit, int slot) {
+        return FunctionCounter.builder(name, tallies, t -> t.sum(slot)).baseUnit(baseUnit);
     }
 
     /** Registers a gauge read from {@code value} (a live view, e.g. a table size). */
@@ -145,12 +151,9 @@ public final class BrokerMetrics {
     /** A client published a message of {@code payloadBytes} at {@code qos} over {@code protocol}. */
     public void messageReceived(Protocol protocol, int qos, int payloadBytes) {
         int i = protocol.ordinal() * 3 + qos;
-        messagesIn[i].increment();
-        payloadIn[i].increment(payloadBytes);
-        if (protocol == Protocol.MQTT) {
-            // $SYS/broker/messages/received counts PUBLISH packets; gRPC keeps its own totals (GrpcTraffic).
-            messagesInTotal.incrementAndGet();
-        }
+        ThreadTallies.Cell c = tallies.cell();
+        c.add(MESSAGES_IN + i, 1);
+        c.add(PAYLOAD_IN + i, payloadBytes);
     }
 
     /** The {@code receivedAtMillis} of a sent message whose wait is not a delivery latency. */
@@ -164,11 +167,9 @@ public final class BrokerMetrics {
      */
     public void messageSent(Protocol protocol, int qos, int payloadBytes, long receivedAtMillis) {
         int i = protocol.ordinal() * 3 + qos;
-        messagesOut[i].increment();
-        payloadOut[i].increment(payloadBytes);
-        if (protocol == Protocol.MQTT) {
-            messagesOutTotal.incrementAndGet();
-        }
+        ThreadTallies.Cell c = tallies.cell();
+        c.add(MESSAGES_OUT + i, 1);
+        c.add(PAYLOAD_OUT + i, payloadBytes);
         if (receivedAtMillis == NOT_TIMED) {
             return;
         }
@@ -179,19 +180,18 @@ public final class BrokerMetrics {
     }
 
     public void bytesReceived(long n) {
-        bytesIn.increment(n);
-        bytesInTotal.addAndGet(n);
+        tallies.cell().add(BYTES_IN, n);
     }
 
     public void bytesSent(long n) {
-        bytesOut.increment(n);
-        bytesOutTotal.addAndGet(n);
+        tallies.cell().add(BYTES_OUT, n);
     }
 
     void routed(boolean matched) {
-        published.increment();
+        ThreadTallies.Cell c = tallies.cell();
+        c.add(ROUTED, 1);
         if (!matched) {
-            noSubscribers.increment();
+            c.add(UNMATCHED, 1);
         }
     }
 
@@ -287,20 +287,26 @@ public final class BrokerMetrics {
 
     /** MQTT PUBLISH packets received since start ($SYS; the admin API adds gRPC's own totals). */
     public long messagesReceivedTotal() {
-        return messagesInTotal.get();
+        return mqttTotal(MESSAGES_IN);
     }
 
     /** MQTT PUBLISH packets sent since start, re-sends included. */
     public long messagesSentTotal() {
-        return messagesOutTotal.get();
+        return mqttTotal(MESSAGES_OUT);
+    }
+
+    /** The MQTT slots (QoS 0, 1, 2) of a by-protocol-and-QoS family. */
+    private long mqttTotal(int family) {
+        int base = family + Protocol.MQTT.ordinal() * 3;
+        return tallies.sum(base) + tallies.sum(base + 1) + tallies.sum(base + 2);
     }
 
     public long bytesReceivedTotal() {
-        return bytesInTotal.get();
+        return tallies.sum(BYTES_IN);
     }
 
     public long bytesSentTotal() {
-        return bytesOutTotal.get();
+        return tallies.sum(BYTES_OUT);
     }
 
     public long droppedTotal() {

@@ -22,6 +22,12 @@ public final class SubscriptionTable<K> {
     private final Node<K> root = new Node<>(null, "");
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicInteger count = new AtomicInteger();
+    /**
+     * Bumped after every change, under the write lock: a match that read version <i>v</i> before it
+     * started saw at least every change before <i>v</i>, so a result cached with <i>v</i> stays the
+     * table's answer while the version is still <i>v</i>.
+     */
+    private volatile long version;
 
     /** Receives the matches of one topic name. */
     public interface Visitor<K> {
@@ -58,6 +64,7 @@ public final class SubscriptionTable<K> {
             if (!existed) {
                 count.incrementAndGet();
             }
+            version++;
             return existed;
         } finally {
             writeLock.unlock();
@@ -90,6 +97,7 @@ public final class SubscriptionTable<K> {
             if (removed) {
                 count.decrementAndGet();
                 prune(node);
+                version++;
             }
             return removed;
         } finally {
@@ -102,6 +110,11 @@ public final class SubscriptionTable<K> {
             node.parent.children.remove(node.level, node);
             node = node.parent;
         }
+    }
+
+    /** The version of the table's content: it changes whenever a subscription is added, replaced or removed. */
+    public long version() {
+        return version;
     }
 
     /** The number of subscriptions, shared memberships included. */

@@ -73,7 +73,11 @@ final class TopicsFixture implements AutoCloseable {
 
     double counter(String name, String... tags) {
         Counter c = registry.find(name).tags(tags).counter();
-        return c == null ? 0 : c.count();
+        if (c == null) {
+            var f = registry.find(name).tags(tags).functionCounter(); // the per-message counters
+            return f == null ? 0 : f.count();
+        }
+        return c.count();
     }
 
     /** A QoS 1 message on {@code topic} received now, with user properties given as name/value pairs. */

@@ -47,6 +47,8 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     /** Bytes of the frame at the cumulation's reader index once its header is read but the frame is not all here. */
     private int pendingFrameBytes;
     private boolean held;
+    /** A publisher mostly sends to the same topic: its name is decoded and validated once. */
+    private final TopicNames topics = new TopicNames();
 
     private MqttDecoder(MqttVersion version, int maxPacketSizeBytes) {
         if (maxPacketSizeBytes < MIN_PACKET_BYTES || maxPacketSizeBytes > Wire.MAX_PACKET_BYTES) {
@@ -174,7 +176,7 @@ public final class MqttDecoder extends ByteToMessageDecoder {
             if (version == null) {
                 version = PacketReader.connectVersion(frame);
             }
-            out.add(PacketReader.read(firstByte, frame, version));
+            out.add(PacketReader.read(firstByte, frame, version, topics));
         } catch (MalformedPacketException e) {
             fail(in, out, new DecodeFailure(e.reasonCode(), e.getMessage(), type, version));
         } catch (RuntimeException e) {

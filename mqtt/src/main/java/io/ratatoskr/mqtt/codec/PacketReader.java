@@ -101,6 +101,14 @@ public final class PacketReader {
      *     frame is not an acceptable packet. {@link MqttDecoder} turns it into a {@link DecodeFailure}.
      */
     public static MqttPacket read(int firstByte, ByteBuf frame, MqttVersion version) {
+        return read(firstByte, frame, version, null);
+    }
+
+    /**
+     * As {@link #read(int, ByteBuf, MqttVersion)}, reusing the last PUBLISH topic name of {@code topics}
+     * (may be null).
+     */
+    static MqttPacket read(int firstByte, ByteBuf frame, MqttVersion version, TopicNames topics) {
         if (firstByte < 0 || firstByte > 0xFF) {
             throw new IllegalArgumentException("first byte " + firstByte + " is outside 0..255");
         }
@@ -112,7 +120,7 @@ public final class PacketReader {
         MqttPacket packet = switch (type) {
             case CONNECT -> readConnect(frame);
             case CONNACK -> readConnAck(frame, version);
-            case PUBLISH -> readPublish(firstByte, frame, version);
+            case PUBLISH -> readPublish(firstByte, frame, version, topics);
             case PUBACK, PUBREC, PUBREL, PUBCOMP -> readPublishAck(type, frame, version);
             case SUBSCRIBE -> readSubscribe(frame, version);
             case SUBACK -> readSubAck(frame, version);
@@ -278,11 +286,12 @@ public final class PacketReader {
         return new ConnAck(sessionPresent, code, properties);
     }
 
-    private static Publish readPublish(int firstByte, ByteBuf in, MqttVersion version) {
+    private static Publish readPublish(int firstByte, ByteBuf in, MqttVersion version, TopicNames topics) {
         boolean dup = (firstByte & 0x08) != 0;
         int qos = (firstByte >> 1) & 0x03;
         boolean retain = (firstByte & 0x01) != 0;
-        String topic = Wire.readString(in, "PUBLISH topic name");
+        String topic = topics == null
+                ? Wire.readString(in, "PUBLISH topic name") : topics.read(in, "PUBLISH topic name");
         int packetId = qos > 0 ? readPacketId(in, PacketType.PUBLISH) : 0;
         MqttProperties properties = version.isV5()
                 ? PropertiesReader.read(in, PacketType.PUBLISH, false, "PUBLISH")

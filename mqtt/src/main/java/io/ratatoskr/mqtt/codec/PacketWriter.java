@@ -121,6 +121,8 @@ public final class PacketWriter {
         int propertiesLength;
         int willPropertiesLength;
         int total;
+        /** A PUBLISH's topic name as UTF-8 (no length prefix). */
+        byte[] topicUtf8;
     }
 
     /** Measures {@code packet} into {@code layout}; returns the total bytes on the wire. */
@@ -136,7 +138,9 @@ public final class PacketWriter {
                 if (p.qos() == 0 && p.dup()) {
                     throw new IllegalArgumentException("a QoS 0 PUBLISH must have DUP 0 [MQTT-3.3.1-2]");
                 }
-                yield Wire.stringSize(p.topic(), "PUBLISH topic name") + (p.qos() > 0 ? 2 : 0)
+                // The thread's topic cache: a message fanned out to many subscribers is encoded once per loop.
+                layout.topicUtf8 = TopicNames.forThisThread().utf8(p.topic(), "PUBLISH topic name");
+                yield 2 + layout.topicUtf8.length + (p.qos() > 0 ? 2 : 0)
                         + (v5 ? propertyBlock(layout, p.properties(), PacketType.PUBLISH) : 0) + p.payload().length;
             }
             case PubAck p -> publishAckLength(v5, p.reasonCode(), p.properties(), PacketType.PUBACK, layout);
@@ -272,7 +276,7 @@ public final class PacketWriter {
                 }
             }
             case Publish p -> {
-                Wire.writeString(out, p.topic());
+                out.writeShort(layout.topicUtf8.length).writeBytes(layout.topicUtf8);
                 if (p.qos() > 0) {
                     out.writeShort(p.packetId());
                 }

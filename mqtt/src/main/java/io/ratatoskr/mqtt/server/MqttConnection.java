@@ -1393,7 +1393,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         if (newAlias) {
             outboundAliases.put(topic, nextOutboundAlias++);
         }
-        ctx.write(publish);
+        ctx.write(publish, ctx.voidPromise()); // nobody waits on it: no promise per delivery
         // RETAIN 1 marks a retained message sent for a new subscription [MQTT-3.3.1-8] (or, rarely, a live
         // one under Retain As Published): its age since it was published is not a delivery latency.
         server.metrics().messageSent(BrokerMetrics.Protocol.MQTT, d.qos(), m.payload().length,
@@ -1403,7 +1403,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     @Override
     public void sendPubRel(int packetId) {
-        ctx.write(new PubRel(packetId));
+        ctx.write(new PubRel(packetId), ctx.voidPromise()); // batched with the deliveries (MqttEncoder)
     }
 
     @Override

@@ -9,6 +9,10 @@ import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+
 import static io.ratatoskr.mqtt.codec.Frames.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -95,5 +99,116 @@ class MqttEncoderTest {
             client.finishAndReleaseAll();
             server.finishAndReleaseAll();
         }
+    }
+
+    private static Publish publish(String topic, int packetId, int payloadBytes) {
+        byte[] payload = new byte[payloadBytes];
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] = (byte) (i * 31 + packetId);
+        }
+        return new Publish(topic, 1, false, false, packetId, payload, MqttProperties.EMPTY);
+    }
+
+    /** Every buffer written since the last read, in order. */
+    private static List<byte[]> buffers(EmbeddedChannel channel) {
+        List<byte[]> out = new ArrayList<>();
+        ByteBuf buf;
+        while ((buf = channel.readOutbound()) != null) {
+            out.add(ByteBufUtil.getBytes(buf));
+            buf.release();
+        }
+        return out;
+    }
+
+    @Test
+    void packetsWrittenBetweenFlushesLeaveAsOneBufferInOrder() {
+        EmbeddedChannel channel = new EmbeddedChannel(new MqttEncoder(MqttVersion.V5));
+        try {
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            for (int i = 1; i <= 20; i++) {
+                MqttPacket p = i % 3 == 0 ? new MqttPacket.PubRel(i) : publish("batch/" + (i % 2), i, 10 * i);
+                expected.writeBytes(Frames.encode(p, MqttVersion.V5));
+                channel.write(p, channel.voidPromise()); // as a session writes its deliveries
+            }
+            assertThat(channel.<Object>readOutbound()).as("nothing leaves before the flush").isNull();
+            channel.flush();
+
+            List<byte[]> written = buffers(channel);
+            assertThat(written).as("one buffer for the whole flush").hasSize(1);
+            assertThat(written.get(0)).isEqualTo(expected.toByteArray());
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void largePacketsAndFullBatchesKeepTheOrderOfWrites() {
+        EmbeddedChannel channel = new EmbeddedChannel(new MqttEncoder(MqttVersion.V3_1_1));
+        try {
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            int[] sizes = {5, MqttEncoder.BATCH_BYTES + 100, 7, 9000, 9000, 9000, 3, MqttEncoder.BATCH_BYTES * 3, 1};
+            for (int i = 0; i < sizes.length; i++) {
+                Publish p = publish("big", i + 1, sizes[i]);
+                expected.writeBytes(Frames.encode(p, MqttVersion.V3_1_1));
+                channel.write(p, channel.voidPromise());
+            }
+            channel.write(new PubAck(1, ReasonCode.SUCCESS, MqttProperties.EMPTY)); // an answer: its own buffer
+            expected.writeBytes(Frames.encode(new PubAck(1, ReasonCode.SUCCESS, MqttProperties.EMPTY),
+                    MqttVersion.V3_1_1));
+            channel.flush();
+
+            ByteArrayOutputStream actual = new ByteArrayOutputStream();
+            List<byte[]> written = buffers(channel);
+            written.forEach(actual::writeBytes);
+            assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
+            assertThat(written.size()).as("fewer buffers than packets").isLessThan(sizes.length);
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aPacketThatCannotBeEncodedInsideABatchLeavesItsNeighboursIntact() {
+        EmbeddedChannel channel = new EmbeddedChannel(new MqttEncoder(MqttVersion.V5));
+        try {
+            Publish before = publish("ok", 1, 40);
+            Publish after = publish("ok", 2, 40);
+            channel.write(before, channel.voidPromise());
+            ChannelFuture bad = channel.write(new Publish("a\u0000", 1, false, false, 3, new byte[0],
+                    MqttProperties.EMPTY));
+            channel.write(after, channel.voidPromise());
+            channel.flush();
+
+            assertThat(bad.cause()).isInstanceOf(EncoderException.class);
+            ByteArrayOutputStream expected = new ByteArrayOutputStream();
+            expected.writeBytes(Frames.encode(before, MqttVersion.V5));
+            expected.writeBytes(Frames.encode(after, MqttVersion.V5));
+            ByteArrayOutputStream actual = new ByteArrayOutputStream();
+            buffers(channel).forEach(actual::writeBytes);
+            assertThat(actual.toByteArray()).isEqualTo(expected.toByteArray());
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void theSameTopicStringFannedOutIsEncodedIdenticallyEachTime() {
+        // One String, many subscribers on one loop: the thread's cached UTF-8 must be that string's.
+        String topic = "fan/\u00e9t\u00e9/\ud83d\ude00";
+        String other = "fan/ete/xx";
+        EmbeddedChannel channel = new EmbeddedChannel(new MqttEncoder(MqttVersion.V5));
+        try {
+            for (String t : new String[] {topic, topic, other, topic}) {
+                Publish p = new Publish(t, 0, false, false, 0, utf8(t), MqttProperties.EMPTY);
+                assertThat(written(channel, p)).isEqualTo(Frames.encode(p, MqttVersion.V5));
+                assertThat(Frames.read(Frames.encode(p, MqttVersion.V5), MqttVersion.V5)).isEqualTo(p);
+            }
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

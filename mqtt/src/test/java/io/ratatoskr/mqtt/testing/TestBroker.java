@@ -128,7 +128,11 @@ public final class TestBroker implements AutoCloseable {
     /** The value of a counter, 0 if it was never registered. */
     public double counter(String name, String... tags) {
         Counter c = registry.find(name).tags(tags).counter();
-        return c == null ? 0 : c.count();
+        if (c == null) {
+            var f = registry.find(name).tags(tags).functionCounter(); // the per-message counters
+            return f == null ? 0 : f.count();
+        }
+        return c.count();
     }
 
     @Override
