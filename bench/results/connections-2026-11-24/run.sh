@@ -50,7 +50,8 @@ done
 for n in $COUNTS_MOSQ; do
   port=$(free_port)
   conf=$(mktemp /tmp/mosquitto-conn-XXXX.conf)
-  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_connections -1\n' "$port" >"$conf"
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_connections -1\nlog_type error\nlog_type warning\n' \
+    "$port" >"$conf"
   mosquitto -c "$conf" >"$OUT/mosquitto-$n.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
