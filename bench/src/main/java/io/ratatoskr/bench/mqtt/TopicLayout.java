@@ -6,9 +6,10 @@ import java.util.List;
  * How publishers map onto topics and subscribers onto topic filters, so that every message reaches a number
  * of subscribers known in advance — which is what lets the generator count losses and duplicates exactly.
  *
- * <p>Topic names are {@code <prefix>/<n>}, with a prefix unique to the run. New shapes (shared subscriptions,
- * fan-in onto one subscriber, many topics per publisher) are new records here; {@link Scenario} works out who
- * receives what by matching the filters against the topics, whatever the shape.
+ * <p>Topic names are {@code <prefix>/<n>}, with a prefix unique to the run. Fan-in onto one subscriber is
+ * {@code Spread(1)} (every publisher on one topic) or {@code Wildcard} with one subscriber; new shapes are new
+ * records here; {@link Scenario} works out who receives what by matching the filters against the topics,
+ * whatever the shape.
  *
  * <p>Immutable and thread-safe.
  */
@@ -28,6 +29,11 @@ public sealed interface TopicLayout {
      * instead of to every one of them.
      */
     default boolean oneReceiverPerMessage() {
+        return false;
+    }
+
+    /** Whether the layout reads a Ratatoskr durable topic, which the run must name or create. */
+    default boolean needsDurableTopic() {
         return false;
     }
 
@@ -92,11 +98,7 @@ public sealed interface TopicLayout {
      */
     record Queue(String group) implements TopicLayout {
         public Queue {
-            if (group == null || group.isEmpty() || group.contains("/") || group.contains("+")
-                    || group.contains("#")) {
-                throw new IllegalArgumentException("a consumer group name must be a non-empty topic level without"
-                        + " wildcards, got '" + group + "'");
-            }
+            checkGroupName(group, "a consumer group");
         }
 
         @Override
@@ -118,10 +120,56 @@ public sealed interface TopicLayout {
         public boolean oneReceiverPerMessage() {
             return true;
         }
+
+        @Override
+        public boolean needsDurableTopic() {
+            return true;
+        }
     }
 
     /**
-     * Reads {@code per-publisher}, {@code wildcard}, {@code queue:<group>} or a number of topics.
+     * A shared subscription (MQTT 5 §4.8.2, also accepted from 3.1.1 clients by Ratatoskr, Mosquitto and HiveMQ):
+     * publisher {@code i} publishes to {@code <prefix>/<i>} and every subscriber subscribes to
+     * {@code $share/<group>/<prefix>/+}, so each message goes to exactly one of them. Receivers keep a set of
+     * sequence numbers each, merged after the run: a message two members had is a duplicate, one nobody had is
+     * lost.
+     */
+    record Shared(String group) implements TopicLayout {
+        public Shared {
+            checkGroupName(group, "a shared subscription group");
+        }
+
+        @Override
+        public String topicOf(String prefix, int publisher, int publishers) {
+            return prefix + "/" + publisher;
+        }
+
+        @Override
+        public List<String> filtersOf(String prefix, int subscriber, int publishers) {
+            return List.of("$share/" + group + "/" + prefix + "/+");
+        }
+
+        @Override
+        public String describe() {
+            return "shared:" + group;
+        }
+
+        @Override
+        public boolean oneReceiverPerMessage() {
+            return true;
+        }
+    }
+
+    private static void checkGroupName(String group, String what) {
+        if (group == null || group.isEmpty() || group.contains("/") || group.contains("+") || group.contains("#")) {
+            throw new IllegalArgumentException(what + " name must be a non-empty topic level without wildcards, got '"
+                    + group + "'");
+        }
+    }
+
+    /**
+     * Reads {@code per-publisher}, {@code wildcard}, {@code queue:<group>}, {@code shared:<group>} or a number of
+     * topics.
      *
      * @throws IllegalArgumentException naming the accepted forms
      */
@@ -136,12 +184,15 @@ public sealed interface TopicLayout {
         if (t.startsWith("queue:")) {
             return new Queue(t.substring("queue:".length()));
         }
+        if (t.startsWith("shared:")) {
+            return new Shared(t.substring("shared:".length()));
+        }
         int n;
         try {
             n = Integer.parseInt(t);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--topics takes per-publisher, wildcard, queue:<group> or a number of"
-                    + " topics, not '"
+            throw new IllegalArgumentException("--topics takes per-publisher, wildcard, queue:<group>, shared:<group> or"
+                    + " a number of topics, not '"
                     + text + "'", e);
         }
         if (n < 1) {
