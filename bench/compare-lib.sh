@@ -288,6 +288,41 @@ CONF
   return 0
 }
 
+# start_mqtt_brokers TAG LINES...: creates $OUT and a scratch directory `work` (removed, with the brokers stopped,
+# when the script exits), writes $OUT/environment.txt (the machine, the load average, LINES, the brokers), and starts
+# Ratatoskr and each broker of $PEERS. Sets `brokers` (their names) and `pids`.
+start_mqtt_brokers() {
+  local tag=$1 b
+  shift
+  mkdir -p "$OUT"
+  work=$(mktemp -d "${TMPDIR:-/tmp}/ratatoskr-$tag.XXXXXX")
+  pids=()
+  trap 'stop_brokers "$work"' EXIT
+  brokers=(ratatoskr)
+  for b in $PEERS; do brokers+=("$b"); done
+  {
+    describe_machine "$java"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    printf '%s\n' "$@"
+    echo "brokers: ${brokers[*]}"
+  } > "$OUT/environment.txt"
+  for b in "${brokers[@]}"; do start_mqtt_broker "$b" "$work"; done
+  cat "$OUT/environment.txt" >&2
+}
+
+# prime_brokers: unrecorded runs against every broker — q1-4x4-64B flat out, and a QoS 1 shared subscription at
+# 2,000 msg/s — so that no JVM broker meets the first measured run with cold code (HiveMQ's first shared-subscription
+# run after it started stalls for seconds).
+prime_brokers() {
+  local b
+  for b in "${brokers[@]}"; do
+    echo "[$(date -u +%H:%M:%S)] priming $b (not recorded)" >&2
+    mqtt_load "prime-$b" "$b" --qos 1 -p 4 -s 4 --payload 64 > /dev/null 2>&1 || true
+    mqtt_load "prime-shared-$b" "$b" --qos 1 -p 4 -s 4 --topics shared:g --rate 2000 > /dev/null 2>&1 || true
+    mv "$OUT/prime-"*"-$b".* "$OUT/prime-$b".* "$work/" 2>/dev/null || true
+  done
+}
+
 # mqtt_load NAME BROKER ARGS...: one MqttLoad run against BROKER (started by start_mqtt_broker) in a JVM of its own
 # ($GEN_JAVA_OPTS), writing $OUT/NAME.{json,txt,err}, with the broker's pid (CPU, memory) and GC log, the load average
 # as label load1, and $DURATION/$WARMUP unless ARGS override them. Returns MqttLoad's exit status.

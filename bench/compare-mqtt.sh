@@ -85,31 +85,12 @@ scenarios=(
   "q1-4x4-64B-ps-10k|--qos 1 -p 4 -s 4 --payload 64 --persistent-subscribers --rate 10000"
 )
 
-mkdir -p "$OUT"
-work=$(mktemp -d "${TMPDIR:-/tmp}/ratatoskr-compare.XXXXXX")
-pids=()
 declare -A broker_port broker_pid broker_gclog
-trap 'stop_brokers "$work"' EXIT
+start_mqtt_brokers compare \
+  "generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.mqtt.MqttLoad --duration $DURATION --warmup $WARMUP <scenario arguments>" \
+  "repetitions: $REPS"
 
-brokers=(ratatoskr)
-for peer in $PEERS; do brokers+=("$peer"); done
-{
-  describe_machine "$java"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.mqtt.MqttLoad --duration $DURATION --warmup $WARMUP <scenario arguments>"
-  echo "repetitions: $REPS; brokers: ${brokers[*]}"
-} > "$OUT/environment.txt"
-for b in "${brokers[@]}"; do start_mqtt_broker "$b" "$work"; done
-cat "$OUT/environment.txt" >&2
-
-if [ "$PRIME" = 1 ]; then
-  for b in "${brokers[@]}"; do
-    echo "[$(date -u +%H:%M:%S)] priming $b (not recorded)" >&2
-    mqtt_load "prime-$b" "$b" --qos 1 -p 4 -s 4 --payload 64 > /dev/null 2>&1 || true
-    mqtt_load "prime-shared-$b" "$b" --qos 1 -p 4 -s 4 --topics shared:g --rate 2000 > /dev/null 2>&1 || true
-    mv "$OUT/prime-"*"-$b".* "$OUT/prime-$b".* "$work/" 2>/dev/null || true
-  done
-fi
+[ "$PRIME" = 1 ] && prime_brokers
 
 n=${#brokers[@]}
 for rep in $(seq 1 "$REPS"); do

@@ -11,7 +11,7 @@
 #   default --qos 1 -p 4 -s 4 --payload 1024)  FRACTIONS ("0.1 0.25 0.5 0.75 0.9")  PEERS ("mosquitto hivemq")
 #   REPS (1: runs per point)  DURATION (5s)  WARMUP (2s)  OUT (bench/results/tmp/sweep-<timestamp>)
 #   PLOTS (where the PNGs and the table go; default $OUT)  GEN_JAVA_OPTS, RATATOSKR_JAVA_OPTS, HIVEMQ_JAVA_OPTS,
-#   MOSQUITTO, BUILD as for compare-mqtt.sh.
+#   MOSQUITTO, BUILD, PRIME as for compare-mqtt.sh.
 #
 # The brokers run as in compare-mqtt.sh (same settings). A point's rate is a fraction of that broker's own flat-out
 # publish rate, so every broker's curve covers its own range; the plots' x axis is absolute offered deliveries/s.
@@ -36,28 +36,17 @@ PLOTS=${PLOTS:-$OUT}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
 MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
 BUILD=${BUILD:-1}
+PRIME=${PRIME:-1}
 
 # shellcheck source=compare-lib.sh
 . "$here/compare-lib.sh"
 mqtt_jars "$BUILD" "$PEERS"
 
-mkdir -p "$OUT"
-work=$(mktemp -d "${TMPDIR:-/tmp}/ratatoskr-sweep.XXXXXX")
-pids=()
 declare -A broker_port broker_pid broker_gclog max_rate
-trap 'stop_brokers "$work"' EXIT
+start_mqtt_brokers sweep \
+  "sweep $SWEEP: MqttLoad $ARGS --duration $DURATION --warmup $WARMUP; fractions $FRACTIONS of each broker's flat-out rate; $REPS run(s) per point"
 
-brokers=(ratatoskr)
-for peer in $PEERS; do brokers+=("$peer"); done
-{
-  describe_machine "$java"
-  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "sweep $SWEEP: MqttLoad $ARGS --duration $DURATION --warmup $WARMUP; fractions $FRACTIONS of each broker's flat-out rate; $REPS run(s) per point"
-  echo "brokers: ${brokers[*]}"
-} > "$OUT/environment.txt"
-for b in "${brokers[@]}"; do start_mqtt_broker "$b" "$work"; done
-cat "$OUT/environment.txt" >&2
-
+[ "$PRIME" = 1 ] && prime_brokers
 labels=(--label "sweep=$SWEEP")
 for b in "${brokers[@]}"; do
   name="$SWEEP-flat-$b"

@@ -96,14 +96,9 @@ public sealed interface TopicLayout {
      * subscribes to {@code $queue/<group>/<prefix>}. Each message goes to one member, which acknowledges it
      * with its PUBACK.
      */
-    record Queue(String group) implements TopicLayout {
+    record Queue(String group) implements GroupLayout {
         public Queue {
             checkGroupName(group, "a consumer group");
-        }
-
-        @Override
-        public String topicOf(String prefix, int publisher, int publishers) {
-            return prefix + "/" + publisher;
         }
 
         @Override
@@ -114,11 +109,6 @@ public sealed interface TopicLayout {
         @Override
         public String describe() {
             return "queue:" + group;
-        }
-
-        @Override
-        public boolean oneReceiverPerMessage() {
-            return true;
         }
 
         @Override
@@ -134,14 +124,9 @@ public sealed interface TopicLayout {
      * sequence numbers each, merged after the run: a message two members had is a duplicate, one nobody had is
      * lost.
      */
-    record Shared(String group) implements TopicLayout {
+    record Shared(String group) implements GroupLayout {
         public Shared {
             checkGroupName(group, "a shared subscription group");
-        }
-
-        @Override
-        public String topicOf(String prefix, int publisher, int publishers) {
-            return prefix + "/" + publisher;
         }
 
         @Override
@@ -153,9 +138,22 @@ public sealed interface TopicLayout {
         public String describe() {
             return "shared:" + group;
         }
+    }
+
+    /**
+     * A layout whose subscribers share the messages, each going to one of them: publisher {@code i} publishes to
+     * {@code <prefix>/<i>}.
+     */
+    sealed interface GroupLayout extends TopicLayout permits Queue, Shared {
+        String group();
 
         @Override
-        public boolean oneReceiverPerMessage() {
+        default String topicOf(String prefix, int publisher, int publishers) {
+            return prefix + "/" + publisher;
+        }
+
+        @Override
+        default boolean oneReceiverPerMessage() {
             return true;
         }
     }
