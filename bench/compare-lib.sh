@@ -1,6 +1,6 @@
-# Shell functions shared by the side-by-side comparison scripts (compare-mosquitto.sh, compare-kafka.sh,
+# Shell functions shared by the side-by-side comparison scripts (compare-mqtt.sh, sweep-mqtt.sh, compare-kafka.sh,
 # compare-grpc.sh).
-# Source it; it defines functions only. They expect $OUT (where logs go) and a `pids` array of the processes
+# Source it; it defines functions, and the limits the MQTT brokers share (INFLIGHT_BROKER, QUEUED_BROKER, ...). They expect $OUT (where logs go) and a `pids` array of the processes
 # the script started.
 
 # Kills and reaps every process in `pids`, then removes $1 (a scratch directory) unless it is empty.
@@ -217,7 +217,22 @@ QUEUED_BROKER=1000       # Ratatoskr --max-queued-messages default; Mosquitto ma
 RECEIVE_MAXIMUM=1024     # Ratatoskr --receive-maximum default; HiveMQ server-receive-maximum
 MAX_PACKET=1048576       # Ratatoskr --max-packet-size default; HiveMQ max-packet-size
 
-# mqtt_jars_present BUILD PEERS: checks (and with BUILD=1 builds when missing, BUILD=always rebuilds) the server and
+# mqtt_settings: what compare-mqtt.sh and sweep-mqtt.sh share: `java` (a JDK 21+) and the defaults of PEERS,
+# WARMUP, GEN_JAVA_OPTS, MOSQUITTO, BUILD and PRIME. Expects $root.
+mqtt_settings() {
+  # shellcheck source=../bin/find-jdk.sh
+  . "$root/bin/find-jdk.sh"
+  JAVA_HOME=$(ratatoskr_find_jdk) || exit 1
+  java="$JAVA_HOME/bin/java"
+  PEERS=${PEERS:-mosquitto hivemq}
+  WARMUP=${WARMUP:-2s}
+  GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
+  MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
+  BUILD=${BUILD:-1}
+  PRIME=${PRIME:-1}
+}
+
+# mqtt_jars BUILD PEERS: checks (and with BUILD=1 builds when missing, BUILD=always rebuilds) the server and
 # bench jars, and the HiveMQ peer's jar when PEERS names hivemq.
 mqtt_jars() {
   server_jar="$root/server/target/ratatoskr.jar"

@@ -25,24 +25,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 root=$(cd "$here/.." && pwd)
-# shellcheck source=../bin/find-jdk.sh
-. "$root/bin/find-jdk.sh"
-JAVA_HOME=$(ratatoskr_find_jdk) || exit 1
-java="$JAVA_HOME/bin/java"
-
-PEERS=${PEERS:-mosquitto hivemq}
-REPS=${REPS:-3}
-DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-2s}
-SCENARIOS=${SCENARIOS:-.}
-OUT=${OUT:-$root/bench/results/tmp/$(date -u +%Y%m%dT%H%M%SZ)}
-GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
-MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
-BUILD=${BUILD:-1}
-PRIME=${PRIME:-1}
-
 # shellcheck source=compare-lib.sh
 . "$here/compare-lib.sh"
+mqtt_settings
+REPS=${REPS:-3}
+DURATION=${DURATION:-10s}
+SCENARIOS=${SCENARIOS:-.}
+OUT=${OUT:-$root/bench/results/tmp/$(date -u +%Y%m%dT%H%M%SZ)}
+
 mqtt_jars "$BUILD" "$PEERS"
 
 # Scenario id | MqttLoad arguments. Flat out measures throughput; a fixed rate every broker sustains measures latency.

@@ -19,27 +19,17 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 root=$(cd "$here/.." && pwd)
-# shellcheck source=../bin/find-jdk.sh
-. "$root/bin/find-jdk.sh"
-JAVA_HOME=$(ratatoskr_find_jdk) || exit 1
-java="$JAVA_HOME/bin/java"
-
+# shellcheck source=compare-lib.sh
+. "$here/compare-lib.sh"
+mqtt_settings
 SWEEP=${SWEEP:-q1-4x4-1KiB}
 ARGS=${ARGS:---qos 1 -p 4 -s 4 --payload 1024}
 FRACTIONS=${FRACTIONS:-0.1 0.25 0.5 0.75 0.9}
-PEERS=${PEERS:-mosquitto hivemq}
 REPS=${REPS:-1}
 DURATION=${DURATION:-5s}
-WARMUP=${WARMUP:-2s}
 OUT=${OUT:-$root/bench/results/tmp/sweep-$(date -u +%Y%m%dT%H%M%SZ)}
 PLOTS=${PLOTS:-$OUT}
-GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
-MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
-BUILD=${BUILD:-1}
-PRIME=${PRIME:-1}
 
-# shellcheck source=compare-lib.sh
-. "$here/compare-lib.sh"
 mqtt_jars "$BUILD" "$PEERS"
 
 declare -A broker_port broker_pid broker_gclog max_rate
