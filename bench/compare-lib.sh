@@ -1,7 +1,7 @@
 # Shell functions shared by the side-by-side comparison scripts (compare-mqtt.sh, sweep-mqtt.sh, compare-kafka.sh,
 # compare-grpc.sh).
-# Source it; it defines functions, and the limits the MQTT brokers share (INFLIGHT_BROKER, QUEUED_BROKER, ...). They expect $OUT (where logs go) and a `pids` array of the processes
-# the script started.
+# Source it; it defines functions, and the limits the MQTT brokers share (INFLIGHT_BROKER, QUEUED_BROKER, ...).
+# The functions expect $OUT (where logs go) and a `pids` array of the processes the script started.
 
 # Kills and reaps every process in `pids`, then removes $1 (a scratch directory) unless it is empty.
 stop_brokers() {

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * <p>Not thread-safe: one window at a time, from one thread.
  */
 public final class BrokerProbe {
-    private static final Pattern PAUSE = Pattern.compile("\\bPause\\b.*?(?:(\\d+)([KMG])->(\\d+)([KMG])\\(\\d+[KMG]\\) )?"
+    private static final Pattern PAUSE = Pattern.compile("\\bPause\\b.*?"
+            + "(?:(\\d+)([KMG])->(\\d+)([KMG])\\(\\d+[KMG]\\) )?"
             + "(\\d+(?:\\.\\d+)?)ms\\s*$");
 
     private final long pid;

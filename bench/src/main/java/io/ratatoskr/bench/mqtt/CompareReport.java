@@ -118,7 +118,8 @@ public final class CompareReport implements Callable<Integer> {
                 median(runs, r -> load1(r.labels().get("load1"))),
                 (int) runs.stream().filter(r -> !r.failures().isEmpty()).count(),
                 median(runs, r -> resource(r, LoadResult.Resources::rssMiB)),
-                runs.stream().mapToDouble(r -> resource(r, LoadResult.Resources::peakRssMiB)).filter(d -> !Double.isNaN(d))
+                runs.stream().mapToDouble(r -> resource(r, LoadResult.Resources::peakRssMiB))
+                        .filter(d -> !Double.isNaN(d))
                         .max().orElse(Double.NaN),
                 median(runs, r -> resource(r, LoadResult.Resources::gcPauseTotalMs)),
                 runs.stream().mapToDouble(r -> resource(r, LoadResult.Resources::gcPauseMaxMs))

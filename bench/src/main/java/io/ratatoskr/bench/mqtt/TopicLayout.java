@@ -189,9 +189,8 @@ public sealed interface TopicLayout {
         try {
             n = Integer.parseInt(t);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--topics takes per-publisher, wildcard, queue:<group>, shared:<group> or"
-                    + " a number of topics, not '"
-                    + text + "'", e);
+            throw new IllegalArgumentException("--topics takes per-publisher, wildcard, queue:<group>, shared:<group>"
+                    + " or a number of topics, not '" + text + "'", e);
         }
         if (n < 1) {
             throw new IllegalArgumentException("--topics must be at least 1, got " + n);

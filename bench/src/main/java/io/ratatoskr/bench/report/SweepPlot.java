@@ -109,8 +109,10 @@ public final class SweepPlot implements Callable<Integer> {
                 .computeIfAbsent(offered(r), k -> new ArrayList<>()).add(r));
         List<Point> points = new ArrayList<>();
         byBroker.forEach((broker, byRate) -> byRate.forEach((offered, rs) -> points.add(new Point(broker, offered,
-                CompareReport.median(rs, r -> r.counted().perSecond()), CompareReport.median(rs, r -> r.countedLatency().p50() / 1000),
-                CompareReport.median(rs, r -> r.countedLatency().p99() / 1000), CompareReport.median(rs, r -> r.countedLatency().p999() / 1000),
+                CompareReport.median(rs, r -> r.counted().perSecond()),
+                CompareReport.median(rs, r -> r.countedLatency().p50() / 1000),
+                CompareReport.median(rs, r -> r.countedLatency().p99() / 1000),
+                CompareReport.median(rs, r -> r.countedLatency().p999() / 1000),
                 CompareReport.median(rs, r -> r.cpu().brokerSeconds() == null ? Double.NaN
                         : r.cpu().brokerSeconds() / r.measuredSeconds()),
                 CompareReport.median(rs, r -> r.lostRatio() * 100), rs.size()))));

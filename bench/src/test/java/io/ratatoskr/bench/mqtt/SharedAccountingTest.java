@@ -27,8 +27,8 @@ class SharedAccountingTest {
         SenderStats sender = new SenderStats(sent, sent, sent, sent, 0, 0, 0, new Histogram(3), null);
         LoadResult.Settings settings = new LoadResult.Settings("h", 1, "3.1.1", 1, members.size(), "shared:g", 1, 1, 1,
                 64, 0, 1, 0, 64, 64, 1, null);
-        return Totals.result(Instant.EPOCH, Map.of(), settings, 1.0, List.of(sender), new int[] {1}, members, true, true,
-                0, -1, -1, null);
+        return Totals.result(Instant.EPOCH, Map.of(), settings, 1.0, List.of(sender), new int[] {1}, members, true,
+                true, 0, -1, -1, null);
     }
 
     @Test
