@@ -1,7 +1,7 @@
-# Shell functions shared by the side-by-side comparison scripts (compare-mosquitto.sh, compare-kafka.sh,
+# Shell functions shared by the side-by-side comparison scripts (compare-mqtt.sh, sweep-mqtt.sh, compare-kafka.sh,
 # compare-grpc.sh).
-# Source it; it defines functions only. They expect $OUT (where logs go) and a `pids` array of the processes
-# the script started.
+# Source it; it defines functions, and the limits the MQTT brokers share (INFLIGHT_BROKER, QUEUED_BROKER, ...).
+# The functions expect $OUT (where logs go) and a `pids` array of the processes the script started.
 
 # Kills and reaps every process in `pids`, then removes $1 (a scratch directory) unless it is empty.
 stop_brokers() {
@@ -206,4 +206,157 @@ kafka_comparison_settings() {
   for jar in "$server_jar" "$bench_jar"; do
     [ -f "$jar" ] || { echo "missing $jar: run ./mvnw -B -ntp -q -DskipTests package -pl server,bench -am" >&2; exit 1; }
   done
+}
+
+# --- MQTT brokers side by side (compare-mqtt.sh, sweep-mqtt.sh) ---
+# Expect $root, $java, $OUT, a `pids` array, and these associative arrays (declare -A in the script):
+# broker_port, broker_pid, broker_gclog. INFLIGHT_BROKER and QUEUED_BROKER are Ratatoskr's defaults, which the
+# peers are configured with too.
+INFLIGHT_BROKER=256      # Ratatoskr --max-inflight default; Mosquitto max_inflight_messages
+QUEUED_BROKER=1000       # Ratatoskr --max-queued-messages default; Mosquitto max_queued_messages; HiveMQ max-queue-size
+RECEIVE_MAXIMUM=1024     # Ratatoskr --receive-maximum default; HiveMQ server-receive-maximum
+MAX_PACKET=1048576       # Ratatoskr --max-packet-size default; HiveMQ max-packet-size
+
+# mqtt_settings: what compare-mqtt.sh and sweep-mqtt.sh share: `java` (a JDK 21+) and the defaults of PEERS,
+# WARMUP, GEN_JAVA_OPTS, MOSQUITTO, BUILD and PRIME. Expects $root.
+mqtt_settings() {
+  # shellcheck source=../bin/find-jdk.sh
+  . "$root/bin/find-jdk.sh"
+  JAVA_HOME=$(ratatoskr_find_jdk) || exit 1
+  java="$JAVA_HOME/bin/java"
+  PEERS=${PEERS:-mosquitto hivemq}
+  WARMUP=${WARMUP:-2s}
+  GEN_JAVA_OPTS=${GEN_JAVA_OPTS:--Xms1g -Xmx1g}
+  MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
+  BUILD=${BUILD:-1}
+  PRIME=${PRIME:-1}
+}
+
+# mqtt_jars BUILD PEERS: checks (and with BUILD=1 builds when missing, BUILD=always rebuilds) the server and
+# bench jars, and the HiveMQ peer's jar when PEERS names hivemq.
+mqtt_jars() {
+  server_jar="$root/server/target/ratatoskr.jar"
+  bench_jar="$root/bench/target/ratatoskr-bench.jar"
+  hivemq_jar="$root/bench-hivemq/target/hivemq-peer.jar"
+  local modules=server,bench missing=0
+  [[ " $2 " == *" hivemq "* ]] && modules=$modules,bench-hivemq
+  for jar in "$server_jar" "$bench_jar"; do [ -f "$jar" ] || missing=1; done
+  [[ " $2 " == *" hivemq "* ]] && { [ -f "$hivemq_jar" ] || missing=1; }
+  if [ "$1" = always ] || { [ "$1" = 1 ] && [ "$missing" = 1 ]; }; then
+    echo "building $modules..." >&2
+    (cd "$root" && ./mvnw -q -B -ntp -DskipTests package -pl "$modules" -am) >&2
+  elif [ "$missing" = 1 ]; then
+    echo "missing jars: run ./mvnw -B -ntp -q -DskipTests package -pl $modules -am" >&2
+    exit 1
+  fi
+}
+
+# start_mqtt_broker NAME WORK: starts ratatoskr, mosquitto or hivemq on a free loopback port (data under WORK, log in
+# $OUT/NAME.log, JVM brokers' GC log in $OUT/NAME-gc.log) and waits until it listens. Sets broker_port[NAME],
+# broker_pid[NAME] and broker_gclog[NAME] (empty for Mosquitto), and appends its command to $OUT/environment.txt.
+start_mqtt_broker() {
+  local name=$1 work=$2 port gc=""
+  port=$(free_port)
+  while [[ " ${broker_port[*]:-} " == *" $port "* ]]; do port=$(free_port); done
+  local gcopt="-Xlog:gc*:file=$OUT/$name-gc.log:uptime,level,tags:filecount=0"
+  case "$name" in
+    ratatoskr)
+      gc="$OUT/$name-gc.log"
+      # shellcheck disable=SC2086
+      "$java" --enable-native-access=ALL-UNNAMED "$gcopt" ${RATATOSKR_JAVA_OPTS:-} -jar "$server_jar" server \
+        --data-dir "$work/ratatoskr-data" --mqtt-port "$port" --grpc-port -1 --http-port -1 \
+        --max-inflight "$INFLIGHT_BROKER" --max-queued-messages "$QUEUED_BROKER" > "$OUT/ratatoskr.log" 2>&1 &
+      echo "ratatoskr: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=... ${RATATOSKR_JAVA_OPTS:-} -jar server/target/ratatoskr.jar server --data-dir <fresh> --mqtt-port <free> --grpc-port -1 --http-port -1 --max-inflight $INFLIGHT_BROKER --max-queued-messages $QUEUED_BROKER" >> "$OUT/environment.txt"
+      ;;
+    mosquitto)
+      [ -x "$MOSQUITTO" ] || { echo "no Mosquitto at $MOSQUITTO (apt-get install -y mosquitto)" >&2; exit 1; }
+      cat > "$OUT/mosquitto.conf" <<CONF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence false
+max_inflight_messages $INFLIGHT_BROKER
+max_queued_messages $QUEUED_BROKER
+set_tcp_nodelay true
+log_dest stderr
+log_type error
+log_type warning
+CONF
+      "$MOSQUITTO" -c "$OUT/mosquitto.conf" > "$OUT/mosquitto.log" 2>&1 &
+      echo "mosquitto: $("$MOSQUITTO" -h 2>/dev/null | head -1) -c mosquitto.conf" >> "$OUT/environment.txt"
+      ;;
+    hivemq)
+      gc="$OUT/$name-gc.log"
+      # shellcheck disable=SC2086
+      "$java" --enable-native-access=ALL-UNNAMED "$gcopt" ${HIVEMQ_JAVA_OPTS:-} -jar "$hivemq_jar" --port "$port" \
+        --data-dir "$work/hivemq" --max-queued-messages "$QUEUED_BROKER" --receive-maximum "$RECEIVE_MAXIMUM" \
+        --max-packet-size "$MAX_PACKET" > "$OUT/hivemq.log" 2>&1 &
+      echo "hivemq: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=... ${HIVEMQ_JAVA_OPTS:-} -jar bench-hivemq/target/hivemq-peer.jar --port <free> --data-dir <fresh> --max-queued-messages $QUEUED_BROKER --receive-maximum $RECEIVE_MAXIMUM --max-packet-size $MAX_PACKET (HiveMQ CE 2025.5 embedded, persistence in-memory, discard-oldest; config in hivemq.config.xml)" >> "$OUT/environment.txt"
+      ;;
+    *) echo "unknown broker $name (ratatoskr, mosquitto, hivemq)" >&2; exit 2 ;;
+  esac
+  broker_pid[$name]=$!
+  pids+=("${broker_pid[$name]}")
+  broker_port[$name]=$port
+  broker_gclog[$name]=$gc
+  wait_for_port "$port" "${broker_pid[$name]}" "$name" 60
+  [ "$name" = hivemq ] && cp "$work/hivemq/conf/config.xml" "$OUT/hivemq.config.xml"
+  return 0
+}
+
+# start_mqtt_brokers TAG LINES...: creates $OUT and a scratch directory `work` (removed, with the brokers stopped,
+# when the script exits), writes $OUT/environment.txt (the machine, the load average, LINES, the brokers), and starts
+# Ratatoskr and each broker of $PEERS. Sets `brokers` (their names) and `pids`.
+start_mqtt_brokers() {
+  local tag=$1 b
+  shift
+  mkdir -p "$OUT"
+  work=$(mktemp -d "${TMPDIR:-/tmp}/ratatoskr-$tag.XXXXXX")
+  pids=()
+  trap 'stop_brokers "$work"' EXIT
+  brokers=(ratatoskr)
+  for b in $PEERS; do brokers+=("$b"); done
+  {
+    describe_machine "$java"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    printf '%s\n' "$@"
+    echo "brokers: ${brokers[*]}"
+  } > "$OUT/environment.txt"
+  for b in "${brokers[@]}"; do start_mqtt_broker "$b" "$work"; done
+  cat "$OUT/environment.txt" >&2
+}
+
+# prime_brokers: unrecorded runs against every broker — q1-4x4-64B flat out, and a QoS 1 shared subscription at
+# 2,000 msg/s — so that no JVM broker meets the first measured run with cold code (HiveMQ's first shared-subscription
+# run after it started stalls for seconds).
+prime_brokers() {
+  local b
+  for b in "${brokers[@]}"; do
+    echo "[$(date -u +%H:%M:%S)] priming $b (not recorded)" >&2
+    mqtt_load "prime-$b" "$b" --qos 1 -p 4 -s 4 --payload 64 > /dev/null 2>&1 || true
+    mqtt_load "prime-shared-$b" "$b" --qos 1 -p 4 -s 4 --topics shared:g --rate 2000 > /dev/null 2>&1 || true
+    mv "$OUT/prime-"*"-$b".* "$OUT/prime-$b".* "$work/" 2>/dev/null || true
+  done
+}
+
+# mqtt_load NAME BROKER ARGS...: one MqttLoad run against BROKER (started by start_mqtt_broker) in a JVM of its own
+# ($GEN_JAVA_OPTS), writing $OUT/NAME.{json,txt,err}, with the broker's pid (CPU, memory) and GC log, the load average
+# as label load1, and $DURATION/$WARMUP unless ARGS override them. Returns MqttLoad's exit status.
+mqtt_load() {
+  local name=$1 broker=$2
+  shift 2
+  local extra=() rc=0
+  [ -n "${broker_gclog[$broker]}" ] && extra=(--broker-gc-log "${broker_gclog[$broker]}")
+  # shellcheck disable=SC2086
+  "$java" $GEN_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$bench_jar" io.ratatoskr.bench.mqtt.MqttLoad \
+      --port "${broker_port[$broker]}" --broker-pid "${broker_pid[$broker]}" "${extra[@]}" \
+      --clock-ticks "$(getconf CLK_TCK)" --duration "$DURATION" --warmup "$WARMUP" \
+      --label "broker=$broker" --label "load1=$(cut -d' ' -f1 /proc/loadavg)" --json "$OUT/$name.json" "$@" \
+      > "$OUT/$name.txt" 2> "$OUT/$name.err" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "  run failed (exit $rc); see $OUT/$name.err and $OUT/$name.txt" >&2
+    tail -2 "$OUT/$name.err" | sed 's/^/  /' >&2 || true
+  fi
+  grep -E '^(delivered|end to end|expected|broker memory)' "$OUT/$name.txt" | sed 's/^/  /' >&2 || true
+  kill -0 "${broker_pid[$broker]}" 2>/dev/null || { echo "$broker died; see $OUT/$broker.log" >&2; exit 1; }
+  return "$rc"
 }

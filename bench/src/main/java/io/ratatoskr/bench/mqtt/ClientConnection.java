@@ -25,10 +25,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection of the load generator: it connects (clean start), keeps the connection alive, and
- * splits the inbound bytes into MQTT frames. PUBLISH and PUBACK frames — the hot path — are handed to the
- * subclass as positions in the buffer, without building packet objects; every other packet goes through
- * the codec's {@link PacketReader}, and everything the generator sends but PUBLISH and PUBACK goes through
- * {@link PacketWriter}.
+ * splits the inbound bytes into MQTT frames. PUBLISH frames and the acknowledgements of QoS 1 and 2 (PUBACK,
+ * PUBREC, PUBREL, PUBCOMP) — the hot path — are handed to the subclass as positions or numbers, without
+ * building packet objects; every other packet goes through the codec's {@link PacketReader}, and everything
+ * the generator sends but PUBLISH and those acknowledgements goes through {@link PacketWriter}.
  *
  * <p>A connection that the broker refuses, closes or sends garbage on records a failure, fails
  * {@link #ready()} and closes; the run reports it.
@@ -39,6 +39,9 @@ import java.util.concurrent.TimeUnit;
 abstract class ClientConnection extends ByteToMessageDecoder {
     private static final int PUBLISH = 3;
     private static final int PUBACK = 4;
+    private static final int PUBREC = 5;
+    private static final int PUBREL = 6;
+    private static final int PUBCOMP = 7;
 
     protected final MqttVersion version;
     private final String clientId;
@@ -120,8 +123,10 @@ abstract class ClientConnection extends ByteToMessageDecoder {
                 in.readerIndex(start + frameBytes);
                 switch (firstByte >>> 4) {
                     case PUBLISH -> onPublish(in, firstByte, body, remainingLength);
-                    case PUBACK -> onPubAck(in.getUnsignedShort(body),
-                            remainingLength > 2 ? in.getUnsignedByte(body + 2) : ReasonCode.SUCCESS);
+                    case PUBACK -> onPubAck(in.getUnsignedShort(body), reasonCode(in, body, remainingLength));
+                    case PUBREC -> onPubRec(in.getUnsignedShort(body), reasonCode(in, body, remainingLength));
+                    case PUBREL -> onPubRel(in.getUnsignedShort(body));
+                    case PUBCOMP -> onPubComp(in.getUnsignedShort(body));
                     default -> onControl(PacketReader.read(firstByte, in.slice(body, remainingLength), version));
                 }
             }
@@ -129,6 +134,11 @@ abstract class ClientConnection extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             fail("bad packet from the broker: " + e.getMessage());
         }
+    }
+
+    /** The reason code of an acknowledgement: 0 (Success) when the packet leaves it out (3.1.1, v5 §3.4.2.1). */
+    private static int reasonCode(ByteBuf in, int body, int remainingLength) {
+        return remainingLength > 2 ? in.getUnsignedByte(body + 2) : ReasonCode.SUCCESS;
     }
 
     private void onControl(MqttPacket packet) {
@@ -175,6 +185,29 @@ abstract class ClientConnection extends ByteToMessageDecoder {
     /** A PUBACK; {@code reasonCode} is 0 when the packet leaves it out. */
     protected void onPubAck(int packetId, int reasonCode) {
         fail("unexpected PUBACK");
+    }
+
+    /** A PUBREC (QoS 2, first answer to our PUBLISH); {@code reasonCode} is 0 when the packet leaves it out. */
+    protected void onPubRec(int packetId, int reasonCode) {
+        fail("unexpected PUBREC");
+    }
+
+    /** A PUBREL (QoS 2, the broker releasing a message it sent us). */
+    protected void onPubRel(int packetId) {
+        fail("unexpected PUBREL");
+    }
+
+    /** A PUBCOMP (QoS 2, end of our PUBLISH's exchange). */
+    protected void onPubComp(int packetId) {
+        fail("unexpected PUBCOMP");
+    }
+
+    /**
+     * Appends a 4-byte acknowledgement ({@code firstByte}: 0x40 PUBACK, 0x50 PUBREC, 0x62 PUBREL, 0x70 PUBCOMP)
+     * with reason Success and no properties, the same in every version (v5 §3.4.2.1, §3.5–3.7).
+     */
+    static ByteBuf writeAck(ByteBuf out, int firstByte, int packetId) {
+        return out.writeByte(firstByte).writeByte(2).writeShort(packetId);
     }
 
     protected final void markReady() {

@@ -21,10 +21,11 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
 /**
- * Summarises repeated {@link MqttLoad} (and {@code KafkaLoad}) runs of the same scenarios against two brokers:
+ * Summarises repeated {@link MqttLoad} (and {@code KafkaLoad}) runs of the same scenarios against several brokers:
  * the median of each figure per scenario and broker (with the counted throughput in payload megabytes per
- * second, 10^6 bytes), and the ratios of a candidate broker to a baseline —
- * throughput (higher is better) and p99 latency (lower is better) — as Markdown tables.
+ * second, 10^6 bytes), the ratios of a candidate broker to each baseline —
+ * throughput (higher is better) and p99 latency (lower is better) — and, for runs that measured them, the
+ * brokers' memory and GC figures ({@link LoadResult.Resources}), as Markdown tables.
  *
  * <p>The throughput of a run is what it counts ({@link LoadResult#counted()}): messages delivered when anyone
  * received, else publisher acknowledgements (a publish-only run on a durable topic); its latency goes with
@@ -45,8 +46,9 @@ public final class CompareReport implements Callable<Integer> {
     @Option(names = "--candidate", description = "Broker label compared (default: ${DEFAULT-VALUE}).")
     String candidate = "ratatoskr";
 
-    @Option(names = "--baseline", description = "Broker label compared against (default: ${DEFAULT-VALUE}).")
-    String baseline = "mosquitto";
+    @Option(names = "--baseline", split = ",", description = "Broker labels compared against, each in a ratio table of"
+            + " its own (default: ${DEFAULT-VALUE}).")
+    List<String> baselines = List.of("mosquitto");
 
     @Option(names = "--throughput-target", description = "Throughput ratio the candidate should reach; 0 = no target "
             + "columns (default: ${DEFAULT-VALUE}).")
@@ -66,7 +68,7 @@ public final class CompareReport implements Callable<Integer> {
             System.err.println("mqtt-compare-report: no results under " + results);
             return 1;
         }
-        String markdown = render(runs, candidate, baseline, throughputTarget);
+        String markdown = render(runs, candidate, baselines, throughputTarget);
         System.out.print(markdown);
         if (out != null) {
             Files.writeString(out, markdown);
@@ -74,7 +76,8 @@ public final class CompareReport implements Callable<Integer> {
         return 0;
     }
 
-    static List<LoadResult> read(Path dir) throws IOException {
+    /** Every MqttLoad/KafkaLoad/GrpcLoad JSON result under {@code dir}, in file name order. */
+    public static List<LoadResult> read(Path dir) throws IOException {
         ObjectMapper mapper = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(p -> p.toString().endsWith(".json")).sorted().map(p -> {
@@ -92,7 +95,8 @@ public final class CompareReport implements Callable<Integer> {
                    double throughput, double throughputMin, double throughputMax, double published,
                    double lostPercent, double duplicates, double p50, double p99, double p999, double brokerCores,
                    double brokerMicrosPerMessage, double generatorCores, double othersCores, double load1,
-                   int failedRuns) {
+                   int failedRuns, double rssMiB, double peakRssMiB, double gcPauseMs, double gcPauseMaxMs,
+                   double heapAfterGcMiB) {
     }
 
     static Summary summarise(String scenario, String broker, List<LoadResult> runs) {
@@ -112,7 +116,20 @@ public final class CompareReport implements Callable<Integer> {
                 median(runs, r -> r.cpu().generatorSeconds() / r.measuredSeconds()),
                 median(runs, r -> r.cpu().othersSeconds() == null ? Double.NaN : r.cpu().othersSeconds() / r.measuredSeconds()),
                 median(runs, r -> load1(r.labels().get("load1"))),
-                (int) runs.stream().filter(r -> !r.failures().isEmpty()).count());
+                (int) runs.stream().filter(r -> !r.failures().isEmpty()).count(),
+                median(runs, r -> resource(r, LoadResult.Resources::rssMiB)),
+                runs.stream().mapToDouble(r -> resource(r, LoadResult.Resources::peakRssMiB))
+                        .filter(d -> !Double.isNaN(d))
+                        .max().orElse(Double.NaN),
+                median(runs, r -> resource(r, LoadResult.Resources::gcPauseTotalMs)),
+                runs.stream().mapToDouble(r -> resource(r, LoadResult.Resources::gcPauseMaxMs))
+                        .filter(d -> !Double.isNaN(d)).max().orElse(Double.NaN),
+                median(runs, r -> resource(r, LoadResult.Resources::heapAfterGcMiB)));
+    }
+
+    private static double resource(LoadResult r, java.util.function.Function<LoadResult.Resources, Double> f) {
+        Double v = r.resources() == null ? null : f.apply(r.resources());
+        return v == null ? Double.NaN : v;
     }
 
     /** A percentile of the run's counted latency in milliseconds, or NaN when it has none (a drain run). */
@@ -129,7 +146,8 @@ public final class CompareReport implements Callable<Integer> {
         }
     }
 
-    static double median(List<LoadResult> runs, ToDoubleFunction<LoadResult> f) {
+    /** The median of {@code f} over the runs, NaN values left out; NaN when none is left. */
+    public static double median(List<LoadResult> runs, ToDoubleFunction<LoadResult> f) {
         double[] v = runs.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
         if (v.length == 0) {
             return Double.NaN;
@@ -139,6 +157,15 @@ public final class CompareReport implements Callable<Integer> {
     }
 
     static String render(List<LoadResult> runs, String candidate, String baseline, double throughputTarget) {
+        return render(runs, candidate, List.of(baseline), throughputTarget);
+    }
+
+    /**
+     * The median table, one ratio table per baseline (scenarios both ran), and a resources table when any run
+     * has {@link LoadResult#resources()}.
+     */
+    public static String render(List<LoadResult> runs, String candidate, List<String> baselines,
+                                double throughputTarget) {
         Map<String, Map<String, List<LoadResult>>> byScenario = new LinkedHashMap<>();
         runs.stream().sorted(Comparator.comparing(LoadResult::startedAt)).forEach(r -> byScenario
                 .computeIfAbsent(r.labels().getOrDefault("scenario", "?"), k -> new LinkedHashMap<>())
@@ -149,10 +176,8 @@ public final class CompareReport implements Callable<Integer> {
                 + " | p50 ms | p99 ms | p99.9 ms | broker CPU (cores) | broker µs/msg | others' CPU (cores) | load avg"
                 + " | payload MB/s |");
         line(b, "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        List<Summary[]> pairs = new ArrayList<>();
+        List<Summary> all = new ArrayList<>();
         for (var scenario : byScenario.entrySet()) {
-            Summary c = null;
-            Summary a = null;
             for (var broker : scenario.getValue().entrySet()) {
                 Summary s = summarise(scenario.getKey(), broker.getKey(), broker.getValue());
                 line(b, "| %s | %s | %d%s | %,.0f | %,.0f – %,.0f | %s | %s | %.2f | %,.0f | %s | %s | %s | %s | %s | %s | %s"
@@ -163,15 +188,43 @@ public final class CompareReport implements Callable<Integer> {
                         num(s.p999(), "%.3f"), num(s.brokerCores(), "%.2f"), num(s.brokerMicrosPerMessage(), "%.2f"),
                         num(s.othersCores(), "%.2f"), num(s.load1(), "%.2f"),
                         s.throughput() * s.settings().payloadBytes() / 1e6);
-                if (broker.getKey().equals(candidate)) {
-                    c = s;
-                } else if (broker.getKey().equals(baseline)) {
-                    a = s;
-                }
+                all.add(s);
             }
-            if (c != null && a != null) {
-                pairs.add(new Summary[] {c, a});
+        }
+        for (String baseline : baselines) {
+            ratios(b, all, candidate, baseline, throughputTarget);
+        }
+        if (all.stream().anyMatch(s -> !Double.isNaN(s.rssMiB()))) {
+            resources(b, all);
+        }
+        return b.toString();
+    }
+
+    /** The broker's CPU, memory and GC figures per scenario: medians, except the peaks (highest of the runs). */
+    private static void resources(StringBuilder b, List<Summary> all) {
+        line(b, "");
+        line(b, "| scenario | broker | broker CPU (cores) | broker µs/msg | RSS at end MiB | peak RSS MiB | GC pauses ms"
+                + " (in window) | longest GC pause ms | heap after GC MiB |");
+        line(b, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (Summary s : all) {
+            line(b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |", s.scenario(), s.broker(),
+                    num(s.brokerCores(), "%.2f"), num(s.brokerMicrosPerMessage(), "%.2f"), num(s.rssMiB(), "%,.0f"),
+                    num(s.peakRssMiB(), "%,.0f"), num(s.gcPauseMs(), "%.1f"), num(s.gcPauseMaxMs(), "%.1f"),
+                    num(s.heapAfterGcMiB(), "%,.0f"));
+        }
+    }
+
+    private static void ratios(StringBuilder b, List<Summary> all, String candidate, String baseline,
+                               double throughputTarget) {
+        List<Summary[]> pairs = new ArrayList<>();
+        for (Summary c : all) {
+            if (c.broker().equals(candidate)) {
+                all.stream().filter(a -> a.broker().equals(baseline) && a.scenario().equals(c.scenario())).findFirst()
+                        .ifPresent(a -> pairs.add(new Summary[] {c, a}));
             }
+        }
+        if (pairs.isEmpty()) {
+            return;
         }
         line(b, "");
         boolean targets = throughputTarget > 0;
@@ -190,7 +243,6 @@ public final class CompareReport implements Callable<Integer> {
                             flatOut ? (throughput >= throughputTarget ? "met" : "not met") : "n/a (fixed rate)",
                             Double.isNaN(p99) ? "n/a" : p99 <= 1.0 ? "met" : "not met"));
         }
-        return b.toString();
     }
 
     private static String num(double v, String format) {

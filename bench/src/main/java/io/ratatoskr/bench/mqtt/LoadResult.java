@@ -38,15 +38,16 @@ import java.util.Map;
  * @param preload            what was published before the window, for a run that measures how fast consumers
  *                           drain a backlog; else null
  * @param failures           connections that failed, and why
+ * @param resources          the broker's memory and GC figures (MqttLoad with {@code --broker-pid}), else null
  */
 public record LoadResult(String tool, int format, String startedAt, Map<String, String> labels, Settings settings,
                          double measuredSeconds, Rate published, Rate acked, Rate delivered, long expectedDeliveries,
                          long lost, double lostRatio, long duplicates, long redelivered, long unexpected,
                          long ackRefused, long unacknowledged, Latency latency, Latency ackLatency, Cpu cpu,
-                         Preload preload, List<String> failures) {
+                         Preload preload, List<String> failures, Resources resources) {
     public static final String TOOL = "ratatoskr-mqtt-load";
-    /** 2 added the durable topic settings, {@code redelivered} and {@code preload}. */
-    public static final int FORMAT = 2;
+    /** 2 added the durable topic settings, {@code redelivered} and {@code preload}; 3 added {@code resources}. */
+    public static final int FORMAT = 3;
     /** {@link Settings#mqttVersion()} of a run over Ratatoskr's gRPC API. */
     public static final String GRPC = "grpc";
 
@@ -126,6 +127,30 @@ public record LoadResult(String tool, int format, String startedAt, Map<String, 
                     brokerNanos >= 0 && machineNanos >= 0
                             ? Math.max(0, machineNanos - generatorNanos - brokerNanos) / 1e9 : null);
         }
+    }
+
+    /** This result with the broker's memory and GC figures. */
+    public LoadResult withResources(Resources r) {
+        return new LoadResult(tool, format, startedAt, labels, settings, measuredSeconds, published, acked, delivered,
+                expectedDeliveries, lost, lostRatio, duplicates, redelivered, unexpected, ackRefused, unacknowledged,
+                latency, ackLatency, cpu, preload, failures, r);
+    }
+
+    /**
+     * The broker's memory and garbage collection, read by {@link BrokerProbe}; a figure it could not read is
+     * null. The resident set cannot be reset between runs, so the peak ({@code VmHWM}) is over the broker's
+     * life so far, and {@code rssMiB} ({@code VmRSS}) is taken at the end of the window. GC figures come from
+     * the broker's GC log ({@code -Xlog:gc*}), for the pauses logged during the window.
+     *
+     * @param rssMiB          resident set at the end of the window
+     * @param peakRssMiB      highest resident set since the broker started
+     * @param gcPauses        stop-the-world pauses in the window
+     * @param gcPauseTotalMs  their total length
+     * @param gcPauseMaxMs    the longest
+     * @param heapAfterGcMiB  heap in use after the last collection of the window
+     */
+    public record Resources(Double rssMiB, Double peakRssMiB, Integer gcPauses, Double gcPauseTotalMs,
+                            Double gcPauseMaxMs, Double heapAfterGcMiB) {
     }
 
     /**

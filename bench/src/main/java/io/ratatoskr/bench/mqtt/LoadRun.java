@@ -63,12 +63,25 @@ public final class LoadRun {
     private Scenario scenario;
     private int[][] receivers;
     private Bootstrap bootstrap;
+    /** The broker's memory and GC figures read at the end of the window. */
+    private LoadResult.Resources windowEndResources;
+
+    private final BrokerProbe probe;
 
     /** @param log where progress lines go (stderr for the command line) */
     public LoadRun(LoadSpec spec, PrintStream log) {
+        this(spec, log, new BrokerProbe(spec.brokerPid(), null));
+    }
+
+    /**
+     * @param log   where progress lines go (stderr for the command line)
+     * @param probe reads the broker's memory and GC figures at the edges of the window
+     */
+    public LoadRun(LoadSpec spec, PrintStream log, BrokerProbe probe) {
         this.spec = spec;
         this.log = log;
         this.durable = spec.durable();
+        this.probe = probe;
     }
 
     /** A connection handler and the channel it runs on. */
@@ -147,10 +160,11 @@ public final class LoadRun {
         }
 
         Timeline.sleepUntil(timeline.measureStartNanos());
-        CpuSample cpu0 = cpu();
+        CpuSample cpu0 = cpuAtStart();
         log.printf(Locale.ROOT, "measuring for %.1f s%n", spec.duration().toNanos() / 1e9);
         Timeline.sleepUntil(timeline.measureEndNanos());
         CpuSample cpu1 = cpu();
+        windowEndResources = probe.windowEnd();
 
         int[] sent = stop(publishers);
         long[] expectedBySubscriber = new long[subscribers.size()];
@@ -210,12 +224,13 @@ public final class LoadRun {
         long start = System.nanoTime();
         Timeline timeline = Timeline.startingAt(start, 0, spec.duration().toNanos());
         handlers.forEach(h -> h.timeline(timeline));
-        CpuSample cpu0 = cpu();
+        CpuSample cpu0 = cpuAtStart();
         List<Client<SubscriberConnection>> members = connect(handlers);
         // No idle cut-off while measuring: a broker may take a while to hand out the first messages.
         long end = drain(members, List.of(), new long[members.size()], sentTotal, timeline.measureEndNanos(),
                 Long.MAX_VALUE);
         CpuSample cpu1 = cpu();
+        windowEndResources = probe.windowEnd();
         long lastNew = members.stream().mapToLong(m -> m.handler().lastNewNanos()).max().orElse(end);
         if (received(members, new long[members.size()], sentTotal)) {
             end = lastNew;
@@ -288,6 +303,12 @@ public final class LoadRun {
 
     private CpuSample cpu() {
         return CpuSample.now(spec.brokerPid(), spec.clockTicks());
+    }
+
+    /** The CPU sample at the start of the window; also marks where the window starts in the broker's GC log. */
+    private CpuSample cpuAtStart() {
+        probe.windowStart();
+        return cpu();
     }
 
     /** Stops every publisher; returns how many messages each sent. */
@@ -421,6 +442,7 @@ public final class LoadRun {
 
     private LoadResult result(Instant startedAt, double seconds, int window, List<SenderStats> pubs,
                               List<ReceiverStats> subs, CpuSample cpu0, CpuSample cpu1, LoadResult.Preload preload) {
+        LoadResult.Resources resources = windowEndResources;
         int[] fanOut = scenario.fanOut();
         LoadResult.Durable durableSettings = durable == null ? null : new LoadResult.Durable(prefix,
                 durable.partitions(), durable.durability(),
@@ -434,6 +456,6 @@ public final class LoadRun {
                 durableSettings);
         return Totals.result(startedAt, spec.labels(), settings, seconds, pubs, fanOut, subs,
                 spec.layout().oneReceiverPerMessage(), spec.qos() > 0, cpu1.generatorSince(cpu0),
-                cpu1.brokerSince(cpu0), cpu1.machineSince(cpu0), preload);
+                cpu1.brokerSince(cpu0), cpu1.machineSince(cpu0), preload).withResources(resources);
     }
 }

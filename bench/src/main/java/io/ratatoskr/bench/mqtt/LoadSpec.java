@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param publishers      publishing connections
  * @param subscribers     subscribing connections
  * @param layout          how publishers map onto topics and subscribers onto filters
- * @param qos             QoS of every PUBLISH and subscription (0 or 1)
+ * @param qos             QoS of every PUBLISH and subscription (0, 1 or 2)
  * @param payloadBytes    payload size of every message, at least {@value PublishTemplate#HEADER_BYTES}
  * @param ratePerSecond   messages per second over all publishers; 0 means as fast as the broker takes them
  * @param duration        length of the measurement window
@@ -63,7 +63,7 @@ public record LoadSpec(String host, int port, MqttVersion version, int publisher
         check(port, 1, 65_535, "--port");
         check(publishers, 1, 1_000_000, "--publishers");
         check(subscribers, 0, 1_000_000, "--subscribers");
-        check(qos, 0, 1, "--qos");
+        check(qos, 0, 2, "--qos");
         check(payloadBytes, PublishTemplate.HEADER_BYTES, 256 * 1024 * 1024, "--payload");
         check(inflight, 1, 65_534, "--inflight");
         check(threads, 1, 1024, "--threads");
@@ -87,12 +87,12 @@ public record LoadSpec(String host, int port, MqttVersion version, int publisher
         if (brokerPid < 0) {
             throw new IllegalArgumentException("--broker-pid must not be negative");
         }
-        if (layout.oneReceiverPerMessage() && durable == null) {
+        if (layout.needsDurableTopic() && durable == null) {
             throw new IllegalArgumentException("a consumer group reads a durable topic: give --durable-topic or"
                     + " --admin-url");
         }
         if (durable != null && durable.drain()) {
-            if (!layout.oneReceiverPerMessage() || subscribers < 1) {
+            if (!layout.needsDurableTopic() || subscribers < 1) {
                 throw new IllegalArgumentException("--preload drains a backlog through a consumer group: give"
                         + " --group and at least one member");
             }

@@ -64,10 +64,12 @@ public final class MqttLoad implements Callable<Integer> {
     @Option(names = "--topics", description = {"How publishers map to topics (default: ${DEFAULT-VALUE}):",
             "per-publisher: publisher i publishes to topic i, subscriber j subscribes to topic j mod publishers;",
             "N: N topics, publisher i to topic i mod N, subscriber j to topic j mod N (1 = fan-out to every subscriber);",
-            "wildcard: publisher i to topic i, every subscriber to <prefix>/# (every subscriber gets everything)."})
+            "wildcard: publisher i to topic i, every subscriber to <prefix>/# (every subscriber gets everything);",
+            "shared:G: publisher i to topic i, every subscriber to $share/G/<prefix>/+ (each message to one of them).",
+            "Fan-in (many publishers, one subscriber): -s 1 with 1 or wildcard."})
     String topics = "per-publisher";
 
-    @Option(names = {"-q", "--qos"}, description = "QoS of messages and subscriptions: 0 or 1 (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-q", "--qos"}, description = "QoS of messages and subscriptions: 0, 1 or 2 (default: ${DEFAULT-VALUE}).")
     int qos = 0;
 
     @Option(names = "--payload", description = "Payload bytes, at least 16 (default: ${DEFAULT-VALUE}).")
@@ -105,6 +107,10 @@ public final class MqttLoad implements Callable<Integer> {
 
     @Option(names = "--broker-pid", description = "Broker process id, to report its CPU time over the window (Linux).")
     long brokerPid = 0;
+
+    @Option(names = "--broker-gc-log", description = "The broker's GC log (-Xlog:gc*:file=...:filecount=0), to report its"
+            + " GC pauses and heap after GC in the window (JVM brokers).")
+    Path brokerGcLog;
 
     @Option(names = "--clock-ticks", description = "Kernel clock ticks per second, from `getconf CLK_TCK` (default: ${DEFAULT-VALUE}).")
     int clockTicks = 100;
@@ -175,7 +181,7 @@ public final class MqttLoad implements Callable<Integer> {
         }
         LoadResult result;
         try {
-            result = new LoadRun(spec, System.err).run();
+            result = new LoadRun(spec, System.err, new BrokerProbe(spec.brokerPid(), brokerGcLog)).run();
         } catch (IllegalStateException e) {
             System.err.println("mqtt-load: " + e.getMessage());
             return 1;

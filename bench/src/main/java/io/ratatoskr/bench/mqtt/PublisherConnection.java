@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A publisher: sends its messages at a fixed rate or as fast as the connection takes them, keeps at most
- * {@code inflight} QoS 1 messages unacknowledged, and measures publish-to-PUBACK latency.
+ * {@code inflight} QoS 1 or 2 messages unacknowledged, and measures publish-to-PUBACK latency (QoS 2: publish to
+ * PUBCOMP, after PUBREC and our PUBREL, §4.3.3; the PUBRELs of one read go out as one buffer).
  *
  * <p><b>Pacing.</b> At a fixed rate, message {@code k} is due at {@code first + k * interval}; whenever the
  * publisher runs it sends everything due, stamped with the time it was <em>due</em>, so that a broker that
@@ -53,6 +54,8 @@ final class PublisherConnection extends ClientConnection {
     private int inflight;
     private int nextPacketId = 1;
     private boolean acksArrived;
+    /** PUBRELs answering the PUBRECs of the current read, written at its end. */
+    private ByteBuf releases;
     private volatile int outstanding;
 
     private long sentMeasured;
@@ -213,6 +216,41 @@ final class PublisherConnection extends ClientConnection {
 
     @Override
     protected void onPubAck(int packetId, int reasonCode) {
+        if (qos != 1) {
+            ackUnexpected++;
+            return;
+        }
+        complete(packetId, reasonCode);
+    }
+
+    /** QoS 2: the broker has the message; release it (PUBREL) and wait for PUBCOMP. A refusal ends the exchange. */
+    @Override
+    protected void onPubRec(int packetId, int reasonCode) {
+        if (qos != 2 || packetId == 0 || !busy[packetId]) {
+            ackUnexpected++;
+            return;
+        }
+        if (reasonCode >= 0x80) {
+            complete(packetId, reasonCode); // §4.3.3: a PUBREC with a failure code ends the exchange
+            return;
+        }
+        if (releases == null) {
+            releases = ctx.alloc().ioBuffer(1024);
+        }
+        writeAck(releases, 0x62, packetId);
+    }
+
+    @Override
+    protected void onPubComp(int packetId) {
+        if (qos != 2) {
+            ackUnexpected++;
+            return;
+        }
+        complete(packetId, 0);
+    }
+
+    /** The end of a QoS 1 or 2 exchange: the packet identifier is free, the latency recorded. */
+    private void complete(int packetId, int reasonCode) {
         if (busy == null || packetId == 0 || !busy[packetId]) {
             ackUnexpected++;
             return;
@@ -236,6 +274,10 @@ final class PublisherConnection extends ClientConnection {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (releases != null) {
+            ctx.writeAndFlush(releases, ctx.voidPromise());
+            releases = null;
+        }
         if (acksArrived) {
             acksArrived = false;
             outstanding = inflight;
@@ -252,6 +294,14 @@ final class PublisherConnection extends ClientConnection {
             pump();
         }
         super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (releases != null) {
+            releases.release();
+            releases = null;
+        }
     }
 
     /** What this publisher did; call on the event loop after it stopped. */

@@ -57,10 +57,21 @@ public final class ResultTable {
         } else {
             line(b, "CPU in window: generator %.2f s", cpu.generatorSeconds());
         }
+        LoadResult.Resources res = r.resources();
+        if (res != null) {
+            line(b, "broker memory: RSS %s MiB at the end of the window, peak %s MiB; GC in window: %s pause(s), %s ms"
+                    + " in all, longest %s ms, heap after GC %s MiB", num(res.rssMiB()), num(res.peakRssMiB()),
+                    res.gcPauses() == null ? "-" : res.gcPauses(), num(res.gcPauseTotalMs()), num(res.gcPauseMaxMs()),
+                    num(res.heapAfterGcMiB()));
+        }
         for (String f : r.failures()) {
             line(b, "FAILED: %s", f);
         }
         return b.toString();
+    }
+
+    private static String num(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.1f", v);
     }
 
     private static void rate(StringBuilder b, String name, LoadResult.Rate rate) {

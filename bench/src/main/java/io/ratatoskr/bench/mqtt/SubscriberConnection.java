@@ -13,8 +13,9 @@ import io.ratatoskr.mqtt.codec.ReasonCode;
 import java.util.List;
 
 /**
- * A subscriber, or a member of a consumer group: subscribes to its filters, acknowledges QoS 1 messages (the
- * PUBACKs of one read are written as one buffer and flushed once), and for each message it reads the send time,
+ * A subscriber, or a member of a consumer group: subscribes to its filters, acknowledges QoS 1 messages with
+ * PUBACK and QoS 2 ones with PUBREC, answering the broker's PUBREL with PUBCOMP (§4.3.3; the acknowledgements
+ * of one read are written as one buffer and flushed once), and for each message it reads the send time,
  * publisher and sequence number from the payload header ({@link PayloadHeader}) to record end-to-end latency
  * and count what is new, what is a repeat, and what it should not have received at all.
  *
@@ -100,7 +101,7 @@ final class SubscriberConnection extends ClientConnection {
         int index = body;
         index += 2 + in.getUnsignedShort(index);
         if (messageQos > 0) {
-            queueAck(in.getUnsignedShort(index));
+            queueAck(messageQos == 2 ? 0x50 : 0x40, in.getUnsignedShort(index));
             index += 2;
         }
         if (version.isV5()) {
@@ -122,12 +123,21 @@ final class SubscriberConnection extends ClientConnection {
                 PublishTemplate.sentNanos(in, index), System.nanoTime());
     }
 
-    private void queueAck(int packetId) {
+    /**
+     * QoS 2 (method B on the broker's side, §4.3.3): the message counted when its PUBLISH arrived; the PUBREL
+     * only completes the exchange. A PUBLISH sent again before the PUBREL carries DUP and counts as a repeat.
+     */
+    @Override
+    protected void onPubRel(int packetId) {
+        queueAck(0x70, packetId);
+    }
+
+    /** Queues a PUBACK (0x40), PUBREC (0x50) or PUBCOMP (0x70) for the end of this read. */
+    private void queueAck(int firstByte, int packetId) {
         if (acks == null) {
             acks = ctx.alloc().ioBuffer(1024);
         }
-        // PUBACK with reason Success and no properties: 4 bytes in every version (v5 §3.4.2.1).
-        acks.writeByte(0x40).writeByte(2).writeShort(packetId);
+        writeAck(acks, firstByte, packetId);
     }
 
     @Override

@@ -6,9 +6,10 @@ import java.util.List;
  * How publishers map onto topics and subscribers onto topic filters, so that every message reaches a number
  * of subscribers known in advance — which is what lets the generator count losses and duplicates exactly.
  *
- * <p>Topic names are {@code <prefix>/<n>}, with a prefix unique to the run. New shapes (shared subscriptions,
- * fan-in onto one subscriber, many topics per publisher) are new records here; {@link Scenario} works out who
- * receives what by matching the filters against the topics, whatever the shape.
+ * <p>Topic names are {@code <prefix>/<n>}, with a prefix unique to the run. Fan-in onto one subscriber is
+ * {@code Spread(1)} (every publisher on one topic) or {@code Wildcard} with one subscriber; new shapes are new
+ * records here; {@link Scenario} works out who receives what by matching the filters against the topics,
+ * whatever the shape.
  *
  * <p>Immutable and thread-safe.
  */
@@ -28,6 +29,11 @@ public sealed interface TopicLayout {
      * instead of to every one of them.
      */
     default boolean oneReceiverPerMessage() {
+        return false;
+    }
+
+    /** Whether the layout reads a Ratatoskr durable topic, which the run must name or create. */
+    default boolean needsDurableTopic() {
         return false;
     }
 
@@ -90,18 +96,9 @@ public sealed interface TopicLayout {
      * subscribes to {@code $queue/<group>/<prefix>}. Each message goes to one member, which acknowledges it
      * with its PUBACK.
      */
-    record Queue(String group) implements TopicLayout {
+    record Queue(String group) implements GroupLayout {
         public Queue {
-            if (group == null || group.isEmpty() || group.contains("/") || group.contains("+")
-                    || group.contains("#")) {
-                throw new IllegalArgumentException("a consumer group name must be a non-empty topic level without"
-                        + " wildcards, got '" + group + "'");
-            }
-        }
-
-        @Override
-        public String topicOf(String prefix, int publisher, int publishers) {
-            return prefix + "/" + publisher;
+            checkGroupName(group, "a consumer group");
         }
 
         @Override
@@ -115,13 +112,62 @@ public sealed interface TopicLayout {
         }
 
         @Override
-        public boolean oneReceiverPerMessage() {
+        public boolean needsDurableTopic() {
             return true;
         }
     }
 
     /**
-     * Reads {@code per-publisher}, {@code wildcard}, {@code queue:<group>} or a number of topics.
+     * A shared subscription (MQTT 5 §4.8.2, also accepted from 3.1.1 clients by Ratatoskr, Mosquitto and HiveMQ):
+     * publisher {@code i} publishes to {@code <prefix>/<i>} and every subscriber subscribes to
+     * {@code $share/<group>/<prefix>/+}, so each message goes to exactly one of them. Receivers keep a set of
+     * sequence numbers each, merged after the run: a message two members had is a duplicate, one nobody had is
+     * lost.
+     */
+    record Shared(String group) implements GroupLayout {
+        public Shared {
+            checkGroupName(group, "a shared subscription group");
+        }
+
+        @Override
+        public List<String> filtersOf(String prefix, int subscriber, int publishers) {
+            return List.of("$share/" + group + "/" + prefix + "/+");
+        }
+
+        @Override
+        public String describe() {
+            return "shared:" + group;
+        }
+    }
+
+    /**
+     * A layout whose subscribers share the messages, each going to one of them: publisher {@code i} publishes to
+     * {@code <prefix>/<i>}.
+     */
+    sealed interface GroupLayout extends TopicLayout permits Queue, Shared {
+        String group();
+
+        @Override
+        default String topicOf(String prefix, int publisher, int publishers) {
+            return prefix + "/" + publisher;
+        }
+
+        @Override
+        default boolean oneReceiverPerMessage() {
+            return true;
+        }
+    }
+
+    private static void checkGroupName(String group, String what) {
+        if (group == null || group.isEmpty() || group.contains("/") || group.contains("+") || group.contains("#")) {
+            throw new IllegalArgumentException(what + " name must be a non-empty topic level without wildcards, got '"
+                    + group + "'");
+        }
+    }
+
+    /**
+     * Reads {@code per-publisher}, {@code wildcard}, {@code queue:<group>}, {@code shared:<group>} or a number of
+     * topics.
      *
      * @throws IllegalArgumentException naming the accepted forms
      */
@@ -136,13 +182,15 @@ public sealed interface TopicLayout {
         if (t.startsWith("queue:")) {
             return new Queue(t.substring("queue:".length()));
         }
+        if (t.startsWith("shared:")) {
+            return new Shared(t.substring("shared:".length()));
+        }
         int n;
         try {
             n = Integer.parseInt(t);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--topics takes per-publisher, wildcard, queue:<group> or a number of"
-                    + " topics, not '"
-                    + text + "'", e);
+            throw new IllegalArgumentException("--topics takes per-publisher, wildcard, queue:<group>, shared:<group>"
+                    + " or a number of topics, not '" + text + "'", e);
         }
         if (n < 1) {
             throw new IllegalArgumentException("--topics must be at least 1, got " + n);

@@ -97,6 +97,6 @@ public final class Totals {
                 duplicates, redelivered, unexpected, ackRefused, unacknowledged, LoadResult.Latency.of(latency),
                 acks ? LoadResult.Latency.of(ackLatency) : null,
                 LoadResult.Cpu.of(generatorNanos, brokerNanos, machineNanos, counted), preload,
-                List.copyOf(failures));
+                List.copyOf(failures), null);
     }
 }

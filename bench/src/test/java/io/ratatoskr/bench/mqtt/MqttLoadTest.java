@@ -109,6 +109,50 @@ class MqttLoadTest {
     }
 
     @Test
+    void qos2ExchangesCompleteBothWaysAndDeliverEveryMessageExactlyOnce() throws InterruptedException {
+        LoadResult r = run(spec(MqttVersion.V5, 2, 2, "per-publisher", 2, 1000, Duration.ofSeconds(1)));
+
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.settings().qos()).isEqualTo(2);
+        assertThat(r.acked().total()).isEqualTo(r.published().total()).isPositive();
+        assertThat(r.unacknowledged()).isZero();
+        assertThat(r.delivered().total()).isEqualTo(r.expectedDeliveries());
+        assertThat(r.lost()).isZero();
+        assertThat(r.duplicates()).isZero();
+        assertThat(r.unexpected()).isZero();
+        assertThat(r.ackLatency().count()).isEqualTo(r.published().measured());
+    }
+
+    @Test
+    void aSharedSubscriptionGivesEachMessageToExactlyOneMemberOfTheGroup() throws InterruptedException {
+        LoadResult r = run(spec(MqttVersion.V3_1_1, 2, 3, "shared:g", 1, 1500, Duration.ofSeconds(1)));
+
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.settings().topics()).isEqualTo("shared:g");
+        assertThat(r.settings().fanOutMax()).isEqualTo(1);
+        assertThat(r.expectedDeliveries()).isEqualTo(r.published().total()).isPositive();
+        assertThat(r.delivered().total()).isEqualTo(r.published().total());
+        assertThat(r.lost()).isZero();
+        assertThat(r.duplicates()).isZero();
+    }
+
+    @Test
+    void fanInDeliversEveryPublishersMessagesToTheOneSubscriberAndReadsTheBrokersMemory()
+            throws InterruptedException {
+        LoadSpec spec = spec(MqttVersion.V3_1_1, 20, 1, "1", 1, 2000, Duration.ofSeconds(1));
+        LoadResult r = new LoadRun(spec, new PrintStream(new ByteArrayOutputStream()),
+                new BrokerProbe(spec.brokerPid(), null)).run();
+
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.settings().fanOutMin()).isEqualTo(1);
+        assertThat(r.delivered().total()).isEqualTo(r.published().total()).isPositive();
+        assertThat(r.lost()).isZero();
+        assertThat(r.resources().rssMiB()).isPositive();
+        assertThat(r.resources().peakRssMiB()).isGreaterThanOrEqualTo(r.resources().rssMiB());
+        assertThat(r.resources().gcPauses()).isNull();
+    }
+
+    @Test
     void qos0FlatOutDeliversAndAccountsForEveryMessage() throws InterruptedException {
         LoadResult r = run(spec(MqttVersion.V3_1_1, 1, 2, "1", 0, 0, Duration.ofSeconds(1)));
 

@@ -83,6 +83,27 @@ class ScenarioTest {
     }
 
     @Test
+    void aSharedSubscriptionGroupGetsEveryPublisherButEachMessageOnce() {
+        Scenario s = new Scenario(3, 4, TopicLayout.parse("shared:g"), "b/r1");
+
+        assertThat(s.topicOf(2)).isEqualTo("b/r1/2");
+        assertThat(s.filtersOf(3)).containsExactly("$share/g/b/r1/+");
+        assertThat(s.fanOut()).containsExactly(1, 1, 1);
+        assertThat(s.receivers()[0]).containsExactly(0, 1, 2, 3);
+        assertThat(s.layout().needsDurableTopic()).isFalse();
+        assertThat(TopicLayout.parse("shared:g").describe()).isEqualTo("shared:g");
+        assertThatThrownBy(() -> TopicLayout.parse("shared:a/b")).hasMessageContaining("shared subscription group");
+    }
+
+    @Test
+    void fanInOnOneTopicSendsEveryPublisherToTheOneSubscriber() {
+        Scenario s = new Scenario(100, 1, TopicLayout.parse("1"), "b");
+
+        assertThat(s.fanOut()).hasSize(100).containsOnly(1);
+        assertThat(s.receivers()[99]).containsExactly(0);
+    }
+
+    @Test
     void aConsumerGroupNameMustBeOneTopicLevel() {
         assertThatThrownBy(() -> TopicLayout.parse("queue:a/b")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> TopicLayout.parse("queue:")).isInstanceOf(IllegalArgumentException.class);

@@ -1,0 +1,80 @@
+package io.ratatoskr.bench.report;
+
+import io.ratatoskr.bench.mqtt.Histograms;
+import io.ratatoskr.bench.mqtt.LoadResult;
+import io.ratatoskr.bench.mqtt.Receipts;
+import io.ratatoskr.bench.mqtt.ReceiverStats;
+import io.ratatoskr.bench.mqtt.SenderStats;
+import io.ratatoskr.bench.mqtt.Totals;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A sweep's points (medians per broker and offered load) and the PNG plots and table drawn from them. */
+class SweepPlotTest {
+    private static int clock;
+
+    /** A 1 s run of {@code delivered} messages at {@code rate} (0: flat out), fan-out 2, every latency the same. */
+    private static LoadResult run(String broker, double rate, int delivered, long latencyMicros) {
+        Histogram latency = Histograms.create();
+        Receipts receipts = Receipts.inOrder(1);
+        for (int i = 0; i < delivered; i++) {
+            latency.recordValue(latencyMicros * 1000);
+            receipts.record(0, i / 2);
+        }
+        SenderStats sender = new SenderStats(delivered / 2, delivered / 2, 0, 0, 0, 0, 0, Histograms.create(), null);
+        ReceiverStats receiver = new ReceiverStats(delivered, delivered / 2, delivered, 0, 0, 0, latency, receipts,
+                null);
+        LoadResult.Settings settings = new LoadResult.Settings("h", 1, "3.1.1", 1, 2, "1", 2, 2, 0, 64, rate, 1, 0, 64,
+                64, 2, null);
+        return Totals.result(Instant.ofEpochSecond(clock++), Map.of("broker", broker, "sweep", "s1"), settings, 1.0,
+                List.of(sender), new int[] {1}, List.of(receiver), false, false, 0, -1, -1, null);
+    }
+
+    @Test
+    void pointsAreMediansPerBrokerAndOfferedDeliveries() {
+        List<LoadResult> runs = new ArrayList<>();
+        runs.add(run("ratatoskr", 0, 10_000, 900));
+        for (long micros : new long[] {300, 100, 200}) {
+            runs.add(run("ratatoskr", 1000, 2000, micros));
+        }
+        runs.add(run("hivemq", 500, 1000, 400));
+
+        List<SweepPlot.Point> points = SweepPlot.points(runs);
+
+        assertThat(points).extracting(SweepPlot.Point::broker, SweepPlot.Point::offered, SweepPlot.Point::runs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("ratatoskr", 0.0, 1),
+                        org.assertj.core.groups.Tuple.tuple("ratatoskr", 2000.0, 3),
+                        org.assertj.core.groups.Tuple.tuple("hivemq", 1000.0, 1));
+        assertThat(points.get(1).p50()).isCloseTo(0.2, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(points.get(1).achieved()).isEqualTo(2000.0);
+    }
+
+    @Test
+    void theSweepIsDrawnAsTwoPngPlotsAndATable(@TempDir Path dir) throws Exception {
+        List<SweepPlot.Point> points = SweepPlot.points(List.of(run("ratatoskr", 0, 10_000, 900),
+                run("ratatoskr", 1000, 2000, 200), run("ratatoskr", 3000, 6000, 300), run("mosquitto", 1000, 2000,
+                        150)));
+
+        System.setProperty("java.awt.headless", "true");
+        SweepPlot.write("s1", points, dir);
+
+        for (String png : List.of("s1-throughput.png", "s1-latency.png")) {
+            byte[] bytes = Files.readAllBytes(dir.resolve(png));
+            assertThat(bytes).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+        }
+        assertThat(Files.readString(dir.resolve("s1.md")))
+                .contains("| ratatoskr | flat out | 10,000 |")
+                .contains("| ratatoskr | 6,000 | 6,000 | 0.00 | 0.300 |")
+                .contains("| mosquitto | 2,000 | 2,000 |");
+    }
+}
