@@ -1,9 +1,5 @@
 package io.ratatoskr.core.topic;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -11,15 +7,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * The subscriptions of all subscribers, as a trie of topic-filter levels, matched against topic
  * names (MQTT 5.0 §4.7, shared subscriptions §4.8.2).
  *
- * <p>Thread-safety: {@link #match} runs lock-free from any thread over concurrent maps; changes
- * ({@link #subscribe}, {@link #unsubscribe}) take one write lock, so that pruning empty nodes can
- * never race with a concurrent subscribe into the same node. A match concurrent with a change
- * sees the subscription either before or after it.
+ * <p>Matching allocates nothing: it walks the topic name's levels by index, finds a literal child by
+ * the level's char range ({@link ChildTable}), keeps the wildcard children in fields of their own, and
+ * walks the subscriptions of a node by index ({@link SubscriberList}); the results go to the caller's
+ * {@link Visitor}, which a caller reuses.
  *
- * @param <K> the subscriber key; compared by identity
+ * <p>Thread-safety: {@link #match} runs lock-free from any thread; changes ({@link #subscribe},
+ * {@link #unsubscribe}) take one write lock, so that pruning empty nodes can never race with a
+ * concurrent subscribe into the same node, and publish what they change with release stores (see
+ * {@link TrieNode}). A match concurrent with a change sees the subscription either before or after it.
+ *
+ * @param <K> the subscriber key; compared with {@code equals} for plain subscriptions, by identity in shared groups
  */
 public final class SubscriptionTable<K> {
-    private final Node<K> root = new Node<>(null, "");
+    private final TrieNode<K> root = new TrieNode<>(null, "");
     private final ReentrantLock writeLock = new ReentrantLock();
     private final AtomicInteger count = new AtomicInteger();
     /**
@@ -46,20 +47,23 @@ public final class SubscriptionTable<K> {
      * @return true if a subscription of this key on this filter existed before
      */
     public boolean subscribe(K key, String filter, SubscriptionOptions options) {
-        ParsedFilter pf = ParsedFilter.of(filter);
+        int plainStart = plainStart(filter);
         writeLock.lock();
         try {
-            Node<K> node = root;
-            for (String level : pf.levels) {
-                node = node.childForWrite(level);
+            TrieNode<K> node = root;
+            for (int start = plainStart; ; ) {
+                int end = levelEnd(filter, start);
+                node = node.childForWrite(filter, start, end);
+                if (end == filter.length()) {
+                    break;
+                }
+                start = end + 1;
             }
             boolean existed;
-            if (pf.shareName == null) {
-                existed = node.subscribersForWrite().put(key, options) != null;
+            if (plainStart == 0) {
+                existed = node.subscribersForWrite().put(key, options);
             } else {
-                SharedGroup<K> group = node.sharedForWrite()
-                        .computeIfAbsent(pf.shareName, n -> new SharedGroup<>(n, pf.plain));
-                existed = group.put(key, options);
+                existed = node.sharedGroupForWrite(shareName(filter, plainStart)).put(key, options);
             }
             if (!existed) {
                 count.incrementAndGet();
@@ -73,25 +77,33 @@ public final class SubscriptionTable<K> {
 
     /** Removes a subscription. @return true if it existed */
     public boolean unsubscribe(K key, String filter) {
-        ParsedFilter pf = ParsedFilter.of(filter);
+        int plainStart = plainStart(filter);
         writeLock.lock();
         try {
-            Node<K> node = root;
-            for (String level : pf.levels) {
-                Map<String, Node<K>> children = node.children;
-                node = children == null ? null : children.get(level);
+            TrieNode<K> node = root;
+            for (int start = plainStart; ; ) {
+                int end = levelEnd(filter, start);
+                node = node.child(filter, start, end);
                 if (node == null) {
                     return false;
                 }
+                if (end == filter.length()) {
+                    break;
+                }
+                start = end + 1;
             }
             boolean removed;
-            if (pf.shareName == null) {
-                removed = node.subscribers != null && node.subscribers.remove(key) != null;
+            if (plainStart == 0) {
+                SubscriberList<K> subs = node.subscribers;
+                removed = subs != null && subs.remove(key);
+                if (removed && subs.isEmpty()) {
+                    node.subscribers = null;
+                }
             } else {
-                SharedGroup<K> group = node.shared == null ? null : node.shared.get(pf.shareName);
+                SharedGroup<K> group = node.sharedGroup(shareName(filter, plainStart));
                 removed = group != null && group.remove(key);
                 if (group != null && group.size() == 0) {
-                    node.shared.remove(pf.shareName);
+                    node.removeSharedGroup(group);
                 }
             }
             if (removed) {
@@ -105,9 +117,9 @@ public final class SubscriptionTable<K> {
         }
     }
 
-    private void prune(Node<K> node) {
+    private void prune(TrieNode<K> node) {
         while (node.parent != null && node.isEmpty()) {
-            node.parent.children.remove(node.level, node);
+            node.parent.removeChild(node);
             node = node.parent;
         }
     }
@@ -122,138 +134,59 @@ public final class SubscriptionTable<K> {
         return count.get();
     }
 
-    /** Visits every subscription matching {@code topic}, a valid topic name. */
+    /**
+     * Visits every subscription matching {@code topic}, a valid topic name. Allocates nothing beyond what
+     * the visitor does. A subscriber with several matching subscriptions is visited once for each
+     * (MQTT 5.0 §3.3.4: the caller merges them into one delivery).
+     */
     public void match(String topic, Visitor<K> visitor) {
         matchLevel(root, topic, 0, visitor);
     }
 
-    private void matchLevel(Node<K> node, String topic, int start, Visitor<K> visitor) {
-        Map<String, Node<K>> children = node.children;
-        if (children == null) {
-            return;
-        }
+    private void matchLevel(TrieNode<K> node, String topic, int start, Visitor<K> visitor) {
+        int end = levelEnd(topic, start);
         // [MQTT-4.7.2-1]: wildcards at the first level do not match names starting with '$'.
-        boolean wildcardsApply = start != 0 || topic.isEmpty() || topic.charAt(0) != '$';
-        int end = topic.indexOf('/', start);
-        if (end < 0) {
-            end = topic.length();
-        }
-        if (wildcardsApply) {
-            Node<K> multi = children.get("#");
+        if (start != 0 || topic.isEmpty() || topic.charAt(0) != '$') {
+            TrieNode<K> multi = node.multi;
             if (multi != null) {
-                visitNode(multi, visitor);
+                multi.visit(visitor);
             }
-            Node<K> single = children.get("+");
+            TrieNode<K> single = node.single;
             if (single != null) {
                 matchRest(single, topic, end, visitor);
             }
         }
-        Node<K> exact = children.get(topic.substring(start, end));
+        ChildTable<K> children = node.children;
+        TrieNode<K> exact = children == null ? null : children.get(topic, start, end);
         if (exact != null) {
             matchRest(exact, topic, end, visitor);
         }
     }
 
-    private void matchRest(Node<K> node, String topic, int levelEnd, Visitor<K> visitor) {
+    private void matchRest(TrieNode<K> node, String topic, int levelEnd, Visitor<K> visitor) {
         if (levelEnd == topic.length()) {
-            visitNode(node, visitor);
+            node.visit(visitor);
             // "sport/#" matches "sport" too [MQTT-4.7.1-1].
-            Map<String, Node<K>> children = node.children;
-            Node<K> multi = children == null ? null : children.get("#");
+            TrieNode<K> multi = node.multi;
             if (multi != null) {
-                visitNode(multi, visitor);
+                multi.visit(visitor);
             }
         } else {
             matchLevel(node, topic, levelEnd + 1, visitor);
         }
     }
 
-    private void visitNode(Node<K> node, Visitor<K> visitor) {
-        Map<K, SubscriptionOptions> subs = node.subscribers;
-        if (subs != null && !subs.isEmpty()) {
-            for (Map.Entry<K, SubscriptionOptions> e : subs.entrySet()) {
-                visitor.subscription(e.getKey(), node.filter, e.getValue());
-            }
-        }
-        Map<String, SharedGroup<K>> shared = node.shared;
-        if (shared != null && !shared.isEmpty()) {
-            for (SharedGroup<K> group : shared.values()) {
-                visitor.sharedGroup(group);
-            }
-        }
+    /** Where the plain filter starts: after {@code $share/<shareName>/}, else 0. */
+    private static int plainStart(String filter) {
+        return Topics.isShared(filter) ? filter.indexOf('/', Topics.SHARED_PREFIX.length()) + 1 : 0;
     }
 
-    /** The filter as it was parsed: levels, and the share name for {@code $share/...}. */
-    private record ParsedFilter(String shareName, String plain, List<String> levels) {
-        static ParsedFilter of(String filter) {
-            String shareName = null;
-            String plain = filter;
-            if (Topics.isShared(filter)) {
-                int slash = filter.indexOf('/', Topics.SHARED_PREFIX.length());
-                shareName = filter.substring(Topics.SHARED_PREFIX.length(), slash);
-                plain = filter.substring(slash + 1);
-            }
-            List<String> levels = new ArrayList<>();
-            int start = 0;
-            while (true) {
-                int end = plain.indexOf('/', start);
-                if (end < 0) {
-                    levels.add(plain.substring(start));
-                    break;
-                }
-                levels.add(plain.substring(start, end));
-                start = end + 1;
-            }
-            return new ParsedFilter(shareName, plain, levels);
-        }
+    private static String shareName(String filter, int plainStart) {
+        return filter.substring(Topics.SHARED_PREFIX.length(), plainStart - 1);
     }
 
-    private static final class Node<K> {
-        final Node<K> parent;
-        final String level;
-        /** The filter this node stands for: the path of levels from the root. */
-        final String filter;
-        volatile ConcurrentHashMap<String, Node<K>> children;
-        volatile ConcurrentHashMap<K, SubscriptionOptions> subscribers;
-        volatile ConcurrentHashMap<String, SharedGroup<K>> shared;
-
-        Node(Node<K> parent, String level) {
-            this.parent = parent;
-            this.level = level;
-            this.filter = parent == null ? "" : parent.parent == null ? level : parent.filter + "/" + level;
-        }
-
-        Node<K> childForWrite(String level) {
-            ConcurrentHashMap<String, Node<K>> c = children;
-            if (c == null) {
-                c = new ConcurrentHashMap<>(4);
-                children = c;
-            }
-            return c.computeIfAbsent(level, l -> new Node<>(this, l));
-        }
-
-        Map<K, SubscriptionOptions> subscribersForWrite() {
-            ConcurrentHashMap<K, SubscriptionOptions> s = subscribers;
-            if (s == null) {
-                s = new ConcurrentHashMap<>(4);
-                subscribers = s;
-            }
-            return s;
-        }
-
-        Map<String, SharedGroup<K>> sharedForWrite() {
-            ConcurrentHashMap<String, SharedGroup<K>> s = shared;
-            if (s == null) {
-                s = new ConcurrentHashMap<>(2);
-                shared = s;
-            }
-            return s;
-        }
-
-        boolean isEmpty() {
-            return (children == null || children.isEmpty())
-                    && (subscribers == null || subscribers.isEmpty())
-                    && (shared == null || shared.isEmpty());
-        }
+    private static int levelEnd(String s, int from) {
+        int i = s.indexOf('/', from);
+        return i < 0 ? s.length() : i;
     }
 }

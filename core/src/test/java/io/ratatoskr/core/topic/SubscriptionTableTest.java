@@ -182,6 +182,117 @@ class SubscriptionTableTest {
         }
     }
 
+    /**
+     * Random subscribe / resubscribe / unsubscribe sequences, plain and shared, against a model that
+     * matches with {@link Topics#matches}: the table reports each matching subscription once, with its
+     * filter and its latest options, and each matching shared group once.
+     */
+    @Test
+    void randomChangesMatchLikeTheReferenceModel() {
+        SplittableRandom random = Seeds.random("SubscriptionTableTest.randomChangesMatchLikeTheReferenceModel",
+                0x70_91C5L);
+        String[] words = {"a", "b", "", "$SYS", "long-level-name", "x"};
+        String[] keys = {"k0", "k1", "k2", "k3", "k4", "k5"};
+        for (int round = 0; round < 100; round++) {
+            SubscriptionTable<String> table = new SubscriptionTable<>();
+            // model: (key, full filter) -> options
+            java.util.Map<List<String>, SubscriptionOptions> model = new java.util.HashMap<>();
+            for (int step = 0; step < 120; step++) {
+                String key = keys[random.nextInt(keys.length)];
+                String filter = randomFilter(random, words);
+                if (random.nextInt(5) == 0) {
+                    filter = "$share/" + (random.nextBoolean() ? "g1" : "g2") + "/" + filter;
+                }
+                List<String> id = List.of(key, filter);
+                if (random.nextInt(3) == 0) {
+                    assertThat(table.unsubscribe(key, filter)).isEqualTo(model.remove(id) != null);
+                } else {
+                    SubscriptionOptions options = new SubscriptionOptions(random.nextInt(3), random.nextBoolean(),
+                            random.nextBoolean(), 0, random.nextInt(5));
+                    assertThat(table.subscribe(key, filter, options)).isEqualTo(model.put(id, options) != null);
+                }
+                assertThat(table.size()).isEqualTo(model.size());
+                String topic = randomTopic(random, words);
+                List<String> expected = new ArrayList<>();
+                java.util.Map<String, List<String>> expectedGroups = new java.util.TreeMap<>();
+                model.forEach((k, options) -> {
+                    String f = k.get(1);
+                    if (Topics.isShared(f)) {
+                        String plain = f.substring(f.indexOf('/', Topics.SHARED_PREFIX.length()) + 1);
+                        if (Topics.matches(plain, topic)) {
+                            expectedGroups.computeIfAbsent(f, g -> new ArrayList<>()).add(k.get(0) + " " + options);
+                        }
+                    } else if (Topics.matches(f, topic)) {
+                        expected.add(k.get(0) + " " + f + " " + options);
+                    }
+                });
+                List<String> actual = new ArrayList<>();
+                java.util.Map<String, List<String>> actualGroups = new java.util.TreeMap<>();
+                table.match(topic, new SubscriptionTable.Visitor<>() {
+                    @Override
+                    public void subscription(String key1, String filter1, SubscriptionOptions options) {
+                        actual.add(key1 + " " + filter1 + " " + options);
+                    }
+
+                    @Override
+                    public void sharedGroup(SharedGroup<String> group) {
+                        List<String> members = new ArrayList<>();
+                        for (SharedGroup.Member<String> m : group.members()) {
+                            members.add(m.key() + " " + m.options());
+                        }
+                        assertThat(actualGroups.put(group.sharedFilter(), members)).as("group visited twice").isNull();
+                    }
+                });
+                assertThat(actual).as("topic %s, model %s", topic, model).containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(actualGroups.keySet()).as("topic %s", topic).isEqualTo(expectedGroups.keySet());
+                actualGroups.forEach((g, members) ->
+                        assertThat(members).containsExactlyInAnyOrderElementsOf(expectedGroups.get(g)));
+            }
+        }
+    }
+
+    /** Matching in the steady state allocates nothing (the results go to the caller's reused visitor). */
+    @Test
+    void matchingAllocatesNothing() {
+        SubscriptionTable<String> table = new SubscriptionTable<>();
+        String[] topics = new String[64];
+        for (int i = 0; i < 2000; i++) {
+            table.subscribe("s" + i, "fleet/" + (i % 10) + "/v" + i + "/speed", SubscriptionOptions.ofQos(1));
+            table.subscribe("w" + i, "fleet/" + (i % 10) + "/v" + i + "/+", SubscriptionOptions.ofQos(1));
+        }
+        table.subscribe("all", "#", SubscriptionOptions.ofQos(0));
+        table.subscribe("m", "$share/g/fleet/+/+/speed", SubscriptionOptions.ofQos(0));
+        for (int i = 0; i < topics.length; i++) {
+            topics[i] = "fleet/" + (i % 10) + "/v" + (i * 31) + "/speed";
+        }
+        int[] hits = new int[1];
+        SubscriptionTable.Visitor<String> counter = new SubscriptionTable.Visitor<>() {
+            @Override
+            public void subscription(String key, String filter, SubscriptionOptions options) {
+                hits[0]++;
+            }
+
+            @Override
+            public void sharedGroup(SharedGroup<String> group) {
+                hits[0]++;
+            }
+        };
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long self = Thread.currentThread().threadId();
+        for (String topic : topics) {
+            table.match(topic, counter);
+        }
+        int rounds = 20_000;
+        long before = threads.getThreadAllocatedBytes(self);
+        for (int i = 0; i < rounds; i++) {
+            table.match(topics[i & (topics.length - 1)], counter);
+        }
+        long allocated = threads.getThreadAllocatedBytes(self) - before;
+        assertThat(hits[0]).isGreaterThan(rounds * 3);
+        // A few hundred bytes of slack for the allocation counter itself; any per-match allocation would be MBs.
+        assertThat(allocated).as("bytes allocated by %d matches", rounds).isLessThan(4096);
+    }
+
     private static String randomFilter(SplittableRandom r, String[] words) {
         int levels = 1 + r.nextInt(4);
         StringBuilder sb = new StringBuilder();
