@@ -309,6 +309,12 @@ public final class ConfigKeys {
             key("http.tls.cert", readableFile(), T + "httpTlsCert", "PEM certificate chain (leaf first) for "
                     + "HTTPS on the admin API, with http.tls.key; none: plain HTTP. Reloaded when it changes."),
             key("http.tls.key", readableFile(), T + "httpTlsKey", "PEM (PKCS#8) private key of http.tls.cert."),
+            key("http.tls.client-auth", oneOf(TlsFiles.ClientAuthMode.class), T + "httpTlsClientAuth",
+                    "Client certificates (mTLS) on the admin API's HTTPS listener: none, optional (checked when "
+                            + "sent; without one, token, Basic or JWT) or required; needs http.tls.cert and "
+                            + "http.tls.client-ca. A verified certificate logs the caller in (auth.mtls.username-from)."),
+            key("http.tls.client-ca", readableFile(), T + "httpTlsClientCa",
+                    "PEM CA certificates an admin API client certificate must chain to. Reloaded when it changes."),
 
             key("tls.reload-interval", millis(100, 86_400_000, false), T + "reloadIntervalMs",
                     "How often the certificate files of mqtt.tls.*, http.tls.* and grpc.tls.* are checked for "

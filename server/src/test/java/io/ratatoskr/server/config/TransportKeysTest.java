@@ -35,16 +35,39 @@ class TransportKeysTest {
                     port: 8084
                 http.tls.cert: %s
                 http.tls.key: %s
+                http.tls.client-auth: optional
+                http.tls.client-ca: %s
                 tls.reload-interval: 2s
-                """.formatted(cert, key, ca, cert, key));
+                """.formatted(cert, key, ca, cert, key, ca));
         TransportConfig t = ConfigLoader.load(f, Map.of(), List.of()).settings().server().transports();
         assertThat(t.mqttTls()).isEqualTo(new TlsFiles(cert, key, TlsFiles.ClientAuthMode.REQUIRED, ca));
         assertThat(t.mqttTlsPort()).isEqualTo(8883);
         assertThat(t.websocketPort()).isEqualTo(8083);
         assertThat(t.websocketPath()).isEqualTo("/mqtt");
         assertThat(t.wssPort()).isEqualTo(8084);
-        assertThat(t.httpTls()).isEqualTo(new TlsFiles(cert, key));
+        assertThat(t.httpTls()).isEqualTo(new TlsFiles(cert, key, TlsFiles.ClientAuthMode.OPTIONAL, ca));
         assertThat(t.reloadIntervalMs()).isEqualTo(2_000);
+    }
+
+    @Test
+    void adminClientCertificatesWithoutHttpsOrACaAreRefused() throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+        Path noHttps = Files.writeString(dir.resolve("no-https.yaml"), """
+                http.tls.client-auth: required
+                http.tls.client-ca: %s
+                """.formatted(ca));
+        assertThatThrownBy(() -> ConfigLoader.load(noHttps, Map.of(), List.of())).isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).problems()).asString()
+                .contains("http.tls.client-auth needs HTTPS");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        Path noCa = Files.writeString(dir.resolve("no-ca.yaml"), """
+                http.tls.cert: %s
+                http.tls.key: %s
+                http.tls.client-auth: optional
+                """.formatted(cert, cert));
+        assertThatThrownBy(() -> ConfigLoader.load(noCa, Map.of(), List.of())).isInstanceOf(ConfigException.class)
+                .extracting(e -> ((ConfigException) e).problems()).asString()
+                .contains("http.tls.client-auth optional needs http.tls.client-ca");
     }
 
     @Test
