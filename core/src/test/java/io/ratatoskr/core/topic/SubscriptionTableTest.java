@@ -193,7 +193,7 @@ class SubscriptionTableTest {
                 0x70_91C5L);
         String[] words = {"a", "b", "", "$SYS", "long-level-name", "x"};
         String[] keys = {"k0", "k1", "k2", "k3", "k4", "k5"};
-        for (int round = 0; round < 100; round++) {
+        for (int round = 0; round < 50; round++) {
             SubscriptionTable<String> table = new SubscriptionTable<>();
             // model: (key, full filter) -> options
             java.util.Map<List<String>, SubscriptionOptions> model = new java.util.HashMap<>();
@@ -249,6 +249,73 @@ class SubscriptionTableTest {
                         assertThat(members).containsExactlyInAnyOrderElementsOf(expectedGroups.get(g)));
             }
         }
+    }
+
+    /**
+     * Lock-free matching while a writer churns the trie (new levels that grow and shrink the child tables,
+     * subscriber arrays that grow, compact and empty): subscriptions that stay in place throughout are always
+     * seen, exactly once each.
+     */
+    @Test
+    void matchesDuringChurnAlwaysSeeTheStableSubscriptionsOnce() throws Exception {
+        SplittableRandom random = Seeds.random("SubscriptionTableTest.matchesDuringChurn", 0xC4_07L);
+        SubscriptionTable<String> table = new SubscriptionTable<>();
+        table.subscribe("stable-exact", "a/b/c", SubscriptionOptions.ofQos(1));
+        table.subscribe("stable-plus", "a/+/c", SubscriptionOptions.ofQos(1));
+        table.subscribe("stable-hash", "a/#", SubscriptionOptions.ofQos(1));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong matched = new java.util.concurrent.atomic.AtomicLong();
+        Thread reader = new Thread(() -> {
+            java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+            SubscriptionTable.Visitor<String> visitor = new SubscriptionTable.Visitor<>() {
+                @Override
+                public void subscription(String key, String filter, SubscriptionOptions options) {
+                    if (key.startsWith("stable")) {
+                        seen.merge(key, 1, Integer::sum);
+                    }
+                }
+
+                @Override
+                public void sharedGroup(SharedGroup<String> group) {
+                }
+            };
+            while (!stop.get() && failure.get() == null) {
+                seen.clear();
+                table.match("a/b/c", visitor);
+                if (!seen.equals(java.util.Map.of("stable-exact", 1, "stable-plus", 1, "stable-hash", 1))) {
+                    failure.set("a match saw " + seen);
+                }
+                matched.incrementAndGet();
+            }
+        }, "matcher");
+        reader.start();
+        try {
+            List<String[]> live = new ArrayList<>();
+            for (int i = 0; i < 40_000 && failure.get() == null; i++) {
+                if (live.size() < 300 && (live.isEmpty() || random.nextInt(3) != 0)) {
+                    // Siblings of the stable path's levels and extra subscribers on its very filters.
+                    String filter = switch (random.nextInt(4)) {
+                        case 0 -> "a/l" + random.nextInt(200) + "/c";
+                        case 1 -> "a/b/l" + random.nextInt(200);
+                        case 2 -> "l" + random.nextInt(200);
+                        default -> random.nextBoolean() ? "a/b/c" : "a/+/c";
+                    };
+                    String key = "churn" + random.nextInt(1000);
+                    if (!table.subscribe(key, filter, SubscriptionOptions.ofQos(0))) {
+                        live.add(new String[] {key, filter});
+                    }
+                } else {
+                    String[] s = live.remove(random.nextInt(live.size()));
+                    assertThat(table.unsubscribe(s[0], s[1])).isTrue();
+                }
+            }
+        } finally {
+            stop.set(true);
+            reader.join(10_000);
+        }
+        assertThat(failure.get()).isNull();
+        assertThat(matched.get()).isPositive();
     }
 
     /** Matching in the steady state allocates nothing (the results go to the caller's reused visitor). */
