@@ -39,7 +39,7 @@ OUT=${OUT:-$root/bench/results/final-$stamp}
 DOCS=${DOCS:-$([ "$DRY" = 1 ] && echo 0 || echo 1)}
 BUILD=${BUILD:-1}
 MAX_LOAD=${MAX_LOAD:-1.5}
-LOAD_WAIT=${LOAD_WAIT:-300}
+LOAD_WAIT=${LOAD_WAIT:-$([ "$DRY" = 1 ] && echo 0 || echo 300)}
 FORCE=${FORCE:-0}
 DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-2s}
