@@ -14,6 +14,7 @@
 #   PRELOAD (100000, consume runs)  PREFETCH (100, per member)  LATENCY_RATE (2000 msg/s, latency runs)
 #   OUT (bench/results/grpc-<UTC date>/run-<UTC time>)  WORK (a fresh directory under ${TMPDIR:-/tmp}: both brokers' data)
 #   GEN_JAVA_OPTS (-Xms1g -Xmx1g)  RATATOSKR_JAVA_OPTS (none)  KAFKA_JAVA_OPTS (none)
+#   RATATOSKR_JAR (server/target/ratatoskr.jar)  BENCH_JAR (bench/target/ratatoskr-bench.jar: generators and Kafka)
 #   BROKERS ("ratatoskr kafka"; one of them to run only its side)
 #   MAX_LOAD (1.5), QUIET_WAIT (1800), RUN_MAX_BUSY (0.5), RUN_QUIET_WAIT (300): the waits for a quiet machine,
 #     as in compare-kafka.sh
@@ -25,6 +26,8 @@
 # (one filesystem): Ratatoskr from server/target/ratatoskr.jar with its gRPC listener on (MQTT on a free port, no
 # admin API), Kafka 4.4.0 as a single KRaft node (io.ratatoskr.bench.kafka.KafkaNode). Each run creates a topic of
 # its own with PARTITIONS partitions (Ratatoskr: CreateTopic; Kafka: its admin client) and deletes it afterwards.
+# Both JVMs log GC to $OUT/<broker>-gc.log; every run reports its broker's CPU, RSS, peak RSS, GC pauses and heap
+# after GC in its window (last table of summary.md).
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
@@ -92,8 +95,10 @@ if [ -n "${WORK:-}" ]; then trap 'stop_brokers' EXIT; else trap 'stop_brokers "$
 grpc_port=$(free_port)
 mqtt_port=$(free_port)
 while [ "$mqtt_port" = "$grpc_port" ]; do mqtt_port=$(free_port); done
+ratatoskr_gclog="$OUT/ratatoskr-gc.log"
 # shellcheck disable=SC2086
-"$java" --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar "$server_jar" server \
+"$java" --enable-native-access=ALL-UNNAMED "$(gc_log_option "$ratatoskr_gclog")" ${RATATOSKR_JAVA_OPTS:-} \
+  -jar "$server_jar" server \
   --data-dir "$work/ratatoskr-data" --grpc-port "$grpc_port" --http-port -1 --mqtt-port "$mqtt_port" \
   > "$OUT/ratatoskr.log" 2>&1 &
 ratatoskr_pid=$!
@@ -106,8 +111,8 @@ start_kafka_node "$work"
   echo "data filesystem: $(df -hT "$work" | tail -1)"
   echo "load average before starting the brokers: $load_before (waited ${waited}s for a 1-minute figure <= $MAX_LOAD)"
   echo "load average once both were up: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "ratatoskr: java --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar server/target/ratatoskr.jar server --data-dir <fresh> --grpc-port <free> --http-port -1 --mqtt-port <free>"
-  echo "kafka: java --enable-native-access=ALL-UNNAMED ${KAFKA_JAVA_OPTS:-} -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaNode --dir <fresh, same filesystem>"
+  echo "ratatoskr: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=ratatoskr-gc.log:... ${RATATOSKR_JAVA_OPTS:-} -jar $server_jar server --data-dir <fresh> --grpc-port <free> --http-port -1 --mqtt-port <free>"
+  echo "kafka: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=kafka-gc.log:... ${KAFKA_JAVA_OPTS:-} -cp $bench_jar io.ratatoskr.bench.kafka.KafkaNode --dir <fresh, same filesystem>"
   echo "grpc generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.grpc.GrpcLoad --port <grpc> --duration $DURATION --warmup $WARMUP $common_grpc <scenario>"
   echo "kafka generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaLoad --bootstrap <kafka> --duration $DURATION --warmup $WARMUP $common_kafka <scenario>"
   echo "repetitions: $REPS (after one unmeasured run of each of: ${BROKER_WARMUP:-none})"

@@ -13,6 +13,7 @@
 #   PARTITIONS (4)  PRELOAD (200000, drain runs)  INFLIGHT (64, per publisher)
 #   OUT (bench/results/durable-<UTC date>/run-<UTC time>)  WORK (a fresh directory under ${TMPDIR:-/tmp}: both brokers' data)
 #   GEN_JAVA_OPTS (-Xms1g -Xmx1g)  RATATOSKR_JAVA_OPTS (none)  KAFKA_JAVA_OPTS (none)
+#   RATATOSKR_JAR (server/target/ratatoskr.jar)  BENCH_JAR (bench/target/ratatoskr-bench.jar: generators and Kafka)
 #   BROKERS ("ratatoskr kafka"; one of them to run only its side)
 #   MAX_LOAD (1.5): wait, before starting, until the 1-minute load average is at most this
 #   QUIET_WAIT (1800): longest wait for that, in seconds; then run anyway and say so
@@ -23,7 +24,8 @@
 # directory (one filesystem): Ratatoskr from server/target/ratatoskr.jar, Kafka 4.4.0 as a single KRaft
 # node (io.ratatoskr.bench.kafka.KafkaNode) from bench/target/ratatoskr-bench.jar. Each run creates a topic
 # of its own with PARTITIONS partitions and deletes it afterwards; `sync` runs before each run so that one
-# broker's dirty pages are not written back during the other's run.
+# broker's dirty pages are not written back during the other's run. Both JVMs log GC to $OUT/<broker>-gc.log; every
+# run reports its broker's CPU, RSS, peak RSS, GC pauses and heap after GC in its window (last table of summary.md).
 set -euo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
@@ -67,8 +69,10 @@ if [ -n "${WORK:-}" ]; then trap 'stop_brokers' EXIT; else trap 'stop_brokers "$
 mqtt_port=$(free_port)
 http_port=$(free_port)
 while [ "$http_port" = "$mqtt_port" ]; do http_port=$(free_port); done
+ratatoskr_gclog="$OUT/ratatoskr-gc.log"
 # shellcheck disable=SC2086
-"$java" --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar "$server_jar" server \
+"$java" --enable-native-access=ALL-UNNAMED "$(gc_log_option "$ratatoskr_gclog")" ${RATATOSKR_JAVA_OPTS:-} \
+  -jar "$server_jar" server \
   --data-dir "$work/ratatoskr-data" --mqtt-port "$mqtt_port" --grpc-port -1 --http-port "$http_port" \
   > "$OUT/ratatoskr.log" 2>&1 &
 ratatoskr_pid=$!
@@ -83,8 +87,8 @@ start_kafka_node "$work"
   echo "data filesystem: $(df -hT "$work" | tail -1)"
   echo "load average before starting the brokers: $load_before (waited ${waited}s for a 1-minute figure <= $MAX_LOAD)"
   echo "load average once both were up: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "ratatoskr: java --enable-native-access=ALL-UNNAMED ${RATATOSKR_JAVA_OPTS:-} -jar server/target/ratatoskr.jar server --data-dir <fresh> --mqtt-port <free> --grpc-port -1 --http-port <free>"
-  echo "kafka: java --enable-native-access=ALL-UNNAMED ${KAFKA_JAVA_OPTS:-} -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaNode --dir <fresh, same filesystem>"
+  echo "ratatoskr: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=ratatoskr-gc.log:... ${RATATOSKR_JAVA_OPTS:-} -jar $server_jar server --data-dir <fresh> --mqtt-port <free> --grpc-port -1 --http-port <free>"
+  echo "kafka: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=kafka-gc.log:... ${KAFKA_JAVA_OPTS:-} -cp $bench_jar io.ratatoskr.bench.kafka.KafkaNode --dir <fresh, same filesystem>"
   echo "mqtt generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.mqtt.MqttLoad --admin-url http://127.0.0.1:<http> --duration $DURATION --warmup $WARMUP $common_mqtt <scenario>"
   echo "kafka generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaLoad --bootstrap <kafka> --duration $DURATION --warmup $WARMUP $common_kafka <scenario>"
   echo "repetitions: $REPS"

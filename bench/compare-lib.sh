@@ -67,11 +67,19 @@ wait_for_quiet_machine() {
   done
 }
 
+# gc_log_option FILE: the JVM option that logs GC to FILE in the form BrokerProbe reads (pauses, heap after GC).
+gc_log_option() {
+  echo "-Xlog:gc*:file=$1:uptime,level,tags:filecount=0"
+}
+
 # start_kafka_node DIR: starts Kafka 4.4.0 as a single KRaft node of its own (KafkaNode from $bench_jar, options
-# $KAFKA_JAVA_OPTS, log $OUT/kafka.log) and waits until it is up. Sets `kafka_pid` and `bootstrap`.
+# $KAFKA_JAVA_OPTS, log $OUT/kafka.log, GC log $OUT/kafka-gc.log) and waits until it is up. Sets `kafka_pid`,
+# `kafka_gclog` and `bootstrap`.
 start_kafka_node() {
+  kafka_gclog="$OUT/kafka-gc.log"
   # shellcheck disable=SC2086
-  "$java" --enable-native-access=ALL-UNNAMED ${KAFKA_JAVA_OPTS:-} -cp "$bench_jar" io.ratatoskr.bench.kafka.KafkaNode \
+  "$java" --enable-native-access=ALL-UNNAMED "$(gc_log_option "$kafka_gclog")" ${KAFKA_JAVA_OPTS:-} \
+    -cp "$bench_jar" io.ratatoskr.bench.kafka.KafkaNode \
     --dir "$1/kafka-data" --port-file "$1/kafka.bootstrap" > "$OUT/kafka.log" 2>&1 &
   kafka_pid=$!
   pids+=("$kafka_pid")
@@ -159,7 +167,8 @@ run_scenarios() {
 
 # run BROKER ID REP ARGS...: one generator run in a JVM of its own ($GEN_JAVA_OPTS), after before_run, writing
 # $OUT/<id>-<broker>-<rep>.{json,txt,err}. For ratatoskr it runs the array `ratatoskr_gen` (main class and its
-# broker options) with $common_ours, for kafka KafkaLoad against $bootstrap with $common_kafka; ARGS follow.
+# broker options) with $common_ours, for kafka KafkaLoad against $bootstrap with $common_kafka; ARGS follow. Each
+# run reads its broker's CPU (`ratatoskr_pid`, `kafka_pid`), memory and GC log (`ratatoskr_gclog`, `kafka_gclog`).
 run() {
   local broker=$1 id=$2 rep=$3
   shift 3
@@ -171,11 +180,11 @@ run() {
   if [ "$broker" = ratatoskr ]; then
     # shellcheck disable=SC2086
     "$java" $GEN_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$bench_jar" "${ratatoskr_gen[@]}" \
-        --broker-pid "$ratatoskr_pid" "${common[@]}" $common_ours "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err" || rc=$?
+        --broker-pid "$ratatoskr_pid" --broker-gc-log "$ratatoskr_gclog" "${common[@]}" $common_ours "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err" || rc=$?
   else
     # shellcheck disable=SC2086
     "$java" $GEN_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$bench_jar" io.ratatoskr.bench.kafka.KafkaLoad \
-        --bootstrap "$bootstrap" --broker-pid "$kafka_pid" \
+        --bootstrap "$bootstrap" --broker-pid "$kafka_pid" --broker-gc-log "$kafka_gclog" \
         "${common[@]}" $common_kafka "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err" || rc=$?
   fi
   after_run "$name" "$rc"
@@ -200,8 +209,8 @@ kafka_comparison_settings() {
   BROKERS=${BROKERS:-ratatoskr kafka}
   RUN_MAX_BUSY=${RUN_MAX_BUSY:-0.5}
   RUN_QUIET_WAIT=${RUN_QUIET_WAIT:-300}
-  server_jar="$root/server/target/ratatoskr.jar"
-  bench_jar="$root/bench/target/ratatoskr-bench.jar"
+  server_jar=${RATATOSKR_JAR:-$root/server/target/ratatoskr.jar}
+  bench_jar=${BENCH_JAR:-$root/bench/target/ratatoskr-bench.jar}
   local jar
   for jar in "$server_jar" "$bench_jar"; do
     [ -f "$jar" ] || { echo "missing $jar: run ./mvnw -B -ntp -q -DskipTests package -pl server,bench -am" >&2; exit 1; }
@@ -235,9 +244,9 @@ mqtt_settings() {
 # mqtt_jars BUILD PEERS: checks (and with BUILD=1 builds when missing, BUILD=always rebuilds) the server and
 # bench jars, and the HiveMQ peer's jar when PEERS names hivemq.
 mqtt_jars() {
-  server_jar="$root/server/target/ratatoskr.jar"
-  bench_jar="$root/bench/target/ratatoskr-bench.jar"
-  hivemq_jar="$root/bench-hivemq/target/hivemq-peer.jar"
+  server_jar=${RATATOSKR_JAR:-$root/server/target/ratatoskr.jar}
+  bench_jar=${BENCH_JAR:-$root/bench/target/ratatoskr-bench.jar}
+  hivemq_jar=${HIVEMQ_JAR:-$root/bench-hivemq/target/hivemq-peer.jar}
   local modules=server,bench missing=0
   [[ " $2 " == *" hivemq "* ]] && modules=$modules,bench-hivemq
   for jar in "$server_jar" "$bench_jar"; do [ -f "$jar" ] || missing=1; done
@@ -258,7 +267,8 @@ start_mqtt_broker() {
   local name=$1 work=$2 port gc=""
   port=$(free_port)
   while [[ " ${broker_port[*]:-} " == *" $port "* ]]; do port=$(free_port); done
-  local gcopt="-Xlog:gc*:file=$OUT/$name-gc.log:uptime,level,tags:filecount=0"
+  local gcopt
+  gcopt=$(gc_log_option "$OUT/$name-gc.log")
   case "$name" in
     ratatoskr)
       gc="$OUT/$name-gc.log"
@@ -266,7 +276,7 @@ start_mqtt_broker() {
       "$java" --enable-native-access=ALL-UNNAMED "$gcopt" ${RATATOSKR_JAVA_OPTS:-} -jar "$server_jar" server \
         --data-dir "$work/ratatoskr-data" --mqtt-port "$port" --grpc-port -1 --http-port -1 \
         --max-inflight "$INFLIGHT_BROKER" --max-queued-messages "$QUEUED_BROKER" > "$OUT/ratatoskr.log" 2>&1 &
-      echo "ratatoskr: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=... ${RATATOSKR_JAVA_OPTS:-} -jar server/target/ratatoskr.jar server --data-dir <fresh> --mqtt-port <free> --grpc-port -1 --http-port -1 --max-inflight $INFLIGHT_BROKER --max-queued-messages $QUEUED_BROKER" >> "$OUT/environment.txt"
+      echo "ratatoskr: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=... ${RATATOSKR_JAVA_OPTS:-} -jar $server_jar server --data-dir <fresh> --mqtt-port <free> --grpc-port -1 --http-port -1 --max-inflight $INFLIGHT_BROKER --max-queued-messages $QUEUED_BROKER" >> "$OUT/environment.txt"
       ;;
     mosquitto)
       [ -x "$MOSQUITTO" ] || { echo "no Mosquitto at $MOSQUITTO (apt-get install -y mosquitto)" >&2; exit 1; }
@@ -290,7 +300,7 @@ CONF
       "$java" --enable-native-access=ALL-UNNAMED "$gcopt" ${HIVEMQ_JAVA_OPTS:-} -jar "$hivemq_jar" --port "$port" \
         --data-dir "$work/hivemq" --max-queued-messages "$QUEUED_BROKER" --receive-maximum "$RECEIVE_MAXIMUM" \
         --max-packet-size "$MAX_PACKET" > "$OUT/hivemq.log" 2>&1 &
-      echo "hivemq: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=... ${HIVEMQ_JAVA_OPTS:-} -jar bench-hivemq/target/hivemq-peer.jar --port <free> --data-dir <fresh> --max-queued-messages $QUEUED_BROKER --receive-maximum $RECEIVE_MAXIMUM --max-packet-size $MAX_PACKET (HiveMQ CE 2025.5 embedded, persistence in-memory, discard-oldest; config in hivemq.config.xml)" >> "$OUT/environment.txt"
+      echo "hivemq: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=... ${HIVEMQ_JAVA_OPTS:-} -jar $hivemq_jar --port <free> --data-dir <fresh> --max-queued-messages $QUEUED_BROKER --receive-maximum $RECEIVE_MAXIMUM --max-packet-size $MAX_PACKET (HiveMQ CE 2025.5 embedded, persistence in-memory, discard-oldest; config in hivemq.config.xml)" >> "$OUT/environment.txt"
       ;;
     *) echo "unknown broker $name (ratatoskr, mosquitto, hivemq)" >&2; exit 2 ;;
   esac

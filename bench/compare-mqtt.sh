@@ -11,6 +11,8 @@
 #   PEERS ("mosquitto hivemq")  REPS (3)  DURATION (10s)  WARMUP (2s)  SCENARIOS (regex over scenario ids; all)
 #   OUT (bench/results/tmp/<timestamp>)  GEN_JAVA_OPTS (-Xms1g -Xmx1g)  RATATOSKR_JAVA_OPTS, HIVEMQ_JAVA_OPTS (none)
 #   MOSQUITTO (/usr/sbin/mosquitto)  BUILD (1: build the jars if missing; always: rebuild; 0: never)
+#   RATATOSKR_JAR (server/target/ratatoskr.jar)  BENCH_JAR (bench/target/ratatoskr-bench.jar)
+#   HIVEMQ_JAR (bench-hivemq/target/hivemq-peer.jar): other builds of the broker, the generator or the peer
 #   PRIME (1: before the first repetition, unrecorded runs per broker — q1-4x4-64B flat out, and a QoS 1 shared
 #   subscription at 2,000 msg/s — so that no JVM broker meets the first scenarios with cold code; HiveMQ's first
 #   shared-subscription run after start stalls for seconds; 0: none)
@@ -57,8 +59,16 @@ scenarios=(
   # QoS 2 (PUBREC/PUBREL/PUBCOMP both ways).
   "q2-4x4-64B|--qos 2 -p 4 -s 4 --payload 64"
   "q2-4x4-1KiB|--qos 2 -p 4 -s 4 --payload 1024"
-  # Payload sizes.
+  # Payload sizes, 16 B to 64 KiB (64 B and 1 KiB above), QoS 0 and 1, 4 pairs. Every broker takes a 64 KiB packet
+  # (Ratatoskr's and HiveMQ's limit is MAX_PACKET, 1 MiB; Mosquitto has none) and queues up to QUEUED_BROKER
+  # messages per client whatever their size (Mosquitto's max_queued_bytes is left at 0, unlimited).
+  "q0-4x4-16B|--qos 0 -p 4 -s 4 --payload 16"
+  "q0-4x4-256B|--qos 0 -p 4 -s 4 --payload 256"
+  "q0-4x4-4KiB|--qos 0 -p 4 -s 4 --payload 4096"
+  "q0-4x4-16KiB|--qos 0 -p 4 -s 4 --payload 16384"
+  "q0-4x4-64KiB|--qos 0 -p 4 -s 4 --payload 65536"
   "q1-4x4-16B|--qos 1 -p 4 -s 4 --payload 16"
+  "q1-4x4-256B|--qos 1 -p 4 -s 4 --payload 256"
   "q1-4x4-4KiB|--qos 1 -p 4 -s 4 --payload 4096"
   "q1-4x4-16KiB|--qos 1 -p 4 -s 4 --payload 16384"
   "q1-4x4-64KiB|--qos 1 -p 4 -s 4 --payload 65536"

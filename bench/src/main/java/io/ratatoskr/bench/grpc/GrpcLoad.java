@@ -88,7 +88,7 @@ public final class GrpcLoad implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return run.execute("grpc-load", () -> new GrpcRun(spec(), System.err)::run);
+        return run.execute("grpc-load", () -> new GrpcRun(spec(), System.err, run.meter())::run);
     }
 
     GrpcSpec spec() {

@@ -8,6 +8,7 @@ import io.ratatoskr.api.v1.DeleteTopicRequest;
 import io.ratatoskr.api.v1.Durability;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
 import io.ratatoskr.api.v1.TopicConfig;
+import io.ratatoskr.bench.mqtt.BrokerMeter;
 import io.ratatoskr.bench.mqtt.CpuSample;
 import io.ratatoskr.bench.mqtt.LoadResult;
 import io.ratatoskr.bench.mqtt.ReceiverProgress;
@@ -58,10 +59,23 @@ public final class GrpcRun {
     private String topic;
     private String group;
 
+    // The broker's CPU, memory and GC over the window: each CPU sample of the run goes through the meter, which
+    // keeps the broker's resources (BrokerMeter#resources(), added to the result by RunOptions#execute).
+    private final BrokerMeter meter;
+
     /** @param log where progress lines go */
     public GrpcRun(GrpcSpec spec, PrintStream log) {
+        this(spec, log, new BrokerMeter(spec.brokerPid(), spec.clockTicks(), null));
+    }
+
+    /**
+     * @param log   where progress lines go
+     * @param meter measures the broker's CPU, memory and GC at the edges of the window
+     */
+    public GrpcRun(GrpcSpec spec, PrintStream log, BrokerMeter meter) {
         this.spec = spec;
         this.log = log;
+        this.meter = meter;
     }
 
     /**
@@ -236,7 +250,7 @@ public final class GrpcRun {
     }
 
     private CpuSample cpu() {
-        return CpuSample.now(spec.brokerPid(), spec.clockTicks());
+        return meter.sample();
     }
 
     private LoadResult result(Instant startedAt, double seconds, List<SenderStats> senders,

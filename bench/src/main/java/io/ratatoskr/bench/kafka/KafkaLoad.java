@@ -89,7 +89,7 @@ public final class KafkaLoad implements Callable<Integer> {
         KafkaNode node = kafkaDir != null ? KafkaNode.start(kafkaDir) : null;
         try {
             String servers = node != null ? node.bootstrap() : bootstrap;
-            return run.execute("kafka-load", () -> new KafkaRun(spec(servers), System.err)::run);
+            return run.execute("kafka-load", () -> new KafkaRun(spec(servers), System.err, run.meter())::run);
         } finally {
             if (node != null) {
                 node.close();

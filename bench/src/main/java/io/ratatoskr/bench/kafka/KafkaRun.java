@@ -1,5 +1,6 @@
 package io.ratatoskr.bench.kafka;
 
+import io.ratatoskr.bench.mqtt.BrokerMeter;
 import io.ratatoskr.bench.mqtt.CpuSample;
 import io.ratatoskr.bench.mqtt.LoadResult;
 import io.ratatoskr.bench.mqtt.ReceiverProgress;
@@ -56,13 +57,24 @@ public final class KafkaRun {
 
     private final KafkaSpec spec;
     private final PrintStream log;
+    private final BrokerMeter meter;
     private String topic;
     private String group;
 
     /** @param log where progress lines go */
     public KafkaRun(KafkaSpec spec, PrintStream log) {
+        this(spec, log, new BrokerMeter(spec.brokerPid(), spec.clockTicks(), null));
+    }
+
+    /**
+     * @param log   where progress lines go
+     * @param meter measures the broker's CPU, memory and GC at the edges of the window (its
+     *              {@link BrokerMeter#resources()} afterwards)
+     */
+    public KafkaRun(KafkaSpec spec, PrintStream log, BrokerMeter meter) {
         this.spec = spec;
         this.log = log;
+        this.meter = meter;
     }
 
     /**
@@ -259,7 +271,7 @@ public final class KafkaRun {
     }
 
     private CpuSample cpu() {
-        return CpuSample.now(spec.brokerPid(), spec.clockTicks());
+        return meter.sample();
     }
 
     private LoadResult result(Instant startedAt, double seconds, List<SenderStats> senders,

@@ -63,25 +63,22 @@ public final class LoadRun {
     private Scenario scenario;
     private int[][] receivers;
     private Bootstrap bootstrap;
-    /** The broker's memory and GC figures read at the end of the window. */
-    private LoadResult.Resources windowEndResources;
-
-    private final BrokerProbe probe;
+    private final BrokerMeter meter;
 
     /** @param log where progress lines go (stderr for the command line) */
     public LoadRun(LoadSpec spec, PrintStream log) {
-        this(spec, log, new BrokerProbe(spec.brokerPid(), null));
+        this(spec, log, new BrokerMeter(spec.brokerPid(), spec.clockTicks(), null));
     }
 
     /**
      * @param log   where progress lines go (stderr for the command line)
-     * @param probe reads the broker's memory and GC figures at the edges of the window
+     * @param meter measures the broker's CPU, memory and GC at the edges of the window
      */
-    public LoadRun(LoadSpec spec, PrintStream log, BrokerProbe probe) {
+    public LoadRun(LoadSpec spec, PrintStream log, BrokerMeter meter) {
         this.spec = spec;
         this.log = log;
         this.durable = spec.durable();
-        this.probe = probe;
+        this.meter = meter;
     }
 
     /** A connection handler and the channel it runs on. */
@@ -160,11 +157,10 @@ public final class LoadRun {
         }
 
         Timeline.sleepUntil(timeline.measureStartNanos());
-        CpuSample cpu0 = cpuAtStart();
+        CpuSample cpu0 = meter.sample();
         log.printf(Locale.ROOT, "measuring for %.1f s%n", spec.duration().toNanos() / 1e9);
         Timeline.sleepUntil(timeline.measureEndNanos());
-        CpuSample cpu1 = cpu();
-        windowEndResources = probe.windowEnd();
+        CpuSample cpu1 = meter.sample();
 
         int[] sent = stop(publishers);
         long[] expectedBySubscriber = new long[subscribers.size()];
@@ -224,13 +220,12 @@ public final class LoadRun {
         long start = System.nanoTime();
         Timeline timeline = Timeline.startingAt(start, 0, spec.duration().toNanos());
         handlers.forEach(h -> h.timeline(timeline));
-        CpuSample cpu0 = cpuAtStart();
+        CpuSample cpu0 = meter.sample();
         List<Client<SubscriberConnection>> members = connect(handlers);
         // No idle cut-off while measuring: a broker may take a while to hand out the first messages.
         long end = drain(members, List.of(), new long[members.size()], sentTotal, timeline.measureEndNanos(),
                 Long.MAX_VALUE);
-        CpuSample cpu1 = cpu();
-        windowEndResources = probe.windowEnd();
+        CpuSample cpu1 = meter.sample();
         long lastNew = members.stream().mapToLong(m -> m.handler().lastNewNanos()).max().orElse(end);
         if (received(members, new long[members.size()], sentTotal)) {
             end = lastNew;
@@ -299,16 +294,6 @@ public final class LoadRun {
                     limits[i]));
         }
         return handlers;
-    }
-
-    private CpuSample cpu() {
-        return CpuSample.now(spec.brokerPid(), spec.clockTicks());
-    }
-
-    /** The CPU sample at the start of the window; also marks where the window starts in the broker's GC log. */
-    private CpuSample cpuAtStart() {
-        probe.windowStart();
-        return cpu();
     }
 
     /** Stops every publisher; returns how many messages each sent. */
@@ -442,7 +427,6 @@ public final class LoadRun {
 
     private LoadResult result(Instant startedAt, double seconds, int window, List<SenderStats> pubs,
                               List<ReceiverStats> subs, CpuSample cpu0, CpuSample cpu1, LoadResult.Preload preload) {
-        LoadResult.Resources resources = windowEndResources;
         int[] fanOut = scenario.fanOut();
         LoadResult.Durable durableSettings = durable == null ? null : new LoadResult.Durable(prefix,
                 durable.partitions(), durable.durability(),
@@ -456,6 +440,6 @@ public final class LoadRun {
                 durableSettings);
         return Totals.result(startedAt, spec.labels(), settings, seconds, pubs, fanOut, subs,
                 spec.layout().oneReceiverPerMessage(), spec.qos() > 0, cpu1.generatorSince(cpu0),
-                cpu1.brokerSince(cpu0), cpu1.machineSince(cpu0), preload).withResources(resources);
+                cpu1.brokerSince(cpu0), cpu1.machineSince(cpu0), preload).withResources(meter.resources());
     }
 }

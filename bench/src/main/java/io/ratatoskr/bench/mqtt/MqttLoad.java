@@ -181,7 +181,7 @@ public final class MqttLoad implements Callable<Integer> {
         }
         LoadResult result;
         try {
-            result = new LoadRun(spec, System.err, new BrokerProbe(spec.brokerPid(), brokerGcLog)).run();
+            result = new LoadRun(spec, System.err, new BrokerMeter(spec.brokerPid(), spec.clockTicks(), brokerGcLog)).run();
         } catch (IllegalStateException e) {
             System.err.println("mqtt-load: " + e.getMessage());
             return 1;

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * The options every durable-topic load generator on the command line shares (a picocli mixin of
- * {@code KafkaLoad} and {@code GrpcLoad}): the run's window and timeouts, CPU measurement, the topic's prefix,
- * labels and the JSON output; and how such a tool runs and reports ({@link #execute}).
+ * {@code KafkaLoad} and {@code GrpcLoad}): the run's window and timeouts, the broker's CPU, memory and GC
+ * ({@link BrokerMeter}), the topic's prefix, labels and the JSON output; and how such a tool runs and reports
+ * ({@link #execute}).
  *
  * <p>Not thread-safe: filled by picocli, then read by the command's thread.
  */
@@ -39,6 +40,10 @@ public final class RunOptions {
     @Option(names = "--clock-ticks", description = "Kernel clock ticks per second (default: ${DEFAULT-VALUE}).")
     public int clockTicks = 100;
 
+    @Option(names = "--broker-gc-log", description = "The broker's GC log (-Xlog:gc*:file=...:filecount=0), to report its"
+            + " GC pauses and heap after GC in the window (JVM brokers).")
+    public Path brokerGcLog;
+
     @Option(names = "--topic-prefix", description = "The run's topic is <prefix>-<run id> (default: ${DEFAULT-VALUE}).")
     public String topicPrefix = "bench";
 
@@ -47,6 +52,18 @@ public final class RunOptions {
 
     @Option(names = "--json", description = "Write the result as JSON to this file.")
     public Path json;
+
+    /** The meter of the run {@link #execute} carries out, made by {@link #meter()}; null until then. */
+    private BrokerMeter meter;
+
+    /**
+     * A meter of the broker ({@code --broker-pid}, {@code --clock-ticks}, {@code --broker-gc-log}) for the run to
+     * sample at the edges of its window; {@link #execute} adds its resources to the result.
+     */
+    public BrokerMeter meter() {
+        meter = new BrokerMeter(brokerPid, clockTicks, brokerGcLog);
+        return meter;
+    }
 
     /** A run, prepared from validated options. */
     public interface Runner {
@@ -78,6 +95,9 @@ public final class RunOptions {
         } catch (IllegalStateException e) {
             System.err.println(tool + ": " + e.getMessage());
             return 1;
+        }
+        if (meter != null && result.resources() == null) {
+            result = result.withResources(meter.resources());
         }
         System.out.print(ResultTable.format(result));
         if (json != null) {

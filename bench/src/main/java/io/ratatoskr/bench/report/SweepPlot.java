@@ -36,6 +36,9 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Writes {@code <id>-throughput.png}, {@code <id>-latency.png} and {@code <id>.md} into {@code --out}.
  * {@code --rate-of FILE} instead prints a result's published messages per second (what the sweep script scales).
+ * {@code --by-payload PREFIX} instead plots the flat-out runs of a payload-size comparison: throughput in payload
+ * MB/s and in messages/s against the payload size, a series per broker and QoS ({@code <PREFIX>-mbps.png},
+ * {@code <PREFIX>-msgs.png}, {@code <PREFIX>.md}).
  *
  * <p>Stateless apart from its options; one invocation per instance.
  */
@@ -55,6 +58,10 @@ public final class SweepPlot implements Callable<Integer> {
     @Option(names = "--rate-of", description = "Print the published messages per second of this result and exit.")
     Path rateOf;
 
+    @Option(names = "--by-payload", description = "Plot throughput against payload size (flat-out runs of --results)"
+            + " into <PREFIX>-mbps.png, <PREFIX>-msgs.png and <PREFIX>.md instead of sweeps.")
+    String byPayload;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new SweepPlot()).execute(args));
     }
@@ -72,6 +79,17 @@ public final class SweepPlot implements Callable<Integer> {
         }
         Path dir = out == null ? results : out;
         Files.createDirectories(dir);
+        if (byPayload != null) {
+            List<PayloadPoint> points = payloadPoints(CompareReport.read(results));
+            if (points.isEmpty()) {
+                System.err.println("sweep-plot: no flat-out results under " + results);
+                return 1;
+            }
+            writePayloads(byPayload, points, dir);
+            System.out.println("wrote " + dir.resolve(byPayload + "-mbps.png") + ", "
+                    + dir.resolve(byPayload + "-msgs.png") + " and " + dir.resolve(byPayload + ".md"));
+            return 0;
+        }
         Map<String, List<LoadResult>> sweeps = new TreeMap<>();
         for (LoadResult r : CompareReport.read(results)) {
             String id = r.labels().get("sweep");
@@ -168,6 +186,66 @@ public final class SweepPlot implements Callable<Integer> {
                 BitmapEncoder.BitmapFormat.PNG);
         BitmapEncoder.saveBitmap(latency, dir.resolve(id + "-latency.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         Files.writeString(dir.resolve(id + ".md"), table(points));
+    }
+
+    /** One broker at one QoS and payload size, flat out: medians over the runs. */
+    record PayloadPoint(String broker, int qos, int payloadBytes, double perSecond, double megabytesPerSecond,
+                        double p99, int runs) {
+    }
+
+    /** The flat-out runs by broker (in the order they first ran), QoS and payload size. */
+    static List<PayloadPoint> payloadPoints(List<LoadResult> runs) {
+        Map<String, Map<Integer, Map<Integer, List<LoadResult>>>> grouped = new java.util.LinkedHashMap<>();
+        runs.stream().filter(r -> r.settings().ratePerSecond() == 0).sorted(Comparator.comparing(LoadResult::startedAt))
+                .forEach(r -> grouped.computeIfAbsent(r.labels().getOrDefault("broker", "?"), k -> new TreeMap<>())
+                        .computeIfAbsent(r.settings().qos(), k -> new TreeMap<>())
+                        .computeIfAbsent(r.settings().payloadBytes(), k -> new ArrayList<>()).add(r));
+        List<PayloadPoint> points = new ArrayList<>();
+        grouped.forEach((broker, byQos) -> byQos.forEach((qos, bySize) -> bySize.forEach((size, rs) -> points.add(
+                new PayloadPoint(broker, qos, size, CompareReport.median(rs, r -> r.counted().perSecond()),
+                        CompareReport.median(rs, r -> r.counted().perSecond() * size / 1e6),
+                        CompareReport.median(rs, r -> r.countedLatency().count() == 0 ? Double.NaN
+                                : r.countedLatency().p99() / 1000), rs.size())))));
+        return points;
+    }
+
+    static void writePayloads(String prefix, List<PayloadPoint> points, Path dir) throws IOException {
+        XYChart mbps = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("throughput vs payload size, flat out")
+                .xAxisTitle("payload (bytes, log scale)").yAxisTitle("delivered payload (MB/s)").build();
+        XYChart msgs = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("messages vs payload size, flat out")
+                .xAxisTitle("payload (bytes, log scale)").yAxisTitle("delivered (msg/s, log scale)").build();
+        msgs.getStyler().setYAxisLogarithmic(true);
+        for (XYChart c : List.of(mbps, msgs)) {
+            c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+            c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+            c.getStyler().setXAxisLogarithmic(true);
+            c.getStyler().setXAxisDecimalPattern("#,###");
+        }
+        mbps.getStyler().setYAxisDecimalPattern("#,###");
+        List<String> brokers = points.stream().map(PayloadPoint::broker).distinct().toList();
+        for (int i = 0; i < brokers.size(); i++) {
+            String broker = brokers.get(i);
+            for (int qos : points.stream().filter(p -> p.broker().equals(broker)).mapToInt(PayloadPoint::qos).distinct()
+                    .toArray()) {
+                List<PayloadPoint> ps = points.stream().filter(p -> p.broker().equals(broker) && p.qos() == qos).toList();
+                double[] x = ps.stream().mapToDouble(PayloadPoint::payloadBytes).toArray();
+                float[] dash = qos == 0 ? new float[] {8f, 4f} : null;
+                style(mbps.addSeries(broker + " QoS " + qos, x,
+                        ps.stream().mapToDouble(PayloadPoint::megabytesPerSecond).toArray()), COLORS[i % COLORS.length], dash);
+                style(msgs.addSeries(broker + " QoS " + qos, x, ps.stream().mapToDouble(p -> Math.max(1, p.perSecond()))
+                        .toArray()), COLORS[i % COLORS.length], dash);
+            }
+        }
+        BitmapEncoder.saveBitmap(mbps, dir.resolve(prefix + "-mbps.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(msgs, dir.resolve(prefix + "-msgs.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        StringBuilder b = new StringBuilder("| broker | QoS | payload bytes | delivered msg/s | payload MB/s | p99 ms | runs |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
+        for (PayloadPoint p : points) {
+            b.append(String.format(Locale.ROOT, "| %s | %d | %,d | %,.0f | %.1f | %s | %d |%n", p.broker(), p.qos(),
+                    p.payloadBytes(), p.perSecond(), p.megabytesPerSecond(),
+                    Double.isNaN(p.p99()) ? "-" : String.format(Locale.ROOT, "%.3f", p.p99()), p.runs()));
+        }
+        Files.writeString(dir.resolve(prefix + ".md"), b.toString());
     }
 
     private static final java.awt.Color[] COLORS = {new java.awt.Color(0x1f77b4), new java.awt.Color(0xd62728),

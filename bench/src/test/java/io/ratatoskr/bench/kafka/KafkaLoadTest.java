@@ -1,5 +1,6 @@
 package io.ratatoskr.bench.kafka;
 
+import io.ratatoskr.bench.mqtt.BrokerMeter;
 import io.ratatoskr.bench.mqtt.LoadResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,8 +45,11 @@ class KafkaLoadTest {
                 ProcessHandle.current().pid(), 100, "kafka-test", Map.of("broker", "kafka"));
     }
 
+    /** A run, with the memory figures of the broker (this JVM, which runs Kafka) as KafkaLoad reports them. */
     private static LoadResult run(KafkaSpec spec) throws InterruptedException {
-        return new KafkaRun(spec, new PrintStream(new ByteArrayOutputStream())).run();
+        BrokerMeter meter = new BrokerMeter(spec.brokerPid(), spec.clockTicks(), null);
+        return new KafkaRun(spec, new PrintStream(new ByteArrayOutputStream()), meter).run()
+                .withResources(meter.resources());
     }
 
     @Test
@@ -58,6 +62,8 @@ class KafkaLoadTest {
         assertThat(r.acked().measured()).isPositive();
         assertThat(r.unacknowledged()).isZero();
         assertThat(r.ackRefused()).isZero();
+        assertThat(r.resources().rssMiB()).isPositive();
+        assertThat(r.resources().peakRssMiB()).isGreaterThanOrEqualTo(r.resources().rssMiB());
         assertThat(r.countedName()).isEqualTo("acked");
         assertThat(r.ackLatency().count()).isEqualTo(r.published().measured());
         assertThat(r.settings().durable().durability()).isEqualTo("fsync");

@@ -141,7 +141,7 @@ class MqttLoadTest {
             throws InterruptedException {
         LoadSpec spec = spec(MqttVersion.V3_1_1, 20, 1, "1", 1, 2000, Duration.ofSeconds(1));
         LoadResult r = new LoadRun(spec, new PrintStream(new ByteArrayOutputStream()),
-                new BrokerProbe(spec.brokerPid(), null)).run();
+                new BrokerMeter(spec.brokerPid(), spec.clockTicks(), null)).run();
 
         assertThat(r.failures()).isEmpty();
         assertThat(r.settings().fanOutMin()).isEqualTo(1);

@@ -29,6 +29,19 @@ class BenchmarksDocTest {
     }
 
     @Test
+    void theBlockNamesTheCommandThatRegeneratesItWithEveryOptionThatIsNotTheDefault() {
+        BenchmarksDoc peers = new BenchmarksDoc();
+        new picocli.CommandLine(peers).parseArgs("--results", "/r/compare", "--block", "mqtt-final");
+        BenchmarksDoc kafka = new BenchmarksDoc();
+        new picocli.CommandLine(kafka).parseArgs("--results", "/r/durable", "--block", "durable-final", "--baseline",
+                "kafka", "--throughput-target", "0");
+
+        assertThat(peers.command()).isEqualTo("ratatoskr bench report --results /r/compare --block mqtt-final");
+        assertThat(kafka.command()).isEqualTo("ratatoskr bench report --results /r/durable --block durable-final"
+                + " --baseline kafka --throughput-target 0");
+    }
+
+    @Test
     void refreshingTwiceGivesTheSameFile() {
         String once = BenchmarksDoc.replaceBlock(DOC, "mqtt", "| new |");
 

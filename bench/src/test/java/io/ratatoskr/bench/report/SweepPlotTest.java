@@ -25,6 +25,10 @@ class SweepPlotTest {
 
     /** A 1 s run of {@code delivered} messages at {@code rate} (0: flat out), fan-out 2, every latency the same. */
     private static LoadResult run(String broker, double rate, int delivered, long latencyMicros) {
+        return run(broker, rate, delivered, latencyMicros, 64);
+    }
+
+    private static LoadResult run(String broker, double rate, int delivered, long latencyMicros, int payloadBytes) {
         Histogram latency = Histograms.create();
         Receipts receipts = Receipts.inOrder(1);
         for (int i = 0; i < delivered; i++) {
@@ -34,10 +38,38 @@ class SweepPlotTest {
         SenderStats sender = new SenderStats(delivered / 2, delivered / 2, 0, 0, 0, 0, 0, Histograms.create(), null);
         ReceiverStats receiver = new ReceiverStats(delivered, delivered / 2, delivered, 0, 0, 0, latency, receipts,
                 null);
-        LoadResult.Settings settings = new LoadResult.Settings("h", 1, "3.1.1", 1, 2, "1", 2, 2, 0, 64, rate, 1, 0, 64,
+        LoadResult.Settings settings = new LoadResult.Settings("h", 1, "3.1.1", 1, 2, "1", 2, 2, 0, payloadBytes, rate, 1, 0, 64,
                 64, 2, null);
         return Totals.result(Instant.ofEpochSecond(clock++), Map.of("broker", broker, "sweep", "s1"), settings, 1.0,
                 List.of(sender), new int[] {1}, List.of(receiver), false, false, 0, -1, -1, null);
+    }
+
+    @Test
+    void payloadPlotsGiveTheFlatOutMediansPerBrokerAndSizeInMessagesAndMegabytes(@TempDir Path dir) throws Exception {
+        List<LoadResult> runs = new ArrayList<>();
+        for (int size : new int[] {16, 4096, 65536}) {
+            for (int delivered : new int[] {3000, 1000, 2000}) {
+                runs.add(run("ratatoskr", 0, delivered, 100, size));
+            }
+            runs.add(run("mosquitto", 0, 500, 100, size));
+            runs.add(run("mosquitto", 100, 200, 100, size));
+        }
+
+        List<SweepPlot.PayloadPoint> points = SweepPlot.payloadPoints(runs);
+        SweepPlot.writePayloads("payloads", points, dir);
+
+        assertThat(points).extracting(SweepPlot.PayloadPoint::broker, SweepPlot.PayloadPoint::payloadBytes,
+                SweepPlot.PayloadPoint::runs).containsExactly(org.assertj.core.groups.Tuple.tuple("ratatoskr", 16, 3),
+                org.assertj.core.groups.Tuple.tuple("ratatoskr", 4096, 3),
+                org.assertj.core.groups.Tuple.tuple("ratatoskr", 65536, 3),
+                org.assertj.core.groups.Tuple.tuple("mosquitto", 16, 1),
+                org.assertj.core.groups.Tuple.tuple("mosquitto", 4096, 1),
+                org.assertj.core.groups.Tuple.tuple("mosquitto", 65536, 1));
+        assertThat(points.get(2).perSecond()).isEqualTo(2000.0);
+        assertThat(points.get(2).megabytesPerSecond()).isEqualTo(2000 * 65536 / 1e6);
+        assertThat(dir.resolve("payloads-mbps.png")).isNotEmptyFile();
+        assertThat(dir.resolve("payloads-msgs.png")).isNotEmptyFile();
+        assertThat(Files.readString(dir.resolve("payloads.md"))).contains("| ratatoskr | 0 | 65,536 | 2,000 | 131.1 |");
     }
 
     @Test
