@@ -197,7 +197,9 @@ public final class Session {
         mailbox.offer(task);
         mailboxSize.incrementAndGet();
         if (drainScheduled.compareAndSet(false, true)) {
-            loop.execute(drainTask);
+            // From another loop's read burst the drain goes over with that burst's other hand-offs to
+            // this loop: one wake-up per burst, not per session (LoopHandOffs); the mailbox keeps the order.
+            LoopHandOffs.execute(loop, drainTask);
         }
     }
 

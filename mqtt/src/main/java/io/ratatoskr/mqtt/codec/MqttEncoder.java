@@ -10,13 +10,13 @@ import java.util.Objects;
 
 /**
  * Writes {@link MqttPacket}s in the connection's version ({@link PacketWriter}), packing the packets written
- * with a void promise between two flushes — the deliveries a session writes, which nobody waits on — into as
- * few buffers as it can: a flush then hands the transport one buffer (one {@code ChannelOutboundBuffer}
+ * with a void promise between two flushes — the deliveries a session writes and the PUBACKs/PUBRECs of a read
+ * burst, which nobody waits on — into as few buffers as it can: a flush then hands the transport one buffer (one {@code ChannelOutboundBuffer}
  * entry, one {@code writev} vector) for a whole mailbox drain instead of one per packet. A lone packet
  * still goes out in a buffer of exactly its size; a second one moves it into a batch buffer of
  * {@link #BATCH_BYTES}, and a batch that fills up is passed on at once, so that at most that many bytes
  * wait here, outside the channel's writability accounting. Packets larger than a batch, packets whose
- * promise someone may wait on (the connection's answers: CONNACK, PUBACK, PINGRESP, ...), and anything that
+ * promise someone may wait on (the connection's other answers: CONNACK, PINGRESP, ...), and anything that
  * is not a packet go out in buffers of their own, after the batch, in order — so that the answers to a
  * client that does not read them still count one transport entry each towards the write-buffer bound that
  * stops reading it. The version is {@link MqttVersion#V3_1_1} until the connection sets it after CONNECT; a

@@ -977,10 +977,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     @Override
     public void sendAck(int packetId, int qos, int v5ReasonCode, String reason) {
         int rc = v5() ? v5ReasonCode : ReasonCode.SUCCESS;
+        // A void promise lets the encoder pack the acknowledgements of one read burst into one buffer (one
+        // transport entry, one writev vector). Each answers a PUBLISH the client sent, so a client that
+        // does not read them still pays more to send than they cost; the write-buffer bound still stops
+        // reading it once they pile up (by bytes rather than by entries).
         if (qos == 1) {
-            ctx.write(withReasonString(reason, false, props -> new PubAck(packetId, rc, props)));
+            ctx.write(withReasonString(reason, false, props -> new PubAck(packetId, rc, props)), ctx.voidPromise());
         } else {
-            ctx.write(withReasonString(reason, false, props -> new PubRec(packetId, rc, props)));
+            ctx.write(withReasonString(reason, false, props -> new PubRec(packetId, rc, props)), ctx.voidPromise());
         }
     }
 

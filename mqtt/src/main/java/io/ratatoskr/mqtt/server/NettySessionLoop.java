@@ -2,8 +2,10 @@ package io.ratatoskr.mqtt.server;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.ratatoskr.core.session.LoopHandOffs;
 import io.ratatoskr.core.session.SessionLoop;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,6 +18,16 @@ final class NettySessionLoop implements SessionLoop {
 
     NettySessionLoop(EventLoop eventLoop) {
         this.eventLoop = eventLoop;
+        // The loop's own thread gathers its hand-offs to other loops per read burst (LoopHandOffs).
+        if (eventLoop.inEventLoop()) {
+            LoopHandOffs.bind(this);
+        } else {
+            try {
+                eventLoop.execute(() -> LoopHandOffs.bind(this));
+            } catch (RejectedExecutionException e) {
+                // Shutting down: nothing will run there to gather.
+            }
+        }
     }
 
     @Override
