@@ -65,6 +65,8 @@ public final class BrokerMetrics {
     private final Map<String, Counter> storeDropped = new ConcurrentHashMap<>();
     private final Counter connectionsAccepted;
     private final Counter publisherPauses;
+    private final Counter publisherPausedTime;
+    private final Map<String, Counter> publisherReleases = new ConcurrentHashMap<>();
     private final Map<String, Counter> publisherThrottles = new ConcurrentHashMap<>();
     private final Map<String, Counter> subscriptionsRefused = new ConcurrentHashMap<>();
     private final AtomicLong connectionsActive = new AtomicLong();
@@ -117,6 +119,9 @@ public final class BrokerMetrics {
         }
         publisherPauses = Counter.builder("ratatoskr.mqtt.publisher.pauses")
                 .description("Times a publishing connection stopped reading because a subscriber was congested")
+                .register(registry);
+        publisherPausedTime = Counter.builder("ratatoskr.mqtt.publisher.paused").baseUnit("seconds")
+                .description("Time publishing connections spent not read because a subscriber was congested")
                 .register(registry);
         connectionsAccepted = Counter.builder("ratatoskr.mqtt.connections.accepted")
                 .description("MQTT connections that completed CONNECT").register(registry);
@@ -256,6 +261,20 @@ public final class BrokerMetrics {
 
     public void publisherPaused() {
         publisherPauses.increment();
+    }
+
+    /**
+     * A publishing connection paused for a congested subscriber goes on after {@code pausedMillis};
+     * {@code reason} is {@code decongested} (every subscriber it waited for caught up or left),
+     * {@code stalled} (one took nothing for the slow-subscriber timeout: its overflow policy applies)
+     * or {@code closed} (the publisher's own connection ended).
+     */
+    public void publisherReleased(String reason, long pausedMillis) {
+        publisherPausedTime.increment(pausedMillis / 1e3);
+        publisherReleases.computeIfAbsent(reason, r -> Counter.builder("ratatoskr.mqtt.publisher.releases")
+                .description("Publishing connections read again after a pause for a congested subscriber, "
+                        + "by why: decongested, stalled or closed")
+                .tag("reason", r).register(registry)).increment();
     }
 
     /**

@@ -13,7 +13,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,7 +64,6 @@ import java.util.function.Consumer;
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final int DRAIN_BATCH = 512;
-    private static final long PROGRESS_WINDOW_MILLIS = 1000;
 
     private static final class Inflight {
         final Delivery delivery;
@@ -87,10 +88,17 @@ public final class Session {
     private final int mailboxLow;
     private final int queueHigh;
     private final int queueLow;
+    /** A live client's bounds (see {@link #overMailboxBound}, {@link #makeRoom}): never reached under back-pressure. */
+    private final int mailboxHardLimit;
+    private final int queueHardLimit;
+    private final long slowSubscriberTimeoutMillis;
+    /** When a connected client's full queue last made the log say so (clock millis); owner loop. */
+    private long lastOverflowLogMillis = Long.MIN_VALUE;
 
     private volatile SessionLoop loop;
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Runnable> decongestionWaiters = new ConcurrentLinkedQueue<>();
+    /** Publishers held back by this session (one callback per publisher: a set, so re-arming adds none). */
+    private final Set<Runnable> decongestionWaiters = ConcurrentHashMap.newKeySet();
     /** The queue's size as of the last task, for other threads deciding on back-pressure. */
     private volatile int queuedApprox;
     /** The in-flight window's size as of the last task, for the in-flight gauge. */
@@ -147,6 +155,9 @@ public final class Session {
         this.mailboxLow = mailboxHigh / 2;
         this.queueHigh = Math.max(1, config.maxQueuedMessages() / 2);
         this.queueLow = queueHigh / 2;
+        this.mailboxHardLimit = mailboxLimit * 4;
+        this.queueHardLimit = config.maxQueuedMessages() + mailboxHardLimit;
+        this.slowSubscriberTimeoutMillis = config.slowSubscriberTimeoutMs();
     }
 
     public String clientId() {
@@ -211,7 +222,7 @@ public final class Session {
      */
     public boolean offer(Delivery delivery) {
         // A delivery with an ack callback is bounded by its sender's window (a member's prefetch).
-        if (delivery.ack() == null && mailboxSize.get() >= mailboxLimit) {
+        if (delivery.ack() == null && overMailboxBound(delivery)) {
             drop(delivery, DropReason.MAILBOX_FULL);
             return true;
         }
@@ -219,31 +230,60 @@ public final class Session {
         return isCongested();
     }
 
+    // ---------------------------------------------------------------------------------------
+    // Back-pressure: when publishers hold back for this session, and when it drops instead
+
     /**
      * Any thread. Whether publishers should hold back: messages reach the session faster than its
-     * loop takes them in, or its client is taking messages (it made progress within the last
-     * second) yet its queue is half full. A client that takes nothing — gone, or stuck — does not
+     * loop takes them in, or its client is alive ({@link #isTakingMessages}) yet its queue is half
+     * full. A client that takes nothing for the slow-subscriber timeout — gone, or stuck — does not
      * hold publishers back: its queue fills and the overflow policy applies, so one stuck
      * subscriber cannot stall a topic. Back-pressure rather than drops is what keeps a fast
-     * publisher from overrunning subscribers that keep up.
+     * publisher from overrunning subscribers that keep up, however slowly.
      */
     public boolean isCongested() {
         if (mailboxSize.get() > mailboxHigh) {
             return true;
         }
-        return connected && queuedApprox >= queueHigh
-                && host.clock().millis() - lastProgressMillis < PROGRESS_WINDOW_MILLIS;
-    }
-
-    private boolean isDecongested() {
-        return mailboxSize.get() <= mailboxLow
-                && (!connected || queuedApprox <= queueLow
-                        || host.clock().millis() - lastProgressMillis >= PROGRESS_WINDOW_MILLIS);
+        return queuedApprox >= queueHigh && isTakingMessages();
     }
 
     /**
-     * Any thread. Runs {@code resume} (on this session's loop) once the session is no longer
-     * congested; at once if it already is not.
+     * Any thread. Whether a publisher held back by this session may go on: its mailbox and queue are
+     * below half the marks of {@link #isCongested}, or its client is not there or has stalled.
+     */
+    public boolean isDecongested() {
+        return mailboxSize.get() <= mailboxLow && (queuedApprox <= queueLow || !isTakingMessages());
+    }
+
+    /**
+     * Any thread. Whether a client is connected and has taken or acknowledged a message within the
+     * slow-subscriber timeout ({@link SessionConfig#slowSubscriberTimeoutMs}).
+     */
+    public boolean isTakingMessages() {
+        return connected && host.clock().millis() - lastProgressMillis < slowSubscriberTimeoutMillis;
+    }
+
+    /** Any thread. Whether a client is connected but has taken nothing for the slow-subscriber timeout. */
+    public boolean isStalled() {
+        return connected && host.clock().millis() - lastProgressMillis >= slowSubscriberTimeoutMillis;
+    }
+
+    /**
+     * Any thread. Milliseconds until a connected client that takes nothing more counts as stalled
+     * (0 if it does already); the slow-subscriber timeout when none is connected.
+     */
+    public long millisUntilStalled() {
+        if (!connected) {
+            return slowSubscriberTimeoutMillis;
+        }
+        return Math.max(0, lastProgressMillis + slowSubscriberTimeoutMillis - host.clock().millis());
+    }
+
+    /**
+     * Any thread. Runs {@code resume} (on this session's loop) once the session is
+     * {@link #isDecongested decongested}, its client leaves, or the session ends; at once if it already
+     * is decongested. Adding the same callback again while it waits adds nothing.
      */
     public void whenDecongested(Runnable resume) {
         decongestionWaiters.add(resume);
@@ -252,13 +292,73 @@ public final class Session {
         }
     }
 
+    /** Any thread. Forgets a callback given to {@link #whenDecongested} (its publisher went on or closed). */
+    public void forgetWhenDecongested(Runnable resume) {
+        decongestionWaiters.remove(resume);
+    }
+
     private void releaseWaitersIfDecongested() {
         if (decongestionWaiters.isEmpty() || !isDecongested()) {
             return;
         }
-        Runnable r;
-        while ((r = decongestionWaiters.poll()) != null) {
+        for (Iterator<Runnable> it = decongestionWaiters.iterator(); it.hasNext(); ) {
+            Runnable r = it.next();
+            it.remove();
             r.run();
+        }
+    }
+
+    /**
+     * Past the mailbox bound a delivery is refused ({@code mailbox_full}) — except a QoS 1/2 one for a
+     * client that is taking messages: its publishers were told the session is congested (above a
+     * quarter of the bound) and stop reading, so each gets at most the message it was routing past the
+     * mark; refusing it would lose a message its publisher has been (or is about to be) acknowledged.
+     * A hard bound four times larger still holds for senders without back-pressure.
+     */
+    private boolean overMailboxBound(Delivery d) {
+        int size = mailboxSize.get();
+        if (size < mailboxLimit) {
+            return false;
+        }
+        return d.qos() == 0 || size >= mailboxHardLimit || !isTakingMessages();
+    }
+
+    /**
+     * On the loop. The queue is full ({@code maxQueuedMessages}) and {@code d} arrives: whether it is
+     * queued. For a client that is taking messages, a QoS 1/2 delivery is queued past the limit (its
+     * publishers are held back, so the excess is bounded by what was in the mailbox) and only QoS 0
+     * deliveries make room. Otherwise — offline, or stalled past the slow-subscriber timeout — the
+     * overflow policy applies to every delivery, counted as {@code queue_full}.
+     */
+    private boolean makeRoom(Delivery d) {
+        boolean live = isTakingMessages();
+        if (live && d.qos() > 0 && queue.size() - ackedQueued < queueHardLimit) {
+            return true;
+        }
+        if (connected && !live) {
+            logStalledOverflow();
+        }
+        if (config.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
+            drop(d, DropReason.QUEUE_FULL);
+            return false;
+        }
+        Delivery oldest = removeOldestUnacked(live);
+        if (oldest == null) {
+            drop(d, DropReason.QUEUE_FULL);
+            return false;
+        }
+        drop(oldest, DropReason.QUEUE_FULL);
+        return true;
+    }
+
+    private void logStalledOverflow() {
+        long now = host.clock().millis();
+        if (lastOverflowLogMillis == Long.MIN_VALUE || now - lastOverflowLogMillis >= 60_000) {
+            lastOverflowLogMillis = now; // one line a minute per session at most; the metric counts each
+            log.atWarn().addKeyValue("event", "slow_subscriber").addKeyValue("client", clientId)
+                    .log("session {}: connected but took nothing for {} ms; its queue of {} is full and the "
+                            + "overflow policy {} applies (counted as queue_full)", clientId,
+                            now - lastProgressMillis, config.maxQueuedMessages(), config.overflowPolicy());
         }
     }
 
@@ -346,6 +446,7 @@ public final class Session {
         if (old != null) {
             releaseAcked();
             resetInflightForResend();
+            releaseWaitersIfDecongested(); // the old client is gone: publishers it held back go on
             old.takenOver();
             log.debug("session {}: taken over from {} by {}", clientId, old.describe(), newLink.describe());
         }
@@ -443,6 +544,7 @@ public final class Session {
             throw new IllegalStateException("session " + clientId + ": detachAtOnce called off its loop");
         }
         detachNow(l, kind, newExpirySeconds);
+        releaseWaitersIfDecongested(); // publishers held back by this client go on now
     }
 
     private void detachNow(SessionLink l, DisconnectKind kind, long newExpirySeconds) {
@@ -794,27 +896,21 @@ public final class Session {
         }
         if (d.ack() != null) {
             ackedQueued++;
-        } else if (queue.size() - ackedQueued >= config.maxQueuedMessages()) {
-            if (config.overflowPolicy() == OverflowPolicy.DROP_NEWEST) {
-                drop(d, DropReason.QUEUE_FULL);
-                return;
-            }
-            Delivery oldest = removeOldestUnacked();
-            if (oldest == null) {
-                drop(d, DropReason.QUEUE_FULL);
-                return;
-            }
-            drop(oldest, DropReason.QUEUE_FULL);
+        } else if (queue.size() - ackedQueued >= config.maxQueuedMessages() && !makeRoom(d)) {
+            return;
         }
         queue.add(d);
     }
 
-    /** DROP_OLDEST: the oldest queued delivery without an ack callback goes; null if there is none. */
-    private Delivery removeOldestUnacked() {
+    /**
+     * DROP_OLDEST: the oldest queued delivery without an ack callback goes (only a QoS 0 one if
+     * {@code qos0Only}); null if there is none.
+     */
+    private Delivery removeOldestUnacked(boolean qos0Only) {
         Iterator<Delivery> it = queue.iterator();
         while (it.hasNext()) {
             Delivery d = it.next();
-            if (d.ack() == null) {
+            if (d.ack() == null && (!qos0Only || d.qos() == 0)) {
                 it.remove();
                 return d;
             }

@@ -84,11 +84,6 @@ import java.util.function.Function;
 final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionLink, PendingAcks.Sender {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
     private static final int MAX_PENDING_WHILE_CONNECTING = 1024;
-    /**
-     * The longest a publisher stops reading for a congested subscriber; beyond it the subscriber's
-     * overflow policy takes over, so a stuck subscriber slows publishers but never stops them.
-     */
-    private static final long MAX_PUBLISHER_PAUSE_MILLIS = 250;
     /** Consumer-group subscriptions live under this prefix: no client publishes there. */
     private static final String QUEUE_TOPIC = "$queue";
     /** Packets one connection handles per turn of its event loop ({@link #yieldIfTurnUsedUp}). */
@@ -117,8 +112,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private DisconnectKind disconnectKind = DisconnectKind.ABNORMAL;
     private long disconnectExpirySeconds = -1;
     private final BackPressure backPressure = this::congested;
-    private boolean pausedByBackPressure;
-    private ScheduledFuture<?> pauseTimeout;
+    /** Stops reading while a subscriber our messages went to is congested; set once the channel is active. */
+    private PublisherPause publisherPause;
     private final PendingAcks acks;
     private boolean pausedForAcks;
     /** Over its publish rate ({@link MqttLimits}): not read until the budget refills; null when unlimited. */
@@ -162,6 +157,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.channel = ctx.channel();
+        this.publisherPause = new PublisherPause(ctx.executor(), server.clock(), server.metrics(),
+                this::stopForBackPressure, this::resumeDecodingIfUnpaused);
         server.metrics().connectionOpened();
         server.addressConnections().opened(channel.remoteAddress());
         server.channels().add(channel);
@@ -228,6 +225,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
+        publisherPause.close();
         if (session != null) {
             if (queues != null) {
                 queues.closing();
@@ -895,7 +893,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
             if (!channel.isActive()) {
                 return;
             }
-            if (decoderCtx != null && !pausedForWrites && !pausedForTurn) {
+            if (decoderCtx != null && !pausedForWrites && !pausedForTurn && !publisherPause.isPaused()) {
                 ((MqttDecoder) decoderCtx.handler()).release(decoderCtx); // may pause again at once
             }
             readAgainIfUnpaused();
@@ -933,13 +931,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         return decoderCtx == null ? null : (MqttDecoder) decoderCtx.handler();
     }
 
-    /** After a pause for writes or a turn: decodes what was held (unless the rate still holds it), reads again. */
+    /** After a pause for writes, a turn or back-pressure: decodes what was held (unless another pause holds it). */
     private void resumeDecodingIfUnpaused() {
         if (!channel.isActive() || pausedForWrites || pausedForTurn) {
             return;
         }
         ChannelHandlerContext decoderCtx = ctx.pipeline().context(MqttDecoder.class);
-        if (decoderCtx != null && !pausedForRate) {
+        if (decoderCtx != null && !pausedForRate && !publisherPause.isPaused()) {
             ((MqttDecoder) decoderCtx.handler()).release(decoderCtx); // may pause again at once
         }
         readAgainIfUnpaused();
@@ -947,7 +945,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     /** Reads the socket again unless something still holds it paused (acks, a congested subscriber, the rate). */
     private void readAgainIfUnpaused() {
-        if (phase == Phase.CONNECTED && !pausedForAcks && !pausedByBackPressure && !pausedForRate
+        if (phase == Phase.CONNECTED && !pausedForAcks && !publisherPause.isPaused() && !pausedForRate
                 && !pausedForWrites && !pausedForTurn) {
             channel.config().setAutoRead(true);
         }
@@ -1044,29 +1042,27 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
     }
 
+    // ---------------------------------------------------------------------------------------
+    // Back-pressure: held back while a subscriber our messages went to is congested (PublisherPause)
+
     /**
-     * A message of ours went to a congested session: stop reading this socket (TCP then slows the
-     * publisher) until the session catches up or the pause times out.
+     * A message of ours went to a congested session: pause for as long as it stays congested and its
+     * client takes messages. Not for our own session: its acknowledgements come in on this socket.
      */
     private void congested(Session target) {
-        if (pausedByBackPressure || phase != Phase.CONNECTED) {
+        if (phase != Phase.CONNECTED || target == session) {
             return;
         }
-        pausedByBackPressure = true;
-        server.metrics().publisherPaused();
-        channel.config().setAutoRead(false);
-        pauseTimeout = ctx.executor().schedule(this::resumeReading, MAX_PUBLISHER_PAUSE_MILLIS,
-                TimeUnit.MILLISECONDS);
-        target.whenDecongested(() -> ctx.executor().execute(this::resumeReading));
+        publisherPause.congested(target);
     }
 
-    private void resumeReading() {
-        if (!pausedByBackPressure) {
-            return;
+    /** Stops reading, and decoding what was read: at most the PUBLISH being routed gets past the mark. */
+    private void stopForBackPressure() {
+        channel.config().setAutoRead(false);
+        MqttDecoder decoder = decoder();
+        if (decoder != null) {
+            decoder.hold();
         }
-        pausedByBackPressure = false;
-        pauseTimeout.cancel(false);
-        readAgainIfUnpaused();
     }
 
     /**

@@ -68,13 +68,15 @@ class HostileClientsTest {
     static int pings;
 
     final List<RawMqttClient> attackers = new ArrayList<>();
+    /** A subscriber that reads nothing for this long stops holding publishers back (kept short for the test). */
+    private static final long STALL_MS = 300;
 
     @BeforeAll
     static void start() throws Exception {
         broker = TestBroker.start(
                 b -> b.withSession(new SessionConfig(MAX_QUEUED, SessionConfig.DEFAULTS.overflowPolicy(),
                         SessionConfig.DEFAULTS.maxInflight(), SessionConfig.DEFAULTS.maxSessionExpirySeconds(),
-                        false)),
+                        false, STALL_MS)),
                 m -> m.withConnectTimeoutSeconds(CONNECT_TIMEOUT_SECONDS)
                         .withLimits(m.limits().withMaxConnectionsPerAddress(LONG ? 100_000 : 1_000)
                                 // the slowloris test holds its sockets until the connect timeout

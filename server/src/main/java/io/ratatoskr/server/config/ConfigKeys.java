@@ -189,6 +189,11 @@ public final class ConfigKeys {
             key("sessions.overflow-policy", oneOf(OverflowPolicy.class), S + "broker.session.overflowPolicy",
                     "When a session queue is full: drop the oldest queued message or refuse the new one "
                             + "(counted either way)."),
+            key("sessions.slow-subscriber-timeout", millis(1, 3_600_000, false),
+                    S + "broker.session.slowSubscriberTimeoutMs",
+                    "How long a connected client may take no message and acknowledge none and still hold its "
+                            + "publishers back (they stop being read) instead of losing QoS 1/2 messages; after "
+                            + "it the overflow policy applies and they go on."),
             key("sessions.max-inflight", integer(1, 65_535), S + "broker.session.maxInflight",
                     "Unacknowledged outbound QoS 1/2 messages per session."),
             key("sessions.max-expiry", seconds(0, SessionConfig.NEVER_EXPIRES),

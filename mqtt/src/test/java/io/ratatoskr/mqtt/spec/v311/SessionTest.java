@@ -182,7 +182,8 @@ class SessionTest {
     @CsvSource({"DROP_OLDEST, 20", "DROP_NEWEST, 5"})
     void queueOfAClientThatAcknowledgesNothingIsBoundedAsTheOverflowPolicySays(OverflowPolicy policy, int firstKept)
             throws Exception {
-        net.start(b -> b.withSession(new SessionConfig(10, policy, 5, 3600, false)), m -> m);
+        // A client that acknowledges nothing stalls after 200 ms; until then its publisher is held back.
+        net.start(b -> b.withSession(new SessionConfig(10, policy, 5, 3600, false, 200)), m -> m);
         RawMqttClient stalled = net.raw(MqttVersion.V3_1_1, "stalled", true);
         subscribe(stalled, 1, "news", 1);
         PahoV3Client publisher = net.paho("publisher");
