@@ -110,6 +110,14 @@ public final class AckBarrier {
     }
 
     /**
+     * As {@link #done()}, but when a single write was added, that write itself (whatever its value):
+     * one future stage less per acknowledgement for a caller that only waits for the outcome.
+     */
+    public CompletableFuture<?> completion() {
+        return single != null && more == null ? single : done();
+    }
+
+    /**
      * Completes when every write added has; fails with the first failure (unwrapped from
      * {@link java.util.concurrent.CompletionException} by the caller).
      */

@@ -861,7 +861,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         // Routed live already; the acknowledgement waits for the writes — a QoS 2 one also for the
         // journal write of its packet identifier, which a persistent session makes once stored.
-        acks.whenStored(p.packetId(), qos, success, barrier.done(), ctx.executor());
+        acks.whenStored(p.packetId(), qos, success, barrier.completion(), ctx.executor());
         pauseIfAcksBehind();
     }
 

@@ -9,7 +9,9 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The PUBACKs, PUBRECs and PUBCOMPs one connection owes its client, in the order the PUBLISH and
@@ -34,7 +36,15 @@ import java.util.concurrent.Executor;
  * (which is then forgotten). A refused QoS 0 message has nobody to tell and is counted as dropped.
  * A failed write of a release closes the connection without PUBCOMP; the client sends PUBREL again.
  *
- * <p>Thread-safety: confined to the connection's event loop; write completions hop onto it.
+ * <p>Writes that complete later (a durable topic's append, a journal write) hand their outcomes to
+ * the loop in bursts: the first completion schedules one task, which settles every completion that
+ * has arrived by the time it runs, in completion order, and flushes the acknowledgements it wrote
+ * once. A log writer completes a whole batch's receipts at once, so the PUBACKs of a read burst
+ * usually cost one hop and one flush rather than one of each per message. Each one still leaves only
+ * after its own write, and in arrival order.
+ *
+ * <p>Thread-safety: confined to the connection's event loop, but for {@link #completed}, which write
+ * completions call on any thread: it only adds to a concurrent queue and schedules the settling task.
  */
 final class PendingAcks {
 
@@ -110,9 +120,19 @@ final class PendingAcks {
         }
     }
 
+    /** A write finished (on some other thread) whose acknowledgement the loop has not settled yet. */
+    private record Completion(Ack ack, int success, CompletableFuture<?> write, Executor loop) {}
+
     private final ArrayDeque<Ack> queue = new ArrayDeque<>();
     private final Sender sender;
     private final BrokerMetrics metrics;
+    /** Completions waiting for the loop; filled on any thread, emptied on the loop. */
+    private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+    /** Whether a task that settles {@link #completions} is scheduled and has not started taking them yet. */
+    private final AtomicBoolean settling = new AtomicBoolean();
+    /** On the loop, while settling a burst of completions: acknowledgements were written and need a flush. */
+    private boolean batching;
+    private boolean sentInBatch;
 
     PendingAcks(Sender sender, BrokerMetrics metrics) {
         this.sender = sender;
@@ -216,6 +236,7 @@ final class PendingAcks {
     /** Forgets everything owed: the connection is closing. */
     void clear() {
         queue.clear();
+        completions.clear();
     }
 
     private static Kind kind(int qos) {
@@ -232,7 +253,38 @@ final class PendingAcks {
         if (write == null || write.isDone()) {
             settle(ack, success, write, loop, inline);
         } else {
-            write.whenComplete((v, e) -> loop.execute(() -> settle(ack, success, write, loop, false)));
+            write.whenComplete((v, e) -> completed(new Completion(ack, success, write, loop)));
+        }
+    }
+
+    /**
+     * Any thread: {@code c}'s write is done. Queues it for the loop; the first completion of a burst
+     * schedules the task that settles them all.
+     */
+    private void completed(Completion c) {
+        completions.add(c);
+        if (settling.compareAndSet(false, true)) {
+            c.loop().execute(this::settleCompleted);
+        }
+    }
+
+    /** On the loop: settles every completion queued so far, in completion order, then flushes once. */
+    private void settleCompleted() {
+        // Cleared before taking: a completion added from now on schedules a task of its own (which may find
+        // nothing left to do), so none is stranded.
+        settling.set(false);
+        batching = true;
+        sentInBatch = false;
+        try {
+            Completion c;
+            while ((c = completions.poll()) != null) {
+                settle(c.ack(), c.success(), c.write(), c.loop(), false);
+            }
+        } finally {
+            batching = false;
+        }
+        if (sentInBatch) {
+            sender.acksSent(queue.size(), true);
         }
     }
 
@@ -303,7 +355,9 @@ final class PendingAcks {
             }
             sent = true;
         }
-        if (sent) {
+        if (sent && batching) {
+            sentInBatch = true; // flushed once the burst is settled
+        } else if (sent) {
             sender.acksSent(queue.size(), !inline);
         }
     }

@@ -259,18 +259,38 @@ final class QueueSubscriptions {
         });
     }
 
-    /** The message as a group member receives it: its own properties plus where it stands. */
-    private static Message withGroupProperties(GroupDelivery d) {
+    /** Partitions and attempts below this get a shared {@link Header} each. */
+    private static final int SHARED_HEADERS = 64;
+    private static final Header[] PARTITION_HEADERS = numbered("partition");
+    private static final Header[] ATTEMPT_HEADERS = numbered("attempt");
+
+    private static Header[] numbered(String name) {
+        Header[] out = new Header[SHARED_HEADERS];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new Header(name, Integer.toString(i));
+        }
+        return out;
+    }
+
+    private static Header numbered(Header[] shared, String name, int n) {
+        return n >= 0 && n < shared.length ? shared[n] : new Header(name, Integer.toString(n));
+    }
+
+    /**
+     * The message as a group member receives it: its own properties plus where it stands. What repeats from
+     * delivery to delivery (the topic, small partition numbers and attempt counts) is shared, not made anew.
+     */
+    private static Message withGroupProperties(GroupDelivery d, Header topicHeader) {
         DurableMessage dm = d.message();
         Message m = dm.message();
         MessageProperties p = m.properties();
         List<Header> headers = new ArrayList<>(p.userProperties().size() + 5);
         headers.addAll(p.userProperties());
         headers.add(new Header("message-id", dm.id().toString()));
-        headers.add(new Header("durable-topic", dm.topic()));
-        headers.add(new Header("partition", Integer.toString(dm.partition())));
+        headers.add(topicHeader.value().equals(dm.topic()) ? topicHeader : new Header("durable-topic", dm.topic()));
+        headers.add(numbered(PARTITION_HEADERS, "partition", dm.partition()));
         headers.add(new Header("offset", Long.toString(dm.offset())));
-        headers.add(new Header("attempt", Integer.toString(d.attempt())));
+        headers.add(numbered(ATTEMPT_HEADERS, "attempt", d.attempt()));
         MessageProperties props = new MessageProperties(p.payloadFormat(), p.expiryIntervalSeconds(), p.contentType(),
                 p.responseTopic(), p.correlationData(), headers);
         return new Message(m.topic(), m.payload(), m.qos(), false, props, m.publisherId(), m.receivedAtMillis());
@@ -321,8 +341,13 @@ final class QueueSubscriptions {
         private boolean ackFlushScheduled;
         private final Runnable flushTask = this::flushAcks;
 
+        /** The {@code durable-topic} property of this member's deliveries. */
+        final Header topicHeader;
+
         QueueMember(String filter, int qos, int subscriptionId) {
             this.filter = filter;
+            Target target = parse(filter);
+            this.topicHeader = new Header("durable-topic", target == null ? "" : target.topic());
             this.qos = qos;
             this.subscriptionIds = subscriptionId == 0 ? null : new int[] {subscriptionId};
         }
@@ -330,7 +355,7 @@ final class QueueSubscriptions {
         /** On the group's thread. */
         @Override
         public void deliver(GroupDelivery d) {
-            session.offer(new Delivery(withGroupProperties(d), qos, false, subscriptionIds, null,
+            session.offer(new Delivery(withGroupProperties(d, topicHeader), qos, false, subscriptionIds, null,
                     new Answer(this, d.deliveryId())));
         }
 

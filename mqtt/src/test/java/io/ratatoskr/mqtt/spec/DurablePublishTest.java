@@ -156,6 +156,36 @@ class DurablePublishTest {
     }
 
     @Test
+    void aBurstOfPublishesInOneWriteIsAcknowledgedInArrivalOrderAndOnlyOnceEachIsDurable() throws Exception {
+        RawMqttClient publisher = raw(MqttVersion.V5, "pub");
+        slow.holdForce(true);
+        // One write: the broker reads them as one burst, their appends complete together, and their PUBACKs
+        // reach the connection's loop as one hand-off. The held topic comes first in every pair, so each
+        // stored message of "orders" waits behind one of "slow".
+        int pairs = 100;
+        java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < pairs; i++) {
+            burst.writeBytes(RawClients.encode(publish("slow", 1, 2 * i + 1, "s" + i), MqttVersion.V5));
+            burst.writeBytes(RawClients.encode(publish("orders", 1, 2 * i + 2, "o" + i), MqttVersion.V5));
+        }
+        publisher.sendRaw(burst.toByteArray());
+
+        Awaitility.await().atMost(RawClients.TIMEOUT).until(() -> stored("orders").size() == pairs);
+        assertNothingPending(publisher); // "orders" is durable, but every one of its PUBACKs waits behind "slow"
+        assertThat(stored("slow")).as("not durable yet").isEmpty();
+
+        slow.holdForce(false);
+        for (int id = 1; id <= 2 * pairs; id++) {
+            PubAck ack = expect(publisher, PubAck.class);
+            assertThat(ack.packetId()).as("PUBACKs in the order of the PUBLISHes").isEqualTo(id);
+            assertThat(ack.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        }
+        assertNothingPending(publisher);
+        assertThat(stored("slow")).hasSize(pairs).first().isEqualTo("s0");
+        assertThat(stored("orders")).hasSize(pairs).last().isEqualTo("o" + (pairs - 1));
+    }
+
+    @Test
     void aQos2PublishSentAgainWhileItsPubRecWaitsBehindAnEarlierAckIsStoredAndDeliveredOnce() throws Exception {
         RawMqttClient subscriber = raw(MqttVersion.V5, "sub");
         RawClients.subscribe(subscriber, 1, "orders", 2);

@@ -32,6 +32,11 @@ final class PartitionCursor {
     /** Whether the partition record must be written. */
     boolean dirty;
     AutoCloseable watch;
+    /**
+     * About the log bytes one record of this partition took in the last read (0: nothing read yet), so that
+     * the next read asks for about as many bytes as the records it may take ({@link PendingWindow}).
+     */
+    int bytesPerRecord;
 
     PartitionCursor(int id, Partition partition, long committed, long deliveredEnd) {
         this.id = id;

@@ -296,9 +296,10 @@ final class PendingWindow {
         if (room <= 0 || bytes >= limits.maxPendingBytes() || c.readPosition >= c.partition.endOffset()) {
             return;
         }
+        int maxRecords = Math.min(room, limits.readBatchMessages());
         ReadResult r;
         try {
-            r = c.partition.read(c.readPosition, Math.min(room, limits.readBatchMessages()), limits.readBatchBytes());
+            r = c.partition.read(c.readPosition, maxRecords, readBytes(c, maxRecords));
             readFailing = false;
         } catch (RuntimeException e) {
             if (!readFailing) {
@@ -308,7 +309,9 @@ final class PendingWindow {
             readFailing = true;
             return;
         }
+        long recordBytes = 0;
         for (StoredRecord record : r.records()) {
+            recordBytes += recordBytes(record);
             DurableMessage m = decode(c.partition, record);
             if (m == null) {
                 continue;
@@ -319,8 +322,40 @@ final class PendingWindow {
             count++;
             bytes += e.bytes;
         }
+        if (!r.records().isEmpty()) {
+            c.bytesPerRecord = (int) Math.min(Integer.MAX_VALUE, recordBytes / r.records().size());
+        }
         c.readPosition = Math.max(c.readPosition, r.nextOffset());
         c.advanceCommitted();
+    }
+
+    /** Slack over the estimate, and the least a read asks for: a batch header, varints, a record that grew. */
+    private static final int READ_SLACK_BYTES = 16 * 1024;
+
+    /**
+     * The bytes to ask the log for when reading up to {@code maxRecords} records of {@code c}: the read
+     * loads whole batches up to that many bytes from the file and decodes at most {@code maxRecords} of
+     * them, so asking for the configured byte limit when the record limit is reached much earlier reads
+     * and copies bytes only to drop them (1 KiB messages: 1 MiB read for 256 records). The estimate comes
+     * from the partition's last read; a read always returns one batch at least, so a low estimate only
+     * costs an extra read.
+     */
+    private int readBytes(PartitionCursor c, int maxRecords) {
+        if (c.bytesPerRecord <= 0) {
+            return limits.readBatchBytes();
+        }
+        long wanted = (long) c.bytesPerRecord * maxRecords * 5 / 4 + READ_SLACK_BYTES;
+        return (int) Math.min(limits.readBatchBytes(), wanted);
+    }
+
+    /** About the bytes {@code r} takes in a log batch. */
+    private static long recordBytes(StoredRecord r) {
+        long n = 24 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length)
+                + (r.idempotencyKey() == null ? 0 : r.idempotencyKey().length);
+        for (io.ratatoskr.log.Header h : r.headers()) {
+            n += 8 + h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return n;
     }
 
     /** The message at exactly {@code offset}, or null if it is gone (retention, compaction, TTL). */
