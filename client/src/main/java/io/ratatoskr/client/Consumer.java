@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * window is owed, or as soon as no received message is left waiting for a handler (so an
  * acknowledgement never waits for a message that has not arrived). Nacks and rejects go one by one,
  * at once. A broker that predates batching (its {@code started} says {@code max_batch} 0) gets one
- * message per response and one acknowledgement per message.
+ * message per response and one acknowledgement per message, as does {@code maxBatch} 1.
  *
  * <p><b>Answers.</b> The handler's {@link Ack} is sent to the broker; an exception thrown by the
  * handler (or a null answer) is {@link Ack#nack()}. Messages are at least once: a message whose ack
@@ -270,7 +270,10 @@ public final class Consumer implements AutoCloseable {
         private int creditsOwed;
         /** Acknowledgements not sent yet (batched streams); guarded by this. */
         private final java.util.List<String> acksOwed = new java.util.ArrayList<>();
-        /** Whether the broker sends batches and takes several ids per ack (its {@code started.max_batch} > 0). */
+        /**
+         * Whether acknowledgements are gathered: the broker batches ({@code started.max_batch} above 1; 0 from a
+         * broker that predates batching, 1 when one at a time was asked for).
+         */
         private volatile boolean batched;
         /** Messages received and not yet taken by a handler. */
         private final java.util.concurrent.atomic.AtomicInteger unhandled = new java.util.concurrent.atomic.AtomicInteger();
@@ -377,7 +380,7 @@ public final class Consumer implements AutoCloseable {
         public void onNext(ConsumeResponse response) {
             switch (response.getEventCase()) {
                 case STARTED -> {
-                    batched = response.getStarted().getMaxBatch() > 0;
+                    batched = response.getStarted().getMaxBatch() > 1;
                     reconnect.connected();
                     started.complete(Consumer.this);
                     log.debug("{}: joined as {} (prefetch {})", source, response.getStarted().getMember(),

@@ -30,22 +30,27 @@ import org.slf4j.LoggerFactory;
  * The gRPC listener: service {@code ratatoskr.v1.Ratatoskr}, the standard {@code grpc.health.v1}
  * service and server reflection (v1 and v1alpha), over grpc-java's Netty transport.
  *
- * <p>Where calls run: Publish and PublishBatch ({@link #TRANSPORT_THREAD_METHODS}) run on the
- * transport's event loop that read them, with no hand-off per call — nothing on their path blocks or
- * waits for a lock held across I/O (they complete when the core's futures do; a publish that must
- * first create its topic moves to the pool, see {@link PublishRpcs}; authentication waits without a
- * thread, see {@link GrpcAuthInterceptor}). Every other call runs on a fixed pool of
- * {@link GrpcConfig#workerThreads()} threads: creating or altering a topic, seeking a group and the
- * like touch the disk, and a Consume stream's messages take the stream's monitor, which the group's
- * thread holds while it sends (an event loop must never wait for it; with batches a stream's
- * requests are few, so the hand-off costs little).
+ * <p>Where calls run: on a fixed pool of {@link GrpcConfig#workerThreads()} threads, because
+ * creating or altering a topic, seeking a group and the like touch the disk, and a Consume stream's
+ * messages take the stream's monitor, which the group's thread holds while it sends (an event loop
+ * must never wait for it; with batches a stream's requests are few, so the hand-off costs little).
+ * With the system property {@value #PUBLISH_ON_TRANSPORT_PROPERTY}{@code =true}, Publish and
+ * PublishBatch ({@link #TRANSPORT_THREAD_METHODS}) run instead on the transport's event loop that
+ * read them, with no hand-off per call — nothing on their path blocks (they complete when the core's
+ * futures do; a publish that must first create its topic moves to the pool, see {@link PublishRpcs};
+ * authentication waits without a thread, see {@link GrpcAuthInterceptor}). It is off by default:
+ * on a heavily oversubscribed two-core machine it measured slower (fewer broker threads get fewer
+ * time slices), and it awaits a quiet-machine A/B (docs/benchmarks.md).
  *
  * <p>Thread-safety: {@link #start} once, {@link #close} from any thread, idempotent.
  */
 public final class GrpcServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
     private static final long SHUTDOWN_GRACE_MS = 5_000;
-    /** Methods whose handlers never block: they run on the transport's thread (full method names). */
+    static final String PUBLISH_ON_TRANSPORT_PROPERTY = "ratatoskr.grpc.publishOnTransport";
+    /** Read once: whether {@link #TRANSPORT_THREAD_METHODS} run on the transport's thread. */
+    private static final boolean PUBLISH_ON_TRANSPORT = Boolean.getBoolean(PUBLISH_ON_TRANSPORT_PROPERTY);
+    /** Methods whose handlers never block: they may run on the transport's thread (full method names). */
     static final java.util.Set<String> TRANSPORT_THREAD_METHODS = java.util.Set.of(
             RatatoskrGrpc.getPublishMethod().getFullMethodName(),
             RatatoskrGrpc.getPublishBatchMethod().getFullMethodName());
@@ -91,7 +96,8 @@ public final class GrpcServer implements AutoCloseable {
                 .callExecutor(new ServerCallExecutorSupplier() {
                     @Override
                     public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-                        return TRANSPORT_THREAD_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
+                        return PUBLISH_ON_TRANSPORT
+                                && TRANSPORT_THREAD_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
                                 ? DIRECT : null; // null: the pool
                     }
                 })

@@ -46,9 +46,9 @@ import java.util.function.Supplier;
  * to live subscribers ({@code Broker.route}). Other durable topics whose filters match do not
  * capture batch messages.
  *
- * <p>Both run on the transport's thread (see {@link GrpcServer}): nothing on their path blocks, except
- * creating a topic that does not exist yet (auto-creation), which touches the disk; such a call moves
- * to the {@code blocking} executor first.
+ * <p>Both may run on the transport's thread (see {@link GrpcServer}): nothing on their path blocks,
+ * except creating a topic that does not exist yet (auto-creation), which touches the disk; that
+ * creation runs on the {@code blocking} executor, then the publish goes on.
  *
  * <p>Thread-safety: stateless apart from the thread-safe backend.
  */
