@@ -276,7 +276,8 @@ public final class Consumer implements AutoCloseable {
          */
         private volatile boolean batched;
         /** Messages received and not yet taken by a handler. */
-        private final java.util.concurrent.atomic.AtomicInteger unhandled = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger unhandled =
+                new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public void beforeStart(ClientCallStreamObserver<ConsumeRequest> requestStream) {

@@ -171,7 +171,8 @@ class ConsumeTest extends ClientTestBase {
         for (int i = 0; i < messages; i++) {
             client.publish("singles", "s-" + i).join();
         }
-        try (Consumer consumer = client.consume("singles", "one", ConsumeOptions.DEFAULTS.withMaxBatch(1), m -> Ack.ACK)) {
+        try (Consumer consumer = client.consume("singles", "one", ConsumeOptions.DEFAULTS.withMaxBatch(1),
+                m -> Ack.ACK)) {
             await().atMost(WAIT).until(() -> client.groups().describe("singles", "one").lag() == 0);
             assertThat(consumer.ackRequests()).isEqualTo(messages);
         }

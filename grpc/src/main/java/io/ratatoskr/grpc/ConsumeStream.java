@@ -294,7 +294,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         });
     }
 
-    /** Adds the delivery of {@code messageId} to the arrays at {@code k} if it is in flight here, else fails its answer. */
+    /** Adds the delivery of {@code messageId} to the arrays at {@code k} if it is in flight here, else fails it. */
     private int collectAck(String messageId, long[] deliveries, String[] ids, int k) {
         String id = normalizedId(messageId);
         if (id == null) {

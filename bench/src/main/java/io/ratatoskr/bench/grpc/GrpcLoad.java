@@ -99,7 +99,7 @@ public final class GrpcLoad implements Callable<Integer> {
 
     GrpcSpec spec() {
         return new GrpcSpec(host, port, GrpcSpec.Scenario.parse(scenario), clients, window, batch, payloadBytes,
-                partitions, durability, rate, run.duration, run.warmup, preload, members, prefetch, consumeBatch, run.preloadTimeout,
-                run.drainTimeout, run.brokerPid, run.clockTicks, run.topicPrefix, run.labels);
+                partitions, durability, rate, run.duration, run.warmup, preload, members, prefetch, consumeBatch,
+                run.preloadTimeout, run.drainTimeout, run.brokerPid, run.clockTicks, run.topicPrefix, run.labels);
     }
 }
