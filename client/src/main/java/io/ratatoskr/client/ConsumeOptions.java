@@ -16,10 +16,19 @@ package io.ratatoskr.client;
  *                     of about half the window), so no more than this many messages are ever delivered and
  *                     unanswered; 0: {@code prefetch} when set, else {@code max(16, concurrency)}. Below
  *                     {@code concurrency} it limits concurrency.
+ * @param maxBatch     the most messages the broker puts in one response, 1..1000 (acknowledgements are
+ *                     then sent several to a message as well); 1: one message per response and one
+ *                     acknowledgement per message; 0: {@code min(100, creditWindow)}
  */
-public record ConsumeOptions(String member, StartPosition start, int prefetch, int concurrency, int creditWindow) {
-    /** Generated member name, broker's start position and prefetch, one message at a time, default window. */
-    public static final ConsumeOptions DEFAULTS = new ConsumeOptions(null, null, 0, 1, 0);
+public record ConsumeOptions(String member, StartPosition start, int prefetch, int concurrency, int creditWindow,
+                             int maxBatch) {
+    /** Generated member name, broker's start position and prefetch, one message at a time, default window and batch. */
+    public static final ConsumeOptions DEFAULTS = new ConsumeOptions(null, null, 0, 1, 0, 0);
+
+    /** Options with the default batch ({@code maxBatch} 0). */
+    public ConsumeOptions(String member, StartPosition start, int prefetch, int concurrency, int creditWindow) {
+        this(member, start, prefetch, concurrency, creditWindow, 0);
+    }
 
     /** Validates the ranges. */
     public ConsumeOptions {
@@ -32,31 +41,44 @@ public record ConsumeOptions(String member, StartPosition start, int prefetch, i
         if (creditWindow < 0 || creditWindow > 65_535) {
             throw new IllegalArgumentException("creditWindow must be 0..65535: " + creditWindow);
         }
+        if (maxBatch < 0 || maxBatch > 1000) {
+            throw new IllegalArgumentException("maxBatch must be 0..1000: " + maxBatch);
+        }
     }
 
     /** With member name {@code m}. */
     public ConsumeOptions withMember(String m) {
-        return new ConsumeOptions(m, start, prefetch, concurrency, creditWindow);
+        return new ConsumeOptions(m, start, prefetch, concurrency, creditWindow, maxBatch);
     }
 
     /** With start position {@code s}. */
     public ConsumeOptions withStart(StartPosition s) {
-        return new ConsumeOptions(member, s, prefetch, concurrency, creditWindow);
+        return new ConsumeOptions(member, s, prefetch, concurrency, creditWindow, maxBatch);
     }
 
     /** With prefetch {@code p}. */
     public ConsumeOptions withPrefetch(int p) {
-        return new ConsumeOptions(member, start, p, concurrency, creditWindow);
+        return new ConsumeOptions(member, start, p, concurrency, creditWindow, maxBatch);
     }
 
     /** With {@code n} messages handled at once. */
     public ConsumeOptions withConcurrency(int n) {
-        return new ConsumeOptions(member, start, prefetch, n, creditWindow);
+        return new ConsumeOptions(member, start, prefetch, n, creditWindow, maxBatch);
     }
 
     /** With credit window {@code w}. */
     public ConsumeOptions withCreditWindow(int w) {
-        return new ConsumeOptions(member, start, prefetch, concurrency, w);
+        return new ConsumeOptions(member, start, prefetch, concurrency, w, maxBatch);
+    }
+
+    /** With at most {@code n} messages per response (1: one at a time, as clients before batching). */
+    public ConsumeOptions withMaxBatch(int n) {
+        return new ConsumeOptions(member, start, prefetch, concurrency, creditWindow, n);
+    }
+
+    /** The batch asked for: {@link #maxBatch()} or its default. */
+    public int effectiveMaxBatch() {
+        return maxBatch > 0 ? maxBatch : Math.min(100, effectiveCreditWindow());
     }
 
     /** The credit window in force: {@link #creditWindow()} or its default. */

@@ -29,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * the client's handler executor on up to {@link ConsumeOptions#concurrency()} messages at once; with
  * concurrency 1 in delivery order.
  *
+ * <p><b>Batches.</b> The client asks the broker for up to {@link ConsumeOptions#effectiveMaxBatch()}
+ * messages per response. Acknowledgements are gathered and sent several to a message: when half the
+ * window is owed, or as soon as no received message is left waiting for a handler (so an
+ * acknowledgement never waits for a message that has not arrived). Nacks and rejects go one by one,
+ * at once. A broker that predates batching (its {@code started} says {@code max_batch} 0) gets one
+ * message per response and one acknowledgement per message, as does {@code maxBatch} 1.
+ *
  * <p><b>Answers.</b> The handler's {@link Ack} is sent to the broker; an exception thrown by the
  * handler (or a null answer) is {@link Ack#nack()}. Messages are at least once: a message whose ack
  * did not reach the broker (connection lost, ack timeout) is delivered again, with a higher
@@ -61,6 +68,7 @@ public final class Consumer implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong answersRefused = new AtomicLong();
     private final AtomicLong creditGrants = new AtomicLong();
+    private final AtomicLong ackRequests = new AtomicLong();
     private final Object lock = new Object();
     private Stream stream;
     private volatile boolean closed;
@@ -129,6 +137,11 @@ public final class Consumer implements AutoCloseable {
         return creditGrants.get();
     }
 
+    /** Ack requests sent (one acknowledges several messages when the stream is batched). */
+    long ackRequests() {
+        return ackRequests.get();
+    }
+
     /** Whether it is still consuming or reconnecting (not closed, not refused). */
     public boolean isActive() {
         return !closed;
@@ -172,7 +185,8 @@ public final class Consumer implements AutoCloseable {
 
     void open() {
         ConsumeStart.Builder start = ConsumeStart.newBuilder().setTopic(topic).setGroup(group)
-                .setInitialCredits(options.effectiveCreditWindow()).setPrefetch(options.prefetch());
+                .setInitialCredits(options.effectiveCreditWindow()).setPrefetch(options.prefetch())
+                .setMaxBatch(options.effectiveMaxBatch());
         if (options.member() != null) {
             start.setMember(options.member());
         }
@@ -208,6 +222,7 @@ public final class Consumer implements AutoCloseable {
     }
 
     private void handle(Stream from, ReceivedMessage message) {
+        from.handling();
         if (closed || !from.live) {
             return; // not handled: the broker gives it to a member again
         }
@@ -222,23 +237,23 @@ public final class Consumer implements AutoCloseable {
             log.warn("{}: handler failed on {}; nacking it", source, message, e);
             ack = Ack.nack();
         }
-        ConsumeRequest.Builder answer = ConsumeRequest.newBuilder();
         String id = message.messageId();
         switch (ack) {
             case Ack.Accept a -> {
                 acked.incrementAndGet();
-                answer.setAck(io.ratatoskr.api.v1.Ack.newBuilder().setMessageId(id));
+                from.ack(id);
             }
             case Ack.Nack n -> {
                 nacked.incrementAndGet();
-                answer.setNack(Nack.newBuilder().setMessageId(id).setDelayMs(n.delay().toMillis()));
+                from.answer(ConsumeRequest.newBuilder()
+                        .setNack(Nack.newBuilder().setMessageId(id).setDelayMs(n.delay().toMillis())).build());
             }
             case Ack.Reject r -> {
                 rejected.incrementAndGet();
-                answer.setReject(Reject.newBuilder().setMessageId(id).setReason(r.reason()));
+                from.answer(ConsumeRequest.newBuilder()
+                        .setReject(Reject.newBuilder().setMessageId(id).setReason(r.reason())).build());
             }
         }
-        from.answer(answer.build());
     }
 
     /**
@@ -253,6 +268,16 @@ public final class Consumer implements AutoCloseable {
         private volatile boolean live = true;
         /** Messages answered whose credit is not yet granted again; guarded by this. */
         private int creditsOwed;
+        /** Acknowledgements not sent yet (batched streams); guarded by this. */
+        private final java.util.List<String> acksOwed = new java.util.ArrayList<>();
+        /**
+         * Whether acknowledgements are gathered: the broker batches ({@code started.max_batch} above 1; 0 from a
+         * broker that predates batching, 1 when one at a time was asked for).
+         */
+        private volatile boolean batched;
+        /** Messages received and not yet taken by a handler. */
+        private final java.util.concurrent.atomic.AtomicInteger unhandled =
+                new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public void beforeStart(ClientCallStreamObserver<ConsumeRequest> requestStream) {
@@ -279,9 +304,50 @@ public final class Consumer implements AutoCloseable {
          * {@code window - creditBatch + 1 >= 1} of them, so it can always send the next message.
          */
         synchronized void answer(ConsumeRequest answer) {
+            flushAcks();
             send(answer);
+            owe();
+        }
+
+        /** A handler took a received message. */
+        void handling() {
+            unhandled.decrementAndGet();
+        }
+
+        /**
+         * Acknowledges {@code messageId}: at once to a broker without batches, else gathered and sent
+         * once half the window is owed or no received message waits for a handler.
+         */
+        synchronized void ack(String messageId) {
+            if (!batched) {
+                send(ConsumeRequest.newBuilder().setAck(io.ratatoskr.api.v1.Ack.newBuilder().setMessageId(messageId))
+                        .build());
+                ackRequests.incrementAndGet();
+                owe();
+                return;
+            }
+            acksOwed.add(messageId);
+            if (acksOwed.size() >= creditBatch || unhandled.get() <= 0) {
+                flushAcks();
+            }
+            owe();
+        }
+
+        private void flushAcks() {
+            if (acksOwed.isEmpty()) {
+                return;
+            }
+            send(ConsumeRequest.newBuilder().setAck(io.ratatoskr.api.v1.Ack.newBuilder().addAllMessageIds(acksOwed))
+                    .build());
+            acksOwed.clear();
+            ackRequests.incrementAndGet();
+        }
+
+        /** One more message answered: its credit is owed (see {@link #answer}). */
+        private void owe() {
             creditsOwed++;
             if (creditsOwed >= creditBatch) {
+                flushAcks(); // a credit never goes out before the answers it stands for
                 send(ConsumeRequest.newBuilder().setCredit(Credit.newBuilder().setCount(creditsOwed)).build());
                 creditsOwed = 0;
                 creditGrants.incrementAndGet();
@@ -294,6 +360,7 @@ public final class Consumer implements AutoCloseable {
                 if (!live) {
                     return;
                 }
+                flushAcks();
                 requests.onCompleted();
             }
             try {
@@ -314,6 +381,7 @@ public final class Consumer implements AutoCloseable {
         public void onNext(ConsumeResponse response) {
             switch (response.getEventCase()) {
                 case STARTED -> {
+                    batched = response.getStarted().getMaxBatch() > 1;
                     reconnect.connected();
                     started.complete(Consumer.this);
                     log.debug("{}: joined as {} (prefetch {})", source, response.getStarted().getMember(),
@@ -322,7 +390,16 @@ public final class Consumer implements AutoCloseable {
                 case MESSAGE -> {
                     received.incrementAndGet();
                     ReceivedMessage m = ReceivedMessage.from(response.getMessage());
+                    unhandled.incrementAndGet();
                     dispatch.submit(() -> handle(this, m));
+                }
+                case MESSAGES -> {
+                    for (io.ratatoskr.api.v1.Message proto : response.getMessages().getMessagesList()) {
+                        received.incrementAndGet();
+                        ReceivedMessage m = ReceivedMessage.from(proto);
+                        unhandled.incrementAndGet();
+                        dispatch.submit(() -> handle(this, m));
+                    }
                 }
                 case ANSWER_FAILED -> {
                     answersRefused.incrementAndGet();

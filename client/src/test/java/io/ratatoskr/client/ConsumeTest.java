@@ -144,6 +144,41 @@ class ConsumeTest extends ClientTestBase {
     }
 
     @Test
+    void aBatchedConsumerAcknowledgesEveryMessageWithFewAckRequests() {
+        int messages = 400;
+        client.topics().createTopic("bulk");
+        for (int i = 0; i < messages; i++) {
+            client.publish("bulk", "b-" + i).join();
+        }
+        List<String> seen = new CopyOnWriteArrayList<>();
+        try (Consumer consumer = client.consume("bulk", "batched", ConsumeOptions.DEFAULTS.withCreditWindow(100),
+                m -> {
+                    seen.add(m.payloadAsString());
+                    return Ack.ACK;
+                })) {
+            await().atMost(WAIT).until(() -> client.groups().describe("bulk", "batched").lag() == 0);
+            assertThat(consumer.acked()).isEqualTo(messages);
+            assertThat(consumer.ackRequests()).isLessThan(messages / 4);
+            assertThat(consumer.answersRefused()).isZero();
+        }
+        assertThat(seen).hasSize(messages).doesNotHaveDuplicates().startsWith("b-0").endsWith("b-399");
+    }
+
+    @Test
+    void aConsumerWithMaxBatchOneSendsOneAckPerMessage() {
+        int messages = 30;
+        client.topics().createTopic("singles");
+        for (int i = 0; i < messages; i++) {
+            client.publish("singles", "s-" + i).join();
+        }
+        try (Consumer consumer = client.consume("singles", "one", ConsumeOptions.DEFAULTS.withMaxBatch(1),
+                m -> Ack.ACK)) {
+            await().atMost(WAIT).until(() -> client.groups().describe("singles", "one").lag() == 0);
+            assertThat(consumer.ackRequests()).isEqualTo(messages);
+        }
+    }
+
+    @Test
     void aWindowOfOneNeverStalls() {
         int messages = 10;
         client.topics().createTopic("single");

@@ -3,12 +3,14 @@ package io.ratatoskr.grpc;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.ratatoskr.api.v1.Ack;
 import io.ratatoskr.api.v1.AnswerFailed;
 import io.ratatoskr.api.v1.ConsumeRequest;
 import io.ratatoskr.api.v1.ConsumeResponse;
 import io.ratatoskr.api.v1.ConsumeStart;
 import io.ratatoskr.api.v1.ConsumeStarted;
 import io.ratatoskr.api.v1.Error;
+import io.ratatoskr.api.v1.MessageBatch;
 import io.ratatoskr.api.v1.Position;
 import io.ratatoskr.core.client.ClientInfo;
 import io.ratatoskr.core.client.ClientState;
@@ -24,6 +26,7 @@ import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +51,14 @@ import org.slf4j.LoggerFactory;
  * half of the time it had left when it arrived: it is then released to the group uncounted
  * ({@link GroupMember#release}) and goes out again (to another member, or later to this one) with a
  * fresh timeout. A client therefore always has at least half the ack timeout to answer.
+ *
+ * <h2>Batches</h2>
+ * With {@code start.max_batch} above 1, deliveries go out as {@code messages} events of up to that
+ * many messages. The group hands deliveries over one by one on its thread; instead of sending each at
+ * once, the stream queues them and sends what has gathered from a task on the shared sender executor
+ * ({@link ConsumeStreams#execute}), so the deliveries of one group step (e.g. the refill after a
+ * batched ack) share a response. A batch never waits to fill. An {@code ack} naming several message
+ * ids applies them with one {@link GroupMember#ackAll} step of the group.
  *
  * <h2>Answers</h2>
  * Deliveries sent and not answered are kept by message id (the newest delivery of an id wins: a
@@ -75,6 +86,10 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
     /** Answer-failed events kept while the transport is not ready. */
     static final int MAX_QUEUED_EVENTS = 1024;
     static final int MAX_MEMBER_NAME_CHARS = 200;
+    /** The largest {@code max_batch} a stream may ask for. */
+    static final int MAX_BATCH = 1000;
+    /** The most message ids one {@code ack} may name. */
+    static final int MAX_ACK_IDS = 10_000;
 
     private final ConsumeStreams owner;
     private final ServerCallStreamObserver<ConsumeResponse> call;
@@ -85,6 +100,10 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
     private boolean startedSent;
     private boolean closed;
     private long credits;
+    /** Messages per response: 1 sends {@code message} events, above 1 {@code messages} events. */
+    private int maxBatch = 1;
+    /** A send task is queued on the sender executor (batched streams only). */
+    private boolean sendScheduled;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private final LinkedHashMap<String, Sent> sent = new LinkedHashMap<>();
     private final ArrayDeque<ConsumeResponse> events = new ArrayDeque<>();
@@ -124,7 +143,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
             switch (request.getRequestCase()) {
                 case START -> start(request.getStart());
                 case CREDIT -> credit(request.getCredit().getCount());
-                case ACK -> answer(request.getAck().getMessageId(), Answer.ACK, 0, null);
+                case ACK -> ack(request.getAck());
                 case NACK -> answer(request.getNack().getMessageId(), Answer.NACK, request.getNack().getDelayMs(),
                         null);
                 case REJECT -> answer(request.getReject().getMessageId(), Answer.REJECT, 0,
@@ -180,6 +199,10 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
             throw ErrorCode.INVALID_ARGUMENT.exception("prefetch must be in 0..65535 (0: the group's prefetch), was "
                     + s.getPrefetch());
         }
+        if (s.getMaxBatch() < 0 || s.getMaxBatch() > MAX_BATCH) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("max_batch must be in 0.." + MAX_BATCH
+                    + " (0 or 1: one message per response), was " + s.getMaxBatch());
+        }
         if (s.getInitialCredits() < 0) {
             throw ErrorCode.INVALID_ARGUMENT.exception("initial_credits must not be negative, was "
                     + s.getInitialCredits());
@@ -193,6 +216,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         owner.checkConsume(s.getTopic()); // onNext runs in the call's gRPC Context: the caller's principal
         StartPosition position = startPosition(s.getStart());
         credits = s.getInitialCredits();
+        maxBatch = Math.max(1, s.getMaxBatch());
         member = owner.groups().join(s.getTopic(), s.getGroup(),
                 new MemberOptions(name, s.getPrefetch(), 0, position), this);
         // Posted after the join: it completes once the member is in (its prefetch is known).
@@ -212,7 +236,8 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
                 .setGroup(member.group())
                 .setMember(member.name())
                 .setPrefetch(member.prefetch())
-                .setAckTimeoutMs(info.config().ackTimeoutMs())).build());
+                .setAckTimeoutMs(info.config().ackTimeoutMs())
+                .setMaxBatch(maxBatch)).build());
         startedSent = true;
         owner.clients().add(this);
         drain();
@@ -231,6 +256,61 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
     }
 
     private enum Answer { ACK, NACK, REJECT }
+
+    /**
+     * An ack of one message (as {@link #answer}) or of several ({@code message_ids}): the ids in flight
+     * on this stream are acknowledged in one group step, each other id gets its {@code answer_failed}.
+     */
+    private void ack(Ack a) {
+        if (a.getMessageIdsCount() == 0) {
+            answer(a.getMessageId(), Answer.ACK, 0, null);
+            return;
+        }
+        int n = a.getMessageIdsCount() + (a.getMessageId().isEmpty() ? 0 : 1);
+        if (n > MAX_ACK_IDS) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("an ack may name at most " + MAX_ACK_IDS
+                    + " message ids, had " + n);
+        }
+        long[] deliveries = new long[n];
+        String[] ids = new String[n];
+        int k = 0;
+        if (!a.getMessageId().isEmpty()) {
+            k = collectAck(a.getMessageId(), deliveries, ids, k);
+        }
+        for (int i = 0; i < a.getMessageIdsCount(); i++) {
+            k = collectAck(a.getMessageIds(i), deliveries, ids, k);
+        }
+        if (k == 0) {
+            return;
+        }
+        owner.acked(k);
+        String[] answered = k == n ? ids : Arrays.copyOf(ids, k);
+        member.ackAll(k == n ? deliveries : Arrays.copyOf(deliveries, k)).whenComplete((acked, err) -> {
+            if (err != null) {
+                for (String id : answered) {
+                    answerRefused(id, err);
+                }
+            }
+        });
+    }
+
+    /** Adds the delivery of {@code messageId} to the arrays at {@code k} if it is in flight here, else fails it. */
+    private int collectAck(String messageId, long[] deliveries, String[] ids, int k) {
+        String id = normalizedId(messageId);
+        if (id == null) {
+            answerFailed(messageId, GrpcErrors.toError(ErrorCode.INVALID_ARGUMENT, messageId.isEmpty()
+                    ? "message_id is empty" : "'" + messageId + "' is not a message id (a UUID)"));
+            return k;
+        }
+        Sent s = sent.remove(id);
+        if (s == null) {
+            answerFailed(messageId, notInFlight(id));
+            return k;
+        }
+        deliveries[k] = s.deliveryId();
+        ids[k] = messageId;
+        return k + 1;
+    }
 
     private void answer(String messageId, Answer kind, long delayMs, String reason) {
         String id = normalizedId(messageId);
@@ -251,7 +331,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         }
         CompletableFuture<Void> applied = switch (kind) {
             case ACK -> {
-                owner.acked();
+                owner.acked(1);
                 yield member.ack(s.deliveryId());
             }
             case NACK -> {
@@ -306,7 +386,30 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
             return; // the member is leaving: the group takes it back uncounted (it is not in the attempted list)
         }
         long now = owner.clock().millis();
-        waiting.add(new Waiting(d, now + Math.max(0, d.deadlineMs() - now) / 2));
+        long releaseAtMs = now + Math.max(0, d.deadlineMs() - now) / 2;
+        waiting.add(new Waiting(d, releaseAtMs));
+        if (maxBatch > 1) {
+            // Gather the rest of this group step: the send task sends what has arrived by then.
+            if (!sendScheduled) {
+                sendScheduled = true;
+                owner.execute(this::sendGathered);
+            }
+            return;
+        }
+        drain();
+        if (waiting.isEmpty()) {
+            cancelReleaseTimer();
+        } else if (releaseTimer == null || releaseTimerAtMs > releaseAtMs) {
+            armReleaseTimer();
+        }
+    }
+
+    /** The send task of a batched stream: sends what credits and the transport allow, times what is left. */
+    private synchronized void sendGathered() {
+        sendScheduled = false;
+        if (closed) {
+            return;
+        }
         drain();
         armReleaseTimer();
     }
@@ -359,23 +462,49 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         }
         long now = owner.clock().millis();
         while (credits > 0 && !waiting.isEmpty() && call.isReady()) {
-            Waiting w = waiting.poll();
-            GroupDelivery d = w.delivery();
-            if (d.deadlineMs() <= now) {
-                // Its time ran out here (a stalled thread or clock): the group takes it back, uncounted
-                // if its timer has not fired yet.
-                release(d);
+            if (maxBatch == 1) {
+                GroupDelivery d = nextToSend(now);
+                if (d != null) {
+                    call.onNext(ConsumeResponse.newBuilder().setMessage(sending(d)).build());
+                }
                 continue;
             }
-            credits--;
-            String id = d.message().id().toString();
-            sent.remove(id); // an earlier delivery of the same message timed out: the newest one answers
-            sent.put(id, new Sent(d.deliveryId(), d.deadlineMs()));
-            call.onNext(ConsumeResponse.newBuilder()
-                    .setMessage(ProtoMessages.durable(d.message()).setAttempt(d.attempt())).build());
-            owner.delivered(d.message());
+            MessageBatch.Builder batch = MessageBatch.newBuilder();
+            while (batch.getMessagesCount() < maxBatch && credits > 0 && !waiting.isEmpty()) {
+                GroupDelivery d = nextToSend(now);
+                if (d != null) {
+                    batch.addMessages(sending(d));
+                }
+            }
+            if (batch.getMessagesCount() > 0) {
+                call.onNext(ConsumeResponse.newBuilder().setMessages(batch).build());
+            }
         }
         forgetTimedOut(now);
+    }
+
+    /**
+     * The next waiting delivery, taking its credit, or null when the one at the head ran out of time
+     * here (a stalled thread or clock): the group takes that one back, uncounted if its timer has not
+     * fired yet.
+     */
+    private GroupDelivery nextToSend(long now) {
+        GroupDelivery d = waiting.poll().delivery();
+        if (d.deadlineMs() <= now) {
+            release(d);
+            return null;
+        }
+        credits--;
+        return d;
+    }
+
+    /** Records {@code d} as sent (awaiting its answer) and builds its message. */
+    private io.ratatoskr.api.v1.Message.Builder sending(GroupDelivery d) {
+        String id = d.message().id().toString();
+        sent.remove(id); // an earlier delivery of the same message timed out: the newest one answers
+        sent.put(id, new Sent(d.deliveryId(), d.deadlineMs()));
+        owner.delivered(d.message());
+        return ProtoMessages.durable(d.message()).setAttempt(d.attempt());
     }
 
     /**

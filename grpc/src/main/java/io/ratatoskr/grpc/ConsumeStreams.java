@@ -16,16 +16,17 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The open {@code Consume} streams of the service (see {@link ConsumeStream}), what they share — the
- * consumer groups, the clock, the metrics, one timer thread for deliveries that wait too long for a
- * credit — and their end at shutdown (UNAVAILABLE).
+ * consumer groups, the clock, the metrics, one thread that times deliveries waiting too long for a
+ * credit and sends batched streams' gathered deliveries — and their end at shutdown (UNAVAILABLE).
  *
  * <p>Metrics (no per-topic labels: the core's group metrics carry those):
  * {@code ratatoskr.grpc.consume.streams} (open), {@code ratatoskr.grpc.consume.deliveries} (sent),
@@ -138,19 +139,37 @@ final class ConsumeStreams {
         return "grpc-consumer-" + memberSeq.incrementAndGet();
     }
 
-    /** Runs {@code task} after {@code delayMs} on the shared timer; null once shut down. */
+    /** Runs {@code task} after {@code delayMs} on the shared thread; null once shut down. */
     synchronized ScheduledFuture<?> schedule(Runnable task, long delayMs) {
         if (shutDown) {
             return null;
         }
+        return timer().schedule(task, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} soon on the shared thread (a batched stream's send); dropped once shut down. */
+    synchronized void execute(Runnable task) {
+        if (shutDown) {
+            return;
+        }
+        try {
+            timer().execute(task);
+        } catch (RejectedExecutionException e) {
+            // Shut down concurrently: every stream is ending UNAVAILABLE, nothing is left to send.
+        }
+    }
+
+    private ScheduledExecutorService timer() {
         if (timer == null) {
-            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread th = new Thread(r, "grpc-consume-timer");
                 th.setDaemon(true);
                 return th;
             });
+            t.setRemoveOnCancelPolicy(true); // a release timer cancelled by a drain does not linger
+            timer = t;
         }
-        return timer.schedule(task, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+        return timer;
     }
 
     void delivered(DurableMessage m) {
@@ -160,8 +179,8 @@ final class ConsumeStreams {
                 m.message().receivedAtMillis());
     }
 
-    void acked() {
-        acks.increment();
+    void acked(int count) {
+        acks.increment(count);
     }
 
     void nacked() {

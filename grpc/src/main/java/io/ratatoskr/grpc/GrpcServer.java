@@ -1,6 +1,9 @@
 package io.ratatoskr.grpc;
 
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -14,6 +17,7 @@ import io.ratatoskr.core.trace.Tracing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -26,15 +30,32 @@ import org.slf4j.LoggerFactory;
  * The gRPC listener: service {@code ratatoskr.v1.Ratatoskr}, the standard {@code grpc.health.v1}
  * service and server reflection (v1 and v1alpha), over grpc-java's Netty transport.
  *
- * <p>Calls run on a fixed pool of {@link GrpcConfig#workerThreads()} threads; handlers never block
- * on storage (they complete when the core's futures do), but creating or altering a topic touches
- * the disk, which is why calls are kept off the transport's event loop.
+ * <p>Where calls run: on a fixed pool of {@link GrpcConfig#workerThreads()} threads, because
+ * creating or altering a topic, seeking a group and the like touch the disk, and a Consume stream's
+ * messages take the stream's monitor, which the group's thread holds while it sends (an event loop
+ * must never wait for it; with batches a stream's requests are few, so the hand-off costs little).
+ * With the system property {@value #PUBLISH_ON_TRANSPORT_PROPERTY}{@code =true}, Publish and
+ * PublishBatch ({@link #TRANSPORT_THREAD_METHODS}) run instead on the transport's event loop that
+ * read them, with no hand-off per call — nothing on their path blocks (they complete when the core's
+ * futures do; a publish that must first create its topic moves to the pool, see {@link PublishRpcs};
+ * authentication waits without a thread, see {@link GrpcAuthInterceptor}). It is off by default:
+ * on a heavily oversubscribed two-core machine it measured slower (fewer broker threads get fewer
+ * time slices), and it awaits a quiet-machine A/B (docs/benchmarks.md).
  *
  * <p>Thread-safety: {@link #start} once, {@link #close} from any thread, idempotent.
  */
 public final class GrpcServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
     private static final long SHUTDOWN_GRACE_MS = 5_000;
+    static final String PUBLISH_ON_TRANSPORT_PROPERTY = "ratatoskr.grpc.publishOnTransport";
+    /** Read once: whether {@link #TRANSPORT_THREAD_METHODS} run on the transport's thread. */
+    private static final boolean PUBLISH_ON_TRANSPORT = Boolean.getBoolean(PUBLISH_ON_TRANSPORT_PROPERTY);
+    /** Methods whose handlers never block: they may run on the transport's thread (full method names). */
+    static final java.util.Set<String> TRANSPORT_THREAD_METHODS = java.util.Set.of(
+            RatatoskrGrpc.getPublishMethod().getFullMethodName(),
+            RatatoskrGrpc.getPublishBatchMethod().getFullMethodName());
+
+    private static final Executor DIRECT = Runnable::run;
 
     private final GrpcConfig config;
     private final HealthStatusManager health = new HealthStatusManager();
@@ -58,7 +79,7 @@ public final class GrpcServer implements AutoCloseable {
                       io.ratatoskr.core.security.Authenticator authenticator) {
         this.config = config;
         this.executor = Executors.newFixedThreadPool(config.workerThreads(), named("grpc-call-"));
-        this.service = new RatatoskrService(backend, registry);
+        this.service = new RatatoskrService(backend, registry, executor);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
         this.tls = config.tls() == null ? null : new ReloadingGrpcSslContext(config.tls(), registry);
         if (tls != null) {
@@ -72,6 +93,14 @@ public final class GrpcServer implements AutoCloseable {
         }
         this.server = builder
                 .executor(executor)
+                .callExecutor(new ServerCallExecutorSupplier() {
+                    @Override
+                    public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
+                        return PUBLISH_ON_TRANSPORT
+                                && TRANSPORT_THREAD_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
+                                ? DIRECT : null; // null: the pool
+                    }
+                })
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxConcurrentCallsPerConnection(config.maxConcurrentCallsPerConnection())
                 .keepAliveTime(config.keepAliveTimeMs(), TimeUnit.MILLISECONDS)

@@ -85,6 +85,7 @@ final class GrpcTraffic implements ServerInterceptor {
         switch (message) {
             case SubscribeResponse r when r.hasMessage() -> messagesOut.increment();
             case ConsumeResponse r when r.hasMessage() -> messagesOut.increment();
+            case ConsumeResponse r when r.hasMessages() -> messagesOut.add(r.getMessages().getMessagesCount());
             case FetchResponse r -> messagesOut.add(r.getMessagesCount());
             default -> { }
         }

@@ -1,5 +1,6 @@
 package io.ratatoskr.grpc;
 
+import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import io.ratatoskr.api.v1.BatchMessage;
 import io.ratatoskr.api.v1.PublishBatchRequest;
@@ -26,6 +27,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Publish and PublishBatch.
@@ -43,6 +46,10 @@ import java.util.concurrent.CompletableFuture;
  * to live subscribers ({@code Broker.route}). Other durable topics whose filters match do not
  * capture batch messages.
  *
+ * <p>Both may run on the transport's thread (see {@link GrpcServer}): nothing on their path blocks,
+ * except creating a topic that does not exist yet (auto-creation), which touches the disk; that
+ * creation runs on the {@code blocking} executor, then the publish goes on.
+ *
  * <p>Thread-safety: stateless apart from the thread-safe backend.
  */
 final class PublishRpcs {
@@ -59,49 +66,83 @@ final class PublishRpcs {
 
     private final GrpcBackend backend;
     private final Clock clock;
+    private final Executor blocking;
 
-    PublishRpcs(GrpcBackend backend) {
+    PublishRpcs(GrpcBackend backend, Executor blocking) {
         this.backend = backend;
         this.clock = backend.broker().clock();
+        this.blocking = blocking;
     }
 
     void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
         Calls.async(response, () -> {
+            DurableTopics t = backend.topics();
             String topic = request.getTopic();
-            checkTopicName(topic);
-            int qos = qos(request.hasQos(), request.getQos());
-            long now = clock.millis();
-            Message message = message(topic, request.getPayload().toByteArray(), request.getMetadataMap(),
-                    request.getKey(), request.getIdempotencyKey(), request.getContentType(), request.getTtlMs(), qos,
-                    request.getRetain(), now);
-            DurableTopics topics = backend.topics();
-            if (!request.getLiveOnly() && topics.capturing(topic).isEmpty()) {
-                if (!topics.config().autoCreate()) {
-                    throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
-                }
-                topics.createIfAbsent(topic, topics.config().autoCreateConfig());
+            if (t.config().autoCreate() && !request.getLiveOnly() && t.capturing(topic).isEmpty()) {
+                // Refuse a bad request before its topic is created, as the fields are checked before storing.
+                checkTopicName(topic);
+                message(topic, request.getPayload().toByteArray(), request.getMetadataMap(), request.getKey(),
+                        request.getIdempotencyKey(), request.getContentType(), request.getTtlMs(),
+                        qos(request.hasQos(), request.getQos()), request.getRetain(), clock.millis());
+                return createThen(topic, () -> publishFuture(request));
             }
-            backend.broker().metrics().messageReceived(BrokerMetrics.Protocol.GRPC, qos, message.payload().length);
-            AckBarrier barrier = new AckBarrier();
-            PublishTrace trace = backend.broker().tracing().publish(message, "grpc", null, TraceHeaders.current());
-            if (trace != null) {
-                message = trace.propagate(message);
-                barrier.trace(trace);
-            }
-            try {
-                backend.broker().publish(message, null, barrier);
-            } catch (RuntimeException e) {
-                if (trace != null) {
-                    trace.refused(e);
-                }
-                throw e;
-            }
-            if (trace != null) {
-                trace.acknowledgedWhen(barrier);
-            }
-            List<CompletableFuture<PublishReceipt>> receipts = barrier.results(PublishReceipt.class);
-            return barrier.done().thenApply(done -> answer(topic, receipts, now));
+            return publishFuture(request);
         }, this::refused);
+    }
+
+    /**
+     * Creates durable topic {@code topic} on the blocking executor (it touches the disk), then starts
+     * {@code publish} in the call's context.
+     */
+    private <T> CompletableFuture<T> createThen(String topic, Supplier<CompletableFuture<T>> publish) {
+        DurableTopics t = backend.topics();
+        Context context = Context.current();
+        return CompletableFuture.runAsync(() -> t.createIfAbsent(topic, t.config().autoCreateConfig()), blocking)
+                .thenCompose(created -> {
+                    Context previous = context.attach();
+                    try {
+                        return publish.get();
+                    } finally {
+                        context.detach(previous);
+                    }
+                });
+    }
+
+    private CompletableFuture<PublishResponse> publishFuture(PublishRequest request) {
+        String topic = request.getTopic();
+        checkTopicName(topic);
+        int qos = qos(request.hasQos(), request.getQos());
+        long now = clock.millis();
+        Message message = message(topic, request.getPayload().toByteArray(), request.getMetadataMap(),
+                request.getKey(), request.getIdempotencyKey(), request.getContentType(), request.getTtlMs(), qos,
+                request.getRetain(), now);
+        DurableTopics topics = backend.topics();
+        if (!request.getLiveOnly() && topics.capturing(topic).isEmpty()) {
+            if (!topics.config().autoCreate()) {
+                throw ErrorCode.TOPIC_NOT_FOUND.exception(topic);
+            }
+            topics.createIfAbsent(topic, topics.config().autoCreateConfig());
+        }
+        backend.broker().metrics().messageReceived(BrokerMetrics.Protocol.GRPC, qos, message.payload().length);
+        AckBarrier barrier = new AckBarrier();
+        PublishTrace trace = backend.broker().tracing().publish(message, "grpc", null, TraceHeaders.current());
+        if (trace != null) {
+            message = trace.propagate(message);
+            barrier.trace(trace);
+        }
+        try {
+            backend.broker().publish(message, null, barrier);
+        } catch (RuntimeException e) {
+            if (trace != null) {
+                trace.refused(e);
+            }
+            throw e;
+        }
+        if (trace != null) {
+            trace.acknowledgedWhen(barrier);
+        }
+        List<CompletableFuture<PublishReceipt>> receipts = barrier.results(PublishReceipt.class);
+        return barrier.done().thenApply(done -> answer(topic, receipts, now));
     }
 
     /** Counts a refused publish by its catalogue code. */
@@ -160,78 +201,93 @@ final class PublishRpcs {
 
     void publishBatch(PublishBatchRequest request, StreamObserver<PublishBatchResponse> response) {
         Calls.async(response, () -> {
-            String topic = request.getTopic();
-            DurableTopics.checkName(topic);
-            int n = request.getMessagesCount();
-            Calls.check(n >= 1 && n <= MAX_BATCH, "messages must hold 1.." + MAX_BATCH + " messages, had " + n);
-            int qos = qos(request.hasQos(), request.getQos());
-            long now = clock.millis();
-            // A message that cannot even be built (a bad field) gets its error; the rest go on.
-            List<Message> built = new ArrayList<>(n);
-            List<Integer> index = new ArrayList<>(n);
-            PublishResult[] results = new PublishResult[n];
-            for (int i = 0; i < n; i++) {
-                BatchMessage b = request.getMessages(i);
-                Message m;
-                try {
-                    m = message(topic, b.getPayload().toByteArray(), b.getMetadataMap(), b.getKey(),
-                            b.getIdempotencyKey(), b.getContentType(), b.getTtlMs(), qos, false, now);
-                } catch (RatatoskrException e) {
-                    results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
-                    continue;
-                }
-                try {
-                    backend.broker().admit(m); // broker limits (memory high watermark), as Publish has them
-                } catch (RatatoskrException e) {
-                    results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
-                    continue;
-                }
-                built.add(m);
-                index.add(i);
+            DurableTopics t = backend.topics();
+            if (t.config().autoCreate() && !t.exists(request.getTopic())) {
+                DurableTopics.checkName(request.getTopic());
+                checkBatchSize(request.getMessagesCount());
+                qos(request.hasQos(), request.getQos());
+                return createThen(request.getTopic(), () -> publishBatchFuture(request));
             }
-            for (Message m : built) {
-                backend.broker().metrics().messageReceived(BrokerMetrics.Protocol.GRPC, qos, m.payload().length);
-            }
-            PublishTrace[] traces = traceBatch(built);
-            List<AppendOutcome> outcomes = backend.topics().publishBatch(topic, built);
-            List<CompletableFuture<?>> waits = new ArrayList<>(outcomes.size());
-            AckBarrier journal = new AckBarrier();
-            for (int k = 0; k < outcomes.size(); k++) {
-                AppendOutcome o = outcomes.get(k);
-                int i = index.get(k);
-                PublishTrace trace = traces == null ? null : traces[k];
-                journal.trace(trace);
-                if (!o.duplicate() && !o.receipt().isCompletedExceptionally()) {
-                    try {
-                        backend.broker().route(built.get(k), null, journal);
-                    } catch (RatatoskrException e) {
-                        // Stored, but persistent subscribers' journal refused it: say so for this message.
-                        results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
-                    }
-                }
-                if (trace != null) {
-                    trace.acknowledgedWhen(o.receipt(), 1, List.of(o.receipt()));
-                }
-                waits.add(o.receipt().handle((r, e) -> {
-                    if (results[i] == null) {
-                        results[i] = e != null ? PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build()
-                                : PublishResult.newBuilder().setStored(stored(r)).build();
-                    }
-                    return null;
-                }));
-            }
-            waits.add(journal.done().exceptionally(e -> null));
-            return CompletableFuture.allOf(waits.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
-                PublishBatchResponse.Builder b = PublishBatchResponse.newBuilder();
-                for (PublishResult r : results) {
-                    if (r.hasError()) {
-                        refused(r.getError().getCode());
-                    }
-                    b.addResults(r);
-                }
-                return b.build();
-            });
+            return publishBatchFuture(request);
         }, this::refused);
+    }
+
+    private CompletableFuture<PublishBatchResponse> publishBatchFuture(PublishBatchRequest request) {
+        String topic = request.getTopic();
+        DurableTopics.checkName(topic);
+        int n = request.getMessagesCount();
+        checkBatchSize(n);
+        int qos = qos(request.hasQos(), request.getQos());
+        long now = clock.millis();
+        // A message that cannot even be built (a bad field) gets its error; the rest go on.
+        List<Message> built = new ArrayList<>(n);
+        List<Integer> index = new ArrayList<>(n);
+        PublishResult[] results = new PublishResult[n];
+        for (int i = 0; i < n; i++) {
+            BatchMessage b = request.getMessages(i);
+            Message m;
+            try {
+                m = message(topic, b.getPayload().toByteArray(), b.getMetadataMap(), b.getKey(),
+                        b.getIdempotencyKey(), b.getContentType(), b.getTtlMs(), qos, false, now);
+            } catch (RatatoskrException e) {
+                results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
+                continue;
+            }
+            try {
+                backend.broker().admit(m); // broker limits (memory high watermark), as Publish has them
+            } catch (RatatoskrException e) {
+                results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
+                continue;
+            }
+            built.add(m);
+            index.add(i);
+        }
+        for (Message m : built) {
+            backend.broker().metrics().messageReceived(BrokerMetrics.Protocol.GRPC, qos, m.payload().length);
+        }
+        PublishTrace[] traces = traceBatch(built);
+        List<AppendOutcome> outcomes = backend.topics().publishBatch(topic, built);
+        List<CompletableFuture<?>> waits = new ArrayList<>(outcomes.size());
+        AckBarrier journal = new AckBarrier();
+        for (int k = 0; k < outcomes.size(); k++) {
+            AppendOutcome o = outcomes.get(k);
+            int i = index.get(k);
+            PublishTrace trace = traces == null ? null : traces[k];
+            journal.trace(trace);
+            if (!o.duplicate() && !o.receipt().isCompletedExceptionally()) {
+                try {
+                    backend.broker().route(built.get(k), null, journal);
+                } catch (RatatoskrException e) {
+                    // Stored, but persistent subscribers' journal refused it: say so for this message.
+                    results[i] = PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build();
+                }
+            }
+            if (trace != null) {
+                trace.acknowledgedWhen(o.receipt(), 1, List.of(o.receipt()));
+            }
+            waits.add(o.receipt().handle((r, e) -> {
+                if (results[i] == null) {
+                    results[i] = e != null ? PublishResult.newBuilder().setError(GrpcErrors.toError(e)).build()
+                            : PublishResult.newBuilder().setStored(stored(r)).build();
+                }
+                return null;
+            }));
+        }
+        waits.add(journal.done().exceptionally(e -> null));
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture<?>[]::new)).thenApply(done -> {
+            PublishBatchResponse.Builder b = PublishBatchResponse.newBuilder();
+            for (PublishResult r : results) {
+                if (r.hasError()) {
+                    refused(r.getError().getCode());
+                }
+                b.addResults(r);
+            }
+            return b.build();
+        });
+    }
+
+    private static void checkBatchSize(int n) {
+        Calls.check(n >= 1 && n <= MAX_BATCH, "messages must hold 1.." + MAX_BATCH + " messages, had " + n);
     }
 
     /** Refuses what is not a topic name a client may publish on (INVALID_TOPIC_NAME, INVALID_ARGUMENT). */

@@ -89,7 +89,11 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
     /** Open Subscribe streams and started Consume streams ({@code grpc-sub-<n>}, {@code grpc-consume-<n>}). */
     private final ConnectedClients clients = new ConnectedClients();
 
-    RatatoskrService(GrpcBackend backend, MeterRegistry registry) {
+    /**
+     * @param blocking the server's call executor, where Publish and PublishBatch move a call that must
+     *                 first create its topic (they run on the transport's thread otherwise)
+     */
+    RatatoskrService(GrpcBackend backend, MeterRegistry registry, java.util.concurrent.Executor blocking) {
         this.backend = backend;
         this.registry = registry;
         this.poller = new ScheduledThreadPoolExecutor(1, named("grpc-poll"));
@@ -97,7 +101,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
         this.admin = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(ADMIN_QUEUE),
                 named("grpc-admin"));
         this.topicRpcs = new TopicRpcs(backend);
-        this.publishRpcs = new PublishRpcs(backend);
+        this.publishRpcs = new PublishRpcs(backend, blocking);
         this.subscribeRpcs = new SubscribeRpcs(backend, clients);
         this.cursorRpcs = new CursorRpcs(backend, poller, registry);
         this.groupRpcs = new GroupRpcs(backend, admin);

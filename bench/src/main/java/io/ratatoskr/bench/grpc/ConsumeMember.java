@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * One member of the run's consumer group: a {@code Consume} stream on its own channel. It starts with
  * {@code prefetch} credits and the same prefetch, acknowledges every delivery at once ({@code ack} by message
  * id) and grants credits back in steps of half the prefetch (at least 1), so that at most {@code prefetch}
- * deliveries are ever unanswered or granted: the prefetch window. Every delivery is counted by a {@link Tally}
+ * deliveries are ever unanswered or granted: the prefetch window. With a batch above 1 it asks for
+ * {@code max_batch} deliveries per response and answers each response with one {@code ack} naming all of
+ * its messages (and a credit once half the prefetch is owed); with 1, one message per response and one
+ * {@code ack} per message, as clients before batching. Every delivery is counted by a {@link Tally}
  * (payload header: new or repeat, latency); one with {@code attempt} above 1 counts as a redelivery, an
  * {@code answer_failed} as an error.
  *
@@ -42,6 +45,7 @@ final class ConsumeMember extends ReceiverProgress
     private final int index;
     private final int prefetch;
     private final int creditStep;
+    private final int batch;
     private final Tally tally;
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -54,7 +58,8 @@ final class ConsumeMember extends ReceiverProgress
     private String firstAnswerFailure;
 
     ConsumeMember(RatatoskrGrpc.RatatoskrStub stub, String topic, String group, int index, int prefetch,
-                  int publishers) {
+                  int batch, int publishers) {
+        this.batch = batch;
         this.stub = stub;
         this.topic = topic;
         this.group = group;
@@ -73,6 +78,7 @@ final class ConsumeMember extends ReceiverProgress
         synchronized (this) {
             requests.onNext(ConsumeRequest.newBuilder().setStart(ConsumeStart.newBuilder().setTopic(topic)
                     .setGroup(group).setMember("m" + index).setInitialCredits(prefetch).setPrefetch(prefetch)
+                    .setMaxBatch(batch > 1 ? batch : 0)
                     .setStart(Position.newBuilder().setEarliest(true))).build());
         }
     }
@@ -96,7 +102,22 @@ final class ConsumeMember extends ReceiverProgress
     public void onNext(ConsumeResponse response) {
         switch (response.getEventCase()) {
             case STARTED -> started.countDown();
-            case MESSAGE -> delivered(response.getMessage());
+            case MESSAGE -> {
+                delivered(response.getMessage());
+                if (!stopping) {
+                    answer(Ack.newBuilder().setMessageId(response.getMessage().getMessageId()), 1);
+                }
+            }
+            case MESSAGES -> {
+                Ack.Builder ack = Ack.newBuilder();
+                for (Message m : response.getMessages().getMessagesList()) {
+                    delivered(m);
+                    ack.addMessageIds(m.getMessageId());
+                }
+                if (!stopping) {
+                    answer(ack, response.getMessages().getMessagesCount());
+                }
+            }
             case ANSWER_FAILED -> {
                 answerFailures++;
                 if (firstAnswerFailure == null) {
@@ -125,13 +146,14 @@ final class ConsumeMember extends ReceiverProgress
             tally.message(PayloadHeader.publisher(v), PayloadHeader.sequence(v), PayloadHeader.sentNanos(v), now);
         }
         progress(tally);
-        if (stopping) {
-            return;
-        }
+    }
+
+    /** Sends {@code ack} (of {@code count} messages) and the credits owed once they reach the step. */
+    private void answer(Ack.Builder ack, int count) {
         synchronized (this) {
-            requests.onNext(ConsumeRequest.newBuilder().setAck(Ack.newBuilder().setMessageId(m.getMessageId()))
-                    .build());
-            if (++answeredSinceCredit >= creditStep) {
+            requests.onNext(ConsumeRequest.newBuilder().setAck(ack).build());
+            answeredSinceCredit += count;
+            if (answeredSinceCredit >= creditStep) {
                 requests.onNext(ConsumeRequest.newBuilder().setCredit(Credit.newBuilder()
                         .setCount(answeredSinceCredit)).build());
                 answeredSinceCredit = 0;

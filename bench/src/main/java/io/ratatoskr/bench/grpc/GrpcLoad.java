@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
  * java -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.grpc.GrpcLoad --port 9090 --scenario publish \
  *     --clients 4 --window 16 --payload 100 --partitions 4 --durability fsync --duration 10s --json out.json
  * java -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.grpc.GrpcLoad --port 9090 --scenario consume \
- *     --clients 4 --window 4 --batch 100 --preload 200000 --members 4 --prefetch 100 --durability group
+ *     --clients 4 --window 4 --batch 100 --preload 200000 --members 4 --prefetch 100 --consume-batch 50 \
+ *     --durability group
  * </pre>
  */
 @Command(name = "grpc-load", sortOptions = false,
@@ -82,6 +83,11 @@ public final class GrpcLoad implements Callable<Integer> {
     @Option(names = "--prefetch", description = "Each member's prefetch and credit window (default: ${DEFAULT-VALUE}).")
     int prefetch = 100;
 
+    @Option(names = "--consume-batch", description = "Deliveries per Consume response (max_batch), each response "
+            + "acknowledged by one ack naming all its messages; 1: one message per response and one ack per message, "
+            + "as clients before batching (default: ${DEFAULT-VALUE}).")
+    int consumeBatch = 1;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new GrpcLoad()).execute(args));
     }
@@ -93,7 +99,7 @@ public final class GrpcLoad implements Callable<Integer> {
 
     GrpcSpec spec() {
         return new GrpcSpec(host, port, GrpcSpec.Scenario.parse(scenario), clients, window, batch, payloadBytes,
-                partitions, durability, rate, run.duration, run.warmup, preload, members, prefetch, run.preloadTimeout,
-                run.drainTimeout, run.brokerPid, run.clockTicks, run.topicPrefix, run.labels);
+                partitions, durability, rate, run.duration, run.warmup, preload, members, prefetch, consumeBatch,
+                run.preloadTimeout, run.drainTimeout, run.brokerPid, run.clockTicks, run.topicPrefix, run.labels);
     }
 }

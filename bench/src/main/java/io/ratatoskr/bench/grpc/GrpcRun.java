@@ -231,7 +231,7 @@ public final class GrpcRun {
         List<ConsumeMember> members = new ArrayList<>();
         for (int i = 0; i < spec.members(); i++) {
             members.add(new ConsumeMember(RatatoskrGrpc.newStub(channel()), topic, group, i, spec.prefetch(),
-                    spec.clients()));
+                    spec.consumeBatch(), spec.clients()));
         }
         for (ConsumeMember m : members) {
             m.start(timeline);
@@ -243,8 +243,8 @@ public final class GrpcRun {
             }
         }
         if (!members.isEmpty()) {
-            log.printf(Locale.ROOT, "consumer group %s: %d member(s), prefetch %d%n", group, members.size(),
-                    spec.prefetch());
+            log.printf(Locale.ROOT, "consumer group %s: %d member(s), prefetch %d, batch %d%n", group,
+                    members.size(), spec.prefetch(), spec.consumeBatch());
         }
         return members;
     }

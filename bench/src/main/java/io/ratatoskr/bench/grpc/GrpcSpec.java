@@ -28,6 +28,8 @@ import static io.ratatoskr.bench.mqtt.SpecChecks.range;
  * @param preload        messages published before the members start ({@link Scenario#CONSUME})
  * @param members        members of the run's consumer group (Consume streams, each on its own channel)
  * @param prefetch       each member's prefetch and credit window
+ * @param consumeBatch   each member's {@code max_batch}: deliveries per Consume response, acknowledged with one
+ *                       {@code ack} per response; 1: one delivery per response, one {@code ack} per message
  * @param preloadTimeout how long the preload may take
  * @param drainTimeout   after the window, how long to wait for messages still on their way
  * @param brokerPid      broker process whose CPU time to measure, or 0
@@ -37,7 +39,8 @@ import static io.ratatoskr.bench.mqtt.SpecChecks.range;
  */
 public record GrpcSpec(String host, int port, Scenario scenario, int clients, int window, int batch,
                        int payloadBytes, int partitions, String durability, double rate, Duration duration,
-                       Duration warmup, long preload, int members, int prefetch, Duration preloadTimeout,
+                       Duration warmup, long preload, int members, int prefetch, int consumeBatch,
+                       Duration preloadTimeout,
                        Duration drainTimeout, long brokerPid, int clockTicks, String topicPrefix,
                        Map<String, String> labels) {
 
@@ -74,6 +77,7 @@ public record GrpcSpec(String host, int port, Scenario scenario, int clients, in
         range(partitions, 1, 1024, "--partitions");
         range(members, 0, 10_000, "--members");
         range(prefetch, 1, 65_535, "--prefetch");
+        range(consumeBatch, 1, 1000, "--consume-batch");
         SpecChecks.run(duration, warmup, preloadTimeout, drainTimeout, preload, clients, topicPrefix, brokerPid,
                 clockTicks);
         if (!durability.equals("fsync") && !durability.equals("group") && !durability.equals("async")) {

@@ -8,6 +8,8 @@ import io.ratatoskr.server.ServerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +49,14 @@ class GrpcLoadTest {
 
     private static GrpcSpec spec(GrpcSpec.Scenario scenario, int clients, int window, int batch, double rate,
                                  long preload, int members) {
+        return spec(scenario, clients, window, batch, rate, preload, members, 1);
+    }
+
+    private static GrpcSpec spec(GrpcSpec.Scenario scenario, int clients, int window, int batch, double rate,
+                                 long preload, int members, int consumeBatch) {
         return new GrpcSpec("127.0.0.1", server.grpcPort(), scenario, clients, window, batch, 128, 2, "group", rate,
-                Duration.ofSeconds(1), Duration.ofMillis(200), preload, members, 50, Duration.ofSeconds(20),
+                Duration.ofSeconds(1), Duration.ofMillis(200), preload, members, 50, consumeBatch,
+                Duration.ofSeconds(20),
                 Duration.ofSeconds(5), ProcessHandle.current().pid(), 100, "grpc-test", Map.of("broker", "ratatoskr"));
     }
 
@@ -87,9 +95,10 @@ class GrpcLoadTest {
         assertThat(r.ackRefused()).isZero();
     }
 
-    @Test
-    void aConsumerGroupDrainsTheWholePreloadedBacklog() throws InterruptedException {
-        LoadResult r = run(spec(GrpcSpec.Scenario.CONSUME, 2, 2, 0, 0, 3_000, 2));
+    @ParameterizedTest(name = "consume batch {0}")
+    @ValueSource(ints = {1, 25})
+    void aConsumerGroupDrainsTheWholePreloadedBacklog(int consumeBatch) throws InterruptedException {
+        LoadResult r = run(spec(GrpcSpec.Scenario.CONSUME, 2, 2, 0, 0, 3_000, 2, consumeBatch));
 
         assertThat(r.failures()).isEmpty();
         assertThat(r.preload().messages()).isEqualTo(3_000);

@@ -33,6 +33,8 @@ public final class ConsumeClient implements AutoCloseable {
 
     public final LinkedBlockingQueue<ConsumeStarted> started = new LinkedBlockingQueue<>();
     public final LinkedBlockingQueue<Message> messages = new LinkedBlockingQueue<>();
+    /** The size of every {@code messages} (batch) event, in arrival order; single {@code message} events are not in it. */
+    public final LinkedBlockingQueue<Integer> batchSizes = new LinkedBlockingQueue<>();
     public final LinkedBlockingQueue<AnswerFailed> answerFailures = new LinkedBlockingQueue<>();
     private volatile Throwable error;
     private volatile boolean completed;
@@ -73,6 +75,18 @@ public final class ConsumeClient implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Opens a stream and joins {@code group} of {@code topic} with {@code credits}, {@code prefetch} and
+     * {@code maxBatch} deliveries per response.
+     */
+    public static ConsumeClient start(RatatoskrGrpc.RatatoskrStub stub, String topic, String group, int credits,
+                                      int prefetch, int maxBatch) {
+        ConsumeClient c = open(stub);
+        c.send(ConsumeRequest.newBuilder().setStart(ConsumeStart.newBuilder().setTopic(topic).setGroup(group)
+                .setInitialCredits(credits).setPrefetch(prefetch).setMaxBatch(maxBatch)).build());
+        return c;
+    }
+
     /** Waits for the {@code started} answer. */
     public ConsumeStarted awaitStarted() {
         return poll(started, "started");
@@ -88,6 +102,11 @@ public final class ConsumeClient implements AutoCloseable {
 
     public void ack(String messageId) {
         send(ConsumeRequest.newBuilder().setAck(Ack.newBuilder().setMessageId(messageId)).build());
+    }
+
+    /** One {@code ack} naming every id of {@code messageIds} (in {@code message_ids}). */
+    public void ackAll(List<String> messageIds) {
+        send(ConsumeRequest.newBuilder().setAck(Ack.newBuilder().addAllMessageIds(messageIds)).build());
     }
 
     public void nack(String messageId, long delayMs) {
@@ -176,6 +195,10 @@ public final class ConsumeClient implements AutoCloseable {
             switch (r.getEventCase()) {
                 case STARTED -> started.add(r.getStarted());
                 case MESSAGE -> messages.add(r.getMessage());
+                case MESSAGES -> {
+                    batchSizes.add(r.getMessages().getMessagesCount());
+                    messages.addAll(r.getMessages().getMessagesList());
+                }
                 case ANSWER_FAILED -> answerFailures.add(r.getAnswerFailed());
                 case EVENT_NOT_SET -> throw new AssertionError("empty ConsumeResponse");
             }

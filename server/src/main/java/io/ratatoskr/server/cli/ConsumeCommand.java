@@ -89,6 +89,11 @@ final class ConsumeCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}: in order).")
     int concurrency;
 
+    @Option(names = "--max-batch", defaultValue = "0", description = "Messages the broker sends per response (and "
+            + "acknowledgements per request), 1..1000; 1: one at a time (default ${DEFAULT-VALUE}: the client's, "
+            + "up to 100 within the credit window).")
+    int maxBatch;
+
     @Option(names = "--member", description = "This member's name in group describe (default: generated).")
     String member;
 
@@ -179,7 +184,11 @@ final class ConsumeCommand implements Callable<Integer> {
         if (concurrency < 1 || concurrency > 1024) {
             throw new CommandLine.ParameterException(cli, "--concurrency must be 1..1024");
         }
-        ConsumeOptions options = ConsumeOptions.DEFAULTS.withConcurrency(concurrency).withMember(member);
+        if (maxBatch < 0 || maxBatch > 1000) {
+            throw new CommandLine.ParameterException(cli, "--max-batch must be 0..1000");
+        }
+        ConsumeOptions options = ConsumeOptions.DEFAULTS.withConcurrency(concurrency).withMember(member)
+                .withMaxBatch(maxBatch);
         if (receive.count > 0) {
             // Ask for little more than the count, so few messages are delivered only to be given back.
             options = options.withCreditWindow((int) Math.min(receive.count, options.effectiveCreditWindow()));
