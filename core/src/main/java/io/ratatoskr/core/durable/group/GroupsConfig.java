@@ -16,7 +16,8 @@ import io.ratatoskr.core.error.ErrorCode;
  *                             in-flight total
  * @param maxPendingBytes      payload bytes of those messages, at most (about)
  * @param readBatchMessages    records one read of a partition returns, at most
- * @param readBatchBytes       bytes one read of a partition returns, at most (about)
+ * @param readBatchBytes       bytes one read of a partition returns, at most (about); once a partition was
+ *                             read, a read asks for about the bytes its record limit needs instead
  * @param maxNackDelayMs       the longest redelivery delay a consumer may ask for in a nack
  * @param tickMs               how often a group checks its timers, its topic (deleted? more
  *                             partitions?) and the clock even when no timer is due; a timer fires at
