@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The quiet-machine run behind the headline tables of docs/benchmarks.md, in one command (about 35 minutes with
-# every part; each part can be left out): builds the jars, runs each part into bench/results/final-<UTC date>-<time>/,
+# The quiet-machine run behind the headline tables of docs/benchmarks.md, in one command (about 40 minutes with
+# every part; each part can be left out, e.g. PARTS='mqtt payloads durable' for about 30): builds the jars, runs each part into bench/results/final-<UTC date>-<time>/,
 # then refreshes the generated blocks of docs/benchmarks.md and the plots in docs/img/ from what it measured.
 #
 #   bench/final-run.sh                                    # every part, on a quiet machine
 #   PARTS='mqtt durable' bench/final-run.sh               # some parts
 #   DRY=1 bench/final-run.sh                              # every part with tiny durations, 1 repetition: a check
-#                                                         # that it works end to end (no docs change, ~8 minutes)
+#                                                         # that it works end to end (no docs change, ~10 minutes)
 #
 # Parts (PARTS, default all, in this order), their settings and how long each takes:
 #   mqtt      compare-mqtt.sh, MQTT_SCENARIOS (the 10 headline scenarios of "Results on a quiet machine") against
@@ -17,7 +17,8 @@
 #             -> block mqtt-payloads, docs/img/payloads-{mbps,msgs}.png and payloads.md            ~6 min
 #   durable   compare-kafka.sh, DURABLE_SCENARIOS (the 7 of "Quiet-machine run after the durable-path changes"),
 #             DURABLE_REPS (2) -> block durable-final                                              ~6 min
-#   grpc      compare-grpc.sh, GRPC_SCENARIOS (6 of the 14), GRPC_REPS (2) -> block grpc-final      ~5 min
+#   grpc      compare-grpc.sh, GRPC_SCENARIOS (6 of the 14), GRPC_REPS (2), after one unmeasured run of
+#             BROKER_WARMUP ('^(pub-group-1k|consume-4m)$') on each broker -> block grpc-final       ~7 min
 #   jmh       the JMH microbenchmarks, short (JMH_OPTS '-f 1 -wi 2 -w 1s -i 3 -r 1s'), codec and topic matching
 #             with -prof gc -> jmh/ (summary.md)                                                   ~4 min
 #
@@ -52,6 +53,7 @@ PAYLOAD_SCENARIOS='^q[01]-4x4-(16B|256B|4KiB|16KiB|64KiB)$'
 DURABLE_SCENARIOS=${DURABLE_SCENARIOS:-'^(fsync-1c|fsync-16c|async-1c|async-16c|group-16c|drain-4m|live-4p4m)$'}
 GRPC_SCENARIOS=${GRPC_SCENARIOS:-'^(seq-fsync-100b|pub-fsync-1k|pub-group-1k|batch-fsync-1k|consume-4m|latency-fsync)$'}
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 2 -w 1s -i 3 -r 1s"}
+export BROKER_WARMUP=${BROKER_WARMUP-'^(pub-group-1k|consume-4m)$'}
 if [ "$DRY" = 1 ]; then
   # Tiny everything: proves that each part runs and reports, measures nothing.
   DURATION=1s WARMUP=500ms MQTT_REPS=1 PAYLOAD_REPS=1 DURABLE_REPS=1 GRPC_REPS=1
@@ -102,6 +104,7 @@ export BUILD=0 WARMUP MAX_LOAD QUIET_WAIT=${QUIET_WAIT:-300}
   echo "\`bench/final-run.sh\` at commit \`$(git rev-parse --short HEAD)\`$(git diff --quiet HEAD -- . ':!bench/results' || echo ' (with local changes)'), parts: $PARTS."
   echo "Load average before it: $(cut -d' ' -f1-3 /proc/loadavg) (waited ${waited}s; quiet: $quiet); $(nproc) CPUs."
   [ "$DRY" = 1 ] && echo "**DRY RUN** (tiny durations, one repetition): these figures measure nothing."
+  [ "$quiet" = no ] && echo "**WARNING: the machine was not quiet** (1-minute load average above $MAX_LOAD at the start)."
   echo
   echo "Settings: DURATION=$DURATION WARMUP=$WARMUP MQTT_REPS=$MQTT_REPS PAYLOAD_REPS=$PAYLOAD_REPS DURABLE_REPS=$DURABLE_REPS GRPC_REPS=$GRPC_REPS"
   echo

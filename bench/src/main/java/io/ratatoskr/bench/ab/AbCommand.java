@@ -86,6 +86,11 @@ public final class AbCommand implements Callable<Integer> {
     @Option(names = "--java", description = "The java binary of brokers and generators (default: this JVM's).")
     Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
 
+    @Option(names = "--prime", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Before the first repetition, one unrecorded run of the same load against each broker, so"
+                    + " that neither meets the first measured run with cold code (default: ${DEFAULT-VALUE}).")
+    boolean prime = true;
+
     @Option(names = "--start-timeout", description = "Seconds a broker may take to listen (default: ${DEFAULT-VALUE}).")
     int startTimeoutSeconds = 60;
 
@@ -123,6 +128,12 @@ public final class AbCommand implements Callable<Integer> {
             Files.writeString(dir.resolve("environment.txt"), environment(brokers));
             System.err.print(Files.readString(dir.resolve("environment.txt")));
             int ticks = clockTicks();
+            if (prime) {
+                // Unrecorded: the results go to the scratch directory, which is removed at the end.
+                for (Broker b : brokers) {
+                    runGenerator(b, 0, 0, ticks, work);
+                }
+            }
             for (int rep = 1; rep <= reps; rep++) {
                 List<String> order = AbSummary.order(rep, "base", "new");
                 for (int i = 0; i < order.size(); i++) {
@@ -231,9 +242,9 @@ public final class AbCommand implements Callable<Integer> {
                 "--label", "rep=" + rep, "--label", "position=" + position, "--label", "load1=" + load,
                 "--label", "file=" + name, "--json", dir.resolve(name + ".json").toString()));
         cmd.addAll(generatorArgs);
-        System.err.printf(Locale.ROOT, "[%s] rep %d: %s (load %s)%n",
-                DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneOffset.UTC).format(Instant.now()).substring(0, 8), rep,
-                b.label(), load);
+        System.err.printf(Locale.ROOT, "[%s] %s: %s (load %s)%n",
+                DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneOffset.UTC).format(Instant.now()).substring(0, 8),
+                rep == 0 ? "priming, not recorded" : "rep " + rep, b.label(), load);
         int rc = new ProcessBuilder(cmd).redirectOutput(dir.resolve(name + ".txt").toFile())
                 .redirectError(dir.resolve(name + ".err").toFile()).start().waitFor();
         if (rc != 0) {
@@ -261,7 +272,8 @@ public final class AbCommand implements Callable<Integer> {
         b.append("broker JVM options (both): ").append(brokerJavaOpts.isBlank() ? "none" : brokerJavaOpts).append('\n');
         b.append("generator: ").append(generator).append(", JVM options ").append(genJavaOpts).append(", arguments ")
                 .append(String.join(" ", generatorArgs)).append('\n');
-        b.append("repetitions: ").append(reps).append(" (base first in odd ones, new first in even ones)\n");
+        b.append("repetitions: ").append(reps).append(" (base first in odd ones, new first in even ones)")
+                .append(prime ? ", after one unrecorded run against each broker\n" : "\n");
         return b.toString();
     }
 

@@ -26,7 +26,7 @@ class AbCommandTest {
         Path out = dir.resolve("ab");
 
         int rc = new CommandLine(new AbCommand()).execute("--base", cp, "--new", cp, "--reps", "2", "--out",
-                out.toString(), "--broker-java-opts", "-Xmx256m", "--gen-java-opts", "-Xmx256m", "--",
+                out.toString(), "--broker-java-opts", "-Xmx256m", "--gen-java-opts", "-Xmx256m", "--no-prime", "--",
                 "--qos", "1", "-p", "1", "-s", "1", "--rate", "500", "--duration", "500ms", "--warmup", "200ms");
 
         assertThat(rc).isZero();

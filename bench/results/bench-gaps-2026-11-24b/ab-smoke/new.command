@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=bench/results/bench-gaps-2026-11-24b/ab-smoke/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/bgap-new-ratatoskr.jar server --data-dir /tmp/ratatoskr-ab17162112311227382751/new-data --mqtt-port 33945 --grpc-port -1 --http-port -1
