@@ -11,6 +11,7 @@
 # Environment:
 #   REPS (3)  DURATION (10s)  WARMUP (2s)  SCENARIOS (regex over scenario ids; all)  PARTITIONS (4)
 #   CLIENTS (4, concurrent scenarios)  WINDOW (16, calls outstanding per concurrent client)  BATCH (100)
+#   CONSUME_BATCH (50: deliveries per Consume response and ids per Ack in the consume-*-bN runs)
 #   PRELOAD (100000, consume runs)  PREFETCH (100, per member)  LATENCY_RATE (2000 msg/s, latency runs)
 #   OUT (bench/results/grpc-<UTC date>/run-<UTC time>)  WORK (a fresh directory under ${TMPDIR:-/tmp}: both brokers' data)
 #   GEN_JAVA_OPTS (-Xms1g -Xmx1g)  RATATOSKR_JAVA_OPTS (none)  KAFKA_JAVA_OPTS (none)
@@ -39,6 +40,7 @@ PARTITIONS=${PARTITIONS:-4}
 CLIENTS=${CLIENTS:-4}
 WINDOW=${WINDOW:-16}
 BATCH=${BATCH:-100}
+CONSUME_BATCH=${CONSUME_BATCH:-50}
 PRELOAD=${PRELOAD:-100000}
 PREFETCH=${PREFETCH:-100}
 LATENCY_RATE=${LATENCY_RATE:-2000}
@@ -81,6 +83,8 @@ scenarios=(
   "batch-group-1k|$batch_grpc --durability group|$batch_kafka"
   "consume-1m|$drain_grpc -m 1|$drain_kafka --consumers 1"
   "consume-4m|$drain_grpc -m 4|$drain_kafka --consumers 4"
+  "consume-1m-b$CONSUME_BATCH|$drain_grpc -m 1 --consume-batch $CONSUME_BATCH|$drain_kafka --consumers 1"
+  "consume-4m-b$CONSUME_BATCH|$drain_grpc -m 4 --consume-batch $CONSUME_BATCH|$drain_kafka --consumers 4"
   "latency-fsync|$latency_grpc --durability fsync|$latency_kafka --fsync"
   "latency-group|$latency_grpc --durability group|$latency_kafka"
 )

@@ -17,7 +17,7 @@
 #             -> block mqtt-payloads, docs/img/payloads-{mbps,msgs}.png and payloads.md            ~6 min
 #   durable   compare-kafka.sh, DURABLE_SCENARIOS (the 7 of "Quiet-machine run after the durable-path changes"),
 #             DURABLE_REPS (2) -> block durable-final                                              ~6 min
-#   grpc      compare-grpc.sh, GRPC_SCENARIOS (6 of the 14), GRPC_REPS (2), after one unmeasured run of
+#   grpc      compare-grpc.sh, GRPC_SCENARIOS (7 of the 16), GRPC_REPS (2), after one unmeasured run of
 #             BROKER_WARMUP ('^(pub-group-1k|consume-4m)$') on each broker -> block grpc-final       ~7 min
 #   jmh       the JMH microbenchmarks, short (JMH_OPTS '-f 1 -wi 2 -w 1s -i 3 -r 1s'), codec and topic matching
 #             with -prof gc -> jmh/ (summary.md)                                                   ~4 min
@@ -51,7 +51,7 @@ GRPC_REPS=${GRPC_REPS:-2}
 MQTT_SCENARIOS=${MQTT_SCENARIOS:-'^(q0-4x4-64B|q1-4x4-64B|q1-4x4-1KiB|q0-1x10-1KiB|q1-1x10-64B|q1-100x1-64B|q1-shared-4x4-64B|q2-4x4-64B|q0-4x4-64B-10k|q1-4x4-1KiB-10k)$'}
 PAYLOAD_SCENARIOS='^q[01]-4x4-(16B|256B|4KiB|16KiB|64KiB)$'
 DURABLE_SCENARIOS=${DURABLE_SCENARIOS:-'^(fsync-1c|fsync-16c|async-1c|async-16c|group-16c|drain-4m|live-4p4m)$'}
-GRPC_SCENARIOS=${GRPC_SCENARIOS:-'^(seq-fsync-100b|pub-fsync-1k|pub-group-1k|batch-fsync-1k|consume-4m|latency-fsync)$'}
+GRPC_SCENARIOS=${GRPC_SCENARIOS:-'^(seq-fsync-100b|pub-fsync-1k|pub-group-1k|batch-fsync-1k|consume-4m|consume-4m-b50|latency-fsync)$'}
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 2 -w 1s -i 3 -r 1s"}
 export BROKER_WARMUP=${BROKER_WARMUP-'^(pub-group-1k|consume-4m)$'}
 if [ "$DRY" = 1 ]; then
