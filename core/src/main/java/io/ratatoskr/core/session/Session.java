@@ -13,9 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,8 +95,8 @@ public final class Session {
 
     private volatile SessionLoop loop;
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
-    /** Publishers held back by this session (one callback per publisher: a set, so re-arming adds none). */
-    private final Set<Runnable> decongestionWaiters = ConcurrentHashMap.newKeySet();
+    /** Publishers held back by this session, woken first-in first-out (the longest waiting first). */
+    private final ConcurrentLinkedQueue<Runnable> decongestionWaiters = new ConcurrentLinkedQueue<>();
     /** The queue's size as of the last task, for other threads deciding on back-pressure. */
     private volatile int queuedApprox;
     /** The in-flight window's size as of the last task, for the in-flight gauge. */
@@ -279,9 +277,9 @@ public final class Session {
     }
 
     /**
-     * Any thread. Runs {@code resume} (on this session's loop) once the session is
-     * {@link #isDecongested decongested}, its client leaves, or the session ends; at once if it already
-     * is decongested. Adding the same callback again while it waits adds nothing.
+     * Any thread. Runs {@code resume} once (on this session's loop) when the session is
+     * {@link #isDecongested decongested} — its client caught up or left — soon if it already is. A session
+     * whose client stalls wakes nobody: a caller must also check {@link #isDecongested} on a timer.
      */
     public void whenDecongested(Runnable resume) {
         decongestionWaiters.add(resume);
@@ -290,18 +288,12 @@ public final class Session {
         }
     }
 
-    /** Any thread. Forgets a callback given to {@link #whenDecongested} (its publisher went on or closed). */
-    public void forgetWhenDecongested(Runnable resume) {
-        decongestionWaiters.remove(resume);
-    }
-
     private void releaseWaitersIfDecongested() {
         if (decongestionWaiters.isEmpty() || !isDecongested()) {
             return;
         }
-        for (Iterator<Runnable> it = decongestionWaiters.iterator(); it.hasNext(); ) {
-            Runnable r = it.next();
-            it.remove();
+        Runnable r;
+        while ((r = decongestionWaiters.poll()) != null) {
             r.run();
         }
     }
