@@ -100,13 +100,14 @@ class SlowSubscriberBackPressureTest {
         SplittableRandom random = Seeds.random("fanInToASlowSubscriber", 0x5EED_F00DL);
         start(SessionConfig.DEFAULT_SLOW_SUBSCRIBER_TIMEOUT_MS);
         int publishers = 50;
-        int perPublisher = 60;
+        int perPublisher = 40;
         ConcurrentLinkedQueue<Mqtt5Publish> arrived = new ConcurrentLinkedQueue<>();
         manualSubscriber("slow-sub", "fan/#", arrived);
         Set<String> received = ConcurrentHashMap.newKeySet();
         AtomicInteger duplicates = new AtomicInteger();
-        // Slowly but steadily: two to four acknowledgements a millisecond (seeded), in arrival order.
-        int[] perTick = random.ints(1024, 2, 5).toArray();
+        // Slowly but steadily: four to eight acknowledgements a tick of 1 ms (seeded), in arrival order; 2,000
+        // messages arrive at once, far more than the queue of 100 holds.
+        int[] perTick = random.ints(1024, 4, 9).toArray();
         AtomicInteger tick = new AtomicInteger();
         acker.scheduleAtFixedRate(() -> {
             int n = perTick[tick.getAndIncrement() & 1023];
