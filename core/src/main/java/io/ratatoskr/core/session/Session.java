@@ -235,13 +235,20 @@ public final class Session {
      * full. A client that takes nothing for the slow-subscriber timeout — gone, or stuck — does not
      * hold publishers back: its queue fills and the overflow policy applies, so one stuck
      * subscriber cannot stall a topic. Back-pressure rather than drops is what keeps a fast
-     * publisher from overrunning subscribers that keep up, however slowly.
+     * publisher from overrunning subscribers that keep up, however slowly. While publishers wait for
+     * {@link #whenDecongested}, the session counts as congested until it is decongested, so that every
+     * publisher waits its turn.
      */
     public boolean isCongested() {
         if (mailboxSize.get() > mailboxHigh) {
             return true;
         }
-        return queuedApprox >= queueHigh && isTakingMessages();
+        if (queuedApprox >= queueHigh && isTakingMessages()) {
+            return true;
+        }
+        // Publishers already wait: a newcomer waits behind them until the session is decongested, or
+        // the ones still running would keep it between the marks and those waiting would starve.
+        return !decongestionWaiters.isEmpty() && !isDecongested();
     }
 
     /**
