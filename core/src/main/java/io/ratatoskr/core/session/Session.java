@@ -13,9 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,8 +95,8 @@ public final class Session {
 
     private volatile SessionLoop loop;
     private final ConcurrentLinkedQueue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
-    /** Publishers held back by this session (one callback per publisher: a set, so re-arming adds none). */
-    private final Set<Runnable> decongestionWaiters = ConcurrentHashMap.newKeySet();
+    /** Publishers held back by this session, woken first-in first-out (the longest waiting first). */
+    private final ConcurrentLinkedQueue<Runnable> decongestionWaiters = new ConcurrentLinkedQueue<>();
     /** The queue's size as of the last task, for other threads deciding on back-pressure. */
     private volatile int queuedApprox;
     /** The in-flight window's size as of the last task, for the in-flight gauge. */
@@ -239,13 +237,20 @@ public final class Session {
      * full. A client that takes nothing for the slow-subscriber timeout — gone, or stuck — does not
      * hold publishers back: its queue fills and the overflow policy applies, so one stuck
      * subscriber cannot stall a topic. Back-pressure rather than drops is what keeps a fast
-     * publisher from overrunning subscribers that keep up, however slowly.
+     * publisher from overrunning subscribers that keep up, however slowly. While publishers wait for
+     * {@link #whenDecongested}, the session counts as congested until it is decongested, so that every
+     * publisher waits its turn.
      */
     public boolean isCongested() {
         if (mailboxSize.get() > mailboxHigh) {
             return true;
         }
-        return queuedApprox >= queueHigh && isTakingMessages();
+        if (queuedApprox >= queueHigh && isTakingMessages()) {
+            return true;
+        }
+        // Publishers already wait: a newcomer waits behind them until the session is decongested, or
+        // the ones still running would keep it between the marks and those waiting would starve.
+        return !decongestionWaiters.isEmpty() && !isDecongested();
     }
 
     /**
@@ -281,9 +286,9 @@ public final class Session {
     }
 
     /**
-     * Any thread. Runs {@code resume} (on this session's loop) once the session is
-     * {@link #isDecongested decongested}, its client leaves, or the session ends; at once if it already
-     * is decongested. Adding the same callback again while it waits adds nothing.
+     * Any thread. Runs {@code resume} once (on this session's loop) when the session is
+     * {@link #isDecongested decongested} — its client caught up or left — soon if it already is. A session
+     * whose client stalls wakes nobody: a caller must also check {@link #isDecongested} on a timer.
      */
     public void whenDecongested(Runnable resume) {
         decongestionWaiters.add(resume);
@@ -292,18 +297,12 @@ public final class Session {
         }
     }
 
-    /** Any thread. Forgets a callback given to {@link #whenDecongested} (its publisher went on or closed). */
-    public void forgetWhenDecongested(Runnable resume) {
-        decongestionWaiters.remove(resume);
-    }
-
     private void releaseWaitersIfDecongested() {
         if (decongestionWaiters.isEmpty() || !isDecongested()) {
             return;
         }
-        for (Iterator<Runnable> it = decongestionWaiters.iterator(); it.hasNext(); ) {
-            Runnable r = it.next();
-            it.remove();
+        Runnable r;
+        while ((r = decongestionWaiters.poll()) != null) {
             r.run();
         }
     }

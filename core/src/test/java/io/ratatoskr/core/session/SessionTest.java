@@ -539,6 +539,38 @@ class SessionTest {
         assertThat(dropped(DropReason.QUEUE_FULL)).as("its overflow policy applies instead").isPositive();
     }
 
+    @Test
+    void liveSubscriberKeepsEveryQos1MessagePastItsQueueLimitUntilItStalls() {
+        broker = broker(new SessionConfig(3, OverflowPolicy.DROP_OLDEST, 1, 3600, false, 1_000));
+        RecordingLink link = new RecordingLink("slow");
+        Session s = connect("slow", false, 3600, null, 65_535, link, loopA).session();
+        subscribe(s, "t", 1);
+        for (int i = 1; i <= 8; i++) {
+            publish("t", 1, "m" + i); // m1 in flight (window 1), m2..m8 queued: past the limit of 3
+        }
+        publish("t", 0, "q0");
+        assertThat(s.queuedCount()).isEqualTo(7);
+        assertThat(dropped(DropReason.QUEUE_FULL)).as("only the QoS 0 message makes room").isEqualTo(1);
+        assertThat(s.isCongested()).isTrue();
+        assertThat(s.isDecongested()).isFalse();
+
+        clock.advance(999);
+        assertThat(s.isStalled()).isFalse();
+        clock.advance(1); // nothing taken for the slow-subscriber timeout
+        assertThat(s.isStalled()).isTrue();
+        assertThat(s.isCongested()).isFalse();
+        assertThat(s.isDecongested()).as("held-back publishers may go on").isTrue();
+        publish("t", 1, "m9");
+        assertThat(dropped(DropReason.QUEUE_FULL)).as("the overflow policy applies again").isEqualTo(2);
+
+        // It acknowledges again: alive, and everything kept reaches it in order.
+        for (int i = 0; i < 8; i++) {
+            int id = link.publishes().get(link.publishes().size() - 1).packetId();
+            onLoop(s, () -> s.onPubAck(id));
+        }
+        assertThat(link.payloads()).containsExactly("m1", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
+    }
+
     private Will will(String topic, long delaySeconds) {
         return new Will(new Message(topic, "gone".getBytes(StandardCharsets.UTF_8), 1, false, MessageProperties.EMPTY,
                 "c", clock.millis()), delaySeconds);
