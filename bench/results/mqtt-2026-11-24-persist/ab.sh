@@ -15,9 +15,9 @@ for args in "$@"; do
       if [ $b = base ]; then port=22883; pid=$bpid; else port=23883; pid=$npid; fi
       out=$($JAVA -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED -cp bench.jar io.ratatoskr.bench.mqtt.MqttLoad --port $port --broker-pid $pid --clock-ticks 100 --duration 5s --warmup 2s $args 2>/dev/null)
       d=$(echo "$out" | awk '/^delivered/ {print $4}')
-      p99=$(echo "$out" | awk '/^end to end/ {print $4}')
+      p50=$(echo "$out" | awk '/^end to end/ {print $4}')
       cpu=$(echo "$out" | grep -o 'broker [0-9.]* s ([0-9.]* us' )
-      echo "$args | $b | rep $rep | delivered/s $d | e2e p99 $p99 | $cpu | load $(cut -d' ' -f1 /proc/loadavg)"
+      echo "$args | $b | rep $rep | delivered/s $d | e2e p50 $p50 | $cpu | load $(cut -d' ' -f1 /proc/loadavg)"
     done
   done
 done

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=bench/results/latency-2026-11-24b/ab-final/q0-10k/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/base-4731aa8/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab16472094131228740291/base-data --mqtt-port 34875 --grpc-port -1 --http-port -1

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=bench/results/latency-2026-11-24b/ab-final/q1-flat/new-gc.log:uptime,level,tags:filecount=0 -jar server/target/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab6855096281174675291/new-data --mqtt-port 46139 --grpc-port -1 --http-port -1
