@@ -66,6 +66,7 @@ class LoopHandOffsTest {
         try (CountingLoop a = new CountingLoop("hand-offs-a"); CountingLoop b = new CountingLoop("hand-offs-b")) {
             List<String> ran = new CopyOnWriteArrayList<>();
             CompletableFuture<Void> allRan = new CompletableFuture<>();
+            CompletableFuture<Void> ownRan = new CompletableFuture<>();
             onLoop(a, () -> LoopHandOffs.bind(a));
             int before = b.executes.get();
             onLoop(a, () -> {
@@ -75,9 +76,13 @@ class LoopHandOffsTest {
                 }
                 LoopHandOffs.execute(b, () -> allRan.complete(null));
                 assertThat(ran).as("nothing goes over before the work ends").isEmpty();
-                LoopHandOffs.execute(a, () -> ran.add("own loop"));
+                LoopHandOffs.execute(a, () -> {
+                    ran.add("own loop");
+                    ownRan.complete(null);
+                });
             });
             allRan.get(5, TimeUnit.SECONDS);
+            ownRan.get(5, TimeUnit.SECONDS); // the own loop's task runs on that loop, in its own time
             assertThat(ran).containsSubsequence("task 0", "task 1", "task 2", "task 3", "task 4");
             assertThat(ran).contains("own loop");
             assertThat(b.executes.get() - before).as("one wake-up of the other loop").isEqualTo(1);
