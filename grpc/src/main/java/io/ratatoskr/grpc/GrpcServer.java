@@ -1,9 +1,6 @@
 package io.ratatoskr.grpc;
 
-import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -17,7 +14,6 @@ import io.ratatoskr.core.trace.Tracing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -34,28 +30,12 @@ import org.slf4j.LoggerFactory;
  * creating or altering a topic, seeking a group and the like touch the disk, and a Consume stream's
  * messages take the stream's monitor, which the group's thread holds while it sends (an event loop
  * must never wait for it; with batches a stream's requests are few, so the hand-off costs little).
- * With the system property {@value #PUBLISH_ON_TRANSPORT_PROPERTY}{@code =true}, Publish and
- * PublishBatch ({@link #TRANSPORT_THREAD_METHODS}) run instead on the transport's event loop that
- * read them, with no hand-off per call — nothing on their path blocks (they complete when the core's
- * futures do; a publish that must first create its topic moves to the pool, see {@link PublishRpcs};
- * authentication waits without a thread, see {@link GrpcAuthInterceptor}). It is off by default:
- * on a heavily oversubscribed two-core machine it measured slower (fewer broker threads get fewer
- * time slices), and it awaits a quiet-machine A/B (docs/benchmarks.md).
  *
  * <p>Thread-safety: {@link #start} once, {@link #close} from any thread, idempotent.
  */
 public final class GrpcServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
     private static final long SHUTDOWN_GRACE_MS = 5_000;
-    static final String PUBLISH_ON_TRANSPORT_PROPERTY = "ratatoskr.grpc.publishOnTransport";
-    /** Read once: whether {@link #TRANSPORT_THREAD_METHODS} run on the transport's thread. */
-    private static final boolean PUBLISH_ON_TRANSPORT = Boolean.getBoolean(PUBLISH_ON_TRANSPORT_PROPERTY);
-    /** Methods whose handlers never block: they may run on the transport's thread (full method names). */
-    static final java.util.Set<String> TRANSPORT_THREAD_METHODS = java.util.Set.of(
-            RatatoskrGrpc.getPublishMethod().getFullMethodName(),
-            RatatoskrGrpc.getPublishBatchMethod().getFullMethodName());
-
-    private static final Executor DIRECT = Runnable::run;
 
     private final GrpcConfig config;
     private final HealthStatusManager health = new HealthStatusManager();
@@ -93,14 +73,6 @@ public final class GrpcServer implements AutoCloseable {
         }
         this.server = builder
                 .executor(executor)
-                .callExecutor(new ServerCallExecutorSupplier() {
-                    @Override
-                    public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata headers) {
-                        return PUBLISH_ON_TRANSPORT
-                                && TRANSPORT_THREAD_METHODS.contains(call.getMethodDescriptor().getFullMethodName())
-                                ? DIRECT : null; // null: the pool
-                    }
-                })
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxConcurrentCallsPerConnection(config.maxConcurrentCallsPerConnection())
                 .keepAliveTime(config.keepAliveTimeMs(), TimeUnit.MILLISECONDS)

@@ -46,9 +46,9 @@ import java.util.function.Supplier;
  * to live subscribers ({@code Broker.route}). Other durable topics whose filters match do not
  * capture batch messages.
  *
- * <p>Both may run on the transport's thread (see {@link GrpcServer}): nothing on their path blocks,
- * except creating a topic that does not exist yet (auto-creation), which touches the disk; that
- * creation runs on the {@code blocking} executor, then the publish goes on.
+ * <p>Nothing on their path blocks the calling thread: they complete when the core's futures do, and
+ * creating a topic that does not exist yet (auto-creation), which touches the disk, runs on the
+ * {@code blocking} executor before the publish goes on.
  *
  * <p>Thread-safety: stateless apart from the thread-safe backend.
  */

@@ -91,7 +91,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
 
     /**
      * @param blocking the server's call executor, where Publish and PublishBatch move a call that must
-     *                 first create its topic (they run on the transport's thread otherwise)
+     *                 first create its topic
      */
     RatatoskrService(GrpcBackend backend, MeterRegistry registry, java.util.concurrent.Executor blocking) {
         this.backend = backend;
