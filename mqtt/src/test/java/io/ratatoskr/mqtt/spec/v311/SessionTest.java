@@ -1,6 +1,7 @@
 package io.ratatoskr.mqtt.spec.v311;
 
 import io.ratatoskr.core.session.OverflowPolicy;
+import io.ratatoskr.core.session.Session;
 import io.ratatoskr.core.session.SessionConfig;
 import io.ratatoskr.mqtt.codec.MqttPacket.ConnAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import static io.ratatoskr.mqtt.spec.BrokerFixture.eventually;
 import static io.ratatoskr.mqtt.spec.RawClients.TIMEOUT;
 import static io.ratatoskr.mqtt.spec.RawClients.assertNothingPending;
 import static io.ratatoskr.mqtt.spec.RawClients.connectPacket;
@@ -182,18 +184,29 @@ class SessionTest {
     @CsvSource({"DROP_OLDEST, 20", "DROP_NEWEST, 5"})
     void queueOfAClientThatAcknowledgesNothingIsBoundedAsTheOverflowPolicySays(OverflowPolicy policy, int firstKept)
             throws Exception {
-        // A client that acknowledges nothing stalls after 200 ms; until then its publisher is held back.
+        // A client that takes nothing for the slow-subscriber timeout (200 ms here) counts as stalled: its
+        // publishers are no longer held back and its queue is bounded as the overflow policy says. Until
+        // then publishers are held back instead (SlowSubscriberBackPressureTest); this test publishes the
+        // overflow only once the broker counts the client as stalled, so the figures below are exact.
         net.start(b -> b.withSession(new SessionConfig(10, policy, 5, 3600, false, 200)), m -> m);
         RawMqttClient stalled = net.raw(MqttVersion.V3_1_1, "stalled", true);
         subscribe(stalled, 1, "news", 1);
         PahoV3Client publisher = net.paho("publisher");
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 5; i++) {
             publisher.publish("news", "m" + i, 1);
         }
         List<Publish> inFlight = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             inFlight.add(expect(stalled, Publish.class));
         }
+        Session session = net.broker().broker().session("stalled");
+        eventually().until(session::isStalled);
+        for (int i = 5; i < 30; i++) {
+            publisher.publish("news", "m" + i, 1);
+        }
+        // A PUBACK to the publisher can overtake the hand-off of its message to the subscriber's loop:
+        // acknowledging from the subscriber before the session took all 25 in would make it live again.
+        eventually().until(() -> net.counter("ratatoskr.messages.dropped", "reason", "queue_full") == 15);
         assertNothingPending(stalled);
 
         for (Publish p : inFlight) {
