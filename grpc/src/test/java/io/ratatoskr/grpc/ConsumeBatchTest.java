@@ -15,6 +15,7 @@ import io.ratatoskr.core.durable.PublishOptions;
 import io.ratatoskr.core.durable.TopicConfig;
 import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.grpc.testing.ConsumeClient;
+import io.ratatoskr.testkit.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,20 +67,24 @@ class ConsumeBatchTest extends ConsumeTestBase {
 
     @Test
     void messagesOfABatchLeftUnackedAreRedeliveredAfterTheAckTimeout() {
+        // The ack timeout passes when the test moves the group's clock: only once the six acks are in.
+        ManualClock clock = reopenWithGroupClock();
         b.groups().configure("orders", "workers", GroupConfig.DEFAULTS.withAckTimeoutMs(300)).join();
         List<String> published = ids(publish(b.topics(), "orders", 10));
-        try (ConsumeClient c = ConsumeClient.start(b.async(), "orders", "workers", 10, 10, 10)) {
+        try (ConsumeClient c = ConsumeClient.start(b.async(), "orders", "workers", 20, 10, 10)) {
             c.awaitStarted();
             List<String> got = c.next(10).stream().map(Message::getMessageId).toList();
             assertThat(got).containsExactlyElementsOf(published);
             c.ackAll(got.subList(0, 6));
+            await().atMost(WAIT).until(() -> groupAcked() == 6);
 
-            c.credit(10);
+            clock.advanceMs(300);
             List<Message> again = c.next(4);
             assertThat(again).extracting(Message::getMessageId).containsExactlyInAnyOrderElementsOf(got.subList(6, 10));
             assertThat(again).extracting(Message::getAttempt).containsOnly(2);
             c.ackAll(again.stream().map(Message::getMessageId).toList());
-            await().atMost(WAIT).until(() -> b.groups().describe("orders", "workers").join().lag() == 0);
+            await().atMost(WAIT).until(() -> b.groups().describe("orders", "workers").join().lag() == 0
+                    && groupAcked() == 10);
             await().during(QUIET).atMost(Duration.ofSeconds(5)).until(() -> c.messages.isEmpty());
             assertThat(c.answerFailures).isEmpty();
         }

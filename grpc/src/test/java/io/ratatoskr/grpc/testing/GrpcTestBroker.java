@@ -40,6 +40,8 @@ public final class GrpcTestBroker implements AutoCloseable {
     private final Authorizer authorizer;
     private final Authenticator authenticator;
     private final BrokerConfig brokerConfig;
+    private Clock groupClock = Clock.systemUTC();
+    private GroupsConfig groupsConfig = GroupsConfig.DEFAULTS;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private ScheduledExecutorService maintenance;
     private ScheduledExecutorService groupPool;
@@ -66,24 +68,35 @@ public final class GrpcTestBroker implements AutoCloseable {
         this.topicsConfig = topicsConfig;
         this.grpcConfig = grpcConfig;
         this.authorizer = authorizer;
-        open();
     }
 
     /** A broker whose calls are authorized by {@code authorizer}. */
     public static GrpcTestBroker start(Path dir, Authorizer authorizer) {
         return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, authorizer,
-                BrokerConfig.DEFAULTS.withSysIntervalSeconds(0));
+                BrokerConfig.DEFAULTS.withSysIntervalSeconds(0)).opened();
     }
 
     /** A broker whose calls are authenticated by {@code authenticator} and authorized by {@code authorizer}. */
     public static GrpcTestBroker start(Path dir, Authenticator authenticator, Authorizer authorizer) {
         return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, authorizer,
-                BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), authenticator);
+                BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), authenticator).opened();
     }
 
     /** A broker keeping its files in {@code dir}. */
     public static GrpcTestBroker start(Path dir) {
-        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK);
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK).opened();
+    }
+
+    /**
+     * A broker whose consumer groups read the time from {@code groupClock} (a {@code ManualClock}) and
+     * check their timers every 5 ms: an ack timeout passes when the test moves that clock, never while
+     * an answer is on its way. The gRPC layer keeps the system clock.
+     */
+    public static GrpcTestBroker startWithGroupClock(Path dir, Clock groupClock) {
+        GrpcTestBroker b = new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK);
+        b.groupClock = groupClock;
+        b.groupsConfig = GroupsConfig.DEFAULTS.withTickMs(5);
+        return b.opened();
     }
 
     /**
@@ -91,17 +104,22 @@ public final class GrpcTestBroker implements AutoCloseable {
      * port (e.g. TLS); {@link #channel()} stays plaintext, so such a test makes its own channel.
      */
     public static GrpcTestBroker start(Path dir, UnaryOperator<GrpcConfig> grpc) {
-        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, grpc.apply(LOOPBACK));
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, grpc.apply(LOOPBACK)).opened();
     }
 
     /** A broker keeping its files in {@code dir}, whose core has {@code broker} (e.g. tighter limits). */
     public static GrpcTestBroker startWithBroker(Path dir, BrokerConfig broker) {
-        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, Authorizer.ALLOW_ALL, broker);
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, Authorizer.ALLOW_ALL, broker).opened();
     }
 
     /** A broker keeping its files in {@code dir}, with {@code topicsConfig} (e.g. auto-creation on). */
     public static GrpcTestBroker start(Path dir, DurableTopicsConfig topicsConfig) {
-        return new GrpcTestBroker(dir, topicsConfig, LOOPBACK);
+        return new GrpcTestBroker(dir, topicsConfig, LOOPBACK).opened();
+    }
+
+    private GrpcTestBroker opened() {
+        open();
+        return this;
     }
 
     private void open() {
@@ -112,8 +130,7 @@ public final class GrpcTestBroker implements AutoCloseable {
         topics = DurableTopics.open(dir.resolve("topics"), topicsConfig,
                 LogEnvironment.system().withScheduler(maintenance), registry);
         broker.addStore(topics);
-        groups = ConsumerGroups.open(dir.resolve("groups"), topics, Clock.systemUTC(), groupPool, registry,
-                GroupsConfig.DEFAULTS);
+        groups = ConsumerGroups.open(dir.resolve("groups"), topics, groupClock, groupPool, registry, groupsConfig);
         server = new GrpcServer(grpcConfig, new GrpcBackend(broker, topics, groups, authorizer), registry,
                 authenticator);
         server.start();
