@@ -73,6 +73,9 @@ class SessionTest {
         publisher.publish("news", "qos 0", 0);
         publisher.publish("news", "qos 1", 1);
         publisher.publish("news", "qos 2", 2);
+        // The acknowledgements can overtake the hand-off to the session's loop: reconnecting before the
+        // session took the QoS 0 message in would have it delivered live instead of dropped.
+        eventually().until(() -> net.counter("ratatoskr.messages.dropped", "reason", "offline_qos0") == 1);
         subscriber.connect(o -> o.setCleanSession(false));
 
         assertThat(subscriber.next()).isEqualTo(new Received("news", "qos 1", 1, false, false));
@@ -154,6 +157,9 @@ class SessionTest {
         for (int i = 0; i < 5; i++) {
             publisher.publish("news", "m" + i, 1);
         }
+        // A PUBACK can overtake the hand-off to the session's loop: reconnect once all five reached the
+        // offline queue (two dropped), or the last ones would be delivered live past the bound.
+        eventually().until(() -> net.counter("ratatoskr.messages.dropped", "reason", "queue_full") == 2);
 
         subscriber.connect(o -> o.setCleanSession(false));
 
