@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 public final class QueueBroker implements AutoCloseable {
     private final Path dir;
     private final GroupsConfig groupsConfig;
+    private final Clock groupClock;
     private SimpleMeterRegistry registry;
     private ScheduledExecutorService pool;
     private DurableTopics topics;
@@ -53,8 +54,14 @@ public final class QueueBroker implements AutoCloseable {
     private final java.util.function.UnaryOperator<MqttConfig> mqttConfig;
 
     private QueueBroker(Path dir, GroupsConfig groupsConfig, java.util.function.UnaryOperator<MqttConfig> mqttConfig) {
+        this(dir, groupsConfig, mqttConfig, Clock.systemUTC());
+    }
+
+    private QueueBroker(Path dir, GroupsConfig groupsConfig, java.util.function.UnaryOperator<MqttConfig> mqttConfig,
+                        Clock groupClock) {
         this.dir = dir;
         this.groupsConfig = groupsConfig;
+        this.groupClock = groupClock;
         this.mqttConfig = mqttConfig;
         start(0);
     }
@@ -69,12 +76,20 @@ public final class QueueBroker implements AutoCloseable {
         return new QueueBroker(dir, GroupsConfig.DEFAULTS.withTickMs(20), mqtt);
     }
 
+    /**
+     * The same, with consumer groups that read the time from {@code groupClock} (a {@code ManualClock}):
+     * an ack timeout passes when the test moves that clock, not while a client connects or answers.
+     */
+    public static QueueBroker startWithGroupClock(Path dir, Clock groupClock) {
+        return new QueueBroker(dir, GroupsConfig.DEFAULTS.withTickMs(20), m -> m, groupClock);
+    }
+
     private void start(int onPort) {
         registry = new SimpleMeterRegistry();
         pool = Executors.newScheduledThreadPool(2);
         topics = DurableTopics.open(dir.resolve("topics"), DurableTopicsConfig.DEFAULTS, LogEnvironment.system(),
                 registry, new SplittableRandom(42));
-        groups = ConsumerGroups.open(dir.resolve("groups"), topics, Clock.systemUTC(), pool, registry, groupsConfig);
+        groups = ConsumerGroups.open(dir.resolve("groups"), topics, groupClock, pool, registry, groupsConfig);
         broker = new Broker(BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), Clock.systemUTC(),
                 new BrokerMetrics(registry));
         broker.addStore(topics);

@@ -16,7 +16,9 @@ import io.ratatoskr.core.message.Header;
 import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import io.ratatoskr.mqtt.codec.ReasonCode;
 import io.ratatoskr.mqtt.spec.v5.PahoClient;
+import io.ratatoskr.mqtt.testing.QueueBroker;
 import io.ratatoskr.mqtt.testing.RawMqttClient;
+import io.ratatoskr.testkit.ManualClock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -116,6 +118,12 @@ class QueueAckTest extends QueueSpecTest {
 
     @Test
     void anUnansweredDeliveryTimesOutAndGoesToAnotherMember() throws Exception {
+        // The group's clock moves when the test says so: the timeout cannot pass before the helper has
+        // joined (the delivery would go back to the silent member) nor again before the helper answers.
+        ManualClock clock = new ManualClock(System.currentTimeMillis());
+        broker.close();
+        broker = QueueBroker.startWithGroupClock(dir.resolve("group-clock"), clock);
+        broker.createTopic("orders", 1);
         broker.configureGroup("orders", "workers", GroupConfig.DEFAULTS.withAckTimeoutMs(700));
         PahoClient silent = paho("silent", true);
         silent.client.subscribe("$queue/workers/orders", 1);
@@ -125,6 +133,8 @@ class QueueAckTest extends QueueSpecTest {
 
         PahoClient helper = paho("helper", false);
         helper.client.subscribe("$queue/workers/orders", 1);
+        await().atMost(TIMEOUT).until(() -> broker.describe("orders", "workers").members().size() == 2);
+        clock.advanceMs(700);
         PahoClient.Received second = helper.next();
         assertThat(second.payload()).isEqualTo("stuck");
         assertThat(second.userProperty("attempt")).isEqualTo("2");
