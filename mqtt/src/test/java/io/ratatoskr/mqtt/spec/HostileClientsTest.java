@@ -109,6 +109,19 @@ class HostileClientsTest {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
+    /**
+     * The quickest of {@code n} bystander round trips in a row: on a busy machine one of them can wait for
+     * a CPU however idle the broker is, while an event loop kept busy by an attacker delays them all.
+     */
+    static Duration quickestBystanderRoundTrip(int n) throws Exception {
+        Duration quickest = bystanderRoundTrip();
+        for (int i = 1; i < n; i++) {
+            Duration d = bystanderRoundTrip();
+            quickest = d.compareTo(quickest) < 0 ? d : quickest;
+        }
+        return quickest;
+    }
+
     /** The well-behaved client publishes at QoS 1 and receives its message back within {@link #SERVED_WITHIN}. */
     static void bystanderIsServed() {
         String payload = "ping-" + ++pings;
@@ -250,7 +263,7 @@ class HostileClientsTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> written.get() > 0);
             // While the pings pour in and once the broker has stopped reading them: the bystander, which
             // may share the pinger's event loop, is answered as quickly as without the attack.
-            assertThat(bystanderRoundTrip()).as("bystander round trip as the attack starts")
+            assertThat(quickestBystanderRoundTrip(3)).as("bystander round trip as the attack starts")
                     .isLessThan(SERVED_DURING_ATTACK);
             long[] last = {-1};
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -259,8 +272,8 @@ class HostileClientsTest {
                 last[0] = now;
                 return stalled || now >= attempt;
             });
-            for (int i = 0; i < 5; i++) {
-                assertThat(bystanderRoundTrip()).as("bystander round trip during the attack")
+            for (int i = 0; i < 3; i++) {
+                assertThat(quickestBystanderRoundTrip(3)).as("bystander round trip during the attack")
                         .isLessThan(SERVED_DURING_ATTACK);
             }
             assertThat(written.get()).as("bytes the broker took before it stopped reading").isLessThan(attempt / 2);
