@@ -1,9 +1,10 @@
 package io.ratatoskr.mqtt.codec;
 
-import java.util.ArrayList;
+import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.RandomAccess;
 
 /**
  * The MQTT 5 properties of one packet (§2.2.2.2). Immutable and thread-safe.
@@ -12,10 +13,19 @@ import java.util.Objects;
  * properties and subscription identifiers read as empty lists. Which properties a packet may carry
  * is checked by the decoder ({@link PropertyId#allowedIn}), not here. MQTT 3.1.1 packets always
  * carry {@link #EMPTY}.
+ *
+ * <p>Representation: a field per property, user properties as one flat array of names and values (no
+ * object per pair; {@link #userProperties()} is a view), and a bit set of the identifiers present, so the
+ * writer can check what a packet may carry and find the common PUBLISH shape with a mask. The properties
+ * that travel with a message unchanged (§3.3.2.3: payload format indicator, content type, response topic,
+ * correlation data, user properties) are encoded once, on first use, and the bytes are kept: an object
+ * made by {@link #withDeliveryValues} shares them with the one it came from, so a message fanned out to
+ * many subscribers is encoded once however its expiry, subscription identifiers and topic alias differ.
  */
 public final class MqttProperties {
     // Declared before EMPTY: static fields initialize in order, and building EMPTY reads NO_INTS.
     private static final int[] NO_INTS = new int[0];
+    private static final String[] NO_STRINGS = new String[0];
     private static final long MAX_FOUR_BYTE = 0xFFFF_FFFFL;
     private static final int MAX_VARIABLE_BYTE_INTEGER = 268_435_455;
 
@@ -43,11 +53,25 @@ public final class MqttProperties {
     private final int topicAlias;
     private final int maximumQos;
     private final int retainAvailable;
-    private final List<UserProperty> userProperties;
+    /** Names at even, values at odd indexes, in the order received. */
+    private final String[] userProperties;
     private final long maximumPacketSize;
     private final int wildcardSubscriptionAvailable;
     private final int subscriptionIdentifierAvailable;
     private final int sharedSubscriptionAvailable;
+    /** Bit {@code 1L << id} for each identifier present (all ids are below 64). */
+    private final long present;
+    /**
+     * The object whose {@link #forwarded} encoding this one shares: itself, or the one it was derived from
+     * by {@link #withDeliveryValues} (which has the same message properties).
+     */
+    private final MqttProperties forwardSource;
+    /**
+     * The message properties as encoded by {@link PropertiesWriter}, made on first use. Racy on purpose, as
+     * {@code String.hash} is: threads that race compute equal values, and {@link PropertiesWriter.Forwarded}
+     * has only final fields, so a reader sees either null or a complete object.
+     */
+    private PropertiesWriter.Forwarded forwarded;
 
     private MqttProperties(Builder b) {
         payloadFormatIndicator = b.payloadFormatIndicator;
@@ -73,11 +97,119 @@ public final class MqttProperties {
         topicAlias = b.topicAlias;
         maximumQos = b.maximumQos;
         retainAvailable = b.retainAvailable;
-        userProperties = b.userProperties == null ? List.of() : List.copyOf(b.userProperties);
+        userProperties = b.userPropertyCount == 0 ? NO_STRINGS
+                : Arrays.copyOf(b.userProperties, 2 * b.userPropertyCount);
         maximumPacketSize = b.maximumPacketSize;
         wildcardSubscriptionAvailable = b.wildcardSubscriptionAvailable;
         subscriptionIdentifierAvailable = b.subscriptionIdentifierAvailable;
         sharedSubscriptionAvailable = b.sharedSubscriptionAvailable;
+        present = computePresentIds();
+        forwardSource = this;
+    }
+
+    /** A copy of {@code m} with other per-delivery values; shares m's message properties and their encoding. */
+    private MqttProperties(MqttProperties m, long messageExpiryInterval, int[] subscriptionIdentifiers, int topicAlias) {
+        payloadFormatIndicator = m.payloadFormatIndicator;
+        this.messageExpiryInterval = messageExpiryInterval;
+        contentType = m.contentType;
+        responseTopic = m.responseTopic;
+        correlationData = m.correlationData;
+        this.subscriptionIdentifiers = subscriptionIdentifiers;
+        sessionExpiryInterval = m.sessionExpiryInterval;
+        assignedClientIdentifier = m.assignedClientIdentifier;
+        serverKeepAlive = m.serverKeepAlive;
+        authenticationMethod = m.authenticationMethod;
+        authenticationData = m.authenticationData;
+        requestProblemInformation = m.requestProblemInformation;
+        willDelayInterval = m.willDelayInterval;
+        requestResponseInformation = m.requestResponseInformation;
+        responseInformation = m.responseInformation;
+        serverReference = m.serverReference;
+        reasonString = m.reasonString;
+        receiveMaximum = m.receiveMaximum;
+        topicAliasMaximum = m.topicAliasMaximum;
+        this.topicAlias = topicAlias;
+        maximumQos = m.maximumQos;
+        retainAvailable = m.retainAvailable;
+        userProperties = m.userProperties;
+        maximumPacketSize = m.maximumPacketSize;
+        wildcardSubscriptionAvailable = m.wildcardSubscriptionAvailable;
+        subscriptionIdentifierAvailable = m.subscriptionIdentifierAvailable;
+        sharedSubscriptionAvailable = m.sharedSubscriptionAvailable;
+        present = computePresentIds();
+        forwardSource = m.forwardSource;
+    }
+
+    private long computePresentIds() {
+        return bit(PropertyId.PAYLOAD_FORMAT_INDICATOR, payloadFormatIndicator != -1)
+                | bit(PropertyId.MESSAGE_EXPIRY_INTERVAL, messageExpiryInterval != -1)
+                | bit(PropertyId.CONTENT_TYPE, contentType != null)
+                | bit(PropertyId.RESPONSE_TOPIC, responseTopic != null)
+                | bit(PropertyId.CORRELATION_DATA, correlationData != null)
+                | bit(PropertyId.SUBSCRIPTION_IDENTIFIER, subscriptionIdentifiers.length > 0)
+                | bit(PropertyId.SESSION_EXPIRY_INTERVAL, sessionExpiryInterval != -1)
+                | bit(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, assignedClientIdentifier != null)
+                | bit(PropertyId.SERVER_KEEP_ALIVE, serverKeepAlive != -1)
+                | bit(PropertyId.AUTHENTICATION_METHOD, authenticationMethod != null)
+                | bit(PropertyId.AUTHENTICATION_DATA, authenticationData != null)
+                | bit(PropertyId.REQUEST_PROBLEM_INFORMATION, requestProblemInformation != -1)
+                | bit(PropertyId.WILL_DELAY_INTERVAL, willDelayInterval != -1)
+                | bit(PropertyId.REQUEST_RESPONSE_INFORMATION, requestResponseInformation != -1)
+                | bit(PropertyId.RESPONSE_INFORMATION, responseInformation != null)
+                | bit(PropertyId.SERVER_REFERENCE, serverReference != null)
+                | bit(PropertyId.REASON_STRING, reasonString != null)
+                | bit(PropertyId.RECEIVE_MAXIMUM, receiveMaximum != -1)
+                | bit(PropertyId.TOPIC_ALIAS_MAXIMUM, topicAliasMaximum != -1)
+                | bit(PropertyId.TOPIC_ALIAS, topicAlias != -1)
+                | bit(PropertyId.MAXIMUM_QOS, maximumQos != -1)
+                | bit(PropertyId.RETAIN_AVAILABLE, retainAvailable != -1)
+                | bit(PropertyId.USER_PROPERTY, userProperties.length > 0)
+                | bit(PropertyId.MAXIMUM_PACKET_SIZE, maximumPacketSize != -1)
+                | bit(PropertyId.WILDCARD_SUBSCRIPTION_AVAILABLE, wildcardSubscriptionAvailable != -1)
+                | bit(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, subscriptionIdentifierAvailable != -1)
+                | bit(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, sharedSubscriptionAvailable != -1);
+    }
+
+    private static long bit(PropertyId id, boolean present) {
+        return present ? 1L << id.id() : 0;
+    }
+
+    /**
+     * These properties with the values an outgoing PUBLISH sets per subscriber replaced (each {@code -1},
+     * or an empty array, for absent): the remaining Message Expiry Interval (§3.3.2.3.3), the matching
+     * Subscription Identifiers (§3.3.2.3.8) and the Topic Alias of the receiving connection (§3.3.2.3.4).
+     * The result shares this object's message properties and their encoding.
+     *
+     * @throws IllegalArgumentException for a value outside its range, as the builder's setters
+     */
+    public MqttProperties withDeliveryValues(long messageExpiryInterval, int[] subscriptionIdentifiers,
+                                             int topicAlias) {
+        Builder.checkOptional(messageExpiryInterval, 0, MAX_FOUR_BYTE, "messageExpiryInterval");
+        Builder.checkOptional(topicAlias, 1, 0xFFFF, "topicAlias");
+        int[] ids = NO_INTS;
+        if (subscriptionIdentifiers.length > 0) {
+            ids = subscriptionIdentifiers.clone();
+            for (int id : ids) {
+                Builder.checkSubscriptionIdentifier(id);
+            }
+        }
+        return new MqttProperties(this, messageExpiryInterval, ids, topicAlias);
+    }
+
+    /** Bit {@code 1L << id.id()} set for each property present. */
+    long presentIds() {
+        return present;
+    }
+
+    /** The encoded message properties, shared with the objects derived from the same message. */
+    PropertiesWriter.Forwarded forwarded() {
+        MqttProperties source = forwardSource;
+        PropertiesWriter.Forwarded f = source.forwarded;
+        if (f == null) {
+            f = PropertiesWriter.forwarded(source);
+            source.forwarded = f;
+        }
+        return f;
     }
 
 
@@ -88,12 +220,17 @@ public final class MqttProperties {
     /** A builder holding this object's values, to derive a changed copy. */
     public Builder toBuilder() {
         Builder b = new Builder();
+        copyInto(b);
+        return b;
+    }
+
+    private void copyInto(Builder b) {
         b.payloadFormatIndicator = payloadFormatIndicator;
         b.messageExpiryInterval = messageExpiryInterval;
         b.contentType = contentType;
         b.responseTopic = responseTopic;
         b.correlationData = correlationData;
-        b.subscriptionIdentifiers = subscriptionIdentifiers.clone();
+        b.subscriptionIdentifiers = subscriptionIdentifiers.length == 0 ? NO_INTS : subscriptionIdentifiers.clone();
         b.subscriptionIdentifierCount = subscriptionIdentifiers.length;
         b.sessionExpiryInterval = sessionExpiryInterval;
         b.assignedClientIdentifier = assignedClientIdentifier;
@@ -111,16 +248,16 @@ public final class MqttProperties {
         b.topicAlias = topicAlias;
         b.maximumQos = maximumQos;
         b.retainAvailable = retainAvailable;
-        b.userProperties = userProperties.isEmpty() ? null : new ArrayList<>(userProperties);
+        b.userProperties = userProperties.length == 0 ? NO_STRINGS : userProperties.clone();
+        b.userPropertyCount = userProperties.length / 2;
         b.maximumPacketSize = maximumPacketSize;
         b.wildcardSubscriptionAvailable = wildcardSubscriptionAvailable;
         b.subscriptionIdentifierAvailable = subscriptionIdentifierAvailable;
         b.sharedSubscriptionAvailable = sharedSubscriptionAvailable;
-        return b;
     }
 
     public boolean isEmpty() {
-        return this == EMPTY || equals(EMPTY);
+        return present == 0;
     }
 
     /** 0x01, byte: 0 unspecified bytes, 1 UTF-8 character data; -1 when absent. */
@@ -241,9 +378,22 @@ public final class MqttProperties {
         return retainAvailable;
     }
 
-    /** 0x26, in the order received. */
+    /** 0x26, in the order received: an unmodifiable view that makes a {@link UserProperty} per element read. */
     public List<UserProperty> userProperties() {
-        return userProperties;
+        return userProperties.length == 0 ? List.of() : new UserProperties(userProperties);
+    }
+
+    /** The number of user properties (0x26); with {@link #userPropertyName} and {@link #userPropertyValue}. */
+    public int userPropertyCount() {
+        return userProperties.length / 2;
+    }
+
+    public String userPropertyName(int index) {
+        return userProperties[2 * index];
+    }
+
+    public String userPropertyValue(int index) {
+        return userProperties[2 * index + 1];
     }
 
     /** 0x27, four-byte integer 1..2^32-1; -1 when absent (no limit beyond the protocol's). */
@@ -296,7 +446,7 @@ public final class MqttProperties {
                 && topicAlias == p.topicAlias
                 && maximumQos == p.maximumQos
                 && retainAvailable == p.retainAvailable
-                && userProperties.equals(p.userProperties)
+                && Arrays.equals(userProperties, p.userProperties)
                 && maximumPacketSize == p.maximumPacketSize
                 && wildcardSubscriptionAvailable == p.wildcardSubscriptionAvailable
                 && subscriptionIdentifierAvailable == p.subscriptionIdentifierAvailable
@@ -306,7 +456,7 @@ public final class MqttProperties {
     @Override
     public int hashCode() {
         return Objects.hash(messageExpiryInterval, contentType, responseTopic, sessionExpiryInterval,
-                reasonString, topicAlias, userProperties, Arrays.hashCode(subscriptionIdentifiers));
+                reasonString, topicAlias, Arrays.hashCode(userProperties), Arrays.hashCode(subscriptionIdentifiers));
     }
 
     @Override
@@ -340,8 +490,8 @@ public final class MqttProperties {
         appendIf(sb, "topicAlias", topicAlias);
         appendIf(sb, "maximumQos", maximumQos);
         appendIf(sb, "retainAvailable", retainAvailable);
-        if (!userProperties.isEmpty()) {
-            sb.append("userProperties=").append(userProperties).append(", ");
+        if (userProperties.length > 0) {
+            sb.append("userProperties=").append(userProperties()).append(", ");
         }
         appendIf(sb, "maximumPacketSize", maximumPacketSize);
         appendIf(sb, "wildcardSubscriptionAvailable", wildcardSubscriptionAvailable);
@@ -367,6 +517,9 @@ public final class MqttProperties {
 
     /** Collects property values; not thread-safe. Setters validate ranges the protocol fixes. */
     public static final class Builder {
+        /** The largest array {@link #clear} keeps: 16 user properties. */
+        private static final int REUSED_ARRAY_MAX = 32;
+
         private int payloadFormatIndicator = -1;
         private long messageExpiryInterval = -1;
         private String contentType;
@@ -390,7 +543,8 @@ public final class MqttProperties {
         private int topicAlias = -1;
         private int maximumQos = -1;
         private int retainAvailable = -1;
-        private List<UserProperty> userProperties;
+        private String[] userProperties = NO_STRINGS;
+        private int userPropertyCount;
         private long maximumPacketSize = -1;
         private int wildcardSubscriptionAvailable = -1;
         private int subscriptionIdentifierAvailable = -1;
@@ -427,10 +581,7 @@ public final class MqttProperties {
         }
 
         public Builder addSubscriptionIdentifier(int v) {
-            if (v < 1 || v > MAX_VARIABLE_BYTE_INTEGER) {
-                throw new IllegalArgumentException("subscription identifier " + v + " is outside 1.."
-                        + MAX_VARIABLE_BYTE_INTEGER);
-            }
+            checkSubscriptionIdentifier(v);
             if (subscriptionIdentifierCount == subscriptionIdentifiers.length) {
                 subscriptionIdentifiers = Arrays.copyOf(subscriptionIdentifiers,
                         Math.max(2, subscriptionIdentifiers.length * 2));
@@ -536,19 +687,30 @@ public final class MqttProperties {
         }
 
         public Builder addUserProperty(String name, String value) {
-            return addUserProperty(new UserProperty(name, value));
-        }
-
-        public Builder addUserProperty(UserProperty p) {
-            if (userProperties == null) {
-                userProperties = new ArrayList<>(4);
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (2 * userPropertyCount == userProperties.length) {
+                userProperties = Arrays.copyOf(userProperties, Math.max(4, userProperties.length * 2));
             }
-            userProperties.add(p);
+            userProperties[2 * userPropertyCount] = name;
+            userProperties[2 * userPropertyCount + 1] = value;
+            userPropertyCount++;
             return this;
         }
 
+        public Builder addUserProperty(UserProperty p) {
+            return addUserProperty(p.name(), p.value());
+        }
+
+        /** Replaces the user properties; null or empty for none. */
         public Builder userProperties(List<UserProperty> ps) {
-            userProperties = ps == null || ps.isEmpty() ? null : new ArrayList<>(ps);
+            userProperties = NO_STRINGS;
+            userPropertyCount = 0;
+            if (ps != null) {
+                for (UserProperty p : ps) {
+                    addUserProperty(p);
+                }
+            }
             return this;
         }
 
@@ -580,12 +742,64 @@ public final class MqttProperties {
             return new MqttProperties(this);
         }
 
+        /**
+         * Builds, then empties this builder for the next use, keeping its arrays (what {@link #build} keeps is a
+         * copy of them): a reader reuses one builder per thread.
+         */
+        MqttProperties buildAndClear() {
+            MqttProperties p = new MqttProperties(this);
+            clear();
+            return p;
+        }
+
+        /** Back to no properties; small arrays stay for reuse (their old entries cleared), large ones go. */
+        Builder clear() {
+            String[] users = userProperties;
+            int[] ids = subscriptionIdentifiers;
+            EMPTY.copyInto(this);
+            if (users.length <= REUSED_ARRAY_MAX) {
+                Arrays.fill(users, null);
+                userProperties = users;
+            }
+            if (ids.length <= REUSED_ARRAY_MAX) {
+                subscriptionIdentifiers = ids;
+            }
+            return this;
+        }
+
+        static void checkSubscriptionIdentifier(int v) {
+            if (v < 1 || v > MAX_VARIABLE_BYTE_INTEGER) {
+                throw new IllegalArgumentException("subscription identifier " + v + " is outside 1.."
+                        + MAX_VARIABLE_BYTE_INTEGER);
+            }
+        }
+
         /** Checks a number property: {@code -1} (absent) or within the range the protocol fixes. */
-        private static void checkOptional(long v, long min, long max, String name) {
+        static void checkOptional(long v, long min, long max, String name) {
             if (v != -1 && (v < min || v > max)) {
                 throw new IllegalArgumentException(name + " " + v + " is outside " + min + ".." + max
                         + " (or -1 for absent)");
             }
+        }
+    }
+
+    /** The user properties as {@link UserProperty} values, read from the flat array without copying it. */
+    private static final class UserProperties extends AbstractList<UserProperty> implements RandomAccess {
+        private final String[] pairs;
+
+        UserProperties(String[] pairs) {
+            this.pairs = pairs;
+        }
+
+        @Override
+        public UserProperty get(int index) {
+            Objects.checkIndex(index, pairs.length / 2);
+            return new UserProperty(pairs[2 * index], pairs[2 * index + 1]);
+        }
+
+        @Override
+        public int size() {
+            return pairs.length / 2;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.ratatoskr.mqtt.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.util.Locale;
 
@@ -19,9 +20,21 @@ import static io.ratatoskr.mqtt.codec.MalformedPacketException.protocolError;
  *   <li>Topic Alias invalid: a Topic Alias of 0 [MQTT-3.3.2-8].</li>
  * </ul>
  * Rules that need the connection's state (a topic alias above the maximum, an authentication method
- * differing from CONNECT's) are the connection's. Stateless and thread-safe.
+ * differing from CONNECT's) are the connection's.
+ *
+ * <p>The block is copied into the thread's scratch buffer in one go ({@link Wire#copyOut}) and parsed from
+ * there, into a builder reused per thread. Thread-safe: no state but per-thread scratch space, used only
+ * within one call.
  */
 final class PropertiesReader {
+    /** One builder per thread, reused: {@link MqttProperties.Builder#build} copies what it keeps. */
+    private static final FastThreadLocal<MqttProperties.Builder> BUILDER = new FastThreadLocal<>() {
+        @Override
+        protected MqttProperties.Builder initialValue() {
+            return MqttProperties.builder();
+        }
+    };
+
     private PropertiesReader() {
     }
 
@@ -41,7 +54,7 @@ final class PropertiesReader {
                 throw malformed("property length " + length + " runs past the end of the packet ("
                         + in.readableBytes() + " bytes left)");
             }
-            return readBlock(in.readSlice(length), type, will);
+            return readBlock(Wire.copyOut(in, length), type, will);
         } catch (MalformedPacketException e) {
             // Messages name the property; the block's owner is added here, off the hot path.
             throw new MalformedPacketException(e.reasonCode(), context + " properties: " + e.getMessage());
@@ -49,7 +62,7 @@ final class PropertiesReader {
     }
 
     private static MqttProperties readBlock(ByteBuf block, PacketType type, boolean will) {
-        MqttProperties.Builder b = MqttProperties.builder();
+        MqttProperties.Builder b = BUILDER.get().clear(); // cleared here too: a failed read leaves values behind
         long seen = 0;
         while (block.isReadable()) {
             int rawId = Wire.readVariableByteInteger(block, "property identifier");
@@ -122,7 +135,7 @@ final class PropertiesReader {
                 case SHARED_SUBSCRIPTION_AVAILABLE -> b.sharedSubscriptionAvailable(zeroOrOne(block, field));
             }
         }
-        return b.build();
+        return b.buildAndClear();
     }
 
     /** A Byte property whose section allows only 0 and 1; anything else is a Protocol Error. */

@@ -1,24 +1,144 @@
 package io.ratatoskr.mqtt.codec;
 
 import io.netty.buffer.ByteBuf;
-
-import java.util.List;
+import io.netty.buffer.Unpooled;
 
 /**
  * Sizes and writes MQTT 5 property blocks (§2.2.2), in identifier order. Sizing also checks that every
  * property present may travel in the packet (or will) at hand, so that we never send what a peer must
  * treat as malformed; value ranges are already guaranteed by {@link MqttProperties.Builder}. Stateless and
  * thread-safe.
+ *
+ * <p>Two paths, writing the same bytes. A block of PUBLISH properties only ({@link #PUBLISH_SHAPE}: the
+ * message's properties, expiry, subscription identifiers, topic alias) is the message's encoding
+ * ({@link Forwarded}, made once per message and kept by {@link MqttProperties}) with the per-delivery
+ * values written between its parts: sizing it walks no string. Any other block is sized and written
+ * property by property.
  */
 final class PropertiesWriter {
+    /** Properties the forwarded encoding and the per-delivery values cover. */
+    private static final long PUBLISH_SHAPE = mask(PropertyId.PAYLOAD_FORMAT_INDICATOR,
+            PropertyId.MESSAGE_EXPIRY_INTERVAL, PropertyId.CONTENT_TYPE, PropertyId.RESPONSE_TOPIC,
+            PropertyId.CORRELATION_DATA, PropertyId.SUBSCRIPTION_IDENTIFIER, PropertyId.TOPIC_ALIAS,
+            PropertyId.USER_PROPERTY);
+    /** The properties each packet type may carry, indexed by type value. */
+    private static final long[] ALLOWED = new long[16];
+    private static final long ALLOWED_IN_WILL;
+
+    static {
+        long will = 0;
+        for (PropertyId id : PropertyId.values()) {
+            for (PacketType t : PacketType.values()) {
+                if (id.allowedIn(t)) {
+                    ALLOWED[t.value()] |= 1L << id.id();
+                }
+            }
+            if (id.allowedInWill()) {
+                will |= 1L << id.id();
+            }
+        }
+        ALLOWED_IN_WILL = will;
+    }
+
     private PropertiesWriter() {
+    }
+
+    private static long mask(PropertyId... ids) {
+        long m = 0;
+        for (PropertyId id : ids) {
+            m |= 1L << id.id();
+        }
+        return m;
+    }
+
+    /**
+     * The encoded message properties of a PUBLISH (§3.3.2.3), in three parts so that the per-delivery values
+     * go between them in identifier order: payload format indicator | content type, response topic,
+     * correlation data | user properties. Immutable (only final fields, the array is never written after
+     * construction): safe to share between threads through a racy read.
+     */
+    static final class Forwarded {
+        final byte[] bytes;
+        final int payloadFormatEnd;
+        final int userPropertiesStart;
+
+        private Forwarded(byte[] bytes, int payloadFormatEnd, int userPropertiesStart) {
+            this.bytes = bytes;
+            this.payloadFormatEnd = payloadFormatEnd;
+            this.userPropertiesStart = userPropertiesStart;
+        }
+    }
+
+    /** Encodes the message properties of {@code p}; refuses strings no peer would accept, as {@link #size}. */
+    static Forwarded forwarded(MqttProperties p) {
+        int n = p.payloadFormatIndicator() != -1 ? 2 : 0;
+        if (p.contentType() != null) {
+            n += 1 + Wire.stringSize(p.contentType(), "content type");
+        }
+        if (p.responseTopic() != null) {
+            n += 1 + Wire.stringSize(p.responseTopic(), "response topic");
+        }
+        if (p.correlationData() != null) {
+            n += 1 + Wire.binarySize(p.correlationData(), "correlation data");
+        }
+        n += userPropertiesSize(p);
+        byte[] bytes = new byte[n];
+        ByteBuf out = Unpooled.wrappedBuffer(bytes).writerIndex(0);
+        if (p.payloadFormatIndicator() != -1) {
+            out.writeByte(PropertyId.PAYLOAD_FORMAT_INDICATOR.id()).writeByte(p.payloadFormatIndicator());
+        }
+        int payloadFormatEnd = out.writerIndex();
+        writeString(out, PropertyId.CONTENT_TYPE, p.contentType());
+        writeString(out, PropertyId.RESPONSE_TOPIC, p.responseTopic());
+        writeBinary(out, PropertyId.CORRELATION_DATA, p.correlationData());
+        int userPropertiesStart = out.writerIndex();
+        writeUserProperties(out, p);
+        if (out.writerIndex() != n) {
+            throw new IllegalStateException("wrote " + out.writerIndex() + " bytes of message properties measured at "
+                    + n);
+        }
+        return new Forwarded(bytes, payloadFormatEnd, userPropertiesStart);
     }
 
     /** The bytes of the properties alone, without the property length in front of them. */
     static int size(MqttProperties p, PacketType type, boolean will) {
-        if (p == MqttProperties.EMPTY) {
+        long present = p.presentIds();
+        if (present == 0) {
             return 0;
         }
+        long allowed = will ? ALLOWED_IN_WILL : ALLOWED[type.value()];
+        if ((present & ~PUBLISH_SHAPE) == 0 && (present & ~allowed) == 0
+                && (p.subscriptionIdentifierCount() <= 1 || type == PacketType.PUBLISH)) {
+            return publishShapeSize(p);
+        }
+        return sizeEach(p, type, will);
+    }
+
+    private static int publishShapeSize(MqttProperties p) {
+        int n = p.forwarded().bytes.length;
+        if (p.messageExpiryInterval() != -1) {
+            n += 5;
+        }
+        for (int i = 0; i < p.subscriptionIdentifierCount(); i++) {
+            n += 1 + Wire.variableByteIntegerSize(p.subscriptionIdentifier(i));
+        }
+        if (p.topicAlias() != -1) {
+            n += 3;
+        }
+        return n;
+    }
+
+    private static int userPropertiesSize(MqttProperties p) {
+        int n = 0;
+        for (int i = 0; i < p.userPropertyCount(); i++) {
+            n += 1 + Wire.stringSize(p.userPropertyName(i), "user property name")
+                    + Wire.stringSize(p.userPropertyValue(i), "user property value");
+        }
+        return n;
+    }
+
+    /** Sizes property by property, checking each may travel here; throws at the first that may not. */
+    private static int sizeEach(MqttProperties p, PacketType type, boolean will) {
         int n = 0;
         if (p.payloadFormatIndicator() != -1) {
             n += allowed(PropertyId.PAYLOAD_FORMAT_INDICATOR, type, will, 2);
@@ -100,13 +220,9 @@ final class PropertiesWriter {
         if (p.retainAvailable() != -1) {
             n += allowed(PropertyId.RETAIN_AVAILABLE, type, will, 2);
         }
-        List<UserProperty> userProperties = p.userProperties();
-        if (!userProperties.isEmpty()) {
+        if (p.userPropertyCount() > 0) {
             allowed(PropertyId.USER_PROPERTY, type, will, 0);
-            for (UserProperty u : userProperties) {
-                n += 1 + Wire.stringSize(u.name(), "user property name")
-                        + Wire.stringSize(u.value(), "user property value");
-            }
+            n += userPropertiesSize(p);
         }
         if (p.maximumPacketSize() != -1) {
             n += allowed(PropertyId.MAXIMUM_PACKET_SIZE, type, will, 5);
@@ -135,6 +251,10 @@ final class PropertiesWriter {
     static void write(ByteBuf out, MqttProperties p, int length) {
         Wire.writeVariableByteInteger(out, length);
         if (length == 0) {
+            return;
+        }
+        if ((p.presentIds() & ~PUBLISH_SHAPE) == 0) {
+            writePublishShape(out, p);
             return;
         }
         if (p.payloadFormatIndicator() != -1) {
@@ -186,11 +306,7 @@ final class PropertiesWriter {
         if (p.retainAvailable() != -1) {
             out.writeByte(PropertyId.RETAIN_AVAILABLE.id()).writeByte(p.retainAvailable());
         }
-        for (UserProperty u : p.userProperties()) {
-            out.writeByte(PropertyId.USER_PROPERTY.id());
-            Wire.writeString(out, u.name());
-            Wire.writeString(out, u.value());
-        }
+        writeUserProperties(out, p);
         if (p.maximumPacketSize() != -1) {
             out.writeByte(PropertyId.MAXIMUM_PACKET_SIZE.id()).writeInt((int) p.maximumPacketSize());
         }
@@ -203,6 +319,32 @@ final class PropertiesWriter {
         }
         if (p.sharedSubscriptionAvailable() != -1) {
             out.writeByte(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE.id()).writeByte(p.sharedSubscriptionAvailable());
+        }
+    }
+
+    /** The forwarded encoding with the per-delivery values between its parts: the same bytes as writing each. */
+    private static void writePublishShape(ByteBuf out, MqttProperties p) {
+        Forwarded f = p.forwarded();
+        out.writeBytes(f.bytes, 0, f.payloadFormatEnd);
+        if (p.messageExpiryInterval() != -1) {
+            out.writeByte(PropertyId.MESSAGE_EXPIRY_INTERVAL.id()).writeInt((int) p.messageExpiryInterval());
+        }
+        out.writeBytes(f.bytes, f.payloadFormatEnd, f.userPropertiesStart - f.payloadFormatEnd);
+        for (int i = 0; i < p.subscriptionIdentifierCount(); i++) {
+            out.writeByte(PropertyId.SUBSCRIPTION_IDENTIFIER.id());
+            Wire.writeVariableByteInteger(out, p.subscriptionIdentifier(i));
+        }
+        if (p.topicAlias() != -1) {
+            out.writeByte(PropertyId.TOPIC_ALIAS.id()).writeShort(p.topicAlias());
+        }
+        out.writeBytes(f.bytes, f.userPropertiesStart, f.bytes.length - f.userPropertiesStart);
+    }
+
+    private static void writeUserProperties(ByteBuf out, MqttProperties p) {
+        for (int i = 0; i < p.userPropertyCount(); i++) {
+            out.writeByte(PropertyId.USER_PROPERTY.id());
+            Wire.writeString(out, p.userPropertyName(i));
+            Wire.writeString(out, p.userPropertyValue(i));
         }
     }
 

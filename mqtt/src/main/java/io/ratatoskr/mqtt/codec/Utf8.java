@@ -1,6 +1,11 @@
 package io.ratatoskr.mqtt.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 import static io.ratatoskr.mqtt.codec.MalformedPacketException.malformed;
 
@@ -10,6 +15,11 @@ import static io.ratatoskr.mqtt.codec.MalformedPacketException.malformed;
  * mark is an ordinary character and is kept [MQTT-1.5.4-3]. Stateless and thread-safe.
  */
 final class Utf8 {
+    /** Eight bytes of an array at once (plain reads may be unaligned). */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+
     private Utf8() {
     }
 
@@ -20,10 +30,28 @@ final class Utf8 {
      * points above U+10FFFF would otherwise slip through.
      */
     static void validate(ByteBuf buf, int index, int length, String field) {
+        if (buf.hasArray()) {
+            validate(buf.array(), buf.arrayOffset() + index, length, field);
+        } else {
+            validate(ByteBufUtil.getBytes(buf, index, length), 0, length, field);
+        }
+    }
+
+    /** As {@link #validate(ByteBuf, int, int, String)}, for {@code length} bytes of an array from {@code index}. */
+    static void validate(byte[] buf, int index, int length, String field) {
         int end = index + length;
         int i = index;
         while (i < end) {
-            byte b = buf.getByte(i);
+            if (end - i >= Long.BYTES) {
+                // All eight bytes in 0x01..0x7F (ASCII without U+0000): no high bit in w, and no byte of w
+                // borrows when 1 is taken from each, which only a 0x00 byte does.
+                long w = (long) LONGS.get(buf, i);
+                if (((w | (w - ONES)) & HIGH_BITS) == 0) {
+                    i += Long.BYTES;
+                    continue;
+                }
+            }
+            byte b = buf[i];
             if (b > 0) {
                 i++;
                 continue;
@@ -60,7 +88,7 @@ final class Utf8 {
                 throw malformed(field + ": UTF-8 sequence at byte " + (i - index)
                         + " is cut off by the end of the string [MQTT-1.5.4-1]");
             }
-            int second = buf.getByte(i + 1) & 0xFF;
+            int second = buf[i + 1] & 0xFF;
             if (second < secondMin || second > secondMax) {
                 if (lead == 0xED && second >= 0xA0 && second <= 0xBF) {
                     throw malformed(field + ": encodes a UTF-16 surrogate (U+D800..U+DFFF) at byte "
@@ -69,7 +97,7 @@ final class Utf8 {
                 throw illFormed(field, i - index);
             }
             for (int k = 2; k <= continuationBytes; k++) {
-                if ((buf.getByte(i + k) & 0xC0) != 0x80) {
+                if ((buf[i + k] & 0xC0) != 0x80) {
                     throw illFormed(field, i - index);
                 }
             }

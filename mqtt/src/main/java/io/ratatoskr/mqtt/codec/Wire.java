@@ -2,6 +2,8 @@ package io.ratatoskr.mqtt.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.nio.charset.StandardCharsets;
 
@@ -11,7 +13,12 @@ import static io.ratatoskr.mqtt.codec.MalformedPacketException.malformed;
  * MQTT's data representations (MQTT 5.0 §1.5, 3.1.1 §1.5 and §2.2.3): reading them from a frame, their
  * encoded sizes, and writing them. Reads never pass the end of the buffer they are given, which is one
  * frame: a length that claims more than is left is a Malformed Packet, found before anything is
- * allocated. Stateless and thread-safe.
+ * allocated.
+ *
+ * <p>Strings are validated and decoded from an array: a heap buffer's own, or a copy of the bytes in a scratch
+ * array of the calling thread (one bulk copy instead of a bounds-checked read per byte of a direct buffer).
+ * Property blocks are read the same way ({@link #copyOut}). Thread-safe: the scratch space is per thread
+ * and used only for the duration of one call (a copied block until its reader returns).
  */
 final class Wire {
     /** The largest Variable Byte Integer (§1.5.5): four bytes of seven bits. */
@@ -20,6 +27,21 @@ final class Wire {
     static final int MAX_TWO_BYTE_LENGTH = 0xFFFF;
     /** The largest packet: one type byte, four length bytes and the largest remaining length. */
     static final int MAX_PACKET_BYTES = 1 + 4 + MAX_VARIABLE_BYTE_INTEGER;
+    /** Strings and property blocks up to this size are copied into the thread's scratch space. */
+    static final int SCRATCH_BYTES = 4096;
+
+    /** Per-thread scratch: a heap buffer for property blocks and an array for strings, kept apart. */
+    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected Scratch initialValue() {
+            return new Scratch();
+        }
+    };
+
+    private static final class Scratch {
+        final ByteBuf block = Unpooled.buffer(SCRATCH_BYTES, SCRATCH_BYTES);
+        final byte[] string = new byte[SCRATCH_BYTES];
+    }
 
     private Wire() {
     }
@@ -78,11 +100,34 @@ final class Wire {
     static String readString(ByteBuf in, String field) {
         int length = readTwoByteInteger(in, field);
         needLength(in, length, field);
+        if (length == 0) {
+            return "";
+        }
         int index = in.readerIndex();
-        Utf8.validate(in, index, length, field);
-        String s = length == 0 ? "" : in.toString(index, length, StandardCharsets.UTF_8);
+        byte[] bytes;
+        int offset;
+        if (in.hasArray()) {
+            bytes = in.array();
+            offset = in.arrayOffset() + index;
+        } else {
+            bytes = length <= SCRATCH_BYTES ? SCRATCH.get().string : new byte[length];
+            offset = 0;
+            in.getBytes(index, bytes, 0, length);
+        }
+        Utf8.validate(bytes, offset, length, field);
         in.skipBytes(length);
-        return s;
+        return new String(bytes, offset, length, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Moves the next {@code length} bytes of {@code in} (which has them) into a heap buffer, for a reader that
+     * parses them field by field: the thread's scratch buffer when they fit, which is valid until the next
+     * call on this thread, else a new one.
+     */
+    static ByteBuf copyOut(ByteBuf in, int length) {
+        ByteBuf out = length <= SCRATCH_BYTES ? SCRATCH.get().block.clear() : Unpooled.buffer(length, length);
+        in.readBytes(out, length);
+        return out;
     }
 
     static byte[] readBinary(ByteBuf in, String field) {

@@ -1366,22 +1366,25 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         if (v5()) {
             MessageProperties mp = m.properties();
             if (!mp.isEmpty() || expirySeconds >= 0 || d.subscriptionIds().length > 0 || clientTopicAliasMaximum > 0) {
-                MqttProperties.Builder b = PublishProperties.toMqtt(mp, expirySeconds, d.subscriptionIds());
+                int topicAlias = -1;
                 if (clientTopicAliasMaximum > 0) {
                     if (outboundAliases == null) {
                         outboundAliases = new HashMap<>();
                     }
                     Integer alias = outboundAliases.get(topic);
                     if (alias != null) {
-                        b.topicAlias(alias);
+                        topicAlias = alias;
                         topic = "";
                     } else if (nextOutboundAlias <= clientTopicAliasMaximum) {
                         // First use: send topic and alias; later PUBLISHes send only the alias.
-                        b.topicAlias(nextOutboundAlias);
+                        topicAlias = nextOutboundAlias;
                         newAlias = true;
                     }
                 }
-                props = b.build();
+                // Expiry, subscription identifiers and alias are this connection's (§3.3.2.3.3, .4, .8); the
+                // rest of the block is the message's, encoded once per event loop.
+                props = PublishProperties.forMessage(mp).withDeliveryValues(expirySeconds, d.subscriptionIds(),
+                        topicAlias);
             }
         }
         Publish publish = new Publish(topic, d.qos(), d.retain(), dup, packetId, m.payload(), props);

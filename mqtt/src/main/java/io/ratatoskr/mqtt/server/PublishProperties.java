@@ -1,9 +1,9 @@
 package io.ratatoskr.mqtt.server;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.mqtt.codec.MqttProperties;
-import io.ratatoskr.mqtt.codec.UserProperty;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +13,24 @@ import java.util.List;
  * content type, response topic, correlation data, user properties) map to the core's
  * {@link MessageProperties} and back.
  *
- * <p>Thread-safety: stateless.
+ * <p>Thread-safety: stateless but for a one-entry cache per thread ({@link #forMessage}), confined to it.
  */
 final class PublishProperties {
+    /**
+     * The last message properties mapped on this thread: a message fanned out to the subscribers on one
+     * event loop is mapped, and its properties encoded, once ({@link MqttProperties#withDeliveryValues}).
+     */
+    private static final FastThreadLocal<LastMapped> LAST = new FastThreadLocal<>() {
+        @Override
+        protected LastMapped initialValue() {
+            return new LastMapped();
+        }
+    };
+
+    private static final class LastMapped {
+        MessageProperties core;
+        MqttProperties mqtt;
+    }
 
     private PublishProperties() {
     }
@@ -26,10 +41,11 @@ final class PublishProperties {
             return MessageProperties.EMPTY;
         }
         List<Header> headers = List.of();
-        if (!p.userProperties().isEmpty()) {
-            headers = new ArrayList<>(p.userProperties().size());
-            for (UserProperty u : p.userProperties()) {
-                headers.add(new Header(u.name(), u.value()));
+        int n = p.userPropertyCount();
+        if (n > 0) {
+            headers = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                headers.add(new Header(p.userPropertyName(i), p.userPropertyValue(i)));
             }
         }
         return new MessageProperties(p.payloadFormatIndicator(), p.messageExpiryInterval(), p.contentType(),
@@ -37,24 +53,27 @@ final class PublishProperties {
     }
 
     /**
-     * A builder holding the properties of an outgoing PUBLISH: the message's, the remaining expiry
-     * ({@code -1}: none) and the matching subscription identifiers; the caller adds a topic alias.
+     * The MQTT properties of a message as they travel to every subscriber: payload format, content type,
+     * response topic, correlation data, user properties. The caller adds the per-delivery values (remaining
+     * expiry, subscription identifiers, topic alias) with {@link MqttProperties#withDeliveryValues}, which
+     * shares this object's encoding. The same {@code mp} object in a row on one thread maps to the same result.
      */
-    static MqttProperties.Builder toMqtt(MessageProperties mp, long expirySeconds, int[] subscriptionIds) {
+    static MqttProperties forMessage(MessageProperties mp) {
+        LastMapped last = LAST.get();
+        if (last.core == mp) {
+            return last.mqtt;
+        }
         MqttProperties.Builder b = MqttProperties.builder();
         if (mp.payloadFormat() >= 0) {
             b.payloadFormatIndicator(mp.payloadFormat());
-        }
-        if (expirySeconds >= 0) {
-            b.messageExpiryInterval(expirySeconds);
         }
         b.contentType(mp.contentType()).responseTopic(mp.responseTopic()).correlationData(mp.correlationData());
         for (Header h : mp.userProperties()) {
             b.addUserProperty(h.name(), h.value());
         }
-        for (int id : subscriptionIds) {
-            b.addSubscriptionIdentifier(id);
-        }
-        return b;
+        MqttProperties mqtt = b.build();
+        last.core = mp;
+        last.mqtt = mqtt;
+        return mqtt;
     }
 }

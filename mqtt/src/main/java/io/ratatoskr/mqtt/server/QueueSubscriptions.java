@@ -207,12 +207,13 @@ final class QueueSubscriptions {
 
     /** The user properties of a PUBACK, as the session passes them on. */
     static List<Header> headers(MqttProperties props) {
-        if (props.userProperties().isEmpty()) {
+        int n = props.userPropertyCount();
+        if (n == 0) {
             return List.of();
         }
-        List<Header> out = new ArrayList<>(props.userProperties().size());
-        for (UserProperty u : props.userProperties()) {
-            out.add(new Header(u.name(), u.value()));
+        List<Header> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Header(props.userPropertyName(i), props.userPropertyValue(i)));
         }
         return out;
     }
