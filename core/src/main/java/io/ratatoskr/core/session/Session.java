@@ -62,6 +62,14 @@ import java.util.function.Consumer;
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     private static final int DRAIN_BATCH = 512;
+    /**
+     * Payload bytes queued at which a session whose client is taking messages counts as congested (its publishers
+     * are held back), alongside half the queue's message limit; decongested again at half of it. With large
+     * payloads the message mark alone would let tens of MiB — hundreds of milliseconds of delivery — wait in
+     * the queue before publishers are held back (500 messages of 64 KiB are 32 MiB).
+     */
+    static final long QUEUE_HIGH_BYTES = 4L << 20;
+    private static final long QUEUE_LOW_BYTES = QUEUE_HIGH_BYTES / 2;
 
     private static final class Inflight {
         final Delivery delivery;
@@ -99,6 +107,8 @@ public final class Session {
     private final ConcurrentLinkedQueue<Runnable> decongestionWaiters = new ConcurrentLinkedQueue<>();
     /** The queue's size as of the last task, for other threads deciding on back-pressure. */
     private volatile int queuedApprox;
+    /** The payload bytes in the queue as of the last task ({@link #queuedBytes}), for other threads. */
+    private volatile long queuedBytesApprox;
     /** The in-flight window's size as of the last task, for the in-flight gauge. */
     private volatile int inflightApprox;
     /** When the connected client last took a message or acknowledged one (clock millis). */
@@ -132,6 +142,8 @@ public final class Session {
     private ArrayDeque<Delivery> queue;
     /** Deliveries with an ack callback in {@link #queue} (not subject to the overflow policy). */
     private int ackedQueued;
+    /** Payload bytes of the deliveries in {@link #queue}. */
+    private long queuedBytes;
     private LinkedHashMap<Integer, Inflight> inflight;
     private int sentUnacked;
     private int unsent;
@@ -234,7 +246,7 @@ public final class Session {
     /**
      * Any thread. Whether publishers should hold back: messages reach the session faster than its
      * loop takes them in, or its client is alive ({@link #isTakingMessages}) yet its queue is half
-     * full. A client that takes nothing for the slow-subscriber timeout — gone, or stuck — does not
+     * full or holds {@link #QUEUE_HIGH_BYTES} of payload. A client that takes nothing for the slow-subscriber timeout — gone, or stuck — does not
      * hold publishers back: its queue fills and the overflow policy applies, so one stuck
      * subscriber cannot stall a topic. Back-pressure rather than drops is what keeps a fast
      * publisher from overrunning subscribers that keep up, however slowly. While publishers wait for
@@ -245,7 +257,7 @@ public final class Session {
         if (mailboxSize.get() > mailboxHigh) {
             return true;
         }
-        if (queuedApprox >= queueHigh && isTakingMessages()) {
+        if ((queuedApprox >= queueHigh || queuedBytesApprox >= QUEUE_HIGH_BYTES) && isTakingMessages()) {
             return true;
         }
         // Publishers already wait: a newcomer waits behind them until the session is decongested, or
@@ -258,7 +270,8 @@ public final class Session {
      * below half the marks of {@link #isCongested}, or its client is not there or has stalled.
      */
     public boolean isDecongested() {
-        return mailboxSize.get() <= mailboxLow && (queuedApprox <= queueLow || !isTakingMessages());
+        return mailboxSize.get() <= mailboxLow
+                && ((queuedApprox <= queueLow && queuedBytesApprox <= QUEUE_LOW_BYTES) || !isTakingMessages());
     }
 
     /**
@@ -643,6 +656,7 @@ public final class Session {
         }
         queue = null;
         ackedQueued = 0;
+        queuedBytes = 0;
         inflight = null;
         sentUnacked = 0;
         unsent = 0;
@@ -687,6 +701,7 @@ public final class Session {
                 if (d.ack() != null) {
                     it.remove();
                     ackedQueued--;
+                    queuedBytes -= payloadBytes(d);
                     d.ack().released(false);
                 }
             }
@@ -720,6 +735,7 @@ public final class Session {
                 Delivery d = it.next();
                 if (d.group() != null && host.redistribute(this, d)) {
                     it.remove();
+                    queuedBytes -= payloadBytes(d);
                     release(d);
                 }
             }
@@ -770,6 +786,9 @@ public final class Session {
         }
         if (!r.queued().isEmpty()) {
             queue = new ArrayDeque<>(r.queued());
+            for (Delivery d : queue) {
+                queuedBytes += payloadBytes(d);
+            }
         }
         for (int packetId : r.inboundQos2()) {
             if (inboundQos2 == null) {
@@ -781,6 +800,7 @@ public final class Session {
             }
         }
         queuedApprox = queuedCount();
+        queuedBytesApprox = queuedBytes;
         inflightApprox = inflightCount();
     }
 
@@ -899,6 +919,11 @@ public final class Session {
             return;
         }
         queue.add(d);
+        queuedBytes += payloadBytes(d);
+    }
+
+    private static int payloadBytes(Delivery d) {
+        return d.message().payload().length;
     }
 
     /**
@@ -911,6 +936,7 @@ public final class Session {
             Delivery d = it.next();
             if (d.ack() == null && (!qos0Only || d.qos() == 0)) {
                 it.remove();
+                queuedBytes -= payloadBytes(d);
                 return d;
             }
         }
@@ -920,8 +946,11 @@ public final class Session {
     /** Takes the head of the queue. */
     private Delivery pollQueue() {
         Delivery d = queue.poll();
-        if (d != null && d.ack() != null) {
-            ackedQueued--;
+        if (d != null) {
+            queuedBytes -= payloadBytes(d);
+            if (d.ack() != null) {
+                ackedQueued--;
+            }
         }
         return d;
     }
@@ -1142,6 +1171,7 @@ public final class Session {
     /** Publishes the queue's size to other threads and lets held-back publishers go if it shrank enough. */
     private void afterPump() {
         queuedApprox = queue == null ? 0 : queue.size();
+        queuedBytesApprox = queuedBytes;
         inflightApprox = inflight == null ? 0 : inflight.size();
         releaseWaitersIfDecongested();
     }

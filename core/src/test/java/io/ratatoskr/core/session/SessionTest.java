@@ -522,6 +522,38 @@ class SessionTest {
     }
 
     @Test
+    void queuedPayloadBytesHoldPublishersBackLongBeforeTheMessageMark() {
+        // 1,000 queued messages allowed, so the message mark is 500; 64 KiB payloads reach the byte mark at 64.
+        broker = broker(new SessionConfig(1_000, OverflowPolicy.DROP_OLDEST, 1, 3600, false));
+        RecordingLink link = new RecordingLink("slow");
+        Session s = connect("slow", false, 3600, null, 65_535, link, loopA).session();
+        subscribe(s, "t", 1);
+        java.util.List<Session> congested = new java.util.ArrayList<>();
+        int payloadBytes = 64 * 1024;
+        int atMark = (int) (Session.QUEUE_HIGH_BYTES / payloadBytes);
+        int published = 0;
+        while (congested.isEmpty() && published < 500) { // window 1: the first in flight, the rest queued
+            broker.publish(new Message("t", new byte[payloadBytes], 1, false, MessageProperties.EMPTY, "p",
+                    clock.millis()), congested::add);
+            clock.runAllLoops();
+            published++;
+        }
+        // A publisher learns it from the session's state after its previous message: one message late at most.
+        assertThat(congested).as("held back").containsExactly(s);
+        assertThat(s.queuedCount()).as("queued when held back").isBetween(atMark, atMark + 1);
+
+        java.util.concurrent.atomic.AtomicBoolean resumed = new java.util.concurrent.atomic.AtomicBoolean();
+        s.whenDecongested(() -> resumed.set(true));
+        while (!resumed.get()) {
+            int id = link.publishes().get(link.publishes().size() - 1).packetId();
+            onLoop(s, () -> s.onPubAck(id));
+        }
+        assertThat((long) s.queuedCount() * payloadBytes).as("resumed at half the byte mark")
+                .isLessThanOrEqualTo(Session.QUEUE_HIGH_BYTES / 2);
+        assertThat(dropped(DropReason.QUEUE_FULL)).isZero();
+    }
+
+    @Test
     void subscriberThatTakesNothingDoesNotHoldPublishersBack() {
         broker = broker(new SessionConfig(10, OverflowPolicy.DROP_OLDEST, 1, 3600, false));
         RecordingLink link = new RecordingLink("stuck");

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,13 @@ import java.util.Objects;
  * the packet's size, fixed header included, exceeds the maximum packet size, {@code PACKET_TOO_LARGE} is
  * emitted without waiting for the rest (§3.1.2.11.4, §3.2.2.3.6). Otherwise the decoder waits until the
  * whole frame is buffered and parses it with {@link PacketReader} from a slice, without copying the frame.
+ *
+ * <p>A large PUBLISH (a frame of at least {@link #STREAM_MIN_BYTES}) that has not all arrived is not gathered
+ * first: once its variable header is here, its payload array is allocated and each read's bytes are copied
+ * straight into it, so the payload is copied once out of the socket's buffers instead of into a cumulation
+ * buffer (growing it, and moving what it held) and then again into its array. To keep what a peer costs
+ * tied to what it sent, a frame starts streaming at once only up to {@link #STREAM_EAGER_BYTES} (about one
+ * socket read's buffer); a larger one once half of it has arrived.
  *
  * <p>Bad input never throws out of the pipeline: the first failure becomes a {@link DecodeFailure} down the
  * pipeline, after which every byte that arrives is dropped unread and nothing more is emitted (the
@@ -40,6 +48,10 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(MqttDecoder.class);
     /** The smallest packets (PINGREQ, PINGRESP, a bare DISCONNECT) are two bytes. */
     private static final int MIN_PACKET_BYTES = 2;
+    /** Smaller PUBLISH frames are gathered whole: copying them once more costs less than streaming them. */
+    static final int STREAM_MIN_BYTES = 4 * 1024;
+    /** PUBLISH frames up to this size stream as soon as their header is here; larger once half is here. */
+    static final int STREAM_EAGER_BYTES = 128 * 1024;
 
     private final int maxPacketSizeBytes;
     private MqttVersion version;
@@ -49,6 +61,10 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     private boolean held;
     /** A publisher mostly sends to the same topic: its name is decoded and validated once. */
     private final TopicNames topics = new TopicNames();
+    /** The PUBLISH whose payload is being copied in as it arrives, or null; emitted once its array is full. */
+    private Publish streaming;
+    /** Bytes of {@link #streaming}'s payload copied in so far. */
+    private int streamedBytes;
 
     private MqttDecoder(MqttVersion version, int maxPacketSizeBytes) {
         if (maxPacketSizeBytes < MIN_PACKET_BYTES || maxPacketSizeBytes > Wire.MAX_PACKET_BYTES) {
@@ -144,6 +160,10 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         if (held) {
             return; // consumes nothing: ByteToMessageDecoder stops its loop and keeps the bytes
         }
+        if (streaming != null) {
+            streamPayload(in, out);
+            return;
+        }
         PacketType type = null;
         try {
             int start = in.readerIndex();
@@ -167,7 +187,11 @@ public final class MqttDecoder extends ByteToMessageDecoder {
                         + " bytes exceeds the maximum packet size of " + maxPacketSizeBytes + " bytes");
             }
             if (in.readableBytes() < packetBytes) {
-                pendingFrameBytes = packetBytes;
+                if (type == PacketType.PUBLISH && startStreaming(firstByte, in, packetBytes, remainingLength)) {
+                    streamPayload(in, out);
+                } else {
+                    pendingFrameBytes = packetBytes;
+                }
                 return;
             }
             pendingFrameBytes = 0;
@@ -184,6 +208,43 @@ public final class MqttDecoder extends ByteToMessageDecoder {
             LOG.warn("MQTT decoder failed on a {} packet (version {})", type, version, e);
             fail(in, out, new DecodeFailure(ReasonCode.MALFORMED_PACKET, type + " could not be decoded: " + e,
                     type, version));
+        }
+    }
+
+    /**
+     * Reads the variable header of the PUBLISH starting at {@code in}'s reader index, which has not all arrived,
+     * and makes it {@link #streaming} if it is large enough (see the class comment); false if it is not, or its
+     * header is not all here yet.
+     *
+     * @throws MalformedPacketException if the variable header is not acceptable
+     */
+    private boolean startStreaming(int firstByte, ByteBuf in, int packetBytes, int remainingLength) {
+        if (packetBytes < STREAM_MIN_BYTES
+                || (packetBytes > STREAM_EAGER_BYTES && in.readableBytes() < packetBytes / 2)) {
+            return false;
+        }
+        int headerStart = in.readerIndex() + packetBytes - remainingLength;
+        int headerBytes = PacketReader.publishHeaderBytes(firstByte, in, headerStart, version);
+        if (headerBytes < 0 || headerBytes > remainingLength || headerStart + headerBytes > in.writerIndex()) {
+            return false; // not here yet, or malformed: the whole frame is parsed, and refused, as usual
+        }
+        streaming = PacketReader.readPublish(firstByte, in.slice(headerStart, headerBytes), version, topics,
+                new byte[remainingLength - headerBytes]);
+        streamedBytes = 0;
+        pendingFrameBytes = 0;
+        in.readerIndex(headerStart + headerBytes);
+        return true;
+    }
+
+    /** Copies what is here of {@link #streaming}'s payload into it, and emits it once complete. */
+    private void streamPayload(ByteBuf in, List<Object> out) {
+        byte[] payload = streaming.payload();
+        int n = Math.min(in.readableBytes(), payload.length - streamedBytes);
+        in.readBytes(payload, streamedBytes, n);
+        streamedBytes += n;
+        if (streamedBytes == payload.length) {
+            out.add(streaming);
+            streaming = null;
         }
     }
 

@@ -287,6 +287,15 @@ public final class PacketReader {
     }
 
     private static Publish readPublish(int firstByte, ByteBuf in, MqttVersion version, TopicNames topics) {
+        return readPublish(firstByte, in, version, topics, null);
+    }
+
+    /**
+     * A PUBLISH's variable header from {@code in}, and as its payload either the rest of {@code in}
+     * ({@code payload} null) or {@code payload}, which the caller fills after this returns (from bytes that have
+     * not all arrived yet; see {@link MqttDecoder}).
+     */
+    static Publish readPublish(int firstByte, ByteBuf in, MqttVersion version, TopicNames topics, byte[] payload) {
         boolean dup = (firstByte & 0x08) != 0;
         int qos = (firstByte >> 1) & 0x03;
         boolean retain = (firstByte & 0x01) != 0;
@@ -296,9 +305,36 @@ public final class PacketReader {
         MqttProperties properties = version.isV5()
                 ? PropertiesReader.read(in, PacketType.PUBLISH, false, "PUBLISH")
                 : MqttProperties.EMPTY;
-        byte[] payload = new byte[in.readableBytes()];
-        in.readBytes(payload);
+        if (payload == null) {
+            payload = new byte[in.readableBytes()];
+            in.readBytes(payload);
+        }
         return new Publish(topic, qos, retain, dup && qos > 0, packetId, payload, properties);
+    }
+
+    /**
+     * Bytes of the variable header (topic name, packet identifier, v5 properties) of a PUBLISH with this first
+     * byte, whose variable header starts at {@code index} in {@code buf}; -1 when {@code buf} ends before its
+     * length is known. Reads nothing, moves no index and validates nothing but the properties' length
+     * encoding: {@link #readPublish(int, ByteBuf, MqttVersion, TopicNames, byte[])} checks the fields.
+     */
+    static int publishHeaderBytes(int firstByte, ByteBuf buf, int index, MqttVersion version) {
+        int limit = buf.writerIndex();
+        if (index + 2 > limit) {
+            return -1;
+        }
+        int bytes = 2 + buf.getUnsignedShort(index);
+        if (((firstByte >> 1) & 0x03) > 0) {
+            bytes += 2;
+        }
+        if (version.isV5()) {
+            int propertiesLength = Wire.decodeVariableByteInteger(buf, index + bytes, limit, "property length");
+            if (propertiesLength < 0) {
+                return -1;
+            }
+            bytes += Wire.variableByteIntegerSize(propertiesLength) + propertiesLength;
+        }
+        return bytes;
     }
 
     /**
