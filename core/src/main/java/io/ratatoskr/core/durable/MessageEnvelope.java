@@ -4,6 +4,7 @@ import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.log.Record;
+import io.ratatoskr.log.RecordView;
 import io.ratatoskr.log.StoredRecord;
 import io.ratatoskr.log.format.Varints;
 import java.nio.ByteBuffer;
@@ -146,17 +147,26 @@ public final class MessageEnvelope {
 
     /** The message stored in {@code record} of partition {@code partition} of {@code topic}. */
     public static DurableMessage fromRecord(String topic, int partition, StoredRecord record) {
+        return fromRecord(topic, partition, RecordView.of(record));
+    }
+
+    /**
+     * The message stored in the record {@code view} shows (of partition {@code partition} of {@code
+     * topic}): the payload and every other field are copied out of the view's buffers once, so the
+     * message outlives the visit; the view's buffers are not moved.
+     */
+    public static DurableMessage fromRecord(String topic, int partition, RecordView record) {
         List<io.ratatoskr.log.Header> stored = record.headers();
-        byte[] value = record.value();
+        ByteBuffer value = record.value();
         if (value == null) {
             if (stored.isEmpty() || !stored.get(0).key().equals(TOMBSTONE_HEADER)) {
                 throw new IllegalArgumentException("tombstone at " + topic + "/" + partition + "@" + record.offset()
                         + " carries no message envelope");
             }
-            value = stored.get(0).value();
+            value = ByteBuffer.wrap(stored.get(0).value());
             stored = stored.subList(1, stored.size());
         }
-        ByteBuffer b = ByteBuffer.wrap(value);
+        ByteBuffer b = value.duplicate();
         int version = b.get() & 0xFF;
         if (version != VERSION) {
             throw new IllegalArgumentException("message envelope version " + version + " at " + topic + "/"
@@ -184,7 +194,8 @@ public final class MessageEnvelope {
                 correlation, user);
         Message m = new Message(mqttTopic, payload, (flags >> 1) & 3, (flags & 1) != 0, props,
                 publisher.isEmpty() ? null : publisher, record.timestampMs());
-        return new DurableMessage(id, topic, partition, record.offset(), record.timestampMs(), record.key(), m);
+        return new DurableMessage(id, topic, partition, record.offset(), record.timestampMs(),
+                RecordView.copy(record.key()), m);
     }
 
     private static byte[] utf8(String s) {
@@ -208,8 +219,21 @@ public final class MessageEnvelope {
 
     private static String string(ByteBuffer b) {
         int n = Varints.getUnsigned(b);
-        String s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
-        b.position(b.position() + n);
+        if (n == 0) {
+            return "";
+        }
+        if (n > b.remaining()) {
+            throw new IllegalArgumentException("string of " + n + " bytes where " + b.remaining() + " are left");
+        }
+        String s;
+        if (b.hasArray()) {
+            s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
+            b.position(b.position() + n);
+        } else {
+            byte[] utf8 = new byte[n];
+            b.get(utf8);
+            s = new String(utf8, StandardCharsets.UTF_8);
+        }
         return s;
     }
 }
