@@ -57,11 +57,14 @@ public final class MessageEnvelope {
 
     private MessageEnvelope() {}
 
-    /** The record to append for {@code message}. */
+    /**
+     * The record to append for {@code message}. Its value is given in two parts, the envelope's head as
+     * the {@linkplain Record#valuePrefix() prefix} and the message's payload array itself, so that the
+     * payload is copied once, into the batch.
+     */
     public static Record toRecord(Message message, UUID id, byte[] key, byte[] idempotencyKey) {
-        byte[] value = envelope(message, id, message.payload());
-        return new Record(key, value, userHeaders(message.properties(), null), message.receivedAtMillis(),
-                idempotencyKey);
+        return new Record(key, message.payload(), userHeaders(message.properties(), null),
+                message.receivedAtMillis(), idempotencyKey, head(message, id));
     }
 
     /**
@@ -72,13 +75,14 @@ public final class MessageEnvelope {
         if (key == null) {
             throw new IllegalArgumentException("a tombstone needs a key");
         }
-        io.ratatoskr.log.Header envelope = new io.ratatoskr.log.Header(TOMBSTONE_HEADER,
-                envelope(message, id, new byte[0]));
+        // the head of an envelope is the whole envelope of an empty payload
+        io.ratatoskr.log.Header envelope = new io.ratatoskr.log.Header(TOMBSTONE_HEADER, head(message, id));
         return new Record(key, null, userHeaders(message.properties(), envelope), message.receivedAtMillis(),
                 idempotencyKey);
     }
 
-    private static byte[] envelope(Message message, UUID id, byte[] payload) {
+    /** The envelope without its payload: every field before it. */
+    private static byte[] head(Message message, UUID id) {
         MessageProperties p = message.properties();
         byte[] topic = utf8(message.topic());
         byte[] publisher = message.publisherId() == null ? new byte[0] : utf8(message.publisherId());
@@ -86,7 +90,7 @@ public final class MessageEnvelope {
         byte[] responseTopic = p.responseTopic() == null ? null : utf8(p.responseTopic());
         byte[] correlation = p.correlationData();
         int flags = (message.retain() ? 1 : 0) | message.qos() << 1;
-        int size = 2 + 16 + sized(topic) + sized(publisher) + payload.length;
+        int size = 2 + 16 + sized(topic) + sized(publisher);
         if (p.payloadFormat() >= 0) {
             flags |= 1 << 3;
             size += 1;
@@ -127,7 +131,6 @@ public final class MessageEnvelope {
         if (p.expiryIntervalSeconds() >= 0) {
             Varints.putSigned(b, p.expiryIntervalSeconds());
         }
-        b.put(payload);
         return b.array();
     }
 
@@ -147,15 +150,16 @@ public final class MessageEnvelope {
 
     /** The message stored in {@code record} of partition {@code partition} of {@code topic}. */
     public static DurableMessage fromRecord(String topic, int partition, StoredRecord record) {
-        return fromRecord(topic, partition, RecordView.of(record));
+        return fromRecord(topic, partition, RecordView.of(record), null);
     }
 
     /**
      * The message stored in the record {@code view} shows (of partition {@code partition} of {@code
      * topic}): the payload and every other field are copied out of the view's buffers once, so the
-     * message outlives the visit; the view's buffers are not moved.
+     * message outlives the visit; the view's buffers are not moved. The topic name and client id come
+     * from {@code strings} when it knows their bytes (null: decoded each time).
      */
-    public static DurableMessage fromRecord(String topic, int partition, RecordView record) {
+    public static DurableMessage fromRecord(String topic, int partition, RecordView record, Utf8Strings strings) {
         List<io.ratatoskr.log.Header> stored = record.headers();
         ByteBuffer value = record.value();
         if (value == null) {
@@ -174,8 +178,8 @@ public final class MessageEnvelope {
         }
         int flags = b.get() & 0xFF;
         UUID id = new UUID(b.getLong(), b.getLong());
-        String mqttTopic = string(b);
-        String publisher = string(b);
+        String mqttTopic = string(b, strings);
+        String publisher = string(b, strings);
         int payloadFormat = (flags & 1 << 3) != 0 ? b.get() & 0xFF : -1;
         String contentType = (flags & 1 << 4) != 0 ? string(b) : null;
         String responseTopic = (flags & 1 << 5) != 0 ? string(b) : null;
@@ -218,12 +222,19 @@ public final class MessageEnvelope {
     }
 
     private static String string(ByteBuffer b) {
+        return string(b, null);
+    }
+
+    private static String string(ByteBuffer b, Utf8Strings strings) {
         int n = Varints.getUnsigned(b);
         if (n == 0) {
             return "";
         }
         if (n > b.remaining()) {
             throw new IllegalArgumentException("string of " + n + " bytes where " + b.remaining() + " are left");
+        }
+        if (strings != null) {
+            return strings.decode(b, n);
         }
         String s;
         if (b.hasArray()) {

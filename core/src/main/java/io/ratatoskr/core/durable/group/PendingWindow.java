@@ -4,6 +4,7 @@ import io.ratatoskr.core.durable.DurableMessage;
 import io.ratatoskr.core.durable.MessageEnvelope;
 import io.ratatoskr.core.durable.Partition;
 import io.ratatoskr.core.durable.StartPosition;
+import io.ratatoskr.core.durable.Utf8Strings;
 import io.ratatoskr.log.ReadBuffer;
 import io.ratatoskr.log.ReadProgress;
 import io.ratatoskr.log.ReadResult;
@@ -51,6 +52,8 @@ final class PendingWindow {
     private boolean readFailing;
     /** Where this group's reads load file ranges; reused, so a read allocates nothing of the size of its data. */
     private final ReadBuffer readBuffer = new ReadBuffer();
+    /** Topic names and client ids of the messages read, decoded once while they repeat. */
+    private final Utf8Strings strings = new Utf8Strings();
 
     PendingWindow(GroupId id, GroupsConfig limits) {
         this.id = id;
@@ -366,7 +369,7 @@ final class PendingWindow {
 
     private DurableMessage decode(Partition p, RecordView record) {
         try {
-            return MessageEnvelope.fromRecord(p.topic(), p.id(), record);
+            return MessageEnvelope.fromRecord(p.topic(), p.id(), record, strings);
         } catch (RuntimeException e) {
             log.error("group {}: the record at {}/{}@{} cannot be read and is skipped: {}", id, p.topic(), p.id(),
                     record.offset(), e.toString());
