@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -217,12 +218,28 @@ public final class Log implements AutoCloseable {
      * must outlive what consumers may see.
      */
     public ReadResult read(long offset, int maxBytes, int maxRecords, boolean skipExpired) {
+        List<StoredRecord> out = new ArrayList<>();
+        ReadProgress p = read(offset, maxBytes, maxRecords, skipExpired, null, r -> out.add(r.toStoredRecord()));
+        return new ReadResult(out, p.nextOffset(), p.highWatermark(), p.logStartOffset());
+    }
+
+    /**
+     * As {@link #read(long, int, int, boolean)}, handing each record to {@code visitor} (on the calling
+     * thread, in offset order) as a view into the bytes loaded from the file instead of collecting
+     * copies: a reader that decodes each record into something of its own at once saves a copy of every
+     * value and the allocation of the read. The file ranges are loaded into {@code buffer} (a fresh heap
+     * buffer each time when null); the views are valid only during the visit. A visitor that throws
+     * ends the read with its exception.
+     */
+    public ReadProgress read(
+            long offset, int maxBytes, int maxRecords, boolean skipExpired, ReadBuffer buffer,
+            Consumer<RecordView> visitor) {
         if (maxBytes <= 0 || maxRecords <= 0) {
             throw new IllegalArgumentException("maxBytes and maxRecords must be positive");
         }
         LogSegments.ReadableEnd end = readableEnd();
         long start = checkRange(offset, end);
-        List<StoredRecord> out = new ArrayList<>();
+        int[] visited = {0};
         long next = offset;
         long ttlCutoff = skipExpired && config.messageTtlMs() > 0
                 ? env.clock().millis() - config.messageTtlMs() : Long.MIN_VALUE;
@@ -230,17 +247,18 @@ public final class Log implements AutoCloseable {
         ByteBuffer scan = ByteBuffer.allocate(LOOKUP_BUFFER_BYTES);
         try {
             LogSegment seg = segments.floor(next);
-            while (seg != null && next < end.offset() && out.size() < maxRecords && bytesRead < maxBytes) {
+            while (seg != null && next < end.offset() && visited[0] < maxRecords && bytesRead < maxBytes) {
                 long limit = segments.readLimit(seg, end);
                 long pos = seg.positionOfBatchContaining(next, limit, scan);
                 if (pos >= 0) {
                     long stop = rangeEnd(seg, pos, limit, maxBytes - bytesRead, bytesRead == 0, scan);
-                    ByteBuffer bytes = ByteBuffer.allocate((int) (stop - pos));
+                    int size = (int) (stop - pos);
+                    ByteBuffer bytes = buffer == null ? ByteBuffer.allocate(size) : buffer.take(size);
                     FileIo.readFully(seg.channel(), bytes, pos);
                     bytes.flip();
                     bytesRead += bytes.limit();
-                    next = decode(bytes, next, ttlCutoff, maxRecords, out);
-                    if (out.size() >= maxRecords || bytesRead >= maxBytes || stop < limit) {
+                    next = decode(bytes, next, ttlCutoff, maxRecords, visited, visitor);
+                    if (visited[0] >= maxRecords || bytesRead >= maxBytes || stop < limit) {
                         break;
                     }
                 }
@@ -254,7 +272,7 @@ public final class Log implements AutoCloseable {
         } catch (IOException e) {
             throw new LogException("log " + dir + ": read at offset " + offset + " failed: " + e, e);
         }
-        return new ReadResult(out, Math.min(next, end.offset()), end.offset(), start);
+        return new ReadProgress(visited[0], Math.min(next, end.offset()), end.offset(), start);
     }
 
     private long checkRange(long offset, LogSegments.ReadableEnd end) {
@@ -290,8 +308,8 @@ public final class Log implements AutoCloseable {
         return seg.file().toString();
     }
 
-    private static long decode(
-            ByteBuffer bytes, long next, long ttlCutoff, int maxRecords, List<StoredRecord> out) {
+    private static long decode(ByteBuffer bytes, long next, long ttlCutoff, int maxRecords, int[] visited,
+            Consumer<RecordView> visitor) {
         long cursor = next;
         while (bytes.hasRemaining()) {
             RecordBatch batch = RecordBatch.wrap(bytes);
@@ -303,14 +321,15 @@ public final class Log implements AutoCloseable {
                 cursor = batch.nextOffset();
                 continue;
             }
-            for (StoredRecord r : batch.records()) {
+            for (RecordView r : batch.views()) {
                 if (r.offset() < cursor || r.timestampMs() < ttlCutoff) {
                     continue;
                 }
-                if (out.size() >= maxRecords) {
+                if (visited[0] >= maxRecords) {
                     return r.offset();
                 }
-                out.add(r);
+                visited[0]++;
+                visitor.accept(r);
             }
             cursor = batch.nextOffset();
         }

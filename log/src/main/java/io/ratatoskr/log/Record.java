@@ -12,6 +12,11 @@ import java.util.Objects;
  * encoded. The log stores the idempotency key with the record; finding duplicates is the caller's
  * business.
  *
+ * <p>The value may be given in two parts, {@code valuePrefix} and {@code value}, stored one after the
+ * other as one value: a caller that frames a large payload with a small head of its own need not copy
+ * the payload into a new array first (the batch encoder copies each part once). Readers get the value
+ * back whole ({@link StoredRecord#value()}); {@link #storedValue()} gives it whole here too.
+ *
  * <p>Thread-safety: immutable as long as nobody changes the byte arrays after handing them over. The
  * log does not copy them (no per-record allocation on the hot path) and never changes them.
  *
@@ -20,9 +25,12 @@ import java.util.Objects;
  * @param headers headers, never null (use {@code List.of()})
  * @param timestampMs milliseconds since the epoch, or {@link #NO_TIMESTAMP}
  * @param idempotencyKey nullable idempotency key bytes
+ * @param valuePrefix nullable bytes stored before {@code value} as part of the same value; only with a
+ *     non-null value
  */
 public record Record(
-        byte[] key, byte[] value, List<Header> headers, long timestampMs, byte[] idempotencyKey) {
+        byte[] key, byte[] value, List<Header> headers, long timestampMs, byte[] idempotencyKey,
+        byte[] valuePrefix) {
 
     /** The timestamp that asks the log to stamp the record itself. */
     public static final long NO_TIMESTAMP = -1L;
@@ -32,6 +40,29 @@ public record Record(
         if (timestampMs < 0 && timestampMs != NO_TIMESTAMP) {
             throw new IllegalArgumentException("negative timestamp: " + timestampMs);
         }
+        if (valuePrefix != null && value == null) {
+            throw new IllegalArgumentException("a tombstone has no value prefix");
+        }
+    }
+
+    /** A record whose value is {@code value} alone. */
+    public Record(byte[] key, byte[] value, List<Header> headers, long timestampMs, byte[] idempotencyKey) {
+        this(key, value, headers, timestampMs, idempotencyKey, null);
+    }
+
+    /** The length of the stored value: the prefix's and the value's; 0 for a tombstone. */
+    public int valueLength() {
+        return (value == null ? 0 : value.length) + (valuePrefix == null ? 0 : valuePrefix.length);
+    }
+
+    /** The value as stored (the prefix, then the value), null for a tombstone; a copy when in two parts. */
+    public byte[] storedValue() {
+        if (valuePrefix == null || value == null) {
+            return value;
+        }
+        byte[] whole = Arrays.copyOf(valuePrefix, valuePrefix.length + value.length);
+        System.arraycopy(value, 0, whole, valuePrefix.length, value.length);
+        return whole;
     }
 
     /** A record with only a value, stamped at append. */
@@ -46,17 +77,17 @@ public record Record(
 
     /** This record with another timestamp. */
     public Record withTimestamp(long timestampMs) {
-        return new Record(key, value, headers, timestampMs, idempotencyKey);
+        return new Record(key, value, headers, timestampMs, idempotencyKey, valuePrefix);
     }
 
     /** This record with other headers. */
     public Record withHeaders(List<Header> headers) {
-        return new Record(key, value, headers, timestampMs, idempotencyKey);
+        return new Record(key, value, headers, timestampMs, idempotencyKey, valuePrefix);
     }
 
     /** This record with an idempotency key. */
     public Record withIdempotencyKey(byte[] idempotencyKey) {
-        return new Record(key, value, headers, timestampMs, idempotencyKey);
+        return new Record(key, value, headers, timestampMs, idempotencyKey, valuePrefix);
     }
 
     /** Whether this record is a tombstone (null value). */
@@ -69,7 +100,7 @@ public record Record(
         return o instanceof Record r
                 && timestampMs == r.timestampMs
                 && Arrays.equals(key, r.key)
-                && Arrays.equals(value, r.value)
+                && Arrays.equals(storedValue(), r.storedValue())
                 && headers.equals(r.headers)
                 && Arrays.equals(idempotencyKey, r.idempotencyKey);
     }
@@ -77,13 +108,13 @@ public record Record(
     @Override
     public int hashCode() {
         return Objects.hash(
-                Arrays.hashCode(key), Arrays.hashCode(value), headers, timestampMs,
+                Arrays.hashCode(key), Arrays.hashCode(storedValue()), headers, timestampMs,
                 Arrays.hashCode(idempotencyKey));
     }
 
     @Override
     public String toString() {
-        return "Record[key=" + describe(key) + ", value=" + describe(value) + ", headers="
+        return "Record[key=" + describe(key) + ", value=" + describe(storedValue()) + ", headers="
                 + headers.size() + ", ts=" + timestampMs + "]";
     }
 

@@ -330,4 +330,53 @@ class LogTest {
             assertThat(stored.toRecord()).isEqualTo(r);
         }
     }
+
+    @Test
+    void aValueGivenInTwoPartsIsStoredAndReadBackWhole() {
+        try (Log log = TestLogs.open(dir, TestLogs.small().build(), clock)) {
+            Record twoParts = new Record(bytes("k"), bytes("payload"), List.of(new Header("h", bytes("1"))),
+                    START_MS, null, bytes("head:"));
+            append(log, List.of(twoParts, Record.of(bytes("plain"))));
+            List<StoredRecord> stored = log.read(0, 1 << 20, 10).records();
+            assertThat(TestLogs.string(stored.get(0).value())).isEqualTo("head:payload");
+            assertThat(stored.get(0).toRecord()).isEqualTo(twoParts);
+            assertThat(TestLogs.string(stored.get(1).value())).isEqualTo("plain");
+        }
+        assertThatThrownBy(() -> new Record(bytes("k"), null, List.of(), START_MS, null, bytes("head")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aVisitingReadWithAReusedBufferSeesWhatACopyingReadReturns() {
+        for (CompressionCodec codec : CompressionCodec.values()) {
+            // small segments: reads cross segment boundaries, and the buffer is reused from one to the next
+            try (Log log = TestLogs.open(dir.resolve(codec.name()), TestLogs.small().compression(codec).build(), clock)) {
+                for (int batch = 0; batch < 40; batch++) {
+                    List<Record> records = new ArrayList<>();
+                    for (int i = 0; i < 5; i++) {
+                        records.add(Record.of(bytes("k" + batch), bytes("v" + batch + "-" + i + "-" + "x".repeat(batch * 7)))
+                                .withHeaders(i == 0 ? List.of(new Header("n", bytes("" + batch))) : List.of())
+                                .withIdempotencyKey(i == 1 ? bytes("id" + batch) : null));
+                    }
+                    append(log, records);
+                }
+                ReadBuffer buffer = new ReadBuffer();
+                long offset = 0;
+                List<StoredRecord> visited = new ArrayList<>();
+                while (offset < log.highWatermark()) {
+                    ReadResult copied = log.read(offset, 700, 7);
+                    List<StoredRecord> seen = new ArrayList<>();
+                    ReadProgress p = log.read(offset, 700, 7, true, buffer, v -> seen.add(v.toStoredRecord()));
+                    assertThat(seen).as(codec + " at " + offset).isEqualTo(copied.records());
+                    assertThat(p.records()).isEqualTo(seen.size());
+                    assertThat(p.nextOffset()).isEqualTo(copied.nextOffset());
+                    assertThat(p.highWatermark()).isEqualTo(copied.highWatermark());
+                    visited.addAll(seen);
+                    offset = p.nextOffset();
+                }
+                assertThat(visited).isEqualTo(readAll(log));
+                assertThat(visited).hasSize(200);
+            }
+        }
+    }
 }

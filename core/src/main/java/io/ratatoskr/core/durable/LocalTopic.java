@@ -288,7 +288,7 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
 
     /** About the bytes a record takes in a log batch (for splitting a large batch). */
     static long estimatedBytes(Record r) {
-        long n = 32 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length)
+        long n = 32 + (r.key() == null ? 0 : r.key().length) + r.valueLength()
                 + (r.idempotencyKey() == null ? 0 : r.idempotencyKey().length);
         for (io.ratatoskr.log.Header h : r.headers()) {
             n += 8 + h.key().length() * 3L + (h.value() == null ? 0 : h.value().length);

@@ -13,8 +13,12 @@ import io.ratatoskr.log.LogOverloadedException;
 import io.ratatoskr.log.LogStats;
 import io.ratatoskr.log.LogStatus;
 import io.ratatoskr.log.OffsetOutOfRangeException;
+import io.ratatoskr.log.ReadBuffer;
+import io.ratatoskr.log.ReadProgress;
 import io.ratatoskr.log.ReadResult;
 import io.ratatoskr.log.Record;
+import io.ratatoskr.log.RecordView;
+import io.ratatoskr.log.StoredRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -267,31 +272,61 @@ public final class LogPartition implements Partition {
     }
 
     private ReadResult read(long offset, int maxRecords, int maxBytes, boolean skipExpired) {
+        List<StoredRecord> out = new ArrayList<>();
+        ReadProgress p = read(offset, maxRecords, maxBytes, skipExpired, null, r -> out.add(r.toStoredRecord()));
+        return new ReadResult(out, p.nextOffset(), p.highWatermark(), p.logStartOffset());
+    }
+
+    /** {@inheritDoc} A read cut short by a {@link #reopen} continues as {@link #read(long, int, int)} says. */
+    @Override
+    public ReadProgress read(
+            long offset, int maxRecords, int maxBytes, ReadBuffer buffer, Consumer<RecordView> visitor) {
+        return read(offset, maxRecords, maxBytes, true, buffer, visitor);
+    }
+
+    private ReadProgress read(long offset, int maxRecords, int maxBytes, boolean skipExpired, ReadBuffer buffer,
+            Consumer<RecordView> visitor) {
         Log before = log;
+        // A read the reopen cuts short may have visited some records already: the retry skips them.
+        long[] lastVisited = {-1};
+        int[] visited = {0};
+        Consumer<RecordView> once = r -> {
+            if (r.offset() > lastVisited[0]) {
+                lastVisited[0] = r.offset();
+                visited[0]++;
+                visitor.accept(r);
+            }
+        };
         try {
-            return read(before, offset, maxRecords, maxBytes, skipExpired);
+            return counted(read(before, offset, maxRecords, maxBytes, skipExpired, buffer, once), visited[0]);
         } catch (LogException e) {
             Log now = log;
             if (now == before) {
                 throw e;
             }
-            return read(now, offset, maxRecords, maxBytes, skipExpired);
+            return counted(read(now, offset, maxRecords, maxBytes, skipExpired, buffer, once), visited[0]);
         }
     }
 
-    private static ReadResult read(Log log, long offset, int maxRecords, int maxBytes, boolean skipExpired) {
+    private static ReadProgress counted(ReadProgress p, int visited) {
+        return p.records() == visited ? p : new ReadProgress(visited, p.nextOffset(), p.highWatermark(),
+                p.logStartOffset());
+    }
+
+    private static ReadProgress read(Log log, long offset, int maxRecords, int maxBytes, boolean skipExpired,
+            ReadBuffer buffer, Consumer<RecordView> visitor) {
         long start = Math.max(offset, log.logStartOffset());
         long end = log.highWatermark();
         if (start >= end) {
-            return new ReadResult(List.of(), Math.max(start, end), end, log.logStartOffset());
+            return new ReadProgress(0, Math.max(start, end), end, log.logStartOffset());
         }
         try {
-            return log.read(start, maxBytes, maxRecords, skipExpired);
+            return log.read(start, maxBytes, maxRecords, skipExpired, buffer, visitor);
         } catch (OffsetOutOfRangeException e) {
             // Retention moved the start meanwhile: read from the new start.
             long now = log.logStartOffset();
-            return now > start ? log.read(now, maxBytes, maxRecords, skipExpired)
-                    : new ReadResult(List.of(), start, log.highWatermark(), now);
+            return now > start ? log.read(now, maxBytes, maxRecords, skipExpired, buffer, visitor)
+                    : new ReadProgress(0, start, log.highWatermark(), now);
         }
     }
 

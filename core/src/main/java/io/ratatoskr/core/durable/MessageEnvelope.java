@@ -4,6 +4,7 @@ import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
 import io.ratatoskr.log.Record;
+import io.ratatoskr.log.RecordView;
 import io.ratatoskr.log.StoredRecord;
 import io.ratatoskr.log.format.Varints;
 import java.nio.ByteBuffer;
@@ -56,11 +57,14 @@ public final class MessageEnvelope {
 
     private MessageEnvelope() {}
 
-    /** The record to append for {@code message}. */
+    /**
+     * The record to append for {@code message}. Its value is given in two parts, the envelope's head as
+     * the {@linkplain Record#valuePrefix() prefix} and the message's payload array itself, so that the
+     * payload is copied once, into the batch.
+     */
     public static Record toRecord(Message message, UUID id, byte[] key, byte[] idempotencyKey) {
-        byte[] value = envelope(message, id, message.payload());
-        return new Record(key, value, userHeaders(message.properties(), null), message.receivedAtMillis(),
-                idempotencyKey);
+        return new Record(key, message.payload(), userHeaders(message.properties(), null),
+                message.receivedAtMillis(), idempotencyKey, head(message, id));
     }
 
     /**
@@ -71,13 +75,14 @@ public final class MessageEnvelope {
         if (key == null) {
             throw new IllegalArgumentException("a tombstone needs a key");
         }
-        io.ratatoskr.log.Header envelope = new io.ratatoskr.log.Header(TOMBSTONE_HEADER,
-                envelope(message, id, new byte[0]));
+        // the head of an envelope is the whole envelope of an empty payload
+        io.ratatoskr.log.Header envelope = new io.ratatoskr.log.Header(TOMBSTONE_HEADER, head(message, id));
         return new Record(key, null, userHeaders(message.properties(), envelope), message.receivedAtMillis(),
                 idempotencyKey);
     }
 
-    private static byte[] envelope(Message message, UUID id, byte[] payload) {
+    /** The envelope without its payload: every field before it. */
+    private static byte[] head(Message message, UUID id) {
         MessageProperties p = message.properties();
         byte[] topic = utf8(message.topic());
         byte[] publisher = message.publisherId() == null ? new byte[0] : utf8(message.publisherId());
@@ -85,7 +90,7 @@ public final class MessageEnvelope {
         byte[] responseTopic = p.responseTopic() == null ? null : utf8(p.responseTopic());
         byte[] correlation = p.correlationData();
         int flags = (message.retain() ? 1 : 0) | message.qos() << 1;
-        int size = 2 + 16 + sized(topic) + sized(publisher) + payload.length;
+        int size = 2 + 16 + sized(topic) + sized(publisher);
         if (p.payloadFormat() >= 0) {
             flags |= 1 << 3;
             size += 1;
@@ -126,7 +131,6 @@ public final class MessageEnvelope {
         if (p.expiryIntervalSeconds() >= 0) {
             Varints.putSigned(b, p.expiryIntervalSeconds());
         }
-        b.put(payload);
         return b.array();
     }
 
@@ -146,17 +150,27 @@ public final class MessageEnvelope {
 
     /** The message stored in {@code record} of partition {@code partition} of {@code topic}. */
     public static DurableMessage fromRecord(String topic, int partition, StoredRecord record) {
+        return fromRecord(topic, partition, RecordView.of(record), null);
+    }
+
+    /**
+     * The message stored in the record {@code view} shows (of partition {@code partition} of {@code
+     * topic}): the payload and every other field are copied out of the view's buffers once, so the
+     * message outlives the visit; the view's buffers are not moved. The topic name and client id come
+     * from {@code strings} when it knows their bytes (null: decoded each time).
+     */
+    public static DurableMessage fromRecord(String topic, int partition, RecordView record, Utf8Strings strings) {
         List<io.ratatoskr.log.Header> stored = record.headers();
-        byte[] value = record.value();
+        ByteBuffer value = record.value();
         if (value == null) {
             if (stored.isEmpty() || !stored.get(0).key().equals(TOMBSTONE_HEADER)) {
                 throw new IllegalArgumentException("tombstone at " + topic + "/" + partition + "@" + record.offset()
                         + " carries no message envelope");
             }
-            value = stored.get(0).value();
+            value = ByteBuffer.wrap(stored.get(0).value());
             stored = stored.subList(1, stored.size());
         }
-        ByteBuffer b = ByteBuffer.wrap(value);
+        ByteBuffer b = value.duplicate();
         int version = b.get() & 0xFF;
         if (version != VERSION) {
             throw new IllegalArgumentException("message envelope version " + version + " at " + topic + "/"
@@ -164,8 +178,8 @@ public final class MessageEnvelope {
         }
         int flags = b.get() & 0xFF;
         UUID id = new UUID(b.getLong(), b.getLong());
-        String mqttTopic = string(b);
-        String publisher = string(b);
+        String mqttTopic = string(b, strings);
+        String publisher = string(b, strings);
         int payloadFormat = (flags & 1 << 3) != 0 ? b.get() & 0xFF : -1;
         String contentType = (flags & 1 << 4) != 0 ? string(b) : null;
         String responseTopic = (flags & 1 << 5) != 0 ? string(b) : null;
@@ -184,7 +198,8 @@ public final class MessageEnvelope {
                 correlation, user);
         Message m = new Message(mqttTopic, payload, (flags >> 1) & 3, (flags & 1) != 0, props,
                 publisher.isEmpty() ? null : publisher, record.timestampMs());
-        return new DurableMessage(id, topic, partition, record.offset(), record.timestampMs(), record.key(), m);
+        return new DurableMessage(id, topic, partition, record.offset(), record.timestampMs(),
+                RecordView.copy(record.key()), m);
     }
 
     private static byte[] utf8(String s) {
@@ -207,9 +222,29 @@ public final class MessageEnvelope {
     }
 
     private static String string(ByteBuffer b) {
+        return string(b, null);
+    }
+
+    private static String string(ByteBuffer b, Utf8Strings strings) {
         int n = Varints.getUnsigned(b);
-        String s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
-        b.position(b.position() + n);
+        if (n == 0) {
+            return "";
+        }
+        if (n > b.remaining()) {
+            throw new IllegalArgumentException("string of " + n + " bytes where " + b.remaining() + " are left");
+        }
+        if (strings != null) {
+            return strings.decode(b, n);
+        }
+        String s;
+        if (b.hasArray()) {
+            s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
+            b.position(b.position() + n);
+        } else {
+            byte[] utf8 = new byte[n];
+            b.get(utf8);
+            s = new String(utf8, StandardCharsets.UTF_8);
+        }
         return s;
     }
 }

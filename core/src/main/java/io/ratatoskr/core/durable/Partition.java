@@ -1,10 +1,15 @@
 package io.ratatoskr.core.durable;
 
 import io.ratatoskr.log.AppendResult;
+import io.ratatoskr.log.ReadBuffer;
+import io.ratatoskr.log.ReadProgress;
 import io.ratatoskr.log.ReadResult;
 import io.ratatoskr.log.Record;
+import io.ratatoskr.log.RecordView;
+import io.ratatoskr.log.StoredRecord;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * One partition of a durable topic: the unit that replication wraps (a Raft group per partition in
@@ -35,6 +40,21 @@ public interface Partition {
      * end gives an empty result.
      */
     ReadResult read(long offset, int maxRecords, int maxBytes);
+
+    /**
+     * As {@link #read(long, int, int)}, handing each record to {@code visitor} on the calling thread, in
+     * offset order, as a view valid only during the visit (see {@link RecordView}); file ranges are loaded
+     * into {@code buffer}. For readers that decode each record at once: no copy of the record's value.
+     * This default reads copies and wraps them.
+     */
+    default ReadProgress read(
+            long offset, int maxRecords, int maxBytes, ReadBuffer buffer, Consumer<RecordView> visitor) {
+        ReadResult r = read(offset, maxRecords, maxBytes);
+        for (StoredRecord record : r.records()) {
+            visitor.accept(RecordView.of(record));
+        }
+        return new ReadProgress(r.records().size(), r.nextOffset(), r.highWatermark(), r.logStartOffset());
+    }
 
     /** The first offset still kept. */
     long startOffset();

@@ -82,7 +82,7 @@ final class BatchedAppender {
 
         void add(Record r) {
             records.add(r);
-            bytes += 16 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+            bytes += 16 + (r.key() == null ? 0 : r.key().length) + r.valueLength();
         }
 
         CompletableFuture<Void> flush() {

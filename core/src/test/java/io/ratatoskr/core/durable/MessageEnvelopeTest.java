@@ -30,7 +30,7 @@ class MessageEnvelopeTest {
             UUID id = new UUID(random.nextLong(), random.nextLong());
             byte[] key = random.nextBoolean() ? null : bytes(random, random.nextInt(20));
             Record r = MessageEnvelope.toRecord(m, id, key, null);
-            StoredRecord stored = new StoredRecord(42 + i, r.timestampMs(), r.key(), r.value(), r.headers(), null);
+            StoredRecord stored = new StoredRecord(42 + i, r.timestampMs(), r.key(), r.storedValue(), r.headers(), null);
             DurableMessage back = MessageEnvelope.fromRecord("orders", 3, stored);
             assertThat(back.message()).as("seed %d, message %d", seed, i).isEqualTo(m);
             assertThat(back.id()).isEqualTo(id);
@@ -44,7 +44,7 @@ class MessageEnvelopeTest {
     void anUnknownEnvelopeVersionIsRefusedNotMisread() {
         Message m = new Message("a/b", new byte[] {1}, 1, false, MessageProperties.EMPTY, "c", 1000);
         Record r = MessageEnvelope.toRecord(m, UUID.randomUUID(), null, null);
-        byte[] value = r.value().clone();
+        byte[] value = r.storedValue().clone();
         value[0] = 2;
         StoredRecord stored = new StoredRecord(0, 1000, null, value, List.of(), null);
         assertThatThrownBy(() -> MessageEnvelope.fromRecord("t", 0, stored))

@@ -141,7 +141,10 @@ public final class BatchEncoder {
 
     private static int bodySize(Record r, long tsDelta, int offsetDelta, List<byte[]> headerKeys) {
         int size = 1 + Varints.sizeOfSigned(tsDelta) + Varints.sizeOfUnsigned(offsetDelta);
-        size += sizeOfBytes(r.key()) + sizeOfBytes(r.value()) + sizeOfBytes(r.idempotencyKey());
+        size += sizeOfBytes(r.key()) + sizeOfBytes(r.idempotencyKey());
+        if (r.value() != null) {
+            size += Varints.sizeOfUnsigned(r.valueLength()) + r.valueLength();
+        }
         if (!r.headers().isEmpty()) {
             size += Varints.sizeOfUnsigned(r.headers().size());
             for (Header h : r.headers()) {
@@ -175,7 +178,13 @@ public final class BatchEncoder {
         Varints.putSigned(out, tsDelta);
         Varints.putUnsigned(out, offsetDelta);
         putBytes(out, r.key());
-        putBytes(out, r.value());
+        if (r.value() != null) {
+            Varints.putUnsigned(out, r.valueLength());
+            if (r.valuePrefix() != null) {
+                out.put(r.valuePrefix());
+            }
+            out.put(r.value());
+        }
         putBytes(out, r.idempotencyKey());
         if (!r.headers().isEmpty()) {
             Varints.putUnsigned(out, r.headers().size());

@@ -10,6 +10,7 @@ import static io.ratatoskr.log.format.BatchFormat.HEADER_SIZE;
 import io.ratatoskr.log.CompressionCodec;
 import io.ratatoskr.log.CorruptRecordException;
 import io.ratatoskr.log.Header;
+import io.ratatoskr.log.RecordView;
 import io.ratatoskr.log.StoredRecord;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -121,6 +122,20 @@ public final class RecordBatch {
 
     /** Decodes every record. Checks the CRC first. */
     public List<StoredRecord> records() {
+        List<RecordView> views = views();
+        List<StoredRecord> out = new ArrayList<>(views.size());
+        for (RecordView v : views) {
+            out.add(v.toStoredRecord());
+        }
+        return out;
+    }
+
+    /**
+     * Decodes every record as a view whose key, value and idempotency key are slices of this batch's
+     * buffer (of the decompressed records for a compressed batch), valid as long as that buffer is.
+     * Checks the CRC first.
+     */
+    public List<RecordView> views() {
         ensureValid();
         ByteBuffer in = recordsSection();
         int count = recordCount();
@@ -129,7 +144,7 @@ public final class RecordBatch {
             throw new CorruptRecordException("record count " + count + " does not fit " + in.remaining()
                     + " bytes in batch at offset " + baseOffset());
         }
-        List<StoredRecord> out = new ArrayList<>(count);
+        List<RecordView> out = new ArrayList<>(count);
         long baseOffset = baseOffset();
         long baseTs = baseTimestamp();
         try {
@@ -172,7 +187,7 @@ public final class RecordBatch {
                 Compression.decompress(codec, src, offset, section.remaining(), uncompressed));
     }
 
-    private static StoredRecord readRecord(ByteBuffer in, long baseOffset, long baseTs) {
+    private static RecordView readRecord(ByteBuffer in, long baseOffset, long baseTs) {
         int length = Varints.getUnsigned(in);
         if (length < 3 || length > in.remaining()) {
             throw new CorruptRecordException("record length " + length + " does not fit");
@@ -184,9 +199,9 @@ public final class RecordBatch {
         }
         long ts = baseTs + Varints.getSigned(in);
         long offset = baseOffset + Varints.getUnsigned(in);
-        byte[] key = (attributes & ATTR_KEY) != 0 ? readBytes(in) : null;
-        byte[] value = (attributes & ATTR_VALUE) != 0 ? readBytes(in) : null;
-        byte[] idem = (attributes & ATTR_IDEMPOTENCY_KEY) != 0 ? readBytes(in) : null;
+        ByteBuffer key = (attributes & ATTR_KEY) != 0 ? slice(in) : null;
+        ByteBuffer value = (attributes & ATTR_VALUE) != 0 ? slice(in) : null;
+        ByteBuffer idem = (attributes & ATTR_IDEMPOTENCY_KEY) != 0 ? slice(in) : null;
         List<Header> headers = List.of();
         if ((attributes & ATTR_HEADERS) != 0) {
             int count = Varints.getUnsigned(in);
@@ -209,7 +224,14 @@ public final class RecordBatch {
         if (in.position() != end) {
             throw new CorruptRecordException("record body is " + (in.position() - end) + " bytes off its length");
         }
-        return new StoredRecord(offset, ts, key, value, headers, idem);
+        return new RecordView(offset, ts, key, value, headers, idem);
+    }
+
+    private static ByteBuffer slice(ByteBuffer in) {
+        int length = checkLength(Varints.getUnsigned(in), in);
+        ByteBuffer field = in.slice(in.position(), length);
+        in.position(in.position() + length);
+        return field;
     }
 
     private static byte[] readBytes(ByteBuffer in) {

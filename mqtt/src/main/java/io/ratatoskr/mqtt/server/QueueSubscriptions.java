@@ -285,15 +285,20 @@ final class QueueSubscriptions {
         DurableMessage dm = d.message();
         Message m = dm.message();
         MessageProperties p = m.properties();
-        List<Header> headers = new ArrayList<>(p.userProperties().size() + 5);
-        headers.addAll(p.userProperties());
-        headers.add(new Header("message-id", dm.id().toString()));
-        headers.add(topicHeader.value().equals(dm.topic()) ? topicHeader : new Header("durable-topic", dm.topic()));
-        headers.add(numbered(PARTITION_HEADERS, "partition", dm.partition()));
-        headers.add(new Header("offset", Long.toString(dm.offset())));
-        headers.add(numbered(ATTEMPT_HEADERS, "attempt", d.attempt()));
+        // An immutable list built once: MessageProperties keeps it as it is instead of copying it.
+        List<Header> user = p.userProperties();
+        Header[] headers = new Header[user.size() + 5];
+        int n = 0;
+        for (Header h : user) {
+            headers[n++] = h;
+        }
+        headers[n++] = new Header("message-id", dm.id().toString());
+        headers[n++] = topicHeader.value().equals(dm.topic()) ? topicHeader : new Header("durable-topic", dm.topic());
+        headers[n++] = numbered(PARTITION_HEADERS, "partition", dm.partition());
+        headers[n++] = new Header("offset", Long.toString(dm.offset()));
+        headers[n] = numbered(ATTEMPT_HEADERS, "attempt", d.attempt());
         MessageProperties props = new MessageProperties(p.payloadFormat(), p.expiryIntervalSeconds(), p.contentType(),
-                p.responseTopic(), p.correlationData(), headers);
+                p.responseTopic(), p.correlationData(), List.of(headers));
         return new Message(m.topic(), m.payload(), m.qos(), false, props, m.publisherId(), m.receivedAtMillis());
     }
 

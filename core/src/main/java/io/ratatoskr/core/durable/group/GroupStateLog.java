@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -102,9 +103,16 @@ final class GroupStateLog {
     private record Write(byte[] value, PendingMessage owner) {
     }
 
+    /** The key of a message record while it is buffered: its text ({@link #messageKey}) is built only if written. */
+    private record MessageSlot(int partition, long offset) {
+        byte[] keyBytes() {
+            return messageKey(partition, offset).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
     private final Log log;
     private final int maxRecordsPerAppend;
-    private final LinkedHashMap<String, Write> messageWrites = new LinkedHashMap<>();
+    private final LinkedHashMap<MessageSlot, Write> messageWrites = new LinkedHashMap<>();
     private final LinkedHashMap<String, Write> otherWrites = new LinkedHashMap<>();
     private boolean appending;
     private Throwable lastFailure;
@@ -229,7 +237,7 @@ final class GroupStateLog {
         ByteBuffer b = ByteBuffer.allocate(24 + reason.length);
         b.put((byte) VERSION).putInt(m.attempts).putLong(m.firstFailureMs).putLong(m.retryAtMs)
                 .put((byte) m.lastFailure.code).putShort((short) reason.length).put(reason);
-        messageWrites.put(messageKey(m.partition, m.offset), new Write(b.array(), m));
+        messageWrites.put(new MessageSlot(m.partition, m.offset), new Write(b.array(), m));
     }
 
     /** Forgets a message's record: a tombstone, or nothing if its record was never handed to the log. */
@@ -239,7 +247,7 @@ final class GroupStateLog {
 
     /** Forgets the record of {@code partition}@{@code offset}; {@code persisted}: whether one may be in the log. */
     void deleteMessage(int partition, long offset, boolean persisted) {
-        String key = messageKey(partition, offset);
+        MessageSlot key = new MessageSlot(partition, offset);
         if (!persisted) {
             messageWrites.remove(key);
         } else {
@@ -270,13 +278,14 @@ final class GroupStateLog {
         }
         List<Record> records = new ArrayList<>(Math.min(maxRecordsPerAppend,
                 messageWrites.size() + otherWrites.size()));
-        List<Map.Entry<String, Write>> taken = new ArrayList<>();
-        take(messageWrites, records, taken);
+        List<Map.Entry<MessageSlot, Write>> takenMessages = new ArrayList<>();
+        List<Map.Entry<String, Write>> takenOthers = new ArrayList<>();
+        take(messageWrites, MessageSlot::keyBytes, records, takenMessages);
         // Partition records only go with (or after) every message record they cover.
         if (messageWrites.isEmpty()) {
-            take(otherWrites, records, taken);
+            take(otherWrites, k -> k.getBytes(StandardCharsets.UTF_8), records, takenOthers);
         }
-        for (Map.Entry<String, Write> e : taken) {
+        for (Map.Entry<MessageSlot, Write> e : takenMessages) {
             if (e.getValue().owner() != null) {
                 e.getValue().owner().persisted = true;
             }
@@ -286,13 +295,8 @@ final class GroupStateLog {
             appending = false;
             if (err != null) {
                 // Keep the writes, unless newer ones for the same key came meanwhile.
-                LinkedHashMap<String, Write> msgs = new LinkedHashMap<>();
-                LinkedHashMap<String, Write> others = new LinkedHashMap<>();
-                for (Map.Entry<String, Write> e : taken) {
-                    (e.getKey().startsWith("m/") ? msgs : others).put(e.getKey(), e.getValue());
-                }
-                requeue(messageWrites, msgs);
-                requeue(otherWrites, others);
+                requeue(messageWrites, takenMessages);
+                requeue(otherWrites, takenOthers);
                 lastFailure = err;
                 onFailure.accept(err);
                 return;
@@ -307,23 +311,28 @@ final class GroupStateLog {
         return lastFailure != null;
     }
 
-    private void take(LinkedHashMap<String, Write> from, List<Record> records, List<Map.Entry<String, Write>> taken) {
-        Iterator<Map.Entry<String, Write>> it = from.entrySet().iterator();
+    private <K> void take(LinkedHashMap<K, Write> from, Function<K, byte[]> keyBytes, List<Record> records,
+                          List<Map.Entry<K, Write>> taken) {
+        Iterator<Map.Entry<K, Write>> it = from.entrySet().iterator();
         while (it.hasNext() && records.size() < maxRecordsPerAppend) {
-            Map.Entry<String, Write> e = it.next();
-            records.add(new Record(e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue().value(), List.of(),
-                    Record.NO_TIMESTAMP, null));
+            Map.Entry<K, Write> e = it.next();
+            records.add(new Record(keyBytes.apply(e.getKey()), e.getValue().value(), List.of(), Record.NO_TIMESTAMP,
+                    null));
             taken.add(Map.entry(e.getKey(), e.getValue()));
             it.remove();
         }
     }
 
     /** Puts failed writes back in front of the newer ones, keeping a newer value for the same key. */
-    private static void requeue(LinkedHashMap<String, Write> pending, LinkedHashMap<String, Write> failed) {
-        if (failed.isEmpty()) {
+    private static <K> void requeue(LinkedHashMap<K, Write> pending, List<Map.Entry<K, Write>> taken) {
+        if (taken.isEmpty()) {
             return;
         }
-        for (Map.Entry<String, Write> e : pending.entrySet()) {
+        LinkedHashMap<K, Write> failed = new LinkedHashMap<>();
+        for (Map.Entry<K, Write> e : taken) {
+            failed.put(e.getKey(), e.getValue());
+        }
+        for (Map.Entry<K, Write> e : pending.entrySet()) {
             failed.remove(e.getKey());
         }
         failed.putAll(pending);

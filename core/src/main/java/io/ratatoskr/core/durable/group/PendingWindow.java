@@ -4,8 +4,11 @@ import io.ratatoskr.core.durable.DurableMessage;
 import io.ratatoskr.core.durable.MessageEnvelope;
 import io.ratatoskr.core.durable.Partition;
 import io.ratatoskr.core.durable.StartPosition;
+import io.ratatoskr.core.durable.Utf8Strings;
+import io.ratatoskr.log.ReadBuffer;
+import io.ratatoskr.log.ReadProgress;
 import io.ratatoskr.log.ReadResult;
-import io.ratatoskr.log.StoredRecord;
+import io.ratatoskr.log.RecordView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,10 @@ final class PendingWindow {
     private int waiting;
     private int partitionTurn;
     private boolean readFailing;
+    /** Where this group's reads load file ranges; reused, so a read allocates nothing of the size of its data. */
+    private final ReadBuffer readBuffer = new ReadBuffer();
+    /** Topic names and client ids of the messages read, decoded once while they repeat. */
+    private final Utf8Strings strings = new Utf8Strings();
 
     PendingWindow(GroupId id, GroupsConfig limits) {
         this.id = id;
@@ -297,9 +304,23 @@ final class PendingWindow {
             return;
         }
         int maxRecords = Math.min(room, limits.readBatchMessages());
-        ReadResult r;
+        ReadProgress r;
+        long[] recordBytes = {0};
+        long[] lastVisited = {-1};
         try {
-            r = c.partition.read(c.readPosition, maxRecords, readBytes(c, maxRecords));
+            // Each record is decoded straight from the bytes loaded from the file (one copy of the payload).
+            r = c.partition.read(c.readPosition, maxRecords, readBytes(c, maxRecords), readBuffer, record -> {
+                recordBytes[0] += record.sizeInMemory();
+                lastVisited[0] = record.offset();
+                DurableMessage m = decode(c.partition, record);
+                if (m != null) {
+                    PendingMessage e = new PendingMessage(c.id, record.offset(), m);
+                    c.window.put(e.offset, e);
+                    c.fresh.add(e);
+                    count++;
+                    bytes += e.bytes;
+                }
+            });
             readFailing = false;
         } catch (RuntimeException e) {
             if (!readFailing) {
@@ -307,23 +328,12 @@ final class PendingWindow {
                         c.readPosition, e.toString());
             }
             readFailing = true;
+            // Records visited before the failure are in the window: the retry starts after them.
+            c.readPosition = Math.max(c.readPosition, lastVisited[0] + 1);
             return;
         }
-        long recordBytes = 0;
-        for (StoredRecord record : r.records()) {
-            recordBytes += recordBytes(record);
-            DurableMessage m = decode(c.partition, record);
-            if (m == null) {
-                continue;
-            }
-            PendingMessage e = new PendingMessage(c.id, record.offset(), m);
-            c.window.put(e.offset, e);
-            c.fresh.add(e);
-            count++;
-            bytes += e.bytes;
-        }
-        if (!r.records().isEmpty()) {
-            c.bytesPerRecord = (int) Math.min(Integer.MAX_VALUE, recordBytes / r.records().size());
+        if (r.records() > 0) {
+            c.bytesPerRecord = (int) Math.min(Integer.MAX_VALUE, recordBytes[0] / r.records());
         }
         c.readPosition = Math.max(c.readPosition, r.nextOffset());
         c.advanceCommitted();
@@ -348,28 +358,18 @@ final class PendingWindow {
         return (int) Math.min(limits.readBatchBytes(), wanted);
     }
 
-    /** About the bytes {@code r} takes in a log batch. */
-    private static long recordBytes(StoredRecord r) {
-        long n = 24 + (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length)
-                + (r.idempotencyKey() == null ? 0 : r.idempotencyKey().length);
-        for (io.ratatoskr.log.Header h : r.headers()) {
-            n += 8 + h.key().length() + (h.value() == null ? 0 : h.value().length);
-        }
-        return n;
-    }
-
     /** The message at exactly {@code offset}, or null if it is gone (retention, compaction, TTL). */
     private DurableMessage readOne(Partition p, long offset) {
         ReadResult r = p.read(offset, 1, MAX_MESSAGE_READ_BYTES);
         if (r.records().isEmpty() || r.records().get(0).offset() != offset) {
             return null;
         }
-        return decode(p, r.records().get(0));
+        return decode(p, RecordView.of(r.records().get(0)));
     }
 
-    private DurableMessage decode(Partition p, StoredRecord record) {
+    private DurableMessage decode(Partition p, RecordView record) {
         try {
-            return MessageEnvelope.fromRecord(p.topic(), p.id(), record);
+            return MessageEnvelope.fromRecord(p.topic(), p.id(), record, strings);
         } catch (RuntimeException e) {
             log.error("group {}: the record at {}/{}@{} cannot be read and is skipped: {}", id, p.topic(), p.id(),
                     record.offset(), e.toString());
