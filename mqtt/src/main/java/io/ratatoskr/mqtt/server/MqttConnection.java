@@ -127,6 +127,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
      * {@link #NOTHING_UNFLUSHED}: the sample the next flush records as the batch's delivery latency.
      */
     private long oldestUnflushedMillis = NOTHING_UNFLUSHED;
+    /** The topic name this connection last validated, by identity ({@link #checkTopicName}). */
+    private String lastValidTopic;
     /** Packets handled since this connection's last read completed ({@link #MAX_PACKETS_PER_TURN}). */
     private int packetsThisTurn;
     /** Decoding stopped for the other connections of the event loop to have their turn. */
@@ -959,8 +961,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     /** A topic name's problem (levels, length, wildcards), or null if valid. */
     private String checkTopicName(String topic) {
-        return Topics.checkName(topic, server.broker().config().maxTopicLevels(),
+        // The decoder hands a connection that publishes to one topic again the same String (TopicNames):
+        // that instance passed already, and the limits do not change.
+        if (topic == lastValidTopic) {
+            return null;
+        }
+        String problem = Topics.checkName(topic, server.broker().config().maxTopicLevels(),
                 server.broker().config().maxTopicLength());
+        if (problem == null) {
+            lastValidTopic = topic;
+        }
+        return problem;
     }
 
     /** Bounded: too many acknowledgements wait for writes; stop reading until they catch up. */
