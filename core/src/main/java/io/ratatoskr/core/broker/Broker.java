@@ -449,7 +449,9 @@ public final class Broker implements SessionHost {
                 }
                 return n;
             } finally {
-                matches.clear();
+                if (!matches.isEmpty()) {
+                    matches.clear(); // IdentityHashMap.clear nulls its whole table, even when empty
+                }
                 groups.clear();
                 journaledTargets.clear();
                 journaled.clear();

@@ -171,10 +171,29 @@ public final class BrokerMetrics {
      * delivery latency).
      */
     public void messageSent(Protocol protocol, int qos, int payloadBytes, long receivedAtMillis) {
+        messageSent(protocol, qos, payloadBytes);
+        deliveryWritten(protocol, receivedAtMillis);
+    }
+
+    /**
+     * A message was written to a subscriber's transport, counted only: its wait goes into the delivery
+     * latency through {@link #deliveryWritten} once per batch written together (see there).
+     */
+    public void messageSent(Protocol protocol, int qos, int payloadBytes) {
         int i = protocol.ordinal() * 3 + qos;
         ThreadTallies.Cell c = tallies.cell();
         c.add(MESSAGES_OUT + i, 1);
         c.add(PAYLOAD_OUT + i, payloadBytes);
+    }
+
+    /**
+     * One sample of the delivery latency: now minus {@code receivedAtMillis} (ignored if it is
+     * {@link #NOT_TIMED} or in the future). A front end that writes deliveries in batches (MQTT: the
+     * deliveries between two flushes of a connection) records one sample per batch, the wait of its oldest
+     * message: the histogram then counts batches, never understates the longest wait, and costs one
+     * timer update per batch rather than per message (a shared histogram, a max and two adders).
+     */
+    public void deliveryWritten(Protocol protocol, long receivedAtMillis) {
         if (receivedAtMillis == NOT_TIMED) {
             return;
         }

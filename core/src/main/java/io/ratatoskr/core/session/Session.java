@@ -1004,7 +1004,7 @@ public final class Session {
             d.ack().acknowledged(0, null, List.of()); // QoS 0: nothing comes back
         }
         wroteSinceFlush = true;
-        lastProgressMillis = now;
+        progressAt(now);
     }
 
     private void sendNew(Delivery d) {
@@ -1025,7 +1025,7 @@ public final class Session {
             journal.outbound(this, d, id, e.state);
         }
         sentUnacked++;
-        lastProgressMillis = now;
+        progressAt(now);
     }
 
     private int allocatePacketId() {
@@ -1095,7 +1095,7 @@ public final class Session {
 
     /** On the loop. The connection can take writes again. */
     public void onWritable() {
-        lastProgressMillis = host.clock().millis();
+        progressAt(host.clock().millis());
         pump();
         afterPump();
     }
@@ -1163,17 +1163,33 @@ public final class Session {
         if (e.delivery.ack() != null) {
             e.delivery.ack().acknowledged(reasonCode, reasonString, userProperties);
         }
-        lastProgressMillis = host.clock().millis();
+        progressAt(host.clock().millis());
         pump();
         afterPump();
     }
 
     /** Publishes the queue's size to other threads and lets held-back publishers go if it shrank enough. */
     private void afterPump() {
-        queuedApprox = queue == null ? 0 : queue.size();
-        queuedBytesApprox = queuedBytes;
-        inflightApprox = inflight == null ? 0 : inflight.size();
+        // Written only when changed: a volatile store is a fence, and at a steady rate these rarely change.
+        int queued = queue == null ? 0 : queue.size();
+        if (queuedApprox != queued) {
+            queuedApprox = queued;
+        }
+        if (queuedBytesApprox != queuedBytes) {
+            queuedBytesApprox = queuedBytes;
+        }
+        int inflightNow = inflight == null ? 0 : inflight.size();
+        if (inflightApprox != inflightNow) {
+            inflightApprox = inflightNow;
+        }
         releaseWaitersIfDecongested();
+    }
+
+    /** On the loop. The client took or acknowledged a message at {@code nowMillis}. */
+    private void progressAt(long nowMillis) {
+        if (lastProgressMillis != nowMillis) { // a volatile store per message would be a fence per message
+            lastProgressMillis = nowMillis;
+        }
     }
 
     // ---------------------------------------------------------------------------------------

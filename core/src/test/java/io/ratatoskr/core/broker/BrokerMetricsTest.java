@@ -51,6 +51,27 @@ class BrokerMetricsTest {
     }
 
     @Test
+    void aBatchOfDeliveriesIsCountedPerMessageAndTimedOnceByItsOldestWait() {
+        long oldest = clock.millis();
+        clock.advanceMs(5);
+        long newer = clock.millis();
+        clock.advanceMs(20);
+        metrics.messageSent(BrokerMetrics.Protocol.MQTT, 1, 4);
+        metrics.messageSent(BrokerMetrics.Protocol.MQTT, 1, 6);
+        metrics.deliveryWritten(BrokerMetrics.Protocol.MQTT, Math.min(oldest, newer));
+
+        assertThat(count("ratatoskr.messages.sent", "mqtt", "1")).isEqualTo(2);
+        assertThat(count("ratatoskr.messages.sent.bytes", "mqtt", "1")).isEqualTo(10);
+        Timer t = registry.get("ratatoskr.messages.delivery.latency").tag("protocol", "mqtt").timer();
+        assertThat(t.count()).isEqualTo(1);
+        assertThat(t.max(TimeUnit.MILLISECONDS)).as("the oldest message's wait").isEqualTo(25);
+
+        metrics.deliveryWritten(BrokerMetrics.Protocol.MQTT, BrokerMetrics.NOT_TIMED);
+        metrics.deliveryWritten(BrokerMetrics.Protocol.MQTT, clock.millis() + 1_000);
+        assertThat(t.count()).as("untimed and future receipt times are no samples").isEqualTo(1);
+    }
+
+    @Test
     void refusalsAndDropsShareOneFamilyEachByReason() {
         metrics.publishRefused(BrokerMetrics.Protocol.MQTT, "sys_topic");
         metrics.publishRefused(BrokerMetrics.Protocol.GRPC, "invalid_topic_name");

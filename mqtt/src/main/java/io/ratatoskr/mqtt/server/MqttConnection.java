@@ -88,6 +88,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private static final String QUEUE_TOPIC = "$queue";
     /** Packets one connection handles per turn of its event loop ({@link #yieldIfTurnUsedUp}). */
     static final int MAX_PACKETS_PER_TURN = 512;
+    private static final long NOTHING_UNFLUSHED = Long.MAX_VALUE;
 
     private enum Phase { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSING }
 
@@ -121,6 +122,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     private boolean pausedForRate;
     /** Reading stopped while the channel is not writable: its unread answers are bounded. */
     private boolean pausedForWrites;
+    /**
+     * Receipt time (broker clock) of the oldest timed delivery written since the last flush, or
+     * {@link #NOTHING_UNFLUSHED}: the sample the next flush records as the batch's delivery latency.
+     */
+    private long oldestUnflushedMillis = NOTHING_UNFLUSHED;
+    /** The topic name this connection last validated, by identity ({@link #checkTopicName}). */
+    private String lastValidTopic;
     /** Packets handled since this connection's last read completed ({@link #MAX_PACKETS_PER_TURN}). */
     private int packetsThisTurn;
     /** Decoding stopped for the other connections of the event loop to have their turn. */
@@ -246,7 +254,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         packetsThisTurn = 0;
-        ctx.flush();
+        flushWrites();
         ctx.fireChannelReadComplete();
     }
 
@@ -272,7 +280,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         }
         if (channel.isWritable() && attached()) {
             session.onWritable();
-            ctx.flush();
+            flushWrites();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -660,7 +668,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
                 dispatch(p);
             }
         }
-        ctx.flush();
+        flushWrites();
         readAgainIfUnpaused();
     }
 
@@ -917,7 +925,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         pausedForTurn = true;
         channel.config().setAutoRead(false);
         decoder.hold();
-        ctx.flush();
+        flushWrites();
         // Scheduled, not executed: tasks added while the loop runs tasks would run before its next I/O.
         ctx.executor().schedule(() -> {
             pausedForTurn = false;
@@ -953,8 +961,17 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     /** A topic name's problem (levels, length, wildcards), or null if valid. */
     private String checkTopicName(String topic) {
-        return Topics.checkName(topic, server.broker().config().maxTopicLevels(),
+        // The decoder hands a connection that publishes to one topic again the same String (TopicNames):
+        // that instance passed already, and the limits do not change.
+        if (topic == lastValidTopic) {
+            return null;
+        }
+        String problem = Topics.checkName(topic, server.broker().config().maxTopicLevels(),
                 server.broker().config().maxTopicLength());
+        if (problem == null) {
+            lastValidTopic = topic;
+        }
+        return problem;
     }
 
     /** Bounded: too many acknowledgements wait for writes; stop reading until they catch up. */
@@ -1034,7 +1051,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
     @Override
     public void acksSent(int pending, boolean flush) {
         if (flush) {
-            ctx.flush();
+            flushWrites();
         }
         if (pausedForAcks && pending <= server.config().receiveMaximum() / 2) {
             pausedForAcks = false;
@@ -1399,8 +1416,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
         ctx.write(publish, ctx.voidPromise()); // nobody waits on it: no promise per delivery
         // RETAIN 1 marks a retained message sent for a new subscription [MQTT-3.3.1-8] (or, rarely, a live
         // one under Retain As Published): its age since it was published is not a delivery latency.
-        server.metrics().messageSent(BrokerMetrics.Protocol.MQTT, d.qos(), m.payload().length,
-                d.retain() ? BrokerMetrics.NOT_TIMED : m.receivedAtMillis());
+        server.metrics().messageSent(BrokerMetrics.Protocol.MQTT, d.qos(), m.payload().length);
+        if (!d.retain() && m.receivedAtMillis() < oldestUnflushedMillis) {
+            oldestUnflushedMillis = m.receivedAtMillis();
+        }
         return true;
     }
 
@@ -1411,6 +1430,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Sessi
 
     @Override
     public void flush() {
+        flushWrites();
+    }
+
+    /**
+     * Flushes, and records the delivery latency of the deliveries written since the last flush as one
+     * sample, the wait of the oldest (BrokerMetrics#deliveryWritten): one timer update per batch.
+     */
+    private void flushWrites() {
+        if (oldestUnflushedMillis != NOTHING_UNFLUSHED) {
+            long oldest = oldestUnflushedMillis;
+            oldestUnflushedMillis = NOTHING_UNFLUSHED;
+            server.metrics().deliveryWritten(BrokerMetrics.Protocol.MQTT, oldest);
+        }
         ctx.flush();
     }
 

@@ -140,6 +140,29 @@ class PublishV5Test extends V5SpecTest {
     }
 
     @Test
+    void deliveryLatencyTakesOneSamplePerBatchWrittenWhileEveryMessageIsCounted() throws Exception {
+        RawMqttClient sub = raw("batch-sub");
+        rawSubscribe(sub, "batch/#", 0);
+        RawMqttClient pub = raw("batch-pub");
+        int n = 50;
+        for (int i = 0; i < n; i++) {
+            pub.send(new Publish("batch/t", 0, false, false, 0, utf8("m" + i), MqttProperties.EMPTY));
+        }
+        for (int i = 0; i < n; i++) {
+            assertThat(utf8(expect(sub, Publish.class).payload())).isEqualTo("m" + i);
+        }
+
+        double sent = broker.registry().get("ratatoskr.messages.sent").tag("protocol", "mqtt").tag("qos", "0")
+                .functionCounter().count();
+        assertThat(sent).as("every message written is counted").isEqualTo(n);
+        io.micrometer.core.instrument.Timer latency = broker.registry().get("ratatoskr.messages.delivery.latency")
+                .tag("protocol", "mqtt").timer();
+        assertThat(latency.count()).as("one sample per flush of the subscriber's connection")
+                .isBetween(1L, (long) n);
+        assertThat(latency.max(java.util.concurrent.TimeUnit.SECONDS)).isLessThan(30);
+    }
+
+    @Test
     void expiredMessageIsNotDeliveredToASessionThatWasOffline() throws Exception {
         offlineSubscriber("offline", "exp/#");
 
