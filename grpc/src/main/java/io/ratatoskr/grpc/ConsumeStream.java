@@ -504,7 +504,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         sent.remove(id); // an earlier delivery of the same message timed out: the newest one answers
         sent.put(id, new Sent(d.deliveryId(), d.deadlineMs()));
         owner.delivered(d.message());
-        return ProtoMessages.durable(d.message()).setAttempt(d.attempt());
+        return ProtoMessages.durable(d.message(), id).setAttempt(d.attempt());
     }
 
     /**

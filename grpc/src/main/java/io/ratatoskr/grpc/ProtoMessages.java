@@ -36,8 +36,13 @@ public final class ProtoMessages {
 
     /** A message read from a durable topic, with its id and position (Fetch, Consume, dead letters). */
     public static Message.Builder durable(DurableMessage d) {
+        return durable(d, d.id().toString());
+    }
+
+    /** As {@link #durable(DurableMessage)}, with the message's id as a string already made ({@code id}). */
+    static Message.Builder durable(DurableMessage d, String id) {
         Message.Builder b = live(d.message())
-                .setMessageId(d.id().toString())
+                .setMessageId(id)
                 .setDurableTopic(d.topic())
                 .setPartition(d.partition())
                 .setOffset(d.offset())

@@ -16,6 +16,7 @@ import io.ratatoskr.core.security.Authorizer;
 import io.ratatoskr.grpc.GrpcBackend;
 import io.ratatoskr.grpc.GrpcConfig;
 import io.ratatoskr.grpc.GrpcServer;
+import io.ratatoskr.log.ChannelFactory;
 import io.ratatoskr.log.LogEnvironment;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,6 +41,7 @@ public final class GrpcTestBroker implements AutoCloseable {
     private final Authorizer authorizer;
     private final Authenticator authenticator;
     private final BrokerConfig brokerConfig;
+    private final ChannelFactory channels;
     private Clock groupClock = Clock.systemUTC();
     private GroupsConfig groupsConfig = GroupsConfig.DEFAULTS;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -57,11 +59,12 @@ public final class GrpcTestBroker implements AutoCloseable {
 
     private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig, Authorizer authorizer,
                            BrokerConfig broker) {
-        this(dir, topicsConfig, grpcConfig, authorizer, broker, null);
+        this(dir, topicsConfig, grpcConfig, authorizer, broker, null, ChannelFactory.DEFAULT);
     }
 
     private GrpcTestBroker(Path dir, DurableTopicsConfig topicsConfig, GrpcConfig grpcConfig, Authorizer authorizer,
-                           BrokerConfig broker, Authenticator authenticator) {
+                           BrokerConfig broker, Authenticator authenticator, ChannelFactory channels) {
+        this.channels = channels;
         this.authenticator = authenticator;
         this.brokerConfig = broker;
         this.dir = dir;
@@ -79,7 +82,7 @@ public final class GrpcTestBroker implements AutoCloseable {
     /** A broker whose calls are authenticated by {@code authenticator} and authorized by {@code authorizer}. */
     public static GrpcTestBroker start(Path dir, Authenticator authenticator, Authorizer authorizer) {
         return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, authorizer,
-                BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), authenticator).opened();
+                BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), authenticator, ChannelFactory.DEFAULT).opened();
     }
 
     /** A broker keeping its files in {@code dir}. */
@@ -112,6 +115,15 @@ public final class GrpcTestBroker implements AutoCloseable {
         return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, Authorizer.ALLOW_ALL, broker).opened();
     }
 
+    /**
+     * A broker whose logs open their files through {@code channels} (e.g. a {@code FaultyFileChannel}
+     * for some topics' directories, under {@code dir/topics/<topic>}).
+     */
+    public static GrpcTestBroker startWithChannels(Path dir, ChannelFactory channels) {
+        return new GrpcTestBroker(dir, DurableTopicsConfig.DEFAULTS, LOOPBACK, Authorizer.ALLOW_ALL,
+                BrokerConfig.DEFAULTS.withSysIntervalSeconds(0), null, channels).opened();
+    }
+
     /** A broker keeping its files in {@code dir}, with {@code topicsConfig} (e.g. auto-creation on). */
     public static GrpcTestBroker start(Path dir, DurableTopicsConfig topicsConfig) {
         return new GrpcTestBroker(dir, topicsConfig, LOOPBACK).opened();
@@ -128,7 +140,7 @@ public final class GrpcTestBroker implements AutoCloseable {
         broker = new Broker(brokerConfig, Clock.systemUTC(),
                 new BrokerMetrics(registry));
         topics = DurableTopics.open(dir.resolve("topics"), topicsConfig,
-                LogEnvironment.system().withScheduler(maintenance), registry);
+                LogEnvironment.system().withScheduler(maintenance).withChannels(channels), registry);
         broker.addStore(topics);
         groups = ConsumerGroups.open(dir.resolve("groups"), topics, groupClock, groupPool, registry, groupsConfig);
         server = new GrpcServer(grpcConfig, new GrpcBackend(broker, topics, groups, authorizer), registry,
