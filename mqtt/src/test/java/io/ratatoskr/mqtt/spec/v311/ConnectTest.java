@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static io.ratatoskr.mqtt.spec.RawClients.TIMEOUT;
 import static io.ratatoskr.mqtt.spec.RawClients.connectPacket;
@@ -119,11 +120,18 @@ class ConnectTest {
 
     @Test
     void clientThatSendsPingreqWithinItsKeepAliveStaysConnected() throws Exception {
-        RawMqttClient pinger = net.raw(connectPacket(MqttVersion.V3_1_1, "pinger", true, 1));
+        RawMqttClient pinger = net.raw(connectPacket(MqttVersion.V3_1_1, "pinger", true, 2));
 
-        // Four pings 700 ms apart span 2.8 s, almost twice the 1.5 s the broker allows a silent client.
-        for (int i = 0; i < 4; i++) {
-            Thread.sleep(700); // the passage of time is what is tested
+        // Four pings a second apart span 4 s, more than the 3 s (1.5 x 2 s) the broker allows a silent
+        // client. Each goes at its time from the start, not a second after the previous answer, and each
+        // has 2 s to spare: a slow round trip or a stalled test thread on a busy machine must not stretch
+        // the silence the broker sees past its limit.
+        long start = System.nanoTime();
+        for (int i = 1; i <= 4; i++) {
+            long waitNanos = start + TimeUnit.SECONDS.toNanos(i) - System.nanoTime();
+            if (waitNanos > 0) {
+                Thread.sleep(TimeUnit.NANOSECONDS.toMillis(waitNanos)); // the passage of time is what is tested
+            }
             pinger.send(PingReq.INSTANCE);
             assertThat(expect(pinger, PingResp.class)).isNotNull();
         }
