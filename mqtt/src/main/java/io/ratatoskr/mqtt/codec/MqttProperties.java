@@ -212,8 +212,8 @@ public final class MqttProperties {
     }
 
     /**
-     * The encoded message properties, shared with the objects derived from the same message: null the first
-     * time they are asked for, made the second time.
+     * The encoded message properties, shared with the objects derived from the same message, for a writer:
+     * null the first time they are asked for, made the second time.
      */
     PropertiesWriter.Forwarded forwardedForReuse() {
         MqttProperties source = forwardSource;
@@ -229,7 +229,7 @@ public final class MqttProperties {
         return f;
     }
 
-    /** The encoded message properties if they were made, else null. */
+    /** The encoded message properties if they were made, else null; for sizing, which is no use. */
     PropertiesWriter.Forwarded forwardedIfMade() {
         return forwardSource.forwarded;
     }

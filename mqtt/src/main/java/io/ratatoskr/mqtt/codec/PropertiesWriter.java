@@ -109,7 +109,7 @@ final class PropertiesWriter {
         long allowed = will ? ALLOWED_IN_WILL : ALLOWED[type.value()];
         if ((present & ~PUBLISH_SHAPE) == 0 && (present & ~allowed) == 0
                 && (p.subscriptionIdentifierCount() <= 1 || type == PacketType.PUBLISH)) {
-            Forwarded f = p.forwardedForReuse();
+            Forwarded f = p.forwardedIfMade();
             if (f != null) {
                 return publishShapeSize(p, f);
             }
@@ -256,12 +256,14 @@ final class PropertiesWriter {
         if (length == 0) {
             return;
         }
-        // Either path writes the same bytes: whether another thread made the encoding since this block was
-        // sized does not matter.
-        Forwarded f = p.forwardedIfMade();
-        if (f != null && (p.presentIds() & ~PUBLISH_SHAPE) == 0) {
-            writePublishShape(out, p, f);
-            return;
+        // Either path writes the same bytes: whether the encoding was made since this block was sized does not
+        // matter. Writes count as uses, sizing alone does not (a size check before a write is one use).
+        if ((p.presentIds() & ~PUBLISH_SHAPE) == 0) {
+            Forwarded f = p.forwardedForReuse();
+            if (f != null) {
+                writePublishShape(out, p, f);
+                return;
+            }
         }
         if (p.payloadFormatIndicator() != -1) {
             out.writeByte(PropertyId.PAYLOAD_FORMAT_INDICATOR.id()).writeByte(p.payloadFormatIndicator());
