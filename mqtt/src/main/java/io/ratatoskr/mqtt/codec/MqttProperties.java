@@ -1,10 +1,8 @@
 package io.ratatoskr.mqtt.codec;
 
-import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.RandomAccess;
 
 /**
  * The MQTT 5 properties of one packet (§2.2.2.2). Immutable and thread-safe.
@@ -113,7 +111,8 @@ public final class MqttProperties {
     }
 
     /** A copy of {@code m} with other per-delivery values; shares m's message properties and their encoding. */
-    private MqttProperties(MqttProperties m, long messageExpiryInterval, int[] subscriptionIdentifiers, int topicAlias) {
+    private MqttProperties(MqttProperties m, long messageExpiryInterval, int[] subscriptionIdentifiers,
+                           int topicAlias) {
         payloadFormatIndicator = m.payloadFormatIndicator;
         this.messageExpiryInterval = messageExpiryInterval;
         contentType = m.contentType;
@@ -402,7 +401,7 @@ public final class MqttProperties {
 
     /** 0x26, in the order received: an unmodifiable view that makes a {@link UserProperty} per element read. */
     public List<UserProperty> userProperties() {
-        return userProperties.length == 0 ? List.of() : new UserProperties(userProperties);
+        return userProperties.length == 0 ? List.of() : new UserPropertyList(userProperties);
     }
 
     /** The number of user properties (0x26); with {@link #userPropertyName} and {@link #userPropertyValue}. */
@@ -793,26 +792,6 @@ public final class MqttProperties {
                 throw new IllegalArgumentException(name + " " + v + " is outside " + min + ".." + max
                         + " (or -1 for absent)");
             }
-        }
-    }
-
-    /** The user properties as {@link UserProperty} values, read from the flat array without copying it. */
-    private static final class UserProperties extends AbstractList<UserProperty> implements RandomAccess {
-        private final String[] pairs;
-
-        UserProperties(String[] pairs) {
-            this.pairs = pairs;
-        }
-
-        @Override
-        public UserProperty get(int index) {
-            Objects.checkIndex(index, pairs.length / 2);
-            return new UserProperty(pairs[2 * index], pairs[2 * index + 1]);
-        }
-
-        @Override
-        public int size() {
-            return pairs.length / 2;
         }
     }
 }
