@@ -39,7 +39,10 @@ import java.util.concurrent.TimeUnit;
  *       (packet id, the message's payload and properties), measured and written by {@link PacketWriter} into a
  *       direct buffer. The buffer is reused: taking one from the pool is not included (on an event loop it
  *       comes from the thread's cache; JMH's thread is no Netty thread and has none, so including it would
- *       measure the pool's shared arenas instead), nor is the socket write.</li>
+ *       measure the pool's shared arenas instead), nor is the socket write. The properties object is the same
+ *       for every op: a message fanned out to many subscribers.</li>
+ *   <li>{@code encodeDeliveryNewProperties}: the same with the properties built anew for each op (the builder
+ *       included): a message delivered to one subscriber.</li>
  * </ul>
  *
  * <p>Thread-safety: JMH state, one instance per benchmark thread.
@@ -107,6 +110,20 @@ public class CodecBenchmark {
     public int encodeDelivery() {
         packetId = packetId == 65_535 ? 1 : packetId + 1;
         Publish p = new Publish(publish.topic(), 1, false, false, packetId, publish.payload(), publish.properties());
+        int size = PacketWriter.encodedSize(p, mqttVersion);
+        out.clear().ensureWritable(size);
+        PacketWriter.write(p, mqttVersion, out);
+        return out.writerIndex();
+    }
+
+    /**
+     * As {@link #encodeDelivery}, for a message that reaches one subscriber: its properties are a new object,
+     * built for this delivery, so nothing encoded for an earlier delivery is reused.
+     */
+    @Benchmark
+    public int encodeDeliveryNewProperties() {
+        packetId = packetId == 65_535 ? 1 : packetId + 1;
+        Publish p = new Publish(publish.topic(), 1, false, false, packetId, publish.payload(), properties(mqttVersion));
         int size = PacketWriter.encodedSize(p, mqttVersion);
         out.clear().ensureWritable(size);
         PacketWriter.write(p, mqttVersion, out);

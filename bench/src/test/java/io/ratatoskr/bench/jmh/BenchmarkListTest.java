@@ -33,6 +33,7 @@ class BenchmarkListTest {
         assertThat(names).contains(
                 "io.ratatoskr.bench.jmh.CodecBenchmark.decode",
                 "io.ratatoskr.bench.jmh.CodecBenchmark.encodeDelivery",
+                "io.ratatoskr.bench.jmh.CodecBenchmark.encodeDeliveryNewProperties",
                 "io.ratatoskr.bench.jmh.TopicMatchBenchmark.match",
                 "io.ratatoskr.bench.jmh.TopicMatchBenchmark.subscribeUnsubscribe",
                 "io.ratatoskr.bench.jmh.LogAppendBenchmark.appendAndWait",

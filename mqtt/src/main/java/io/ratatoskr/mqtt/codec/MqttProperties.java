@@ -1,10 +1,8 @@
 package io.ratatoskr.mqtt.codec;
 
-import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.RandomAccess;
 
 /**
  * The MQTT 5 properties of one packet (§2.2.2.2). Immutable and thread-safe.
@@ -18,9 +16,11 @@ import java.util.RandomAccess;
  * object per pair; {@link #userProperties()} is a view), and a bit set of the identifiers present, so the
  * writer can check what a packet may carry and find the common PUBLISH shape with a mask. The properties
  * that travel with a message unchanged (§3.3.2.3: payload format indicator, content type, response topic,
- * correlation data, user properties) are encoded once, on first use, and the bytes are kept: an object
+ * correlation data, user properties) are kept as bytes once they are encoded a second time: an object
  * made by {@link #withDeliveryValues} shares them with the one it came from, so a message fanned out to
- * many subscribers is encoded once however its expiry, subscription identifiers and topic alias differ.
+ * many subscribers is encoded twice, however its expiry, subscription identifiers and topic alias differ,
+ * and a message for one subscriber keeps no copy. The kept bytes are a cache (see {@code forwarded}): the
+ * object's values never change.
  */
 public final class MqttProperties {
     // Declared before EMPTY: static fields initialize in order, and building EMPTY reads NO_INTS.
@@ -67,11 +67,14 @@ public final class MqttProperties {
      */
     private final MqttProperties forwardSource;
     /**
-     * The message properties as encoded by {@link PropertiesWriter}, made on first use. Racy on purpose, as
-     * {@code String.hash} is: threads that race compute equal values, and {@link PropertiesWriter.Forwarded}
-     * has only final fields, so a reader sees either null or a complete object.
+     * The message properties as encoded by {@link PropertiesWriter}, made when they are encoded a second time
+     * (a message encoded once, for one subscriber, is written straight to its buffer and keeps no copy).
+     * Racy on purpose, as {@code String.hash} is: threads that race compute equal values (at worst one
+     * encoding more), and {@link PropertiesWriter.Forwarded} has only final fields, so a reader sees either
+     * null or a complete object.
      */
     private PropertiesWriter.Forwarded forwarded;
+    private boolean encodedOnce;
 
     private MqttProperties(Builder b) {
         payloadFormatIndicator = b.payloadFormatIndicator;
@@ -108,7 +111,8 @@ public final class MqttProperties {
     }
 
     /** A copy of {@code m} with other per-delivery values; shares m's message properties and their encoding. */
-    private MqttProperties(MqttProperties m, long messageExpiryInterval, int[] subscriptionIdentifiers, int topicAlias) {
+    private MqttProperties(MqttProperties m, long messageExpiryInterval, int[] subscriptionIdentifiers,
+                           int topicAlias) {
         payloadFormatIndicator = m.payloadFormatIndicator;
         this.messageExpiryInterval = messageExpiryInterval;
         contentType = m.contentType;
@@ -178,7 +182,8 @@ public final class MqttProperties {
      * These properties with the values an outgoing PUBLISH sets per subscriber replaced (each {@code -1},
      * or an empty array, for absent): the remaining Message Expiry Interval (§3.3.2.3.3), the matching
      * Subscription Identifiers (§3.3.2.3.8) and the Topic Alias of the receiving connection (§3.3.2.3.4).
-     * The result shares this object's message properties and their encoding.
+     * The result shares this object's message properties and their encoding (it is this object when nothing
+     * changes).
      *
      * @throws IllegalArgumentException for a value outside its range, as the builder's setters
      */
@@ -186,6 +191,10 @@ public final class MqttProperties {
                                              int topicAlias) {
         Builder.checkOptional(messageExpiryInterval, 0, MAX_FOUR_BYTE, "messageExpiryInterval");
         Builder.checkOptional(topicAlias, 1, 0xFFFF, "topicAlias");
+        if (messageExpiryInterval == this.messageExpiryInterval && topicAlias == this.topicAlias
+                && subscriptionIdentifiers.length == 0 && this.subscriptionIdentifiers.length == 0) {
+            return this;
+        }
         int[] ids = NO_INTS;
         if (subscriptionIdentifiers.length > 0) {
             ids = subscriptionIdentifiers.clone();
@@ -201,15 +210,27 @@ public final class MqttProperties {
         return present;
     }
 
-    /** The encoded message properties, shared with the objects derived from the same message. */
-    PropertiesWriter.Forwarded forwarded() {
+    /**
+     * The encoded message properties, shared with the objects derived from the same message, for a writer:
+     * null the first time they are asked for, made the second time.
+     */
+    PropertiesWriter.Forwarded forwardedForReuse() {
         MqttProperties source = forwardSource;
         PropertiesWriter.Forwarded f = source.forwarded;
         if (f == null) {
+            if (!source.encodedOnce) {
+                source.encodedOnce = true;
+                return null;
+            }
             f = PropertiesWriter.forwarded(source);
             source.forwarded = f;
         }
         return f;
+    }
+
+    /** The encoded message properties if they were made, else null; for sizing, which is no use. */
+    PropertiesWriter.Forwarded forwardedIfMade() {
+        return forwardSource.forwarded;
     }
 
 
@@ -380,7 +401,7 @@ public final class MqttProperties {
 
     /** 0x26, in the order received: an unmodifiable view that makes a {@link UserProperty} per element read. */
     public List<UserProperty> userProperties() {
-        return userProperties.length == 0 ? List.of() : new UserProperties(userProperties);
+        return userProperties.length == 0 ? List.of() : new UserPropertyList(userProperties);
     }
 
     /** The number of user properties (0x26); with {@link #userPropertyName} and {@link #userPropertyValue}. */
@@ -742,23 +763,14 @@ public final class MqttProperties {
             return new MqttProperties(this);
         }
 
-        /**
-         * Builds, then empties this builder for the next use, keeping its arrays (what {@link #build} keeps is a
-         * copy of them): a reader reuses one builder per thread.
-         */
-        MqttProperties buildAndClear() {
-            MqttProperties p = new MqttProperties(this);
-            clear();
-            return p;
-        }
-
         /** Back to no properties; small arrays stay for reuse (their old entries cleared), large ones go. */
         Builder clear() {
             String[] users = userProperties;
+            int usersSet = 2 * userPropertyCount;
             int[] ids = subscriptionIdentifiers;
             EMPTY.copyInto(this);
             if (users.length <= REUSED_ARRAY_MAX) {
-                Arrays.fill(users, null);
+                Arrays.fill(users, 0, usersSet, null);
                 userProperties = users;
             }
             if (ids.length <= REUSED_ARRAY_MAX) {
@@ -780,26 +792,6 @@ public final class MqttProperties {
                 throw new IllegalArgumentException(name + " " + v + " is outside " + min + ".." + max
                         + " (or -1 for absent)");
             }
-        }
-    }
-
-    /** The user properties as {@link UserProperty} values, read from the flat array without copying it. */
-    private static final class UserProperties extends AbstractList<UserProperty> implements RandomAccess {
-        private final String[] pairs;
-
-        UserProperties(String[] pairs) {
-            this.pairs = pairs;
-        }
-
-        @Override
-        public UserProperty get(int index) {
-            Objects.checkIndex(index, pairs.length / 2);
-            return new UserProperty(pairs[2 * index], pairs[2 * index + 1]);
-        }
-
-        @Override
-        public int size() {
-            return pairs.length / 2;
         }
     }
 }

@@ -62,7 +62,16 @@ final class PropertiesReader {
     }
 
     private static MqttProperties readBlock(ByteBuf block, PacketType type, boolean will) {
-        MqttProperties.Builder b = BUILDER.get().clear(); // cleared here too: a failed read leaves values behind
+        // Cleared after each block, read or refused: the thread's builder holds no strings between packets.
+        MqttProperties.Builder b = BUILDER.get();
+        try {
+            return readInto(b, block, type, will);
+        } finally {
+            b.clear();
+        }
+    }
+
+    private static MqttProperties readInto(MqttProperties.Builder b, ByteBuf block, PacketType type, boolean will) {
         long seen = 0;
         while (block.isReadable()) {
             int rawId = Wire.readVariableByteInteger(block, "property identifier");
@@ -135,7 +144,7 @@ final class PropertiesReader {
                 case SHARED_SUBSCRIPTION_AVAILABLE -> b.sharedSubscriptionAvailable(zeroOrOne(block, field));
             }
         }
-        return b.buildAndClear();
+        return b.build();
     }
 
     /** A Byte property whose section allows only 0 and 1; anything else is a Protocol Error. */

@@ -10,10 +10,10 @@ import io.netty.buffer.Unpooled;
  * thread-safe.
  *
  * <p>Two paths, writing the same bytes. A block of PUBLISH properties only ({@link #PUBLISH_SHAPE}: the
- * message's properties, expiry, subscription identifiers, topic alias) is the message's encoding
- * ({@link Forwarded}, made once per message and kept by {@link MqttProperties}) with the per-delivery
- * values written between its parts: sizing it walks no string. Any other block is sized and written
- * property by property.
+ * message's properties, expiry, subscription identifiers, topic alias) encoded for the second time or more
+ * is the message's encoding ({@link Forwarded}, made on the second use and kept by {@link MqttProperties})
+ * with the per-delivery values written between its parts: sizing it walks no string. Any other block, and
+ * the first encoding of one, is sized and written property by property.
  */
 final class PropertiesWriter {
     /** Properties the forwarded encoding and the per-delivery values cover. */
@@ -109,13 +109,16 @@ final class PropertiesWriter {
         long allowed = will ? ALLOWED_IN_WILL : ALLOWED[type.value()];
         if ((present & ~PUBLISH_SHAPE) == 0 && (present & ~allowed) == 0
                 && (p.subscriptionIdentifierCount() <= 1 || type == PacketType.PUBLISH)) {
-            return publishShapeSize(p);
+            Forwarded f = p.forwardedIfMade();
+            if (f != null) {
+                return publishShapeSize(p, f);
+            }
         }
         return sizeEach(p, type, will);
     }
 
-    private static int publishShapeSize(MqttProperties p) {
-        int n = p.forwarded().bytes.length;
+    private static int publishShapeSize(MqttProperties p, Forwarded f) {
+        int n = f.bytes.length;
         if (p.messageExpiryInterval() != -1) {
             n += 5;
         }
@@ -253,9 +256,14 @@ final class PropertiesWriter {
         if (length == 0) {
             return;
         }
+        // Either path writes the same bytes: whether the encoding was made since this block was sized does not
+        // matter. Writes count as uses, sizing alone does not (a size check before a write is one use).
         if ((p.presentIds() & ~PUBLISH_SHAPE) == 0) {
-            writePublishShape(out, p);
-            return;
+            Forwarded f = p.forwardedForReuse();
+            if (f != null) {
+                writePublishShape(out, p, f);
+                return;
+            }
         }
         if (p.payloadFormatIndicator() != -1) {
             out.writeByte(PropertyId.PAYLOAD_FORMAT_INDICATOR.id()).writeByte(p.payloadFormatIndicator());
@@ -323,8 +331,7 @@ final class PropertiesWriter {
     }
 
     /** The forwarded encoding with the per-delivery values between its parts: the same bytes as writing each. */
-    private static void writePublishShape(ByteBuf out, MqttProperties p) {
-        Forwarded f = p.forwarded();
+    private static void writePublishShape(ByteBuf out, MqttProperties p, Forwarded f) {
         out.writeBytes(f.bytes, 0, f.payloadFormatEnd);
         if (p.messageExpiryInterval() != -1) {
             out.writeByte(PropertyId.MESSAGE_EXPIRY_INTERVAL.id()).writeInt((int) p.messageExpiryInterval());

@@ -38,8 +38,9 @@ final class Wire {
         }
     };
 
+    /** Plain wrapped arrays: nothing to release, so no leak tracking when a thread and its scratch go. */
     private static final class Scratch {
-        final ByteBuf block = Unpooled.buffer(SCRATCH_BYTES, SCRATCH_BYTES);
+        final ByteBuf block = Unpooled.wrappedBuffer(new byte[SCRATCH_BYTES]);
         final byte[] string = new byte[SCRATCH_BYTES];
     }
 
@@ -125,7 +126,8 @@ final class Wire {
      * call on this thread, else a new one.
      */
     static ByteBuf copyOut(ByteBuf in, int length) {
-        ByteBuf out = length <= SCRATCH_BYTES ? SCRATCH.get().block.clear() : Unpooled.buffer(length, length);
+        ByteBuf out = length <= SCRATCH_BYTES ? SCRATCH.get().block : Unpooled.wrappedBuffer(new byte[length]);
+        out.clear();
         in.readBytes(out, length);
         return out;
     }
