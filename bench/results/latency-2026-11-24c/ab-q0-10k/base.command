@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=bench/results/latency-2026-11-24c/ab-q0-10k/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/base-c0ef7ae/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab8751023324559395562/base-data --mqtt-port 45497 --grpc-port -1 --http-port -1 --max-inflight 256 --max-queued-messages 1000
