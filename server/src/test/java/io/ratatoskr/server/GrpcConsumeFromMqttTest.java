@@ -40,7 +40,12 @@ class GrpcConsumeFromMqttTest {
         try (RatatoskrServer server = RatatoskrServer.start(config)) {
             server.durableTopics().create("sensors", TopicConfig.DEFAULTS);
             MqttClient pub = new MqttClient("tcp://127.0.0.1:" + server.mqttPort(), "pub", new MemoryPersistence());
-            pub.connect(new MqttConnectOptions());
+            MqttConnectOptions options = new MqttConnectOptions();
+            // Paho v3 can return from a synchronous publish before it counts the message out of flight
+            // (eclipse-paho/paho.mqtt.java#551): a window larger than its default 10 keeps a busy machine
+            // from failing the loop with "Too many publishes in progress".
+            options.setMaxInflight(1000);
+            pub.connect(options);
             for (int i = 0; i < COUNT; i++) {
                 pub.publish("sensors/room-" + (i % 3), ("t" + i).getBytes(StandardCharsets.UTF_8), 1, false);
             }
