@@ -5,14 +5,9 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.ratatoskr.api.v1.RatatoskrGrpc;
 import io.ratatoskr.core.session.SessionLoop;
+import io.ratatoskr.core.session.ThreadSessionLoop;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where unary {@code Publish} calls run: a few single-thread loops, so that the durable messages of
@@ -31,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * turn. The server's own executor only looks the method up ({@link #LOOKUP}, on the transport thread),
  * so a call crosses to its loop or the pool once, as before.
  *
- * <p>Thread-safety: thread-safe; each loop runs its tasks on its own thread, in the order submitted.
+ * <p>Thread-safety: thread-safe; each loop ({@link ThreadSessionLoop}) runs its tasks on its own thread, in the
+ * order submitted.
  */
 final class PublishLoops implements ServerCallExecutorSupplier, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(PublishLoops.class);
     private static final String PUBLISH = RatatoskrGrpc.getPublishMethod().getFullMethodName();
 
     /**
@@ -44,7 +39,7 @@ final class PublishLoops implements ServerCallExecutorSupplier, AutoCloseable {
      */
     static final Executor LOOKUP = Runnable::run;
 
-    private final Loop[] loops;
+    private final ThreadSessionLoop[] loops;
     private final Executor pool;
     private final AtomicInteger next = new AtomicInteger();
 
@@ -54,9 +49,9 @@ final class PublishLoops implements ServerCallExecutorSupplier, AutoCloseable {
      */
     PublishLoops(int threads, Executor pool) {
         this.pool = pool;
-        loops = new Loop[threads];
+        loops = new ThreadSessionLoop[threads];
         for (int i = 0; i < threads; i++) {
-            loops[i] = new Loop("grpc-publish-" + (i + 1));
+            loops[i] = new ThreadSessionLoop("grpc-publish-" + (i + 1));
         }
     }
 
@@ -70,7 +65,7 @@ final class PublishLoops implements ServerCallExecutorSupplier, AutoCloseable {
 
     /** The loop the calling thread runs, or null when it is not one of these loops. */
     SessionLoop current() {
-        for (Loop l : loops) {
+        for (ThreadSessionLoop l : loops) {
             if (l.inLoop()) {
                 return l;
             }
@@ -78,68 +73,11 @@ final class PublishLoops implements ServerCallExecutorSupplier, AutoCloseable {
         return null;
     }
 
-    /** Runs the tasks already submitted, then ends the threads (bounded wait). */
+    /** Runs the tasks already submitted, then ends the threads (bounded wait; the server has stopped by then). */
     @Override
     public void close() {
-        for (Loop l : loops) {
-            l.executor.shutdown();
-        }
-        for (Loop l : loops) {
-            try {
-                if (!l.executor.awaitTermination(5, TimeUnit.SECONDS)) {
-                    l.executor.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                l.executor.shutdownNow();
-            }
-        }
-    }
-
-    /** One thread running tasks in order; a {@link SessionLoop} so that publishes can gather on it. */
-    private static final class Loop implements SessionLoop {
-        private final ScheduledThreadPoolExecutor executor;
-        private volatile Thread thread;
-
-        Loop(String name) {
-            executor = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, name);
-                t.setDaemon(true);
-                thread = t;
-                return t;
-            });
-            executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-            executor.setRemoveOnCancelPolicy(true);
-            executor.prestartCoreThread();
-        }
-
-        @Override
-        public boolean inLoop() {
-            return Thread.currentThread() == thread;
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            // A refusal (closing) goes back to the caller: gRPC fails the call, a gathered burst is appended at once.
-            executor.execute(() -> run(task));
-        }
-
-        @Override
-        public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
-            try {
-                ScheduledFuture<?> f = executor.schedule(() -> run(task), delay, unit);
-                return () -> f.cancel(false);
-            } catch (RejectedExecutionException e) {
-                return () -> { };
-            }
-        }
-
-        private static void run(Runnable task) {
-            try {
-                task.run();
-            } catch (RuntimeException | AssertionError e) {
-                log.error("a task of a gRPC publish loop failed", e);
-            }
+        for (ThreadSessionLoop l : loops) {
+            l.close();
         }
     }
 }
