@@ -7,7 +7,7 @@
 #   ab.sh consume      # consume-4m-b50 (100,000 x 1 KiB preloaded, 4 members, 50 per response)
 #   ab.sh medians run-*/summary.txt   # recompute the medians of a run
 #
-# Environment: REPS (3), DURATION (6s), WARMUP (2s), PRELOAD (100000), CONSUME_BATCH (50), VARIANTS
+# Environment: REPS (3), DURATION (6s), WARMUP (2s), PRELOAD (100000), CONSUME_BATCH (50), SCENARIOS (regex over ids), VARIANTS
 #   ("base new kafka"), BASE (/tmp/base-c0ef7ae: ratatoskr.jar, ratatoskr-bench.jar), NEW_SERVER, NEW_BENCH (this
 #   worktree's server/target/ratatoskr.jar, bench/target/ratatoskr-bench.jar), OUT (this directory/run-<set>-<UTC
 #   time>). Each run writes <scenario>-<variant>-<rep>.{txt,json}; summary.txt has one line per run and the medians.
@@ -76,6 +76,9 @@ else
   scenarios=(
     "consume-4m-b$CONSUME_BATCH|$drain_grpc -m 4 --consume-batch $CONSUME_BATCH|$drain_kafka --consumers 4"
   )
+fi
+if [ -n "${SCENARIOS:-}" ]; then
+  kept=(); for s in "${scenarios[@]}"; do [[ ${s%%|*} =~ $SCENARIOS ]] && kept+=("$s"); done; scenarios=("${kept[@]}")
 fi
 run() { # SCENARIO VARIANT REP GRPCARGS KAFKAARGS
   local name="$1-$2-$3" out rate cpu
