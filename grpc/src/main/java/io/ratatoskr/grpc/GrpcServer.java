@@ -26,9 +26,7 @@ import org.slf4j.LoggerFactory;
  * The gRPC listener: service {@code ratatoskr.v1.Ratatoskr}, the standard {@code grpc.health.v1}
  * service and server reflection (v1 and v1alpha), over grpc-java's Netty transport.
  *
- * <p>Where calls run: unary Publish on {@link GrpcConfig#workerThreads()} single-thread loops, where
- * the publishes one loop takes in one go are appended together ({@link PublishLoops}); every other
- * method on a fixed pool of {@link GrpcConfig#workerThreads()} threads, because
+ * <p>Where calls run: on a fixed pool of {@link GrpcConfig#workerThreads()} threads, because
  * creating or altering a topic, seeking a group and the like touch the disk, and a Consume stream's
  * messages take the stream's monitor, which the group's thread holds while it sends (an event loop
  * must never wait for it; with batches a stream's requests are few, so the hand-off costs little).
@@ -42,7 +40,6 @@ public final class GrpcServer implements AutoCloseable {
     private final GrpcConfig config;
     private final HealthStatusManager health = new HealthStatusManager();
     private final ExecutorService executor;
-    private final PublishLoops publishLoops;
     private final RatatoskrService service;
     private final GrpcTraffic traffic = new GrpcTraffic();
     private final Server server;
@@ -62,8 +59,7 @@ public final class GrpcServer implements AutoCloseable {
                       io.ratatoskr.core.security.Authenticator authenticator) {
         this.config = config;
         this.executor = Executors.newFixedThreadPool(config.workerThreads(), named("grpc-call-"));
-        this.publishLoops = new PublishLoops(config.workerThreads(), executor);
-        this.service = new RatatoskrService(backend, registry, executor, publishLoops::current);
+        this.service = new RatatoskrService(backend, registry, executor);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
         this.tls = config.tls() == null ? null : new ReloadingGrpcSslContext(config.tls(), registry);
         if (tls != null) {
@@ -76,8 +72,7 @@ public final class GrpcServer implements AutoCloseable {
             builder.intercept(new GrpcAuthInterceptor(authenticator, java.time.Clock.systemUTC(), executor));
         }
         this.server = builder
-                .executor(PublishLoops.LOOKUP)
-                .callExecutor(publishLoops)
+                .executor(executor)
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxConcurrentCallsPerConnection(config.maxConcurrentCallsPerConnection())
                 .keepAliveTime(config.keepAliveTimeMs(), TimeUnit.MILLISECONDS)
@@ -120,7 +115,6 @@ public final class GrpcServer implements AutoCloseable {
             server.start();
         } catch (IOException e) {
             executor.shutdownNow();
-            publishLoops.close();
             throw new UncheckedIOException("cannot bind gRPC on " + config.host() + ":" + config.port() + ": "
                     + e.getMessage(), e);
         }
@@ -175,7 +169,6 @@ public final class GrpcServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdownNow();
-        publishLoops.close();
     }
 
     private static ThreadFactory named(String prefix) {

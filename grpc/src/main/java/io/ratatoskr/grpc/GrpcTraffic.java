@@ -7,6 +7,7 @@ import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -34,7 +35,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Thread-safety: thread-safe (striped counters).
  */
 final class GrpcTraffic implements ServerInterceptor {
-    /** {@code host:port} of the calling peer, in every call's context. */
+    /** {@code host:port} of the calling peer, in the context of every streaming call (not of unary ones). */
     static final Context.Key<String> PEER = Context.key("ratatoskr-peer");
 
     private final LongAdder messagesIn = new LongAdder();
@@ -52,8 +53,16 @@ final class GrpcTraffic implements ServerInterceptor {
                 super.sendMessage(message);
             }
         };
-        Context context = Context.current().withValue(PEER, peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
-        ServerCall.Listener<Q> listener = Contexts.interceptCall(context, counted, headers, next);
+        ServerCall.Listener<Q> listener;
+        if (call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.UNARY) {
+            // Only streams (Subscribe, Consume) show their peer: a unary call skips the context switch on
+            // each of its events.
+            listener = next.startCall(counted, headers);
+        } else {
+            Context context = Context.current()
+                    .withValue(PEER, peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+            listener = Contexts.interceptCall(context, counted, headers, next);
+        }
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onMessage(Q message) {

@@ -19,7 +19,6 @@ import io.ratatoskr.core.error.RatatoskrException;
 import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
-import io.ratatoskr.core.session.SessionLoop;
 import io.ratatoskr.core.topic.Topics;
 import io.ratatoskr.core.trace.PublishTrace;
 import java.time.Clock;
@@ -68,17 +67,11 @@ final class PublishRpcs {
     private final GrpcBackend backend;
     private final Clock clock;
     private final Executor blocking;
-    private final Supplier<SessionLoop> gatherLoop;
 
-    /**
-     * @param gatherLoop the loop the calling thread runs, on which a Publish's durable writes gather
-     *                   with the others that loop takes in one go ({@link PublishLoops}); null: none
-     */
-    PublishRpcs(GrpcBackend backend, Executor blocking, Supplier<SessionLoop> gatherLoop) {
+    PublishRpcs(GrpcBackend backend, Executor blocking) {
         this.backend = backend;
         this.clock = backend.broker().clock();
         this.blocking = blocking;
-        this.gatherLoop = gatherLoop;
     }
 
     void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
@@ -132,10 +125,6 @@ final class PublishRpcs {
         }
         backend.broker().metrics().messageReceived(BrokerMetrics.Protocol.GRPC, qos, message.payload().length);
         AckBarrier barrier = new AckBarrier();
-        SessionLoop loop = gatherLoop.get();
-        if (loop != null) {
-            barrier.gatherOn(loop); // appended with the other publishes of this loop's burst, answered once durable
-        }
         PublishTrace trace = backend.broker().tracing().publish(message, "grpc", null, TraceHeaders.current());
         if (trace != null) {
             message = trace.propagate(message);

@@ -92,10 +92,8 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
     /**
      * @param blocking the server's call executor, where Publish and PublishBatch move a call that must
      *                 first create its topic
-     * @param gatherLoop the publish loop the calling thread runs, or null ({@link PublishLoops#current})
      */
-    RatatoskrService(GrpcBackend backend, MeterRegistry registry, java.util.concurrent.Executor blocking,
-                     java.util.function.Supplier<io.ratatoskr.core.session.SessionLoop> gatherLoop) {
+    RatatoskrService(GrpcBackend backend, MeterRegistry registry, java.util.concurrent.Executor blocking) {
         this.backend = backend;
         this.registry = registry;
         this.poller = new ScheduledThreadPoolExecutor(1, named("grpc-poll"));
@@ -103,7 +101,7 @@ final class RatatoskrService extends RatatoskrGrpc.RatatoskrImplBase {
         this.admin = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(ADMIN_QUEUE),
                 named("grpc-admin"));
         this.topicRpcs = new TopicRpcs(backend);
-        this.publishRpcs = new PublishRpcs(backend, blocking, gatherLoop);
+        this.publishRpcs = new PublishRpcs(backend, blocking);
         this.subscribeRpcs = new SubscribeRpcs(backend, clients);
         this.cursorRpcs = new CursorRpcs(backend, poller, registry);
         this.groupRpcs = new GroupRpcs(backend, admin);

@@ -34,11 +34,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Concurrent unary Publish calls whose records are appended together (one loop's burst): each call is
- * answered only once its own record is durable, at the position that record has, and an append that
- * fails fails exactly the calls whose records it held.
+ * Many concurrent unary Publish calls to one partition (whose records the log writes and fsyncs
+ * together): each call is answered only once its own record is durable, at the position that record
+ * has, and an append that fails fails exactly the calls whose records it held.
  */
-class PublishGatherTest {
+class ConcurrentPublishTest {
     private static final int CALLS = 64;
 
     @TempDir
