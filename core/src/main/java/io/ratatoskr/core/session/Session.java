@@ -246,7 +246,8 @@ public final class Session {
     /**
      * Any thread. Whether publishers should hold back: messages reach the session faster than its
      * loop takes them in, or its client is alive ({@link #isTakingMessages}) yet its queue is half
-     * full or holds {@link #QUEUE_HIGH_BYTES} of payload. A client that takes nothing for the slow-subscriber timeout — gone, or stuck — does not
+     * full or holds {@link #QUEUE_HIGH_BYTES} of payload. A client that takes nothing for the
+     * slow-subscriber timeout — gone, or stuck — does not
      * hold publishers back: its queue fills and the overflow policy applies, so one stuck
      * subscriber cannot stall a topic. Back-pressure rather than drops is what keeps a fast
      * publisher from overrunning subscribers that keep up, however slowly. While publishers wait for

@@ -64,7 +64,8 @@ class StreamedPublishTest {
             EmbeddedChannel channel = Frames.untrackedChannel(MqttDecoder.forClient(version, MAX_PACKET_BYTES));
             try {
                 List<Object> out = Frames.feed(channel, Frames.split(stream, cuts).toArray(byte[][]::new));
-                assertThat(out).as("trial %d, cuts %s", trial, Arrays.toString(cuts)).containsExactlyElementsOf(expected);
+                assertThat(out).as("trial %d, cuts %s", trial, Arrays.toString(cuts))
+                        .containsExactlyElementsOf(expected);
             } finally {
                 channel.finishAndReleaseAll();
             }

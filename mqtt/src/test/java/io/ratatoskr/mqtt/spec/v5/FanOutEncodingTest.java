@@ -1,11 +1,9 @@
 package io.ratatoskr.mqtt.spec.v5;
 
-import io.ratatoskr.mqtt.codec.MqttPacket;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
 import io.ratatoskr.mqtt.codec.MqttProperties;
-import io.ratatoskr.mqtt.codec.MqttVersion;
 import io.ratatoskr.mqtt.spec.PahoV3Client;
 import io.ratatoskr.mqtt.testing.RawMqttClient;
 import io.ratatoskr.testkit.Seeds;
@@ -81,12 +79,7 @@ class FanOutEncodingTest extends V5SpecTest {
         RawMqttClient qos0 = raw("qos0");
         rawSubscribe(qos0, TOPIC, 0);
         // Raw 3.1.1.
-        RawMqttClient v3 = closeAfterTest(RawMqttClient.connect("127.0.0.1", broker.port(), MqttVersion.V3_1_1));
-        v3.send(new MqttPacket.Connect(MqttVersion.V3_1_1, "raw-v3", true, 60, null, null, null,
-                MqttProperties.EMPTY));
-        expect(v3, MqttPacket.ConnAck.class);
-        v3.send(new MqttPacket.Subscribe(1, List.of(new Subscription(TOPIC, 1)), MqttProperties.EMPTY));
-        expect(v3, MqttPacket.SubAck.class);
+        RawMqttClient v3 = rawV3Subscribed("raw-v3", TOPIC, 1);
         // Paho v5 with a subscription identifier, and Paho 3.1.1.
         // No topic aliases here: Paho 1.2.5 hands aliased messages to messageArrived with an empty topic
         // (the raw client above checks aliases byte by byte).

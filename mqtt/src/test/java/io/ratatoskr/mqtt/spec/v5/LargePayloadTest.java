@@ -2,7 +2,6 @@ package io.ratatoskr.mqtt.spec.v5;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.ratatoskr.mqtt.codec.MqttPacket;
 import io.ratatoskr.mqtt.codec.MqttPacket.PubAck;
 import io.ratatoskr.mqtt.codec.MqttPacket.Publish;
 import io.ratatoskr.mqtt.codec.MqttPacket.Subscription;
@@ -60,12 +59,7 @@ class LargePayloadTest extends V5SpecTest {
         RawMqttClient aliased = raw("aliased", MqttProperties.builder().topicAliasMaximum(2).build());
         rawSubscribe(aliased, 1, MqttProperties.builder().addSubscriptionIdentifier(4).build(),
                 new Subscription("large/#", 1, false, false, 0));
-        RawMqttClient v3 = closeAfterTest(RawMqttClient.connect("127.0.0.1", broker.port(), MqttVersion.V3_1_1));
-        v3.send(new MqttPacket.Connect(MqttVersion.V3_1_1, "raw-v3", true, 60, null, null, null,
-                MqttProperties.EMPTY));
-        expect(v3, MqttPacket.ConnAck.class);
-        v3.send(new MqttPacket.Subscribe(1, List.of(new Subscription(TOPIC, 1)), MqttProperties.EMPTY));
-        expect(v3, MqttPacket.SubAck.class);
+        RawMqttClient v3 = rawV3Subscribed("raw-v3", TOPIC, 1);
         PahoClient pahoV5 = paho("paho-v5");
         pahoV5.client.subscribe(TOPIC, 1);
         PahoV3Client pahoV3 = closeAfterTest(PahoV3Client.connect(broker, "paho-v3"));

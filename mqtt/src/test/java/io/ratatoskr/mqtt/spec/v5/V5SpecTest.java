@@ -143,6 +143,16 @@ abstract class V5SpecTest {
         return raw(clientId, MqttProperties.EMPTY);
     }
 
+    /** A raw MQTT 3.1.1 client, connected with a clean session and subscribed to {@code filter} at {@code qos}. */
+    RawMqttClient rawV3Subscribed(String clientId, String filter, int qos) throws IOException {
+        RawMqttClient c = closeAfterTest(RawMqttClient.connect("127.0.0.1", broker.port(), MqttVersion.V3_1_1));
+        c.send(new Connect(MqttVersion.V3_1_1, clientId, true, 60, null, null, null, MqttProperties.EMPTY));
+        expect(c, ConnAck.class);
+        c.send(new Subscribe(1, List.of(new Subscription(filter, qos)), MqttProperties.EMPTY));
+        expect(c, SubAck.class);
+        return c;
+    }
+
     static Connect connect(String clientId, boolean cleanStart, MqttProperties properties) {
         return new Connect(MqttVersion.V5, clientId, cleanStart, 60, null, null, null, properties);
     }

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/work/wt-pay/bench/results/payloads-2026-11-24c/q0-16KiB/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/pay-new-1/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab7226498484615500264/new-data --mqtt-port 38827 --grpc-port -1 --http-port -1
