@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/work/main/bench/results/payloads-2026-11-24d/q0-16KiB/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/base-c0ef7ae/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab14089940240370535296/base-data --mqtt-port 33279 --grpc-port -1 --http-port -1

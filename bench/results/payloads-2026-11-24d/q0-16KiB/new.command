@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/work/main/bench/results/payloads-2026-11-24d/q0-16KiB/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/new-44baccd/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab14089940240370535296/new-data --mqtt-port 36601 --grpc-port -1 --http-port -1

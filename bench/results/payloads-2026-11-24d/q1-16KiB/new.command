@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/work/main/bench/results/payloads-2026-11-24d/q1-16KiB/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/new-44baccd/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab17712510985425700110/new-data --mqtt-port 38225 --grpc-port -1 --http-port -1
