@@ -74,6 +74,14 @@ public final class AbCommand implements Callable<Integer> {
             + " \"--max-inflight 256\" (default: none).")
     String brokerArgs = "";
 
+    @Option(names = "--base-args", description = "Extra arguments of the base broker's `server`, after --broker-args:"
+            + " with the same jar on both sides, an A/B of a setting, e.g. \"--io-threads 1\" (default: none).")
+    String baseArgs = "";
+
+    @Option(names = "--new-args", description = "Extra arguments of the new broker's `server`, after --broker-args"
+            + " (default: none).")
+    String newArgs = "";
+
     @Option(names = "--broker-java-opts", description = "JVM options of both brokers (default: none).")
     String brokerJavaOpts = "";
 
@@ -185,6 +193,7 @@ public final class AbCommand implements Callable<Integer> {
                 "--mqtt-port", Integer.toString(mqtt), "--grpc-port", Integer.toString(grpc),
                 "--http-port", Integer.toString(http)));
         cmd.addAll(words(brokerArgs));
+        cmd.addAll(words(label.equals("base") ? baseArgs : newArgs));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(label + ".log").toFile()).start();
         Files.writeString(dir.resolve(label + ".command"), String.join(" ", cmd) + "\n");
@@ -269,6 +278,10 @@ public final class AbCommand implements Callable<Integer> {
                     .append(k.httpPort() > 0 ? ", HTTP port " + k.httpPort() : "").append('\n');
         }
         b.append("broker arguments (both): ").append(brokerArgs.isBlank() ? "none" : brokerArgs).append('\n');
+        if (!baseArgs.isBlank() || !newArgs.isBlank()) {
+            b.append("broker arguments of base only: ").append(baseArgs.isBlank() ? "none" : baseArgs)
+                    .append("; of new only: ").append(newArgs.isBlank() ? "none" : newArgs).append('\n');
+        }
         b.append("broker JVM options (both): ").append(brokerJavaOpts.isBlank() ? "none" : brokerJavaOpts).append('\n');
         b.append("generator: ").append(generator).append(", JVM options ").append(genJavaOpts).append(", arguments ")
                 .append(String.join(" ", generatorArgs)).append('\n');

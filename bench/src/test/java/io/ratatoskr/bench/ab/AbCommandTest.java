@@ -40,4 +40,27 @@ class AbCommandTest {
         assertThat(summary.at("/figures/0/base").asDouble()).isPositive();
         assertThat(Files.readString(out.resolve("ab.md"))).contains("| throughput (msg/s) |").contains("new / base");
     }
+
+    @Test
+    void comparesASettingWithTheSameJarOnBothSides(@TempDir Path dir) throws Exception {
+        String cp = System.getProperty("java.class.path");
+        Path out = dir.resolve("ab");
+
+        int rc = new CommandLine(new AbCommand()).execute("--base", cp, "--new", cp, "--reps", "1", "--out",
+                out.toString(), "--broker-java-opts", "-Xmx256m", "--gen-java-opts", "-Xmx256m", "--no-prime",
+                "--new-args", "--io-threads 1", "--",
+                "--qos", "1", "-p", "1", "-s", "1", "--rate", "500", "--duration", "500ms", "--warmup", "200ms");
+
+        assertThat(rc).isZero();
+        assertThat(Files.readString(out.resolve("new.command"))).endsWith(" --io-threads 1\n");
+        assertThat(Files.readString(out.resolve("base.command"))).doesNotContain("--io-threads");
+        assertThat(Files.readString(out.resolve("environment.txt")))
+                .contains("broker arguments of base only: none; of new only: --io-threads 1");
+        // The new broker ran with the setting: one event loop, where base has one per CPU.
+        assertThat(Files.readString(out.resolve("new.log"))).contains(", 1 I/O threads)");
+        assertThat(Files.readString(out.resolve("base.log")))
+                .contains(", " + Runtime.getRuntime().availableProcessors() + " I/O threads)");
+        assertThat(out.resolve("base-1.json")).exists();
+        assertThat(out.resolve("new-1.json")).exists();
+    }
 }
