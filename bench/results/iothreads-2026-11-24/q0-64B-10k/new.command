@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/work/main/bench/results/iothreads-2026-11-24/q0-64B-10k/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/new-44baccd/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab6055806600658497503/new-data --mqtt-port 34093 --grpc-port -1 --http-port -1 --io-threads 1

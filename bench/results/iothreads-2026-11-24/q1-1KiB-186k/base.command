@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/work/main/bench/results/iothreads-2026-11-24/q1-1KiB-186k/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/new-44baccd/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab12597502544329967870/base-data --mqtt-port 36481 --grpc-port -1 --http-port -1
