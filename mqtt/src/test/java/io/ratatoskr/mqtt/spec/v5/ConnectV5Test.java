@@ -105,16 +105,17 @@ class ConnectV5Test extends V5SpecTest {
 
     @Test
     void sessionIsDiscardedWhenItsExpiryIntervalHasPassed() throws Exception {
-        RawMqttClient c = raw("brief", MqttProperties.builder().sessionExpiryInterval(1).build());
+        // Two seconds, so that "kept right after the disconnect" holds on a loaded machine too.
+        RawMqttClient c = raw("brief", MqttProperties.builder().sessionExpiryInterval(2).build());
         rawSubscribe(c, "brief/topic", 1);
         long closedAt = System.nanoTime();
         c.send(Disconnect.NORMAL);
         assertThat(c.awaitClosed(TIMEOUT)).isTrue();
         assertThat(broker.broker().session("brief")).as("kept right after the disconnect").isNotNull();
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().session("brief") == null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.broker().session("brief") == null);
         assertThat(Duration.ofNanos(System.nanoTime() - closedAt)).as("kept for the interval")
-                .isGreaterThanOrEqualTo(Duration.ofMillis(900));
+                .isGreaterThanOrEqualTo(Duration.ofMillis(1_900));
         assertThat(broker.broker().subscriptionCount()).as("its subscriptions are gone").isZero();
 
         ConnAck again = rawConnect(rawSocket(), connect("brief", false, MqttProperties.EMPTY));
