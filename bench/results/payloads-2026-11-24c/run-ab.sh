@@ -3,11 +3,14 @@
 # payload table of docs/benchmarks.md (bench/compare-mqtt.sh q[01]-4x4-<size>), flat out, then fixed rates.
 #   BASE=/tmp/base-c0ef7ae/ratatoskr.jar NEW=<copy of server/target/ratatoskr.jar> REPS=3 \
 #     bench/results/payloads-2026-11-24c/run-ab.sh
+# OUT (this directory) is where each scenario's results and log go; the quiet rerun of 2026-11-24d used
+#   OUT=bench/results/payloads-2026-11-24d.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 BASE=${BASE:-/tmp/base-c0ef7ae/ratatoskr.jar}
 NEW=${NEW:?the new broker jar}
+OUT=${OUT:-$here}
 REPS=${REPS:-3}
 SCENARIOS=${SCENARIOS:-q1-64KiB q0-64KiB q1-16KiB q0-16KiB q1-4KiB q0-4KiB q1-64KiB-2k q1-16KiB-5k}
 for s in $SCENARIOS; do
@@ -24,6 +27,6 @@ for s in $SCENARIOS; do
   esac
   echo "== $s: $args (load $(cut -d' ' -f1-3 /proc/loadavg))"
   # shellcheck disable=SC2086
-  "$root/ratatoskr" bench ab --base "$BASE" --new "$NEW" --reps "$REPS" --out "$here/$s" -- \
-    $args --duration 5s --warmup 2s 2>&1 | tee "$here/$s.log" | sed -n '/^| metric/,/^results/p'
+  "$root/ratatoskr" bench ab --base "$BASE" --new "$NEW" --reps "$REPS" --out "$OUT/$s" -- \
+    $args --duration 5s --warmup 2s 2>&1 | tee "$OUT/$s.log" | sed -n '/^| figure/,/^results/p'
 done
