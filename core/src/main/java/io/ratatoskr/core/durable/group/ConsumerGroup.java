@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -88,7 +87,7 @@ final class ConsumerGroup {
     private final List<GroupMember> members = new ArrayList<>();
     private int memberTurn;
     /** Deliveries awaiting an answer, in delivery order (so deadlines come in order too). */
-    private final LinkedHashMap<Long, PendingMessage> inFlight = new LinkedHashMap<>();
+    private final SequenceWindow<PendingMessage> inFlight = new SequenceWindow<>();
     private long nextDeliveryId = 1;
     /** Appends to the dead-letter topic not yet completed: a close waits for them. */
     private int deadLetterAppends;
@@ -225,7 +224,7 @@ final class ConsumerGroup {
                 memberCount.decrementAndGet();
                 members.remove(m);
                 Set<Long> counted = attempted == null ? null : new HashSet<>(attempted);
-                for (PendingMessage e : new ArrayList<>(m.inFlight.values())) {
+                for (PendingMessage e : m.inFlight.values()) {
                     long deliveryId = e.deliveryId;
                     untrack(e);
                     if (counted == null || counted.contains(deliveryId)) {
@@ -527,8 +526,8 @@ final class ConsumerGroup {
         e.deadlineMs = now + config.ackTimeoutMs();
         e.retryAtMs = -1;
         e.generation++;
-        inFlight.put(e.deliveryId, e);
-        member.inFlight.put(e.deliveryId, e);
+        inFlight.add(e.deliveryId, e);
+        member.inFlight.add(e.deliveryId, e);
         state.putMessage(e);
         metrics.delivered.increment();
         try {
@@ -686,24 +685,29 @@ final class ConsumerGroup {
     /** Times out overdue deliveries and runs due retries; {@code full}: check every delivery, not just the oldest. */
     private void runTimers(boolean full) {
         long now = clock.now();
-        List<PendingMessage> overdue = new ArrayList<>();
-        for (PendingMessage e : inFlight.values()) {
-            if (e.deadlineMs <= now) {
-                overdue.add(e);
-            } else if (!full) {
-                break;
+        if (full) {
+            for (PendingMessage e : inFlight.values()) {
+                if (e.deadlineMs <= now) {
+                    timedOut(e);
+                }
             }
-        }
-        for (PendingMessage e : overdue) {
-            log.debug("group {}: delivery {} to {} timed out", id, e.deliveryId, e.owner.name());
-            untrack(e);
-            fail(e, PendingMessage.Failure.TIMEOUT, 0);
+        } else {
+            // Deadlines mostly follow delivery order: the oldest overdue ones are at the front.
+            while (!inFlight.isEmpty() && inFlight.first().deadlineMs <= now) {
+                timedOut(inFlight.first());
+            }
         }
         for (PendingMessage e : window.dueTimers(now)) {
             if (e.state == PendingMessage.State.DEAD_LETTERING) {
                 appendDeadLetter(e);
             }
         }
+    }
+
+    private void timedOut(PendingMessage e) {
+        log.debug("group {}: delivery {} to {} timed out", id, e.deliveryId, e.owner.name());
+        untrack(e);
+        fail(e, PendingMessage.Failure.TIMEOUT, 0);
     }
 
     /** Persists what changed and arms the next wake-up. Ends every task that changed state. */
@@ -721,7 +725,7 @@ final class ConsumerGroup {
         }
         long due = Long.MAX_VALUE;
         if (!inFlight.isEmpty()) {
-            due = inFlight.values().iterator().next().deadlineMs;
+            due = inFlight.first().deadlineMs;
         }
         due = Math.min(due, window.nextTimerMs());
         clock.wakeAt(due, this::onWakeup);

@@ -1,7 +1,6 @@
 package io.ratatoskr.core.durable.group;
 
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,7 +26,7 @@ public final class GroupMember {
     volatile int effectivePrefetch;
 
     // Confined to the group's thread.
-    final LinkedHashMap<Long, PendingMessage> inFlight = new LinkedHashMap<>();
+    final SequenceWindow<PendingMessage> inFlight = new SequenceWindow<>();
     boolean left;
 
     GroupMember(ConsumerGroup group, String name, int prefetch, GroupSink sink) {

@@ -2,7 +2,6 @@ package io.ratatoskr.core.durable.group;
 
 import io.ratatoskr.core.durable.Partition;
 import java.util.ArrayDeque;
-import java.util.TreeMap;
 
 /**
  * A consumer group's position in one partition.
@@ -26,7 +25,7 @@ final class PartitionCursor {
     /** The next offset to read from the partition. */
     long readPosition;
     /** Messages read and not done, by offset. */
-    final TreeMap<Long, PendingMessage> window = new TreeMap<>();
+    final SequenceWindow<PendingMessage> window = new SequenceWindow<>();
     /** Messages read and never delivered, in offset order. */
     final ArrayDeque<PendingMessage> fresh = new ArrayDeque<>();
     /** Whether the partition record must be written. */

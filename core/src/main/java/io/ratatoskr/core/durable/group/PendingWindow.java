@@ -159,7 +159,7 @@ final class PendingWindow {
                 e.firstFailureMs = s.firstFailureMs();
                 e.retryAtMs = s.retryAtMs();
                 e.lastFailure = PendingMessage.Failure.of(s.lastFailure());
-                c.window.put(offset, e);
+                c.window.add(offset, e);
                 count++;
                 bytes += e.bytes;
                 if (s.deadLetterReason() != null) {
@@ -315,7 +315,7 @@ final class PendingWindow {
                 DurableMessage m = decode(c.partition, record);
                 if (m != null) {
                     PendingMessage e = new PendingMessage(c.id, record.offset(), m);
-                    c.window.put(e.offset, e);
+                    c.window.add(e.offset, e);
                     c.fresh.add(e);
                     count++;
                     bytes += e.bytes;
