@@ -127,15 +127,7 @@ cat "$OUT/environment.txt" >&2
 
 ratatoskr_gen=(io.ratatoskr.bench.grpc.GrpcLoad --port "$grpc_port")
 common_ours=$common_grpc
-if [ -n "$BROKER_WARMUP" ]; then
-  # The same runs, unmeasured: their output goes to the scratch directory, not to $OUT.
-  results=$OUT
-  OUT="$work/broker-warmup"
-  mkdir -p "$OUT"
-  echo "warming up both brokers: $BROKER_WARMUP" >&2
-  REPS=1 SCENARIOS=$BROKER_WARMUP run_scenarios
-  OUT=$results
-fi
+warm_up_brokers "$work"
 run_scenarios
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/environment.txt"

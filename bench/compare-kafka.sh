@@ -19,6 +19,10 @@
 #   QUIET_WAIT (1800): longest wait for that, in seconds; then run anyway and say so
 #   RUN_MAX_BUSY (0.5): before each run, with both brokers idle, wait until the machine is busy for at most
 #     this many CPUs (over 2 s), i.e. until nobody else is building; RUN_QUIET_WAIT (300) seconds at most
+#   BROKER_WARMUP (regex over scenario ids, default '^(group-16c|drain-4m|live-4p4m)$'; empty: none): run these
+#     once on both brokers before the measured repetitions, results discarded. A drain measures from the first
+#     delivery, with no warm-up of its own, so without this the first repetition of a drain times the JIT
+#     compiling each broker's read path as much as the broker
 #
 # Both brokers run for the whole comparison on free loopback ports, with their data in the same fresh
 # directory (one filesystem): Ratatoskr from server/target/ratatoskr.jar, Kafka 4.4.0 as a single KRaft
@@ -36,6 +40,7 @@ kafka_comparison_settings durable
 PAYLOAD=${PAYLOAD:-1024}
 PARTITIONS=${PARTITIONS:-4}
 PRELOAD=${PRELOAD:-200000}
+BROKER_WARMUP=${BROKER_WARMUP-'^(group-16c|drain-4m|live-4p4m)$'}
 INFLIGHT=${INFLIGHT:-64}
 
 # Scenario id | MqttLoad arguments (Ratatoskr) | KafkaLoad arguments. Same clients, partitions, payload and
@@ -91,7 +96,7 @@ start_kafka_node "$work"
   echo "kafka: java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=kafka-gc.log:... ${KAFKA_JAVA_OPTS:-} -cp $bench_jar io.ratatoskr.bench.kafka.KafkaNode --dir <fresh, same filesystem>"
   echo "mqtt generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.mqtt.MqttLoad --admin-url http://127.0.0.1:<http> --duration $DURATION --warmup $WARMUP $common_mqtt <scenario>"
   echo "kafka generator: java $GEN_JAVA_OPTS -cp bench/target/ratatoskr-bench.jar io.ratatoskr.bench.kafka.KafkaLoad --bootstrap <kafka> --duration $DURATION --warmup $WARMUP $common_kafka <scenario>"
-  echo "repetitions: $REPS"
+  echo "repetitions: $REPS (after one unmeasured run of each of: ${BROKER_WARMUP:-none})"
   echo "scenarios:"
   for entry in "${scenarios[@]}"; do echo "  $entry"; done
 } > "$OUT/environment.txt"
@@ -99,6 +104,7 @@ cat "$OUT/environment.txt" >&2
 
 ratatoskr_gen=(io.ratatoskr.bench.mqtt.MqttLoad --port "$mqtt_port" --admin-url "http://127.0.0.1:$http_port")
 common_ours=$common_mqtt
+warm_up_brokers "$work"
 run_scenarios
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/environment.txt"

@@ -165,6 +165,19 @@ run_scenarios() {
   done
 }
 
+# warm_up_brokers SCRATCH: when $BROKER_WARMUP (a regex over scenario ids) is set, runs those scenarios once on
+# each broker before the measured repetitions, with their output in SCRATCH/broker-warmup rather than $OUT, so that
+# neither broker's JIT compiles its hot paths during the first measured runs.
+warm_up_brokers() {
+  [ -n "${BROKER_WARMUP:-}" ] || return 0
+  local results=$OUT
+  OUT="$1/broker-warmup"
+  mkdir -p "$OUT"
+  echo "warming up both brokers: $BROKER_WARMUP" >&2
+  REPS=1 SCENARIOS=$BROKER_WARMUP run_scenarios
+  OUT=$results
+}
+
 # run BROKER ID REP ARGS...: one generator run in a JVM of its own ($GEN_JAVA_OPTS), after before_run, writing
 # $OUT/<id>-<broker>-<rep>.{json,txt,err}. For ratatoskr it runs the array `ratatoskr_gen` (main class and its
 # broker options) with $common_ours, for kafka KafkaLoad against $bootstrap with $common_kafka; ARGS follow. Each

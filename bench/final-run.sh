@@ -16,9 +16,10 @@
 #   payloads  compare-mqtt.sh, q0 and q1 4x4 at 16 B, 256 B, 4 KiB, 16 KiB, 64 KiB, PAYLOAD_REPS (1)
 #             -> block mqtt-payloads, docs/img/payloads-{mbps,msgs}.png and payloads.md            ~6 min
 #   durable   compare-kafka.sh, DURABLE_SCENARIOS (the 7 of "Quiet-machine run after the durable-path changes"),
-#             DURABLE_REPS (2) -> block durable-final                                              ~6 min
+#             DURABLE_REPS (2), after one unmeasured run of DURABLE_WARMUP ('^(group-16c|drain-4m|live-4p4m)$')
+#             on each broker -> block durable-final                                                ~7 min
 #   grpc      compare-grpc.sh, GRPC_SCENARIOS (7 of the 16), GRPC_REPS (2), after one unmeasured run of
-#             BROKER_WARMUP ('^(pub-group-1k|consume-4m)$') on each broker -> block grpc-final       ~7 min
+#             GRPC_WARMUP ('^(pub-group-1k|consume-4m)$') on each broker -> block grpc-final         ~7 min
 #   jmh       the JMH microbenchmarks, short (JMH_OPTS '-f 1 -wi 2 -w 1s -i 3 -r 1s'), codec and topic matching
 #             with -prof gc -> jmh/ (summary.md)                                                   ~4 min
 #
@@ -53,7 +54,8 @@ PAYLOAD_SCENARIOS='^q[01]-4x4-(16B|256B|4KiB|16KiB|64KiB)$'
 DURABLE_SCENARIOS=${DURABLE_SCENARIOS:-'^(fsync-1c|fsync-16c|async-1c|async-16c|group-16c|drain-4m|live-4p4m)$'}
 GRPC_SCENARIOS=${GRPC_SCENARIOS:-'^(seq-fsync-100b|pub-fsync-1k|pub-group-1k|batch-fsync-1k|consume-4m|consume-4m-b50|latency-fsync)$'}
 JMH_OPTS=${JMH_OPTS:-"-f 1 -wi 2 -w 1s -i 3 -r 1s"}
-export BROKER_WARMUP=${BROKER_WARMUP-'^(pub-group-1k|consume-4m)$'}
+DURABLE_WARMUP=${DURABLE_WARMUP-'^(group-16c|drain-4m|live-4p4m)$'}
+GRPC_WARMUP=${GRPC_WARMUP-'^(pub-group-1k|consume-4m)$'}
 if [ "$DRY" = 1 ]; then
   # Tiny everything: proves that each part runs and reports, measures nothing.
   DURATION=1s WARMUP=500ms MQTT_REPS=1 PAYLOAD_REPS=1 DURABLE_REPS=1 GRPC_REPS=1
@@ -62,7 +64,8 @@ if [ "$DRY" = 1 ]; then
   DURABLE_SCENARIOS='^(fsync-1c|drain-4m)$'
   GRPC_SCENARIOS='^(pub-fsync-1k|consume-4m)$'
   JMH_OPTS="-f 1 -wi 0 -i 1 -r 200ms"
-  export FRACTIONS="0.5" PRELOAD=20000 PRIME=0 BROKER_WARMUP='' QUIET_WAIT=0 RUN_QUIET_WAIT=0
+  DURABLE_WARMUP='' GRPC_WARMUP=''
+  export FRACTIONS="0.5" PRELOAD=20000 PRIME=0 QUIET_WAIT=0 RUN_QUIET_WAIT=0
 fi
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
@@ -152,13 +155,13 @@ for part in $PARTS; do
       ;;
     durable)
       part_start durable durable
-      REPS=$DURABLE_REPS DURATION=$DURATION SCENARIOS=$DURABLE_SCENARIOS OUT="$OUT/durable" bench/compare-kafka.sh \
+      REPS=$DURABLE_REPS DURATION=$DURATION SCENARIOS=$DURABLE_SCENARIOS BROKER_WARMUP=$DURABLE_WARMUP OUT="$OUT/durable" bench/compare-kafka.sh \
         || failed+=(durable)
       report "$OUT/durable" durable-final --baseline kafka --throughput-target 0
       ;;
     grpc)
       part_start grpc grpc
-      REPS=$GRPC_REPS DURATION=$DURATION SCENARIOS=$GRPC_SCENARIOS OUT="$OUT/grpc" bench/compare-grpc.sh \
+      REPS=$GRPC_REPS DURATION=$DURATION SCENARIOS=$GRPC_SCENARIOS BROKER_WARMUP=$GRPC_WARMUP OUT="$OUT/grpc" bench/compare-grpc.sh \
         || failed+=(grpc)
       report "$OUT/grpc" grpc-final --baseline kafka --throughput-target 0
       ;;
