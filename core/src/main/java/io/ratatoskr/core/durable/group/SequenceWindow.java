@@ -8,14 +8,15 @@ import java.util.List;
  * Values under increasing {@code long} keys that come in in key order and leave in any order: what a
  * {@code TreeMap<Long, T>} or an insertion-ordered {@code LinkedHashMap<Long, T>} would hold, for the
  * way a consumer group uses them — a partition's pending messages by offset (the first key is the
- * committed offset) and the deliveries in flight by delivery id (the first is the next to time out).
+ * committed offset) and the deliveries in flight by delivery id (the oldest first).
  *
  * <p>It is a ring of slots in key order, the keys in a parallel array. A value that leaves empties
- * its slot (found by binary search), and empty slots at the front are dropped at once. An empty slot
+ * its slot (found by its key), and empty slots at the front are dropped at once. An empty slot
  * behind a value that stays (a message waiting for a retry while later ones are acknowledged) is
  * kept until the ring holds more empty slots than values, then the ring is compacted: the slots stay
  * within about twice the values, and each operation costs amortized constant time apart from the
- * search. Adding, taking the first and removing allocate nothing and box nothing once the ring has
+ * search, which is a lookup by distance from the first key while keys have no gaps, else binary.
+ * Adding, taking the first and removing allocate nothing and box nothing once the ring has
  * grown to its working size.
  *
  * <p>Thread-safety: none; each window is confined to its group's thread.
@@ -132,6 +133,14 @@ final class SequenceWindow<T> {
 
     /** The slot (0: the front) holding {@code key}, or -1. */
     private int find(long key) {
+        if (slots == 0) {
+            return -1;
+        }
+        // Keys without gaps (a partition's offsets, a group's delivery ids) are found by their distance.
+        long distance = key - keys[head];
+        if (distance >= 0 && distance < slots && keys[index((int) distance)] == key) {
+            return (int) distance;
+        }
         int lo = 0;
         int hi = slots - 1;
         while (lo <= hi) {
