@@ -75,6 +75,11 @@ public final class MqttProperties {
      */
     private PropertiesWriter.Forwarded forwarded;
     private boolean encodedOnce;
+    /**
+     * The user properties as UTF-8, made the first time they are sized and shared as {@link #forwarded} is
+     * (with the same benign race: its fields are final).
+     */
+    private PropertiesWriter.UserPropertyBytes userPropertyBytes;
 
     private MqttProperties(Builder b) {
         payloadFormatIndicator = b.payloadFormatIndicator;
@@ -226,6 +231,14 @@ public final class MqttProperties {
             source.forwarded = f;
         }
         return f;
+    }
+
+    PropertiesWriter.UserPropertyBytes userPropertyBytesIfMade() {
+        return forwardSource.userPropertyBytes;
+    }
+
+    void keepUserPropertyBytes(PropertiesWriter.UserPropertyBytes u) {
+        forwardSource.userPropertyBytes = u;
     }
 
     /** The encoded message properties if they were made, else null; for sizing, which is no use. */

@@ -132,12 +132,42 @@ final class PropertiesWriter {
     }
 
     private static int userPropertiesSize(MqttProperties p) {
-        int n = 0;
-        for (int i = 0; i < p.userPropertyCount(); i++) {
-            n += 1 + Wire.stringSize(p.userPropertyName(i), "user property name")
-                    + Wire.stringSize(p.userPropertyValue(i), "user property value");
+        return p.userPropertyCount() == 0 ? 0 : userPropertyBytes(p).size;
+    }
+
+    /**
+     * The user properties of an {@link MqttProperties} as UTF-8, names at even and values at odd indexes, and the
+     * bytes they take as properties: made when the properties are first sized, for their writing to copy.
+     */
+    static final class UserPropertyBytes {
+        final byte[][] strings;
+        final int size;
+
+        private UserPropertyBytes(byte[][] strings, int size) {
+            this.strings = strings;
+            this.size = size;
         }
-        return n;
+    }
+
+    /** The user properties of {@code p} encoded, once; refuses strings no peer would accept, as {@link #size}. */
+    private static UserPropertyBytes userPropertyBytes(MqttProperties p) {
+        UserPropertyBytes u = p.userPropertyBytesIfMade();
+        if (u != null) {
+            return u;
+        }
+        int count = p.userPropertyCount();
+        byte[][] strings = new byte[2 * count][];
+        int size = 0;
+        for (int i = 0; i < count; i++) {
+            byte[] name = Wire.encodeString(p.userPropertyName(i), "user property name");
+            byte[] value = Wire.encodeString(p.userPropertyValue(i), "user property value");
+            strings[2 * i] = name;
+            strings[2 * i + 1] = value;
+            size += 5 + name.length + value.length; // identifier, and a two-byte length before each string
+        }
+        u = new UserPropertyBytes(strings, size);
+        p.keepUserPropertyBytes(u);
+        return u;
     }
 
     /** Sizes property by property, checking each may travel here; throws at the first that may not. */
@@ -348,10 +378,14 @@ final class PropertiesWriter {
     }
 
     private static void writeUserProperties(ByteBuf out, MqttProperties p) {
-        for (int i = 0; i < p.userPropertyCount(); i++) {
+        if (p.userPropertyCount() == 0) {
+            return;
+        }
+        byte[][] strings = userPropertyBytes(p).strings;
+        for (int i = 0; i < strings.length; i += 2) {
             out.writeByte(PropertyId.USER_PROPERTY.id());
-            Wire.writeString(out, p.userPropertyName(i));
-            Wire.writeString(out, p.userPropertyValue(i));
+            out.writeShort(strings[i].length).writeBytes(strings[i]);
+            out.writeShort(strings[i + 1].length).writeBytes(strings[i + 1]);
         }
     }
 

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufUtil;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 import static io.ratatoskr.mqtt.codec.MalformedPacketException.malformed;
 
@@ -107,6 +108,23 @@ final class Utf8 {
 
     private static MalformedPacketException illFormed(String field, int offset) {
         return malformed(field + ": ill-formed UTF-8 at byte " + offset + " [MQTT-1.5.4-1]");
+    }
+
+    /**
+     * {@code s} as UTF-8, refused as {@link #encodedLength} refuses. An ASCII string (the usual one) is encoded
+     * by the JDK's vectorized encoder and only searched for U+0000; any other is checked char by char first.
+     */
+    static byte[] encode(String s, String field) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == s.length()) {
+            // One byte per char: every char is ASCII, so no surrogate, and U+0000 is the only one to refuse.
+            if (s.indexOf(0) >= 0) {
+                throw new IllegalArgumentException(field + " contains U+0000, which MQTT forbids");
+            }
+        } else {
+            encodedLength(s, field); // an unpaired surrogate would have been replaced: refuse it instead
+        }
+        return bytes;
     }
 
     /**

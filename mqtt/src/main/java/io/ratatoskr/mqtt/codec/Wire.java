@@ -174,6 +174,16 @@ final class Wire {
         return 2 + length;
     }
 
+    /** A UTF-8 Encoded String's bytes, without the length prefix; refuses what {@link #stringSize} refuses. */
+    static byte[] encodeString(String s, String field) {
+        byte[] bytes = Utf8.encode(s, field);
+        if (bytes.length > MAX_TWO_BYTE_LENGTH) {
+            throw new IllegalArgumentException(field + " is " + bytes.length + " bytes of UTF-8; at most "
+                    + MAX_TWO_BYTE_LENGTH + " fit");
+        }
+        return bytes;
+    }
+
     static int binarySize(byte[] b, String field) {
         if (b.length > MAX_TWO_BYTE_LENGTH) {
             throw new IllegalArgumentException(field + " is " + b.length + " bytes; at most "

@@ -146,6 +146,11 @@ class PacketWriterTest {
 
     // ---- refusals ----
 
+    private static Publish publishWithUserProperty(String name, String value) {
+        return new Publish("t", 1, false, false, 1, new byte[0],
+                MqttProperties.builder().addUserProperty("first", "ok").addUserProperty(name, value).build());
+    }
+
     @Test
     void packetsThatCannotBeWrittenCorrectlyAreRefused() {
         assertThatIllegalArgumentException().isThrownBy(() -> PacketWriter.encodedSize(new Auth(0, MqttProperties.EMPTY), V3_1_1))
@@ -158,6 +163,15 @@ class PacketWriterTest {
                 .withMessageContaining("65536 bytes");
         assertThatIllegalArgumentException().isThrownBy(() -> encode(publishTo("\u20AC".repeat(21_846)), V5))
                 .withMessageContaining("65538 bytes");
+        // User properties are encoded once, ASCII by the fast path, others checked char by char.
+        assertThatIllegalArgumentException().isThrownBy(() -> encode(publishWithUserProperty("k", "a\u0000b"), V5))
+                .withMessageContaining("user property value contains U+0000");
+        assertThatIllegalArgumentException().isThrownBy(() -> encode(publishWithUserProperty("\u00e9\u0000", "v"), V5))
+                .withMessageContaining("user property name contains U+0000");
+        assertThatIllegalArgumentException().isThrownBy(() -> encode(publishWithUserProperty("k", "\u00e9\uDC00"), V5))
+                .withMessageContaining("unpaired surrogate");
+        assertThatIllegalArgumentException().isThrownBy(() -> encode(publishWithUserProperty("k", "x".repeat(65_536)), V5))
+                .withMessageContaining("user property value is 65536 bytes");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> encode(new PubAck(1, 0, MqttProperties.builder().topicAlias(1).build()), V5))
                 .withMessageContaining("topic alias may not travel in PUBACK");
