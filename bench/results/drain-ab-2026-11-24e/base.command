@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=bench/results/drain-ab-2026-11-24e/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/head-cc1c6ba/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab14396416607532240615/base-data --mqtt-port 42523 --grpc-port -1 --http-port 41661
