@@ -297,6 +297,7 @@ final class ConsumerGroup {
             closing = true;
             closed = f;
             clock.stop();
+            afterChange(); // releases the held first-delivery records, and the partition records they allow
             finishClose();
         });
         return f;
@@ -514,7 +515,8 @@ final class ConsumerGroup {
 
     private void send(GroupMember member, PendingMessage e, long now) {
         PartitionCursor c = window.cursor(e.partition);
-        if (e.offset >= c.deliveredEnd) {
+        boolean first = e.offset >= c.deliveredEnd;
+        if (first) {
             c.deliveredEnd = e.offset + 1;
             c.dirty = true;
         }
@@ -528,7 +530,11 @@ final class ConsumerGroup {
         e.generation++;
         inFlight.add(e.deliveryId, e);
         member.inFlight.add(e.deliveryId, e);
-        state.putMessage(e);
+        if (first && e.attempts == 1 && e.firstFailureMs < 0 && !e.persisted) {
+            state.holdFirstDelivery(e, now); // most are acknowledged before it is due: no record at all
+        } else {
+            state.putMessage(e);
+        }
         metrics.delivered.increment();
         try {
             GroupDelivery delivery = new GroupDelivery(e.deliveryId, id.group(), e.message, e.attempts, e.deadlineMs);
@@ -712,9 +718,12 @@ final class ConsumerGroup {
 
     /** Persists what changed and arms the next wake-up. Ends every task that changed state. */
     private void afterChange() {
+        state.releaseHeld(clock.now(), closing);
         for (PartitionCursor c : window.cursors()) {
-            if (c.dirty) {
-                state.putPartition(c.id, c.committed, c.deliveredEnd);
+            long deliveredEnd = state.deliveredEndToPersist(c.id, c.deliveredEnd);
+            if (c.dirty || deliveredEnd != c.persistedDeliveredEnd) {
+                state.putPartition(c.id, c.committed, deliveredEnd);
+                c.persistedDeliveredEnd = deliveredEnd;
                 c.dirty = false;
             }
         }
@@ -727,7 +736,7 @@ final class ConsumerGroup {
         if (!inFlight.isEmpty()) {
             due = inFlight.first().deadlineMs;
         }
-        due = Math.min(due, window.nextTimerMs());
+        due = Math.min(due, Math.min(window.nextTimerMs(), state.nextReleaseMs()));
         clock.wakeAt(due, this::onWakeup);
     }
 

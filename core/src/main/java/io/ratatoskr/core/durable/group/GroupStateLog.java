@@ -78,6 +78,15 @@ import java.util.stream.Stream;
  * milliseconds of GROUP durability has the same effect: redelivery, never loss. A record with
  * another version makes the group refuse to load, so a newer format is never misread.
  *
+ * <h2>First deliveries are held back</h2>
+ * The record of a message's first delivery (attempts 1, no failure) is held for {@link #HOLD_MS}
+ * before it is buffered for writing ({@link #holdFirstDelivery}), and the delivered end a partition
+ * record carries stops at the first offset still held ({@link #deliveredEndToPersist}): most first
+ * deliveries are acknowledged within that time and cost no record and no tombstone. A crash then
+ * sees the held messages at or above the delivered end, never delivered, and delivers them again
+ * (the attempt they were on is not counted); an acknowledged message among them comes again too.
+ * Nothing is lost. A close releases every held record first, so a clean restart sees all of them.
+ *
  * <h2>Writes</h2>
  * Changes are buffered ({@link #putMessage}, {@link #deleteMessage}, {@link #putPartition},
  * {@link #putConfig}) and written by {@link #flush}: one append at a time, so writes queued while
@@ -88,6 +97,8 @@ import java.util.stream.Stream;
  */
 final class GroupStateLog {
     static final int VERSION = 1;
+    /** How long the record of a first delivery is held back: most acknowledgements come sooner. */
+    static final long HOLD_MS = 100;
     static final String CONFIG_KEY = "c";
 
     /** What replaying the log gave. */
@@ -116,6 +127,10 @@ final class GroupStateLog {
     private final LinkedHashMap<String, Write> otherWrites = new LinkedHashMap<>();
     private boolean appending;
     private Throwable lastFailure;
+    /** First deliveries whose record is held back, by delivery id: oldest first. */
+    private final SequenceWindow<PendingMessage> held = new SequenceWindow<>();
+    /** The same, per partition by offset (fresh messages go out in offset order): the first caps the delivered end. */
+    private final List<SequenceWindow<PendingMessage>> heldByPartition = new ArrayList<>();
 
     private GroupStateLog(Log log, int maxRecordsPerAppend) {
         this.log = log;
@@ -231,7 +246,52 @@ final class GroupStateLog {
         otherWrites.put("p/" + partition, new Write(b.array(), null));
     }
 
+    /**
+     * Holds back the record of {@code m}'s first delivery (see the class comment). Only for a message
+     * delivered for the first time at or above its partition's delivered end, so that a partition's
+     * held offsets come in increasing order.
+     */
+    void holdFirstDelivery(PendingMessage m, long now) {
+        while (heldByPartition.size() <= m.partition) {
+            heldByPartition.add(new SequenceWindow<>());
+        }
+        held.add(m.deliveryId, m);
+        heldByPartition.get(m.partition).add(m.offset, m);
+        m.heldKey = m.deliveryId;
+        m.heldAtMs = now;
+    }
+
+    /** The delivered end to write for {@code partition}: {@code deliveredEnd}, or the first held offset below it. */
+    long deliveredEndToPersist(int partition, long deliveredEnd) {
+        if (partition >= heldByPartition.size() || heldByPartition.get(partition).isEmpty()) {
+            return deliveredEnd;
+        }
+        return Math.min(deliveredEnd, heldByPartition.get(partition).firstKey());
+    }
+
+    /** Buffers the held records due at {@code now} (all of them if {@code all}) for writing. */
+    void releaseHeld(long now, boolean all) {
+        while (!held.isEmpty() && (all || now - held.first().heldAtMs >= HOLD_MS)) {
+            putMessage(held.first());
+        }
+    }
+
+    /** When the oldest held record is due, or {@link Long#MAX_VALUE}. */
+    long nextReleaseMs() {
+        return held.isEmpty() ? Long.MAX_VALUE : held.first().heldAtMs + HOLD_MS;
+    }
+
+    private void unhold(PendingMessage m) {
+        if (m.heldAtMs < 0) {
+            return;
+        }
+        held.remove(m.heldKey);
+        heldByPartition.get(m.partition).remove(m.offset);
+        m.heldAtMs = -1;
+    }
+
     void putMessage(PendingMessage m) {
+        unhold(m);
         byte[] reason = m.state == PendingMessage.State.DEAD_LETTERING && m.deadLetterReason != null
                 ? m.deadLetterReason.getBytes(StandardCharsets.UTF_8) : new byte[0];
         ByteBuffer b = ByteBuffer.allocate(24 + reason.length);
@@ -242,6 +302,7 @@ final class GroupStateLog {
 
     /** Forgets a message's record: a tombstone, or nothing if its record was never handed to the log. */
     void deleteMessage(PendingMessage m) {
+        unhold(m);
         deleteMessage(m.partition, m.offset, m.persisted);
     }
 
@@ -264,7 +325,7 @@ final class GroupStateLog {
     }
 
     boolean isIdle() {
-        return !appending && !hasPendingWrites();
+        return !appending && !hasPendingWrites() && held.isEmpty();
     }
 
     /**
@@ -344,6 +405,11 @@ final class GroupStateLog {
     void dropBufferedWrites() {
         messageWrites.clear();
         otherWrites.clear();
+        for (PendingMessage m : held.values()) {
+            m.heldAtMs = -1;
+        }
+        held.clear();
+        heldByPartition.forEach(SequenceWindow::clear);
     }
 
     /** Blocks until the log is closed (call on the group's thread, never from a log callback). */

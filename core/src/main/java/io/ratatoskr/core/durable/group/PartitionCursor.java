@@ -30,6 +30,8 @@ final class PartitionCursor {
     final ArrayDeque<PendingMessage> fresh = new ArrayDeque<>();
     /** Whether the partition record must be written. */
     boolean dirty;
+    /** The delivered end the last partition record written carries (at most {@link #deliveredEnd}); -1: none yet. */
+    long persistedDeliveredEnd = -1;
     AutoCloseable watch;
     /**
      * About the log bytes one record of this partition took in the last read (0: nothing read yet), so that

@@ -59,6 +59,10 @@ final class PendingMessage {
     long deliveryId;
     long deadlineMs;
 
+    /** When the state log began holding back the record of this first delivery; -1: not held. */
+    long heldAtMs = -1;
+    /** The delivery id it is held under. */
+    long heldKey;
     /** Whether a record for this message was handed to the state log (so forgetting it needs a tombstone). */
     boolean persisted;
     int deadLetterFailures;

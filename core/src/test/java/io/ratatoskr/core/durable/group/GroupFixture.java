@@ -6,13 +6,23 @@ import io.ratatoskr.core.durable.testing.LocalTopicDirectory;
 import io.ratatoskr.core.message.Header;
 import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.message.MessageProperties;
+import io.ratatoskr.log.Log;
+import io.ratatoskr.log.LogEnvironment;
+import io.ratatoskr.log.ReadResult;
+import io.ratatoskr.log.StoredRecord;
 import io.ratatoskr.testkit.ManualClock;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Real durable topics (logs in a temporary directory), a manual clock, a real group pool and the
@@ -58,6 +68,58 @@ final class GroupFixture implements AutoCloseable {
         groups.crashForTests();
         registry = new SimpleMeterRegistry();
         groups = ConsumerGroups.open(groupsDir, topics, clock, pool, registry, config);
+    }
+
+    /**
+     * Closes the groups, reads every record the state log of {@code topic}/{@code group} holds (its keys, a
+     * tombstone's marked {@code "(deleted)"}, and each partition record as {@code p/N=committed,deliveredEnd}),
+     * then opens the groups again.
+     */
+    List<String> closeAndReadStateLog(String topic, String group) {
+        groups.close();
+        List<String> records = new ArrayList<>();
+        GroupStateLog state = GroupStateLog.open(groupsDir.resolve(topic).resolve(group), 1 << 20, 1024,
+                LogEnvironment.system());
+        try {
+            Log log = state.log();
+            long offset = log.logStartOffset();
+            while (offset < log.highWatermark()) {
+                ReadResult r = log.read(offset, 1 << 20, 1000);
+                for (StoredRecord rec : r.records()) {
+                    String key = new String(rec.key(), StandardCharsets.UTF_8);
+                    if (rec.isTombstone()) {
+                        records.add(key + " (deleted)");
+                    } else if (key.startsWith("p/")) {
+                        ByteBuffer b = ByteBuffer.wrap(rec.value(), 1, 16);
+                        records.add(key + "=" + b.getLong() + "," + b.getLong());
+                    } else {
+                        records.add(key);
+                    }
+                }
+                offset = r.nextOffset();
+            }
+        } finally {
+            state.close();
+        }
+        registry = new SimpleMeterRegistry();
+        groups = ConsumerGroups.open(groupsDir, topics, clock, pool, registry, config);
+        return records;
+    }
+
+    /** Whether the files of the state log of {@code topic}/{@code group} hold the bytes of {@code text} (a key). */
+    boolean stateLogFilesContain(String topic, String group, String text) throws IOException {
+        byte[] wanted = text.getBytes(StandardCharsets.UTF_8);
+        try (Stream<Path> files = Files.list(groupsDir.resolve(topic).resolve(group))) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".log")).toList()) {
+                byte[] bytes = Files.readAllBytes(file);
+                for (int i = 0; i + wanted.length <= bytes.length; i++) {
+                    if (Arrays.equals(bytes, i, i + wanted.length, wanted, 0, wanted.length)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     Message message(String text) {

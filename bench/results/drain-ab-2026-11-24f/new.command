@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=bench/results/drain-ab-2026-11-24f/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/new-hold/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab9038874541949891813/new-data --mqtt-port 38817 --grpc-port -1 --http-port 40795
