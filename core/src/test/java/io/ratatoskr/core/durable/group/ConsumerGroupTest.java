@@ -336,9 +336,21 @@ class ConsumerGroupTest {
         a.next(); // m2, still held when the group closes: a close releases it
         List<String> records = f.closeAndReadStateLog("orders", "workers");
         assertThat(records).contains("m/0/0", "m/0/0 (deleted)", "m/0/2").doesNotContain("m/0/1");
-        // Every partition record's delivered end stops at the first held offset, until the close.
-        assertThat(records).filteredOn(r -> r.startsWith("p/")).containsSubsequence("p/0=0,0", "p/0=2,3");
-        assertThat(records.indexOf("m/0/2")).isLessThan(records.lastIndexOf("p/0=2,3"));
+        // No partition record's delivered end passes a delivery whose record is not written before it (records
+        // that change before a flush are coalesced, so which partition records appear depends on timing).
+        for (int i = 0; i < records.size(); i++) {
+            String r = records.get(i);
+            if (r.startsWith("p/0=")) {
+                long deliveredEnd = Long.parseLong(r.substring(r.indexOf(',') + 1));
+                if (deliveredEnd > 0) {
+                    assertThat(i).as("%s comes after m/0/0", r).isGreaterThan(records.indexOf("m/0/0"));
+                }
+                if (deliveredEnd > 2) {
+                    assertThat(i).as("%s comes after m/0/2", r).isGreaterThan(records.indexOf("m/0/2"));
+                }
+            }
+        }
+        assertThat(records).last().isEqualTo("p/0=2,3"); // the close released m2's record, then covered it
     }
 
     @Test
