@@ -517,8 +517,7 @@ final class ConsumerGroup {
         PartitionCursor c = window.cursor(e.partition);
         boolean first = e.offset >= c.deliveredEnd;
         if (first) {
-            c.deliveredEnd = e.offset + 1;
-            c.dirty = true;
+            c.deliveredEnd = e.offset + 1; // afterChange writes the partition record once the held record allows
         }
         e.fresh = false;
         e.attempts++;

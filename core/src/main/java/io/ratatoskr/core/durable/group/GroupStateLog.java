@@ -85,7 +85,10 @@ import java.util.stream.Stream;
  * deliveries are acknowledged within that time and cost no record and no tombstone. A crash then
  * sees the held messages at or above the delivered end, never delivered, and delivers them again
  * (the attempt they were on is not counted); an acknowledged message among them comes again too.
- * Nothing is lost. A close releases every held record first, so a clean restart sees all of them.
+ * The records of later deliveries at or above that delivered end (a nack, a redelivery) are dropped
+ * by that restart too: those messages also start again at their first attempt. Nothing is lost. A
+ * close releases every held record first (unless the state log is failing then), so a clean restart
+ * sees all of them.
  *
  * <h2>Writes</h2>
  * Changes are buffered ({@link #putMessage}, {@link #deleteMessage}, {@link #putPartition},
@@ -271,7 +274,11 @@ final class GroupStateLog {
 
     /** Buffers the held records due at {@code now} (all of them if {@code all}) for writing. */
     void releaseHeld(long now, boolean all) {
-        while (!held.isEmpty() && (all || now - held.first().heldAtMs >= HOLD_MS)) {
+        while (!held.isEmpty()) {
+            long age = now - held.first().heldAtMs;
+            if (!all && age >= 0 && age < HOLD_MS) {
+                break; // a negative age: the wall clock stepped back; release rather than wait out the step
+            }
             putMessage(held.first());
         }
     }
@@ -303,7 +310,17 @@ final class GroupStateLog {
     /** Forgets a message's record: a tombstone, or nothing if its record was never handed to the log. */
     void deleteMessage(PendingMessage m) {
         unhold(m);
-        deleteMessage(m.partition, m.offset, m.persisted);
+        if (m.persisted) {
+            deleteMessage(m.partition, m.offset, true);
+            return;
+        }
+        // Never handed to the log: drop this message's own buffered record, and nothing else — a tombstone
+        // buffered for an older record of the same offset (one a restart found stale) must still be written.
+        MessageSlot key = new MessageSlot(m.partition, m.offset);
+        Write w = messageWrites.get(key);
+        if (w != null && w.owner() == m) {
+            messageWrites.remove(key);
+        }
     }
 
     /** Forgets the record of {@code partition}@{@code offset}; {@code persisted}: whether one may be in the log. */

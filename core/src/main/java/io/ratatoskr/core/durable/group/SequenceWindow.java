@@ -17,7 +17,7 @@ import java.util.List;
  * within about twice the values, and each operation costs amortized constant time apart from the
  * search, which is a lookup by distance from the first key while keys have no gaps, else binary.
  * Adding, taking the first and removing allocate nothing and box nothing once the ring has
- * grown to its working size.
+ * grown to its working size; a ring that empties from the front shrinks back (at an eighth full).
  *
  * <p>Thread-safety: none; each window is confined to its group's thread.
  */
@@ -31,6 +31,8 @@ final class SequenceWindow<T> {
     private int slots;
     /** Values held: the slots that are not empty. */
     private int size;
+    /** The last key added since the window was last empty; {@link Long#MIN_VALUE}: none. */
+    private long lastKey = Long.MIN_VALUE;
 
     int size() {
         return size;
@@ -53,13 +55,13 @@ final class SequenceWindow<T> {
         return (T) values[head];
     }
 
-    /** Adds {@code value} under {@code key}, which must be above every key added since the last {@link #clear}. */
+    /** Adds {@code value} under {@code key}, which must be above every key added since the window was last empty. */
     void add(long key, T value) {
         if (value == null) {
             throw new NullPointerException("value");
         }
-        if (slots > 0 && key <= keys[index(slots - 1)]) {
-            throw new IllegalArgumentException("key " + key + " is not above the last one, " + keys[index(slots - 1)]);
+        if (key <= lastKey) {
+            throw new IllegalArgumentException("key " + key + " is not above the last one added, " + lastKey);
         }
         if (slots == keys.length) {
             resize(keys.length * 2);
@@ -69,6 +71,7 @@ final class SequenceWindow<T> {
         values[i] = value;
         slots++;
         size++;
+        lastKey = key;
     }
 
     /** The value under {@code key}, or null. */
@@ -92,8 +95,14 @@ final class SequenceWindow<T> {
         }
         values[i] = null;
         size--;
+        if (size == 0) {
+            lastKey = Long.MIN_VALUE; // an empty window starts over (a seek back)
+        }
         if (slot == 0) {
             dropEmptyFront();
+            if (keys.length > MIN_CAPACITY && slots <= keys.length / 8) {
+                compact(); // gives back what a burst grew the ring to
+            }
         } else if (slots - size > size + MIN_CAPACITY) {
             compact();
         }
@@ -118,6 +127,7 @@ final class SequenceWindow<T> {
         head = 0;
         slots = 0;
         size = 0;
+        lastKey = Long.MIN_VALUE;
     }
 
     /** Slots allocated, for tests: about twice the values held at most, whatever came and went. */

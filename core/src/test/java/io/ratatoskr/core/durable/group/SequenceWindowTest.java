@@ -75,6 +75,15 @@ class SequenceWindowTest {
         assertThat(window.size()).isEqualTo(2); // offset 0 and the last one
         assertThat(window.values()).extracting(m -> m.offset).containsExactly(0L, 1_000_000L);
         assertThat(window.capacity()).isLessThanOrEqualTo(64);
+        for (long offset = 1_000_001; offset <= 1_100_000; offset++) {
+            window.add(offset, message(offset)); // a burst grows the ring...
+        }
+        assertThat(window.capacity()).isGreaterThanOrEqualTo(100_000);
+        for (long offset = 0; offset <= 1_100_000; offset++) {
+            window.remove(offset); // ...and emptying it from the front gives the room back
+        }
+        assertThat(window.isEmpty()).isTrue();
+        assertThat(window.capacity()).isEqualTo(16);
     }
 
     @Test
@@ -83,9 +92,15 @@ class SequenceWindowTest {
         window.add(5, message(5));
         assertThatThrownBy(() -> window.add(5, message(5))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> window.add(4, message(4))).isInstanceOf(IllegalArgumentException.class);
+        window.add(9, message(9));
+        window.remove(9); // emptied from the back: 5 stays, so 7 is still below the last key added
+        assertThatThrownBy(() -> window.add(7, message(7))).isInstanceOf(IllegalArgumentException.class);
         window.clear();
         window.add(4, message(4)); // a seek starts over
         assertThat(window.firstKey()).isEqualTo(4);
+        window.remove(4);
+        window.add(2, message(2)); // and so does a window emptied by removals
+        assertThat(window.firstKey()).isEqualTo(2);
     }
 
     private static PendingMessage message(long offset) {
