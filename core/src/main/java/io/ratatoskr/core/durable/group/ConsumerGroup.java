@@ -634,7 +634,11 @@ final class ConsumerGroup {
 
     private void deadLetterAppended(PendingMessage e, int generation, Throwable err) {
         if (ended || e.generation != generation || e.state != PendingMessage.State.DEAD_LETTERING) {
-            return; // the group was moved or ended meanwhile
+            // The group was moved (a seek) or ended meanwhile. A close waiting for this append goes on.
+            if (closing && !ended) {
+                finishClose();
+            }
+            return;
         }
         if (err == null) {
             done(e);
