@@ -2,6 +2,7 @@ package io.ratatoskr.mqtt.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * Sizes and writes MQTT 5 property blocks (§2.2.2), in identifier order. Sizing also checks that every
@@ -142,12 +143,21 @@ final class PropertiesWriter {
     static final class UserPropertyBytes {
         final byte[][] strings;
         final int size;
+        /**
+         * The strings encoded, names at even and values at odd indexes: the next encoding on this thread reuses
+         * the bytes of any that are the same objects (a group delivery's property names, its topic).
+         */
+        private final String[] sources;
 
-        private UserPropertyBytes(byte[][] strings, int size) {
+        private UserPropertyBytes(byte[][] strings, int size, String[] sources) {
             this.strings = strings;
             this.size = size;
+            this.sources = sources;
         }
     }
+
+    /** The user properties this thread encoded last. */
+    private static final FastThreadLocal<UserPropertyBytes> LAST_USER_PROPERTIES = new FastThreadLocal<>();
 
     /** The user properties of {@code p} encoded, once; refuses strings no peer would accept, as {@link #size}. */
     private static UserPropertyBytes userPropertyBytes(MqttProperties p) {
@@ -155,18 +165,27 @@ final class PropertiesWriter {
         if (u != null) {
             return u;
         }
+        UserPropertyBytes last = LAST_USER_PROPERTIES.get();
         int count = p.userPropertyCount();
         byte[][] strings = new byte[2 * count][];
+        String[] sources = new String[2 * count];
         int size = 0;
-        for (int i = 0; i < count; i++) {
-            byte[] name = Wire.encodeString(p.userPropertyName(i), "user property name");
-            byte[] value = Wire.encodeString(p.userPropertyValue(i), "user property value");
-            strings[2 * i] = name;
-            strings[2 * i + 1] = value;
-            size += 5 + name.length + value.length; // identifier, and a two-byte length before each string
+        for (int i = 0; i < 2 * count; i++) {
+            String s = (i & 1) == 0 ? p.userPropertyName(i >> 1) : p.userPropertyValue(i >> 1);
+            byte[] bytes;
+            if (last != null && i < last.sources.length && last.sources[i] == s) {
+                bytes = last.strings[i]; // the same String object: checked and encoded already
+            } else {
+                bytes = Wire.encodeString(s, (i & 1) == 0 ? "user property name" : "user property value");
+            }
+            strings[i] = bytes;
+            sources[i] = s;
+            size += 2 + bytes.length; // a two-byte length before each string
         }
-        u = new UserPropertyBytes(strings, size);
+        size += count; // an identifier before each pair
+        u = new UserPropertyBytes(strings, size, sources);
         p.keepUserPropertyBytes(u);
+        LAST_USER_PROPERTIES.set(u);
         return u;
     }
 

@@ -62,6 +62,30 @@ class PublishPropertiesCodecTest {
     }
 
     @Test
+    void userPropertiesThatShareStringsWithTheLastEncodingOnTheThreadKeepTheirOwnValues() {
+        SplittableRandom random = Seeds.random("PublishPropertiesCodecTest.sharedStrings", DEFAULT_SEED);
+        RandomPackets values = new RandomPackets(random);
+        // The same String objects come back at the same and at other indexes (as a consumer group's property
+        // names and topic do), mixed with new strings, so the encoder's reuse of the last encoding is exercised.
+        String[] pool = new String[6];
+        for (int k = 0; k < pool.length; k++) {
+            pool[k] = values.string();
+        }
+        for (int i = 0; i < 1000; i++) {
+            MqttProperties.Builder b = MqttProperties.builder();
+            int pairs = random.nextInt(6);
+            for (int k = 0; k < pairs; k++) {
+                String name = random.nextInt(4) == 0 ? values.string() : pool[random.nextInt(pool.length)];
+                String value = random.nextInt(3) == 0 ? values.string() : pool[random.nextInt(pool.length)];
+                b.addUserProperty(name, value);
+            }
+            Publish p = publish(b.build(), random);
+            byte[] bytes = encode(p, MqttVersion.V5);
+            assertThat(Frames.read(bytes, MqttVersion.V5)).as("iteration %d", i).isEqualTo(p);
+        }
+    }
+
+    @Test
     void propertyBlocksLargerThanTheScratchSpaceDecodeLikeSmallOnes() {
         SplittableRandom random = Seeds.random("PublishPropertiesCodecTest.largeBlocks", DEFAULT_SEED);
         RandomPackets values = new RandomPackets(random);
