@@ -34,6 +34,7 @@ class BenchmarkListTest {
                 "io.ratatoskr.bench.jmh.CodecBenchmark.decode",
                 "io.ratatoskr.bench.jmh.CodecBenchmark.encodeDelivery",
                 "io.ratatoskr.bench.jmh.CodecBenchmark.encodeDeliveryNewProperties",
+                "io.ratatoskr.bench.jmh.CodecBenchmark.encodeGroupDelivery",
                 "io.ratatoskr.bench.jmh.TopicMatchBenchmark.match",
                 "io.ratatoskr.bench.jmh.TopicMatchBenchmark.subscribeUnsubscribe",
                 "io.ratatoskr.bench.jmh.LogAppendBenchmark.appendAndWait",

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=bench/results/drain-ab-2026-11-24g/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/new-hold/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab15519010423372250727/base-data --mqtt-port 36609 --grpc-port -1 --http-port 35835

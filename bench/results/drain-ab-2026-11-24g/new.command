@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=bench/results/drain-ab-2026-11-24g/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/new-memo/ratatoskr.jar server --data-dir /tmp/ratatoskr-ab15519010423372250727/new-data --mqtt-port 46331 --grpc-port -1 --http-port 39815
