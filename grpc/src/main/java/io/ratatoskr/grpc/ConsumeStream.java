@@ -12,6 +12,7 @@ import io.ratatoskr.api.v1.ConsumeStarted;
 import io.ratatoskr.api.v1.Error;
 import io.ratatoskr.api.v1.MessageBatch;
 import io.ratatoskr.api.v1.Position;
+import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.client.ClientInfo;
 import io.ratatoskr.core.client.ClientState;
 import io.ratatoskr.core.client.ConnectedClient;
@@ -55,9 +56,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Batches</h2>
  * With {@code start.max_batch} above 1, deliveries go out as {@code messages} events of up to that
  * many messages. The group hands deliveries over one by one on its thread; instead of sending each at
- * once, the stream queues them and sends what has gathered from a task on the shared sender executor
- * ({@link ConsumeStreams#execute}), so the deliveries of one group step (e.g. the refill after a
- * batched ack) share a response. A batch never waits to fill. An {@code ack} naming several message
+ * once, the stream queues them and sends what has gathered when the group ends its dispatch pass
+ * ({@link GroupSink#flush}, same thread), so the deliveries of one group step (e.g. the refill after
+ * a batched ack) share a response. A batch never waits to fill. An {@code ack} naming several message
  * ids applies them with one {@link GroupMember#ackAll} step of the group.
  *
  * <h2>Answers</h2>
@@ -102,10 +103,8 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
     private long credits;
     /** Messages per response: 1 sends {@code message} events, above 1 {@code messages} events. */
     private int maxBatch = 1;
-    /** A send task is queued on the sender executor (batched streams only). */
-    private boolean sendScheduled;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-    private final LinkedHashMap<String, Sent> sent = new LinkedHashMap<>();
+    private final LinkedHashMap<UUID, Sent> sent = new LinkedHashMap<>();
     private final ArrayDeque<ConsumeResponse> events = new ArrayDeque<>();
     private ScheduledFuture<?> releaseTimer;
     private long releaseTimerAtMs;
@@ -296,7 +295,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
 
     /** Adds the delivery of {@code messageId} to the arrays at {@code k} if it is in flight here, else fails it. */
     private int collectAck(String messageId, long[] deliveries, String[] ids, int k) {
-        String id = normalizedId(messageId);
+        UUID id = parseMessageId(messageId);
         if (id == null) {
             answerFailed(messageId, GrpcErrors.toError(ErrorCode.INVALID_ARGUMENT, messageId.isEmpty()
                     ? "message_id is empty" : "'" + messageId + "' is not a message id (a UUID)"));
@@ -304,7 +303,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         }
         Sent s = sent.remove(id);
         if (s == null) {
-            answerFailed(messageId, notInFlight(id));
+            answerFailed(messageId, notInFlight(id.toString()));
             return k;
         }
         deliveries[k] = s.deliveryId();
@@ -313,7 +312,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
     }
 
     private void answer(String messageId, Answer kind, long delayMs, String reason) {
-        String id = normalizedId(messageId);
+        UUID id = parseMessageId(messageId);
         if (id == null) {
             answerFailed(messageId, GrpcErrors.toError(ErrorCode.INVALID_ARGUMENT, messageId.isEmpty()
                     ? "message_id is empty" : "'" + messageId + "' is not a message id (a UUID)"));
@@ -326,7 +325,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         }
         Sent s = sent.remove(id);
         if (s == null) {
-            answerFailed(messageId, notInFlight(id));
+            answerFailed(messageId, notInFlight(id.toString()));
             return;
         }
         CompletableFuture<Void> applied = switch (kind) {
@@ -389,12 +388,7 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         long releaseAtMs = now + Math.max(0, d.deadlineMs() - now) / 2;
         waiting.add(new Waiting(d, releaseAtMs));
         if (maxBatch > 1) {
-            // Gather the rest of this group step: the send task sends what has arrived by then.
-            if (!sendScheduled) {
-                sendScheduled = true;
-                owner.execute(this::sendGathered);
-            }
-            return;
+            return; // gathered until the group's pass ends: flush sends them
         }
         drain();
         if (waiting.isEmpty()) {
@@ -404,10 +398,10 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         }
     }
 
-    /** The send task of a batched stream: sends what credits and the transport allow, times what is left. */
-    private synchronized void sendGathered() {
-        sendScheduled = false;
-        if (closed) {
+    /** The group's pass ended: a batched stream sends what it gathered, as credits and the transport allow. */
+    @Override
+    public synchronized void flush() {
+        if (closed || maxBatch == 1) {
             return;
         }
         drain();
@@ -466,18 +460,27 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
                 GroupDelivery d = nextToSend(now);
                 if (d != null) {
                     call.onNext(ConsumeResponse.newBuilder().setMessage(sending(d)).build());
+                    owner.responseSent(1, d.message().message().receivedAtMillis());
                 }
                 continue;
             }
             MessageBatch.Builder batch = MessageBatch.newBuilder();
-            while (batch.getMessagesCount() < maxBatch && credits > 0 && !waiting.isEmpty()) {
+            int n = 0;
+            long oldest = BrokerMetrics.NOT_TIMED;
+            while (n < maxBatch && credits > 0 && !waiting.isEmpty()) {
                 GroupDelivery d = nextToSend(now);
                 if (d != null) {
                     batch.addMessages(sending(d));
+                    long received = d.message().message().receivedAtMillis();
+                    if (received != BrokerMetrics.NOT_TIMED && (oldest == BrokerMetrics.NOT_TIMED || received < oldest)) {
+                        oldest = received;
+                    }
+                    n++;
                 }
             }
-            if (batch.getMessagesCount() > 0) {
+            if (n > 0) {
                 call.onNext(ConsumeResponse.newBuilder().setMessages(batch).build());
+                owner.responseSent(n, oldest);
             }
         }
         forgetTimedOut(now);
@@ -500,11 +503,11 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
 
     /** Records {@code d} as sent (awaiting its answer) and builds its message. */
     private io.ratatoskr.api.v1.Message.Builder sending(GroupDelivery d) {
-        String id = d.message().id().toString();
+        UUID id = d.message().id();
         sent.remove(id); // an earlier delivery of the same message timed out: the newest one answers
         sent.put(id, new Sent(d.deliveryId(), d.deadlineMs()));
-        owner.delivered(d.message());
-        return ProtoMessages.durable(d.message(), id).setAttempt(d.attempt());
+        owner.sent(d.message());
+        return ProtoMessages.durable(d.message(), id.toString()).setAttempt(d.attempt());
     }
 
     /**
@@ -632,17 +635,45 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         };
     }
 
-    /** The canonical (lower-case) form of a message id, or null if it is not a UUID. */
-    private static String normalizedId(String id) {
-        if (id.length() != 36) {
+    /**
+     * The message id {@code id} names, or null unless it is a UUID in the canonical 8-4-4-4-12 form
+     * (hex digits of either case). Stricter than {@link UUID#fromString}, which also takes shorter groups.
+     */
+    static UUID parseMessageId(String id) {
+        if (id.length() != 36 || id.charAt(8) != '-' || id.charAt(13) != '-' || id.charAt(18) != '-'
+                || id.charAt(23) != '-') {
             return null;
         }
-        try {
-            String canonical = UUID.fromString(id).toString();
-            return canonical.equalsIgnoreCase(id) ? canonical : null;
-        } catch (IllegalArgumentException e) {
-            return null;
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 36; i++) {
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                continue;
+            }
+            int digit = hexDigit(id.charAt(i));
+            if (digit < 0) {
+                return null;
+            }
+            if (i < 18) {
+                msb = msb << 4 | digit;
+            } else {
+                lsb = lsb << 4 | digit;
+            }
         }
+        return new UUID(msb, lsb);
+    }
+
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     private static String caseName(ConsumeRequest r) {

@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -26,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The open {@code Consume} streams of the service (see {@link ConsumeStream}), what they share — the
  * consumer groups, the clock, the metrics, one thread that times deliveries waiting too long for a
- * credit and sends batched streams' gathered deliveries — and their end at shutdown (UNAVAILABLE).
+ * credit — and their end at shutdown (UNAVAILABLE).
  *
  * <p>Metrics (no per-topic labels: the core's group metrics carry those):
  * {@code ratatoskr.grpc.consume.streams} (open), {@code ratatoskr.grpc.consume.deliveries} (sent),
@@ -147,18 +146,6 @@ final class ConsumeStreams {
         return timer().schedule(task, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
     }
 
-    /** Runs {@code task} soon on the shared thread (a batched stream's send); dropped once shut down. */
-    synchronized void execute(Runnable task) {
-        if (shutDown) {
-            return;
-        }
-        try {
-            timer().execute(task);
-        } catch (RejectedExecutionException e) {
-            // Shut down concurrently: every stream is ending UNAVAILABLE, nothing is left to send.
-        }
-    }
-
     private ScheduledExecutorService timer() {
         if (timer == null) {
             ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
@@ -172,11 +159,20 @@ final class ConsumeStreams {
         return timer;
     }
 
-    void delivered(DurableMessage m) {
-        deliveries.increment();
+    /** {@code m} is being sent: counted in the broker-wide message metrics. */
+    void sent(DurableMessage m) {
         // Consumer-group deliveries are at least once: QoS 1 in the protocol/qos families.
-        brokerMetrics.messageSent(BrokerMetrics.Protocol.GRPC, 1, m.message().payload().length,
-                m.message().receivedAtMillis());
+        brokerMetrics.messageSent(BrokerMetrics.Protocol.GRPC, 1, m.message().payload().length);
+    }
+
+    /**
+     * A response of {@code count} deliveries went out: counted, and the delivery latency sampled once
+     * for it, the wait of its oldest message ({@code oldestReceivedAtMillis}; see
+     * {@link BrokerMetrics#deliveryWritten}).
+     */
+    void responseSent(int count, long oldestReceivedAtMillis) {
+        deliveries.increment(count);
+        brokerMetrics.deliveryWritten(BrokerMetrics.Protocol.GRPC, oldestReceivedAtMillis);
     }
 
     void acked(int count) {

@@ -163,6 +163,32 @@ class ConsumeFlowTest extends ConsumeTestBase {
     }
 
     @Test
+    void messageIdsMatchInEitherCaseButOnlyInTheCanonicalForm() {
+        publish(b.topics(), "orders", 2);
+        try (ConsumeClient c = ConsumeClient.start(b.async(), "orders", "workers", 10, 10)) {
+            c.awaitStarted();
+            Message first = c.next();
+            Message second = c.next();
+            UUID id = UUID.fromString(first.getMessageId());
+            String shortForm = Long.toHexString(id.getMostSignificantBits() >>> 32) + "-0-0-0-0"; // fromString takes it
+            c.ack(shortForm);
+            AnswerFailed malformed = c.nextAnswerFailure();
+            assertThat(malformed.getMessageId()).isEqualTo(shortForm);
+            assertThat(malformed.getError().getMessage()).contains("not a message id");
+            String spaced = " " + second.getMessageId().substring(1);
+            c.ack(spaced);
+            assertThat(c.nextAnswerFailure().getError().getMessage()).contains("not a message id");
+
+            c.ack(first.getMessageId().toUpperCase(java.util.Locale.ROOT));
+            c.ack(second.getMessageId());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> b.groups().describe("orders", "workers").join().lag() == 0);
+            assertThat(c.answerFailures).as("the upper-case id and the canonical one are both acknowledged").isEmpty();
+            assertThat(c.error()).isNull();
+        }
+    }
+
+    @Test
     void firstMessageOtherThanStartFailsTheStream() {
         try (ConsumeClient c = ConsumeClient.open(b.async())) {
             c.send(ConsumeRequest.newBuilder().setCredit(Credit.newBuilder().setCount(1)).build());

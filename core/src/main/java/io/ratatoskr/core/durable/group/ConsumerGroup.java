@@ -491,8 +491,24 @@ final class ConsumerGroup {
                 }
                 send(target, e, now);
             }
+            flushSinks();
         }
         afterChange();
+    }
+
+    /** Ends a dispatch pass: each member handed deliveries in it hears {@link GroupSink#flush} once. */
+    private void flushSinks() {
+        for (int i = 0; i < members.size(); i++) {
+            GroupMember m = members.get(i);
+            if (m.handedOver) {
+                m.handedOver = false;
+                try {
+                    m.sink.flush();
+                } catch (RuntimeException ex) {
+                    log.warn("group {}: member {} failed to flush its deliveries: {}", id, m.name(), ex.toString());
+                }
+            }
+        }
     }
 
     /** The next member, in turn, with room under its prefetch, other than {@code not}; null if none. */
@@ -538,6 +554,7 @@ final class ConsumerGroup {
         try {
             GroupDelivery delivery = new GroupDelivery(e.deliveryId, id.group(), e.message, e.attempts, e.deadlineMs);
             env.tracing().get().groupDelivered(delivery, member.name());
+            member.handedOver = true;
             member.sink.deliver(delivery);
         } catch (RuntimeException ex) {
             // The delivery stays in flight and times out like any unanswered one.

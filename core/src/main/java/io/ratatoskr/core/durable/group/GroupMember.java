@@ -28,6 +28,8 @@ public final class GroupMember {
     // Confined to the group's thread.
     final SequenceWindow<PendingMessage> inFlight = new SequenceWindow<>();
     boolean left;
+    /** Handed a delivery in the current dispatch pass: its sink hears {@code flush} at the end of the pass. */
+    boolean handedOver;
 
     GroupMember(ConsumerGroup group, String name, int prefetch, GroupSink sink) {
         this.group = group;

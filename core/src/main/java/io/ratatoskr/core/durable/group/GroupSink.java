@@ -6,7 +6,7 @@ import io.ratatoskr.core.error.ErrorCode;
  * Where a consumer group hands a member's messages: implemented by the protocol adapter (an MQTT
  * {@code $queue} subscription, a gRPC Consume stream).
  *
- * <p>Both methods are called on the group's thread and must not block: hand the delivery to the
+ * <p>The methods are called on the group's thread and must not block: hand the delivery to the
  * adapter's own thread (a session mailbox, a stream's executor) and return. The group never has more
  * than the member's prefetch unacknowledged with one member.
  */
@@ -14,6 +14,15 @@ public interface GroupSink {
 
     /** A message for the member; answer with ack, nack, reject or release on its {@link GroupMember}. */
     void deliver(GroupDelivery delivery);
+
+    /**
+     * The group is done handing over deliveries for now: it calls this once after each run of
+     * {@link #deliver} calls to this member (one dispatch pass, e.g. the refill after an ack). An
+     * adapter that gathers deliveries into batches sends what it gathered here. Same thread and rules
+     * as {@link #deliver}.
+     */
+    default void flush() {
+    }
 
     /**
      * The membership ended without the member leaving: the group was deleted, its durable topic was

@@ -109,6 +109,32 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void aMemberHearsFlushOnceAfterEachPassThatHandedItDeliveries() {
+        publish(10);
+        RecordingSink sink = new RecordingSink();
+        GroupMember m = join("a", 4, sink);
+        List<GroupDelivery> first = sink.next(4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.flushedDeliveries() == 4);
+        RecordingSink idle = new RecordingSink();
+        join("b", 4, idle);
+        List<GroupDelivery> toB = idle.next(4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> idle.flushedDeliveries() == 4);
+        int flushesOfA = sink.flushes.size();
+        int flushesOfB = idle.flushes.size();
+
+        // One ack step frees four places: the refill is one pass, so one flush after all four.
+        m.ackAll(first.stream().mapToLong(GroupDelivery::deliveryId).toArray()).join();
+        List<GroupDelivery> refill = sink.next(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.flushes.size() == flushesOfA + 1);
+        assertThat(sink.flushes.get(flushesOfA)).as("the refill's deliveries, then one flush").isEqualTo(2);
+        assertThat(refill).extracting(GroupFixture::text).containsExactly("m8", "m9");
+        assertThat(sink.flushes).as("no flush without deliveries before it").doesNotContain(0);
+        assertThat(idle.flushes).as("a member handed nothing in a pass hears no flush")
+                .hasSize(flushesOfB).doesNotContain(0);
+        assertThat(toB).extracting(GroupFixture::text).containsExactly("m4", "m5", "m6", "m7");
+    }
+
+    @Test
     void ackingTwiceFailsWithDeliveryNotFound() {
         publish(1);
         RecordingSink sink = new RecordingSink();

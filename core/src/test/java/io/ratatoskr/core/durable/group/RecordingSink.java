@@ -19,10 +19,28 @@ final class RecordingSink implements GroupSink {
     volatile String endedReason;
     volatile ErrorCode endedCode;
 
+    /** Deliveries handed over before each {@link #flush}, in order; an entry of 0 is a flush with nothing new. */
+    final List<Integer> flushes = java.util.Collections.synchronizedList(new ArrayList<>());
+    private int sinceFlush; // the group's thread
+
     @Override
     public void deliver(GroupDelivery delivery) {
+        sinceFlush++;
         all.add(delivery);
         deliveries.add(delivery);
+    }
+
+    /** The deliveries a flush came after so far. */
+    int flushedDeliveries() {
+        synchronized (flushes) {
+            return flushes.stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
+    @Override
+    public void flush() {
+        flushes.add(sinceFlush);
+        sinceFlush = 0;
     }
 
     @Override
