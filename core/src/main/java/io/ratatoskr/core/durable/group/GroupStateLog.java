@@ -94,7 +94,8 @@ import java.util.stream.Stream;
  * Changes are buffered ({@link #putMessage}, {@link #deleteMessage}, {@link #putPartition},
  * {@link #putConfig}) and written by {@link #flush}: one append at a time, so writes queued while
  * an append runs are coalesced (a delivery acknowledged before its record was written costs no
- * write at all) and appends land in order.
+ * write at all) and appends land in order. The group starts appends at most every
+ * {@link ConsumerGroup#STATE_APPEND_INTERVAL_MS} while it runs, so more is coalesced.
  *
  * <p>Thread-safety: confined to the group's thread; append completions hop back to it.
  */
@@ -339,6 +340,11 @@ final class GroupStateLog {
 
     boolean hasPendingWrites() {
         return !messageWrites.isEmpty() || !otherWrites.isEmpty();
+    }
+
+    /** Whether {@link #flush} would start an append now: writes are buffered and none is running. */
+    boolean appendDue() {
+        return !appending && hasPendingWrites();
     }
 
     boolean isIdle() {

@@ -407,6 +407,47 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void aChangeWithinTheAppendIntervalOfTheLastStateAppendWaitsForItAndACrashBeforeThenForgetsIt() {
+        publish(2);
+        RecordingSink a = new RecordingSink();
+        GroupMember m = join("a", 10, a); // starting the group wrote its partition record: an append just now
+        a.next();
+        GroupDelivery d1 = a.next();
+        m.nack(d1.deliveryId(), 60_000).join(); // the manual clock stands still: inside the interval
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+                .until(() -> !f.stateLogFilesContain("orders", "workers", "m/0/1"));
+
+        f.crashAndRestart(); // the nack was not written yet, nor m1's held first delivery
+        RecordingSink b = new RecordingSink();
+        join("b", 10, b);
+        List<GroupDelivery> again = b.next(2);
+        assertThat(again).extracting(GroupFixture::text).containsExactlyInAnyOrder("m0", "m1");
+        assertThat(again).as("nothing says they were delivered: first attempts again, at once")
+                .extracting(GroupDelivery::attempt).containsOnly(1);
+    }
+
+    @Test
+    void aChangeHeldBackByTheAppendIntervalIsWrittenOnceItHasPassed() throws Exception {
+        publish(2);
+        RecordingSink a = new RecordingSink();
+        GroupMember m = join("a", 10, a);
+        m.ack(a.next().deliveryId()).join();
+        GroupDelivery d1 = a.next();
+        m.nack(d1.deliveryId(), 60_000).join();
+        f.clock.advanceMs(ConsumerGroup.STATE_APPEND_INTERVAL_MS); // no other change comes: the wake-up writes
+        await().atMost(Duration.ofSeconds(10)).until(() -> f.stateLogFilesContain("orders", "workers", "m/0/1"));
+
+        f.crashAndRestart();
+        RecordingSink b = new RecordingSink();
+        join("b", 10, b);
+        f.clock.advanceMs(60_000);
+        GroupDelivery retried = b.next();
+        assertThat(retried).extracting(GroupFixture::text).isEqualTo("m1");
+        assertThat(retried.attempt()).as("the nack was written: counted, and its delay kept").isEqualTo(2);
+        assertThat(describe().partitions().get(0).committedOffset()).as("m0's ack was written with it").isEqualTo(1);
+    }
+
+    @Test
     void restartResumesCommittedOffsetsInFlightDeliveriesAttemptsAndRetrySchedule() {
         publish(6);
         RecordingSink a = new RecordingSink();
