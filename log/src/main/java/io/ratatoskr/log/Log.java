@@ -1,6 +1,7 @@
 package io.ratatoskr.log;
 
 import io.ratatoskr.log.format.BatchEncoder;
+import io.ratatoskr.log.format.BatchFormat;
 import io.ratatoskr.log.format.EncodedBatch;
 import io.ratatoskr.log.format.RecordBatch;
 import io.ratatoskr.log.segment.FileIo;
@@ -244,21 +245,17 @@ public final class Log implements AutoCloseable {
         long ttlCutoff = skipExpired && config.messageTtlMs() > 0
                 ? env.clock().millis() - config.messageTtlMs() : Long.MIN_VALUE;
         int bytesRead = 0;
-        ByteBuffer scan = ByteBuffer.allocate(LOOKUP_BUFFER_BYTES);
+        ByteBuffer scan = buffer == null ? ByteBuffer.allocate(LOOKUP_BUFFER_BYTES) : buffer.scan(LOOKUP_BUFFER_BYTES);
         try {
             LogSegment seg = segments.floor(next);
             while (seg != null && next < end.offset() && visited[0] < maxRecords && bytesRead < maxBytes) {
                 long limit = segments.readLimit(seg, end);
                 long pos = seg.positionOfBatchContaining(next, limit, scan);
                 if (pos >= 0) {
-                    long stop = rangeEnd(seg, pos, limit, maxBytes - bytesRead, bytesRead == 0, scan);
-                    int size = (int) (stop - pos);
-                    ByteBuffer bytes = buffer == null ? ByteBuffer.allocate(size) : buffer.take(size);
-                    FileIo.readFully(seg.channel(), bytes, pos);
-                    bytes.flip();
+                    ByteBuffer bytes = loadBatches(seg, pos, limit, maxBytes - bytesRead, bytesRead == 0, buffer);
                     bytesRead += bytes.limit();
                     next = decode(bytes, next, ttlCutoff, maxRecords, visited, visitor);
-                    if (visited[0] >= maxRecords || bytesRead >= maxBytes || stop < limit) {
+                    if (visited[0] >= maxRecords || bytesRead >= maxBytes || pos + bytes.limit() < limit) {
                         break;
                     }
                 }
@@ -282,6 +279,60 @@ public final class Log implements AutoCloseable {
                     "offset " + offset + " is outside log " + dir + " [" + start + ", " + end.offset() + "]");
         }
         return start;
+    }
+
+    /**
+     * Loads the whole batches from {@code pos} that fit {@code budget} bytes (the first one whatever its
+     * size if {@code atLeastOne}) with one positional read of up to {@code budget} bytes: the returned
+     * buffer holds exactly those batches (position 0), and is empty if none fits. Their headers are
+     * checked as {@link SegmentScanner} does; a bad one ends the batches before it, and is an error if it
+     * is the first. Reading first and finding the boundaries in memory copies each byte from the page
+     * cache once, where scanning the headers in the file first would copy them twice.
+     */
+    private static ByteBuffer loadBatches(
+            LogSegment seg, long pos, long limit, int budget, boolean atLeastOne, ReadBuffer buffer)
+            throws IOException {
+        int want = (int) Math.min(limit - pos, Math.max(budget, BatchFormat.HEADER_SIZE));
+        ByteBuffer bytes = buffer == null ? ByteBuffer.allocate(want) : buffer.take(want);
+        FileIo.readFully(seg.channel(), bytes, pos);
+        int end = 0;
+        String problem = null;
+        while (end < want) {
+            long left = limit - (pos + end);
+            if (left < BatchFormat.HEADER_SIZE) {
+                problem = "a batch header is cut short: " + left + " bytes left";
+                break;
+            }
+            if (end + BatchFormat.HEADER_SIZE > want) {
+                break; // the next header lies beyond the budget
+            }
+            problem = SegmentScanner.headerProblem(bytes, end, left);
+            if (problem != null) {
+                break;
+            }
+            int size = SegmentScanner.batchSize(bytes, end);
+            if (end + size > want) {
+                if (end == 0 && atLeastOne) {
+                    // One batch larger than the budget: load the rest of it.
+                    bytes = buffer == null ? grown(bytes, size) : buffer.grow(bytes, size);
+                    FileIo.readFully(seg.channel(), bytes.limit(size).position(want), pos + want);
+                    end = size;
+                }
+                break;
+            }
+            end += size;
+        }
+        if (end == 0 && problem != null) {
+            throw new CorruptRecordException("log " + dir(seg) + ": " + problem + " at position " + pos);
+        }
+        return bytes.limit(end).position(0);
+    }
+
+    /** A heap buffer of {@code size} bytes starting with the {@code bytes} loaded so far (position 0). */
+    private static ByteBuffer grown(ByteBuffer bytes, int size) {
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(bytes.flip());
+        return out;
     }
 
     /** End position of whole batches from {@code pos} that fit {@code budget} (one at least). */

@@ -8,14 +8,20 @@ import static io.ratatoskr.log.TestLogs.valuesOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ratatoskr.log.format.BatchFormat;
 import io.ratatoskr.log.segment.SegmentFiles;
+import io.ratatoskr.log.segment.SegmentScanner;
 import io.ratatoskr.testkit.ManualClock;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
@@ -145,6 +151,68 @@ class LogTest {
             assertThat(log.read(0, 400, 100).records()).hasSize(2);
             assertThat(log.read(10, 400, 100).records()).isEmpty();
             assertThatThrownBy(() -> log.read(11, 400, 100)).isInstanceOf(OffsetOutOfRangeException.class);
+        }
+    }
+
+    @Test
+    void readsFromAnyOffsetWithAnyBudgetReturnTheLogsRecordsInOrder() {
+        long seed = System.nanoTime();
+        System.out.println("LogTest.readsFromAnyOffsetWithAnyBudgetReturnTheLogsRecordsInOrder seed " + seed);
+        Random random = new Random(seed);
+        LogConfig config = LogConfig.builder().segmentBytesMax(1 << 20).indexIntervalBytes(4096)
+                .maxBatchBytes(512 * 1024).durability(DurabilityMode.ASYNC).build();
+        try (Log log = TestLogs.open(dir, config, clock)) {
+            for (int b = 0; b < 60; b++) {
+                boolean big = random.nextInt(8) == 0; // batches beyond the read buffer's first 64 KiB
+                int count = 1 + random.nextInt(big ? 150 : 8);
+                List<Record> records = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    byte[] value = new byte[big ? 1000 + random.nextInt(2000) : random.nextInt(300)];
+                    random.nextBytes(value);
+                    records.add(Record.of(value));
+                }
+                append(log, records);
+            }
+            List<StoredRecord> all = readAll(log);
+            ReadBuffer buffer = new ReadBuffer();
+            for (int i = 0; i < 400; i++) {
+                long offset = random.nextLong(log.highWatermark());
+                int maxBytes = random.nextBoolean() ? 1 + random.nextInt(2_000) : 1 + random.nextInt(600_000);
+                int maxRecords = 1 + random.nextInt(random.nextBoolean() ? 10 : 2_000);
+                String what = "seed " + seed + ": read(" + offset + ", " + maxBytes + ", " + maxRecords + ")";
+                ReadResult copied = log.read(offset, maxBytes, maxRecords);
+                int n = copied.records().size();
+                assertThat(n).as(what).isBetween(1, maxRecords);
+                assertThat(copied.records()).as(what).isEqualTo(all.subList((int) offset, (int) offset + n));
+                assertThat(copied.nextOffset()).as(what).isEqualTo(offset + n);
+                List<StoredRecord> seen = new ArrayList<>();
+                ReadProgress p = log.read(offset, maxBytes, maxRecords, true, buffer, v -> seen.add(v.toStoredRecord()));
+                assertThat(seen).as(what).isEqualTo(copied.records());
+                assertThat(p.nextOffset()).as(what).isEqualTo(copied.nextOffset());
+            }
+        }
+    }
+
+    @Test
+    void aBatchHeaderDamagedOnDiskEndsAReadBeforeIt() throws Exception {
+        try (Log log = TestLogs.open(dir, TestLogs.small().build(), clock)) {
+            append(log, "a");
+            append(log, "b");
+            append(log, "c");
+            Path file;
+            try (var files = Files.list(dir)) {
+                file = files.filter(f -> f.toString().endsWith(".log")).findFirst().orElseThrow();
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                SegmentScanner scanner = new SegmentScanner(ch, 0, ch.size(), ByteBuffer.allocate(4096));
+                for (int i = 0; i < 3; i++) {
+                    assertThat(scanner.next()).isTrue();
+                }
+                ch.write(ByteBuffer.wrap(new byte[] {99}), scanner.position() + BatchFormat.MAGIC_OFFSET);
+            }
+            ReadResult r = log.read(0, 1 << 20, 100);
+            assertThat(valuesOf(r.records())).containsExactly("a", "b");
+            assertThat(r.nextOffset()).isEqualTo(2);
         }
     }
 

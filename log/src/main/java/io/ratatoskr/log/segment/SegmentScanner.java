@@ -56,26 +56,44 @@ public final class SegmentScanner {
         }
         ensure(position, BatchFormat.HEADER_SIZE);
         int at = (int) (position - bufStart);
+        String problem = headerProblem(buf, at, remaining);
+        if (problem != null) {
+            return stop(problem);
+        }
+        size = batchSize(buf, at);
+        return true;
+    }
+
+    /**
+     * What is wrong with the batch header at {@code at} in {@code buf} (all {@link BatchFormat#HEADER_SIZE}
+     * bytes of it there), given {@code remaining} bytes from it to the end of the scanned range; null if
+     * nothing: then {@link #batchSize} is the batch's size, within {@code remaining}.
+     */
+    public static String headerProblem(ByteBuffer buf, int at, long remaining) {
         int length = buf.getInt(at + BatchFormat.LENGTH_OFFSET);
         long total = BatchFormat.LOG_OVERHEAD + (long) length;
         if (length < BatchFormat.HEADER_SIZE - BatchFormat.LOG_OVERHEAD) {
-            return stop("batch length " + length + " is too small");
+            return "batch length " + length + " is too small";
         }
         if (buf.get(at + BatchFormat.MAGIC_OFFSET) != BatchFormat.MAGIC) {
-            return stop("bad magic byte " + buf.get(at + BatchFormat.MAGIC_OFFSET));
+            return "bad magic byte " + buf.get(at + BatchFormat.MAGIC_OFFSET);
         }
         if (buf.get(at + BatchFormat.VERSION_OFFSET) != BatchFormat.VERSION) {
-            return stop("unknown batch version " + buf.get(at + BatchFormat.VERSION_OFFSET));
+            return "unknown batch version " + buf.get(at + BatchFormat.VERSION_OFFSET);
         }
         if (total > remaining) {
-            return stop("batch of " + total + " bytes runs past the end (" + remaining + " bytes left)");
+            return "batch of " + total + " bytes runs past the end (" + remaining + " bytes left)";
         }
         if (buf.getInt(at + BatchFormat.LAST_OFFSET_DELTA_OFFSET) < 0
                 || buf.getInt(at + BatchFormat.RECORD_COUNT_OFFSET) < 0) {
-            return stop("negative offset delta or record count");
+            return "negative offset delta or record count";
         }
-        size = (int) total;
-        return true;
+        return null;
+    }
+
+    /** The size in bytes of the batch whose header is at {@code at}, once {@link #headerProblem} found none. */
+    public static int batchSize(ByteBuffer buf, int at) {
+        return BatchFormat.LOG_OVERHEAD + buf.getInt(at + BatchFormat.LENGTH_OFFSET);
     }
 
     private boolean stop(String reason) {
