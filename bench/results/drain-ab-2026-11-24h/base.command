@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/tmp/runs/ab-mqtt-drain2/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/prof/ratatoskr-base.jar server --data-dir /tmp/ratatoskr-ab13232344367121561725/base-data --mqtt-port 36001 --grpc-port -1 --http-port 40301

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/tmp/runs/ab-read1/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/prof/ratatoskr-02dff6d.jar server --data-dir /tmp/ratatoskr-ab9552432012777614600/base-data --mqtt-port 45959 --grpc-port -1 --http-port 38157

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/tmp/runs/ab-read1/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/prof/ratatoskr-read1.jar server --data-dir /tmp/ratatoskr-ab9552432012777614600/new-data --mqtt-port 43609 --grpc-port -1 --http-port 35219

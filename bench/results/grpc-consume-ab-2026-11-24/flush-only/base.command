@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/tmp/runs/ab-grpc1/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/prof/ratatoskr-base.jar server --data-dir /tmp/ratatoskr-ab4747156348144132552/base-data --mqtt-port 44925 --grpc-port 44725 --http-port -1

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/tmp/runs/ab-grpc1/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/prof/ratatoskr-new1.jar server --data-dir /tmp/ratatoskr-ab4747156348144132552/new-data --mqtt-port 40155 --grpc-port 46311 --http-port -1

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/tmp/runs/ab-grpc2/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/prof/ratatoskr-base.jar server --data-dir /tmp/ratatoskr-ab15361140984133339479/base-data --mqtt-port 37779 --grpc-port 44243 --http-port -1

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/tmp/runs/ab-grpc2/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/prof/ratatoskr-new2.jar server --data-dir /tmp/ratatoskr-ab15361140984133339479/new-data --mqtt-port 41395 --grpc-port 36533 --http-port -1

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/tmp/runs/ab-grpc3/base-gc.log:uptime,level,tags:filecount=0 -jar /tmp/prof/ratatoskr-base.jar server --data-dir /tmp/ratatoskr-ab18323811978203092872/base-data --mqtt-port 42573 --grpc-port 40071 --http-port -1

@@ -1,0 +1,1 @@
+/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --enable-native-access=ALL-UNNAMED -Xlog:gc*:file=/tmp/runs/ab-grpc3/new-gc.log:uptime,level,tags:filecount=0 -jar /tmp/prof/ratatoskr-02dff6d.jar server --data-dir /tmp/ratatoskr-ab18323811978203092872/new-data --mqtt-port 45597 --grpc-port 42755 --http-port -1
