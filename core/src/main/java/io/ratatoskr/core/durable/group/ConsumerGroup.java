@@ -477,33 +477,40 @@ final class ConsumerGroup {
             return;
         }
         if (started) {
-            long now = clock.now();
-            while (true) {
-                GroupMember first = memberWithRoom(null);
-                if (first == null) {
-                    break;
-                }
-                PendingMessage e = window.nextReady();
-                if (e == null) {
-                    break;
-                }
-                if (isExpired(e.message, now)) {
-                    metrics.expired.increment();
-                    done(e);
-                    continue;
-                }
-                GroupMember target = first;
-                if (e.lastOwner == first) {
-                    GroupMember other = memberWithRoom(first);
-                    if (other != null) {
-                        target = other;
-                    }
-                }
-                send(target, e, now);
+            try {
+                handOut(clock.now());
+            } finally {
+                flushSinks(); // also after a failed pass: what was handed over goes out
             }
-            flushSinks();
         }
         afterChange();
+    }
+
+    /** Hands ready messages to members with room, in turn, until one or the other runs out. */
+    private void handOut(long now) {
+        while (true) {
+            GroupMember first = memberWithRoom(null);
+            if (first == null) {
+                return;
+            }
+            PendingMessage e = window.nextReady();
+            if (e == null) {
+                return;
+            }
+            if (isExpired(e.message, now)) {
+                metrics.expired.increment();
+                done(e);
+                continue;
+            }
+            GroupMember target = first;
+            if (e.lastOwner == first) {
+                GroupMember other = memberWithRoom(first);
+                if (other != null) {
+                    target = other;
+                }
+            }
+            send(target, e, now);
+        }
     }
 
     /** Ends a dispatch pass: each member handed deliveries in it hears {@link GroupSink#flush} once. */
@@ -771,14 +778,18 @@ final class ConsumerGroup {
     }
 
     private void flushState() {
-        if (state == null || (stateFailing && clock.now() < stateRetryAtMs && !closing)) {
+        if (state == null) {
+            return;
+        }
+        long now = clock.now();
+        // A wall clock that stepped back (now below the last attempt or append) holds no write back.
+        if (stateFailing && !closing && now < stateRetryAtMs && now >= stateRetryAtMs - STATE_RETRY_MS) {
             return;
         }
         if (state.appendDue()) {
-            long now = clock.now();
             long dueMs = lastStateAppendMs + STATE_APPEND_INTERVAL_MS;
-            // A wall clock that stepped back (now below the last start) does not hold the writes back.
-            if (!closing && now < dueMs && now >= lastStateAppendMs) {
+            // A backlog of more than one append's worth is written at once, so the pace never caps throughput.
+            if (!closing && now < dueMs && now >= lastStateAppendMs && !state.backlogged()) {
                 clock.wakeAt(dueMs, this::onWakeup);
                 return;
             }

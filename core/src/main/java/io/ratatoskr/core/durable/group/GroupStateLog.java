@@ -74,8 +74,9 @@ import java.util.stream.Stream;
  * state, one without is done (acknowledged before the crash). Message records and tombstones are
  * always written before the partition record that covers them (same append, or an earlier one), so
  * a torn tail — the log cuts it by batch CRC — can lose recent acknowledgements (those messages
- * are delivered again) but never makes an undelivered message look done. Losing the last few
- * milliseconds of GROUP durability has the same effect: redelivery, never loss. A record with
+ * are delivered again) but never makes an undelivered message look done. Losing the writes of the
+ * last append interval ({@link ConsumerGroup#STATE_APPEND_INTERVAL_MS}) and the append under way has the
+ * same effect: redelivery, never loss. A record with
  * another version makes the group refuse to load, so a newer format is never misread.
  *
  * <h2>First deliveries are held back</h2>
@@ -345,6 +346,11 @@ final class GroupStateLog {
     /** Whether {@link #flush} would start an append now: writes are buffered and none is running. */
     boolean appendDue() {
         return !appending && hasPendingWrites();
+    }
+
+    /** Whether more is buffered than one append takes. */
+    boolean backlogged() {
+        return messageWrites.size() + otherWrites.size() > maxRecordsPerAppend;
     }
 
     boolean isIdle() {

@@ -448,6 +448,24 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void aBacklogOfMoreThanOneAppendsWorthIsWrittenWithoutWaitingForTheInterval() throws Exception {
+        f.close();
+        GroupsConfig d = GroupsConfig.DEFAULTS.withTickMs(5);
+        f = new GroupFixture(dir.resolve("backlog"), new GroupsConfig(d.maxGroups(), d.maxMembersPerGroup(),
+                d.maxPendingMessages(), d.maxPendingBytes(), d.readBatchMessages(), d.readBatchBytes(),
+                d.maxNackDelayMs(), d.tickMs(), 16, d.stateSegmentBytes()));
+        orders = f.topic("orders", 1);
+        publish(20);
+        RecordingSink a = new RecordingSink();
+        GroupMember m = join("a", 20, a);
+        for (GroupDelivery delivery : a.next(20)) {
+            m.nack(delivery.deliveryId(), 60_000).join(); // a record each; the manual clock stands still
+        }
+        // 20 records buffered, 16 per append: the first 16 go at once.
+        await().atMost(Duration.ofSeconds(10)).until(() -> f.stateLogFilesContain("orders", "workers", "m/0/15"));
+    }
+
+    @Test
     void restartResumesCommittedOffsetsInFlightDeliveriesAttemptsAndRetrySchedule() {
         publish(6);
         RecordingSink a = new RecordingSink();
