@@ -16,6 +16,7 @@ import io.ratatoskr.core.broker.BrokerMetrics;
 import io.ratatoskr.core.client.ClientInfo;
 import io.ratatoskr.core.client.ClientState;
 import io.ratatoskr.core.client.ConnectedClient;
+import io.ratatoskr.core.durable.DurableMessage;
 import io.ratatoskr.core.durable.StartPosition;
 import io.ratatoskr.core.durable.group.ConsumerGroups;
 import io.ratatoskr.core.durable.group.GroupDelivery;
@@ -91,6 +92,12 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
     static final int MAX_BATCH = 1000;
     /** The most message ids one {@code ack} may name. */
     static final int MAX_ACK_IDS = 10_000;
+    /**
+     * The most bytes of messages one {@code messages} response holds (about): under gRPC's default limit
+     * of a received message (4 MiB), so that a client with default settings can read every response. A
+     * message that alone is larger goes in a response of its own.
+     */
+    static final int MAX_BATCH_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 
     private final ConsumeStreams owner;
     private final ServerCallStreamObserver<ConsumeResponse> call;
@@ -466,8 +473,14 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
             }
             MessageBatch.Builder batch = MessageBatch.newBuilder();
             int n = 0;
+            long bytes = 0;
             long oldest = BrokerMetrics.NOT_TIMED;
             while (n < maxBatch && credits > 0 && !waiting.isEmpty()) {
+                long size = approximateSize(waiting.peek().delivery().message());
+                if (n > 0 && bytes + size > MAX_BATCH_BYTES) {
+                    break; // the rest goes in the next response
+                }
+                bytes += size;
                 GroupDelivery d = nextToSend(now);
                 if (d != null) {
                     batch.addMessages(sending(d));
@@ -499,6 +512,18 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
         }
         credits--;
         return d;
+    }
+
+    /** About the bytes {@code m} takes in a response: its payload, strings and properties, plus field overhead. */
+    private static long approximateSize(DurableMessage m) {
+        io.ratatoskr.core.message.Message live = m.message();
+        String contentType = live.properties().contentType();
+        long size = 128L + live.payload().length + (m.key() == null ? 0 : m.key().length)
+                + 3L * (live.topic().length() + m.topic().length() + (contentType == null ? 0 : contentType.length()));
+        for (io.ratatoskr.core.message.Header h : live.properties().userProperties()) {
+            size += 8 + 3L * (h.name().length() + h.value().length()); // UTF-8: at most 3 bytes per char
+        }
+        return size;
     }
 
     /** Records {@code d} as sent (awaiting its answer) and builds its message. */

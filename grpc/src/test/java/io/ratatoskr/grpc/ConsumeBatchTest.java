@@ -66,6 +66,35 @@ class ConsumeBatchTest extends ConsumeTestBase {
     }
 
     @Test
+    void aBatchStaysReadableByAClientWithGrpcsDefaultMessageLimit() throws InterruptedException {
+        b.topics().create("images", TopicConfig.DEFAULTS.toBuilder().partitions(1).build());
+        byte[] payload = new byte[700 * 1024];
+        List<String> published = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            payload[0] = (byte) i;
+            published.add(b.topics().publish("images", new io.ratatoskr.core.message.Message("images", payload.clone(),
+                    1, false, io.ratatoskr.core.message.MessageProperties.EMPTY, null, System.currentTimeMillis()),
+                    io.ratatoskr.core.durable.PublishOptions.NONE).join().messageId().toString());
+        }
+        // b.async() is a plain grpc-java stub: a received message may not exceed 4 MiB (gRPC's default).
+        try (ConsumeClient c = ConsumeClient.start(b.async(), "images", "workers", 50, 50, 50)) {
+            c.awaitStarted();
+            List<String> received = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                Message m = c.next();
+                assertThat(m.getPayload().size()).isEqualTo(700 * 1024);
+                received.add(m.getMessageId());
+            }
+            c.ackAll(received);
+            assertThat(received).containsExactlyElementsOf(published);
+            assertThat(c.batchSizes).as("12 messages of 700 KiB: at most 5 per response").allMatch(n -> n <= 5)
+                    .hasSizeGreaterThanOrEqualTo(3);
+            await().atMost(WAIT).until(() -> b.groups().describe("images", "workers").join().lag() == 0);
+            assertThat(c.error()).isNull();
+        }
+    }
+
+    @Test
     void messagesOfABatchLeftUnackedAreRedeliveredAfterTheAckTimeout() {
         // The ack timeout passes when the test moves the group's clock: only once the six acks are in.
         ManualClock clock = reopenWithGroupClock();
