@@ -26,6 +26,7 @@ import io.ratatoskr.core.durable.group.GroupSink;
 import io.ratatoskr.core.durable.group.MemberOptions;
 import io.ratatoskr.core.error.ErrorCode;
 import io.ratatoskr.core.error.RatatoskrException;
+import io.ratatoskr.core.message.Header;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -516,11 +517,11 @@ final class ConsumeStream implements StreamObserver<ConsumeRequest>, GroupSink, 
 
     /** About the bytes {@code m} takes in a response: its payload, strings and properties, plus field overhead. */
     private static long approximateSize(DurableMessage m) {
-        io.ratatoskr.core.message.Message live = m.message();
+        var live = m.message();
         String contentType = live.properties().contentType();
         long size = 128L + live.payload().length + (m.key() == null ? 0 : m.key().length)
                 + 3L * (live.topic().length() + m.topic().length() + (contentType == null ? 0 : contentType.length()));
-        for (io.ratatoskr.core.message.Header h : live.properties().userProperties()) {
+        for (Header h : live.properties().userProperties()) {
             size += 8 + 3L * (h.name().length() + h.value().length()); // UTF-8: at most 3 bytes per char
         }
         return size;

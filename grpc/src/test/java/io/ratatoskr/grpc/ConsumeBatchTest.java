@@ -73,8 +73,8 @@ class ConsumeBatchTest extends ConsumeTestBase {
         for (int i = 0; i < 12; i++) {
             payload[0] = (byte) i;
             published.add(b.topics().publish("images", new io.ratatoskr.core.message.Message("images", payload.clone(),
-                    1, false, io.ratatoskr.core.message.MessageProperties.EMPTY, null, System.currentTimeMillis()),
-                    io.ratatoskr.core.durable.PublishOptions.NONE).join().messageId().toString());
+                    1, false, MessageProperties.EMPTY, null, System.currentTimeMillis()),
+                    PublishOptions.NONE).join().messageId().toString());
         }
         // b.async() is a plain grpc-java stub: a received message may not exceed 4 MiB (gRPC's default).
         try (ConsumeClient c = ConsumeClient.start(b.async(), "images", "workers", 50, 50, 50)) {
