@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ratatoskr's gRPC API against Apache Kafka in the same run: unary Publish (sequential and concurrent, 100 B and
-# 1 KiB, fsync and group durability), PublishBatch, a consumer group draining a backlog (Consume + Ack) and
+# 1 KiB, fsync and group durability), the Java client's batching TopicPublisher, PublishBatch, a consumer group draining a backlog (Consume + Ack) and
 # publish-to-delivery latency at a fixed rate, each scenario on both brokers alternately, REPS times; prints
 # the medians and the Ratatoskr/Kafka ratios (bench/README.md, docs/benchmarks.md).
 #
@@ -12,6 +12,7 @@
 #   REPS (3)  DURATION (10s)  WARMUP (2s)  SCENARIOS (regex over scenario ids; all)  PARTITIONS (4)
 #   CLIENTS (4, concurrent scenarios)  WINDOW (16, calls outstanding per concurrent client)  BATCH (100)
 #   CONSUME_BATCH (50: deliveries per Consume response and ids per Ack in the consume-*-bN runs)
+#   CALLS_IN_FLIGHT (1: PublishBatch calls each client's TopicPublisher has unanswered in the client-* runs)
 #   PRELOAD (100000, consume runs)  PREFETCH (100, per member)  LATENCY_RATE (2000 msg/s, latency runs)
 #   OUT (bench/results/grpc-<UTC date>/run-<UTC time>)  WORK (a fresh directory under ${TMPDIR:-/tmp}: both brokers' data)
 #   GEN_JAVA_OPTS (-Xms1g -Xmx1g)  RATATOSKR_JAVA_OPTS (none)  KAFKA_JAVA_OPTS (none)
@@ -44,6 +45,7 @@ CONSUME_BATCH=${CONSUME_BATCH:-50}
 PRELOAD=${PRELOAD:-100000}
 PREFETCH=${PREFETCH:-100}
 LATENCY_RATE=${LATENCY_RATE:-2000}
+CALLS_IN_FLIGHT=${CALLS_IN_FLIGHT:-1}
 BROKER_WARMUP=${BROKER_WARMUP-'^(pub-group-1k|batch-group-1k|consume-4m|latency-group)$'}
 
 # Scenario id | GrpcLoad arguments (Ratatoskr) | KafkaLoad arguments. Same clients, partitions, payload and window
@@ -52,11 +54,14 @@ BROKER_WARMUP=${BROKER_WARMUP-'^(pub-group-1k|batch-group-1k|consume-4m|latency-
 # fsync shared by concurrent publishes, 2 ms gather), Kafka keeps its default and does not fsync (page cache).
 # async: neither side fsyncs before answering (Ratatoskr flushes in the background), like for like.
 # Unary publish: one message per call; the Kafka producer sends at once (linger.ms=0) but, like any Kafka
-# producer, packs the records that queue behind its in-flight requests. Batch: PublishBatch of BATCH messages,
-# WINDOW/8 calls outstanding per client; Kafka: batch.size for BATCH records of the payload, linger.ms=5, the same
-# records outstanding. Consume: PRELOAD messages written first (gRPC: PublishBatch), then 1 or 4 members drain
-# them, each acknowledging every message (Kafka: a consumer group committing every poll). Latency: one client
-# publishing LATENCY_RATE msg/s, stamped with when each was due, one member consuming.
+# producer, packs the records that queue behind its in-flight requests. Client: one message per send of the Java
+# client's TopicPublisher, which packs what queues behind its calls in flight into PublishBatch calls, against the
+# same Kafka producers as unary publish (the same shape: WINDOW sends outstanding, nothing lingers).
+# Batch: PublishBatch of BATCH messages, WINDOW/8 calls outstanding per client; Kafka: batch.size for BATCH
+# records of the payload, linger.ms=5, the same records outstanding. Consume: PRELOAD messages written first
+# (gRPC: PublishBatch), then 1 or 4 members drain them, each acknowledging every message (Kafka: a consumer group
+# committing every poll). Latency: one client publishing LATENCY_RATE msg/s, stamped with when each was due, one
+# member consuming.
 batch_window=$(( WINDOW / 8 > 0 ? WINDOW / 8 : 1 ))
 batch_bytes=$(( BATCH * (1024 + 40) ))
 common_grpc="--partitions $PARTITIONS --prefetch $PREFETCH"
@@ -64,6 +69,7 @@ common_kafka="--partitions $PARTITIONS"
 seq_kafka="-p 1 --inflight 1 --linger-ms 0 --payload 100"
 conc_grpc="--scenario publish -p $CLIENTS -w $WINDOW"
 conc_kafka="-p $CLIENTS --inflight $WINDOW --linger-ms 0"
+client_grpc="--scenario publisher -p $CLIENTS -w $WINDOW --calls-in-flight $CALLS_IN_FLIGHT"
 batch_grpc="--scenario batch -p $CLIENTS -w $batch_window -b $BATCH --payload 1024"
 batch_kafka="-p $CLIENTS --inflight $(( batch_window * BATCH )) --linger-ms 5 --batch-bytes $batch_bytes --payload 1024"
 drain_grpc="--scenario consume -p $CLIENTS -w 4 -b $BATCH --payload 1024 --durability group --preload $PRELOAD --drain-timeout 60s"
@@ -79,6 +85,9 @@ scenarios=(
   "pub-async-100b|$conc_grpc --payload 100 --durability async|$conc_kafka --payload 100"
   "pub-fsync-1k|$conc_grpc --payload 1024 --durability fsync|$conc_kafka --payload 1024 --fsync"
   "pub-group-1k|$conc_grpc --payload 1024 --durability group|$conc_kafka --payload 1024"
+  "client-fsync-1k|$client_grpc --payload 1024 --durability fsync|$conc_kafka --payload 1024 --fsync"
+  "client-group-1k|$client_grpc --payload 1024 --durability group|$conc_kafka --payload 1024"
+  "client-fsync-100b|$client_grpc --payload 100 --durability fsync|$conc_kafka --payload 100 --fsync"
   "batch-fsync-1k|$batch_grpc --durability fsync|$batch_kafka --fsync"
   "batch-group-1k|$batch_grpc --durability group|$batch_kafka"
   "consume-1m|$drain_grpc -m 1|$drain_kafka --consumers 1"

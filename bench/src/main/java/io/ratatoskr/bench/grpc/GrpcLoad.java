@@ -45,6 +45,8 @@ public final class GrpcLoad implements Callable<Integer> {
     @Option(names = "--scenario", description = {"What to measure (default: ${DEFAULT-VALUE}):",
             "publish: unary Publish calls, flat out, --window per client;",
             "batch: PublishBatch calls of --batch messages, flat out;",
+            "publisher: one message per send of the Java client's TopicPublisher (it packs what queues behind its",
+            "  --calls-in-flight into PublishBatch calls of at most --batch messages), flat out, --window sends per client;",
             "consume: publish --preload messages (PublishBatch), then drain them with --members Consume streams;",
             "latency: publish at --rate while --members consume; end-to-end and round-trip latency."})
     String scenario = "publish";
@@ -58,8 +60,13 @@ public final class GrpcLoad implements Callable<Integer> {
     int window = 1;
 
     @Option(names = {"-b", "--batch"}, description = "Messages per PublishBatch call; 0 = unary Publish "
-            + "(default: ${DEFAULT-VALUE}; consume preloads in batches of 100 unless given).")
+            + "(default: ${DEFAULT-VALUE}; consume preloads in batches of 100 unless given; publisher: the most "
+            + "messages per call, 0 = the client's default).")
     int batch = 0;
+
+    @Option(names = "--calls-in-flight", description = "publisher: the most PublishBatch calls each client's "
+            + "publisher has unanswered (default: ${DEFAULT-VALUE}; 1 keeps the order of messages).")
+    int callsInFlight = 1;
 
     @Option(names = "--payload", description = "Payload bytes, at least 16 (default: ${DEFAULT-VALUE}).")
     int payloadBytes = 100;
@@ -100,6 +107,7 @@ public final class GrpcLoad implements Callable<Integer> {
     GrpcSpec spec() {
         return new GrpcSpec(host, port, GrpcSpec.Scenario.parse(scenario), clients, window, batch, payloadBytes,
                 partitions, durability, rate, run.duration, run.warmup, preload, members, prefetch, consumeBatch,
-                run.preloadTimeout, run.drainTimeout, run.brokerPid, run.clockTicks, run.topicPrefix, run.labels);
+                run.preloadTimeout, run.drainTimeout, run.brokerPid, run.clockTicks, run.topicPrefix, run.labels,
+                callsInFlight);
     }
 }

@@ -16,6 +16,8 @@ import io.ratatoskr.bench.mqtt.ReceiverStats;
 import io.ratatoskr.bench.mqtt.SenderStats;
 import io.ratatoskr.bench.mqtt.Timeline;
 import io.ratatoskr.bench.mqtt.Totals;
+import io.ratatoskr.client.PublisherOptions;
+import io.ratatoskr.client.RatatoskrClient;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -56,6 +58,8 @@ public final class GrpcRun {
     private final GrpcSpec spec;
     private final PrintStream log;
     private final List<ManagedChannel> channels = new ArrayList<>();
+    /** The Java clients of the publisher scenario, one per publishing client. */
+    private final List<RatatoskrClient> clients = new ArrayList<>();
     private String topic;
     private String group;
 
@@ -111,6 +115,9 @@ public final class GrpcRun {
                 }
             }
         } finally {
+            for (RatatoskrClient c : clients) {
+                c.close();
+            }
             for (ManagedChannel c : channels) {
                 c.shutdownNow();
             }
@@ -143,8 +150,9 @@ public final class GrpcRun {
                 spec.duration().toNanos());
         members.forEach(m -> m.timeline(timeline));
         log.printf(Locale.ROOT, "%d client(s), window %d, %s, %d member(s); warming up for %.1f s%n",
-                publishers.size(), spec.window(), spec.batch() == 0 ? "unary Publish" : "PublishBatch of "
-                        + spec.batch(), members.size(), spec.warmup().toNanos() / 1e9);
+                publishers.size(), spec.window(), spec.scenario() == GrpcSpec.Scenario.PUBLISHER
+                        ? "client publisher, " + spec.callsInFlight() + " call(s) in flight"
+                        : spec.batch() == 0 ? "unary Publish" : "PublishBatch of " + spec.batch(), members.size(), spec.warmup().toNanos() / 1e9);
         Timeline.sleepUntil(timeline.startNanos());
         if (spec.rate() > 0) {
             double callsPerClient = spec.rate() / publishers.size() / Math.max(1, spec.batch());
@@ -219,6 +227,20 @@ public final class GrpcRun {
 
     private List<Publisher> publishers(long[] limits, int batch) {
         List<Publisher> publishers = new ArrayList<>();
+        if (spec.scenario() == GrpcSpec.Scenario.PUBLISHER) {
+            PublisherOptions options = PublisherOptions.DEFAULTS.withMaxCallsInFlight(spec.callsInFlight());
+            if (batch > 0) {
+                options = options.withMaxBatchMessages(batch);
+            }
+            for (int i = 0; i < spec.clients(); i++) {
+                // Answers handled on the channel's thread, as the stub-based clients' (and Kafka's producer's).
+                RatatoskrClient client = RatatoskrClient.builder().host(spec.host()).port(spec.port()).plaintext()
+                        .directCallbacks().build();
+                clients.add(client);
+                publishers.add(new Publisher(client.publisher(topic, options), i, spec.payloadBytes(), spec.window()));
+            }
+            return publishers;
+        }
         for (int i = 0; i < spec.clients(); i++) {
             publishers.add(new Publisher(RatatoskrGrpc.newStub(channel()), topic, i, spec.payloadBytes(),
                     spec.window(), batch, limits[i]));

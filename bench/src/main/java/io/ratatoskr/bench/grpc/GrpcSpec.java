@@ -18,7 +18,8 @@ import static io.ratatoskr.bench.mqtt.SpecChecks.range;
  * @param scenario       what the run measures
  * @param clients        publishing clients, each on its own channel (connection)
  * @param window         calls outstanding per client, at most (1: sequential)
- * @param batch          messages per {@code PublishBatch} call; 0 for unary {@code Publish}
+ * @param batch          messages per {@code PublishBatch} call; 0 for unary {@code Publish}; {@link Scenario#PUBLISHER}:
+ *                       the most messages per call, 0 for the client's default
  * @param payloadBytes   payload of every message
  * @param partitions     partitions of the topic created for the run
  * @param durability     the topic's durability: {@code fsync}, {@code group} or {@code async}
@@ -36,13 +37,15 @@ import static io.ratatoskr.bench.mqtt.SpecChecks.range;
  * @param clockTicks     the kernel's clock ticks per second
  * @param topicPrefix    the run's topic is {@code <prefix>-<run id>}
  * @param labels         copied into the result
+ * @param callsInFlight  {@link Scenario#PUBLISHER}: the most {@code PublishBatch} calls each client's publisher has
+ *                       unanswered
  */
 public record GrpcSpec(String host, int port, Scenario scenario, int clients, int window, int batch,
                        int payloadBytes, int partitions, String durability, double rate, Duration duration,
                        Duration warmup, long preload, int members, int prefetch, int consumeBatch,
                        Duration preloadTimeout,
                        Duration drainTimeout, long brokerPid, int clockTicks, String topicPrefix,
-                       Map<String, String> labels) {
+                       Map<String, String> labels, int callsInFlight) {
 
     /** What a run measures. */
     public enum Scenario {
@@ -50,6 +53,11 @@ public record GrpcSpec(String host, int port, Scenario scenario, int clients, in
         PUBLISH,
         /** The same with {@code PublishBatch} calls of {@code batch} messages. */
         BATCH,
+        /**
+         * Closed-loop publishing, flat out, one message per send of the Java client's {@code TopicPublisher},
+         * which packs what queues behind its calls in flight into {@code PublishBatch} calls.
+         */
+        PUBLISHER,
         /** Preload a backlog, then measure how fast the members drain it (Consume + Ack). */
         CONSUME,
         /** Publish at a fixed rate while the members consume: end-to-end and round-trip latency. */
@@ -59,7 +67,7 @@ public record GrpcSpec(String host, int port, Scenario scenario, int clients, in
             try {
                 return valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--scenario must be publish, batch, consume or latency, not " + s);
+                throw new IllegalArgumentException("--scenario must be publish, batch, publisher, consume or latency, not " + s);
             }
         }
     }
@@ -78,6 +86,7 @@ public record GrpcSpec(String host, int port, Scenario scenario, int clients, in
         range(members, 0, 10_000, "--members");
         range(prefetch, 1, 65_535, "--prefetch");
         range(consumeBatch, 1, 1000, "--consume-batch");
+        range(callsInFlight, 1, 64, "--calls-in-flight");
         SpecChecks.run(duration, warmup, preloadTimeout, drainTimeout, preload, clients, topicPrefix, brokerPid,
                 clockTicks);
         if (!durability.equals("fsync") && !durability.equals("group") && !durability.equals("async")) {
@@ -91,6 +100,7 @@ public record GrpcSpec(String host, int port, Scenario scenario, int clients, in
                     "publish sends unary calls flat out: no --batch, --preload or --rate");
             case BATCH -> require(batch > 0 && preload == 0 && rate == 0,
                     "batch needs --batch above 0, and no --preload or --rate");
+            case PUBLISHER -> require(preload == 0 && rate == 0, "publisher sends flat out: no --preload or --rate");
             case CONSUME -> require(preload > 0 && members > 0 && rate == 0,
                     "consume needs --preload and --members, and no --rate");
             case LATENCY -> require(rate > 0 && members > 0 && preload == 0,

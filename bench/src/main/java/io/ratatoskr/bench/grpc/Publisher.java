@@ -13,12 +13,14 @@ import io.ratatoskr.bench.mqtt.Histograms;
 import io.ratatoskr.bench.mqtt.PayloadHeader;
 import io.ratatoskr.bench.mqtt.SendLoop;
 import io.ratatoskr.bench.mqtt.SenderStats;
+import io.ratatoskr.client.TopicPublisher;
 import org.HdrHistogram.Histogram;
 
 
 /**
  * One publishing client of the gRPC load: its own channel (connection), publishing to one durable topic with
- * unary {@code Publish} calls or, with a batch size, {@code PublishBatch} calls of that many messages.
+ * unary {@code Publish} calls or, with a batch size, {@code PublishBatch} calls of that many messages; or one
+ * message per send of the Java client's {@link TopicPublisher}, which makes the calls (its own client and channel).
  *
  * <p>It keeps sending in a closed loop of at most {@code window} calls (1: a sequential publisher) or at a fixed
  * rate, each call then stamped with its due time ({@link SendLoop}); with a direct executor on the channel, responses
@@ -39,6 +41,7 @@ import org.HdrHistogram.Histogram;
  */
 final class Publisher extends SendLoop {
     private final RatatoskrGrpc.RatatoskrStub stub;
+    private final TopicPublisher topicPublisher;
     private final String topic;
     private final int index;
     private final byte[] template;
@@ -59,8 +62,19 @@ final class Publisher extends SendLoop {
      */
     Publisher(RatatoskrGrpc.RatatoskrStub stub, String topic, int index, int payloadBytes, int window, int batch,
               long limit) {
+        this(stub, null, topic, index, payloadBytes, window, batch, limit);
+    }
+
+    /** A client sending through {@code publisher}, {@code window} sends outstanding, until the window ends. */
+    Publisher(TopicPublisher publisher, int index, int payloadBytes, int window) {
+        this(null, publisher, publisher.topic(), index, payloadBytes, window, 1, 0);
+    }
+
+    private Publisher(RatatoskrGrpc.RatatoskrStub stub, TopicPublisher topicPublisher, String topic, int index,
+                      int payloadBytes, int window, int batch, long limit) {
         super("grpc-load-pacer-" + index, window);
         this.stub = stub;
+        this.topicPublisher = topicPublisher;
         this.topic = topic;
         this.index = index;
         this.template = PayloadHeader.filled(payloadBytes);
@@ -92,7 +106,15 @@ final class Publisher extends SendLoop {
             calls++;
             sending();
         }
-        if (batch == 0) {
+        if (topicPublisher != null) {
+            topicPublisher.send(payloadBytes(stamp, first)).whenComplete((stored, failure) -> {
+                if (failure == null) {
+                    answered(stamp, 1, 0, null, true);
+                } else {
+                    answered(stamp, 0, 1, "send failed: " + failure, false);
+                }
+            });
+        } else if (batch == 0) {
             stub.publish(PublishRequest.newBuilder().setTopic(topic).setPayload(payload(stamp, first)).build(),
                     new UnaryResponse(stamp));
         } else {
@@ -105,9 +127,13 @@ final class Publisher extends SendLoop {
     }
 
     private ByteString payload(long stamp, int sequence) {
+        return ByteString.copyFrom(payloadBytes(stamp, sequence));
+    }
+
+    private byte[] payloadBytes(long stamp, int sequence) {
         byte[] value = template.clone();
         PayloadHeader.write(value, stamp, index, sequence);
-        return ByteString.copyFrom(value);
+        return value;
     }
 
     /** {@code stored} messages of a call sent at {@code stamp} were stored, {@code refusedNow} refused. */
@@ -193,9 +219,9 @@ final class Publisher extends SendLoop {
         }
     }
 
-    /** Calls made. */
+    /** Calls made (by the client's publisher, in its mode). */
     synchronized long calls() {
-        return calls;
+        return topicPublisher != null ? topicPublisher.calls() : calls;
     }
 
     /** What it did; call once it has stopped. Unacknowledged counts messages, not calls. */

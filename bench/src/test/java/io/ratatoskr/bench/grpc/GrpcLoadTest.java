@@ -57,7 +57,7 @@ class GrpcLoadTest {
         return new GrpcSpec("127.0.0.1", server.grpcPort(), scenario, clients, window, batch, 128, 2, "group", rate,
                 Duration.ofSeconds(1), Duration.ofMillis(200), preload, members, 50, consumeBatch,
                 Duration.ofSeconds(20),
-                Duration.ofSeconds(5), ProcessHandle.current().pid(), 100, "grpc-test", Map.of("broker", "ratatoskr"));
+                Duration.ofSeconds(5), ProcessHandle.current().pid(), 100, "grpc-test", Map.of("broker", "ratatoskr"), 1);
     }
 
     private static LoadResult run(GrpcSpec spec) throws InterruptedException {
@@ -93,6 +93,19 @@ class GrpcLoadTest {
         assertThat(r.acked().total()).isEqualTo(r.published().total());
         assertThat(r.unacknowledged()).isZero();
         assertThat(r.ackRefused()).isZero();
+    }
+
+    @Test
+    void messagesSentThroughTheClientsPublisherAreEachStoredAndConsumedOnce() throws InterruptedException {
+        LoadResult r = run(spec(GrpcSpec.Scenario.PUBLISHER, 2, 16, 0, 0, 0, 1));
+
+        assertThat(r.failures()).isEmpty();
+        assertThat(r.acked().measured()).isPositive();
+        assertThat(r.acked().total()).isEqualTo(r.published().total());
+        assertThat(r.unacknowledged()).isZero();
+        assertThat(r.delivered().total()).isEqualTo(r.acked().total());
+        assertThat(r.lost()).isZero();
+        assertThat(r.duplicates()).isZero();
     }
 
     @ParameterizedTest(name = "consume batch {0}")
