@@ -13,8 +13,9 @@ import java.util.Objects;
  *                          (the default) messages are stored in the order they were sent; with more, one call's
  *                          messages may be stored before an earlier call's
  * @param maxBatchMessages  the most messages in one call, 1..10000 (the broker's limit)
- * @param maxBatchBytes     the most bytes of messages in one call (a larger message goes alone), at least 1024;
- *                          keep it under the broker's largest request (its {@code max-inbound-message-bytes})
+ * @param maxBatchBytes     the most bytes of messages in one call (a larger message goes alone), at least 1024,
+ *                          counted as the messages' encoded sizes (a request adds a few bytes per message and the
+ *                          topic); keep it well under the broker's largest request ({@code grpc.max-message-size})
  * @param linger            how long a message may wait for others to join its call while a call could be made;
  *                          zero (the default) sends at once, and messages batch only behind calls in flight
  * @param bufferBytes       the most bytes of messages sent but not yet answered; {@link TopicPublisher#send}

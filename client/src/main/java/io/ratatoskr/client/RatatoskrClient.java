@@ -326,8 +326,9 @@ public final class RatatoskrClient implements AutoCloseable {
     }
 
     /**
-     * Closes every subscription and consumer (consumers wait up to the close timeout for running
-     * handlers and send their answers), then shuts the channel down, waiting at most the close timeout
+     * Closes every subscription, consumer and publisher (consumers wait up to the close timeout for
+     * running handlers and send their answers; publishers send what waits and wait up to the close
+     * timeout for the answers, one publisher after another), then shuts the channel down, waiting at most the close timeout
      * for calls in flight before cancelling them (their futures fail with {@code UNAVAILABLE}), and
      * stops the client's threads. Idempotent.
      */
@@ -491,6 +492,10 @@ public final class RatatoskrClient implements AutoCloseable {
             throw new IllegalStateException("the client is closed");
         }
         streams.add(stream);
+        if (closed) { // close() began meanwhile and may have missed it
+            streams.remove(stream);
+            throw new IllegalStateException("the client is closed");
+        }
     }
 
     private static ThreadFactory daemonThreads(String prefix) {

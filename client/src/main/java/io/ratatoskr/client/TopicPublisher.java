@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,7 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * message's own refusal ({@code MESSAGE_TOO_LARGE}, ...; the others of its call are stored), the whole
  * call's ({@code TOPIC_NOT_FOUND}, {@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}: the call's messages may
  * or may not be stored), or {@code BUFFER_FULL}. Nothing is retried: retry with an idempotency key to store
- * a message once. Futures complete on a gRPC thread, in the order the messages were sent within a call.
+ * a message once. The futures of an answered call complete in the order its messages were sent, on a gRPC
+ * thread (with {@link RatatoskrClient.Builder#directCallbacks}, the connection's thread); a {@code BUFFER_FULL}
+ * on the sending thread, a {@code CANCELLED} on the closing one.
  *
  * <p><b>Order.</b> With one call in flight (the default), messages are stored in the order they were sent,
  * except that a failed call's messages are not: the next call goes on. With more calls in flight, one
@@ -53,6 +56,11 @@ public final class TopicPublisher implements AutoCloseable {
 
     /** Set while this thread completes a call's futures: a send from a dependent stage must not wait for room. */
     private static final ThreadLocal<Boolean> ANSWERING = new ThreadLocal<>();
+    /**
+     * Calls to start that this thread came upon while it was starting calls: a call that fails at once (the
+     * channel down) is answered inside its start, and starting the next one there would nest a frame per call.
+     */
+    private static final ThreadLocal<ArrayDeque<Runnable>> STARTING = new ThreadLocal<>();
 
     private final RatatoskrClient client;
     private final String topic;
@@ -64,17 +72,21 @@ public final class TopicPublisher implements AutoCloseable {
     /** Signalled when nothing waits and nothing is in flight. */
     private final Condition idle = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    /** The calls in flight, so that {@link #flush} can wait for them. */
+    /** The calls made whose futures are not all complete, so that {@link #flush} can wait for them. */
     private final List<List<Pending>> inFlight = new ArrayList<>();
     /** Bytes queued or in flight. */
     private long unansweredBytes;
     /** Bytes queued. */
     private long queuedBytes;
     private int callsInFlight;
+    /** Calls made whose futures have not all been completed yet (a close waits for them). */
+    private int unfinishedCalls;
     private long calls;
     /** How many of the queue's oldest messages go without waiting for the linger ({@link #flush}, close). */
     private int flushing;
-    private boolean lingerTimerSet;
+    private ScheduledFuture<?> lingerTimer;
+    /** Senders waiting for room: what waits then goes without lingering, as it is what would make room. */
+    private int waitingForRoom;
     private boolean closed;
 
     TopicPublisher(RatatoskrClient client, String topic, PublisherOptions options) {
@@ -106,7 +118,8 @@ public final class TopicPublisher implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the message names another topic, is retained or live-only, or sets
      *                                  a QoS other than the publisher's
-     * @throws IllegalStateException    if the publisher is closed, or closes while this waits for room
+     * @throws IllegalStateException    if the publisher is closed, or closes or is interrupted while this waits
+     *                                  for room
      */
     public CompletableFuture<PublishResult> send(OutgoingMessage message) {
         if (message.qos() != null && !message.qos().equals(options.qos())) {
@@ -164,29 +177,38 @@ public final class TopicPublisher implements AutoCloseable {
 
     /**
      * Sends what waits and waits up to the client's close timeout for the answers; messages still not sent
-     * then fail with {@code CANCELLED}. Further sends throw. Idempotent; the client's close closes it too.
+     * then fail with {@code CANCELLED}. Further sends throw. Idempotent: a second close waits as the first
+     * does. Called from a dependent stage of a publisher's future, it sends what waits and does not wait.
+     * The client's close closes it too.
      */
     @Override
     public void close() {
-        List<List<Pending>> calls;
+        List<List<Pending>> calls = List.of();
         lock.lock();
         try {
-            if (closed) {
-                return;
+            if (!closed) {
+                closed = true;
+                room.signalAll();
+                if (lingerTimer != null) {
+                    lingerTimer.cancel(false);
+                    lingerTimer = null;
+                }
+                flushing = queue.size();
+                calls = takeReadyCalls();
             }
-            closed = true;
-            room.signalAll();
-            flushing = queue.size();
-            calls = takeReadyCalls();
         } finally {
             lock.unlock();
         }
         sendCalls(calls);
+        client.forget(this);
+        if (ANSWERING.get() != null) {
+            return; // the answers it would wait for may need this very thread
+        }
         List<Pending> abandoned = new ArrayList<>();
         lock.lock();
         try {
             long left = client.closeTimeout().toNanos();
-            while ((!queue.isEmpty() || callsInFlight > 0) && left > 0) {
+            while ((!queue.isEmpty() || unfinishedCalls > 0) && left > 0) {
                 left = idle.awaitNanos(left);
             }
         } catch (InterruptedException e) {
@@ -204,7 +226,6 @@ public final class TopicPublisher implements AutoCloseable {
             p.result().completeExceptionally(new RatatoskrClientException("CANCELLED", Status.Code.CANCELLED,
                     "the publisher closed before the message was sent", null));
         }
-        client.forget(this);
     }
 
     /** How many {@code PublishBatch} calls this publisher has made. */
@@ -227,6 +248,7 @@ public final class TopicPublisher implements AutoCloseable {
     /** Waits until {@code bytes} more fit in the buffer; false when {@code maxBlock} passed first. */
     private boolean awaitRoom(int bytes) {
         long left = ANSWERING.get() != null ? 0 : options.maxBlock().toNanos();
+        boolean counted = false;
         try {
             while (true) {
                 if (closed) {
@@ -238,11 +260,29 @@ public final class TopicPublisher implements AutoCloseable {
                 if (left <= 0) {
                     return false;
                 }
+                if (!counted) {
+                    counted = true;
+                    waitingForRoom++;
+                    List<List<Pending>> calls = takeReadyCalls(); // lingering messages hold the room
+                    if (!calls.isEmpty()) {
+                        lock.unlock();
+                        try {
+                            sendCalls(calls);
+                        } finally {
+                            lock.lock();
+                        }
+                        continue;
+                    }
+                }
                 left = room.awaitNanos(left);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for room in the publisher's buffer", e);
+        } finally {
+            if (counted) {
+                waitingForRoom--;
+            }
         }
     }
 
@@ -266,19 +306,21 @@ public final class TopicPublisher implements AutoCloseable {
             inFlight.add(call);
             flushing = Math.max(0, flushing - call.size());
             callsInFlight++;
+            unfinishedCalls++;
             this.calls++;
             if (calls.isEmpty()) {
                 calls = new ArrayList<>(2);
             }
             calls.add(call);
         }
-        if (lingerNanos > 0 && !queue.isEmpty() && !lingerTimerSet && callsInFlight < options.maxCallsInFlight()) {
+        if (lingerNanos > 0 && !queue.isEmpty() && lingerTimer == null && !closed
+                && callsInFlight < options.maxCallsInFlight()) {
             long wait = Math.max(0, queue.peekFirst().queuedAtNanos() + lingerNanos - now);
             try {
-                client.scheduler().schedule(this::lingered, wait, TimeUnit.NANOSECONDS);
-                lingerTimerSet = true;
+                lingerTimer = client.scheduler().schedule(this::lingered, wait, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
-                // The client is closing: its close closes this publisher, which sends what waits.
+                // The client is closing: its close closes this publisher (it was tracked before any send),
+                // which sends what waits.
             }
         }
         return calls;
@@ -286,7 +328,7 @@ public final class TopicPublisher implements AutoCloseable {
 
     /** Whether the queue's first batch may go now (a call slot being free). */
     private boolean mayGo(long now) {
-        return lingerNanos == 0 || flushing > 0 || closed
+        return lingerNanos == 0 || flushing > 0 || closed || waitingForRoom > 0
                 || queue.size() >= options.maxBatchMessages()
                 || queuedBytes >= options.maxBatchBytes()
                 || now - queue.peekFirst().queuedAtNanos() >= lingerNanos;
@@ -298,7 +340,7 @@ public final class TopicPublisher implements AutoCloseable {
         List<List<Pending>> calls;
         lock.lock();
         try {
-            lingerTimerSet = false;
+            lingerTimer = null;
             calls = takeReadyCalls();
         } finally {
             lock.unlock();
@@ -307,17 +349,41 @@ public final class TopicPublisher implements AutoCloseable {
     }
 
     private void sendCalls(List<List<Pending>> calls) {
-        for (List<Pending> call : calls) {
-            PublishBatchRequest.Builder request = PublishBatchRequest.newBuilder().setTopic(topic);
-            for (Pending p : call) {
-                request.addMessages(p.message());
-            }
-            if (options.qos() != null) {
-                request.setQos(options.qos());
-            }
-            client.call(RatatoskrGrpc.RatatoskrStub::publishBatch, request.build())
-                    .whenComplete((response, failure) -> answered(call, response, failure));
+        if (calls.isEmpty()) {
+            return;
         }
+        ArrayDeque<Runnable> starting = STARTING.get();
+        if (starting != null) {
+            for (List<Pending> call : calls) {
+                starting.add(() -> start(call));
+            }
+            return;
+        }
+        starting = new ArrayDeque<>();
+        STARTING.set(starting);
+        try {
+            for (List<Pending> call : calls) {
+                start(call);
+            }
+            Runnable next;
+            while ((next = starting.poll()) != null) {
+                next.run();
+            }
+        } finally {
+            STARTING.remove();
+        }
+    }
+
+    private void start(List<Pending> call) {
+        PublishBatchRequest.Builder request = PublishBatchRequest.newBuilder().setTopic(topic);
+        for (Pending p : call) {
+            request.addMessages(p.message());
+        }
+        if (options.qos() != null) {
+            request.setQos(options.qos());
+        }
+        client.call(RatatoskrGrpc.RatatoskrStub::publishBatch, request.build())
+                .whenComplete((response, failure) -> answered(call, response, failure));
     }
 
     /** One call's answer: frees its slot and bytes, starts what may go next, then completes its messages. */
@@ -330,24 +396,20 @@ public final class TopicPublisher implements AutoCloseable {
             for (Pending p : call) {
                 bytes += p.bytes();
             }
-            inFlight.removeIf(c -> c == call);
             unansweredBytes -= bytes;
             room.signalAll();
             next = takeReadyCalls();
-            if (queue.isEmpty() && callsInFlight == 0) {
-                idle.signalAll();
-            }
         } finally {
             lock.unlock();
         }
-        sendCalls(next);
-        if (failure == null && response.getResultsCount() != call.size()) {
-            failure = new RatatoskrClientException("INTERNAL", Status.Code.INTERNAL, "the broker answered "
-                    + response.getResultsCount() + " results for a batch of " + call.size() + " messages", null);
-        }
         boolean outermost = ANSWERING.get() == null;
-        ANSWERING.set(Boolean.TRUE);
         try {
+            sendCalls(next);
+            if (failure == null && response.getResultsCount() != call.size()) {
+                failure = new RatatoskrClientException("INTERNAL", Status.Code.INTERNAL, "the broker answered "
+                        + response.getResultsCount() + " results for a batch of " + call.size() + " messages", null);
+            }
+            ANSWERING.set(Boolean.TRUE);
             for (int i = 0; i < call.size(); i++) {
                 CompletableFuture<PublishResult> f = call.get(i).result();
                 if (failure != null) {
@@ -364,6 +426,16 @@ public final class TopicPublisher implements AutoCloseable {
         } finally {
             if (outermost) {
                 ANSWERING.remove();
+            }
+            lock.lock();
+            try {
+                inFlight.removeIf(c -> c == call); // a flush from now on need not wait for it
+                unfinishedCalls--; // its futures are complete: a close may return
+                if (queue.isEmpty() && unfinishedCalls == 0) {
+                    idle.signalAll();
+                }
+            } finally {
+                lock.unlock();
             }
         }
     }
