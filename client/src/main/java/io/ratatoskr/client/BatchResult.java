@@ -10,6 +10,13 @@ import io.grpc.Status;
  */
 public sealed interface BatchResult permits BatchResult.Stored, BatchResult.Failed {
 
+    /** One result of a {@code PublishBatch} response. */
+    static BatchResult from(io.ratatoskr.api.v1.PublishResult r) {
+        return r.hasStored() ? new Stored(PublishResult.from(r.getStored()))
+                : new Failed(r.getError().getCode(), Status.fromCodeValue(r.getError().getStatus()).getCode(),
+                        r.getError().getMessage());
+    }
+
     /** Whether the message was stored. */
     default boolean isStored() {
         return this instanceof Stored;

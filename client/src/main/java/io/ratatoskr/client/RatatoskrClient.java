@@ -194,10 +194,7 @@ public final class RatatoskrClient implements AutoCloseable {
         return call(RatatoskrGrpc.RatatoskrStub::publishBatch, r.build()).thenApply(response -> {
             List<BatchResult> results = new ArrayList<>(response.getResultsCount());
             for (var result : response.getResultsList()) {
-                results.add(result.hasStored() ? new BatchResult.Stored(PublishResult.from(result.getStored()))
-                        : new BatchResult.Failed(result.getError().getCode(),
-                                Status.fromCodeValue(result.getError().getStatus()).getCode(),
-                                result.getError().getMessage()));
+                results.add(BatchResult.from(result));
             }
             return List.copyOf(results);
         });

@@ -80,10 +80,4 @@ public final class RatatoskrClientException extends RuntimeException {
                 : status.getCause() != null ? String.valueOf(status.getCause()) : status.getCode().name();
         return new RatatoskrClientException(code, status.getCode(), message, t);
     }
-
-    /** An error reported inside a successful response ({@code ratatoskr.v1.Error}). */
-    static RatatoskrClientException from(io.ratatoskr.api.v1.Error error) {
-        return new RatatoskrClientException(error.getCode(), Status.fromCodeValue(error.getStatus()).getCode(),
-                error.getMessage(), null);
-    }
 }

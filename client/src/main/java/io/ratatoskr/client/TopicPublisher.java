@@ -72,16 +72,18 @@ public final class TopicPublisher implements AutoCloseable {
     /** Signalled when nothing waits and nothing is in flight. */
     private final Condition idle = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    /** The calls made whose futures are not all complete, so that {@link #flush} can wait for them. */
+    /**
+     * The calls made whose futures are not all complete yet: a {@link #flush} waits for their futures, a close
+     * until there are none.
+     */
     private final List<List<Pending>> inFlight = new ArrayList<>();
     /** Bytes queued or in flight. */
     private long unansweredBytes;
     /** Bytes queued. */
     private long queuedBytes;
+    /** Calls made and not yet answered (below {@link PublisherOptions#maxCallsInFlight}). */
     private int callsInFlight;
-    /** Calls made whose futures have not all been completed yet (a close waits for them). */
-    private int unfinishedCalls;
-    private long calls;
+    private long callsMade;
     /** How many of the queue's oldest messages go without waiting for the linger ({@link #flush}, close). */
     private int flushing;
     private ScheduledFuture<?> lingerTimer;
@@ -208,7 +210,7 @@ public final class TopicPublisher implements AutoCloseable {
         lock.lock();
         try {
             long left = client.closeTimeout().toNanos();
-            while ((!queue.isEmpty() || unfinishedCalls > 0) && left > 0) {
+            while ((!queue.isEmpty() || !inFlight.isEmpty()) && left > 0) {
                 left = idle.awaitNanos(left);
             }
         } catch (InterruptedException e) {
@@ -232,7 +234,7 @@ public final class TopicPublisher implements AutoCloseable {
     public long calls() {
         lock.lock();
         try {
-            return calls;
+            return callsMade;
         } finally {
             lock.unlock();
         }
@@ -306,8 +308,7 @@ public final class TopicPublisher implements AutoCloseable {
             inFlight.add(call);
             flushing = Math.max(0, flushing - call.size());
             callsInFlight++;
-            unfinishedCalls++;
-            this.calls++;
+            callsMade++;
             if (calls.isEmpty()) {
                 calls = new ArrayList<>(2);
             }
@@ -416,11 +417,9 @@ public final class TopicPublisher implements AutoCloseable {
                     f.completeExceptionally(RatatoskrClientException.from(failure));
                     continue;
                 }
-                var r = response.getResults(i);
-                if (r.hasStored()) {
-                    f.complete(PublishResult.from(r.getStored()));
-                } else {
-                    f.completeExceptionally(RatatoskrClientException.from(r.getError()));
+                switch (BatchResult.from(response.getResults(i))) {
+                    case BatchResult.Stored stored -> f.complete(stored.result());
+                    case BatchResult.Failed refused -> f.completeExceptionally(refused.toException());
                 }
             }
         } finally {
@@ -429,9 +428,8 @@ public final class TopicPublisher implements AutoCloseable {
             }
             lock.lock();
             try {
-                inFlight.removeIf(c -> c == call); // a flush from now on need not wait for it
-                unfinishedCalls--; // its futures are complete: a close may return
-                if (queue.isEmpty() && unfinishedCalls == 0) {
+                inFlight.removeIf(c -> c == call); // its futures are complete: flush and close need not wait
+                if (queue.isEmpty() && inFlight.isEmpty()) {
                     idle.signalAll();
                 }
             } finally {
