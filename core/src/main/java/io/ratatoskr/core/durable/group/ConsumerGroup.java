@@ -755,7 +755,9 @@ final class ConsumerGroup {
 
     /** Persists what changed and arms the next wake-up. Ends every task that changed state. */
     private void afterChange() {
-        state.releaseHeld(clock.now(), closing);
+        // One reading of the clock: an append stamped at `now` holds every record due by `now`.
+        long now = clock.now();
+        state.releaseHeld(now, closing);
         for (PartitionCursor c : window.cursors()) {
             long deliveredEnd = state.deliveredEndToPersist(c.id, c.deliveredEnd);
             if (c.dirty || deliveredEnd != c.persistedDeliveredEnd) {
@@ -765,7 +767,7 @@ final class ConsumerGroup {
             }
         }
         inFlightCount = inFlight.size();
-        flushState();
+        flushState(now);
         if (closing || ended) {
             return;
         }
@@ -778,10 +780,13 @@ final class ConsumerGroup {
     }
 
     private void flushState() {
+        flushState(clock.now());
+    }
+
+    private void flushState(long now) {
         if (state == null) {
             return;
         }
-        long now = clock.now();
         // A wall clock that stepped back (now below the last attempt or append) holds no write back.
         if (stateFailing && !closing && now < stateRetryAtMs && now >= stateRetryAtMs - STATE_RETRY_MS) {
             return;
