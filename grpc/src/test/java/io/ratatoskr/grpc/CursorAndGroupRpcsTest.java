@@ -65,7 +65,9 @@ class CursorAndGroupRpcsTest {
             b.blocking().createTopic(CreateTopicRequest.newBuilder().setName("orders")
                     .setConfig(TopicConfig.newBuilder().setPartitions(2)).build());
             for (int i = 0; i < 4; i++) {
-                publish(b.blocking(), "orders", "m" + i);
+                // Keys k0..k3 hash to partitions 0, 1, 0, 1: partition 1 ends at offset 2.
+                b.blocking().publish(PublishRequest.newBuilder().setTopic("orders").setKey("k" + i)
+                        .setPayload(ByteString.copyFromUtf8("m" + i)).build());
             }
             GetOffsetRequest get = GetOffsetRequest.newBuilder().setTopic("orders").setConsumer("audit").setPartition(1)
                     .build();

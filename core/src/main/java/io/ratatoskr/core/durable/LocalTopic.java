@@ -16,7 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -25,8 +25,13 @@ import java.util.function.Supplier;
  * a partition.
  *
  * <p>Partitioning: a message with a key goes to partition {@code floorMod(fnv1a32(UTF-8 key),
- * partitions)} — stable across restarts and nodes; adding partitions moves keys, as in Kafka. A
- * message without a key goes round-robin.
+ * partitions)} — stable across restarts and nodes; adding partitions moves keys, as in Kafka. Messages
+ * without a key fill one partition with {@link #STICKY_BYTES} of records, then the next, and so on
+ * round the partitions ({@link #keylessPartition}): over time each partition gets an equal share of
+ * the bytes, while the keyless messages of one publish batch, or of publishes that arrive together,
+ * mostly share one partition, so they cost one log append and, in FSYNC mode, one fsync rather than
+ * one in each partition. Kafka's producer places keyless records the same way (its "uniform sticky"
+ * partitioner, KIP-794).
  *
  * <p>Compacted topics ({@code COMPACT}, {@code COMPACT_DELETE}): every message needs a key; a keyed
  * message with an empty payload is stored as a tombstone that deletes the key (see
@@ -43,7 +48,11 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
     private final LogEnvironment env;
     private final DurableMetrics metrics;
     private final IdempotencyWindow window;
-    private final AtomicInteger roundRobin = new AtomicInteger();
+    /**
+     * Where keyless messages go: the partition index in the high 32 bits, the bytes it has taken
+     * since it became the current one in the low 32.
+     */
+    private final AtomicLong sticky = new AtomicLong();
     private volatile TopicDefinition definition;
     private volatile List<LogPartition> partitions;
     private volatile boolean deleted;
@@ -212,13 +221,13 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
                 idempotencyKey = null;
             }
             byte[] key = o.key() == null ? null : o.key().getBytes(StandardCharsets.UTF_8);
-            int p = key != null ? Math.floorMod(fnv1a32(key), parts.size())
-                    : Math.floorMod(roundRobin.getAndIncrement(), parts.size());
             byte[] idem = o.idempotencyKey() == null ? null : o.idempotencyKey().getBytes(StandardCharsets.UTF_8);
             UUID id = ids.get();
             Record record = c.cleanupPolicy().compacts() && message.payload().length == 0
                     ? MessageEnvelope.toTombstone(message, id, key, idem)
                     : MessageEnvelope.toRecord(message, id, key, idem);
+            int p = key != null ? Math.floorMod(fnv1a32(key), parts.size())
+                    : keylessPartition(estimatedBytes(record), parts.size());
             if (byPartition.get(p) == null) {
                 byPartition.set(p, new ArrayList<>());
             }
@@ -337,6 +346,38 @@ final class LocalTopic implements TopicDirectory.DurableTopic {
         for (Seen s : seen) {
             window.restore(s.key, s.timestampMs, s.receipt, nowMs);
         }
+    }
+
+    /**
+     * Keyless messages fill the current partition with this many bytes of records before the next
+     * partition becomes current (Kafka's producer switches after {@code batch.size}, 16 KiB by
+     * default). A record larger than this fills a partition by itself.
+     */
+    static final int STICKY_BYTES = 16 * 1024;
+
+    /**
+     * The partition of a keyless record of about {@code bytes}: the current one, which then counts
+     * them; once it has taken {@link #STICKY_BYTES}, the next one (starting from 0, in order, round
+     * the {@code partitions}). Lock-free: concurrent publishers share the current partition.
+     */
+    int keylessPartition(long bytes, int partitions) {
+        long prev;
+        long next;
+        int p;
+        do {
+            prev = sticky.get();
+            p = (int) (prev >>> 32);
+            long filled = prev & 0xFFFF_FFFFL;
+            if (p >= partitions) {
+                p = 0; // cannot happen (partitions are never removed); kept safe all the same
+                filled = 0;
+            } else if (filled >= STICKY_BYTES) {
+                p = (p + 1) % partitions;
+                filled = 0;
+            }
+            next = ((long) p << 32) | Math.min(filled + bytes, STICKY_BYTES);
+        } while (!sticky.compareAndSet(prev, next));
+        return p;
     }
 
     /** FNV-1a, 32 bits: a fixed, documented hash, so a key's partition never depends on the JVM. */

@@ -9,6 +9,7 @@ import io.ratatoskr.log.DurabilityMode;
 import io.ratatoskr.log.LogConfig;
 import io.ratatoskr.testkit.FaultyFileChannel;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -253,12 +254,16 @@ class DurableTopicsAdminTest extends DurableTopicsTestBase {
     @Test
     void describeReportsEveryPartitionAndTotals() {
         f.topics.create("t", TopicConfig.builder().partitions(2).cleanupPolicy(CleanupPolicy.DELETE).build());
+        long[] expected = new long[2];
         for (int i = 0; i < 5; i++) {
-            f.topics.publish("t", f.message("t", "m" + i), PublishOptions.NONE).join();
+            String key = "k" + i;
+            f.topics.publish("t", f.message("t", "m" + i), new PublishOptions(key, null)).join();
+            expected[Math.floorMod(LocalTopic.fnv1a32(key.getBytes(StandardCharsets.UTF_8)), 2)]++;
         }
         TopicInfo info = f.topics.describe("t");
         assertThat(info.messages()).isEqualTo(5);
-        assertThat(info.partitions()).extracting(PartitionSnapshot::endOffset).containsExactly(3L, 2L);
+        assertThat(expected).as("the keys use both partitions").doesNotContain(0L);
+        assertThat(info.partitions()).extracting(PartitionSnapshot::endOffset).containsExactly(expected[0], expected[1]);
         assertThat(info.sizeBytes()).isPositive();
         assertThat(info.healthy()).isTrue();
         assertThat(f.topics.partitionSnapshots()).hasSize(2);

@@ -6,8 +6,10 @@ import io.ratatoskr.core.broker.AckBarrier;
 import io.ratatoskr.core.broker.Broker;
 import io.ratatoskr.core.broker.BrokerConfig;
 import io.ratatoskr.core.broker.BrokerMetrics;
+import io.ratatoskr.core.message.Message;
 import io.ratatoskr.core.session.ThreadSessionLoop;
 import io.ratatoskr.log.DurabilityMode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,16 +31,22 @@ class PublishBurstTest extends DurableTopicsTestBase {
         return broker;
     }
 
-    /** Publishes {@code count} messages to {@code topic} in one task of {@code loop}; returns their writes. */
+    /**
+     * Publishes {@code count} messages {@code "m<i>"} to {@code topic} in one task of {@code loop}, each
+     * with key {@code "k<i>"} when {@code keyed}; returns their writes.
+     */
     private static List<CompletableFuture<Void>> publishInOneTask(Broker broker, ThreadSessionLoop loop,
-                                                                  TopicsFixture f, String topic, int count) {
+                                                                  TopicsFixture f, String topic, int count,
+                                                                  boolean keyed) {
         CompletableFuture<List<CompletableFuture<Void>>> done = new CompletableFuture<>();
         loop.execute(() -> {
             List<CompletableFuture<Void>> writes = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 AckBarrier barrier = new AckBarrier();
                 barrier.gatherOn(loop);
-                broker.publish(f.message(topic, "m" + i), null, barrier);
+                Message m = keyed ? f.message(topic, "m" + i, PublishOptions.MESSAGE_KEY, "k" + i)
+                        : f.message(topic, "m" + i);
+                broker.publish(m, null, barrier);
                 writes.add(barrier.done());
             }
             done.complete(writes);
@@ -46,27 +54,32 @@ class PublishBurstTest extends DurableTopicsTestBase {
         return done.join();
     }
 
+    private static List<CompletableFuture<Void>> publishInOneTask(Broker broker, ThreadSessionLoop loop,
+                                                                  TopicsFixture f, String topic, int count) {
+        return publishInOneTask(broker, loop, f, topic, count, false);
+    }
+
     @Test
     void publishesOfOneLoopTaskBecomeOneAppendPerPartitionInOrder() {
         f.topics.create("orders", TopicConfig.builder().partitions(2).build());
         Broker broker = broker();
         try (ThreadSessionLoop loop = new ThreadSessionLoop("burst-test")) {
-            List<CompletableFuture<Void>> writes = publishInOneTask(broker, loop, f, "orders/eu", 40);
+            List<CompletableFuture<Void>> writes = publishInOneTask(broker, loop, f, "orders/eu", 40, true);
             CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+        }
+        List<List<String>> expected = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < 40; i++) {
+            int p = Math.floorMod(LocalTopic.fnv1a32(("k" + i).getBytes(StandardCharsets.UTF_8)), 2);
+            expected.get(p).add("m" + i);
         }
         LocalTopic topic = (LocalTopic) f.topics.find("orders").orElseThrow();
         for (LogPartition p : topic.logPartitions()) {
             assertThat(p.log().stats().appendedBatches()).as("appends to partition %d", p.id()).isEqualTo(1);
-            assertThat(p.log().stats().appendedRecords()).isEqualTo(20);
+            assertThat(p.log().stats().appendedRecords()).isEqualTo(expected.get(p.id()).size());
+            // Each partition holds its keys' messages in publish order.
+            assertThat(f.payloads("orders", p.id())).containsExactlyElementsOf(expected.get(p.id()));
         }
-        // Round robin: even messages in partition 0, odd ones in 1, each partition in publish order.
-        List<String> expected0 = new ArrayList<>();
-        List<String> expected1 = new ArrayList<>();
-        for (int i = 0; i < 40; i++) {
-            (i % 2 == 0 ? expected0 : expected1).add("m" + i);
-        }
-        assertThat(f.payloads("orders", 0)).containsExactlyElementsOf(expected0);
-        assertThat(f.payloads("orders", 1)).containsExactlyElementsOf(expected1);
+        assertThat(expected).allSatisfy(e -> assertThat(e).as("the keys use both partitions").isNotEmpty());
     }
 
     @Test
