@@ -47,6 +47,12 @@ import java.util.Objects;
  * @param writeBufferBytes Size of the writer's direct staging buffer. Default: {@code 1024 * 1024}.
  * @param fileDeleteDelayMs How long deleted segments stay open for readers in flight (with a scheduler).
  *     Default: {@code 60_000}.
+ * @param preallocateBytes The active segment's file is written with zeros up to this far ahead of its data
+ *     (as far ahead as the segment already holds, from 64 KiB up to this), so that an fsync'd append
+ *     overwrites blocks the file already has instead of growing the file: its fsync then writes the data
+ *     alone, not the file's size and block map as well. A clean close and a roll cut the file back to its
+ *     data; recovery after a crash cuts the zeros. 0: the file grows with each write. Default: {@code
+ *     1024 * 1024}.
  */
 public record LogConfig(
         int segmentBytesMax,
@@ -72,7 +78,8 @@ public record LogConfig(
         int maxPendingAppends,
         long maxPendingBytes,
         int writeBufferBytes,
-        long fileDeleteDelayMs) {
+        long fileDeleteDelayMs,
+        int preallocateBytes) {
 
     /** Validates every field. */
     public LogConfig {
@@ -100,6 +107,7 @@ public record LogConfig(
         positive(maxPendingBytes, "maxPendingBytes");
         atLeast(writeBufferBytes, 4096, "writeBufferBytes");
         nonNegative(fileDeleteDelayMs, "fileDeleteDelayMs");
+        nonNegative(preallocateBytes, "preallocateBytes");
         if (maxBatchBytes > segmentBytesMax) {
             throw new IllegalArgumentException(
                     "maxBatchBytes " + maxBatchBytes + " must not exceed segmentBytesMax " + segmentBytesMax);
@@ -145,6 +153,7 @@ public record LogConfig(
         b.maxPendingBytes = maxPendingBytes;
         b.writeBufferBytes = writeBufferBytes;
         b.fileDeleteDelayMs = fileDeleteDelayMs;
+        b.preallocateBytes = preallocateBytes;
         return b;
     }
 
@@ -214,6 +223,7 @@ public record LogConfig(
         private long maxPendingBytes = 64L * 1024 * 1024;
         private int writeBufferBytes = 1024 * 1024;
         private long fileDeleteDelayMs = 60_000;
+        private int preallocateBytes = 1024 * 1024;
 
         private Builder() {}
 
@@ -361,6 +371,12 @@ public record LogConfig(
             return this;
         }
 
+        /** How far ahead of its data the active segment's file is zero-filled; 0: not at all. */
+        public Builder preallocateBytes(int preallocateBytes) {
+            this.preallocateBytes = preallocateBytes;
+            return this;
+        }
+
         public LogConfig build() {
             return new LogConfig(
                     segmentBytesMax,
@@ -386,7 +402,8 @@ public record LogConfig(
                     maxPendingAppends,
                     maxPendingBytes,
                     writeBufferBytes,
-                    fileDeleteDelayMs);
+                    fileDeleteDelayMs,
+                    preallocateBytes);
         }
     }
 }

@@ -179,6 +179,7 @@ final class LogWriter implements Runnable {
         for (LogSegment s : loaded) {
             segments.add(s);
         }
+        active.preallocate(config.preallocateBytes(), config.segmentBytesMax());
         nextOffset = active.nextOffset();
         logEndOffset = nextOffset;
         activeRolledAtMs = env.clock().millis();
@@ -403,6 +404,7 @@ final class LogWriter implements Runnable {
         old.seal();
         fsyncs.increment();
         LogSegment fresh = loader.newSegment(nextOffset);
+        fresh.preallocate(config.preallocateBytes(), config.segmentBytesMax());
         segments.add(fresh);
         FileIo.syncDirectory(env.channels(), dir);
         recoveryPoint = fresh.baseOffset();
@@ -569,6 +571,7 @@ final class LogWriter implements Runnable {
         truncationListener.accept(offset);
         keep.truncateTo(offset, scanBuffer);
         keep.makeWritable();
+        keep.preallocate(config.preallocateBytes(), config.segmentBytesMax());
         keep.appendFiller(offset);
         nextOffset = offset;
         logEndOffset = offset;

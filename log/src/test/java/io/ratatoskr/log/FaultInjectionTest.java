@@ -68,6 +68,30 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aDiskTooFullForThePreallocationStillTakesTheDataThatFits() {
+        LogConfig config = TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(4096).build(); // preallocates
+        int stored = 0;
+        try (Log log = open(config)) {
+            // Files past 16 KiB cannot grow (the indexes were sized on open): not even 64 KiB of zeros fit.
+            faults.fillDiskAt(16 * 1024);
+            while (stored < 1_000) {
+                try {
+                    append(log, "v" + stored + "-" + "x".repeat(100));
+                } catch (RuntimeException e) {
+                    break;
+                }
+                stored++;
+            }
+            assertThat(stored).as("appends of about 170 bytes each into 16 KiB").isGreaterThan(80);
+            assertThat(log.status().diskFull()).as("the data itself filled the disk").isTrue();
+            faults.heal();
+        }
+        try (Log log = open(config)) {
+            assertThat(readAll(log)).hasSize(stored);
+        }
+    }
+
+    @Test
     void fsyncFailureFailsTheAppendAndKeepsAcknowledgedRecords() {
         try (Log log = open(TestLogs.small().build())) {
             append(log, "durable");

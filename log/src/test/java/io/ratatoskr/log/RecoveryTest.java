@@ -6,10 +6,12 @@ import static io.ratatoskr.log.TestLogs.readAll;
 import static io.ratatoskr.log.TestLogs.valuesOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ratatoskr.log.segment.LogSegment;
 import io.ratatoskr.log.segment.SegmentFiles;
 import io.ratatoskr.testkit.ManualClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -38,7 +40,7 @@ class RecoveryTest {
     }
 
     private Path logWith(int batches, LogConfig config) throws IOException {
-        Path dir = root.resolve("log");
+        Path dir = root.resolve("log-" + System.nanoTime());
         Log log = TestLogs.open(dir, config, clock);
         for (int i = 0; i < batches; i++) {
             append(log, TestLogs.values("b" + i + "-", 3));
@@ -67,13 +69,14 @@ class RecoveryTest {
 
     @Test
     void recoveryTruncatesTornTail() throws Exception {
-        Path crashed = logWith(10, TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(4096).build());
+        LogConfig growing = TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(4096).preallocateBytes(0).build();
+        Path crashed = logWith(10, growing);
         Path segment = activeSegment(crashed);
         long size = Files.size(segment);
         try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
             f.setLength(size - 7);
         }
-        try (Log log = TestLogs.open(crashed, TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(4096).build(), clock)) {
+        try (Log log = TestLogs.open(crashed, growing, clock)) {
             assertThat(log.highWatermark()).isEqualTo(27);
             assertThat(valuesOf(readAll(log))).endsWith("b8-2");
         }
@@ -81,7 +84,8 @@ class RecoveryTest {
 
     @Test
     void recoveryCutsGarbageAfterTheLastBatch() throws Exception {
-        Path crashed = logWith(5, TestLogs.small().build());
+        LogConfig growing = TestLogs.small().preallocateBytes(0).build();
+        Path crashed = logWith(5, growing);
         Path segment = activeSegment(crashed);
         long size = Files.size(segment);
         try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
@@ -90,9 +94,105 @@ class RecoveryTest {
             f.seek(size + 100);
             f.write(new byte[4000]);
         }
-        try (Log log = TestLogs.open(crashed, TestLogs.small().build(), clock)) {
+        try (Log log = TestLogs.open(crashed, growing, clock)) {
             assertThat(log.highWatermark()).isEqualTo(15);
             assertThat(Files.size(segment)).isEqualTo(size);
+        }
+    }
+
+    @Test
+    void aCrashLeavesPreallocatedZerosThatRecoveryCutsWithoutLosingOrReportingAnything() throws Exception {
+        LogConfig config = TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(4096).build();
+        Path reference = logWith(10, config.toBuilder().preallocateBytes(0).build());
+        long dataEnd = Files.size(activeSegment(reference));
+        Path crashed = logWith(10, config);
+        Path segment = activeSegment(crashed);
+        assertThat(Files.size(segment)).as("zeros written ahead of %d bytes of data", dataEnd)
+                .isGreaterThanOrEqualTo(dataEnd + 64 * 1024);
+
+        LogSegment.RecoveryOutcome outcome = recoverSegment(crashed);
+        assertThat(outcome.validBytes()).isEqualTo((int) dataEnd);
+        assertThat(outcome.truncatedBytes()).as("zeros are not damage").isZero();
+        assertThat(outcome.reason()).isNull();
+        assertThat(Files.readAllBytes(segment)).as("the data, byte for byte, as a growing file holds it")
+                .isEqualTo(Files.readAllBytes(activeSegment(reference)));
+
+        try (Log log = TestLogs.open(crashed, config, clock)) {
+            assertThat(log.highWatermark()).isEqualTo(30);
+            assertThat(valuesOf(readAll(log))).startsWith("b0-0").endsWith("b9-2");
+            assertThat(append(log, "more").baseOffset()).isEqualTo(30);
+        }
+    }
+
+    @Test
+    void aTornBatchInPreallocatedSpaceIsCutAndReported() throws Exception {
+        LogConfig config = TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(4096).build();
+        long dataEnd = Files.size(activeSegment(logWith(10, config.toBuilder().preallocateBytes(0).build())));
+        Path crashed = logWith(10, config);
+        Path segment = activeSegment(crashed);
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek(dataEnd); // the start of a batch whose first bytes reached the disk, the rest not
+            f.write(new byte[] {0, 0, 0, 0, 0, 0, 0, 30, 0, 0, 0, 90, 1, 2, 3});
+        }
+        LogSegment.RecoveryOutcome outcome = recoverSegment(crashed);
+        assertThat(outcome.validBytes()).isEqualTo((int) dataEnd);
+        assertThat(outcome.truncatedBytes()).as("the torn batch's bytes, not the zeros after them").isEqualTo(15);
+        assertThat(outcome.reason()).isNotNull();
+        assertThat(Files.size(segment)).isEqualTo(dataEnd);
+        try (Log log = TestLogs.open(crashed, config, clock)) {
+            assertThat(log.highWatermark()).isEqualTo(30);
+        }
+    }
+
+    @Test
+    void sealedSegmentsAndACleanCloseLeaveFilesTheSizeOfTheirData() throws Exception {
+        LogConfig config = TestLogs.small().segmentBytesMax(96 * 1024).maxBatchBytes(4096).build();
+        Path dir = root.resolve("preallocated");
+        Path reference = root.resolve("growing");
+        List<Long> whileOpen = segmentFileSizesAfter(dir, config);
+        List<Long> growingWhileOpen = segmentFileSizesAfter(reference, config.toBuilder().preallocateBytes(0).build());
+
+        assertThat(whileOpen).as("rolled twice").hasSizeGreaterThanOrEqualTo(3).hasSameSizeAs(growingWhileOpen);
+        int last = whileOpen.size() - 1;
+        assertThat(whileOpen.subList(0, last)).as("sealed segments hold their data alone")
+                .isEqualTo(growingWhileOpen.subList(0, last));
+        assertThat(whileOpen.get(last)).as("zeros ahead of the active segment's data")
+                .isGreaterThan(growingWhileOpen.get(last));
+        assertThat(segmentFileSizes(dir)).as("a clean close cut the zeros").isEqualTo(segmentFileSizes(reference));
+        try (Log log = TestLogs.open(dir, config, clock)) {
+            assertThat(readAll(log)).hasSize(1200);
+        }
+    }
+
+    /** Appends the same 400 batches to a log in {@code dir}; the sizes of its segment files before it closes. */
+    private List<Long> segmentFileSizesAfter(Path dir, LogConfig config) throws IOException {
+        try (Log log = TestLogs.open(dir, config, clock)) {
+            for (int i = 0; i < 400; i++) {
+                append(log, TestLogs.values("r" + i + "-" + "x".repeat(200), 3));
+            }
+            return segmentFileSizes(dir);
+        }
+    }
+
+    private static List<Long> segmentFileSizes(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            List<Long> sizes = new java.util.ArrayList<>();
+            for (Path p : files.filter(f -> f.toString().endsWith(SegmentFiles.LOG)).sorted().toList()) {
+                sizes.add(Files.size(p));
+            }
+            return sizes;
+        }
+    }
+
+    /** Opens the newest segment of {@code dir} by itself and recovers it. */
+    private LogSegment.RecoveryOutcome recoverSegment(Path dir) throws IOException {
+        Path file = activeSegment(dir);
+        long base = SegmentFiles.baseOffsetOf(file.getFileName().toString(), SegmentFiles.LOG).orElseThrow();
+        LogSegment segment = LogSegment.open(dir, base, 256, 1024, ChannelFactory.DEFAULT);
+        try {
+            return segment.recover(ByteBuffer.allocate(64 * 1024));
+        } finally {
+            segment.close();
         }
     }
 

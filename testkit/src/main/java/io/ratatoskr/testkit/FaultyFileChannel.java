@@ -32,6 +32,7 @@ public final class FaultyFileChannel extends FileChannel {
         private volatile WriteFault writeFault = WriteFault.NONE;
         private volatile boolean failForce;
         private volatile long writesBeforeFault;
+        private volatile long fileBytesMax = -1;
         private boolean holdForce;
         private int forcesHeld;
         private boolean holdNextRead;
@@ -41,6 +42,15 @@ public final class FaultyFileChannel extends FileChannel {
         public Faults failWrites(WriteFault fault, long okWrites) {
             this.writesBeforeFault = okWrites;
             this.writeFault = fault;
+            return this;
+        }
+
+        /**
+         * Models a disk that fills at {@code bytes}: a positional write that would end past that many
+         * bytes into its file fails as a full disk would, writes below it go on; -1: no limit.
+         */
+        public Faults fillDiskAt(long bytes) {
+            this.fileBytesMax = bytes;
             return this;
         }
 
@@ -90,6 +100,7 @@ public final class FaultyFileChannel extends FileChannel {
         /** Back to normal (held fsyncs and reads go on). */
         public Faults heal() {
             writeFault = WriteFault.NONE;
+            fileBytesMax = -1;
             failForce = false;
             holdForce(false);
             releaseRead();
@@ -147,6 +158,10 @@ public final class FaultyFileChannel extends FileChannel {
     }
 
     private int faultyWrite(ByteBuffer src, long position, boolean positional) throws IOException {
+        long max = faults.fileBytesMax;
+        if (max >= 0 && positional && position + src.remaining() > max) {
+            throw new IOException("No space left on device (injected at " + max + " bytes)");
+        }
         switch (faults.nextWrite()) {
             case NONE -> {
                 return positional ? delegate.write(src, position) : delegate.write(src);

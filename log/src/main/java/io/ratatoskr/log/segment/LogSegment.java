@@ -23,6 +23,14 @@ import java.util.Set;
  * bytes too. Readers never read past the log's readable end, which the writer moves only after the
  * bytes are written (and fsync'd, in FSYNC and GROUP mode), so they never see staged or torn data.
  *
+ * <p>Preallocation ({@link #preallocate}): the active segment's file is written with zeros ahead of
+ * its data, so that an fsync'd append overwrites blocks the file already has and its fdatasync writes
+ * the data alone, not the file's size and block map as well (a file that grows needs both: on this
+ * project's benchmark disk 164–180 µs against 103–115 µs for a 2 KiB write and fdatasync; PostgreSQL
+ * zero-fills its WAL segments for the same reason). {@link #seal} cuts the file back to its data, so
+ * a sealed segment's file size is its data; after a crash, {@link #recover} treats zeros after the
+ * last valid batch as preallocated space, not as damage.
+ *
  * <p>Thread-safety: one writer thread calls the mutating methods (append, flush, sync, seal,
  * truncate, recover, close); readers call {@link #channel()}, {@link #size()}, the lookups and
  * {@link #scanner}, which use positional reads and volatile fields.
@@ -31,6 +39,10 @@ public final class LogSegment {
 
     private static final Set<StandardOpenOption> RW =
             Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    private static final long PAGE = 4096;
+    private static final long MIN_PREALLOCATION = 64 * 1024;
+    /** Zeros to fill preallocated space with (read-only; each use takes a duplicate). */
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     private final Path dir;
     private final long baseOffset;
@@ -43,6 +55,12 @@ public final class LogSegment {
 
     private volatile int size;
     private int writtenSize;
+    /** The file's length: {@link #writtenSize} plus the zeros written ahead of it. */
+    private int allocatedSize;
+    /** How far ahead zeros are written (a chunk at a time); 0: none. */
+    private int preallocateBytes;
+    /** Zeros are never written past this length (the size at which the segment rolls). */
+    private int preallocateLimit;
     private volatile long nextOffset;
     private volatile long maxTimestampMs = -1;
     private long lastBatchBaseOffset = -1;
@@ -75,6 +93,7 @@ public final class LogSegment {
         }
         this.size = (int) length;
         this.writtenSize = (int) length;
+        this.allocatedSize = (int) length;
         this.nextOffset = baseOffset;
     }
 
@@ -178,6 +197,7 @@ public final class LogSegment {
             flushStaged(staging);
         }
         if (length > staging.capacity()) {
+            reserve(writtenSize + (long) length);
             FileIo.writeFully(channel, batch.duplicate(), writtenSize);
             writtenSize += length;
         } else {
@@ -212,9 +232,62 @@ public final class LogSegment {
         }
         staging.flip();
         int n = staging.remaining();
+        reserve(writtenSize + (long) n);
         FileIo.writeFully(channel, staging, writtenSize);
         writtenSize += n;
         staging.clear();
+    }
+
+    /**
+     * From now on, writes zeros up to {@code bytes} ahead of the data before a write needs the space
+     * (this segment is the active one), never past {@code fileLimit} (where it rolls); 0 stops it.
+     */
+    public void preallocate(int bytes, int fileLimit) {
+        this.preallocateBytes = bytes;
+        this.preallocateLimit = fileLimit;
+    }
+
+    /**
+     * Before data is written up to {@code end}: when that passes the zeros written so far, writes
+     * zeros past {@code end} by as much as the segment already holds, at least 64 KiB and at most the
+     * preallocation (so a quiet log keeps little more than its data on disk, a busy one reaches the
+     * full chunk at once), to a page boundary and within the size at which the segment rolls. The
+     * fsync that follows the write persists the new length once.
+     */
+    private void reserve(long end) throws IOException {
+        if (preallocateBytes <= 0 || end <= allocatedSize || end >= preallocateLimit) {
+            return;
+        }
+        long ahead = Math.min(preallocateBytes, Math.max(MIN_PREALLOCATION, writtenSize));
+        long target = Math.max(end, Math.min(preallocateLimit, (end + ahead + PAGE - 1) / PAGE * PAGE));
+        long position = allocatedSize;
+        try {
+            while (position < target) {
+                ByteBuffer zeros = ZEROS.duplicate();
+                zeros.limit((int) Math.min(zeros.capacity(), target - position));
+                int n = zeros.remaining();
+                FileIo.writeFully(channel, zeros, position);
+                position += n;
+            }
+        } catch (IOException e) {
+            // A disk too full for the zeros may still hold the data: this segment grows as it is written
+            // from now on, and the write itself says whether the data fits.
+            preallocateBytes = 0;
+            allocatedSize = (int) Math.max(allocatedSize, Math.min(position, Integer.MAX_VALUE));
+            return;
+        }
+        allocatedSize = (int) target;
+    }
+
+    /** Cuts the zeros written ahead of the data, so that the file's length is its data again; whether it cut. */
+    private boolean trimPreallocation() throws IOException {
+        // The file, not allocatedSize: zeros written by a fill that then failed count too.
+        if (channel.size() > writtenSize) {
+            channel.truncate(writtenSize);
+            allocatedSize = writtenSize;
+            return true;
+        }
+        return false;
     }
 
     /** Bytes in the file (staged bytes excluded). */
@@ -229,13 +302,19 @@ public final class LogSegment {
 
     /**
      * Seals the segment when it stops being the active one, or at a clean close: adds the final time
-     * index entry, trims and flushes both indexes, fsyncs the data.
+     * index entry, cuts the file back to its data (no more preallocation), trims and flushes both
+     * indexes, fsyncs the data and the file's new length.
      */
     public void seal() throws IOException {
         if (lastBatchBaseOffset >= 0) {
             timeIndex.maybeAppend(maxTimestampMs, lastBatchBaseOffset);
         }
-        sync();
+        preallocateBytes = 0;
+        if (trimPreallocation()) {
+            channel.force(true);
+        } else {
+            sync();
+        }
         offsetIndex.trim();
         timeIndex.trim();
         offsetIndex.flush();
@@ -295,14 +374,40 @@ public final class LogSegment {
         if (reason == null) {
             reason = scanner.stopReason();
         }
-        int truncated = (int) (fileSize - validEnd);
-        if (truncated > 0) {
+        // Zeros after the last valid batch are preallocated space, not damage: only what ends at the
+        // last byte that is not zero counts as cut.
+        long dataEnd = endOfNonZero(validEnd, fileSize, scanBuffer.clear());
+        int truncated = (int) (dataEnd - validEnd);
+        if (fileSize > validEnd) {
             channel.truncate(validEnd);
             channel.force(true);
         }
         size = validEnd;
         writtenSize = validEnd;
+        allocatedSize = validEnd;
         return new RecoveryOutcome(validEnd, truncated, truncated > 0 ? reason : null, nextOffset);
+    }
+
+    /** The position after the last byte in {@code [from, to)} that is not zero; {@code from} if all are. */
+    private long endOfNonZero(long from, long to, ByteBuffer buffer) throws IOException {
+        long end = from;
+        long position = from;
+        while (position < to) {
+            buffer.clear();
+            buffer.limit((int) Math.min(buffer.capacity(), to - position));
+            int n = FileIo.readUpTo(channel, buffer, position);
+            if (n <= 0) {
+                break;
+            }
+            for (int i = n - 1; i >= 0; i--) {
+                if (buffer.get(i) != 0) {
+                    end = position + i + 1;
+                    break;
+                }
+            }
+            position += n;
+        }
+        return end;
     }
 
     private void resetTail() {
@@ -397,6 +502,7 @@ public final class LogSegment {
             return;
         }
         channel.truncate(cut);
+        allocatedSize = (int) cut;
         channel.force(true);
         offsetIndex.truncateTo(offset);
         timeIndex.truncateTo(timeIndexCut);
@@ -439,6 +545,7 @@ public final class LogSegment {
         ByteBuffer filler =
                 BatchEncoder.reencode(base, (int) (endOffset - 1 - base), ts, ts, List.of(), io.ratatoskr.log.CompressionCodec.NONE);
         int position = writtenSize;
+        reserve(writtenSize + (long) filler.limit());
         FileIo.writeFully(channel, filler.duplicate(), position);
         writtenSize += filler.limit();
         indexBatch(base, endOffset - 1, ts, position, filler.limit());
