@@ -51,8 +51,8 @@ import java.util.Objects;
  *     (as far ahead as the segment already holds, from 64 KiB up to this), so that an fsync'd append
  *     overwrites blocks the file already has instead of growing the file: its fsync then writes the data
  *     alone, not the file's size and block map as well. A clean close and a roll cut the file back to its
- *     data; recovery after a crash cuts the zeros. 0: the file grows with each write. Default: {@code
- *     1024 * 1024}.
+ *     data; recovery after a crash cuts the zeros. 0: the file grows with each write; at most 64 MiB.
+ *     Default: {@code 1024 * 1024}.
  */
 public record LogConfig(
         int segmentBytesMax,
@@ -108,6 +108,10 @@ public record LogConfig(
         atLeast(writeBufferBytes, 4096, "writeBufferBytes");
         nonNegative(fileDeleteDelayMs, "fileDeleteDelayMs");
         nonNegative(preallocateBytes, "preallocateBytes");
+        if (preallocateBytes > MAX_PREALLOCATE_BYTES) {
+            // The zeros are written on the writer's thread, in the way of the appends behind them.
+            throw new IllegalArgumentException("preallocateBytes must be at most " + MAX_PREALLOCATE_BYTES);
+        }
         if (maxBatchBytes > segmentBytesMax) {
             throw new IllegalArgumentException(
                     "maxBatchBytes " + maxBatchBytes + " must not exceed segmentBytesMax " + segmentBytesMax);
@@ -116,6 +120,9 @@ public record LogConfig(
             throw new IllegalArgumentException("maxBatchBytes must not exceed maxPendingBytes");
         }
     }
+
+    /** The most {@code preallocateBytes} may be (64 MiB). */
+    public static final int MAX_PREALLOCATE_BYTES = 64 << 20;
 
     /** The defaults: 128 MiB segments, fsync durability, 7-day retention, delete policy. */
     public static LogConfig defaults() {

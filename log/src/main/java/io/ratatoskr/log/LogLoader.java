@@ -99,12 +99,12 @@ final class LogLoader {
                         LOG.warn("{}: clean-shutdown marker says end offset {}, the segment ends at {}; recovering",
                                 dir, marker.getAsLong(), segment.nextOffset());
                         recovered += segment.size();
-                        truncated += recoverSegment(segment);
+                        truncated += recoverSegment(segment, true);
                     }
                     continue;
                 }
                 recovered += segment.size();
-                long cut = recoverSegment(segment);
+                long cut = recoverSegment(segment, last);
                 truncated += cut;
                 if (cut > 0 && !last) {
                     for (int j = i + 1; j < ordered.length; j++) {
@@ -132,8 +132,8 @@ final class LogLoader {
         }
     }
 
-    private long recoverSegment(LogSegment segment) throws IOException {
-        LogSegment.RecoveryOutcome outcome = segment.recover(scanBuffer);
+    private long recoverSegment(LogSegment segment, boolean last) throws IOException {
+        LogSegment.RecoveryOutcome outcome = segment.recover(scanBuffer, last);
         if (outcome.truncatedBytes() > 0) {
             LOG.warn(
                     "{}: truncated {} bytes at position {} of {} ({}); the log now ends at offset {}",

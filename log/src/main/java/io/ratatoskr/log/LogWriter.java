@@ -400,6 +400,7 @@ final class LogWriter implements Runnable {
         if (old.isEmpty()) {
             return;
         }
+        old.preallocate(0, 0); // its file is about to be cut back to its data
         old.flushStaged(staging);
         old.seal();
         fsyncs.increment();
@@ -662,6 +663,7 @@ final class LogWriter implements Runnable {
             commit();
             if (writeCleanMarker && status.state() == LogStatus.State.OPEN) {
                 LogSegment active = segments.active();
+                active.preallocate(0, 0); // its file is about to be cut back to its data
                 active.flushStaged(staging);
                 active.seal();
                 OffsetCheckpointFile.write(

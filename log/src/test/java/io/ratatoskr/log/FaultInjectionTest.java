@@ -8,11 +8,13 @@ import static io.ratatoskr.log.TestLogs.valuesOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ratatoskr.log.segment.SegmentFiles;
 import io.ratatoskr.testkit.FaultyFileChannel;
 import io.ratatoskr.testkit.FaultyFileChannel.Faults;
 import io.ratatoskr.testkit.FaultyFileChannel.Faults.WriteFault;
 import io.ratatoskr.testkit.ManualClock;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +70,7 @@ class FaultInjectionTest {
     }
 
     @Test
-    void aDiskTooFullForThePreallocationStillTakesTheDataThatFits() {
+    void aDiskTooFullForThePreallocationStillTakesTheDataThatFits() throws Exception {
         LogConfig config = TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(4096).build(); // preallocates
         int stored = 0;
         try (Log log = open(config)) {
@@ -85,9 +87,13 @@ class FaultInjectionTest {
             assertThat(stored).as("appends of about 170 bytes each into 16 KiB").isGreaterThan(80);
             assertThat(log.status().diskFull()).as("the data itself filled the disk").isTrue();
             faults.heal();
+            assertThat(log.recover()).isTrue();
+            assertThat(append(log, "after").baseOffset()).isEqualTo(stored);
+            assertThat(Files.size(dir.resolve(SegmentFiles.name(0) + SegmentFiles.LOG)))
+                    .as("zeros ahead of the data again").isGreaterThanOrEqualTo(64 * 1024);
         }
         try (Log log = open(config)) {
-            assertThat(readAll(log)).hasSize(stored);
+            assertThat(readAll(log)).hasSize(stored + 1);
         }
     }
 

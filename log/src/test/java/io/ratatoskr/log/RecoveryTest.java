@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ratatoskr.log.segment.LogSegment;
 import io.ratatoskr.log.segment.SegmentFiles;
+import io.ratatoskr.log.segment.SegmentScanner;
 import io.ratatoskr.testkit.ManualClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -184,13 +185,66 @@ class RecoveryTest {
         }
     }
 
+    @Test
+    void zerosAtTheEndOfASealedSegmentAreLostDataAndEndTheLogThere() throws Exception {
+        LogConfig config = TestLogs.small().build();
+        Path crashed = logWith(60, config);
+        Path first = crashed.resolve(SegmentFiles.name(0) + SegmentFiles.LOG);
+        long lastBatchPosition;
+        long lastBatchBase;
+        LogSegment segment = LogSegment.open(crashed, 0, 256, 1024, ChannelFactory.DEFAULT);
+        try {
+            SegmentScanner scanner = segment.scanner(0, Files.size(first), ByteBuffer.allocate(64 * 1024));
+            lastBatchPosition = -1;
+            lastBatchBase = -1;
+            while (scanner.next()) {
+                lastBatchPosition = scanner.position();
+                lastBatchBase = scanner.baseOffset();
+            }
+        } finally {
+            segment.close();
+        }
+        assertThat(lastBatchBase).as("segment 0 holds several batches").isPositive();
+        // A sealed segment was cut back to its data, so zeros at its end are fsync'd data the disk lost.
+        try (RandomAccessFile f = new RandomAccessFile(first.toFile(), "rw")) {
+            f.seek(lastBatchPosition);
+            f.write(new byte[(int) (f.length() - lastBatchPosition)]);
+        }
+        Files.deleteIfExists(crashed.resolve(SegmentFiles.RECOVERY_POINT));
+        try (Log log = TestLogs.open(crashed, config, clock)) {
+            assertThat(log.highWatermark()).as("the log ends where the loss begins, with no gap").isEqualTo(lastBatchBase);
+            assertThat(log.stats().segments()).as("the segments after the loss are deleted").isEqualTo(1);
+            assertThat(readAll(log)).hasSize((int) lastBatchBase);
+        }
+    }
+
+    @Test
+    void batchesLargerThanTheWriteBufferGoIntoPreallocatedSpaceAndSurviveACrash() throws Exception {
+        LogConfig config = TestLogs.small().segmentBytesMax(1 << 20).maxBatchBytes(64 * 1024).writeBufferBytes(4096)
+                .build();
+        Path dir = root.resolve("large");
+        Log log = TestLogs.open(dir, config, clock);
+        for (int i = 0; i < 20; i++) {
+            append(log, TestLogs.values("big" + i + "-" + "y".repeat(3000), 4)); // about 12 KiB a batch
+        }
+        Path crashed = crashCopy(dir);
+        log.close();
+        assertThat(Files.size(activeSegment(crashed))).as("zeros ahead of the data").isGreaterThan(20L * 12_000);
+        LogSegment.RecoveryOutcome outcome = recoverSegment(crashed);
+        assertThat(outcome.truncatedBytes()).isZero();
+        try (Log reopened = TestLogs.open(crashed, config, clock)) {
+            assertThat(reopened.highWatermark()).isEqualTo(80);
+            assertThat(valuesOf(readAll(reopened))).endsWith("big19-" + "y".repeat(3000) + "3");
+        }
+    }
+
     /** Opens the newest segment of {@code dir} by itself and recovers it. */
     private LogSegment.RecoveryOutcome recoverSegment(Path dir) throws IOException {
         Path file = activeSegment(dir);
         long base = SegmentFiles.baseOffsetOf(file.getFileName().toString(), SegmentFiles.LOG).orElseThrow();
         LogSegment segment = LogSegment.open(dir, base, 256, 1024, ChannelFactory.DEFAULT);
         try {
-            return segment.recover(ByteBuffer.allocate(64 * 1024));
+            return segment.recover(ByteBuffer.allocate(64 * 1024), true);
         } finally {
             segment.close();
         }

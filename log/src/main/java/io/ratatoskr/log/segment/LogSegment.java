@@ -29,7 +29,8 @@ import java.util.Set;
  * project's benchmark disk 164–180 µs against 103–115 µs for a 2 KiB write and fdatasync; PostgreSQL
  * zero-fills its WAL segments for the same reason). {@link #seal} cuts the file back to its data, so
  * a sealed segment's file size is its data; after a crash, {@link #recover} treats zeros after the
- * last valid batch as preallocated space, not as damage.
+ * last valid batch of the active segment as preallocated space, not as damage (in any other segment
+ * they are lost data).
  *
  * <p>Thread-safety: one writer thread calls the mutating methods (append, flush, sync, seal,
  * truncate, recover, close); readers call {@link #channel()}, {@link #size()}, the lookups and
@@ -199,7 +200,7 @@ public final class LogSegment {
         if (length > staging.capacity()) {
             reserve(writtenSize + (long) length);
             FileIo.writeFully(channel, batch.duplicate(), writtenSize);
-            writtenSize += length;
+            wrote(length);
         } else {
             staging.put(batch.duplicate());
         }
@@ -234,7 +235,7 @@ public final class LogSegment {
         int n = staging.remaining();
         reserve(writtenSize + (long) n);
         FileIo.writeFully(channel, staging, writtenSize);
-        writtenSize += n;
+        wrote(n);
         staging.clear();
     }
 
@@ -260,7 +261,8 @@ public final class LogSegment {
         }
         long ahead = Math.min(preallocateBytes, Math.max(MIN_PREALLOCATION, writtenSize));
         long target = Math.max(end, Math.min(preallocateLimit, (end + ahead + PAGE - 1) / PAGE * PAGE));
-        long position = allocatedSize;
+        // The data about to be written covers [writtenSize, end): zeros go after it, never over it.
+        long position = Math.max(allocatedSize, end);
         try {
             while (position < target) {
                 ByteBuffer zeros = ZEROS.duplicate();
@@ -277,6 +279,12 @@ public final class LogSegment {
             return;
         }
         allocatedSize = (int) target;
+    }
+
+    /** {@code n} bytes of data were written at the end of the data; the file is at least that long. */
+    private void wrote(int n) {
+        writtenSize += n;
+        allocatedSize = Math.max(allocatedSize, writtenSize);
     }
 
     /** Cuts the zeros written ahead of the data, so that the file's length is its data again; whether it cut. */
@@ -336,8 +344,12 @@ public final class LogSegment {
      * Scans every batch, checks framing, CRC and offset order, truncates the file at the first batch
      * that fails, and rebuilds both indexes. The first batch may not start below the segment's base
      * offset and each batch must start after the previous one's last offset.
+     *
+     * @param active whether this is the last segment, the only one that may have preallocated zeros
+     *               after its data; in any other (sealed, so cut back to its data) zeros are lost data
+     *               and count as cut
      */
-    public RecoveryOutcome recover(ByteBuffer scanBuffer) throws IOException {
+    public RecoveryOutcome recover(ByteBuffer scanBuffer, boolean active) throws IOException {
         offsetIndex.reset();
         timeIndex.reset();
         offsetIndex.makeWritable();
@@ -374,9 +386,9 @@ public final class LogSegment {
         if (reason == null) {
             reason = scanner.stopReason();
         }
-        // Zeros after the last valid batch are preallocated space, not damage: only what ends at the
-        // last byte that is not zero counts as cut.
-        long dataEnd = endOfNonZero(validEnd, fileSize, scanBuffer.clear());
+        // Zeros after the last valid batch of the active segment are preallocated space, not damage:
+        // only what ends at the last byte that is not zero counts as cut.
+        long dataEnd = active ? endOfNonZero(validEnd, fileSize, scanBuffer.clear()) : fileSize;
         int truncated = (int) (dataEnd - validEnd);
         if (fileSize > validEnd) {
             channel.truncate(validEnd);
@@ -427,7 +439,7 @@ public final class LogSegment {
      */
     public boolean loadClean(ByteBuffer scanBuffer) throws IOException {
         if (!offsetIndex.isSane(size) || !timeIndex.isSane() || (size > 0 && offsetIndex.entries() == 0)) {
-            recover(scanBuffer);
+            recover(scanBuffer, false);
             return false;
         }
         int from = offsetIndex.lastPosition();
@@ -440,7 +452,7 @@ public final class LogSegment {
         while (scanner.next()) {
             long base = scanner.baseOffset();
             if (first && base != offsetIndex.lastOffset() && offsetIndex.entries() > 0) {
-                recover(scanBuffer);
+                recover(scanBuffer, false);
                 return false;
             }
             first = false;
@@ -454,7 +466,7 @@ public final class LogSegment {
             end = (int) (scanner.position() + scanner.sizeInBytes());
         }
         if (end != size) {
-            recover(scanBuffer);
+            recover(scanBuffer, false);
             return false;
         }
         bytesSinceIndexEntry = (int) bytesAfterEntry;
@@ -547,7 +559,7 @@ public final class LogSegment {
         int position = writtenSize;
         reserve(writtenSize + (long) filler.limit());
         FileIo.writeFully(channel, filler.duplicate(), position);
-        writtenSize += filler.limit();
+        wrote(filler.limit());
         indexBatch(base, endOffset - 1, ts, position, filler.limit());
         size = writtenSize;
         channel.force(false);

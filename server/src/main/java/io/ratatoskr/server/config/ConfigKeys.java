@@ -231,10 +231,10 @@ public final class ConfigKeys {
             key("topics.storage.segment-max-age", millis(1, Long.MAX_VALUE, false),
                     S + "topics.log.segmentAgeMsMax",
                     "A non-empty segment whose first message is older than this rolls on the next append."),
-            key("topics.storage.preallocate", sizeInt(0, Integer.MAX_VALUE), S + "topics.log.preallocateBytes",
+            key("topics.storage.preallocate", sizeInt(0, 64 << 20), S + "topics.log.preallocateBytes",
                     "Zeros written ahead of the data of a partition's active segment (as far ahead as it holds, from "
                             + "64KiB up to this), so an fsync'd append writes the data alone, not the file's size "
-                            + "as well; 0: the file grows with each write."),
+                            + "as well; 0: the file grows with each write. Counts in the disk used."),
             key("topics.storage.compression", oneOf(CompressionCodec.class), S + "topics.log.compression",
                     "Compression of new record batches in partition logs."),
             key("topics.storage.retention-check-interval", millis(1, Long.MAX_VALUE, false),

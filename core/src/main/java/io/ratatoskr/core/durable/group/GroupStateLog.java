@@ -155,6 +155,8 @@ final class GroupStateLog {
                 .maxBatchBytes(Math.min(segmentBytes, 4 * 1024 * 1024))
                 .maxPendingBytes(16L * 1024 * 1024)
                 .maxPendingAppends(1024)
+                // One log per group: keep its zeros ahead of the data small (its records are small too).
+                .preallocateBytes(16 * 1024)
                 .build();
     }
 
