@@ -258,8 +258,7 @@ final class LogCleaner {
             if (heldEmpty != null) {
                 out.append(heldEmpty, heldRange[0], heldRange[1], heldRange[2], staging);
             }
-            out.flushStaged(staging);
-            out.seal();
+            out.seal(staging);
             return new Cleaned(base, removed, bytesBefore, out.size(), sizes);
         } finally {
             out.close();

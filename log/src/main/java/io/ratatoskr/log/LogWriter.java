@@ -179,7 +179,7 @@ final class LogWriter implements Runnable {
         for (LogSegment s : loaded) {
             segments.add(s);
         }
-        active.preallocate(config.preallocateBytes(), config.segmentBytesMax());
+        becomesActive(active);
         nextOffset = active.nextOffset();
         logEndOffset = nextOffset;
         activeRolledAtMs = env.clock().millis();
@@ -394,18 +394,21 @@ final class LogWriter implements Runnable {
         }
     }
 
+    /** {@code segment} takes the appends from now on: its file is zero-filled ahead of its data. */
+    private void becomesActive(LogSegment segment) {
+        segment.preallocate(config.preallocateBytes(), config.segmentBytesMax());
+    }
+
     /** Seals the active segment and starts a new one at the next offset. */
     void roll() throws IOException {
         LogSegment old = segments.active();
         if (old.isEmpty()) {
             return;
         }
-        old.preallocate(0, 0); // its file is about to be cut back to its data
-        old.flushStaged(staging);
-        old.seal();
+        old.seal(staging);
         fsyncs.increment();
         LogSegment fresh = loader.newSegment(nextOffset);
-        fresh.preallocate(config.preallocateBytes(), config.segmentBytesMax());
+        becomesActive(fresh);
         segments.add(fresh);
         FileIo.syncDirectory(env.channels(), dir);
         recoveryPoint = fresh.baseOffset();
@@ -572,7 +575,7 @@ final class LogWriter implements Runnable {
         truncationListener.accept(offset);
         keep.truncateTo(offset, scanBuffer);
         keep.makeWritable();
-        keep.preallocate(config.preallocateBytes(), config.segmentBytesMax());
+        becomesActive(keep);
         keep.appendFiller(offset);
         nextOffset = offset;
         logEndOffset = offset;
@@ -663,9 +666,7 @@ final class LogWriter implements Runnable {
             commit();
             if (writeCleanMarker && status.state() == LogStatus.State.OPEN) {
                 LogSegment active = segments.active();
-                active.preallocate(0, 0); // its file is about to be cut back to its data
-                active.flushStaged(staging);
-                active.seal();
+                active.seal(staging);
                 OffsetCheckpointFile.write(
                         env.channels(), dir.resolve(SegmentFiles.RECOVERY_POINT),
                         OffsetCheckpointFile.KIND_RECOVERY_POINT, active.baseOffset());

@@ -250,8 +250,8 @@ public final class LogSegment {
 
     /**
      * Before data is written up to {@code end}: when that passes the zeros written so far, writes
-     * zeros past {@code end} by as much as the segment already holds, at least 64 KiB and at most the
-     * preallocation (so a quiet log keeps little more than its data on disk, a busy one reaches the
+     * zeros past {@code end} by as much as the segment already holds, from 64 KiB (or less, if the
+     * preallocation is less) up to the preallocation (so a quiet log keeps little more than its data on disk, a busy one reaches the
      * full chunk at once), to a page boundary and within the size at which the segment rolls. The
      * fsync that follows the write persists the new length once.
      */
@@ -309,15 +309,17 @@ public final class LogSegment {
     }
 
     /**
-     * Seals the segment when it stops being the active one, or at a clean close: adds the final time
-     * index entry, cuts the file back to its data (no more preallocation), trims and flushes both
+     * Seals the segment when it stops being the active one, or at a clean close: writes what is
+     * still in {@code staging} (preallocation stopped first, so no zeros are written only to be cut),
+     * adds the final time index entry, cuts the file back to its data, trims and flushes both
      * indexes, fsyncs the data and the file's new length.
      */
-    public void seal() throws IOException {
+    public void seal(ByteBuffer staging) throws IOException {
+        preallocateBytes = 0;
+        flushStaged(staging);
         if (lastBatchBaseOffset >= 0) {
             timeIndex.maybeAppend(maxTimestampMs, lastBatchBaseOffset);
         }
-        preallocateBytes = 0;
         if (trimPreallocation()) {
             channel.force(true);
         } else {
